@@ -1,0 +1,35 @@
+"""The ``mcvalue`` command: a thin Typer layer over the Python API.
+
+Each command module parses arguments and calls one library function. Heavy imports
+(pymc, arviz, matplotlib) happen inside those functions, never here, so that
+``mcvalue --help`` answers at once. User errors (:class:`mcvalue.errors.McValueError`)
+end in one line on stderr and their exit code, never a traceback.
+"""
+
+import sys
+
+import typer
+
+from mcvalue.cli import data_cmds, fit_cmds, priors_cmds, run_cmds
+from mcvalue.errors import McValueError
+
+app = typer.Typer(
+    name="mcvalue",
+    help="Credible intervals for the benefit-cost ratio of ML open source software.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_cmds.register(app)
+priors_cmds.register(app)
+fit_cmds.register(app)
+run_cmds.register(app)
+
+
+def main() -> None:
+    """Console entry point: run the app, turning user errors into one line + exit code."""
+    try:
+        app()
+    except McValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(error.exit_code)

@@ -1,0 +1,25 @@
+"""Options shared by several commands, declared once."""
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+DataDirOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--data-dir",
+        help="Directory holding the paper's three data files (else $MCVALUE_DATA_DIR, the cache, a download).",
+        file_okay=False,
+    ),
+]
+ModeOption = Annotated[
+    Optional[str],
+    typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse, bots/duplicates/overlaps removed)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of a table.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Silence progress output.")]
+PriorsOption = Annotated[
+    Optional[Path],
+    typer.Option("--priors", help="Prior file (TOML); default: the shipped priors/default.toml.", dir_okay=False),
+]

@@ -1,0 +1,1 @@
+"""The paper's GitHub sample: fetching, parsing, auditing and cleaning it."""

@@ -1,0 +1,56 @@
+"""The tidy tables every later stage reads, and the options that produced them.
+
+``Sample.contributions``: one row per contributor-period, columns
+    tool (str), repo (str, GitHub "owner/name", lower case), period_start, period_end
+    (datetime64, NaT where the source does not say), user (str), commits (int),
+    lines_added (int), lines_deleted (int), lines (int, added + deleted: the paper's
+    "lines modified").
+``Sample.periods``: one row per sampled repo-period, *including* periods where nobody
+    contributed (zeros, not missing), columns
+    tool, repo, period_start, period_end, contributors (int), commits, lines_added,
+    lines_deleted, lines (int sums over the period's contributors).
+
+In paper mode the flat CSV does not list empty periods; they are added as zero rows with
+NaT dates so that every tool has the five periods the paper sampled.
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import pandas as pd
+
+Mode = Literal["paper", "corrected", "clean"]
+MODES: tuple[str, ...] = ("paper", "corrected", "clean")
+
+
+@dataclass(frozen=True)
+class CleaningOptions:
+    """Named corrections applied to the raw parse; all off = corrected mode."""
+
+    exclude_bots: bool = False
+    merge_duplicate_repos: bool = False
+    drop_overlapping_windows: bool = False
+    extra_bots: tuple[str, ...] = ()
+
+    @classmethod
+    def for_mode(cls, mode: Mode) -> "CleaningOptions":
+        """The options a mode implies: clean turns everything on, the others nothing."""
+        on = mode == "clean"
+        return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form recorded in every output."""
+        d = asdict(self)
+        d["extra_bots"] = list(self.extra_bots)
+        return d
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The sample in one mode: the two tidy tables plus how they were made."""
+
+    contributions: pd.DataFrame
+    periods: pd.DataFrame
+    mode: Mode
+    cleaning: CleaningOptions
+    file_sha256: dict[str, str]
