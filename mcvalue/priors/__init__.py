@@ -1,0 +1,1 @@
+"""Prior files: distributions, validation, and the resolved scenario they describe."""

@@ -1,0 +1,90 @@
+"""The validated, resolved scenario a prior file describes: what every later stage reads.
+
+A prior file (TOML) is validated and resolved (``extends`` followed, overrides applied)
+into a :class:`Scenario`; nothing downstream reads TOML.
+
+Quantity names are dotted keys of the prior file:
+
+    cost.salary_usd                fully loaded cost of one FTE-year, USD
+    cost.fte_fraction_contributor  FTE fraction of one active contributor (contributors method)
+    cost.fte_fraction_reference    FTE fraction of one reference-repo contributor (commits/lines methods)
+    cost.coverage                  MLOSS universe / sample (>= 1)
+    benefit.ai_value_usd           AI value per year, USD
+    benefit.haircut                cut for the sources' strong assumptions (paper: 0.1)
+    benefit.attribution_share      algorithms' slice of AI value (70-20-10 rule: 0.1)
+    benefit.mloss_share            MLOSS share of the algorithms slice (paper: 1)
+
+plus ``cost.method_weights``: weights over :data:`mcvalue.methods.METHOD_KEYS`.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from mcvalue.data.tables import CleaningOptions, Mode
+
+COST_QUANTITIES: tuple[str, ...] = (
+    "cost.salary_usd",
+    "cost.fte_fraction_contributor",
+    "cost.fte_fraction_reference",
+    "cost.coverage",
+)
+BENEFIT_QUANTITIES: tuple[str, ...] = (
+    "benefit.ai_value_usd",
+    "benefit.haircut",
+    "benefit.attribution_share",
+    "benefit.mloss_share",
+)
+QUANTITIES: tuple[str, ...] = COST_QUANTITIES + BENEFIT_QUANTITIES
+COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
+
+
+class Distribution(Protocol):
+    """A univariate marginal. Sampling is by inverse CDF, so draws = ppf(uniforms)."""
+
+    source: str | None
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        """Quantile function of the (possibly truncated) marginal, vectorised."""
+        ...
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` independent draws, using only ``rng``."""
+        ...
+
+    def describe(self) -> str:
+        """Short human form, e.g. ``lognormal(ci90=[1.5e5, 4e5])``."""
+        ...
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """Which sample to use: the mode and the cleaning options."""
+
+    mode: Mode = "clean"
+    cleaning: CleaningOptions = field(default_factory=lambda: CleaningOptions.for_mode("clean"))
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Monte Carlo settings: draw count, seed, the cost model supplying FTE draws."""
+
+    draws: int = 200_000
+    seed: int = 20220218
+    cost_model: str = "pymc"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Everything one prior file says, resolved and validated."""
+
+    quantities: dict[str, Distribution]
+    method_weights: dict[str, float]
+    correlations: dict[tuple[str, str], float]
+    data: DataSettings
+    run: RunSettings
+    path: Path | None = None
+    sha256: str | None = None
+    resolved_toml: str = ""
