@@ -1,1 +1,44 @@
-"""The paper's GitHub sample: fetching, parsing, auditing and cleaning it."""
+"""The paper's GitHub sample: fetching, parsing, auditing and cleaning it.
+
+Public entry point: :func:`load_sample`, the one call every later stage makes.
+"""
+
+from pathlib import Path
+
+from mcvalue.data.clean import apply_cleaning
+from mcvalue.data.fetch import FLAT_FILE, RAW_FILE, locate, provenance
+from mcvalue.data.parse import read_flat, read_raw, roster
+from mcvalue.data.tables import MODES, CleaningOptions, Mode, Sample
+from mcvalue.errors import McValueError
+
+__all__ = ["load_sample", "CleaningOptions", "Mode", "Sample"]
+
+
+def load_sample(
+    mode: Mode = "clean", data_dir: Path | None = None, cleaning: CleaningOptions | None = None
+) -> Sample:
+    """The sample in one mode, with the options and file hashes that produced it.
+
+    - ``paper``: the authors' flat CSV as published (truncated numbers and all), plus
+      zero rows for the sampled periods it omits; no cleaning.
+    - ``corrected``: the raw scrape parsed correctly; no cleaning.
+    - ``clean``: the raw scrape with every correction on.
+
+    ``cleaning`` overrides the mode's options (``None``: :meth:`CleaningOptions.for_mode`);
+    paper mode accepts no cleaning. ``data_dir`` is where the files are (else
+    ``$MCVALUE_DATA_DIR``, the cache, a download; see :mod:`mcvalue.data.fetch`).
+    """
+    if mode not in MODES:
+        raise McValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if cleaning is None:
+        cleaning = CleaningOptions.for_mode(mode)
+    raw_contributions, raw_periods = read_raw(locate(RAW_FILE, data_dir))
+    if mode == "paper":
+        if cleaning != CleaningOptions():
+            raise McValueError("paper mode reproduces the published flat CSV and takes no cleaning options")
+        contributions, periods = read_flat(locate(FLAT_FILE, data_dir), roster(raw_periods))
+        files = (FLAT_FILE, RAW_FILE)
+    else:
+        contributions, periods = apply_cleaning(raw_contributions, raw_periods, cleaning)
+        files = (RAW_FILE,)
+    return Sample(contributions, periods, mode, cleaning, provenance(files))

@@ -1,0 +1,209 @@
+"""Turn the paper's data files into the two tidy tables of :mod:`mcvalue.data.tables`.
+
+The raw scrape (``scraped_contributor_information_for_repos.csv``) has one row per tool;
+its ``contrib_info`` cell is a Python literal
+``{period URL: {user: ('N commits', 'A ++', 'D --')}}``. It is read with
+:func:`ast.literal_eval` (never ``eval``), numbers keep their thousands separators
+("5,485 ++" is 5485, which the authors' flat CSV truncated to 5), and a period whose
+dict is empty is a repo-period with zero activity, not a missing one.
+
+The flat CSV (``2022-02-18 - contributions.csv``) is read as published (paper mode).
+"""
+
+import ast
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+
+from mcvalue.errors import DataError
+
+CONTRIBUTION_COLUMNS = [
+    "tool", "repo", "period_start", "period_end", "user",
+    "commits", "lines_added", "lines_deleted", "lines",
+]
+PERIOD_COLUMNS = [
+    "tool", "repo", "period_start", "period_end",
+    "contributors", "commits", "lines_added", "lines_deleted", "lines",
+]
+_UNIT_COLUMNS = ["commits", "lines_added", "lines_deleted", "lines"]
+
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)"
+_FIELD_PATTERNS = {
+    "commits": re.compile(rf"\s*{_NUMBER}\s+commits?\s*"),
+    "lines_added": re.compile(rf"\s*{_NUMBER}\s+\+\+\s*"),
+    "lines_deleted": re.compile(rf"\s*{_NUMBER}\s+--\s*"),
+}
+_GITHUB_REPO = re.compile(r"https?://github\.com/([^/?#]+)/([^/?#]+)")
+_DATE = "%Y-%m-%d"
+
+
+def parse_count(text: object, field: str) -> int:
+    """The full integer in a GitHub count such as "5,485 ++" or "1 commit".
+
+    Raises ValueError when ``text`` is not of the form the field expects.
+    """
+    match = _FIELD_PATTERNS[field].fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"cannot read {field} from {text!r}")
+    return int(match[1].replace(",", ""))
+
+
+def github_repo(url: str) -> str:
+    """Lower-case "owner/name" of a GitHub URL (raises ValueError if it is not one)."""
+    match = _GITHUB_REPO.match(url.strip()) if isinstance(url, str) else None
+    if match is None:
+        raise ValueError(f"not a GitHub repository URL: {url!r}")
+    return f"{match[1]}/{match[2]}".lower()
+
+
+def period_dates(url: str) -> tuple[str, str]:
+    """The ``from`` and ``to`` dates (YYYY-MM-DD) of a contributors-graph period URL."""
+    query = parse_qs(urlparse(url).query)
+    try:
+        start, end = query["from"][0], query["to"][0]
+        pd.to_datetime([start, end], format=_DATE)
+    except (KeyError, IndexError, ValueError):
+        raise ValueError(f"period URL has no from=YYYY-MM-DD&to=YYYY-MM-DD: {url!r}") from None
+    return start, end
+
+
+def _contributor_row(tool: str, repo: str, dates: tuple[str, str], user: object, stats: object) -> list:
+    """One contributor-period from a ``user: ('N commits', 'A ++', 'D --')`` item."""
+    where = f"tool {tool!r}, period {dates[0]}..{dates[1]}"
+    if not isinstance(user, str) or not user:
+        raise DataError(f"{where}: user name {user!r} is not a non-empty string")
+    if not isinstance(stats, (tuple, list)) or len(stats) != 3:
+        raise DataError(f"{where}, user {user!r}: expected ('N commits', 'A ++', 'D --'), got {stats!r}")
+    try:
+        commits, added, deleted = (parse_count(text, field) for text, field in zip(stats, _FIELD_PATTERNS))
+    except ValueError as error:
+        raise DataError(f"{where}, user {user!r}: {error}") from None
+    return [tool, repo, dates[0], dates[1], user, commits, added, deleted, added + deleted]
+
+
+def _raw_tool(tool: str, repo_url: object, cell: object) -> tuple[list[list], list[list]]:
+    """Contributor rows and period rows (tool, repo, start, end) of one raw-scrape row."""
+    try:
+        repo = github_repo(repo_url)
+    except ValueError as error:
+        raise DataError(f"tool {tool!r}: {error}") from None
+    try:
+        info = ast.literal_eval(cell) if isinstance(cell, str) else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        info = None
+    if not isinstance(info, dict):
+        raise DataError(f"tool {tool!r}: contrib_info is not a Python-literal dict {{period URL: {{user: stats}}}}")
+    contributions, periods = [], []
+    for url, users in info.items():
+        try:
+            dates = period_dates(url)
+        except ValueError as error:
+            raise DataError(f"tool {tool!r}: {error}") from None
+        if not isinstance(users, dict):
+            raise DataError(f"tool {tool!r}, period {dates[0]}..{dates[1]}: expected a dict of users, got {users!r}")
+        periods.append([tool, repo, dates[0], dates[1]])
+        contributions.extend(_contributor_row(tool, repo, dates, user, stats) for user, stats in users.items())
+    return contributions, periods
+
+
+def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in ("period_start", "period_end"):
+        frame[column] = pd.to_datetime(frame[column], format=_DATE)
+    return frame
+
+
+def _contributions_frame(rows: list[list]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=CONTRIBUTION_COLUMNS)
+    frame[_UNIT_COLUMNS] = frame[_UNIT_COLUMNS].astype("int64")
+    return _with_dates(frame)
+
+
+def period_totals(contributions: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
+    """The periods table: each sampled repo-period with its summed activity (zeros if none).
+
+    ``periods`` lists the sampled repo-periods (tool, repo, period_start, period_end);
+    contributions are matched on all four, so periods with nobody active get zeros.
+    """
+    keys = ["tool", "repo", "period_start", "period_end"]
+    sums = contributions.groupby(keys, sort=False, dropna=False)[_UNIT_COLUMNS].sum()
+    sums.insert(0, "contributors", contributions.groupby(keys, sort=False, dropna=False).size())
+    table = periods[keys].merge(sums.reset_index(), on=keys, how="left")
+    counts = ["contributors", *_UNIT_COLUMNS]
+    table[counts] = table[counts].fillna(0).astype("int64")
+    return table[PERIOD_COLUMNS]
+
+
+def read_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Contributions and periods tables from the raw scrape, with full-precision numbers."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataError(f"{Path(path).name}: cannot read as CSV ({error})") from None
+    missing = {"repo", "repo_url", "contrib_info"} - set(raw.columns)
+    if missing:
+        raise DataError(f"{Path(path).name}: missing column(s) {', '.join(sorted(missing))}")
+    contributions, periods = [], []
+    for tool, repo_url, cell in raw[["repo", "repo_url", "contrib_info"]].itertuples(index=False):
+        tool_contributions, tool_periods = _raw_tool(tool, repo_url, cell)
+        contributions += tool_contributions
+        periods += tool_periods
+    contrib = _contributions_frame(contributions)
+    period_frame = _with_dates(pd.DataFrame(periods, columns=["tool", "repo", "period_start", "period_end"]))
+    return contrib, period_totals(contrib, period_frame)
+
+
+_FLAT_COLUMNS = ["repo", "github_org", "github_proj", "date_start", "date_end", "user", "commits", "lines_add", "lines_del"]
+
+
+def _flat_contributions(path: Path) -> pd.DataFrame:
+    """The flat CSV's rows in the contributions layout, numbers exactly as published."""
+    try:
+        flat = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise DataError(f"{Path(path).name}: cannot read as CSV ({error})") from None
+    missing = set(_FLAT_COLUMNS) - set(flat.columns)
+    if missing:
+        raise DataError(f"{Path(path).name}: missing column(s) {', '.join(sorted(missing))}")
+    rows = []
+    for tool, org, proj, start, end, user, *numbers in flat[_FLAT_COLUMNS].itertuples(index=False):
+        where = f"{Path(path).name}: tool {tool!r}, period {start}..{end}, user {user!r}"
+        try:
+            pd.to_datetime([start, end], format=_DATE)
+            commits, added, deleted = (int(n) for n in numbers)
+        except ValueError:
+            raise DataError(f"{where}: expected YYYY-MM-DD dates and integer counts, got {[start, end, *numbers]}") from None
+        rows.append([tool, f"{org}/{proj}".lower(), start, end, user, commits, added, deleted, added + deleted])
+    return _contributions_frame(rows)
+
+
+def read_flat(path: Path, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Contributions and periods tables from the flat CSV, as the paper used it.
+
+    The flat CSV only lists periods in which someone contributed. ``roster`` (columns
+    tool, repo, n_periods: the sampled tools and how many periods each had, taken from
+    the raw scrape) supplies the rest: each tool gets zero rows with NaT dates up to its
+    number of sampled periods, and tools absent from the flat CSV get only zero rows, so
+    the table covers every sampled repo-period.
+    """
+    contrib = _flat_contributions(path)
+    seen = contrib[["tool", "repo", "period_start", "period_end"]].drop_duplicates()
+    unknown = sorted(set(seen["tool"]) - set(roster["tool"]))
+    if unknown:
+        raise DataError(f"{Path(path).name}: tool(s) not in the sampled roster: {', '.join(unknown)}")
+    filler = []
+    for tool, repo, n_periods in roster[["tool", "repo", "n_periods"]].itertuples(index=False):
+        listed = seen[seen["tool"] == tool]
+        filler += [[tool, repo if listed.empty else listed["repo"].iloc[0], pd.NaT, pd.NaT]] * max(n_periods - len(listed), 0)
+    filler_frame = pd.DataFrame(filler, columns=seen.columns).astype(seen.dtypes.to_dict())
+    order = {tool: i for i, tool in enumerate(roster["tool"])}
+    periods = pd.concat([seen, filler_frame], ignore_index=True)
+    periods = periods.sort_values("tool", key=lambda s: s.map(order), kind="stable", ignore_index=True)
+    return contrib, period_totals(contrib, periods)
+
+
+def roster(periods: pd.DataFrame) -> pd.DataFrame:
+    """Sampled tools in file order with their repo and number of periods (tool, repo, n_periods)."""
+    grouped = periods.groupby("tool", sort=False)
+    return pd.DataFrame({"repo": grouped["repo"].first(), "n_periods": grouped.size()}).reset_index()
