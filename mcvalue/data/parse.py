@@ -157,7 +157,7 @@ def read_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 _FLAT_COLUMNS = ["repo", "github_org", "github_proj", "date_start", "date_end", "user", "commits", "lines_add", "lines_del"]
 
 
-def _flat_contributions(path: Path) -> pd.DataFrame:
+def read_flat_contributions(path: Path) -> pd.DataFrame:
     """The flat CSV's rows in the contributions layout, numbers exactly as published."""
     try:
         flat = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -187,7 +187,7 @@ def read_flat(path: Path, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     number of sampled periods, and tools absent from the flat CSV get only zero rows, so
     the table covers every sampled repo-period.
     """
-    contrib = _flat_contributions(path)
+    contrib = read_flat_contributions(path)
     seen = contrib[["tool", "repo", "period_start", "period_end"]].drop_duplicates()
     unknown = sorted(set(seen["tool"]) - set(roster["tool"]))
     if unknown:

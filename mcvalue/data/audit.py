@@ -1,0 +1,160 @@
+"""What is wrong with a sample in the paper's format: the findings behind clean mode.
+
+:func:`audit_tables` works on any raw scrape in this format (parsed by
+:func:`mcvalue.data.parse.read_raw`) and, optionally, the flat CSV derived from it.
+Every finding is ``{"count": int, "cases": [...]}``; cases are plain JSON values.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from mcvalue.data.clean import bot_mask, duplicate_repos, overlapping_pairs
+from mcvalue.data.fetch import FLAT_FILE, RAW_FILE, locate, provenance
+from mcvalue.data.parse import read_flat_contributions, read_raw
+
+FINDINGS = ("truncated_numbers", "bots", "duplicate_repos", "overlapping_windows", "empty_periods", "heaviest")
+_NUMBER_FIELDS = ("commits", "lines_added", "lines_deleted")
+_KEYS = ["tool", "repo", "period_start", "period_end", "user"]
+
+
+def _day(value: pd.Timestamp) -> str | None:
+    return None if pd.isna(value) else value.strftime("%Y-%m-%d")
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: dates as YYYY-MM-DD, numpy scalars as Python numbers."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append({k: _day(v) if isinstance(v, pd.Timestamp) or v is pd.NaT else (v.item() if hasattr(v, "item") else v)
+                    for k, v in row.items()})
+    return out
+
+
+def counts(contributions: pd.DataFrame, periods: pd.DataFrame) -> dict[str, int]:
+    """Size of the sample: tools, distinct GitHub repos, repo-periods, contributor-periods."""
+    return {
+        "tools": int(periods["tool"].nunique()),
+        "repos": int(periods["repo"].nunique()),
+        "periods": len(periods),
+        "contributor_periods": len(contributions),
+        "users": int(contributions["user"].nunique()),
+    }
+
+
+def truncated_numbers(raw: pd.DataFrame, flat: pd.DataFrame, top: int) -> dict:
+    """Numbers the flat CSV holds smaller than the raw scrape (e.g. "5,485" read as 5).
+
+    Rows are matched on tool, period and user. Cases (largest loss first, at most
+    ``top``) give the field and both values; ``lost`` sums raw - flat per field, and
+    ``unmatched_rows`` counts rows present in only one of the files.
+    """
+    merged = flat[_KEYS + list(_NUMBER_FIELDS)].merge(
+        raw[_KEYS + list(_NUMBER_FIELDS)], on=_KEYS, how="outer", suffixes=("_flat", "_raw"), indicator=True
+    )
+    both = merged[merged["_merge"] == "both"]
+    cases = []
+    for field in _NUMBER_FIELDS:
+        differ = both[both[f"{field}_flat"] != both[f"{field}_raw"]]
+        for row in differ.itertuples(index=False):
+            cases.append({
+                "tool": row.tool, "repo": row.repo, "period_start": _day(row.period_start),
+                "period_end": _day(row.period_end), "user": row.user, "field": field,
+                "raw": int(getattr(row, f"{field}_raw")), "flat": int(getattr(row, f"{field}_flat")),
+            })
+    cases.sort(key=lambda c: c["raw"] - c["flat"], reverse=True)
+    lost = {field: int((both[f"{field}_raw"] - both[f"{field}_flat"]).sum()) for field in _NUMBER_FIELDS}
+    return {"count": len(cases), "lost": lost, "unmatched_rows": int((merged["_merge"] != "both").sum()),
+            "cases": cases[:top]}
+
+
+def bots(contributions: pd.DataFrame, extra_bots: tuple[str, ...] = ()) -> dict:
+    """Suspected automation accounts and their share of each repo's commits and lines.
+
+    One case per (account, tool); shares are of that tool's sampled commits and lines.
+    """
+    flagged = contributions[bot_mask(contributions["user"], extra_bots).to_numpy()]
+    totals = contributions.groupby(["tool", "repo"], sort=False)[["commits", "lines"]].sum()
+    per = flagged.groupby(["user", "tool", "repo"], sort=False).agg(
+        periods=("commits", "size"), commits=("commits", "sum"), lines=("lines", "sum"))
+    cases = []
+    for (user, tool, repo), row in per.iterrows():
+        total = totals.loc[(tool, repo)]
+        cases.append({
+            "user": user, "tool": tool, "repo": repo, "contributor_periods": int(row["periods"]),
+            "commits": int(row["commits"]), "lines": int(row["lines"]),
+            "share_of_repo_commits": float(row["commits"] / total["commits"]) if total["commits"] else 0.0,
+            "share_of_repo_lines": float(row["lines"] / total["lines"]) if total["lines"] else 0.0,
+        })
+    cases.sort(key=lambda c: c["lines"], reverse=True)
+    return {"count": len(cases), "accounts": sorted(per.index.get_level_values("user").unique(), key=str.lower),
+            "cases": cases}
+
+
+def duplicates(periods: pd.DataFrame) -> dict:
+    """GitHub repositories sampled under more than one tool name."""
+    cases = [{"repo": repo, "tools": tools} for repo, tools in duplicate_repos(periods).items()]
+    return {"count": len(cases), "cases": cases}
+
+
+def overlapping_windows(periods: pd.DataFrame) -> dict:
+    """Pairs of sampled windows of one GitHub repo (under any tool name) that overlap.
+
+    Windows are half-open [start, end); see :mod:`mcvalue.data.clean`.
+    """
+    cases = []
+    for first, later in overlapping_pairs(periods, ["repo"]):
+        a, b = periods.loc[first], periods.loc[later]
+        cases.append({
+            "repo": a["repo"], "tools": [a["tool"], b["tool"]],
+            "first": [_day(a["period_start"]), _day(a["period_end"])],
+            "later": [_day(b["period_start"]), _day(b["period_end"])],
+            "overlap_days": int((min(a["period_end"], b["period_end"]) - b["period_start"]).days),
+        })
+    return {"count": len(cases), "cases": cases}
+
+
+def empty_periods(periods: pd.DataFrame) -> dict:
+    """Sampled repo-periods in which nobody contributed (zeros, kept as zeros)."""
+    empty = periods.loc[periods["contributors"] == 0, ["tool", "repo", "period_start", "period_end"]]
+    return {"count": len(empty), "cases": _records(empty)}
+
+
+def heaviest(contributions: pd.DataFrame, top: int) -> dict:
+    """The ``top`` contributor-periods by lines modified, with their share of all lines."""
+    total = contributions["lines"].sum()
+    rows = contributions.nlargest(top, "lines", keep="first")[_KEYS + ["commits", "lines_added", "lines_deleted", "lines"]]
+    cases = _records(rows)
+    for case in cases:
+        case["share_of_sample_lines"] = case["lines"] / total if total else 0.0
+    return {"count": len(cases), "share_of_sample_lines": float(rows["lines"].sum() / total) if total else 0.0,
+            "cases": cases}
+
+
+def audit_tables(
+    contributions: pd.DataFrame,
+    periods: pd.DataFrame,
+    flat: pd.DataFrame | None = None,
+    extra_bots: tuple[str, ...] = (),
+    top: int = 10,
+) -> dict:
+    """All findings for a parsed raw sample (and, if given, its flat CSV's contributions)."""
+    report = {"counts": counts(contributions, periods)}
+    if flat is not None:
+        report["truncated_numbers"] = truncated_numbers(contributions, flat, top)
+    report["bots"] = bots(contributions, extra_bots)
+    report["duplicate_repos"] = duplicates(periods)
+    report["overlapping_windows"] = overlapping_windows(periods)
+    report["empty_periods"] = empty_periods(periods)
+    report["heaviest"] = heaviest(contributions, top)
+    return report
+
+
+def audit(data_dir: Path | None = None, extra_bots: tuple[str, ...] = (), top: int = 10) -> dict:
+    """Audit the paper's sample (raw scrape against its flat CSV); the ``mcvalue data audit`` report."""
+    contributions, periods = read_raw(locate(RAW_FILE, data_dir))
+    flat = read_flat_contributions(locate(FLAT_FILE, data_dir))
+    report = audit_tables(contributions, periods, flat, extra_bots, top)
+    report["extra_bots"] = list(extra_bots)
+    report["data_sha256"] = provenance((RAW_FILE, FLAT_FILE))
+    return report
