@@ -17,9 +17,11 @@ The same arithmetic gives full-time-equivalent engineer-years, FTE = cost_per_ye
 which is what the Monte Carlo and Bayesian stages propagate.
 """
 
+from pathlib import Path
+
 import pandas as pd
 
-from mcvalue.data.tables import Sample
+from mcvalue.data.tables import MODES, Mode, Sample
 from mcvalue.errors import DataError
 from mcvalue.methods import METHODS, PAPER_SALARY_USD, PERIODS_PER_YEAR, REFERENCE_REPOS, CostingMethod
 
@@ -92,3 +94,76 @@ def table1_record(sample: Sample, salary: float = PAPER_SALARY_USD) -> dict:
             for row in table[list(ROW_KEYS)].to_dict(orient="records")
         ],
     }
+
+
+MODE_DESCRIPTIONS: dict[str, str] = {
+    "paper": "the authors' flat CSV as published (numbers with thousands separators truncated), no cleaning",
+    "corrected": "the raw scrape parsed with full numbers, no cleaning",
+    "clean": "the raw scrape parsed with full numbers, then cleaned",
+}
+
+
+def reproduce(mode: Mode | None = None, data_dir: Path | None = None, salary: float = PAPER_SALARY_USD) -> dict:
+    """``mcvalue reproduce``: Table 1 in one mode, or the published table beside all modes.
+
+    With ``mode``: the :func:`table1_record` of that mode. Without: ``{"published":
+    {"rows": [...]}, "modes": [record per mode]}``.
+    """
+    from mcvalue.data import load_sample
+
+    if mode is not None:
+        return table1_record(load_sample(mode, data_dir), salary)
+    return {
+        "published": {"source": "Langenkamp & Yue (AIES 2022), Table 1", "rows": record_rows_published()},
+        "modes": [table1_record(load_sample(m, data_dir), salary) for m in MODES],
+    }
+
+
+def si(value: float) -> str:
+    """A figure the way Table 1 prints it: two decimals with K/M/B suffix (2.43K, 300.48M)."""
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= scale:
+            return f"{value / scale:.2f}{suffix}"
+    return f"{value:.2f}"
+
+
+def _describe(record: dict) -> list[str]:
+    """Header lines saying which mode, options, salary and data produced a table."""
+    options = " ".join(f"{k}={v}" for k, v in record["cleaning"].items())
+    hashes = ", ".join(f"{name} sha256 {digest[:12]}" for name, digest in record["data_sha256"].items())
+    return [
+        f"mode {record['mode']}: {MODE_DESCRIPTIONS[record['mode']]}",
+        f"  cleaning: {options}",
+        f"  data: {hashes}",
+    ]
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, index=[f"{r['unit']}/{r['reference']}" for r in rows])
+
+
+def render(record: dict) -> str:
+    """Plain aligned text for a :func:`reproduce` result (one mode, or all beside the paper)."""
+    if "modes" not in record:
+        table = _frame(record["rows"])[["cost_per_unit", "units_per_year", "cost_per_year"]]
+        published = _frame(record_rows_published())["cost_per_year"]
+        table["paper_cost_per_year"] = published
+        table["vs_paper"] = (table["cost_per_year"] / published - 1).map(lambda x: f"{x:+.1%}")
+        for column in ("cost_per_unit", "units_per_year", "cost_per_year", "paper_cost_per_year"):
+            table[column] = table[column].map(si)
+        lines = [f"Table 1 (salary ${record['salary_usd']:,.0f}, {record['periods_per_year']} periods a year)"]
+        return "\n".join(lines + _describe(record) + ["", table.to_string()])
+    columns = {"published": _frame(record["published"]["rows"])}
+    columns.update({r["mode"]: _frame(r["rows"]) for r in record["modes"]})
+    blocks = ["Table 1: the paper's published figures beside each data mode", ""]
+    for r in record["modes"]:
+        blocks += _describe(r)
+    for quantity in ("cost_per_unit", "units_per_year", "cost_per_year"):
+        block = pd.DataFrame({name: frame[quantity].map(si) for name, frame in columns.items()})
+        blocks += ["", quantity, block.to_string()]
+    return "\n".join(blocks)
+
+
+def record_rows_published() -> list[dict]:
+    """The paper's Table 1 rows in the JSON row layout."""
+    return published_table1()[list(ROW_KEYS)].to_dict(orient="records")

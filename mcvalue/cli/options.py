@@ -23,3 +23,7 @@ PriorsOption = Annotated[
     Optional[Path],
     typer.Option("--priors", help="Prior file (TOML); default: the shipped priors/default.toml.", dir_okay=False),
 ]
+BotsOption = Annotated[
+    Optional[str],
+    typer.Option("--bots", help="Extra user names to treat as bots, comma-separated (added to the built-in name patterns)."),
+]

@@ -158,3 +158,40 @@ def audit(data_dir: Path | None = None, extra_bots: tuple[str, ...] = (), top: i
     report["extra_bots"] = list(extra_bots)
     report["data_sha256"] = provenance((RAW_FILE, FLAT_FILE))
     return report
+
+
+def _section(title: str, finding: dict, columns: list[str] | None = None) -> list[str]:
+    """Title line with the count, then the cases as an aligned table."""
+    lines = ["", f"{title}: {finding['count']}"]
+    if finding["cases"]:
+        frame = pd.DataFrame(finding["cases"])
+        lines.append(frame[columns or list(frame.columns)].to_string(index=False))
+    return lines
+
+
+def render(report: dict) -> str:
+    """Plain aligned text for an :func:`audit` report."""
+    c = report["counts"]
+    lines = [
+        "Audit of the paper's GitHub sample (raw scrape; flat CSV compared where given)",
+        "  data: " + ", ".join(f"{n} sha256 {h[:12]}" for n, h in report.get("data_sha256", {}).items()),
+        f"  bot list: name patterns + extra_bots={report.get('extra_bots', [])}",
+        f"  {c['tools']} tools, {c['repos']} distinct GitHub repos, {c['periods']} repo-periods, "
+        f"{c['contributor_periods']} contributor-periods, {c['users']} users",
+    ]
+    if "truncated_numbers" in report:
+        t = report["truncated_numbers"]
+        lost = ", ".join(f"{field} {n:,}" for field, n in t["lost"].items())
+        lines += _section("numbers the flat CSV truncated (worst shown)", t)
+        lines.append(f"  total lost by truncation: {lost}; rows in only one file: {t['unmatched_rows']}")
+    b = report["bots"]
+    lines += _section("suspected bot/automation accounts (account x tool)", b,
+                      ["user", "tool", "contributor_periods", "commits", "lines",
+                       "share_of_repo_commits", "share_of_repo_lines"])
+    lines += _section("GitHub repos sampled under several tool names", report["duplicate_repos"])
+    lines += _section("overlapping sampled windows of one repo", report["overlapping_windows"])
+    lines += _section("empty repo-periods (nobody contributed; counted as zeros)", report["empty_periods"])
+    h = report["heaviest"]
+    lines += _section(f"heaviest contributor-periods by lines ({h['share_of_sample_lines']:.1%} of all lines)", h,
+                      ["tool", "period_start", "user", "commits", "lines_added", "lines_deleted", "lines"])
+    return "\n".join(lines)
