@@ -6,11 +6,35 @@
     cost    = cost_m of the method drawn for that draw, by the method weights
     benefit = ai_value * haircut * attribution_share * mloss_share
     bcr     = benefit / cost
+
+Seeding: every random stream (each quantity, the rank-correlation scores, the FTE
+resample, the method mixture) has its own child seed, ``SeedSequence(seed,
+spawn_key=(crc32(name),))``. A stream therefore depends only on the run seed and its own
+name, so adding, removing or editing one quantity leaves every other quantity's draws
+unchanged.
+
+Rank correlations are imposed by the Iman-Conover method (Iman & Conover 1982): a matrix
+of normal scores is given the target correlation and each quantity's independent draws
+are re-ordered to follow its column's ranks. The draws are only permuted, so each
+marginal is kept exactly.
 """
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
+
+from mcvalue.errors import PriorFileError
+from mcvalue.methods import METHOD_KEYS, METHODS
+from mcvalue.priors.spec import Scenario
+
+#: Names of the random streams that are not prior quantities (see :func:`child_rng`).
+CORRELATION_STREAM = "__correlations__"
+FTE_STREAM = "__fte__"
+METHOD_STREAM = "__method__"
+
+#: Per method (METHOD_KEYS order): True when its FTE is priced per active contributor.
+_CONTRIBUTOR_METHOD = np.array([m.unit == "contributors" for m in METHODS])
 
 
 @dataclass(frozen=True)
@@ -32,3 +56,191 @@ class Simulation:
     benefit: np.ndarray
     bcr: np.ndarray
     seed: int
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What :func:`outcomes` computes; the shapes follow the inputs (see Simulation)."""
+
+    cost_by_method: np.ndarray
+    cost: np.ndarray
+    benefit: np.ndarray
+    bcr: np.ndarray
+
+
+def child_rng(seed: int, name: str) -> np.random.Generator:
+    """The generator of the stream ``name`` under run seed ``seed``.
+
+    The spawn key is the CRC-32 of the name, so the stream depends on nothing but
+    ``seed`` and ``name`` (not on which other streams exist or their order).
+    """
+    key = zlib.crc32(name.encode("utf-8"))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key,)))
+
+
+def draw_inputs(scenario: Scenario, n: int, seed: int) -> dict[str, np.ndarray]:
+    """``n`` draws of every prior quantity, with the scenario's rank correlations imposed.
+
+    Each quantity is drawn independently from its own child stream, then the quantities
+    named in ``scenario.correlations`` are re-ordered jointly by Iman-Conover.
+    """
+    draws = {
+        name: np.asarray(dist.sample(child_rng(seed, name), n), dtype=float)
+        for name, dist in scenario.quantities.items()
+    }
+    if scenario.correlations:
+        draws = impose_rank_correlation(
+            draws, scenario.correlations, child_rng(seed, CORRELATION_STREAM), scenario.path
+        )
+    return draws
+
+
+def rank_correlation_matrix(
+    names: list[str], correlations: dict[tuple[str, str], float]
+) -> np.ndarray:
+    """The symmetric target matrix over ``names`` (unit diagonal, 0 where unspecified)."""
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.eye(len(names))
+    for (a, b), r in correlations.items():
+        matrix[index[a], index[b]] = matrix[index[b], index[a]] = r
+    return matrix
+
+
+def _is_positive_definite(matrix: np.ndarray) -> bool:
+    """Whether a symmetric matrix is (numerically) positive definite."""
+    return bool(np.linalg.eigvalsh(matrix)[0] > 1e-10)
+
+
+def _not_positive_definite(
+    names: list[str], correlations: dict[tuple[str, str], float], path: object
+) -> PriorFileError:
+    """The error for an impossible correlation matrix, naming the pairs that break it.
+
+    The leading block grows one quantity at a time; the first quantity whose addition
+    makes the block non-positive-definite is in conflict with the quantities it is
+    correlated with, and those pairs are named.
+    """
+    matrix = rank_correlation_matrix(names, correlations)
+    pearson = 2.0 * np.sin(np.pi * matrix / 6.0)
+    bad = len(names) - 1
+    for k in range(2, len(names) + 1):
+        if not (_is_positive_definite(matrix[:k, :k]) and _is_positive_definite(pearson[:k, :k])):
+            bad = k - 1
+            break
+    pairs = [
+        f"{a} ~ {b} = {r:g}"
+        for (a, b), r in correlations.items()
+        if names[bad] in (a, b) and names.index(a) <= bad and names.index(b) <= bad
+    ]
+    where = f"{path}: " if path is not None else ""
+    return PriorFileError(
+        [
+            f"{where}correlations: the rank correlation matrix is not positive definite "
+            f"(conflict at {'; '.join(pairs)}); loosen one of these"
+        ]
+    )
+
+
+def impose_rank_correlation(
+    draws: dict[str, np.ndarray],
+    correlations: dict[tuple[str, str], float],
+    rng: np.random.Generator,
+    path: object = None,
+) -> dict[str, np.ndarray]:
+    """Re-order the correlated quantities' draws so their Spearman correlations match.
+
+    Iman-Conover: van der Waerden scores Phi^-1(i / (n + 1)), shuffled per column, are
+    given exactly the Pearson correlation 2 sin(pi r / 6) (the normal-scores Pearson
+    correlation whose Spearman correlation is r), then each quantity's sorted draws are
+    placed at its column's ranks. Quantities not named in a correlation are untouched.
+    Raises PriorFileError naming the pairs if the matrix is not positive definite.
+    """
+    from scipy.special import ndtri
+
+    names = sorted({name for pair in correlations for name in pair})
+    unknown = [name for name in names if name not in draws]
+    if unknown:
+        where = f"{path}: " if path is not None else ""
+        raise PriorFileError([f"{where}correlations: unknown quantity {name!r}" for name in unknown])
+    target_rank = rank_correlation_matrix(names, correlations)
+    target_pearson = 2.0 * np.sin(np.pi * target_rank / 6.0)
+    if not (_is_positive_definite(target_rank) and _is_positive_definite(target_pearson)):
+        raise _not_positive_definite(names, correlations, path)
+    chol_target = np.linalg.cholesky(target_pearson)
+    n = len(draws[names[0]])
+    base = ndtri(np.arange(1, n + 1) / (n + 1))
+    scores = np.column_stack([rng.permutation(base) for _ in names])
+    chol_sample = np.linalg.cholesky(np.corrcoef(scores, rowvar=False))
+    correlated = scores @ np.linalg.solve(chol_sample, chol_target.T)
+    ranks = np.argsort(np.argsort(correlated, axis=0), axis=0)
+    out = dict(draws)
+    for j, name in enumerate(names):
+        out[name] = np.sort(draws[name])[ranks[:, j]]
+    return out
+
+
+def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.ndarray) -> Outcomes:
+    """Cost per method, mixture cost, benefit and BCR from input arrays (the formulas above).
+
+    Pure and vectorised: ``inputs`` maps each quantity to an array of length n (or a
+    scalar), ``fte`` is (n, 5) in METHOD_KEYS order, ``method_index`` is (n,). Products
+    are taken in the order the formulas are written, so point masses reproduce the
+    paper's figures exactly.
+    """
+    fraction = np.where(
+        _CONTRIBUTOR_METHOD,
+        np.asarray(inputs["cost.fte_fraction_contributor"], dtype=float)[..., None],
+        np.asarray(inputs["cost.fte_fraction_reference"], dtype=float)[..., None],
+    )
+    salary = np.asarray(inputs["cost.salary_usd"], dtype=float)[..., None]
+    coverage = np.asarray(inputs["cost.coverage"], dtype=float)[..., None]
+    cost_by_method = salary * np.asarray(fte, dtype=float) * coverage * fraction
+    index = np.asarray(method_index)
+    cost = np.take_along_axis(cost_by_method, index[:, None], axis=1)[:, 0]
+    benefit = (
+        np.asarray(inputs["benefit.ai_value_usd"], dtype=float)
+        * inputs["benefit.haircut"]
+        * inputs["benefit.attribution_share"]
+        * inputs["benefit.mloss_share"]
+    )
+    benefit = np.broadcast_to(benefit, cost.shape).copy()
+    with np.errstate(divide="ignore"):
+        bcr = benefit / cost
+    return Outcomes(cost_by_method=cost_by_method, cost=cost, benefit=benefit, bcr=bcr)
+
+
+def method_probabilities(weights: dict[str, float]) -> np.ndarray:
+    """The scenario's method weights as probabilities in METHOD_KEYS order (missing = 0)."""
+    p = np.array([float(weights.get(key, 0.0)) for key in METHOD_KEYS])
+    return p / p.sum()
+
+
+def simulate(scenario: Scenario, fte_draws: np.ndarray, seed: int, n: int | None = None) -> Simulation:
+    """Run the Monte Carlo: ``n`` draws (default ``scenario.run.draws``) of cost, benefit, BCR.
+
+    ``fte_draws`` is an (m, 5) array of FTE per costing method (METHOD_KEYS order), e.g.
+    posterior draws or bootstrap replicates; it is resampled with replacement to ``n``
+    rows from its own stream. Each draw's costing method is drawn from the method
+    weights from another stream.
+    """
+    n = scenario.run.draws if n is None else int(n)
+    fte_draws = np.asarray(fte_draws, dtype=float)
+    if fte_draws.ndim != 2 or fte_draws.shape[1] != len(METHOD_KEYS) or fte_draws.shape[0] == 0:
+        raise ValueError(f"fte_draws must have shape (m, {len(METHOD_KEYS)}), got {fte_draws.shape}")
+    inputs = draw_inputs(scenario, n, seed)
+    rows = child_rng(seed, FTE_STREAM).integers(0, fte_draws.shape[0], size=n)
+    fte = fte_draws[rows]
+    method_index = child_rng(seed, METHOD_STREAM).choice(
+        len(METHOD_KEYS), size=n, p=method_probabilities(scenario.method_weights)
+    )
+    result = outcomes(inputs, fte, method_index)
+    return Simulation(
+        inputs=inputs,
+        fte=fte,
+        method_index=method_index,
+        cost_by_method=result.cost_by_method,
+        cost=result.cost,
+        benefit=result.benefit,
+        bcr=result.bcr,
+        seed=seed,
+    )

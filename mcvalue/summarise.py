@@ -1,0 +1,143 @@
+"""Summaries of a Monte Carlo run: intervals, tail probabilities and their MC error.
+
+For cost (USD/yr), benefit (USD/yr) and BCR, and for cost and BCR under each costing
+method separately, :func:`summarise` reports a dict of plain floats::
+
+    {"mean", "mean_mcse", "median",
+     "quantiles":     {"0.025": q, "0.05": q, "0.25": q, "0.5": q, "0.75": q, "0.95": q, "0.975": q},
+     "quantile_mcse": {same keys: ArviZ's MCSE of that quantile},
+     "intervals":     {"50": [lo, hi], "90": [lo, hi], "95": [lo, hi]},   (equal-tailed)
+     "hdi90":         [lo, hi]}                                            (highest density)
+
+and for BCR also ``"p_above": {"1": {"p", "mcse"}, "10": {...}, "100": {...}}``.
+Every endpoint of an equal-tailed interval is one of the reported quantiles, so its MCSE
+is in ``quantile_mcse``. Numbers are rounded to ``digits`` significant figures (MCSEs to
+3) and non-finite values become ``None``, so ``json.dumps`` of the result is valid JSON
+and byte-identical for the same seed.
+"""
+
+import math
+
+import numpy as np
+
+from mcvalue.methods import METHOD_KEYS
+from mcvalue.simulate import Simulation
+
+#: Equal-tailed interval masses reported, as percent strings.
+INTERVALS: tuple[str, ...] = ("50", "90", "95")
+#: BCR thresholds for P(BCR > t).
+THRESHOLDS: tuple[str, ...] = ("1", "10", "100")
+HDI_PROB = 0.9
+MCSE_DIGITS = 3
+
+
+def interval_probs(mass: str) -> tuple[float, float]:
+    """Lower and upper tail probabilities of the equal-tailed interval of ``mass`` percent."""
+    tail = (1.0 - float(mass) / 100.0) / 2.0
+    return round(tail, 6), round(1.0 - tail, 6)
+
+
+#: Every quantile probability reported (the median and each interval's endpoints).
+QUANTILE_PROBS: tuple[float, ...] = tuple(
+    sorted({0.5} | {p for mass in INTERVALS for p in interval_probs(mass)})
+)
+
+
+def _round(x: float, digits: int) -> float | None:
+    """``x`` to ``digits`` significant figures as a plain float; None if not finite."""
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return float(f"{x:.{digits}g}")
+
+
+def _mcse(draws: np.ndarray, method: str, prob: float | None = None) -> float:
+    """ArviZ's Monte Carlo standard error of the mean or of a quantile of ``draws``.
+
+    A constant sample (a point mass) has no Monte Carlo error: 0, where ArviZ's
+    effective sample size would be undefined.
+    """
+    import arviz as az
+
+    if np.ptp(draws) == 0:
+        return 0.0
+    kwargs = {"prob": prob} if method == "quantile" else {}
+    return float(np.ravel(az.mcse(draws, method=method, **kwargs))[0])
+
+
+def _hdi(draws: np.ndarray, prob: float) -> tuple[float, float]:
+    """The shortest interval holding ``prob`` of the draws (ArviZ's HDI)."""
+    import arviz as az
+
+    lo, hi = np.ravel(az.hdi(draws, hdi_prob=prob))
+    return float(lo), float(hi)
+
+
+def summarise_draws(draws: np.ndarray, digits: int = 6) -> dict:
+    """Mean, median, quantiles, intervals, HDI and MCSEs of one array of draws.
+
+    Non-finite draws (an infinite BCR from a zero cost) are kept in the quantiles and
+    tail probabilities; the mean, HDI and MCSEs are then reported as None.
+    """
+    draws = np.asarray(draws, dtype=float)
+    finite = bool(np.all(np.isfinite(draws)))
+    quantiles = np.quantile(draws, QUANTILE_PROBS)
+    by_prob = dict(zip(QUANTILE_PROBS, quantiles))
+    key = {p: f"{p:g}" for p in QUANTILE_PROBS}
+    nan = float("nan")
+    hdi = _hdi(draws, HDI_PROB) if finite else (nan, nan)
+    return {
+        "mean": _round(draws.mean(), digits) if finite else None,
+        "mean_mcse": _round(_mcse(draws, "mean"), MCSE_DIGITS) if finite else None,
+        "median": _round(by_prob[0.5], digits),
+        "quantiles": {key[p]: _round(q, digits) for p, q in by_prob.items()},
+        "quantile_mcse": {
+            key[p]: _round(_mcse(draws, "quantile", p), MCSE_DIGITS) if finite else None
+            for p in QUANTILE_PROBS
+        },
+        "intervals": {
+            mass: [_round(by_prob[lo], digits), _round(by_prob[hi], digits)]
+            for mass in INTERVALS
+            for lo, hi in [interval_probs(mass)]
+        },
+        "hdi90": [_round(hdi[0], digits), _round(hdi[1], digits)],
+    }
+
+
+def tail_probabilities(bcr: np.ndarray, digits: int = 6) -> dict:
+    """P(BCR > t) for each threshold, with the MCSE of that proportion."""
+    out = {}
+    for threshold in THRESHOLDS:
+        above = (np.asarray(bcr) > float(threshold)).astype(float)
+        out[threshold] = {
+            "p": _round(above.mean(), digits),
+            "mcse": _round(_mcse(above, "mean"), MCSE_DIGITS),
+        }
+    return out
+
+
+def summarise(simulation: Simulation, digits: int = 6) -> dict:
+    """JSON-ready summary of a run: the mixture's cost, benefit, BCR and each method's.
+
+    ``methods`` maps each METHOD_KEYS key to the summaries of that method's cost and
+    BCR over all draws (as if that method had weight 1), so the five Table 1 methods can
+    be read side by side.
+    """
+    bcr = summarise_draws(simulation.bcr, digits)
+    bcr["p_above"] = tail_probabilities(simulation.bcr, digits)
+    methods = {}
+    for j, key in enumerate(METHOD_KEYS):
+        cost_j = simulation.cost_by_method[:, j]
+        with np.errstate(divide="ignore"):
+            bcr_j = simulation.benefit / cost_j
+        method_bcr = summarise_draws(bcr_j, digits)
+        method_bcr["p_above"] = tail_probabilities(bcr_j, digits)
+        methods[key] = {"cost_usd": summarise_draws(cost_j, digits), "bcr": method_bcr}
+    return {
+        "draws": int(len(simulation.bcr)),
+        "seed": int(simulation.seed),
+        "cost_usd": summarise_draws(simulation.cost, digits),
+        "benefit_usd": summarise_draws(simulation.benefit, digits),
+        "bcr": bcr,
+        "methods": methods,
+    }
