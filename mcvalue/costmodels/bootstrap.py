@@ -1,0 +1,157 @@
+"""Two-stage bootstrap of the five Table 1 FTE figures: the data-only cost model.
+
+A costing method's FTE (see :mod:`mcvalue.methods`) is
+
+    contributors:  sum over repos of (mean over the repo's periods of active contributors)
+    commits/lines: sum over repos of (mean over the repo's periods of total units)
+                   / (mean units per contributor-period in the reference repo)
+
+where the reference mean is the reference repo's total units over its total
+contributor-periods. One bootstrap replicate resamples, with replacement,
+
+1. the repos (sampled units: a tool and its repository, as in
+   :func:`mcvalue.table1.units_per_period`): as many as the sample has;
+2. within each drawn repo, independently per draw, its periods: as many as it has;
+3. the reference repo's periods, independently of stage 1 (the reference is a fixed
+   choice, not a sampled repo): its contributor-periods are those of the resampled
+   periods, so the reference mean is a ratio of the resampled periods' sums (a resample
+   of only empty periods is redrawn: see :func:`reference_positions`).
+
+With every index at the identity the replicate is the sample's own FTE (Table 1). The
+work is vectorised as index arrays of shape (replicates, repos, max periods); nothing
+loops over replicates.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mcvalue.data.tables import Sample
+from mcvalue.errors import DataError
+from mcvalue.methods import METHODS, REFERENCE_REPOS
+
+#: Per-period columns used, in this order, as the last axis of ``PeriodArrays.units``.
+UNIT_COLUMNS: tuple[str, ...] = ("contributors", "commits", "lines")
+#: Replicates computed per block (bounds the (block, repos, periods, 3) gather to ~10 MB).
+CHUNK = 256
+
+
+@dataclass(frozen=True)
+class PeriodArrays:
+    """The periods table as arrays, grouped by repo (tool and repository) for indexing.
+
+    units:      (P, 3) contributors, commits, lines per repo-period, repos contiguous
+    offsets:    (R,) first row of each repo in ``units``
+    sizes:      (R,) number of periods of each repo
+    references: reference name -> row indices of the reference repo's periods
+    """
+
+    units: np.ndarray
+    offsets: np.ndarray
+    sizes: np.ndarray
+    references: dict[str, np.ndarray]
+
+
+def period_arrays(sample: Sample) -> PeriodArrays:
+    """Arrange the sample's periods for resampling; DataError if a reference repo is absent."""
+    periods = sample.periods.reset_index(drop=True)
+    codes = periods.groupby(["tool", "repo"], sort=True).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    units = periods[list(UNIT_COLUMNS)].to_numpy(dtype=float)[order]
+    sizes = np.bincount(codes)
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    repo = periods["repo"].to_numpy()[order]
+    references = {}
+    for name, github in REFERENCE_REPOS.items():
+        rows = np.flatnonzero(repo == github)
+        if rows.size == 0 or units[rows, 0].sum() == 0:
+            raise DataError(f"reference repo {github} has no contributors in the {sample.mode} sample")
+        references[name] = rows
+    return PeriodArrays(units=units, offsets=offsets, sizes=sizes, references=references)
+
+
+def fte_from_indices(
+    arrays: PeriodArrays,
+    repo_index: np.ndarray,
+    period_position: np.ndarray,
+    reference_position: dict[str, np.ndarray],
+) -> np.ndarray:
+    """FTE per costing method (columns in METHOD_KEYS order) for given resampling indices.
+
+    repo_index:         (B, R) which repo fills each of the R slots
+    period_position:    (B, R, K) position, within the slot's repo, of each resampled
+                        period; only the first ``sizes[repo]`` of the K are used
+    reference_position: reference name -> (B, k_ref) positions within its periods
+    """
+    sizes = arrays.sizes[repo_index]
+    used = np.arange(period_position.shape[-1]) < sizes[..., None]
+    rows = arrays.offsets[repo_index][..., None] + np.where(used, period_position, 0)
+    per_repo = np.where(used[..., None], arrays.units[rows], 0.0).sum(axis=2) / sizes[..., None]
+    totals = per_repo.sum(axis=1)
+    reference_mean = {}
+    for name, ref_rows in arrays.references.items():
+        sums = arrays.units[ref_rows[reference_position[name]]].sum(axis=1)
+        reference_mean[name] = sums[:, 1:] / sums[:, :1]
+    columns = []
+    for method in METHODS:
+        if method.unit == "contributors":
+            columns.append(totals[:, 0])
+        else:
+            j = UNIT_COLUMNS.index(method.unit)
+            columns.append(totals[:, j] / reference_mean[method.reference][:, j - 1])
+    return np.column_stack(columns)
+
+
+def identity_indices(arrays: PeriodArrays) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """The indices of the sample itself (one replicate): every repo and period once."""
+    n_repos = arrays.sizes.size
+    repo_index = np.arange(n_repos)[None, :]
+    period_position = np.broadcast_to(np.arange(arrays.sizes.max()), (1, n_repos, arrays.sizes.max()))
+    reference_position = {name: np.arange(rows.size)[None, :] for name, rows in arrays.references.items()}
+    return repo_index, period_position, reference_position
+
+
+def reference_positions(active: np.ndarray, n_replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """(B, k) resampled positions among a reference repo's k periods, each with a contributor.
+
+    ``active`` marks the periods with at least one contributor. A resample of only
+    empty periods has no contributor-periods, so its mean units per contributor-period
+    is undefined; such rows are drawn again, i.e. the bootstrap is conditioned on the
+    reference mean existing (the chance is (empty share)^k, e.g. 0.4% for 1 empty
+    period in 4).
+    """
+    k = active.size
+    positions = rng.integers(0, k, size=(n_replicates, k))
+    undefined = ~active[positions].any(axis=1)
+    while undefined.any():
+        positions[undefined] = rng.integers(0, k, size=(int(undefined.sum()), k))
+        undefined = ~active[positions].any(axis=1)
+    return positions
+
+
+def bootstrap_fte(sample: Sample, n_replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_replicates`` two-stage bootstrap replicates of the five FTE figures, (B, 5).
+
+    Columns follow METHOD_KEYS. Positions are drawn as floor(U * size) from one uniform
+    array, so every replicate costs a few array operations whatever the repos' sizes;
+    the arithmetic runs in blocks of CHUNK replicates to bound memory.
+    """
+    arrays = period_arrays(sample)
+    n_repos = arrays.sizes.size
+    repo_index = rng.integers(0, n_repos, size=(n_replicates, n_repos))
+    uniforms = rng.random((n_replicates, n_repos, int(arrays.sizes.max())))
+    period_position = np.floor(uniforms * arrays.sizes[repo_index][..., None]).astype(np.intp)
+    reference_position = {
+        name: reference_positions(arrays.units[rows, 0] > 0, n_replicates, rng)
+        for name, rows in arrays.references.items()
+    }
+    chunks = [
+        fte_from_indices(
+            arrays,
+            repo_index[start : start + CHUNK],
+            period_position[start : start + CHUNK],
+            {name: pos[start : start + CHUNK] for name, pos in reference_position.items()},
+        )
+        for start in range(0, n_replicates, CHUNK)
+    ]
+    return np.concatenate(chunks) if chunks else np.empty((0, len(METHODS)))

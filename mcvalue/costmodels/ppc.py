@@ -1,0 +1,187 @@
+"""Posterior predictive checks of the cost model.
+
+For posterior draws we replicate the whole sample (same repos, same number of sampled
+periods per repo) with :func:`mcvalue.costmodels.pymc_model.simulate_data`, and compare
+three observed distributions with their replicates:
+
+- ``contributors``: active contributors per repo-period (zeros included);
+- ``commits``: commits per contributor-period;
+- ``lines``: lines modified per contributor-period.
+
+For each, the statistics T = mean, 90th and 99th percentile, and the posterior predictive
+p-value ``P(T(rep) > T(obs)) + P(T(rep) = T(obs)) / 2`` (mid-p, because the counts tie).
+A p-value near 0 or 1 (outside [0.05, 0.95]) says the model misses that feature of the
+data; :func:`misfits` lists them in words for the fit output.
+
+Plot functions take arrays (and an optional matplotlib Axes) and return the Axes; saving
+figures is the report's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from mcvalue.costmodels.pymc_model import ModelData, simulate_data
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+QUANTITIES: tuple[str, ...] = ("contributors", "commits", "lines")
+STATISTICS: tuple[str, ...] = ("mean", "q90", "q99")
+#: p-values outside this band are reported as misfits.
+MISFIT_BAND: tuple[float, float] = (0.05, 0.95)
+
+_LABELS = {
+    "contributors": "active contributors per repo-period",
+    "commits": "commits per contributor-period",
+    "lines": "lines modified per contributor-period",
+}
+
+
+@dataclass(frozen=True)
+class PosteriorPredictive:
+    """Observed arrays, replicated arrays (one per posterior draw used) and the p-value table.
+
+    table: one row per (quantity, statistic) with columns observed, rep_median, rep_q05,
+    rep_q95, p_value.
+    """
+
+    observed: dict[str, np.ndarray]
+    replicated: dict[str, list[np.ndarray]]
+    table: pd.DataFrame
+
+    def p_values(self) -> dict[str, dict[str, float]]:
+        """{quantity: {statistic: p-value}}, JSON-ready."""
+        return {
+            q: {s: float(self.table.loc[(q, s), "p_value"]) for s in STATISTICS} for q in QUANTITIES
+        }
+
+
+def statistic(values: np.ndarray, name: str) -> float:
+    """One test statistic of a 1-d array: mean, q90 or q99 (NaN for an empty array)."""
+    if values.size == 0:
+        return float("nan")
+    if name == "mean":
+        return float(values.mean())
+    return float(np.quantile(values, {"q90": 0.9, "q99": 0.99}[name]))
+
+
+def observed_arrays(data: ModelData) -> dict[str, np.ndarray]:
+    """The three observed distributions of the module docstring."""
+    return {
+        "contributors": data.period_contributors.astype(float),
+        "commits": data.contrib_commits.astype(float),
+        "lines": data.contrib_lines.astype(float),
+    }
+
+
+def posterior_predictive(
+    params: dict[str, np.ndarray], data: ModelData, n_replicates: int, rng: np.random.Generator
+) -> PosteriorPredictive:
+    """Replicate the sample for ``n_replicates`` posterior draws chosen at random.
+
+    ``params`` is :func:`mcvalue.costmodels.pymc_model.repo_params` output over all draws.
+    """
+    n_draws = params["mu"].shape[0]
+    chosen = rng.choice(n_draws, size=min(n_replicates, n_draws), replace=False)
+    replicated: dict[str, list[np.ndarray]] = {q: [] for q in QUANTITIES}
+    for d in chosen:
+        one = {k: v[d] for k, v in params.items()}
+        n, _, commits, lines = simulate_data(one, data.period_repo, rng)
+        for q, arr in zip(QUANTITIES, (n, commits, lines)):
+            replicated[q].append(np.asarray(arr, dtype=float))
+    observed = observed_arrays(data)
+    return PosteriorPredictive(observed, replicated, _p_value_table(observed, replicated))
+
+
+def _p_value_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np.ndarray]]) -> pd.DataFrame:
+    """The (quantity, statistic) table of observed vs replicated statistics and mid-p-values."""
+    rows = []
+    for q in QUANTITIES:
+        for s in STATISTICS:
+            obs = statistic(observed[q], s)
+            rep = np.array([statistic(r, s) for r in replicated[q]])
+            rep = rep[np.isfinite(rep)]
+            p = float(np.mean(rep > obs) + 0.5 * np.mean(rep == obs)) if rep.size else float("nan")
+            rows.append(
+                {
+                    "quantity": q,
+                    "statistic": s,
+                    "observed": obs,
+                    "rep_median": float(np.median(rep)) if rep.size else float("nan"),
+                    "rep_q05": float(np.quantile(rep, 0.05)) if rep.size else float("nan"),
+                    "rep_q95": float(np.quantile(rep, 0.95)) if rep.size else float("nan"),
+                    "p_value": p,
+                }
+            )
+    return pd.DataFrame(rows).set_index(["quantity", "statistic"])
+
+
+def misfits(table: pd.DataFrame, band: tuple[float, float] = MISFIT_BAND) -> list[str]:
+    """Sentences naming every statistic whose p-value lies outside ``band``."""
+    out = []
+    for (q, s), row in table.iterrows():
+        p = row["p_value"]
+        if np.isfinite(p) and not band[0] <= p <= band[1]:
+            side = "under" if p > band[1] else "over"
+            out.append(
+                f"{_LABELS[q]}: the model {side}-predicts the {s} "
+                f"(observed {row['observed']:.4g}, replicated 90% range "
+                f"{row['rep_q05']:.4g}-{row['rep_q95']:.4g}, p = {p:.3f})"
+            )
+    return out
+
+
+def plot_ppc(
+    observed: np.ndarray, replicated: list[np.ndarray], quantity: str = "", ax: Axes | None = None, max_lines: int = 50
+) -> Axes:
+    """Observed ECDF (black) over replicated ECDFs (blue), log x axis; returns the Axes.
+
+    Zeros cannot sit on a log axis, so the x variable is ``1 + value``.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    for rep in replicated[:max_lines]:
+        _ecdf(ax, rep, color="tab:blue", alpha=0.15, lw=0.8)
+    _ecdf(ax, observed, color="black", lw=1.8, label="observed")
+    ax.plot([], [], color="tab:blue", alpha=0.6, label="replicated (posterior)")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"1 + {_LABELS.get(quantity, quantity)}")
+    ax.set_ylabel("ECDF")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def plot_ppc_statistic(table: pd.DataFrame, replicated_stats: np.ndarray, quantity: str, stat: str, ax: Axes | None = None) -> Axes:
+    """Histogram of a replicated statistic with the observed value marked (log x); returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    values = replicated_stats[np.isfinite(replicated_stats) & (replicated_stats > 0)]
+    bins = np.geomspace(values.min(), values.max(), 30) if values.size and values.min() < values.max() else 10
+    ax.hist(values, bins=bins, color="tab:blue", alpha=0.6, label="replicated")
+    row = table.loc[(quantity, stat)]
+    ax.axvline(row["observed"], color="black", lw=2, label=f"observed (p = {row['p_value']:.2f})")
+    ax.set_xscale("log")
+    ax.set_xlabel(f"{stat} of {_LABELS.get(quantity, quantity)}")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def replicated_statistic(ppc: PosteriorPredictive, quantity: str, stat: str) -> np.ndarray:
+    """The statistic over every replicate, for :func:`plot_ppc_statistic`."""
+    return np.array([statistic(r, stat) for r in ppc.replicated[quantity]])
+
+
+def _ecdf(ax: Axes, values: np.ndarray, **kwargs) -> None:
+    """Step ECDF of ``1 + values`` on ``ax``."""
+    x = np.sort(1.0 + np.asarray(values, dtype=float))
+    if x.size:
+        ax.step(x, np.arange(1, x.size + 1) / x.size, where="post", **kwargs)
