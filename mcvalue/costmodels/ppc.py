@@ -127,7 +127,7 @@ def misfits(table: pd.DataFrame, band: tuple[float, float] = MISFIT_BAND) -> lis
     for (q, s), row in table.iterrows():
         p = row["p_value"]
         if np.isfinite(p) and not band[0] <= p <= band[1]:
-            side = "under" if p > band[1] else "over"
+            side = "over" if p > band[1] else "under"
             out.append(
                 f"{_LABELS[q]}: the model {side}-predicts the {s} "
                 f"(observed {row['observed']:.4g}, replicated 90% range "
