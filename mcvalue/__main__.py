@@ -1,0 +1,5 @@
+"""``python -m mcvalue``: the same as the ``mcvalue`` console command."""
+
+from mcvalue.cli import main
+
+main()

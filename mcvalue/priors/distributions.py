@@ -1,0 +1,230 @@
+"""The allow-list of marginal distributions a prior file may name, all sampled by inverse CDF.
+
+Every marginal implements :class:`mcvalue.priors.spec.Distribution`: a vectorised quantile
+function ``ppf`` and ``sample(rng, n) = ppf(rng.uniform(size=n))``. Sampling through the
+quantile function makes truncation and rank correlation (Iman-Conover reorders draws by
+rank) work the same way for every family. The maths is scipy.stats'; this module only maps
+the parametrisations people use when eliciting (a 90% interval, a mean and sd, ...) onto
+scipy's parameters.
+
+Parametrisations (the keys of a prior file; an interval key always says what it is):
+
+=============  ==========================================================================
+point          ``value``
+uniform        ``min``, ``max``
+normal         ``mean`` + ``sd``; ``ci90``; ``ci95``
+lognormal      ``mu`` + ``sigma`` (of log x); ``mean`` + ``sd`` (of x); ``ci90``; ``ci95``
+beta           ``alpha`` + ``beta``; ``mean`` + ``sd``; ``ci90``; ``ci95`` (solved numerically)
+gamma          ``shape`` + ``scale``; ``shape`` + ``rate``; ``mean`` + ``sd``; ``ci90``; ``ci95``
+triangular     ``min``, ``mode``, ``max``
+pert           ``min``, ``mode``, ``max``, optional ``lambda`` (default 4)
+choice         ``values``, ``weights`` (discrete)
+=============  ==========================================================================
+
+``ciXX = [a, b]`` means P(x < a) = P(x > b) = (1 - XX/100) / 2 for the distribution
+*before* truncation; every continuous family also takes ``lower`` / ``upper`` truncation
+bounds, which condition the distribution on lying between them.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize, stats
+
+#: Two-sided coverage of each interval key.
+INTERVAL_LEVELS: dict[str, float] = {"ci90": 0.90, "ci95": 0.95}
+
+
+class SolveError(ValueError):
+    """No distribution of the family matches the requested interval."""
+
+
+def _fmt(x: float) -> str:
+    """Compact number for descriptions: 150000 -> 1.5e+05, 0.2 -> 0.2."""
+    return f"{x:.4g}"
+
+
+@dataclass(frozen=True, eq=False)
+class Continuous:
+    """A scipy frozen continuous distribution, optionally truncated to [lower, upper].
+
+    Truncated quantiles: ppf_T(q) = F^-1(F(lower) + q (F(upper) - F(lower))).
+    """
+
+    frozen: object  # scipy.stats frozen rv_continuous
+    label: str
+    lower: float | None = None
+    upper: float | None = None
+    source: str | None = None
+
+    def _cdf_range(self) -> tuple[float, float]:
+        """F(lower) and F(upper): the slice of the untruncated CDF that is kept."""
+        lo = 0.0 if self.lower is None else float(self.frozen.cdf(self.lower))
+        hi = 1.0 if self.upper is None else float(self.frozen.cdf(self.upper))
+        return lo, hi
+
+    def kept_mass(self) -> float:
+        """Probability of the untruncated distribution inside the truncation bounds."""
+        lo, hi = self._cdf_range()
+        return hi - lo
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        """Quantile function of the truncated distribution (clipped against rounding)."""
+        lo, hi = self._cdf_range()
+        x = self.frozen.ppf(lo + np.asarray(q, dtype=float) * (hi - lo))
+        if self.lower is not None or self.upper is not None:
+            x = np.clip(x, self.lower, self.upper)
+        return x
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws by inverse CDF from ``rng``'s uniforms."""
+        return self.ppf(rng.uniform(size=n))
+
+    def mean(self) -> float:
+        """Mean of the (truncated) distribution."""
+        if self.lower is None and self.upper is None:
+            return float(self.frozen.mean())
+        lo = -np.inf if self.lower is None else self.lower
+        hi = np.inf if self.upper is None else self.upper
+        return float(self.frozen.expect(lambda x: x, lb=lo, ub=hi, conditional=True))
+
+    def describe(self) -> str:
+        """The user's parametrisation, with truncation, e.g. ``lognormal(ci90=[0.03, 0.3], upper=1)``."""
+        bounds = [f"{k}={_fmt(v)}" for k, v in (("lower", self.lower), ("upper", self.upper)) if v is not None]
+        if not bounds:
+            return self.label
+        return f"{self.label[:-1]}, {', '.join(bounds)})"
+
+
+@dataclass(frozen=True, eq=False)
+class Point:
+    """A point mass: every draw equals ``value`` (the paper's assumptions)."""
+
+    value: float
+    source: str | None = None
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        """Constant quantile function."""
+        return np.full(np.shape(q), self.value, dtype=float)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` copies of the value; consumes ``n`` uniforms like every other marginal."""
+        return self.ppf(rng.uniform(size=n))
+
+    def mean(self) -> float:
+        """The value itself."""
+        return float(self.value)
+
+    def describe(self) -> str:
+        """E.g. ``point(300000)``."""
+        return f"point({_fmt(self.value)})"
+
+
+@dataclass(frozen=True, eq=False)
+class Choice:
+    """A discrete choice among ``values`` with probabilities ``weights`` (summing to 1)."""
+
+    values: tuple[float, ...]
+    weights: tuple[float, ...]
+    source: str | None = None
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        """Smallest value whose cumulative weight exceeds q (values sorted ascending)."""
+        order = np.argsort(self.values, kind="stable")
+        values = np.asarray(self.values, dtype=float)[order]
+        cumulative = np.cumsum(np.asarray(self.weights, dtype=float)[order])
+        index = np.searchsorted(cumulative, np.asarray(q, dtype=float), side="right")
+        return values[np.minimum(index, len(values) - 1)]
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws by inverse CDF."""
+        return self.ppf(rng.uniform(size=n))
+
+    def mean(self) -> float:
+        """Weighted mean of the values."""
+        return float(np.dot(self.values, self.weights))
+
+    def describe(self) -> str:
+        """E.g. ``choice(values=[1, 2], weights=[0.5, 0.5])``."""
+        values = ", ".join(_fmt(v) for v in self.values)
+        weights = ", ".join(_fmt(w) for w in self.weights)
+        return f"choice(values=[{values}], weights=[{weights}])"
+
+
+def interval_tails(key: str) -> tuple[float, float]:
+    """Lower and upper tail probabilities of an interval key: ci90 -> (0.05, 0.95)."""
+    tail = (1.0 - INTERVAL_LEVELS[key]) / 2.0
+    return tail, 1.0 - tail
+
+
+def normal_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
+    """Mean and sd of the normal whose central interval ``key`` is [lo, hi]."""
+    z = stats.norm.ppf(interval_tails(key)[1])
+    return (lo + hi) / 2.0, (hi - lo) / (2.0 * z)
+
+
+def lognormal_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
+    """mu and sigma of log x for the lognormal whose central interval ``key`` is [lo, hi] (lo > 0)."""
+    return normal_from_interval(key, float(np.log(lo)), float(np.log(hi)))
+
+
+def lognormal_from_moments(mean: float, sd: float) -> tuple[float, float]:
+    """mu and sigma of log x for a lognormal with the given mean and sd of x."""
+    sigma2 = np.log1p((sd / mean) ** 2)
+    return float(np.log(mean) - sigma2 / 2.0), float(np.sqrt(sigma2))
+
+
+def beta_from_moments(mean: float, sd: float) -> tuple[float, float]:
+    """alpha and beta of the beta with this mean and sd (needs sd^2 < mean (1 - mean))."""
+    common = mean * (1.0 - mean) / sd**2 - 1.0
+    if common <= 0:
+        raise SolveError(f"no beta has mean {_fmt(mean)} and sd {_fmt(sd)} (sd must be below sqrt(mean (1 - mean)))")
+    return mean * common, (1.0 - mean) * common
+
+
+def beta_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
+    """alpha and beta of the beta whose central interval ``key`` is [lo, hi], 0 < lo < hi < 1.
+
+    Solved with scipy.optimize.least_squares on (log alpha, log beta), starting from the
+    moment match with mean (lo + hi) / 2 and sd (hi - lo) / (2 z); the residual is checked.
+    """
+    p_lo, p_hi = interval_tails(key)
+    mean, sd = normal_from_interval(key, lo, hi)
+    sd = min(sd, 0.9 * np.sqrt(mean * (1 - mean)))
+    start = np.log(beta_from_moments(mean, sd))
+
+    def residual(log_ab: np.ndarray) -> np.ndarray:
+        a, b = np.exp(log_ab)
+        return np.array([stats.beta.ppf(p_lo, a, b) - lo, stats.beta.ppf(p_hi, a, b) - hi]) / (hi - lo)
+
+    fit = optimize.least_squares(residual, start, xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    if not np.all(np.abs(residual(fit.x)) < 1e-6):
+        raise SolveError(f"no beta distribution has {key} = [{_fmt(lo)}, {_fmt(hi)}]")
+    a, b = np.exp(fit.x)
+    return float(a), float(b)
+
+
+def gamma_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
+    """Shape and scale of the gamma whose central interval ``key`` is [lo, hi], 0 < lo < hi.
+
+    The ratio hi / lo fixes the shape alone (scale cancels); it is found by brentq on
+    log(shape), then scale = lo / ppf(p_lo; shape).
+    """
+    p_lo, p_hi = interval_tails(key)
+    target = np.log(hi / lo)
+
+    def gap(log_k: float) -> float:
+        k = np.exp(log_k)
+        return float(np.log(stats.gamma.ppf(p_hi, k) / stats.gamma.ppf(p_lo, k)) - target)
+
+    lo_k, hi_k = np.log(1e-3), np.log(1e7)
+    if not gap(lo_k) > 0 > gap(hi_k):
+        raise SolveError(f"no gamma distribution has {key} = [{_fmt(lo)}, {_fmt(hi)}]")
+    shape = float(np.exp(optimize.brentq(gap, lo_k, hi_k, xtol=1e-12)))
+    return shape, lo / float(stats.gamma.ppf(p_lo, shape))
+
+
+def pert_shape(minimum: float, mode: float, maximum: float, lam: float) -> tuple[float, float]:
+    """Beta parameters of PERT(min, mode, max, lambda): 1 + lambda (mode - min) / range, ..."""
+    span = maximum - minimum
+    return 1.0 + lam * (mode - minimum) / span, 1.0 + lam * (maximum - mode) / span

@@ -1,0 +1,246 @@
+"""Read a prior file, follow its ``extends`` chain, validate, and build the :class:`Scenario`.
+
+File layout (see ``priors/default.toml`` for a commented example)::
+
+    extends = "default"          # optional: a shipped name (default, paper, ...) or a
+                                 # path relative to this file
+    [cost.salary_usd]            # one table per quantity (names in mcvalue.priors.spec)
+    dist = "lognormal"
+    ci90 = [1.5e5, 4e5]
+    source = "..."
+    [cost.method_weights]        # weights over the five Table 1 methods, summing to 1
+    commits_pytorch = 0.2
+    ...
+    [data]                       # optional: mode and cleaning options
+    [run]                        # optional: draws, seed, cost_model
+    [[correlations]]             # optional, repeatable: a rank correlation
+    between = ["cost.salary_usd", "cost.fte_fraction_contributor"]
+    rho = -0.3
+
+Merging an extending file over its base: a quantity table and ``[cost.method_weights]``
+replace the base's table *whole* (mixing ``ci90`` from one file with ``mu`` from another
+would make no sense); keys of ``[data]`` and ``[run]`` override one by one; a
+``[[correlations]]`` entry replaces the base's entry for the same pair, others are kept.
+Problems are reported against the file that wrote the offending key.
+"""
+
+import hashlib
+import importlib.resources
+import math
+import re
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tomli_w
+
+from mcvalue.data.tables import CleaningOptions
+from mcvalue.errors import McValueError, PriorFileError
+from mcvalue.priors import schema
+from mcvalue.priors.spec import DataSettings, QUANTITIES, RunSettings, Scenario
+
+_SHIPPED_PACKAGE = "mcvalue._priors"
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_MERGED_BY_KEY = ("cost", "benefit", "data", "run")
+
+
+def shipped_names() -> list[str]:
+    """Names of the prior files shipped with mcvalue (``default``, ``paper``, ...)."""
+    root = importlib.resources.files(_SHIPPED_PACKAGE)
+    return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
+
+
+def shipped_path(name: str) -> Path:
+    """Path of a shipped prior file by name; PriorFileError if there is none."""
+    path = Path(str(importlib.resources.files(_SHIPPED_PACKAGE) / f"{name}.toml"))
+    if not path.is_file():
+        raise PriorFileError([f"{name}: no shipped prior file of that name (shipped: {', '.join(shipped_names())})"])
+    return path
+
+
+def _read(path: Path, shown: str) -> tuple[dict, bytes]:
+    """Parsed TOML and raw bytes of one file; unreadable or malformed files are PriorFileErrors."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PriorFileError([f"{shown}: no such file"]) from None
+    except OSError as error:
+        raise PriorFileError([f"{shown}: cannot read ({error.strerror})"]) from None
+    try:
+        return tomllib.loads(raw.decode("utf-8")), raw
+    except UnicodeDecodeError as error:
+        raise PriorFileError([f"{shown}: not UTF-8 text (byte {error.start})"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise PriorFileError([f"{shown}: {_syntax_message(str(error))}"]) from None
+
+
+def _syntax_message(text: str) -> str:
+    """tomllib's ``Invalid value (at line 2, column 5)`` -> ``line 2, column 5: TOML syntax error: invalid value``."""
+    match = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", text, flags=re.S)
+    if match:
+        what, line, column = match.groups()
+        return f"line {line}, column {column}: TOML syntax error: {what[0].lower()}{what[1:]}"
+    return f"TOML syntax error: {text}"
+
+
+def _locate_base(target: Any, current: Path, shown: str) -> Path:
+    """The file an ``extends`` value names: a shipped name or a path relative to ``current``."""
+    if not isinstance(target, str):
+        raise PriorFileError([f"{shown}: extends: expected a string (a shipped name or a path), got {target!r}"])
+    if _NAME.match(target) and not (current.parent / target).is_file():
+        names = shipped_names()
+        if target not in names:
+            hint = schema._suggest(target, names)
+            raise PriorFileError([f"{shown}: extends: no shipped prior file '{target}'{hint} and no file of that name (shipped: {', '.join(names)})"])
+        return shipped_path(target)
+    path = (current.parent / target).resolve()
+    if not path.is_file():
+        raise PriorFileError([f"{shown}: extends: no such file '{target}' (looked for {path})"])
+    return path
+
+
+def _chain(path: Path, shown: str) -> list[tuple[str, dict]]:
+    """(display name, parsed dict without ``extends``) of every file, the base first."""
+    chain: list[tuple[str, dict]] = []
+    visited: list[Path] = []
+    while True:
+        data, _ = _read(path, shown)
+        visited.append(path.resolve())
+        chain.append((shown, data))
+        if "extends" not in data:
+            return chain[::-1]
+        base = _locate_base(data.pop("extends"), path, shown)
+        if base.resolve() in visited:
+            cycle = " -> ".join(p.name for p in visited + [base.resolve()])
+            raise PriorFileError([f"{shown}: extends: circular chain {cycle}"])
+        path, shown = base, str(base)
+
+
+def _pair(entry: Any) -> frozenset | None:
+    """The unordered pair a correlation entry names, or None if malformed (validation reports it)."""
+    between = entry.get("between") if isinstance(entry, dict) else None
+    if isinstance(between, list) and len(between) == 2 and all(isinstance(n, str) for n in between):
+        return frozenset(between)
+    return None
+
+
+def _merge(chain: list[tuple[str, dict]]) -> tuple[dict, dict[tuple, str]]:
+    """Merge the chain (base first) and record which file set each key."""
+    merged: dict[str, Any] = {}
+    provenance: dict[tuple, str] = {}
+    for shown, data in chain:
+        for key, value in data.items():
+            if key in _MERGED_BY_KEY and isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            elif key == "correlations" and isinstance(value, list) and isinstance(merged.get(key), list):
+                replaced = {_pair(e) for e in value} - {None}
+                kept = [(e, provenance[(key, i)]) for i, e in enumerate(merged[key]) if _pair(e) not in replaced]
+                entries = kept + [(e, shown) for e in value]
+                merged[key] = [e for e, _ in entries]
+                provenance.update({(key, i): f for i, (_, f) in enumerate(entries)})
+                continue
+            else:
+                merged[key] = value
+            provenance[(key,)] = shown
+            if isinstance(value, dict):
+                provenance.update({(key, sub): shown for sub in value})
+            if isinstance(value, list):
+                provenance.update({(key, i): shown for i in range(len(value))})
+    return merged, provenance
+
+
+def _data_settings(section: schema.DataSection) -> DataSettings:
+    """Mode (clean by default) and its cleaning options, with explicit options overriding."""
+    mode = section.mode or "clean"
+    cleaning = CleaningOptions.for_mode(mode)
+    explicit = {
+        k: getattr(section, k) for k in ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows") if getattr(section, k) is not None
+    }
+    if section.extra_bots is not None:
+        explicit["extra_bots"] = tuple(section.extra_bots)
+    return DataSettings(mode=mode, cleaning=replace(cleaning, **explicit))
+
+
+def _run_settings(section: schema.RunSection) -> RunSettings:
+    """Draws, seed and cost model, with RunSettings' defaults for what the file leaves out."""
+    given = {k: getattr(section, k) for k in ("draws", "seed", "cost_model") if getattr(section, k) is not None}
+    return RunSettings(**given)
+
+
+def _resolved_toml(merged: dict, data: DataSettings, run: RunSettings, chain: list[tuple[str, dict]]) -> str:
+    """The merged file with the effective [data] and [run], as TOML a user can re-load."""
+    body = {k: v for k, v in merged.items() if k not in ("data", "run")}
+    body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
+    body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}
+    header = "".join(f"# resolved from {shown}\n" for shown, _ in chain)
+    return header + tomli_w.dumps(body)
+
+
+def load_scenario(path: Path | str | None = None) -> Scenario:
+    """Validate a prior file (None: the shipped default) and resolve it into a Scenario.
+
+    Raises PriorFileError listing every problem (``FILE: dotted.key: what is wrong``);
+    nothing is sampled before validation passes.
+    """
+    file = shipped_path("default") if path is None else Path(path)
+    shown = str(file)
+    chain = _chain(file, shown)
+    merged, provenance = _merge(chain)
+
+    def file_of(loc: tuple) -> str:
+        for n in (2, 1):
+            if tuple(loc[:n]) in provenance:
+                return provenance[tuple(loc[:n])]
+        return shown
+
+    prior, problems = schema.validate(merged, file_of)
+    if problems:
+        raise PriorFileError(problems)
+    data, run = _data_settings(prior.data), _run_settings(prior.run)
+    return Scenario(
+        quantities=prior.quantities(),
+        method_weights=prior.cost.method_weights.as_dict(),
+        correlations={(c.between[0], c.between[1]): c.rho for c in prior.correlations},
+        data=data,
+        run=run,
+        path=file,
+        sha256=hashlib.sha256(file.read_bytes()).hexdigest(),
+        resolved_toml=_resolved_toml(merged, data, run, chain),
+    )
+
+
+def show_table(scenario: Scenario) -> list[dict[str, Any]]:
+    """One row per quantity: quantity, distribution, p5, median, p95, mean, source."""
+    rows = []
+    for name in QUANTITIES:
+        dist = scenario.quantities[name]
+        p5, median, p95 = (float(x) for x in dist.ppf(np.array([0.05, 0.5, 0.95])))
+        mean = float(dist.mean())
+        rows.append(
+            {
+                "quantity": name,
+                "distribution": dist.describe(),
+                "p5": p5,
+                "median": median,
+                "p95": p95,
+                "mean": mean if math.isfinite(mean) else None,
+                "source": dist.source,
+            }
+        )
+    return rows
+
+
+def new_prior_file(path: Path | str) -> Path:
+    """Write a fully commented prior file extending the default; refuse to overwrite."""
+    target = Path(path)
+    template = (importlib.resources.files("mcvalue.priors") / "template.toml").read_text(encoding="utf-8")
+    try:
+        with target.open("x", encoding="utf-8") as handle:
+            handle.write(template)
+    except FileExistsError:
+        raise McValueError(f"{target}: already exists; not overwriting it (choose another path)") from None
+    except OSError as error:
+        raise McValueError(f"{target}: cannot write ({error.strerror})") from None
+    return target
