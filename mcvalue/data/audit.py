@@ -189,7 +189,13 @@ def render(report: dict) -> str:
                       ["user", "tool", "contributor_periods", "commits", "lines",
                        "share_of_repo_commits", "share_of_repo_lines"])
     lines += _section("GitHub repos sampled under several tool names", report["duplicate_repos"])
-    lines += _section("overlapping sampled windows of one repo", report["overlapping_windows"])
+    overlaps = report["overlapping_windows"]
+    lines += _section("overlapping sampled windows of one repo (the later one is dropped in clean mode)", {
+        "count": overlaps["count"],
+        "cases": [{"repo": c["repo"], "tools": " / ".join(dict.fromkeys(c["tools"])),
+                   "first": "..".join(c["first"]), "later": "..".join(c["later"]), "overlap_days": c["overlap_days"]}
+                  for c in overlaps["cases"]],
+    })
     lines += _section("empty repo-periods (nobody contributed; counted as zeros)", report["empty_periods"])
     h = report["heaviest"]
     lines += _section(f"heaviest contributor-periods by lines ({h['share_of_sample_lines']:.1%} of all lines)", h,
