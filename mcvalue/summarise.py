@@ -81,7 +81,8 @@ def summarise_draws(draws: np.ndarray, digits: int = 6) -> dict:
     """
     draws = np.asarray(draws, dtype=float)
     finite = bool(np.all(np.isfinite(draws)))
-    quantiles = np.quantile(draws, QUANTILE_PROBS)
+    with np.errstate(invalid="ignore"):  # inf - inf when interpolating between infinite draws
+        quantiles = np.quantile(draws, QUANTILE_PROBS)
     by_prob = dict(zip(QUANTILE_PROBS, quantiles))
     key = {p: f"{p:g}" for p in QUANTILE_PROBS}
     nan = float("nan")
