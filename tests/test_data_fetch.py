@@ -132,3 +132,20 @@ def test_offline_cli_exits_nonzero_with_one_line(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot download") and "--data-dir" in lines[0]
+
+
+def test_fetch_cli_into_a_directory(real_data_dir, serve, no_env, tmp_path):
+    from typer.testing import CliRunner
+
+    from mcvalue.cli import app
+
+    served = tmp_path / "served"
+    served.mkdir()
+    for name in DATA_FILES:
+        shutil.copy(real_data_dir / name, served / name)
+    serve(served)
+    target = tmp_path / "data"
+    result = CliRunner().invoke(app, ["data", "fetch", "--data-dir", str(target)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in target.iterdir()) == sorted(DATA_FILES)
+    assert locate(RAW_FILE, target) == target / RAW_FILE  # verified again as a --data-dir
