@@ -58,8 +58,8 @@ class TornadoBar:
 
     input: str
     label: str
-    value_low: float
-    value_high: float
+    value_low: float | str
+    value_high: float | str
     bcr_low: float
     bcr_high: float
 
@@ -169,7 +169,7 @@ def tornado(
     base_method = _method_at(scenario, order, 0.5)
     base = {q: float(scenario.quantities[q].ppf(np.array([0.5]))[0]) for q in QUANTITIES}
 
-    rows: list[tuple[str, str, float, float, dict, np.ndarray, int]] = []
+    rows: list[tuple] = []  # (input, label, value at low, at high, quantity values, FTE quantiles, methods)
     for q in QUANTITIES:
         v_lo, v_hi = (float(scenario.quantities[q].ppf(np.array([p]))[0]) for p in (lo, hi))
         if v_lo != v_hi:
@@ -180,8 +180,7 @@ def tornado(
         rows.append((FTE_INPUT, label, float(f_lo), float(f_hi), {}, (lo, hi), None))
     m_lo, m_hi = _method_at(scenario, order, lo), _method_at(scenario, order, hi)
     if m_lo != m_hi:
-        label = f"costing method ({METHOD_KEYS[m_lo]} .. {METHOD_KEYS[m_hi]})"
-        rows.append((METHOD_INPUT, label, float(m_lo), float(m_hi), {}, None, (m_lo, m_hi)))
+        rows.append((METHOD_INPUT, "costing method", METHOD_KEYS[m_lo], METHOD_KEYS[m_hi], {}, None, (m_lo, m_hi)))
 
     # Row 0 is the base; rows 2k+1 / 2k+2 are bar k's low / high ends.
     k = 1 + 2 * len(rows)
@@ -269,3 +268,18 @@ def input_labels(names: Sequence[str], cost_model: str) -> dict[str, str]:
     """Readable labels for variance-share rows (the FTE and method inputs need context)."""
     special = {FTE_INPUT: f"FTE ({cost_model})", METHOD_INPUT: "costing method"}
     return {n: special.get(n, n) for n in names}
+
+
+def render(tornado_table: Tornado, shares: VarianceShares) -> str:
+    """Plain-text tornado and variance-share tables for the terminal."""
+    lo, hi = (round(100 * q) for q in tornado_table.swing)
+    width = max([len(b.label) for b in tornado_table.bars] + [len(n) for n, _ in shares.shares] + [5])
+    lines = [
+        f"Tornado: each input at its p{lo} / p{hi}, all others at their medians "
+        f"(base BCR {tornado_table.base_bcr:.3g}, base method {tornado_table.base_method})",
+        f"{'input':{width}}  {'BCR at p' + str(lo):>12}  {'BCR at p' + str(hi):>12}",
+    ]
+    lines += [f"{b.label:{width}}  {b.bcr_low:>12.3g}  {b.bcr_high:>12.3g}" for b in tornado_table.bars]
+    lines += ["", f"Variance shares of log(BCR) (var {shares.var_log_bcr:.3g})", f"{'input':{width}}  {'share':>7}"]
+    lines += [f"{name:{width}}  {100 * share:>6.1f}%" for name, share in shares.shares]
+    return "\n".join(lines)

@@ -1,0 +1,156 @@
+"""Figures of a run. Each function takes a table or arrays (and optionally an Axes) and
+returns the Axes it drew on; only :mod:`mcvalue.report` saves figures.
+
+Figures are built with matplotlib's object API (``matplotlib.figure.Figure``), which
+needs no pyplot state and no backend switch; nothing here touches global rcParams.
+"""
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mcvalue.methods import PAPER_BENEFIT_USD
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from mcvalue.sensitivity import Tornado, VarianceShares
+
+PAPER_BCR = 100.0
+_PAPER_COLOUR = "#c0392b"
+_OURS_COLOUR = "#2c3e50"
+_SHADE_COLOUR = "#5dade2"
+
+
+def new_axes(width: float = 7.0, height: float = 4.0) -> "Axes":
+    """A fresh Axes on its own Figure (no pyplot, so nothing global is touched)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig.add_subplot()
+
+
+def _log_axis(ax: "Axes", money: bool = False) -> None:
+    """Log x axis labelled at 1-2-5 steps in plain numbers (or USD), no 10^k clutter."""
+    from matplotlib import ticker
+
+    ax.set_xscale("log")
+    fmt = ticker.FuncFormatter(lambda x, _pos: _usd(x) if money else f"{x:g}")
+    ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(fmt)
+    ax.xaxis.set_minor_locator(ticker.LogLocator(base=10, subs=tuple(range(1, 10))))
+    ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+
+
+def _legend_below(ax: "Axes") -> None:
+    """Legend in one row under the axis, clear of the data."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize="small", frameon=False)
+
+
+def _usd(value: float) -> str:
+    """Compact money label: 2.3e8 -> '$230M'."""
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= scale:
+            return f"${value / scale:.3g}{suffix}"
+    return f"${value:.3g}"
+
+
+def bcr_distribution(
+    bcr: np.ndarray, interval90: Sequence[float], ax: "Axes | None" = None, paper_bcr: float = PAPER_BCR
+) -> "Axes":
+    """Histogram of the BCR draws on a log axis, 90% interval shaded, the paper's ratio marked."""
+    ax = ax or new_axes()
+    values = np.asarray(bcr, dtype=float)
+    values = values[np.isfinite(values) & (values > 0)]
+    lo, hi = np.quantile(values, [0.001, 0.999])
+    lo, hi = min(lo, paper_bcr / 2), max(hi, paper_bcr * 2)
+    bins = np.geomspace(lo, hi, 80)
+    ax.hist(values, bins=bins, density=False, weights=np.full(len(values), 1 / len(values)), color=_OURS_COLOUR, alpha=0.8)
+    ax.axvspan(interval90[0], interval90[1], color=_SHADE_COLOUR, alpha=0.25, label=f"90% interval [{interval90[0]:.3g}, {interval90[1]:.3g}]")
+    median = float(np.median(values))
+    ax.axvline(median, color=_OURS_COLOUR, linestyle="--", label=f"median {median:.3g}")
+    ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
+    _log_axis(ax)
+    ax.set_xlabel("Benefit-cost ratio (USD of value per USD of cost, log scale)")
+    ax.set_ylabel("Share of Monte Carlo draws")
+    ax.set_title("Benefit-cost ratio")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def cost_forest(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
+    """Forest plot of cost per year by costing method: our median and 50/90% intervals, the paper's point.
+
+    ``table`` columns: ``method``, ``median``, ``p5``, ``p25``, ``p75``, ``p95``, ``paper``
+    (all USD per year), one row per method in display order (top first).
+    """
+    ax = ax or new_axes(7.0, 3.5)
+    y = np.arange(len(table))[::-1]
+    ax.hlines(y, table["p5"], table["p95"], color=_OURS_COLOUR, linewidth=1.5, label="ours: 90% interval")
+    ax.hlines(y, table["p25"], table["p75"], color=_OURS_COLOUR, linewidth=5, label="ours: 50% interval")
+    ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
+    ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper (Table 1)")
+    ax.set_yticks(y, list(table["method"]))
+    _log_axis(ax, money=True)
+    ax.set_xlabel("Cost per year (USD, log scale)")
+    ax.set_title("Cost of the sampled MLOSS per year, by costing method")
+    _legend_below(ax)
+    return ax
+
+
+def benefit_chain(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
+    """The benefit chain: AI value, then after each factor, with 90% intervals, in USD per year.
+
+    ``table`` columns: ``step`` (label, e.g. "x haircut [0.03, 0.3]"), ``p5``, ``median``,
+    ``p95`` (USD per year after this step) and ``paper`` (the paper's figure at that step),
+    one row per step from the AI value down to the benefit.
+    """
+    ax = ax or new_axes(7.0, 3.5)
+    y = np.arange(len(table))[::-1]
+    ax.hlines(y, table["p5"], table["p95"], color=_OURS_COLOUR, linewidth=4, label="ours: 90% interval")
+    ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
+    ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper")
+    ax.axvline(PAPER_BENEFIT_USD, color=_PAPER_COLOUR, linestyle=":", linewidth=1, label=f"paper's benefit {_usd(PAPER_BENEFIT_USD)}")
+    ax.set_yticks(y, list(table["step"]))
+    _log_axis(ax, money=True)
+    ax.set_xlabel("Value per year after this step (USD, log scale)")
+    ax.set_title("Benefit chain: AI value x haircut x attribution x MLOSS share")
+    _legend_below(ax)
+    return ax
+
+
+def tornado(table: "Tornado", ax: "Axes | None" = None, paper_bcr: float = PAPER_BCR) -> "Axes":
+    """Tornado bars (BCR at the low and high end of each input), widest on top, log axis."""
+    ax = ax or new_axes(8.0, 0.9 + 0.45 * max(1, len(table.bars)))
+    bars = table.bars
+    y = np.arange(len(bars))[::-1]
+    left = np.array([min(b.bcr_low, b.bcr_high) for b in bars])
+    right = np.array([max(b.bcr_low, b.bcr_high) for b in bars])
+    ax.barh(y, right - left, left=left, height=0.6, color=_SHADE_COLOUR, edgecolor=_OURS_COLOUR)
+    ax.axvline(table.base_bcr, color=_OURS_COLOUR, linewidth=1.5, label=f"base (all medians): {table.base_bcr:.3g}")
+    ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
+    ax.set_yticks(y, [b.label for b in bars])
+    _log_axis(ax)
+    ax.set_xlabel(table.axis_label())
+    ax.set_title("Tornado: what moves the benefit-cost ratio")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def variance_shares(table: "VarianceShares", labels: dict[str, str] | None = None, ax: "Axes | None" = None) -> "Axes":
+    """Horizontal bars of each input's share of var(log BCR), largest on top."""
+    labels = labels or {}
+    ax = ax or new_axes(7.0, 0.9 + 0.4 * max(1, len(table.shares)))
+    names = [labels.get(name, name) for name, _ in table.shares]
+    shares = np.array([share for _, share in table.shares])
+    y = np.arange(len(shares))[::-1]
+    ax.barh(y, 100 * shares, height=0.6, color=_OURS_COLOUR)
+    for yi, s in zip(y, shares):
+        ax.text(100 * max(s, 0) + 1, yi, f"{100 * s:.1f}%", va="center", fontsize="small")
+    ax.set_yticks(y, names)
+    ax.set_xlim(min(0.0, 100 * float(shares.min(initial=0))) - 1, 110)
+    ax.set_xlabel("Share of the variance of log(BCR) (%)")
+    ax.set_title("Variance shares of log(BCR)")
+    return ax
