@@ -20,6 +20,7 @@ marginal is kept exactly.
 """
 
 import zlib
+from pathlib import Path
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,7 +113,7 @@ def _is_positive_definite(matrix: np.ndarray) -> bool:
 
 
 def _not_positive_definite(
-    names: list[str], correlations: dict[tuple[str, str], float], path: object
+    names: list[str], correlations: dict[tuple[str, str], float], path: Path | None
 ) -> PriorFileError:
     """The error for an impossible correlation matrix, naming the pairs that break it.
 
@@ -141,11 +142,27 @@ def _not_positive_definite(
     )
 
 
+def correlated_scores(n: int, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """(n, k) scores whose sample Pearson correlation is exactly ``target`` (k x k).
+
+    Van der Waerden scores Phi^-1(i / (n + 1)) are shuffled per column (sample
+    correlation E = Q Q^T), then multiplied by Q^-T P^T where P P^T = target, which
+    turns E into target exactly (Iman & Conover's correction for the scores' own
+    chance correlation).
+    """
+    from scipy.special import ndtri
+
+    base = ndtri(np.arange(1, n + 1) / (n + 1))
+    scores = np.column_stack([rng.permutation(base) for _ in range(target.shape[0])])
+    chol_sample = np.linalg.cholesky(np.corrcoef(scores, rowvar=False))
+    return scores @ np.linalg.solve(chol_sample.T, np.linalg.cholesky(target).T)
+
+
 def impose_rank_correlation(
     draws: dict[str, np.ndarray],
     correlations: dict[tuple[str, str], float],
     rng: np.random.Generator,
-    path: object = None,
+    path: Path | None = None,
 ) -> dict[str, np.ndarray]:
     """Re-order the correlated quantities' draws so their Spearman correlations match.
 
@@ -155,8 +172,6 @@ def impose_rank_correlation(
     placed at its column's ranks. Quantities not named in a correlation are untouched.
     Raises PriorFileError naming the pairs if the matrix is not positive definite.
     """
-    from scipy.special import ndtri
-
     names = sorted({name for pair in correlations for name in pair})
     unknown = [name for name in names if name not in draws]
     if unknown:
@@ -166,12 +181,7 @@ def impose_rank_correlation(
     target_pearson = 2.0 * np.sin(np.pi * target_rank / 6.0)
     if not (_is_positive_definite(target_rank) and _is_positive_definite(target_pearson)):
         raise _not_positive_definite(names, correlations, path)
-    chol_target = np.linalg.cholesky(target_pearson)
-    n = len(draws[names[0]])
-    base = ndtri(np.arange(1, n + 1) / (n + 1))
-    scores = np.column_stack([rng.permutation(base) for _ in names])
-    chol_sample = np.linalg.cholesky(np.corrcoef(scores, rowvar=False))
-    correlated = scores @ np.linalg.solve(chol_sample, chol_target.T)
+    correlated = correlated_scores(len(draws[names[0]]), target_pearson, rng)
     ranks = np.argsort(np.argsort(correlated, axis=0), axis=0)
     out = dict(draws)
     for j, name in enumerate(names):
