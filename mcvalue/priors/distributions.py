@@ -129,11 +129,11 @@ class Choice:
     source: str | None = None
 
     def ppf(self, q: np.ndarray) -> np.ndarray:
-        """Smallest value whose cumulative weight exceeds q (values sorted ascending)."""
+        """Smallest value whose cumulative weight reaches q: inf{x : F(x) >= q}."""
         order = np.argsort(self.values, kind="stable")
         values = np.asarray(self.values, dtype=float)[order]
         cumulative = np.cumsum(np.asarray(self.weights, dtype=float)[order])
-        index = np.searchsorted(cumulative, np.asarray(q, dtype=float), side="right")
+        index = np.searchsorted(cumulative, np.asarray(q, dtype=float), side="left")
         return values[np.minimum(index, len(values) - 1)]
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:

@@ -39,7 +39,8 @@ import tomli_w
 from mcvalue.data.tables import CleaningOptions
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors import schema
-from mcvalue.priors.spec import DataSettings, QUANTITIES, RunSettings, Scenario
+from mcvalue.priors.spec import QUANTITIES, DataSettings, RunSettings, Scenario
+from mcvalue.priors.template import TEMPLATE
 
 _SHIPPED_PACKAGE = "mcvalue._priors"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -235,10 +236,9 @@ def show_table(scenario: Scenario) -> list[dict[str, Any]]:
 def new_prior_file(path: Path | str) -> Path:
     """Write a fully commented prior file extending the default; refuse to overwrite."""
     target = Path(path)
-    template = (importlib.resources.files("mcvalue.priors") / "template.toml").read_text(encoding="utf-8")
     try:
         with target.open("x", encoding="utf-8") as handle:
-            handle.write(template)
+            handle.write(TEMPLATE)
     except FileExistsError:
         raise McValueError(f"{target}: already exists; not overwriting it (choose another path)") from None
     except OSError as error:

@@ -369,7 +369,8 @@ def _in_domain(domain: Domain) -> Callable[[_Family], _Family]:
             raw = getattr(spec, key, None)
             for x in raw if isinstance(raw, list) else [] if raw is None else [raw]:
                 if not domain.contains(x):
-                    raise _fail(f"{key} = {x:g} is outside {domain.span()}: {domain.why}")
+                    what = f"{key} = {raw} has {x:g}, which is" if isinstance(raw, list) else f"{key} = {x:g} is"
+                    raise _fail(f"{what} outside {domain.span()}: {domain.why}")
         dist = spec.distribution
         low, high = (float(v) for v in dist.ppf(np.array([0.0, 1.0])))
         if low < domain.low or high > domain.high:
@@ -500,7 +501,7 @@ def _consistent(correlations: list[Correlation]) -> list[Correlation]:
         if not _positive_definite(correlation_matrix(triples)[1]):
             raise _fail(
                 f"the correlation matrix is not positive definite once ({c.between[0]}, {c.between[1]}) "
-                f"rho = {c.rho:g} is added to the pairs before it; weaken or remove that pair"
+                f"rho = {c.rho:g} is added to the pairs before it (pairs not listed count as 0); weaken or remove that pair"
             )
     return correlations
 

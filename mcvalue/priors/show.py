@@ -1,0 +1,54 @@
+"""What ``mcvalue priors show`` and ``check`` print: a scenario as a record and as text."""
+
+from typing import Any
+
+from mcvalue.priors.load import show_table
+from mcvalue.priors.spec import Scenario
+
+
+def show_record(scenario: Scenario) -> dict[str, Any]:
+    """JSON-ready summary: file, sha256, quantities table, weights, correlations, settings."""
+    return {
+        "file": None if scenario.path is None else str(scenario.path),
+        "sha256": scenario.sha256,
+        "quantities": show_table(scenario),
+        "method_weights": dict(scenario.method_weights),
+        "correlations": [{"between": [a, b], "rho": rho} for (a, b), rho in scenario.correlations.items()],
+        "data": {"mode": scenario.data.mode, **scenario.data.cleaning.to_dict()},
+        "run": {"draws": scenario.run.draws, "seed": scenario.run.seed, "cost_model": scenario.run.cost_model},
+    }
+
+
+def _num(x: float | None) -> str:
+    """Four significant digits, or '-' when undefined (an infinite mean)."""
+    return "-" if x is None else f"{x:.4g}"
+
+
+def render(record: dict[str, Any]) -> str:
+    """Plain-text table of a :func:`show_record` record."""
+    header = ("quantity", "distribution", "p5", "median", "p95", "mean", "source")
+    rows = [header] + [
+        (r["quantity"], r["distribution"], _num(r["p5"]), _num(r["median"]), _num(r["p95"]), _num(r["mean"]), r["source"] or "")
+        for r in record["quantities"]
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in rows]
+    lines.append("")
+    lines.append("method weights: " + ", ".join(f"{k} {w:g}" for k, w in record["method_weights"].items()))
+    if record["correlations"]:
+        pairs = ", ".join(f"{c['between'][0]} ~ {c['between'][1]} rho {c['rho']:g}" for c in record["correlations"])
+        lines.append(f"rank correlations: {pairs}")
+    else:
+        lines.append("rank correlations: none")
+    data, run = record["data"], record["run"]
+    lines.append(f"data: mode {data['mode']}; " + ", ".join(f"{k} {v}" for k, v in data.items() if k != "mode"))
+    lines.append(f"run: {run['draws']} draws, seed {run['seed']}, cost model {run['cost_model']}")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def check_line(scenario: Scenario) -> str:
+    """One line confirming a valid file."""
+    return (
+        f"ok  {scenario.path}: {len(scenario.quantities)} quantities, {len(scenario.correlations)} rank correlations, "
+        f"data mode {scenario.data.mode}, cost model {scenario.run.cost_model}"
+    )

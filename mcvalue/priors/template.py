@@ -1,0 +1,115 @@
+"""The text ``mcvalue priors new`` writes: a prior file extending the default, every override commented out."""
+
+TEMPLATE = '''\
+# My mcvalue priors. Check with `mcvalue priors check THIS_FILE`, see the resulting
+# percentiles with `mcvalue priors show THIS_FILE`, use with `mcvalue run --priors THIS_FILE`.
+#
+# This file extends the shipped defaults: anything not written here is taken from
+# priors/default.toml (`mcvalue priors show` prints them, with sources). To change an
+# assumption, uncomment its table and edit it; a table replaces the default's whole.
+#
+#   cost    = salary x FTE(method) x coverage x fraction(method)
+#   benefit = ai_value x haircut x attribution_share x mloss_share
+#   BCR     = benefit / cost
+#
+# Distributions (`dist`) and their keys; interval keys always say what they are:
+#   point       value
+#   uniform     min, max
+#   normal      mean + sd | ci90 | ci95
+#   lognormal   mu + sigma (of log x) | mean + sd (of x) | ci90 | ci95
+#   beta        alpha + beta | mean + sd | ci90 | ci95
+#   gamma       shape + scale | shape + rate | mean + sd | ci90 | ci95
+#   triangular  min, mode, max
+#   pert        min, mode, max, optional lambda (default 4)
+#   choice      values = [...], weights = [...] (summing to 1)
+# ci90 = [a, b] means a 5% chance below a and 5% above b (ci95: 2.5% each side).
+# Any continuous family takes lower / upper truncation bounds (the interval is read
+# before truncation). Add source = "..." to say where a number comes from; reports
+# carry it along.
+# Limits: money > 0; shares and fractions in [0, 1]; coverage >= 1.
+
+extends = "default"
+
+# ----------------------------------------------------------------------------- cost side
+
+# Fully loaded cost of one FTE engineer-year, USD/year (paper: $300K, an upper bound).
+# [cost.salary_usd]
+# dist = "lognormal"
+# ci90 = [150_000, 400_000]
+# source = "..."
+
+# FTE fraction of one contributor active in a two-week period (contributors method), [0, 1]
+# (paper: 1).
+# [cost.fte_fraction_contributor]
+# dist = "beta"
+# ci90 = [0.15, 0.85]
+# source = "..."
+
+# FTE fraction of one reference-repo contributor-period (commits/lines methods), [0, 1]
+# (paper: 1).
+# [cost.fte_fraction_reference]
+# dist = "beta"
+# ci90 = [0.35, 0.95]
+# source = "..."
+
+# Cost of the whole MLOSS universe / cost of the sampled repos, >= 1 (paper: 1).
+# [cost.coverage]
+# dist = "lognormal"
+# ci90 = [1.2, 5]
+# lower = 1
+# source = "..."
+
+# Weights of the five Table 1 costing methods (all five keys, summing to 1).
+# [cost.method_weights]
+# commits_pytorch = 0.2
+# contributors_pytorch = 0.3
+# lines_tensorflow = 0.15
+# lines_pytorch = 0.15
+# commits_tensorflow = 0.2
+
+# -------------------------------------------------------------------------- benefit side
+
+# Value of AI to the world economy per year, USD/year (paper: $3T; McKinsey 2018: $3.5T-$5.8T potential).
+# [benefit.ai_value_usd]
+# dist = "lognormal"
+# ci90 = [3e12, 5.8e12]
+# source = "..."
+
+# Fraction of that figure actually realised, [0, 1] (paper: 0.1).
+# [benefit.haircut]
+# dist = "lognormal"
+# ci90 = [0.03, 0.3]
+# upper = 1
+# source = "..."
+
+# Algorithms' share of AI value, [0, 1] (paper: 0.1, BCG's 70-20-10 rule).
+# [benefit.attribution_share]
+# dist = "beta"
+# ci90 = [0.05, 0.2]
+# source = "..."
+
+# MLOSS share of the algorithms slice, [0, 1] (paper: 1).
+# [benefit.mloss_share]
+# dist = "beta"
+# ci90 = [0.2, 0.8]
+# source = "..."
+
+# ----------------------------------------------------------------------------- scenario
+
+# Which sample: mode = "paper" | "corrected" | "clean"; options exclude_bots,
+# merge_duplicate_repos, drop_overlapping_windows (true/false), extra_bots = ["login"].
+# [data]
+# mode = "clean"
+
+# Monte Carlo settings (command-line flags override them).
+# [run]
+# draws = 200_000
+# seed = 20220218
+# cost_model = "pymc"        # or "bootstrap", "table1"
+
+# Rank (Spearman) correlations between quantities, -1 < rho < 1; repeat the block for
+# more pairs. An entry for a pair the default also correlates replaces the default's.
+# [[correlations]]
+# between = ["cost.salary_usd", "cost.fte_fraction_contributor"]
+# rho = -0.3
+'''
