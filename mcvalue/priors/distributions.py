@@ -217,7 +217,7 @@ def gamma_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
         k = np.exp(log_k)
         return float(np.log(stats.gamma.ppf(p_hi, k) / stats.gamma.ppf(p_lo, k)) - target)
 
-    lo_k, hi_k = np.log(1e-3), np.log(1e7)
+    lo_k, hi_k = np.log(0.05), np.log(1e7)
     if not gap(lo_k) > 0 > gap(hi_k):
         raise SolveError(f"no gamma distribution has {key} = [{_fmt(lo)}, {_fmt(hi)}]")
     shape = float(np.exp(optimize.brentq(gap, lo_k, hi_k, xtol=1e-12)))

@@ -106,7 +106,7 @@ class _Family(_Strict):
         def show(v: Any) -> str:
             return "[" + ", ".join(f"{x:.4g}" for x in v) + "]" if isinstance(v, list) else f"{v:.4g}"
 
-        shown = [f"{self.model_fields[k].alias or k}={show(getattr(self, k))}" for k in keys]
+        shown = [f"{type(self).model_fields[k].alias or k}={show(getattr(self, k))}" for k in keys]
         return f"{self.dist}({', '.join(shown)})"
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
