@@ -142,21 +142,25 @@ def _load_sample(scenario: Scenario, data_dir: Path | None) -> Sample:
 
 
 def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log) -> CostSide:
-    """Posterior FTE draws of the Bayesian cost model (cached fit unless ``refit``)."""
-    from mcvalue.fit import fit_cost_model
+    """Posterior FTE draws of the Bayesian cost model (cached fit unless ``refit``).
+
+    The fit uses its own default sampler settings and seed (those of ``mcvalue fit``), so
+    a run shares the cached posterior with ``mcvalue fit`` and a new Monte Carlo seed or
+    an edited prior does not trigger a refit.
+    """
+    from mcvalue import fit as fitting
 
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
-    fit = fit_cost_model(
-        sample,
-        seed=scenario.run.seed,
-        refit=options.refit,
-        progress=options.progress,
-        allow_unconverged=options.allow_unconverged,
+    fit = fitting.fit_cost_model(
+        sample, refit=options.refit, progress=options.progress, allow_unconverged=options.allow_unconverged
     )
-    diagnostics = {"cost_model": "pymc", **fit.diagnostics}
-    ppc = getattr(fit, "ppc", None)
-    if ppc is not None:
-        diagnostics["ppc_pvalues"] = ppc
+    diagnostics = {
+        "cost_model": "pymc",
+        **fit.diagnostics,
+        "sampler": {"draws": fitting.DEFAULT_DRAWS, "tune": fitting.DEFAULT_TUNE, "chains": 4, "seed": fitting.DEFAULT_SEED},
+        "ppc_pvalues": fit.ppc,
+        "ppc_misfits": list(fit.ppc_misfits),
+    }
     return CostSide("pymc", np.asarray(fit.fte, dtype=float), "posterior of the Bayesian cost model (PyMC)", diagnostics, sample, fit)
 
 

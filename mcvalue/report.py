@@ -216,12 +216,26 @@ def draw_figures(result: "RunResult") -> dict[str, "Axes"]:
 
 
 def _ppc_figures(result: "RunResult") -> dict[str, "Axes"]:
-    """The Bayesian fit's posterior predictive checks (pymc cost model only)."""
+    """The Bayesian fit's posterior predictive checks, one ECDF panel per quantity (pymc only)."""
     if result.cost.fit is None:
         return {}
+    from mcvalue import plots
     from mcvalue.costmodels import ppc
+    from mcvalue.costmodels.pymc_model import model_data_from_sample, repo_params
+    from mcvalue.fit import PPC_REPLICATES, posterior_draws
+    from mcvalue.simulate import child_rng
 
-    return ppc.report_figures(result.cost.fit, result.cost.sample)
+    params = repo_params(posterior_draws(result.cost.fit.idata))
+    checks = ppc.posterior_predictive(
+        params, model_data_from_sample(result.cost.sample), PPC_REPLICATES, child_rng(result.scenario.run.seed, "__ppc__")
+    )
+    figures = {}
+    for quantity in ppc.QUANTITIES:
+        ax = plots.new_axes(5.5, 3.5)
+        ppc.plot_ppc(checks.observed[quantity], checks.replicated[quantity], quantity, ax=ax)
+        ax.set_title(f"Posterior predictive check: {quantity}")
+        figures[f"ppc_{quantity}"] = ax
+    return figures
 
 
 def _save(ax: "Axes", path: Path) -> None:

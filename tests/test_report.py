@@ -1,0 +1,118 @@
+"""The run directory: refused if it exists, never left looking complete, deterministic summary."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mcvalue.report as report
+from mcvalue.errors import RunExistsError
+from mcvalue.methods import METHOD_KEYS, METHODS
+from mcvalue.pipeline import RunOptions, run, run_and_write
+
+PAPER_PRIORS = Path(__file__).resolve().parents[1] / "priors" / "paper.toml"
+SUMMARY_KEYS = ["bcr", "cost_usd", "benefit_usd", "methods", "sensitivity", "diagnostics", "inputs", "provenance"]
+
+
+@pytest.fixture(scope="module")
+def table1_result():
+    """A quick run needing no data: the paper's chain over the published Table 1 figures."""
+    return run(RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=3000))
+
+
+def test_paper_chain_over_table1_gives_the_papers_ratios(table1_result):
+    # Point-mass priors and constant FTE: each method's BCR is exactly $30B / its Table 1 cost.
+    for m in METHODS:
+        bcr = table1_result.summary["methods"][m.key]["bcr"]
+        assert bcr["median"] == pytest.approx(30e9 / m.paper_cost_per_year, rel=1e-5)
+        assert bcr["intervals"]["90"][0] == bcr["intervals"]["90"][1]
+
+
+def test_existing_run_directory_is_refused_before_any_work(tmp_path, monkeypatch, table1_result):
+    (tmp_path / "taken").mkdir()
+    with pytest.raises(RunExistsError):
+        report.write_run(table1_result, tmp_path, "taken")
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the pipeline ran although the run directory exists")
+
+    monkeypatch.setattr("mcvalue.pipeline.run", must_not_run)
+    with pytest.raises(RunExistsError):
+        run_and_write(RunOptions(cost_model="table1"), tmp_path, "taken")
+    assert list((tmp_path / "taken").iterdir()) == []
+
+
+def test_existing_run_directory_cli_exit_code(tmp_path):
+    (tmp_path / "taken").mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-c", "from mcvalue.cli import main; main()", "run", "--cost-model", "table1",
+         "--results-dir", str(tmp_path), "--name", "taken", "--quiet"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [f"error: run directory {tmp_path / 'taken'} already exists; choose another --name or remove it"]
+
+
+def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, table1_result):
+    calls = []
+
+    def failing_save(ax, path):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError("disk full (injected)")
+        path.write_bytes(b"png")
+
+    monkeypatch.setattr(report, "_save", failing_save)
+    with pytest.raises(OSError, match="injected"):
+        report.write_run(table1_result, tmp_path, "broken")
+    assert len(calls) == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_killed_run_leaves_no_complete_looking_directory(tmp_path):
+    # The process dies (no cleanup, as with SIGKILL) while writing figures.
+    script = f"""
+import os
+from pathlib import Path
+import mcvalue.report as report
+from mcvalue.pipeline import RunOptions, run
+result = run(RunOptions(priors=Path({str(PAPER_PRIORS)!r}), cost_model="table1", draws=500))
+report._save = lambda ax, path: os._exit(9)
+report.write_run(result, Path({str(tmp_path)!r}), "killed")
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 9, proc.stderr
+    assert not (tmp_path / "killed").exists()
+    leftovers = list(tmp_path.iterdir())
+    assert all(p.name.startswith(".killed.") and p.name.endswith(".partial") for p in leftovers)
+    assert all(not (p / "report.md").exists() for p in leftovers)
+
+
+def test_summary_json_is_deterministic_and_holds_no_run_identity(tmp_path):
+    options = RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=3000)
+    first = run_and_write(options, tmp_path, "first", ["mcvalue", "run"])[1]
+    second = run_and_write(options, tmp_path, "second", ["mcvalue", "run", "again"])[1]
+    reseeded = run_and_write(RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=3000, seed=1), tmp_path, "third")[1]
+
+    a, b, c = ((p / "summary.json").read_bytes() for p in (first, second, reseeded))
+    assert a == b
+    assert a != c  # the method mixture is drawn from the seed, so another seed moves the numbers
+    summary = json.loads(a)
+    assert list(summary) == SUMMARY_KEYS
+    assert set(summary["methods"]) == set(METHOD_KEYS)
+    assert b"first" not in a and str(tmp_path).encode() not in a
+    record = json.loads((first / "run.json").read_text())
+    assert record["name"] == "first" and record["path"] == str(first.resolve())
+    for name in ("report.md", "priors.toml", "figures/bcr.png", "figures/tornado.png", "figures/variance_shares.png",
+                 "figures/cost_by_method.png", "figures/benefit_chain.png"):
+        assert (first / name).is_file(), name
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_report_embeds_every_figure_by_relative_path(tmp_path):
+    path = run_and_write(RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=500), tmp_path, "figs")[1]
+    text = (path / "report.md").read_text()
+    for png in (path / "figures").iterdir():
+        assert f"(figures/{png.name})" in text
