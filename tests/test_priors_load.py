@@ -239,3 +239,12 @@ def test_cli_show_json_and_check():
 def test_cli_new_writes_a_file(tmp_path):
     result = CliRunner().invoke(app, ["priors", "new", str(tmp_path / "n.toml")])
     assert result.exit_code == 0 and (tmp_path / "n.toml").is_file()
+
+
+def test_genai2023_raises_the_2018_range_by_15_to_40_percent():
+    scenario, default = load_scenario(shipped_path("genai2023")), load_scenario()
+    value = scenario.quantities["benefit.ai_value_usd"]
+    np.testing.assert_allclose(value.ppf(Q[[0, 2]]), [3.5e12 * 1.15, 5.8e12 * 1.40], rtol=0.01)
+    for name in QUANTITIES:
+        if name != "benefit.ai_value_usd":
+            np.testing.assert_array_equal(scenario.quantities[name].ppf(Q), default.quantities[name].ppf(Q))

@@ -600,7 +600,8 @@ def _message(err: dict) -> tuple[tuple, str]:
     if kind == "union_tag_not_found":
         return loc + ("dist",), f"missing: say which distribution, one of {', '.join(DIST_MODELS)}"
     if kind in _TYPE_WORDS:
-        return loc, f"expected {_TYPE_WORDS[kind]}, got {_toml_type(value)} {value!r}"
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        return loc, f"expected {_TYPE_WORDS[kind]}, got {_toml_type(value)} {shown}"
     if kind == "finite_number":
         return loc, f"must be a finite number, got {value!r}"
     if kind == "literal_error":
