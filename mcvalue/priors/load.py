@@ -93,7 +93,7 @@ def _locate_base(target: Any, current: Path, shown: str) -> Path:
     if _NAME.match(target) and not (current.parent / target).is_file():
         names = shipped_names()
         if target not in names:
-            hint = schema._suggest(target, names)
+            hint = schema.suggest(target, names)
             raise PriorFileError([f"{shown}: extends: no shipped prior file '{target}'{hint} and no file of that name (shipped: {', '.join(names)})"])
         return shipped_path(target)
     path = (current.parent / target).resolve()

@@ -447,7 +447,7 @@ class RunSection(_Strict):
 
 def _known_quantity(name: str) -> str:
     if name not in QUANTITIES:
-        raise _fail(f"unknown quantity '{name}'{_suggest(name, QUANTITIES)}")
+        raise _fail(f"unknown quantity '{name}'{suggest(name, QUANTITIES)}")
     return name
 
 
@@ -523,7 +523,7 @@ class PriorFile(_Strict):
 # --------------------------------------------------------------------------- messages
 
 
-def _suggest(word: str, options: typing.Iterable[str]) -> str:
+def suggest(word: str, options: typing.Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest option, or an empty string."""
     close = difflib.get_close_matches(str(word), list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -588,7 +588,7 @@ def _message(err: dict) -> tuple[tuple, str]:
     if kind == "extra_forbidden":
         allowed = allowed_keys(raw_loc[:-1])
         listing = f"; allowed: {', '.join(allowed)}" if allowed else ""
-        return loc, f"unknown key{_suggest(loc[-1], allowed)}{listing}"
+        return loc, f"unknown key{suggest(loc[-1], allowed)}{listing}"
     if kind == "missing":
         if ".".join(map(str, loc)) in QUANTITIES:
             return loc, "missing quantity: give it a distribution, or start the file with extends = \"default\""
@@ -596,7 +596,7 @@ def _message(err: dict) -> tuple[tuple, str]:
             return loc, f"missing table [{loc[0]}]"
         return loc, "missing"
     if kind == "union_tag_invalid":
-        return loc + ("dist",), f"unknown distribution '{ctx.get('tag')}'{_suggest(ctx.get('tag'), DIST_MODELS)}; known: {', '.join(DIST_MODELS)}"
+        return loc + ("dist",), f"unknown distribution '{ctx.get('tag')}'{suggest(ctx.get('tag'), DIST_MODELS)}; known: {', '.join(DIST_MODELS)}"
     if kind == "union_tag_not_found":
         return loc + ("dist",), f"missing: say which distribution, one of {', '.join(DIST_MODELS)}"
     if kind in _TYPE_WORDS:
@@ -605,7 +605,7 @@ def _message(err: dict) -> tuple[tuple, str]:
     if kind == "finite_number":
         return loc, f"must be a finite number, got {value!r}"
     if kind == "literal_error":
-        return loc, f"expected {ctx.get('expected')}, got {value!r}{_suggest(value, MODES + COST_MODELS) if isinstance(value, str) else ''}"
+        return loc, f"expected {ctx.get('expected')}, got {value!r}{suggest(value, MODES + COST_MODELS) if isinstance(value, str) else ''}"
     if kind in ("too_short", "too_long") and loc[-1] in d.INTERVAL_LEVELS:
         return loc, f"expected [lower, upper] (2 numbers), got {len(value)}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
