@@ -15,7 +15,9 @@ back to ``table1`` with one warning; naming ``pymc`` or ``bootstrap`` explicitly
 data stays an error.
 """
 
+import contextlib
 import dataclasses
+import logging
 import os
 import tomllib
 from collections.abc import Callable
@@ -151,9 +153,10 @@ def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log
     from mcvalue import fit as fitting
 
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
-    fit = fitting.fit_cost_model(
-        sample, refit=options.refit, progress=options.progress, allow_unconverged=options.allow_unconverged
-    )
+    with _logger_silenced("pymc", not options.progress):
+        fit = fitting.fit_cost_model(
+            sample, refit=options.refit, progress=options.progress, allow_unconverged=options.allow_unconverged
+        )
     diagnostics = {
         "cost_model": "pymc",
         **fit.diagnostics,
@@ -162,6 +165,19 @@ def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log
         "ppc_misfits": list(fit.ppc_misfits),
     }
     return CostSide("pymc", np.asarray(fit.fte, dtype=float), "posterior of the Bayesian cost model (PyMC)", diagnostics, sample, fit)
+
+
+@contextlib.contextmanager
+def _logger_silenced(name: str, silence: bool):
+    """Raise a library logger to WARNING for the duration (``--quiet``), then restore it."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    if silence:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _bootstrap_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log) -> CostSide:

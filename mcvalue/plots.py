@@ -32,13 +32,20 @@ def new_axes(width: float = 7.0, height: float = 4.0) -> "Axes":
     return fig.add_subplot()
 
 
-def _log_axis(ax: "Axes", money: bool = False) -> None:
-    """Log x axis labelled at 1-2-5 steps in plain numbers (or USD), no 10^k clutter."""
+def _log_axis(ax: "Axes", money: bool = False, low: float | None = None, high: float | None = None) -> None:
+    """Log x axis with plain-number (or USD) labels: 1-2-5 steps within two decades, else powers of 10.
+
+    ``low``/``high`` (the data's range) set the limits with a margin; default: autoscale.
+    """
     from matplotlib import ticker
 
     ax.set_xscale("log")
+    if low is not None and high is not None:
+        ax.set_xlim(low / 1.3, high * 1.3)
+    lo, hi = ax.get_xlim()
+    subs = (1.0, 2.0, 5.0) if np.log10(hi / lo) <= 2.5 else (1.0,)
     fmt = ticker.FuncFormatter(lambda x, _pos: _usd(x) if money else f"{x:g}")
-    ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
     ax.xaxis.set_major_formatter(fmt)
     ax.xaxis.set_minor_locator(ticker.LogLocator(base=10, subs=tuple(range(1, 10))))
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())
@@ -46,7 +53,7 @@ def _log_axis(ax: "Axes", money: bool = False) -> None:
 
 def _legend_below(ax: "Axes") -> None:
     """Legend in one row under the axis, clear of the data."""
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize="small", frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="small", frameon=False)
 
 
 def _usd(value: float) -> str:
@@ -93,7 +100,8 @@ def cost_forest(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
     ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper (Table 1)")
     ax.set_yticks(y, list(table["method"]))
-    _log_axis(ax, money=True)
+    ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
+    _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel("Cost per year (USD, log scale)")
     ax.set_title("Cost of the sampled MLOSS per year, by costing method")
     _legend_below(ax)
@@ -107,14 +115,15 @@ def benefit_chain(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
     ``p95`` (USD per year after this step) and ``paper`` (the paper's figure at that step),
     one row per step from the AI value down to the benefit.
     """
-    ax = ax or new_axes(7.0, 3.5)
+    ax = ax or new_axes(8.0, 4.0)
     y = np.arange(len(table))[::-1]
     ax.hlines(y, table["p5"], table["p95"], color=_OURS_COLOUR, linewidth=4, label="ours: 90% interval")
     ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper")
     ax.axvline(PAPER_BENEFIT_USD, color=_PAPER_COLOUR, linestyle=":", linewidth=1, label=f"paper's benefit {_usd(PAPER_BENEFIT_USD)}")
     ax.set_yticks(y, list(table["step"]))
-    _log_axis(ax, money=True)
+    ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
+    _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel("Value per year after this step (USD, log scale)")
     ax.set_title("Benefit chain: AI value x haircut x attribution x MLOSS share")
     _legend_below(ax)
@@ -132,7 +141,8 @@ def tornado(table: "Tornado", ax: "Axes | None" = None, paper_bcr: float = PAPER
     ax.axvline(table.base_bcr, color=_OURS_COLOUR, linewidth=1.5, label=f"base (all medians): {table.base_bcr:.3g}")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
     ax.set_yticks(y, [b.label for b in bars])
-    _log_axis(ax)
+    ends = np.concatenate([left, right, [table.base_bcr, paper_bcr]])
+    _log_axis(ax, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel(table.axis_label())
     ax.set_title("Tornado: what moves the benefit-cost ratio")
     ax.legend(loc="lower right", fontsize="small")
@@ -150,7 +160,7 @@ def variance_shares(table: "VarianceShares", labels: dict[str, str] | None = Non
     for yi, s in zip(y, shares):
         ax.text(100 * max(s, 0) + 1, yi, f"{100 * s:.1f}%", va="center", fontsize="small")
     ax.set_yticks(y, names)
-    ax.set_xlim(min(0.0, 100 * float(shares.min(initial=0))) - 1, 110)
+    ax.set_xlim(min(0.0, 100 * float(shares.min(initial=0))) - 1, max(10.0, 125 * float(shares.max(initial=0))))
     ax.set_xlabel("Share of the variance of log(BCR) (%)")
     ax.set_title("Variance shares of log(BCR)")
     return ax

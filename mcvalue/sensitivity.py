@@ -82,8 +82,8 @@ class Tornado:
         """What was swung, in words fit for an axis label."""
         lo, hi = (round(100 * q) for q in self.swing)
         return (
-            f"BCR with one input at its p{lo} / p{hi}, all others at their medians "
-            f"(base method {self.base_method}), log scale"
+            f"BCR with one input at its p{lo} / p{hi}, all others at their medians\n"
+            f"(base method {self.base_method}; log scale)"
         )
 
     def to_dict(self) -> dict:
