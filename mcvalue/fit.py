@@ -48,8 +48,8 @@ if TYPE_CHECKING:
 
     from mcvalue.data.tables import Sample
 
-DEFAULT_DRAWS = 1000
-DEFAULT_TUNE = 1000
+DEFAULT_DRAWS = 1500
+DEFAULT_TUNE = 500
 DEFAULT_SEED = 20220218
 PPC_REPLICATES = 200
 
@@ -220,7 +220,7 @@ def summarise_fit(
     if not diagnostics["converged"] and not allow_unconverged:
         raise ConvergenceError(convergence_message(diagnostics))
     params = repo_params(posterior_draws(idata))
-    fte = fte_from_params(params, data.repos)
+    fte = fte_from_params(params, data.unit_repos)
     ppc = posterior_predictive(params, data, PPC_REPLICATES, np.random.default_rng(seed))
     return FitResult(idata, fte, diagnostics, ppc.p_values(), misfits(ppc.table), data.repos, path, from_cache)
 
