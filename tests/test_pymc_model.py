@@ -105,21 +105,28 @@ def test_sufficient_statistics_likelihood_is_exact():
 
 
 def test_parameter_recovery_hyperparameters_in_90_percent_intervals():
-    """Simulate 90 repos x 5 periods from TRUTH, fit 2 x 300 draws: each 90% interval holds the truth.
+    """Simulate 90 repos x 5 periods from TRUTH, fit 2 x 300 draws, compare with the truth.
 
-    Seeds are fixed, so the test is deterministic; for a calibrated posterior each interval
-    misses with probability 0.1, which is why calibration across many datasets is checked
-    by benchmarks/sbc.py rather than here.
+    A calibrated posterior's 90% interval misses each of the 11 hyperparameters with
+    probability 0.1, so "all 11 inside" would fail for 1 - 0.9^11 = 69% of seeds even for a
+    perfect model. We assert instead: at most 3 misses (binomial(11, 0.1): P(>= 4) = 1.9%)
+    and no truth more than 4 posterior sds from the posterior mean (P ~ 11 * 6e-5). Seeds
+    are fixed, so the test is deterministic; calibration over many datasets is
+    benchmarks/sbc.py's job.
     """
     data, _ = simulated_data(90, np.random.default_rng(2024))
     fit = fit_model_data(data, sampler=SamplerSettings(draws=300, tune=300, chains=2, seed=11), progress=False, allow_unconverged=True)
     post = fit.idata.posterior
-    misses = []
+    misses, far = [], []
     for name, truth in TRUTH.items():
-        lo, hi = np.quantile(post[name].values.ravel(), [0.05, 0.95])
+        draws = post[name].values.ravel()
+        lo, hi = np.quantile(draws, [0.05, 0.95])
         if not lo <= truth <= hi:
             misses.append(f"{name}: truth {truth} outside [{lo:.3f}, {hi:.3f}]")
-    assert not misses, misses
+        if abs(truth - draws.mean()) > 4 * draws.std():
+            far.append(f"{name}: truth {truth}, posterior {draws.mean():.3f} +- {draws.std():.3f}")
+    assert len(misses) <= 3, misses
+    assert not far, far
 
 
 def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500, n_repos: int = 3):
@@ -187,7 +194,9 @@ def test_cache_reuses_then_refits_corrupt_and_mismatched_files(tiny):
 
     idata = az.from_netcdf(str(first.cache_path))
     idata.posterior.attrs["mcvalue_cache_key"] = "0" * 64
-    idata.to_netcdf(str(first.cache_path))
+    other = first.cache_path.with_name("other.nc")
+    idata.to_netcdf(str(other))
+    other.replace(first.cache_path)
     assert not fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True).from_cache
 
 
