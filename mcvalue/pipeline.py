@@ -65,16 +65,17 @@ class RunOptions:
 class CostSide:
     """The FTE draws of one cost model and what a report must say about them.
 
-    ``diagnostics`` holds the fit's convergence checks for pymc (numpy values allowed); ``sample`` and
-    ``fit`` are None when the model needs no data (table1) or no fit (bootstrap).
+    ``diagnostics`` holds the fit's convergence checks for pymc (numpy values allowed);
+    ``data`` the sample's provenance (mode, cleaning, file sha256s; None for table1);
+    ``figures`` the cost model's own figures as PNG bytes by file stem (the PPC plots).
     """
 
     model: str
     fte: np.ndarray
     description: str
     diagnostics: dict[str, Any]
-    sample: Sample | None = None
-    fit: Any = None
+    data: dict[str, Any] | None = None
+    figures: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,11 @@ def _load_sample(scenario: Scenario, data_dir: Path | None) -> Sample:
     return load_sample(scenario.data.mode, data_dir, cleaning)
 
 
+def _data_provenance(sample: Sample) -> dict[str, Any]:
+    """What identifies the sample in reports: mode, cleaning options, data files' sha256."""
+    return {"mode": sample.mode, "cleaning": sample.cleaning.to_dict(), "file_sha256": dict(sorted(sample.file_sha256.items()))}
+
+
 def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log) -> CostSide:
     """Posterior FTE draws of the Bayesian cost model (cached fit unless ``refit``).
 
@@ -151,6 +157,7 @@ def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log
     an edited prior does not trigger a refit.
     """
     from mcvalue import fit as fitting
+    from mcvalue.report import ppc_figures
 
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
     with _logger_silenced("pymc", not options.progress):
@@ -164,7 +171,10 @@ def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log
         "ppc_pvalues": fit.ppc,
         "ppc_misfits": list(fit.ppc_misfits),
     }
-    return CostSide("pymc", np.asarray(fit.fte, dtype=float), "posterior of the Bayesian cost model (PyMC)", diagnostics, sample, fit)
+    figures = ppc_figures(fit.idata, sample, fitting.DEFAULT_SEED)
+    return CostSide(
+        "pymc", np.asarray(fit.fte, dtype=float), "posterior of the Bayesian cost model (PyMC)", diagnostics, _data_provenance(sample), figures
+    )
 
 
 @contextlib.contextmanager
@@ -187,7 +197,9 @@ def _bootstrap_cost(sample: Sample, scenario: Scenario, options: RunOptions, log
     log(f"bootstrapping the sample ({BOOTSTRAP_REPLICATES} replicates)...")
     fte = bootstrap_fte(sample, BOOTSTRAP_REPLICATES, child_rng(scenario.run.seed, BOOTSTRAP_STREAM))
     diagnostics = {"cost_model": "bootstrap", "replicates": BOOTSTRAP_REPLICATES}
-    return CostSide("bootstrap", np.asarray(fte, dtype=float), "two-stage bootstrap of the sample (repos, then periods)", diagnostics, sample)
+    return CostSide(
+        "bootstrap", np.asarray(fte, dtype=float), "two-stage bootstrap of the sample (repos, then periods)", diagnostics, _data_provenance(sample)
+    )
 
 
 def _table1_cost() -> CostSide:
@@ -206,12 +218,26 @@ def _no_data_source_named(data_dir: Path | None) -> bool:
 
 
 def cost_side(scenario: Scenario, options: RunOptions, log: Log = _silent) -> tuple[CostSide, tuple[str, ...]]:
-    """FTE draws from the scenario's cost model, and any warning about how they were got."""
+    """FTE draws from the scenario's cost model, and any warning about how they were got.
+
+    A data-driven cost side is cached (see :mod:`mcvalue.costmodels.cache`), so a re-run
+    after editing a prior skips loading the sample and the posterior.
+    """
+    from mcvalue.costmodels import cache
+
     model = scenario.run.cost_model
     if model == "table1":
         return _table1_cost(), ()
     if model not in _DATA_COST_MODELS:
         raise McValueError(f"unknown cost model {model!r}; choose one of {', '.join(COST_MODELS)}")
+    key = cache.key(model, scenario.data.mode, scenario.data.cleaning, scenario.run.seed if model == "bootstrap" else None)
+    cached = None if options.refit else cache.load(key)
+    if cached is not None:
+        log(f"using the cached {model} cost side (--refit to recompute)...")
+        fte, meta, figures = cached
+        cost = CostSide(model, fte, meta["description"], meta["diagnostics"], meta["data"], figures)
+        _check_converged(cost, options.allow_unconverged)
+        return cost, ()
     log(f"loading the sample ({scenario.data.mode} mode)...")
     try:
         sample = _load_sample(scenario, options.data_dir)
@@ -223,7 +249,30 @@ def cost_side(scenario: Scenario, options: RunOptions, log: Log = _silent) -> tu
             "the cost side is the paper's published Table 1 figures, not a fit"
         )
         return _table1_cost(), (warning,)
-    return _DATA_COST_MODELS[model](sample, scenario, options, log), ()
+    cost = _DATA_COST_MODELS[model](sample, scenario, options, log)
+    meta = {"description": cost.description, "diagnostics": _json_ready(cost.diagnostics), "data": cost.data}
+    cache.save(key, cost.fte, meta, cost.figures)
+    return cost, ()
+
+
+def _json_ready(value: Any) -> Any:
+    """numpy scalars/arrays in nested dicts/lists as plain Python, losslessly (for the cache)."""
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    return value
+
+
+def _check_converged(cost: CostSide, allow_unconverged: bool) -> None:
+    """A cached fit that failed its checks is refused like a fresh one, unless allowed."""
+    if cost.diagnostics.get("converged") is False and not allow_unconverged:
+        from mcvalue.errors import ConvergenceError
+        from mcvalue.fit import convergence_message
+
+        raise ConvergenceError(convergence_message(cost.diagnostics))
 
 
 def run(options: RunOptions = RunOptions(), log: Log = _silent, warn: Log = _silent) -> RunResult:

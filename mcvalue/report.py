@@ -10,6 +10,7 @@ directory that looks complete, and an existing run directory is never written in
 
 import datetime as _dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -100,7 +101,7 @@ def _inputs(result: "RunResult") -> dict:
 
 def _provenance(result: "RunResult") -> dict:
     """What produced these numbers: versions, seed, draws, priors and data hashes."""
-    scenario, sample = result.scenario, result.cost.sample
+    scenario, data = result.scenario, result.cost.data
     return {
         "package_version": mcvalue.__version__,
         "seed": scenario.run.seed,
@@ -108,9 +109,9 @@ def _provenance(result: "RunResult") -> dict:
         "cost_model": result.cost.model,
         "priors_sha256": scenario.sha256,
         "resolved_priors_sha256": hashlib.sha256(scenario.resolved_toml.encode("utf-8")).hexdigest(),
-        "data_mode": sample.mode if sample is not None else None,
-        "cleaning": sample.cleaning.to_dict() if sample is not None else None,
-        "data_files_sha256": dict(sorted(sample.file_sha256.items())) if sample is not None else {},
+        "data_mode": data["mode"] if data is not None else None,
+        "cleaning": data["cleaning"] if data is not None else None,
+        "data_files_sha256": data["file_sha256"] if data is not None else {},
         "swing": list(result.tornado.swing),
     }
 
@@ -211,36 +212,36 @@ def draw_figures(result: "RunResult") -> dict[str, "Axes"]:
             result.shares, input_labels([n for n, _ in result.shares.shares], result.cost.model)
         ),
     }
-    figures.update(_ppc_figures(result))
     return figures
 
 
-def _ppc_figures(result: "RunResult") -> dict[str, "Axes"]:
-    """The Bayesian fit's posterior predictive checks, one ECDF panel per quantity (pymc only)."""
-    if result.cost.fit is None:
-        return {}
+def ppc_figures(idata: Any, sample: Any, seed: int) -> dict[str, bytes]:
+    """The Bayesian fit's posterior predictive checks as PNG bytes, one ECDF panel per quantity.
+
+    Rendered once per fit (the cost side caches them with its draws), from ``seed``.
+    """
     from mcvalue import plots
     from mcvalue.costmodels import ppc
     from mcvalue.costmodels.pymc_model import model_data_from_sample, repo_params
     from mcvalue.fit import PPC_REPLICATES, posterior_draws
     from mcvalue.simulate import child_rng
 
-    params = repo_params(posterior_draws(result.cost.fit.idata))
-    checks = ppc.posterior_predictive(
-        params, model_data_from_sample(result.cost.sample), PPC_REPLICATES, child_rng(result.scenario.run.seed, "__ppc__")
-    )
+    params = repo_params(posterior_draws(idata))
+    checks = ppc.posterior_predictive(params, model_data_from_sample(sample), PPC_REPLICATES, child_rng(seed, "__ppc__"))
     figures = {}
     for quantity in ppc.QUANTITIES:
         ax = plots.new_axes(5.5, 3.5)
         ppc.plot_ppc(checks.observed[quantity], checks.replicated[quantity], quantity, ax=ax)
         ax.set_title(f"Posterior predictive check: {quantity}")
-        figures[f"ppc_{quantity}"] = ax
+        buffer = io.BytesIO()
+        _save(ax, buffer)
+        figures[f"ppc_{quantity}"] = buffer.getvalue()
     return figures
 
 
-def _save(ax: "Axes", path: Path) -> None:
+def _save(ax: "Axes", path: "Path | io.BytesIO") -> None:
     """Save an Axes' figure as PNG without the (version-dependent) Software tag."""
-    ax.figure.savefig(path, dpi=110, metadata={"Software": None})
+    ax.figure.savefig(path, format="png", dpi=110, metadata={"Software": None})
 
 
 # ---------------------------------------------------------------- report.md
@@ -446,4 +447,7 @@ def _write_contents(directory: Path, result: "RunResult", target: Path, name: st
     figures = draw_figures(result)
     for stem, ax in figures.items():
         _save(ax, figures_dir / f"{stem}.png")
-    (directory / "report.md").write_text(render_markdown(result.summary, list(figures), result.warnings), encoding="utf-8")
+    for stem, png in result.cost.figures.items():
+        (figures_dir / f"{stem}.png").write_bytes(png)
+    stems = list(figures) + list(result.cost.figures)
+    (directory / "report.md").write_text(render_markdown(result.summary, stems, result.warnings), encoding="utf-8")
