@@ -1,7 +1,36 @@
-"""Commands of this group (being built)."""
+"""``mcvalue fit``: fit the Bayesian cost model and report its FTE and diagnostics."""
+
+import json
+from typing import Annotated
 
 import typer
 
+from mcvalue.cli.options import DataDirOption, JsonOption, ModeOption, QuietOption
+
+RefitOption = Annotated[bool, typer.Option("--refit", help="Ignore a cached posterior and sample again.")]
+AllowUnconvergedOption = Annotated[
+    bool,
+    typer.Option("--allow-unconverged", help="Go on after failed convergence checks (the failure is reported)."),
+]
+
+
+def fit_command(
+    mode: ModeOption = None,
+    data_dir: DataDirOption = None,
+    as_json: JsonOption = False,
+    refit: RefitOption = False,
+    allow_unconverged: AllowUnconvergedOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
+    from mcvalue.fit_summary import fit_and_summarise, render
+
+    summary = fit_and_summarise(
+        mode or "clean", data_dir, refit=refit, allow_unconverged=allow_unconverged, progress=not (quiet or as_json)
+    )
+    typer.echo(json.dumps(summary, indent=2) if as_json else render(summary))
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add ``mcvalue fit`` to the main app."""
+    app.command("fit")(fit_command)
