@@ -1,0 +1,128 @@
+"""Speed of the cost-model fit against a naive baseline, side by side.
+
+    python benchmarks/bench_fit.py [--mode clean] [--draws 1500 --tune 500]
+
+Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed):
+
+- optimised: :func:`mcvalue.costmodels.pymc_model.build_model` (exact sufficient statistics,
+  centred log means, non-centred log-sd effects);
+- baseline: the same likelihood written observation by observation (one NegativeBinomial
+  term per repo-period and per contributor-period, one LogNormal and one Bernoulli term per
+  contributor-period), every repo-level parameter centred, PyMC's default NUTS.
+
+Each model is timed twice in fresh processes: cold (an empty pytensor compile directory,
+as on a new CI machine) and warm (the same directory again). Wall time covers model
+building, compilation and sampling. The efficiency figure is the minimum bulk ESS over
+every parameter divided by the warm wall time. Targets: ESS/s >= 5x the baseline's; a
+warm real-data fit under 40 s on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def baseline_model(data, priors):
+    """The naive model: same priors and likelihood, row by row, centred."""
+    import numpy as np
+    import pymc as pm
+
+    pos = data.contrib_lines > 0
+    with pm.Model(coords={"repo": list(data.repos)}) as model:
+        ci = pm.Normal("contrib_intercept", priors.contrib_intercept_mu, priors.contrib_intercept_sigma)
+        cs = pm.HalfNormal("contrib_sd", priors.contrib_sd_scale)
+        clm = pm.Normal("contrib_log_mean", ci, cs, dims="repo")
+        cisa = pm.HalfNormal("contrib_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
+        pm.NegativeBinomial("contributors", mu=pm.math.exp(clm[data.period_repo]), alpha=1 / cisa**2,
+                            observed=data.period_contributors)
+        mi = pm.Normal("commit_intercept", priors.commit_intercept_mu, priors.commit_intercept_sigma)
+        ms = pm.HalfNormal("commit_sd", priors.commit_sd_scale)
+        mlm = pm.Normal("commit_log_mean", mi, ms, dims="repo")
+        misa = pm.HalfNormal("commit_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
+        pm.NegativeBinomial("extra_commits", mu=pm.math.exp(mlm[data.contrib_repo]), alpha=1 / misa**2,
+                            observed=data.contrib_commits - 1)
+        li = pm.Normal("line_intercept", priors.line_intercept_mu, priors.line_intercept_sigma)
+        ls = pm.HalfNormal("line_sd", priors.line_sd_scale)
+        llm = pm.Normal("line_log_mean", li, ls, dims="repo")
+        lsi = pm.Normal("line_log_sigma_intercept", priors.line_log_sigma_mu, priors.line_log_sigma_sigma)
+        lss = pm.HalfNormal("line_log_sigma_sd", priors.line_log_sigma_sd_scale)
+        lsig = pm.Normal("line_log_sigma", lsi, lss, dims="repo")
+        rows = data.contrib_repo[pos]
+        pm.LogNormal("lines", mu=llm[rows], sigma=pm.math.exp(lsig[rows]), observed=data.contrib_lines[pos])
+        zp = pm.Beta("line_zero_prob", priors.line_zero_alpha, priors.line_zero_beta)
+        pm.Bernoulli("line_is_zero", p=zp, observed=(~pos).astype(np.int64))
+    return model
+
+
+def child(kind: str, mode: str, draws: int, tune: int, seed: int) -> dict:
+    """Build, compile and sample one model in this process; wall time and min bulk ESS."""
+    import arviz as az
+    import pymc as pm
+
+    from mcvalue.costmodels.pymc_model import ModelPriors, build_model, model_data_from_sample
+    from mcvalue.data import load_sample
+
+    data = model_data_from_sample(load_sample(mode=mode))
+    start = time.perf_counter()
+    model = build_model(data, ModelPriors()) if kind == "optimised" else baseline_model(data, ModelPriors())
+    with model:
+        idata = pm.sample(draws=draws, tune=tune, chains=4, cores=2, random_seed=seed, progressbar=False,
+                          compute_convergence_checks=False)
+    wall = time.perf_counter() - start
+    ess = az.ess(idata)
+    worst = min((float(ess[v].min()), v) for v in ess.data_vars)
+    return {"wall_s": wall, "min_ess_bulk": worst[0], "worst": worst[1],
+            "divergences": int(idata.sample_stats["diverging"].sum())}
+
+
+def run_child(kind: str, compiledir: str, args) -> dict:
+    """One timed fit in a fresh Python process with the given pytensor compile directory."""
+    env = dict(os.environ, PYTENSOR_FLAGS=f"compiledir={compiledir}")
+    cmd = [sys.executable, __file__, "--child", kind, "--mode", args.mode, "--draws", str(args.draws),
+           "--tune", str(args.tune), "--seed", str(args.seed)]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Parse arguments; as parent, time both models cold and warm and print the comparison."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", default="clean")
+    parser.add_argument("--draws", type=int, default=1500)
+    parser.add_argument("--tune", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=20220218)
+    parser.add_argument("--child", choices=("optimised", "baseline"))
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.mode, args.draws, args.tune, args.seed)))
+        return
+    results = {}
+    for kind in ("optimised", "baseline"):
+        with tempfile.TemporaryDirectory() as compiledir:
+            results[kind] = {"cold": run_child(kind, compiledir, args), "warm": run_child(kind, compiledir, args)}
+    print(f"real data ({args.mode} mode), 4 chains x {args.draws} draws (+{args.tune} tune), 2 cores")
+    print(f"{'':28s}{'optimised':>14s}{'baseline':>14s}{'ratio':>10s}")
+    rows = [("cold wall time (s)", lambda r: r["cold"]["wall_s"]), ("warm wall time (s)", lambda r: r["warm"]["wall_s"]),
+            ("min bulk ESS (warm)", lambda r: r["warm"]["min_ess_bulk"]),
+            ("min bulk ESS / s (warm)", lambda r: r["warm"]["min_ess_bulk"] / r["warm"]["wall_s"]),
+            ("divergences (warm)", lambda r: r["warm"]["divergences"])]
+    for label, get in rows:
+        a, b = get(results["optimised"]), get(results["baseline"])
+        ratio = f"{a / b:10.2f}" if b else f"{'-':>10s}"
+        print(f"{label:28s}{a:14.1f}{b:14.1f}{ratio}")
+    print(f"worst parameter: optimised {results['optimised']['warm']['worst']}, baseline {results['baseline']['warm']['worst']}")
+    speedup = (results["optimised"]["warm"]["min_ess_bulk"] / results["optimised"]["warm"]["wall_s"]) / (
+        results["baseline"]["warm"]["min_ess_bulk"] / results["baseline"]["warm"]["wall_s"])
+    print(f"targets: ESS/s ratio >= 5 -> {speedup:.1f} ({'met' if speedup >= 5 else 'NOT met'}); "
+          f"warm fit < 40 s -> {results['optimised']['warm']['wall_s']:.1f} s "
+          f"({'met' if results['optimised']['warm']['wall_s'] < 40 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
