@@ -21,10 +21,10 @@ from pathlib import Path
 
 EDITED_PRIOR = """extends = "default"
 
-[benefit.haircut]
-# Edited for the benchmark: a narrower haircut than the default's 0.03-0.3.
+[benefit.ai_value_usd]
+# Edited for the benchmark: a lower AI value than the default's.
 dist = "lognormal"
-ci90 = [0.05, 0.2]
+ci90 = [2e12, 4e12]
 source = "benchmark edit"
 """
 TARGET_S = 3.0
