@@ -1,6 +1,6 @@
 """Speed of the cost-model fit against a naive baseline, side by side.
 
-    python benchmarks/bench_fit.py [--mode clean] [--draws 1000 --tune 500]
+    python benchmarks/bench_fit.py [--mode clean] [--draws 1500 --tune 500]
 
 Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed):
 
@@ -94,7 +94,7 @@ def main() -> None:
     """Parse arguments; as parent, time both models cold and warm and print the comparison."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", default="clean")
-    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--draws", type=int, default=1500)
     parser.add_argument("--tune", type=int, default=500)
     parser.add_argument("--seed", type=int, default=20220218)
     parser.add_argument("--child", choices=("optimised", "baseline"))
