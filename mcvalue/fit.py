@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -156,20 +157,31 @@ def fit_model_data(
 def sample_posterior(
     data: ModelData, sampler: SamplerSettings, *, cores: int, progress: bool, priors: ModelPriors = ModelPriors()
 ) -> az.InferenceData:
-    """Run PyMC's NUTS on the model; InferenceData with posterior and sample_stats only."""
+    """Run PyMC's NUTS on the model; InferenceData with posterior and sample_stats only.
+
+    Without ``progress`` PyMC's own INFO log (sampler set-up, timing) is silenced too. Its
+    logger is configured when pymc is first imported, so the level is set after the import.
+    """
     import pymc as pm
 
-    with build_model(data, priors):
-        return pm.sample(
-            draws=sampler.draws,
-            tune=sampler.tune,
-            chains=sampler.chains,
-            cores=cores,
-            random_seed=sampler.seed,
-            target_accept=sampler.target_accept,
-            progressbar=progress,
-            compute_convergence_checks=False,
-        )
+    logger = logging.getLogger("pymc")
+    level = logger.level
+    if not progress:
+        logger.setLevel(logging.WARNING)
+    try:
+        with build_model(data, priors):
+            return pm.sample(
+                draws=sampler.draws,
+                tune=sampler.tune,
+                chains=sampler.chains,
+                cores=cores,
+                random_seed=sampler.seed,
+                target_accept=sampler.target_accept,
+                progressbar=progress,
+                compute_convergence_checks=False,
+            )
+    finally:
+        logger.setLevel(level)
 
 
 def save_posterior(idata: az.InferenceData, path: Path, key: str) -> None:

@@ -15,9 +15,7 @@ back to ``table1`` with one warning; naming ``pymc`` or ``bootstrap`` explicitly
 data stays an error.
 """
 
-import contextlib
 import dataclasses
-import logging
 import os
 import tomllib
 from collections.abc import Callable
@@ -160,10 +158,9 @@ def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log
     from mcvalue.report import ppc_figures
 
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
-    with _logger_silenced("pymc", not options.progress):
-        fit = fitting.fit_cost_model(
-            sample, refit=options.refit, progress=options.progress, allow_unconverged=options.allow_unconverged
-        )
+    fit = fitting.fit_cost_model(
+        sample, refit=options.refit, progress=options.progress, allow_unconverged=options.allow_unconverged
+    )
     diagnostics = {
         "cost_model": "pymc",
         **fit.diagnostics,
@@ -175,19 +172,6 @@ def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log
     return CostSide(
         "pymc", np.asarray(fit.fte, dtype=float), "posterior of the Bayesian cost model (PyMC)", diagnostics, _data_provenance(sample), figures
     )
-
-
-@contextlib.contextmanager
-def _logger_silenced(name: str, silence: bool):
-    """Raise a library logger to WARNING for the duration (``--quiet``), then restore it."""
-    logger = logging.getLogger(name)
-    level = logger.level
-    if silence:
-        logger.setLevel(logging.WARNING)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def _bootstrap_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log) -> CostSide:
