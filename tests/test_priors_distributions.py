@@ -152,11 +152,23 @@ def test_point_is_constant():
     assert dist.describe() == "point(3e+05)"
 
 
-def test_sampling_is_inverse_cdf_of_the_generator_uniforms():
-    """The contract Iman-Conover relies on: sample = ppf(uniforms of the same generator)."""
-    dist = build(dist="beta", ci90=[0.05, 0.2])
+def test_truncated_sampling_is_inverse_cdf_of_the_generator_uniforms():
+    """Truncated marginals: sample = ppf(uniforms of the same generator), inside the bounds."""
+    dist = build(dist="beta", ci90=[0.05, 0.2], upper=0.15)
     draws = dist.sample(np.random.default_rng(42), 1000)
     np.testing.assert_array_equal(draws, dist.ppf(np.random.default_rng(42).uniform(size=1000)))
+    assert draws.max() <= 0.15
+
+
+@pytest.mark.parametrize("spec", [dict(dist="beta", ci90=[0.05, 0.2]), dict(dist="gamma", shape=2.0, scale=3.0)])
+def test_untruncated_sample_quantiles_agree_with_ppf_within_monte_carlo_error(spec):
+    """scipy's sampler and our ppf describe the same distribution: the empirical CDF at
+    ppf(q) is within 4 sd = 4 sqrt(q (1 - q) / n) of q."""
+    dist = build(**spec)
+    n = 200_000
+    draws = dist.sample(np.random.default_rng(11), n)
+    for q in (0.05, 0.5, 0.95):
+        assert abs(np.mean(draws <= dist.ppf(np.array([q]))[0]) - q) < 4 * math.sqrt(q * (1 - q) / n)
 
 
 def test_sample_quantiles_agree_with_ppf_within_monte_carlo_error():
