@@ -103,7 +103,7 @@ def cost_forest(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
     _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel("Cost per year (USD, log scale)")
-    ax.set_title("Cost of the sampled MLOSS per year, by costing method")
+    ax.set_title("Cost of MLOSS per year by costing method (salary x FTE x coverage x fraction)")
     _legend_below(ax)
     return ax
 
