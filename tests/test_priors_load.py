@@ -4,6 +4,8 @@ import hashlib
 import json
 import math
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -248,3 +250,18 @@ def test_genai2023_raises_the_2018_range_by_15_to_40_percent():
     for name in QUANTITIES:
         if name != "benefit.ai_value_usd":
             np.testing.assert_array_equal(scenario.quantities[name].ppf(Q), default.quantities[name].ppf(Q))
+
+
+def test_priors_show_and_help_do_not_import_pandas_or_the_fitting_stack():
+    """`mcvalue priors show` / `--help` must stay fast: pandas, pymc, arviz, matplotlib stay unloaded."""
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from mcvalue.cli import app\n"
+        "runner = CliRunner()\n"
+        "assert runner.invoke(app, ['--help']).exit_code == 0\n"
+        "assert runner.invoke(app, ['priors', 'show']).exit_code == 0\n"
+        "print(sorted(m for m in ('pandas', 'pymc', 'arviz', 'matplotlib') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -1,13 +1,11 @@
 """The paper's GitHub sample: fetching, parsing, auditing and cleaning it.
 
-Public entry point: :func:`load_sample`, the one call every later stage makes.
+Public entry point: :func:`load_sample`, the one call every later stage makes. Importing
+this package (or :mod:`mcvalue.data.tables`) does not import pandas.
 """
 
 from pathlib import Path
 
-from mcvalue.data.clean import apply_cleaning
-from mcvalue.data.fetch import FLAT_FILE, RAW_FILE, locate, provenance
-from mcvalue.data.parse import read_flat, read_raw, roster
 from mcvalue.data.tables import MODES, CleaningOptions, Mode, Sample
 from mcvalue.errors import McValueError
 
@@ -28,6 +26,12 @@ def load_sample(
     paper mode accepts no cleaning. ``data_dir`` is where the files are (else
     ``$MCVALUE_DATA_DIR``, the cache, a download; see :mod:`mcvalue.data.fetch`).
     """
+    # Imported here, not at module level: the prior commands import mcvalue.data.tables
+    # (hence this package) and must not pay for pandas.
+    from mcvalue.data.clean import apply_cleaning
+    from mcvalue.data.fetch import FLAT_FILE, RAW_FILE, locate, provenance
+    from mcvalue.data.parse import read_flat, read_raw, roster
+
     if mode not in MODES:
         raise McValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if cleaning is None:
