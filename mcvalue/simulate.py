@@ -20,13 +20,14 @@ marginal is kept exactly.
 """
 
 import zlib
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from mcvalue.errors import PriorFileError
 from mcvalue.methods import METHOD_KEYS, METHODS
+from mcvalue.priors.correlation import conflict_message, correlation_matrix, first_conflict, normal_scores_pearson
 from mcvalue.priors.spec import Scenario
 
 #: Names of the random streams that are not prior quantities (see :func:`child_rng`).
@@ -96,52 +97,6 @@ def draw_inputs(scenario: Scenario, n: int, seed: int) -> dict[str, np.ndarray]:
     return draws
 
 
-def rank_correlation_matrix(
-    names: list[str], correlations: dict[tuple[str, str], float]
-) -> np.ndarray:
-    """The symmetric target matrix over ``names`` (unit diagonal, 0 where unspecified)."""
-    index = {name: i for i, name in enumerate(names)}
-    matrix = np.eye(len(names))
-    for (a, b), r in correlations.items():
-        matrix[index[a], index[b]] = matrix[index[b], index[a]] = r
-    return matrix
-
-
-def _is_positive_definite(matrix: np.ndarray) -> bool:
-    """Whether a symmetric matrix is (numerically) positive definite."""
-    return bool(np.linalg.eigvalsh(matrix)[0] > 1e-10)
-
-
-def _not_positive_definite(
-    names: list[str], correlations: dict[tuple[str, str], float], path: Path | None
-) -> PriorFileError:
-    """The error for an impossible correlation matrix, naming the pairs that break it.
-
-    The leading block grows one quantity at a time; the first quantity whose addition
-    makes the block non-positive-definite is in conflict with the quantities it is
-    correlated with, and those pairs are named.
-    """
-    matrix = rank_correlation_matrix(names, correlations)
-    pearson = 2.0 * np.sin(np.pi * matrix / 6.0)
-    bad = len(names) - 1
-    for k in range(2, len(names) + 1):
-        if not (_is_positive_definite(matrix[:k, :k]) and _is_positive_definite(pearson[:k, :k])):
-            bad = k - 1
-            break
-    pairs = [
-        f"{a} ~ {b} = {r:g}"
-        for (a, b), r in correlations.items()
-        if names[bad] in (a, b) and names.index(a) <= bad and names.index(b) <= bad
-    ]
-    where = f"{path}: " if path is not None else ""
-    return PriorFileError(
-        [
-            f"{where}correlations: the rank correlation matrix is not positive definite "
-            f"(conflict at {'; '.join(pairs)}); loosen one of these"
-        ]
-    )
-
-
 def correlated_scores(n: int, target: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """(n, k) scores whose sample Pearson correlation is exactly ``target`` (k x k).
 
@@ -170,17 +125,19 @@ def impose_rank_correlation(
     given exactly the Pearson correlation 2 sin(pi r / 6) (the normal-scores Pearson
     correlation whose Spearman correlation is r), then each quantity's sorted draws are
     placed at its column's ranks. Quantities not named in a correlation are untouched.
-    Raises PriorFileError naming the pairs if the matrix is not positive definite.
+    Raises PriorFileError naming the pair that makes the target infeasible
+    (:func:`mcvalue.priors.correlation.first_conflict`).
     """
     names = sorted({name for pair in correlations for name in pair})
+    where = f"{path}: " if path is not None else ""
     unknown = [name for name in names if name not in draws]
     if unknown:
-        where = f"{path}: " if path is not None else ""
         raise PriorFileError([f"{where}correlations: unknown quantity {name!r}" for name in unknown])
-    target_rank = rank_correlation_matrix(names, correlations)
-    target_pearson = 2.0 * np.sin(np.pi * target_rank / 6.0)
-    if not (_is_positive_definite(target_rank) and _is_positive_definite(target_pearson)):
-        raise _not_positive_definite(names, correlations, path)
+    pairs = [(a, b, r) for (a, b), r in correlations.items()]
+    bad = first_conflict(pairs)
+    if bad is not None:
+        raise PriorFileError([f"{where}correlations: {conflict_message(*pairs[bad])}"])
+    target_pearson = normal_scores_pearson(correlation_matrix(names, pairs))
     correlated = correlated_scores(len(draws[names[0]]), target_pearson, rng)
     ranks = np.argsort(np.argsort(correlated, axis=0), axis=0)
     out = dict(draws)

@@ -174,6 +174,9 @@ def test_a_consistent_correlation_matrix_is_accepted(tmp_path):
         ((0.7, 0.7, -0.1), 2),
         # 0.9 and 0.9 with the unlisted third pair at 0: already impossible at the second pair
         ((0.9, 0.9), 1),
+        # -0.499 three ways: the rank matrix is positive definite (smallest eigenvalue 0.002)
+        # but the normal scores' Pearson matrix, 2 sin(pi r / 6) = -0.517, is not (1 - 1.034 < 0)
+        ((-0.499, -0.499, -0.499), 2),
     ],
 )
 def test_an_impossible_correlation_matrix_names_the_pair(tmp_path, rhos, culprit):

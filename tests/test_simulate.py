@@ -197,7 +197,8 @@ def test_not_positive_definite_correlations_name_the_pair():
     assert err.value.exit_code == 2
     message = str(err.value)
     assert "not positive definite" in message
-    assert "cost.salary_usd ~ benefit.haircut" in message
+    # 0.9 and 0.9 with the third pair still at 0 is already impossible (1 - 0.9 sqrt 2 < 0)
+    assert "(cost.coverage, benefit.haircut) rho = 0.9" in message
 
 
 def test_bad_fte_shape_is_rejected():

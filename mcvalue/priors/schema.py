@@ -38,6 +38,7 @@ from scipy import stats
 from mcvalue.data.tables import MODES
 from mcvalue.methods import METHOD_KEYS
 from mcvalue.priors import distributions as d
+from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.spec import COST_MODELS, QUANTITIES, Distribution
 
 WEIGHT_TOLERANCE = 1e-9
@@ -464,30 +465,12 @@ class Correlation(_Strict):
         return self
 
 
-def correlation_matrix(pairs: list[tuple[str, str, float]]) -> tuple[list[str], np.ndarray]:
-    """Names in first-use order and the symmetric matrix with unit diagonal they imply."""
-    names = list(dict.fromkeys(n for a, b, _ in pairs for n in (a, b)))
-    index = {n: i for i, n in enumerate(names)}
-    matrix = np.eye(len(names))
-    for a, b, rho in pairs:
-        matrix[index[a], index[b]] = matrix[index[b], index[a]] = rho
-    return names, matrix
-
-
-def _positive_definite(matrix: np.ndarray) -> bool:
-    """Cholesky succeeds and the smallest eigenvalue is clearly positive."""
-    try:
-        np.linalg.cholesky(matrix)
-    except np.linalg.LinAlgError:
-        return False
-    return bool(np.linalg.eigvalsh(matrix).min() > 1e-10)
-
-
 def _consistent(correlations: list[Correlation]) -> list[Correlation]:
-    """No pair twice; the matrix is positive definite, else name the pair that breaks it.
+    """No pair twice; the target is one Iman-Conover can impose, else name the pair that breaks it.
 
-    Pairs are added in file order; the first whose addition leaves the matrix not
-    positive definite is named, since it conflicts with the pairs before it.
+    Pairs are added in file order; the first whose addition makes the matrix (or its
+    normal-score version) not positive definite is named, since it conflicts with the
+    pairs before it (:func:`mcvalue.priors.correlation.first_conflict`).
     """
     seen: set[frozenset[str]] = set()
     for c in correlations:
@@ -495,14 +478,10 @@ def _consistent(correlations: list[Correlation]) -> list[Correlation]:
         if pair in seen:
             raise _fail(f"the pair ({c.between[0]}, {c.between[1]}) is given twice")
         seen.add(pair)
-    triples: list[tuple[str, str, float]] = []
-    for c in correlations:
-        triples.append((c.between[0], c.between[1], c.rho))
-        if not _positive_definite(correlation_matrix(triples)[1]):
-            raise _fail(
-                f"the correlation matrix is not positive definite once ({c.between[0]}, {c.between[1]}) "
-                f"rho = {c.rho:g} is added to the pairs before it (pairs not listed count as 0); weaken or remove that pair"
-            )
+    triples = [(c.between[0], c.between[1], c.rho) for c in correlations]
+    bad = first_conflict(triples)
+    if bad is not None:
+        raise _fail(conflict_message(*triples[bad]))
     return correlations
 
 
