@@ -128,3 +128,16 @@ def test_real_sample_audit_cli(real_data_dir):
     assert report["empty_periods"]["count"] == 128
     assert report["truncated_numbers"]["count"] == 1169
     assert report["truncated_numbers"]["cases"][0]["raw"] == 893707 and report["truncated_numbers"]["cases"][0]["flat"] == 893
+
+
+def test_text_report_groups_empty_periods_by_tool():
+    """The human table has one row per tool (most empty periods first), and says how many it left out."""
+    from mcvalue.data.audit import _empty_by_tool
+
+    cases = [{"tool": t, "repo": f"org/{t}", "period_start": d, "period_end": d} for t, d in
+             [("A", "2020-01-01"), ("B", "2021-03-01"), ("B", "2020-02-01"), ("C", "2019-01-01")]]
+    lines = _empty_by_tool({"count": 4, "cases": cases}, top=2)
+    assert lines[1] == "empty repo-periods (nobody contributed; counted as zeros): 4"
+    rows = [line.split() for line in lines[2].splitlines()[1:]]
+    assert rows == [["B", "org/B", "2", "2020-02-01,", "2021-03-01"], ["A", "org/A", "1", "2020-01-01"]]
+    assert lines[3] == "  ... and 1 more tools with 1 empty periods (all in --json)"

@@ -169,6 +169,22 @@ def _section(title: str, finding: dict, columns: list[str] | None = None) -> lis
     return lines
 
 
+def _empty_by_tool(finding: dict, top: int = 15) -> list[str]:
+    """Empty repo-periods per tool, most first: one row per tool, not per period (128 in the paper's sample)."""
+    lines = ["", f"empty repo-periods (nobody contributed; counted as zeros): {finding['count']}"]
+    if not finding["cases"]:
+        return lines
+    frame = pd.DataFrame(finding["cases"])
+    grouped = frame.groupby(["tool", "repo"], sort=False).agg(
+        empty_periods=("period_start", "size"), starts=("period_start", lambda s: ", ".join(sorted(map(str, s)))))
+    grouped = grouped.reset_index().sort_values("empty_periods", ascending=False, kind="stable")
+    lines.append(grouped.head(top).to_string(index=False))
+    if len(grouped) > top:
+        rest = grouped.iloc[top:]
+        lines.append(f"  ... and {len(rest)} more tools with {int(rest['empty_periods'].sum())} empty periods (all in --json)")
+    return lines
+
+
 def render(report: dict) -> str:
     """Plain aligned text for an :func:`audit` report."""
     c = report["counts"]
@@ -196,7 +212,7 @@ def render(report: dict) -> str:
                    "first": "..".join(c["first"]), "later": "..".join(c["later"]), "overlap_days": c["overlap_days"]}
                   for c in overlaps["cases"]],
     })
-    lines += _section("empty repo-periods (nobody contributed; counted as zeros)", report["empty_periods"])
+    lines += _empty_by_tool(report["empty_periods"])
     h = report["heaviest"]
     lines += _section(f"heaviest contributor-periods by lines ({h['share_of_sample_lines']:.1%} of all lines)", h,
                       ["tool", "period_start", "user", "commits", "lines_added", "lines_deleted", "lines"])
