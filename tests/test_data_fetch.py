@@ -85,12 +85,18 @@ def test_dir_with_wrong_bytes_is_refused_naming_both_hashes(tmp_path):
     assert RAW_FILE in message and wrong in message and SHA256[RAW_FILE] in message and "\n" not in message
 
 
-def test_download_verifies_and_caches(real_data_dir, serve, no_env, tmp_path):
+def _serve_copies(real_data_dir, serve, tmp_path):
+    """Serve verified copies of the three real files from a local HTTP server; returns its directory."""
     served = tmp_path / "served"
     served.mkdir()
     for name in DATA_FILES:
         shutil.copy(real_data_dir / name, served / name)
     serve(served)
+    return served
+
+
+def test_download_verifies_and_caches(real_data_dir, serve, no_env, tmp_path):
+    served = _serve_copies(real_data_dir, serve, tmp_path)
     paths = fetch()
     assert {p.parent for p in paths.values()} == {data_cache_dir()}
     for name, path in paths.items():
@@ -139,11 +145,7 @@ def test_fetch_cli_into_a_directory(real_data_dir, serve, no_env, tmp_path):
 
     from mcvalue.cli import app
 
-    served = tmp_path / "served"
-    served.mkdir()
-    for name in DATA_FILES:
-        shutil.copy(real_data_dir / name, served / name)
-    serve(served)
+    _serve_copies(real_data_dir, serve, tmp_path)
     target = tmp_path / "data"
     result = CliRunner().invoke(app, ["data", "fetch", "--data-dir", str(target)])
     assert result.exit_code == 0, result.output

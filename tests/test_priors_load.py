@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from montecarlo_helpers import PAPER_POINTS
 from typer.testing import CliRunner
 
 from mcvalue.cli import app
@@ -63,17 +64,7 @@ def test_every_default_quantity_has_a_comment_with_meaning_and_source():
 def test_paper_gives_the_papers_exact_values():
     scenario = load_scenario(shipped_path("paper"))
     values = {name: scenario.quantities[name].ppf(Q) for name in QUANTITIES}
-    expected = {
-        "cost.salary_usd": 300e3,
-        "cost.fte_fraction_contributor": 1.0,
-        "cost.fte_fraction_reference": 1.0,
-        "cost.coverage": 1.0,
-        "benefit.ai_value_usd": 3e12,
-        "benefit.haircut": 0.1,
-        "benefit.attribution_share": 0.1,
-        "benefit.mloss_share": 1.0,
-    }
-    for name, value in expected.items():
+    for name, value in PAPER_POINTS.items():
         assert np.all(values[name] == value), name
     benefit = values["benefit.ai_value_usd"] * values["benefit.haircut"] * values["benefit.attribution_share"] * values["benefit.mloss_share"]
     assert np.all(benefit == 30e9)
