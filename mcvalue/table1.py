@@ -26,7 +26,6 @@ from mcvalue.errors import DataError
 from mcvalue.methods import METHODS, PAPER_SALARY_USD, PERIODS_PER_YEAR, REFERENCE_REPOS, CostingMethod
 
 ROW_KEYS = ("unit", "reference", "cost_per_unit", "units_per_year", "cost_per_year")
-_UNIT_COLUMN = {"commits": "commits", "lines": "lines", "contributors": "contributors"}
 
 
 def reference_mean(sample: Sample, method: CostingMethod) -> float:
@@ -45,7 +44,7 @@ def units_per_period(sample: Sample, unit: str) -> float:
 
     ``unit`` is "contributors", "commits" or "lines"; empty periods count as zeros.
     """
-    per_repo = sample.periods.groupby(["tool", "repo"], sort=False)[_UNIT_COLUMN[unit]].mean()
+    per_repo = sample.periods.groupby(["tool", "repo"], sort=False)[unit].mean()
     return float(per_repo.sum())
 
 

@@ -111,8 +111,8 @@ class Point:
         return np.full(np.shape(q), self.value, dtype=float)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` copies of the value; consumes ``n`` uniforms like every other marginal."""
-        return self.ppf(rng.uniform(size=n))
+        """``n`` copies of the value (each quantity has its own stream, so none is consumed)."""
+        return np.full(n, self.value, dtype=float)
 
     def mean(self) -> float:
         """The value itself."""

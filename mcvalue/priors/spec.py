@@ -42,7 +42,7 @@ COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
 
 
 class Distribution(Protocol):
-    """A univariate marginal. Sampling is by inverse CDF, so draws = ppf(uniforms)."""
+    """A univariate marginal: its quantile function and a sampler driven only by the generator given."""
 
     source: str | None
 
