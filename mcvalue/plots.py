@@ -22,6 +22,7 @@ PAPER_BCR = 100.0
 _PAPER_COLOUR = "#c0392b"
 _OURS_COLOUR = "#2c3e50"
 _SHADE_COLOUR = "#5dade2"
+_LOW_COLOUR = "#f5b041"
 
 
 def new_axes(width: float = 7.0, height: float = 4.0) -> "Axes":
@@ -33,7 +34,8 @@ def new_axes(width: float = 7.0, height: float = 4.0) -> "Axes":
 
 
 def _log_axis(ax: "Axes", money: bool = False, low: float | None = None, high: float | None = None) -> None:
-    """Log x axis with plain-number (or USD) labels: 1-2-5 steps within two decades, else powers of 10.
+    """Log x axis with plain-number (or USD) labels: 1-2-3-5 steps within 1.5 decades, 1-2-5 within
+    2.5, else powers of 10.
 
     ``low``/``high`` (the data's range) set the limits with a margin; default: autoscale.
     """
@@ -43,7 +45,8 @@ def _log_axis(ax: "Axes", money: bool = False, low: float | None = None, high: f
     if low is not None and high is not None:
         ax.set_xlim(low / 1.3, high * 1.3)
     lo, hi = ax.get_xlim()
-    subs = (1.0, 2.0, 5.0) if np.log10(hi / lo) <= 2.5 else (1.0,)
+    decades = np.log10(hi / lo)
+    subs = (1.0, 2.0, 3.0, 5.0) if decades <= 1.5 else (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
     fmt = ticker.FuncFormatter(lambda x, _pos: _usd(x) if money else f"{x:g}")
     ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
     ax.xaxis.set_major_formatter(fmt)
@@ -102,8 +105,8 @@ def cost_forest(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
     ax.set_yticks(y, list(table["method"]))
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
     _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
-    ax.set_xlabel("Cost per year (USD, log scale)")
-    ax.set_title("Cost of MLOSS per year by costing method (salary x FTE x coverage x fraction)")
+    ax.set_xlabel("Cost per year = salary x FTE x coverage x FTE fraction (USD, log scale)")
+    ax.set_title("Cost of MLOSS per year by costing method")
     _legend_below(ax)
     return ax
 
@@ -131,21 +134,30 @@ def benefit_chain(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
 
 
 def tornado(table: "Tornado", ax: "Axes | None" = None, paper_bcr: float = PAPER_BCR) -> "Axes":
-    """Tornado bars (BCR at the low and high end of each input), widest on top, log axis."""
-    ax = ax or new_axes(8.0, 0.9 + 0.45 * max(1, len(table.bars)))
+    """Tornado bars from the base BCR to the BCR at each input's low / high end, widest on top, log axis.
+
+    The two halves of a bar are coloured by the end they show, so a reader sees which way
+    each input pushes the ratio (a cost input at its high end lowers it).
+    """
+    ax = ax or new_axes(8.0, 1.4 + 0.45 * max(1, len(table.bars)))
     bars = table.bars
+    lo, hi = table.percentiles()
     y = np.arange(len(bars))[::-1]
-    left = np.array([min(b.bcr_low, b.bcr_high) for b in bars])
-    right = np.array([max(b.bcr_low, b.bcr_high) for b in bars])
-    ax.barh(y, right - left, left=left, height=0.6, color=_SHADE_COLOUR, edgecolor=_OURS_COLOUR)
-    ax.axvline(table.base_bcr, color=_OURS_COLOUR, linewidth=1.5, label=f"base (all medians): {table.base_bcr:.3g}")
+    base = table.base_bcr
+    for values, colour, label in (
+        (np.array([b.bcr_low for b in bars]), _LOW_COLOUR, f"input at its p{lo}"),
+        (np.array([b.bcr_high for b in bars]), _SHADE_COLOUR, f"input at its p{hi}"),
+    ):
+        left = np.minimum(values, base)
+        ax.barh(y, np.abs(values - base), left=left, height=0.6, color=colour, edgecolor=_OURS_COLOUR, label=label)
+    ax.axvline(base, color=_OURS_COLOUR, linewidth=1.5, label=f"median BCR of the run: {base:.3g}")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
     ax.set_yticks(y, [b.label for b in bars])
-    ends = np.concatenate([left, right, [table.base_bcr, paper_bcr]])
+    ends = np.array([base, paper_bcr] + [v for b in bars for v in (b.bcr_low, b.bcr_high)])
     _log_axis(ax, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel(table.axis_label())
     ax.set_title("Tornado: what moves the benefit-cost ratio")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.figure.legend(loc="outside lower center", ncol=2, fontsize="small", frameon=False)
     return ax
 
 

@@ -342,20 +342,24 @@ def _input_rows(summary: dict) -> list[str]:
 
 
 def _sensitivity_rows(summary: dict) -> list[str]:
+    """The tornado and variance-share tables with the sentences that say how they were made."""
+    from mcvalue.sensitivity import describe_swing, input_labels
+
     t = summary["sensitivity"]["tornado"]
     lo, hi = (round(100 * q) for q in t["swing"])
     rows = [
-        f"Tornado: each input swung from its p{lo} to its p{hi} with all others at their medians "
-        f"(base BCR {_num(t['base_bcr'])}, base method {t['base_method']}); widest first.",
+        f"Tornado: {describe_swing(t['swing'], t['base_bcr'])}. Widest first.",
         "",
-        f"| input | value at p{lo} | value at p{hi} | BCR at p{lo} | BCR at p{hi} |",
+        f"| input | value at p{lo} | value at p{hi} | median BCR at p{lo} | median BCR at p{hi} |",
         "|---|---|---|---|---|",
     ]
     for b in t["bars"]:
-        rows.append(f"| {b['label']} | {_num(b['value_low'])} | {_num(b['value_high'])} | {_num(b['bcr_low'])} | {_num(b['bcr_high'])} |")
+        fmt = _usd if b["input"].endswith("_usd") else _num
+        rows.append(f"| {b['label']} | {fmt(b['value_low'])} | {fmt(b['value_high'])} | {_num(b['bcr_low'])} | {_num(b['bcr_high'])} |")
     v = summary["sensitivity"]["variance_shares"]
+    labels = input_labels([s["input"] for s in v["shares"]], summary["diagnostics"].get("cost_model", "cost model"))
     rows += ["", f"Variance shares of log(BCR) (var = {_num(v['var_log_bcr'])}; method: {v['method']}).", ""]
-    rows += ["| input | share |", "|---|---|"] + [f"| {s['input']} | {100 * s['share']:.1f}% |" for s in v["shares"]]
+    rows += ["| input | share |", "|---|---|"] + [f"| {labels[s['input']]} | {100 * s['share']:.1f}% |" for s in v["shares"]]
     return rows
 
 

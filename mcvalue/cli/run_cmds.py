@@ -104,7 +104,7 @@ def sensitivity(
     if json_out:
         typer.echo(json.dumps(result.summary["sensitivity"], indent=2))
     else:
-        typer.echo(render(result.tornado, result.shares))
+        typer.echo(render(result.tornado, result.shares, result.cost.model))
 
 
 def compare(
