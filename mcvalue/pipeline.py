@@ -264,11 +264,14 @@ def run(options: RunOptions = RunOptions(), log: Log = _silent, warn: Log = _sil
 
     ``log`` receives progress lines; ``warn`` receives warnings (shown even when quiet).
     """
-    from mcvalue.report import build_summary
+    from mcvalue.report import build_summary, convergence_failure
     from mcvalue.summarise import summarise
 
     scenario = resolve_scenario(options)
     cost, warnings = cost_side(scenario, options, log)
+    failure = convergence_failure(cost.diagnostics)
+    if failure is not None:
+        warnings += (failure,)
     if cost.model != scenario.run.cost_model:
         scenario = with_settings(scenario, dataclasses.replace(scenario.run, cost_model=cost.model), scenario.data)
     for line in warnings:

@@ -285,9 +285,23 @@ def headline(summary: dict) -> str:
     diagnostics = summary["diagnostics"]
     if diagnostics.get("cost_model") == "table1":
         text += " The cost side is the paper's published Table 1 figures, not a fit to the sample."
-    if diagnostics.get("converged") is False:
-        text += " **The Bayesian fit failed its convergence checks** (run with --allow-unconverged); read the cost side with caution."
+    failure = convergence_failure(diagnostics)
+    if failure is not None:
+        text += f" **{failure[0].upper()}{failure[1:]}**: the cost side and every ratio above may be wrong."
     return text
+
+
+def convergence_failure(diagnostics: dict) -> str | None:
+    """For a fit that failed its convergence checks (run anyway), what failed; else None."""
+    if diagnostics.get("converged") is not False:
+        return None
+    w = diagnostics.get("worst") or {}
+    worst = (
+        f"; worst: {w['parameter']} has {w['figure']} = {w['value']:.4g}, threshold {w['threshold']:g}"
+        if {"parameter", "figure", "value", "threshold"} <= set(w)
+        else ""
+    )
+    return f"the Bayesian cost model failed its convergence checks (run with --allow-unconverged{worst})"
 
 
 def _summary_rows(summary: dict) -> list[str]:

@@ -116,3 +116,30 @@ def test_report_embeds_every_figure_by_relative_path(tmp_path):
     text = (path / "report.md").read_text()
     for png in (path / "figures").iterdir():
         assert f"(figures/{png.name})" in text
+
+
+def test_unconverged_fit_is_in_the_headline_the_warnings_and_both_json_files(tmp_path, monkeypatch):
+    # A fit run anyway with --allow-unconverged: every output a reader might open says so.
+    import dataclasses
+
+    import mcvalue.pipeline as pipeline
+
+    table1_cost = pipeline.cost_side
+
+    def unconverged(scenario, options, log):
+        cost, warnings = table1_cost(scenario, options, log)
+        diagnostics = {"cost_model": "pymc", "converged": False,
+                       "worst": {"parameter": "sigma_repo", "figure": "r_hat", "value": 1.31, "threshold": 1.01}}
+        return dataclasses.replace(cost, diagnostics=diagnostics), warnings
+
+    monkeypatch.setattr(pipeline, "cost_side", unconverged)
+    warned = []
+    options = RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=500, allow_unconverged=True)
+    path = run_and_write(options, tmp_path, "unconverged", warn=warned.append)[1]
+
+    failure = "failed its convergence checks (run with --allow-unconverged; worst: sigma_repo has r_hat = 1.31, threshold 1.01)"
+    headline = (path / "report.md").read_text().splitlines()[2]
+    assert failure in headline
+    assert len(warned) == 1 and failure in warned[0]
+    assert json.loads((path / "run.json").read_text())["warnings"] == warned
+    assert json.loads((path / "summary.json").read_text())["diagnostics"]["converged"] is False
