@@ -289,7 +289,7 @@ def convergence_message(diagnostics: dict) -> str:
     w = diagnostics["worst"]
     return (
         f"the cost model did not converge: {w['parameter']} has {w['figure']} = {w['value']:.4g} "
-        f"(threshold {w['threshold']:g}); fit with more draws, or pass --allow-unconverged "
+        f"(threshold {w['threshold']:g}); its FTE draws are unreliable: pass --allow-unconverged "
         "to run on with the failure recorded"
     )
 

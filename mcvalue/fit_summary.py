@@ -80,6 +80,15 @@ def summarise(sample, fit: FitResult, rng: np.random.Generator) -> dict:
     }
 
 
+def to_json(summary: dict) -> str:
+    """The summary as strict JSON: floats to 6 significant figures, NaN/inf (e.g. a NaN R-hat) as null."""
+    import json
+
+    from mcvalue.report import jsonable
+
+    return json.dumps(jsonable(summary), indent=2, allow_nan=False)
+
+
 def render(summary: dict) -> str:
     """The summary as text: hyperparameters, FTE table, diagnostics, PPC p-values and misfits."""
     lines = [f"Bayesian cost model, {summary['mode']} mode ({summary['draws']} posterior draws"
@@ -103,8 +112,10 @@ def render(summary: dict) -> str:
         "Convergence (need R-hat <= 1.01, ESS >= 400, 0 divergences, E-BFMI >= 0.3, no max-depth draws):",
         f"  max R-hat {d['max_rhat']:.4f}   min bulk ESS {d['min_ess_bulk']:.0f}   min tail ESS {d['min_ess_tail']:.0f}",
         f"  divergences {d['divergences']}   min E-BFMI {d['min_bfmi']:.2f}   max-depth draws {d['max_treedepth_hits']}",
-        f"  worst: {w['parameter']} {w['figure']} = {w['value']:.4g}   "
-        + ("CONVERGED" if d["converged"] else "NOT CONVERGED: results from this fit are unreliable"),
+        (f"  nearest its threshold: {w['parameter']} {w['figure']} = {w['value']:.4g} (threshold {w['threshold']:g})   CONVERGED"
+         if d["converged"] else
+         f"  worst: {w['parameter']} {w['figure']} = {w['value']:.4g} (threshold {w['threshold']:g})   "
+         "NOT CONVERGED: results from this fit are unreliable"),
         "",
         "Posterior predictive p-values (mid-p of T(rep) vs T(obs)):",
     ]

@@ -1,6 +1,5 @@
 """``mcvalue fit``: fit the Bayesian cost model and report its FTE and diagnostics."""
 
-import json
 from typing import Annotated
 
 import typer
@@ -23,12 +22,12 @@ def fit_command(
     quiet: QuietOption = False,
 ) -> None:
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
-    from mcvalue.fit_summary import fit_and_summarise, render
+    from mcvalue.fit_summary import fit_and_summarise, render, to_json
 
     summary = fit_and_summarise(
         mode or "clean", data_dir, refit=refit, allow_unconverged=allow_unconverged, progress=not (quiet or as_json)
     )
-    typer.echo(json.dumps(summary, indent=2) if as_json else render(summary))
+    typer.echo(to_json(summary) if as_json else render(summary))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,120 @@
+"""``mcvalue fit`` end to end on the real sample, with a sampler too small to converge.
+
+One tiny fit (2 chains x 100 draws after 50 tuning steps, clean mode) is shared through a
+module-wide cache directory: the console entry point fails on it with exit code 3, then
+``--allow-unconverged`` reuses the cached (failed) posterior for the JSON and text output.
+200 draws in all cannot give a bulk ESS of 400 for every one of the ~170 parameters, so
+the failure is certain, not a matter of seed.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from functools import partial
+
+import pytest
+from typer.testing import CliRunner
+
+from mcvalue.cli import app
+from mcvalue.costmodels.pymc_model import HYPERPARAMETERS, REPO_EFFECTS
+from mcvalue.methods import METHOD_KEYS
+
+TINY = {"draws": 100, "tune": 50, "chains": 2}
+
+#: The paper's Table 1 cost per year / $300k salary, worked out by hand from the paper.
+PAPER_FTE = {
+    "commits_pytorch": 300.48e6 / 3e5,  # 1001.6
+    "contributors_pytorch": 233.70e6 / 3e5,  # 779.0
+    "lines_tensorflow": 187.09e6 / 3e5,  # 623.63
+    "lines_pytorch": 187.06e6 / 3e5,  # 623.53
+    "commits_tensorflow": 122.17e6 / 3e5,  # 407.23
+}
+
+#: The console entry point with the fit's sampler settings shrunk to TINY.
+_ENTRY = (
+    "import functools, sys; import mcvalue.fit as f, mcvalue.fit_summary as s; "
+    f"s.fit_cost_model = functools.partial(f.fit_cost_model, **{TINY!r}); "
+    "from mcvalue.cli import main; sys.argv[0] = 'mcvalue'; main()"
+)
+_ERROR = re.compile(
+    r"^error: the cost model did not converge: (?P<parameter>.+?) has "
+    r"(?P<figure>r_hat|ess_bulk|ess_tail|e_bfmi|divergences|max_treedepth_hits) = \S+ \(threshold [\d.]+\); "
+)
+
+
+@pytest.fixture(scope="module")
+def shared_cache(tmp_path_factory):
+    """One cache directory for the whole module, so the tiny fit runs once."""
+    return tmp_path_factory.mktemp("fit-cli-cache")
+
+
+@pytest.fixture(scope="module")
+def failed_fit(shared_cache, real_data_dir):
+    """``mcvalue fit --quiet`` through the console entry point: (exit code, stdout, stderr)."""
+    import os
+
+    env = os.environ | {"MCVALUE_CACHE_DIR": str(shared_cache)}
+    proc = subprocess.run(
+        [sys.executable, "-c", _ENTRY, "fit", "--quiet", "--data-dir", str(real_data_dir)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+@pytest.fixture
+def tiny_fit_cli(failed_fit, shared_cache, monkeypatch):
+    """In-process CLI runner on the shared cache with the TINY sampler settings."""
+    import mcvalue.fit as fit
+    import mcvalue.fit_summary as fit_summary
+
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(shared_cache))
+    monkeypatch.setattr(fit_summary, "fit_cost_model", partial(fit.fit_cost_model, **TINY))
+    return CliRunner()
+
+
+def test_unconverged_fit_exits_3_with_one_line_naming_parameter_and_figure(failed_fit):
+    code, stdout, stderr = failed_fit
+    assert code == 3, stderr
+    assert stdout == ""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    match = _ERROR.match(lines[0])
+    assert match, lines[0]
+    parameter = match["parameter"].split("[")[0]
+    assert parameter in HYPERPARAMETERS + REPO_EFFECTS or re.fullmatch(r"chain \d+|sampler", parameter)
+    assert "--allow-unconverged" in lines[0]
+
+
+def test_allow_unconverged_json_has_the_issue_shape_and_reuses_the_failed_fit(tiny_fit_cli, failed_fit, real_data_dir):
+    result = tiny_fit_cli.invoke(app, ["fit", "--json", "--allow-unconverged", "--data-dir", str(real_data_dir)])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    d = out["diagnostics"]
+    assert {"max_rhat", "min_ess_bulk", "min_ess_tail", "divergences", "converged"} <= d.keys()
+    assert d["converged"] is False
+    assert d["min_ess_bulk"] < 400  # 200 draws cannot reach 400 for every parameter
+    assert isinstance(d["divergences"], int) and d["divergences"] >= 0
+    # the worst parameter and figure in the JSON are the ones the failing run named
+    match = _ERROR.match(failed_fit[2].strip())
+    assert (d["worst"]["parameter"], d["worst"]["figure"]) == (match["parameter"], match["figure"])
+    assert out["from_cache"] is True  # the failed fit was cached, not sampled again
+    assert out["draws"] == TINY["draws"] * TINY["chains"]
+    assert list(out["fte"]) == list(METHOD_KEYS)
+    for key, f in out["fte"].items():
+        lo, hi = f["ci90"]
+        assert 0 < lo <= f["median"] <= hi
+        assert f["paper"] == pytest.approx(PAPER_FTE[key], abs=1e-3)
+
+
+def test_allow_unconverged_text_says_not_converged_beside_the_paper(tiny_fit_cli, real_data_dir):
+    result = tiny_fit_cli.invoke(app, ["fit", "--quiet", "--allow-unconverged", "--data-dir", str(real_data_dir)])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "loaded from cache" in text
+    assert "NOT CONVERGED: results from this fit are unreliable" in text
+    for name in HYPERPARAMETERS:
+        assert re.search(rf"^  {name} ", text, re.M), name
+    for key in METHOD_KEYS:
+        row = re.search(rf"^  {key} .*$", text, re.M)
+        assert row and f"{PAPER_FTE[key]:.1f}" in row[0].split(), (key, row)
