@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mcvalue.errors import McValueError
 from mcvalue.pipeline import RunOptions, run
+from mcvalue.plots import usd
 
 #: Provenance keys whose difference explains a difference in results.
 SETTINGS = ("seed", "draws", "cost_model", "data_mode", "cleaning", "data_files_sha256", "package_version")
@@ -86,12 +87,12 @@ def compare(a: Path, b: Path, options: RunOptions = RunOptions(), log: Callable[
     return compare_summaries(label_a, summary_a, label_b, summary_b)
 
 
-def _fmt(value: object) -> str:
-    """A cell: numbers to 3 significant figures, intervals as [lo, hi]."""
+def _fmt(value: object, money: bool = False) -> str:
+    """A cell: numbers to 3 significant figures (money as $230M), intervals as [lo, hi]."""
     if isinstance(value, list):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+        return "[" + ", ".join(_fmt(v, money) for v in value) + "]"
     if isinstance(value, float):
-        return f"{value:.3g}"
+        return usd(value) if money else f"{value:.3g}"
     return "n/a" if value is None else str(value)
 
 
@@ -100,7 +101,9 @@ def render(comparison: dict) -> str:
     a, b = comparison["a"], comparison["b"]
     width = max(len(r["quantity"]) for r in comparison["rows"])
     lines = [f"{'':{width}}  {a:>24}  {b:>24}"]
-    lines += [f"{r['quantity']:{width}}  {_fmt(r['a']):>24}  {_fmt(r['b']):>24}" for r in comparison["rows"]]
+    for r in comparison["rows"]:
+        money = "USD" in r["quantity"]
+        lines.append(f"{r['quantity']:{width}}  {_fmt(r['a'], money):>24}  {_fmt(r['b'], money):>24}")
     lines += ["", "inputs that differ:" if comparison["inputs_differ"] else "inputs: identical"]
     for d in comparison["inputs_differ"]:
         da = d["a"]["distribution"] if d["a"] else "(absent)"

@@ -47,7 +47,7 @@ def _log_axis(ax: "Axes", money: bool = False, low: float | None = None, high: f
     lo, hi = ax.get_xlim()
     decades = np.log10(hi / lo)
     subs = (1.0, 2.0, 3.0, 5.0) if decades <= 1.5 else (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
-    fmt = ticker.FuncFormatter(lambda x, _pos: _usd(x) if money else f"{x:g}")
+    fmt = ticker.FuncFormatter(lambda x, _pos: usd(x) if money else f"{x:g}")
     ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
     ax.xaxis.set_major_formatter(fmt)
     ax.xaxis.set_minor_locator(ticker.LogLocator(base=10, subs=tuple(range(1, 10))))
@@ -59,8 +59,10 @@ def _legend_below(ax: "Axes") -> None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="small", frameon=False)
 
 
-def _usd(value: float) -> str:
-    """Compact money label: 2.3e8 -> '$230M'."""
+def usd(value: float | None) -> str:
+    """Compact money label: 2.3e8 -> '$230M' (None -> 'n/a'); used by the figures and the reports."""
+    if value is None:
+        return "n/a"
     for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= scale:
             return f"${value / scale:.3g}{suffix}"
@@ -114,7 +116,7 @@ def cost_forest(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
 def benefit_chain(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
     """The benefit chain: AI value, then after each factor, with 90% intervals, in USD per year.
 
-    ``table`` columns: ``step`` (label, e.g. "x haircut [0.03, 0.3]"), ``p5``, ``median``,
+    ``table`` columns: ``step`` (label, e.g. "x haircut (90%: 0.03-0.3)"), ``p5``, ``median``,
     ``p95`` (USD per year after this step) and ``paper`` (the paper's figure at that step),
     one row per step from the AI value down to the benefit.
     """
@@ -123,7 +125,7 @@ def benefit_chain(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
     ax.hlines(y, table["p5"], table["p95"], color=_OURS_COLOUR, linewidth=4, label="ours: 90% interval")
     ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper")
-    ax.axvline(PAPER_BENEFIT_USD, color=_PAPER_COLOUR, linestyle=":", linewidth=1, label=f"paper's benefit {_usd(PAPER_BENEFIT_USD)}")
+    ax.axvline(PAPER_BENEFIT_USD, color=_PAPER_COLOUR, linestyle=":", linewidth=1, label=f"paper's benefit {usd(PAPER_BENEFIT_USD)}")
     ax.set_yticks(y, list(table["step"]))
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
     _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))

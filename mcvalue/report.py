@@ -26,6 +26,7 @@ import numpy as np
 import mcvalue
 from mcvalue.errors import McValueError, RunExistsError
 from mcvalue.methods import METHOD_KEYS, METHODS, METHODS_BY_KEY, PAPER_BENEFIT_USD
+from mcvalue.plots import usd
 from mcvalue.priors.spec import QUANTITIES
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def benefit_chain_table(inputs: dict[str, np.ndarray]) -> "Any":
         paper_running *= paper_value
         lo, hi = np.quantile(draws, [0.05, 0.95])
         short = name.split(".", 1)[1]
-        step = "AI value" if running is draws else f"x {short} [{lo:.3g}, {hi:.3g}]"
+        step = "AI value" if running is draws else f"x {short} (90%: {lo:.3g}-{hi:.3g})"
         p5, median, p95 = np.quantile(running, [0.05, 0.5, 0.95])
         rows.append({"step": step, "p5": p5, "median": median, "p95": p95, "paper": paper_running})
     return pd.DataFrame(rows)
@@ -247,16 +248,6 @@ def _save(ax: "Axes", path: "Path | io.BytesIO") -> None:
 # ---------------------------------------------------------------- report.md
 
 
-def _usd(x: float | None) -> str:
-    """Money in compact form: 2.3e8 -> $230M."""
-    if x is None:
-        return "n/a"
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(x) >= scale:
-            return f"${x / scale:.3g}{suffix}"
-    return f"${x:.3g}"
-
-
 def _num(x: float | str | None) -> str:
     """A ratio or fraction to three significant figures (labels pass through)."""
     if isinstance(x, str):
@@ -311,8 +302,8 @@ def _summary_rows(summary: dict) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, key, fmt, paper in (
-        ("cost per year (USD)", "cost_usd", _usd, "$122M-$300M"),
-        ("benefit per year (USD)", "benefit_usd", _usd, _usd(PAPER_BENEFIT_USD)),
+        ("cost per year (USD)", "cost_usd", usd, "$122M-$300M"),
+        ("benefit per year (USD)", "benefit_usd", usd, usd(PAPER_BENEFIT_USD)),
         ("benefit-cost ratio", "bcr", _num, ">= 100"),
     ):
         s = summary[key]
@@ -339,7 +330,7 @@ def _method_rows(summary: dict) -> list[str]:
     for key, m in summary["methods"].items():
         c, b = m["cost_usd"], m["bcr"]
         rows.append(
-            f"| {key} | {m['weight']:.2f} | {_usd(m['paper_cost_usd'])} | {_usd(c['median'])} | {_interval(c['intervals']['90'], _usd)} "
+            f"| {key} | {m['weight']:.2f} | {usd(m['paper_cost_usd'])} | {usd(c['median'])} | {_interval(c['intervals']['90'], usd)} "
             f"| {_num(PAPER_BENEFIT_USD / m['paper_cost_usd'])} | {_num(b['median'])} | {_interval(b['intervals']['90'], _num)} "
             f"| {_prob(b['p_above']['100']['p'])} |"
         )
@@ -349,7 +340,7 @@ def _method_rows(summary: dict) -> list[str]:
 def _input_rows(summary: dict) -> list[str]:
     rows = ["| input | distribution | p5 | median | p95 | source |", "|---|---|---|---|---|---|"]
     for name, v in summary["inputs"].items():
-        fmt = _usd if name.endswith("_usd") else _num
+        fmt = usd if name.endswith("_usd") else _num
         source = (v["source"] or "").replace("|", "\\|")
         rows.append(f"| {name} | {v['distribution']} | {fmt(v['p5'])} | {fmt(v['median'])} | {fmt(v['p95'])} | {source} |")
     return rows
@@ -368,7 +359,7 @@ def _sensitivity_rows(summary: dict) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for b in t["bars"]:
-        fmt = _usd if b["input"].endswith("_usd") else _num
+        fmt = usd if b["input"].endswith("_usd") else _num
         rows.append(f"| {b['label']} | {fmt(b['value_low'])} | {fmt(b['value_high'])} | {_num(b['bcr_low'])} | {_num(b['bcr_high'])} |")
     v = summary["sensitivity"]["variance_shares"]
     labels = input_labels([s["input"] for s in v["shares"]], summary["diagnostics"].get("cost_model", "cost model"))
@@ -380,7 +371,7 @@ def _sensitivity_rows(summary: dict) -> list[str]:
 def _kv_rows(d: dict) -> list[str]:
     rows = ["| key | value |", "|---|---|"]
     for k, v in d.items():
-        rows.append(f"| {k} | {json.dumps(v) if isinstance(v, (dict, list)) else v} |")
+        rows.append(f"| {k} | {json.dumps(v) if isinstance(v, (dict, list)) else 'n/a' if v is None else v} |")
     return rows
 
 

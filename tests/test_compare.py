@@ -44,6 +44,10 @@ def test_compare_run_directory_with_edited_prior_file(tmp_path):
     assert [d["input"] for d in comparison["inputs_differ"]] == ["benefit.haircut"]
     assert comparison["settings_differ"] == []
 
+    text = runner.invoke(app, ["compare", str(tmp_path / "paper"), str(edited), "--quiet"]).stdout
+    benefit = next(line for line in text.splitlines() if line.startswith("benefit median"))
+    assert benefit.split()[-2:] == ["$30B", "$60B"]  # money in USD units, not 3e+10
+
 
 def test_compare_refuses_what_is_not_a_run(tmp_path):
     from mcvalue.compare import compare
