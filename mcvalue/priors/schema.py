@@ -578,6 +578,8 @@ def _message(err: dict) -> tuple[tuple, str]:
         return loc + ("dist",), f"unknown distribution '{ctx.get('tag')}'{suggest(ctx.get('tag'), DIST_MODELS)}; known: {', '.join(DIST_MODELS)}"
     if kind == "union_tag_not_found":
         return loc + ("dist",), f"missing: say which distribution, one of {', '.join(DIST_MODELS)}"
+    if kind == "list_type" and loc == ("correlations",):
+        return loc, f"expected an array of tables, got {_toml_type(value)}: write each pair as [[correlations]] with between and rho"
     if kind in _TYPE_WORDS:
         shown = str(value).lower() if isinstance(value, bool) else repr(value)
         return loc, f"expected {_TYPE_WORDS[kind]}, got {_toml_type(value)} {shown}"
@@ -587,16 +589,33 @@ def _message(err: dict) -> tuple[tuple, str]:
         return loc, f"expected {ctx.get('expected')}, got {value!r}{suggest(value, MODES + COST_MODELS) if isinstance(value, str) else ''}"
     if kind in ("too_short", "too_long") and loc[-1] in d.INTERVAL_LEVELS:
         return loc, f"expected [lower, upper] (2 numbers), got {len(value)}"
+    if kind in ("too_short", "too_long") and loc[-1] == "between":
+        return loc, f"expected [quantity, quantity] (2 names), got {len(value)}"
+    if kind == "too_short":
+        return loc, f"expected at least {ctx.get('min_length')} item(s), got {len(value)}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return loc, f"{err['msg'].replace('Input should be', 'must be')}, got {value!r}"
     return loc, err["msg"].removeprefix("Value error, ")
 
 
 def problems_from(error: ValidationError, file_of: Callable[[tuple], str]) -> list[str]:
-    """One ``FILE: dotted.key: what is wrong`` line per pydantic error, deduplicated, in order."""
+    """One ``FILE: dotted.key: what is wrong`` line per problem, deduplicated, in order.
+
+    Missing method weights are one problem (a partial ``[cost.method_weights]``), not one
+    line per weight left out.
+    """
+    errors = error.errors(include_url=False)
+    weights = ("cost", "method_weights")
+    left_out = [e["loc"][2] for e in errors if e["type"] == "missing" and tuple(e["loc"][:2]) == weights and len(e["loc"]) == 3]
     lines = []
-    for err in error.errors(include_url=False):
-        loc, text = _message(err)
+    for err in errors:
+        if err["type"] == "missing" and tuple(err["loc"][:2]) == weights and len(err["loc"]) == 3:
+            loc, text = weights, (
+                f"missing {', '.join(left_out)}: [cost.method_weights] replaces the base file's weights whole, "
+                f"so give all {len(METHOD_KEYS)}"
+            )
+        else:
+            loc, text = _message(err)
         key = ".".join(str(p) for p in loc) or "(top level)"
         lines.append(f"{file_of(loc)}: {key}: {text}")
     return list(dict.fromkeys(lines))
