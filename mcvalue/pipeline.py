@@ -298,10 +298,11 @@ def run_and_write(
 
     Returns the result and the run directory written.
     """
-    from mcvalue.report import check_target, write_run
+    from mcvalue.report import check_target, make_results_dir, write_run
 
     if name is not None:
         check_target(results_dir, name)
+    make_results_dir(results_dir)
     result = run(options, log, warn)
     log("writing the report...")
     return result, write_run(result, results_dir, name, command)

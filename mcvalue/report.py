@@ -426,17 +426,31 @@ def write_run(
         while (results_dir / name).exists():
             name, k = f"{base}-{k}", k + 1
     target = check_target(results_dir, name)
-    results_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=results_dir))
+    make_results_dir(results_dir)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=results_dir))
+    except OSError as error:
+        raise McValueError(f"--results-dir: cannot write into {results_dir} ({error.strerror or error})") from error
     try:
         _write_contents(staging, result, target, name, command)
         if target.exists():
             raise RunExistsError(f"run directory {target} appeared while writing; this run was not saved")
         os.rename(staging, target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise McValueError(f"cannot write run directory {target} ({error.strerror or error}); nothing was saved") from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def make_results_dir(results_dir: Path) -> None:
+    """Create the directory that holds run directories; a user error if that is impossible."""
+    try:
+        Path(results_dir).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise McValueError(f"--results-dir: cannot create {results_dir} ({error.strerror or error})") from error
 
 
 def _write_contents(directory: Path, result: "RunResult", target: Path, name: str, command: Sequence[str] | None) -> None:

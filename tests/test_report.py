@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import mcvalue.report as report
-from mcvalue.errors import RunExistsError
+from mcvalue.errors import McValueError, RunExistsError
 from mcvalue.methods import METHOD_KEYS, METHODS
 from mcvalue.pipeline import RunOptions, run, run_and_write
 
@@ -65,10 +65,17 @@ def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, table1_resu
         path.write_bytes(b"png")
 
     monkeypatch.setattr(report, "_save", failing_save)
-    with pytest.raises(OSError, match="injected"):
+    with pytest.raises(McValueError, match="disk full \\(injected\\).*nothing was saved"):
         report.write_run(table1_result, tmp_path, "broken")
     assert len(calls) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_results_dir_that_cannot_be_created_is_refused_before_any_work(tmp_path, monkeypatch):
+    (tmp_path / "a_file").write_text("")
+    monkeypatch.setattr("mcvalue.pipeline.run", lambda *a, **k: pytest.fail("the pipeline ran"))
+    with pytest.raises(McValueError, match="--results-dir: cannot create"):
+        run_and_write(RunOptions(cost_model="table1"), tmp_path / "a_file" / "results", "x")
 
 
 def test_killed_run_leaves_no_complete_looking_directory(tmp_path):
