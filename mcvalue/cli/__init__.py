@@ -27,9 +27,20 @@ run_cmds.register(app)
 
 
 def main() -> None:
-    """Console entry point: run the app, turning user errors into one line + exit code."""
+    """Console entry point: run the app; user and usage errors end in one line + exit code.
+
+    Typer runs in non-standalone mode so that its usage errors (an unknown option, a bad
+    value) reach us as exceptions and print as one line instead of a boxed usage block.
+    """
     try:
-        app()
+        status = app(standalone_mode=False)
     except McValueError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
+    except typer.TyperException as error:
+        # With no arguments typer has already printed the help and the message is empty.
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        if message:
+            typer.echo(f"error: {message} (see --help)", err=True)
+        sys.exit(getattr(error, "exit_code", 2))
+    sys.exit(status if isinstance(status, int) else 0)
