@@ -280,7 +280,7 @@ def run(options: RunOptions = RunOptions(), log: Log = _silent, warn: Log = _sil
     simulation = simulate(scenario, cost.fte, scenario.run.seed)
     log("summarising and computing sensitivity...")
     summary_core = summarise(simulation)
-    tornado_table = tornado(scenario, simulation, options.swing, cost.model)
+    tornado_table = tornado(scenario, cost.fte, options.swing, cost.model)
     shares = variance_shares(simulation)
     result = RunResult(scenario, options, cost, simulation, tornado_table, shares, {}, tuple(warnings))
     return dataclasses.replace(result, summary=build_summary(result, summary_core))

@@ -353,9 +353,9 @@ def _sensitivity_rows(summary: dict) -> list[str]:
     t = summary["sensitivity"]["tornado"]
     lo, hi = (round(100 * q) for q in t["swing"])
     rows = [
-        f"Tornado: {describe_swing(t['swing'], t['base_bcr'])}. Widest first.",
+        f"Tornado: {describe_swing(t['swing'], t['base_bcr'], t['base_method'])}. Widest first.",
         "",
-        f"| input | value at p{lo} | value at p{hi} | median BCR at p{lo} | median BCR at p{hi} |",
+        f"| input | value at p{lo} | value at p{hi} | BCR at p{lo} | BCR at p{hi} |",
         "|---|---|---|---|---|",
     ]
     for b in t["bars"]:

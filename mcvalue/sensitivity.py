@@ -1,29 +1,19 @@
 """What drives the benefit-cost ratio: a tornado and each input's share of var(log BCR).
 
-**Tornado** (one input at a time). The classic convention holds every other input at its
-median, but this model has a discrete input with no meaningful median, the costing
-method: holding it at one method hides every input only the other methods use (the
-contributor FTE fraction when the base method is a commits/lines method) and puts the
-bar's base at a BCR the run never reports. So each input is instead *fixed* in turn at
-its low and high percentile (default 10th and 90th, ``swing``) while every other input,
-and the method mixture, keeps the run's own draws; the bar spans the two resulting
-*median* BCRs, and the base line is the run's median BCR (the headline's). Fixing an
-input and keeping the others' draws is the same as re-running the Monte Carlo with that
-input replaced by a constant, with common random numbers, so the bars are comparable
-with each other and with the headline. For a single method and lognormal inputs the
-bar's ends are exactly the classic ones, median * exp(-/+ z sigma) (log BCR is a sum of
-independent normals); under a method mixture an input used by some methods only moves
-the median by the share of the mixture it touches. Inputs are
+**Tornado** (one-at-a-time, the decision-analysis convention). The model is evaluated at
+a base point where every input sits at its median; then each uncertain input in turn is
+moved to its low and high percentile (default 10th and 90th, ``swing``) with all others
+held at the base. The bar spans the two resulting BCRs. Inputs are
 
 * every prior quantity that is not a point mass (its percentiles from ``ppf``);
-* the cost model's FTE: every method's FTE fixed at that percentile of its draws;
+* the cost model's FTE, at the percentiles of its draws for the base method;
 * the costing method itself, when the weights put mass on more than one method: a
-  discrete input whose values are the methods ordered by their median BCR (dearest
-  first), so its percentiles are the methods at those cumulative weights.
+  discrete input whose values are the methods ordered by their cost at the medians, so
+  its percentiles are the methods at those cumulative weights.
 
-An input that leaves every draw unchanged when fixed (used by no method with weight) has
-no bar. Rank correlations are not carried into the swing: the other inputs keep their
-draws, i.e. their marginal distributions, whatever the fixed value.
+The base method is the weighted median method in that order. An input that only matters
+under other methods (e.g. the reference-contributor FTE fraction when the base method is
+the contributors method) gets a bar of zero width: one-at-a-time analysis cannot see it.
 
 **Variance shares**. Every draw's log BCR is a sum of terms, one per input:
 
@@ -79,13 +69,12 @@ class TornadoBar:
         return abs(float(np.log10(self.bcr_high) - np.log10(self.bcr_low)))
 
 
-def describe_swing(swing: Sequence[float], base_bcr: float) -> str:
-    """What a tornado swung, in one sentence, from its swing percentiles and base BCR."""
+def describe_swing(swing: Sequence[float], base_bcr: float, base_method: str) -> str:
+    """What a tornado swung, in one sentence, from its swing percentiles and base point."""
     lo, hi = (round(100 * q) for q in swing)
     return (
-        f"each input fixed in turn at its p{lo} and its p{hi} while every other input and the "
-        f"costing method mixture keep their Monte Carlo draws; the bar spans the two median BCRs "
-        f"(base: the run's median BCR, {base_bcr:.3g})"
+        f"each input swung from its p{lo} to its p{hi} with all others at their medians "
+        f"(base BCR {base_bcr:.3g}, base method {base_method}); the bar spans the two BCRs"
     )
 
 
@@ -95,6 +84,7 @@ class Tornado:
 
     swing: tuple[float, float]
     base_bcr: float
+    base_method: str
     bars: tuple[TornadoBar, ...]
 
     def percentiles(self) -> tuple[int, int]:
@@ -104,14 +94,14 @@ class Tornado:
 
     def description(self) -> str:
         """What was swung, in one sentence (for reports and the terminal)."""
-        return describe_swing(self.swing, self.base_bcr)
+        return describe_swing(self.swing, self.base_bcr, self.base_method)
 
     def axis_label(self) -> str:
         """What was swung, in words fit for an axis label."""
         lo, hi = self.percentiles()
         return (
-            f"Median BCR with one input fixed at its p{lo} / p{hi},\n"
-            f"all other inputs and the method mixture uncertain (log scale)"
+            f"BCR with one input at its p{lo} / p{hi}, all others at their medians\n"
+            f"(base method {self.base_method}; log scale)"
         )
 
     def to_dict(self) -> dict:
@@ -119,6 +109,7 @@ class Tornado:
         return {
             "swing": list(self.swing),
             "base_bcr": self.base_bcr,
+            "base_method": self.base_method,
             "bars": [
                 {
                     "input": b.input,
@@ -162,6 +153,16 @@ def parse_swing(text: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _method_order(scenario: Scenario, fte_median: np.ndarray) -> list[int]:
+    """Methods with positive weight, ordered by their cost at the medians (cheapest first)."""
+    frac_c = float(scenario.quantities[CONTRIBUTOR_FRACTION].ppf(np.array([0.5]))[0])
+    frac_r = float(scenario.quantities[REFERENCE_FRACTION].ppf(np.array([0.5]))[0])
+    fraction = np.where(_USES_CONTRIBUTOR_FRACTION, frac_c, frac_r)
+    cost = fraction * fte_median
+    used = [i for i, key in enumerate(METHOD_KEYS) if scenario.method_weights.get(key, 0.0) > 0]
+    return sorted(used, key=lambda i: cost[i])
+
+
 def _method_at(scenario: Scenario, order: list[int], q: float) -> int:
     """The q-quantile of the discrete method input: first method whose cumulative weight reaches q."""
     weights = np.array([scenario.method_weights[METHOD_KEYS[i]] for i in order])
@@ -169,57 +170,58 @@ def _method_at(scenario: Scenario, order: list[int], q: float) -> int:
     return order[int(np.searchsorted(cumulative, q - 1e-12))]
 
 
-def _fte_range(fte: np.ndarray) -> str:
-    """An FTE vector (one per method) as a short label: its range over the methods."""
-    return f"{np.min(fte):.3g}-{np.max(fte):.3g} FTE by method"
-
-
 def tornado(
     scenario: Scenario,
-    sim: Simulation,
+    fte: np.ndarray,
     swing: tuple[float, float] = DEFAULT_SWING,
     cost_model: str = "cost model",
 ) -> Tornado:
-    """Each uncertain input fixed at its low / high percentile in turn (see module doc); widest first.
+    """One-at-a-time swings of every uncertain input; bars sorted widest first.
 
-    ``sim`` is the run's simulation, whose draws the other inputs keep; ``cost_model``
-    names the cost model in the FTE bar's label.
+    ``fte`` is the ``(m, 5)`` array of FTE draws the run used (columns in METHOD_KEYS
+    order); ``cost_model`` names it in the FTE bar's label.
     """
     lo, hi = swing
-    n = len(sim.bcr)
-    base_bcr = np.asarray(sim.bcr, dtype=float)
+    fte_at = {q: np.quantile(fte, q, axis=0) for q in (lo, 0.5, hi)}
+    order = _method_order(scenario, fte_at[0.5])
+    base_method = _method_at(scenario, order, 0.5)
+    base = {q: float(scenario.quantities[q].ppf(np.array([0.5]))[0]) for q in QUANTITIES}
 
-    def median_bcr(inputs=sim.inputs, fte=sim.fte, method_index=sim.method_index) -> tuple[float, bool]:
-        """The median BCR of the draws with the given replacements, and whether any draw changed."""
-        bcr = np.asarray(outcomes(inputs, fte, method_index).bcr, dtype=float)
-        return float(np.median(bcr)), not np.array_equal(bcr, base_bcr)
-
-    bars: list[TornadoBar] = []
-
-    def add(name: str, label: str, values: tuple, ends: list[tuple[float, bool]]) -> None:
-        if any(changed for _, changed in ends):
-            bars.append(TornadoBar(name, label, values[0], values[1], ends[0][0], ends[1][0]))
-
+    rows: list[tuple] = []  # (input, label, value at low, at high, quantity values, FTE quantiles, methods)
     for q in QUANTITIES:
         v_lo, v_hi = (float(scenario.quantities[q].ppf(np.array([p]))[0]) for p in (lo, hi))
         if v_lo != v_hi:
-            ends = [median_bcr(inputs={**sim.inputs, q: np.full(n, v)}) for v in (v_lo, v_hi)]
-            add(q, q, (v_lo, v_hi), ends)
-    fte = np.asarray(sim.fte, dtype=float)
-    f_lo, f_hi = np.quantile(fte, lo, axis=0), np.quantile(fte, hi, axis=0)
-    if not np.array_equal(f_lo, f_hi):
-        ends = [median_bcr(fte=np.broadcast_to(f, fte.shape)) for f in (f_lo, f_hi)]
-        add(FTE_INPUT, f"FTE ({cost_model})", (_fte_range(f_lo), _fte_range(f_hi)), ends)
-    used = [i for i, key in enumerate(METHOD_KEYS) if scenario.method_weights.get(key, 0.0) > 0]
-    if len(used) > 1:
-        by_method = {i: median_bcr(method_index=np.full(n, i)) for i in used}
-        order = sorted(used, key=lambda i: by_method[i][0])
-        m_lo, m_hi = _method_at(scenario, order, lo), _method_at(scenario, order, hi)
-        if m_lo != m_hi:
-            add(METHOD_INPUT, "costing method", (METHOD_KEYS[m_lo], METHOD_KEYS[m_hi]), [by_method[m_lo], by_method[m_hi]])
+            rows.append((q, q, v_lo, v_hi, {q: (v_lo, v_hi)}, None, None))
+    f_lo, f_hi = fte_at[lo][base_method], fte_at[hi][base_method]
+    if f_lo != f_hi:
+        label = f"FTE of {METHOD_KEYS[base_method]} ({cost_model})"
+        rows.append((FTE_INPUT, label, float(f_lo), float(f_hi), {}, (lo, hi), None))
+    m_lo, m_hi = _method_at(scenario, order, lo), _method_at(scenario, order, hi)
+    if m_lo != m_hi:
+        rows.append((METHOD_INPUT, "costing method", METHOD_KEYS[m_lo], METHOD_KEYS[m_hi], {}, None, (m_lo, m_hi)))
 
+    # Row 0 is the base; rows 2k+1 / 2k+2 are bar k's low / high ends.
+    k = 1 + 2 * len(rows)
+    inputs = {q: np.full(k, base[q]) for q in QUANTITIES}
+    fte_rows = np.tile(fte_at[0.5], (k, 1))
+    method_index = np.full(k, base_method)
+    for j, (_, _, _, _, quantity, fte_q, methods) in enumerate(rows):
+        for end in (0, 1):
+            r = 1 + 2 * j + end
+            for name, values in quantity.items():
+                inputs[name][r] = values[end]
+            if fte_q is not None:
+                fte_rows[r] = fte_at[fte_q[end]]
+            if methods is not None:
+                method_index[r] = methods[end]
+    bcr = np.asarray(outcomes(inputs, fte_rows, method_index).bcr, dtype=float)
+
+    bars = [
+        TornadoBar(name, label, v_lo, v_hi, float(bcr[1 + 2 * j]), float(bcr[2 + 2 * j]))
+        for j, (name, label, v_lo, v_hi, *_rest) in enumerate(rows)
+    ]
     bars.sort(key=lambda b: b.width, reverse=True)
-    return Tornado(swing=(lo, hi), base_bcr=float(np.median(base_bcr)), bars=tuple(bars))
+    return Tornado(swing=(lo, hi), base_bcr=float(bcr[0]), base_method=METHOD_KEYS[base_method], bars=tuple(bars))
 
 
 def log_bcr_terms(sim: Simulation) -> dict[str, np.ndarray]:
@@ -291,12 +293,11 @@ def render(tornado_table: Tornado, shares: VarianceShares, cost_model: str = "co
     lo, hi = tornado_table.percentiles()
     labels = input_labels([n for n, _ in shares.shares], cost_model)
     width = max([len(b.label) for b in tornado_table.bars] + [len(v) for v in labels.values()] + [5])
-    head_lo, head_hi = f"median BCR, p{lo}", f"median BCR, p{hi}"
     lines = [
         f"Tornado: {tornado_table.description()}.",
-        f"{'input':{width}}  {head_lo:>16}  {head_hi:>16}",
+        f"{'input':{width}}  {'BCR at p' + str(lo):>12}  {'BCR at p' + str(hi):>12}",
     ]
-    lines += [f"{b.label:{width}}  {b.bcr_low:>16.3g}  {b.bcr_high:>16.3g}" for b in tornado_table.bars]
+    lines += [f"{b.label:{width}}  {b.bcr_low:>12.3g}  {b.bcr_high:>12.3g}" for b in tornado_table.bars]
     lines += ["", f"Variance shares of log(BCR) (var {shares.var_log_bcr:.3g}; {shares.method})", f"{'input':{width}}  {'share':>7}"]
     lines += [f"{labels[name]:{width}}  {100 * share:>6.1f}%" for name, share in shares.shares]
     return "\n".join(lines)
