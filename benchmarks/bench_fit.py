@@ -1,8 +1,9 @@
 """Speed of the cost-model fit against a naive baseline, side by side.
 
-    python benchmarks/bench_fit.py [--mode clean] [--draws 1500 --tune 500]
+    python benchmarks/bench_fit.py [--mode clean] [--draws 1000 --tune 500]
 
-Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed):
+Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed; by default
+those of ``mcvalue fit``):
 
 - optimised: :func:`mcvalue.costmodels.pymc_model.build_model` (exact sufficient statistics,
   centred log means, non-centred log-sd effects);
@@ -92,11 +93,13 @@ def run_child(kind: str, compiledir: str, args) -> dict:
 
 def main() -> None:
     """Parse arguments; as parent, time both models cold and warm and print the comparison."""
+    from mcvalue.fit import DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_TUNE
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", default="clean")
-    parser.add_argument("--draws", type=int, default=1500)
-    parser.add_argument("--tune", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=20220218)
+    parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS)
+    parser.add_argument("--tune", type=int, default=DEFAULT_TUNE)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--child", choices=("optimised", "baseline"))
     args = parser.parse_args()
     if args.child:
