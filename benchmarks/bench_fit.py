@@ -1,6 +1,6 @@
 """Speed of the cost-model fit against a naive baseline, side by side.
 
-    python benchmarks/bench_fit.py [--mode clean] [--draws 1000 --tune 500]
+    python benchmarks/bench_fit.py [--mode clean] [--draws 1500 --tune 500]
 
 Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed; by default
 those of ``mcvalue fit``):
