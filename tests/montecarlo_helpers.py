@@ -12,6 +12,7 @@ from scipy import stats
 
 from mcvalue.data.tables import CleaningOptions, Sample
 from mcvalue.methods import METHOD_KEYS
+from mcvalue.priors.distributions import Point as PointMass
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 
 
@@ -30,23 +31,6 @@ class ScipyDistribution:
 
     def describe(self) -> str:
         return f"scipy {self.frozen.dist.name}{self.frozen.args}"
-
-
-@dataclass
-class PointMass:
-    """A point mass at ``value``."""
-
-    value: float
-    source: str | None = None
-
-    def ppf(self, q: np.ndarray) -> np.ndarray:
-        return np.full(np.shape(q), self.value, dtype=float)
-
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return np.full(n, self.value, dtype=float)
-
-    def describe(self) -> str:
-        return f"point({self.value:g})"
 
 
 def lognormal(median: float, sigma: float) -> ScipyDistribution:
