@@ -152,7 +152,7 @@ def tornado(table: "Tornado", ax: "Axes | None" = None, paper_bcr: float = PAPER
     ):
         left = np.minimum(values, base)
         ax.barh(y, np.abs(values - base), left=left, height=0.6, color=colour, edgecolor=_OURS_COLOUR, label=label)
-    ax.axvline(base, color=_OURS_COLOUR, linewidth=1.5, label=f"median BCR of the run: {base:.3g}")
+    ax.axvline(base, color=_OURS_COLOUR, linewidth=1.5, label=f"base, every input at its median: {base:.3g}")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
     ax.set_yticks(y, [b.label for b in bars])
     ends = np.array([base, paper_bcr] + [v for b in bars for v in (b.bcr_low, b.bcr_high)])
