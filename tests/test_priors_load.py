@@ -259,3 +259,17 @@ def test_priors_show_and_help_do_not_import_pandas_or_the_fitting_stack():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_resolved_priors_do_not_depend_on_where_the_files_live(tmp_path):
+    """summary.json hashes the resolved priors: moving a checkout or a user's file must not
+    change them, so they name files, never directories."""
+    text = 'extends = "default"\n\n[benefit.haircut]\ndist = "point"\nvalue = 0.1\n'
+    first, second = tmp_path / "a" / "mine.toml", tmp_path / "b" / "c" / "mine.toml"
+    for path in (first, second):
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+    resolved = load_scenario(first).resolved_toml
+    assert resolved == load_scenario(second).resolved_toml
+    assert str(tmp_path) not in resolved
+    assert resolved.startswith("# resolved from default.toml\n# resolved from mine.toml\n")

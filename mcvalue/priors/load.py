@@ -61,6 +61,12 @@ def shipped_path(name: str) -> Path:
     return path
 
 
+def _display(path: Path) -> str:
+    """How messages name a prior file: shipped files as ``priors/NAME.toml``, others as given."""
+    shipped_root = Path(str(importlib.resources.files(_SHIPPED_PACKAGE))).resolve()
+    return f"priors/{path.name}" if path.resolve().parent == shipped_root else str(path)
+
+
 def _read(path: Path, shown: str) -> tuple[dict, bytes]:
     """Parsed TOML and raw bytes of one file; unreadable or malformed files are PriorFileErrors."""
     try:
@@ -116,7 +122,7 @@ def _chain(path: Path, shown: str) -> list[tuple[str, dict]]:
         if base.resolve() in visited:
             cycle = " -> ".join(p.name for p in visited + [base.resolve()])
             raise PriorFileError([f"{shown}: extends: circular chain {cycle}"])
-        path, shown = base, str(base)
+        path, shown = base, _display(base)
 
 
 def _pair(entry: Any) -> frozenset | None:
@@ -175,7 +181,9 @@ def _resolved_toml(merged: dict, data: DataSettings, run: RunSettings, chain: li
     body = {k: v for k, v in merged.items() if k not in ("data", "run")}
     body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
     body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}
-    header = "".join(f"# resolved from {shown}\n" for shown, _ in chain)
+    # File names only: the resolved text (and its sha256 in summary.json) must not depend on
+    # where the checkout or the user's files live.
+    header = "".join(f"# resolved from {Path(shown).name}\n" for shown, _ in chain)
     return header + tomli_w.dumps(body)
 
 
@@ -186,7 +194,7 @@ def load_scenario(path: Path | str | None = None) -> Scenario:
     nothing is sampled before validation passes.
     """
     file = shipped_path("default") if path is None else Path(path)
-    shown = str(file)
+    shown = _display(file)
     chain = _chain(file, shown)
     merged, provenance = _merge(chain)
 
