@@ -13,7 +13,7 @@ p-value ``P(T(rep) > T(obs)) + P(T(rep) = T(obs)) / 2`` (mid-p, because the coun
 A p-value near 0 or 1 (outside [0.05, 0.95]) says the model misses that feature of the
 data; :func:`misfits` lists them in words for the fit output.
 
-Plot functions take arrays (and an optional matplotlib Axes) and return the Axes; saving
+The plot function takes arrays (and an optional matplotlib Axes) and returns the Axes; saving
 figures is the report's business.
 """
 
@@ -143,10 +143,9 @@ def plot_ppc(
 
     Zeros cannot sit on a log axis, so the x variable is ``1 + value``.
     """
-    import matplotlib.pyplot as plt
+    from mcvalue.plots import new_axes
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax = ax or new_axes(5.0, 3.5)
     for rep in replicated[:max_lines]:
         _ecdf(ax, rep, color="tab:blue", alpha=0.15, lw=0.8)
     _ecdf(ax, observed, color="black", lw=1.8, label="observed")
@@ -156,28 +155,6 @@ def plot_ppc(
     ax.set_ylabel("ECDF")
     ax.legend(loc="lower right", fontsize="small")
     return ax
-
-
-def plot_ppc_statistic(table: pd.DataFrame, replicated_stats: np.ndarray, quantity: str, stat: str, ax: Axes | None = None) -> Axes:
-    """Histogram of a replicated statistic with the observed value marked (log x); returns the Axes."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
-    values = replicated_stats[np.isfinite(replicated_stats) & (replicated_stats > 0)]
-    bins = np.geomspace(values.min(), values.max(), 30) if values.size and values.min() < values.max() else 10
-    ax.hist(values, bins=bins, color="tab:blue", alpha=0.6, label="replicated")
-    row = table.loc[(quantity, stat)]
-    ax.axvline(row["observed"], color="black", lw=2, label=f"observed (p = {row['p_value']:.2f})")
-    ax.set_xscale("log")
-    ax.set_xlabel(f"{stat} of {_LABELS.get(quantity, quantity)}")
-    ax.legend(fontsize="small")
-    return ax
-
-
-def replicated_statistic(ppc: PosteriorPredictive, quantity: str, stat: str) -> np.ndarray:
-    """The statistic over every replicate, for :func:`plot_ppc_statistic`."""
-    return np.array([statistic(r, stat) for r in ppc.replicated[quantity]])
 
 
 def _ecdf(ax: Axes, values: np.ndarray, **kwargs) -> None:
