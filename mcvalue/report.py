@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
     from mcvalue.pipeline import RunResult
 
-PAPER_BCR = 100.0
 #: The paper's chain (section 3.2): $3T AI value, cut by 10, 10% to algorithms, all of it MLOSS.
 PAPER_BENEFIT_CHAIN: tuple[tuple[str, float], ...] = (
     ("benefit.ai_value_usd", 3e12),
