@@ -134,11 +134,6 @@ def locate(name: str, data_dir: Path | None = None) -> Path:
     return _download(name, data_cache_dir())
 
 
-def locate_all(names: tuple[str, ...] = DATA_FILES, data_dir: Path | None = None) -> dict[str, Path]:
-    """File name -> verified path for several data files."""
-    return {name: locate(name, data_dir) for name in names}
-
-
 def fetch(dest: Path | None = None) -> dict[str, Path]:
     """Download all data files (if not already there, verified) into ``dest`` or the cache.
 
