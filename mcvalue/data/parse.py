@@ -135,17 +135,22 @@ def period_totals(contributions: pd.DataFrame, periods: pd.DataFrame) -> pd.Data
     return table[PERIOD_COLUMNS]
 
 
-def read_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Contributions and periods tables from the raw scrape, with full-precision numbers."""
+def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of a data file, every cell as text; DataError if unreadable or a column is missing."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DataError(f"{Path(path).name}: cannot read as CSV ({error})") from None
-    missing = {"repo", "repo_url", "contrib_info"} - set(raw.columns)
+    missing = set(columns) - set(table.columns)
     if missing:
         raise DataError(f"{Path(path).name}: missing column(s) {', '.join(sorted(missing))}")
+    return table[columns]
+
+
+def read_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Contributions and periods tables from the raw scrape, with full-precision numbers."""
     contributions, periods = [], []
-    for tool, repo_url, cell in raw[["repo", "repo_url", "contrib_info"]].itertuples(index=False):
+    for tool, repo_url, cell in _read_csv(path, ["repo", "repo_url", "contrib_info"]).itertuples(index=False):
         tool_contributions, tool_periods = _raw_tool(tool, repo_url, cell)
         contributions += tool_contributions
         periods += tool_periods
@@ -159,15 +164,8 @@ _FLAT_COLUMNS = ["repo", "github_org", "github_proj", "date_start", "date_end", 
 
 def read_flat_contributions(path: Path) -> pd.DataFrame:
     """The flat CSV's rows in the contributions layout, numbers exactly as published."""
-    try:
-        flat = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise DataError(f"{Path(path).name}: cannot read as CSV ({error})") from None
-    missing = set(_FLAT_COLUMNS) - set(flat.columns)
-    if missing:
-        raise DataError(f"{Path(path).name}: missing column(s) {', '.join(sorted(missing))}")
     rows = []
-    for tool, org, proj, start, end, user, *numbers in flat[_FLAT_COLUMNS].itertuples(index=False):
+    for tool, org, proj, start, end, user, *numbers in _read_csv(path, _FLAT_COLUMNS).itertuples(index=False):
         where = f"{Path(path).name}: tool {tool!r}, period {start}..{end}, user {user!r}"
         try:
             pd.to_datetime([start, end], format=_DATE)
