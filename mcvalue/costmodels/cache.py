@@ -3,9 +3,12 @@
 Loading the sample, reading the cached posterior and checking it take seconds that a
 re-run after editing a benefit prior does not need: none of it depends on the prior
 quantities. The cost side is stored under ``cache_dir()/cost_sides/<key>/`` where the key
-hashes the cost model, the data mode and cleaning options, the bootstrap seed, the
-package version and the source code of the installed ``mcvalue`` package (so any code
-change invalidates it). The data files need not enter the key: only files matching the
+hashes the cost model, the data mode and cleaning options, the bootstrap seed and the
+source code of the installed ``mcvalue`` package (so any code change, the version string
+in ``__init__.py`` included, invalidates it). Hashing the whole package rather than a
+hand-kept list of the modules the cost side uses cannot miss a dependency, and a miss
+costs seconds: the sample is re-read, and the fitted posterior comes from its own cache
+(:mod:`mcvalue.fit`). The data files need not enter the key: only files matching the
 pinned sha256 are ever used. Entries are written to a temporary directory and renamed;
 an unreadable or mismatched entry is ignored (recomputed), never used.
 """
@@ -43,7 +46,6 @@ def source_digest() -> str:
 def key(model: str, mode: str, cleaning: CleaningOptions, seed: int | None) -> str:
     """The cache key of one cost side (``seed`` only for models that draw from it)."""
     material = {
-        "version": mcvalue.__version__,
         "source": source_digest(),
         "model": model,
         "mode": mode,
