@@ -73,3 +73,28 @@ def test_offline_run_falls_back_to_table1_with_one_warning(offline, tmp_path):
 def test_offline_explicit_data_cost_model_is_an_error(offline):
     with pytest.raises(DataError):
         run(RunOptions(cost_model="bootstrap", draws=100))
+
+
+def test_cost_side_cache_keys_and_refuses_damaged_entries():
+    import numpy as np
+
+    from mcvalue.costmodels import cache
+
+    clean = CleaningOptions.for_mode("clean")
+    key = cache.key("bootstrap", "clean", clean, 1)
+    # Each input of the key (model, seed, mode, cleaning) separates entries.
+    others = {cache.key("pymc", "clean", clean, None), cache.key("bootstrap", "clean", clean, 2),
+              cache.key("bootstrap", "paper", clean, 1), cache.key("bootstrap", "clean", CleaningOptions.for_mode("paper"), 1)}
+    assert key not in others and len(others) == 4
+    fte = np.arange(15.0).reshape(3, 5)
+    cache.save(key, fte, {"description": "d"}, {"ppc_lines": b"png"})
+    loaded_fte, meta, figures = cache.load(key)
+    assert np.array_equal(loaded_fte, fte) and meta == {"description": "d"} and figures == {"ppc_lines": b"png"}
+    # An entry whose draws are not (m, 5) finite numbers, or that names another key, is never used.
+    np.save(cache.entry_dir(key) / "fte.npy", np.array([[np.nan] * 5]))
+    assert cache.load(key) is None
+    bad_key = cache.key("bootstrap", "clean", clean, 3)
+    cache.save(bad_key, fte, {}, {})
+    meta_path = cache.entry_dir(bad_key) / "meta.json"
+    meta_path.write_text(meta_path.read_text().replace(bad_key, key))
+    assert cache.load(bad_key) is None
