@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 #: paper mode, too near the 1.01 / 400 gate for a variant of the data to pass reliably.
 DEFAULT_DRAWS = 1500
 DEFAULT_TUNE = 500
+DEFAULT_CHAINS = 4
 DEFAULT_SEED = 20220218
 PPC_REPLICATES = 200
 
@@ -117,7 +118,7 @@ def fit_cost_model(
     *,
     draws: int = DEFAULT_DRAWS,
     tune: int = DEFAULT_TUNE,
-    chains: int = 4,
+    chains: int = DEFAULT_CHAINS,
     cores: int = 2,
     seed: int = DEFAULT_SEED,
     refit: bool = False,

@@ -164,7 +164,7 @@ def _pymc_cost(sample: Sample, scenario: Scenario, options: RunOptions, log: Log
     diagnostics = {
         "cost_model": "pymc",
         **fit.diagnostics,
-        "sampler": {"draws": fitting.DEFAULT_DRAWS, "tune": fitting.DEFAULT_TUNE, "chains": 4, "seed": fitting.DEFAULT_SEED},
+        "sampler": {"draws": fitting.DEFAULT_DRAWS, "tune": fitting.DEFAULT_TUNE, "chains": fitting.DEFAULT_CHAINS, "seed": fitting.DEFAULT_SEED},
         "ppc_pvalues": fit.ppc,
         "ppc_misfits": list(fit.ppc_misfits),
     }
