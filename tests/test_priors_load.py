@@ -111,6 +111,8 @@ def test_extends_a_relative_path_through_a_chain(tmp_path):
     # paper mode from paper.toml, with one cleaning option switched on by base.toml
     assert scenario.data.mode == "paper"
     assert scenario.data.cleaning.exclude_bots and not scenario.data.cleaning.merge_duplicate_repos
+    # the hash is of the file named, not of a base it extends
+    assert scenario.sha256 == hashlib.sha256(child.read_bytes()).hexdigest()
 
 
 def test_resolved_toml_reloads_to_the_same_scenario(tmp_path):

@@ -108,16 +108,19 @@ def _locate_base(target: Any, current: Path, shown: str) -> Path:
     return path
 
 
-def _chain(path: Path, shown: str) -> list[tuple[str, dict]]:
-    """(display name, parsed dict without ``extends``) of every file, the base first."""
+def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
+    """(display name, parsed dict without ``extends``) of every file, the base first, and
+    the sha256 of the bytes of ``path`` itself (hashed as read: each file is read once)."""
     chain: list[tuple[str, dict]] = []
     visited: list[Path] = []
     while True:
-        data, _ = _read(path, shown)
+        data, raw = _read(path, shown)
+        if not chain:
+            sha256 = hashlib.sha256(raw).hexdigest()
         visited.append(path.resolve())
         chain.append((shown, data))
         if "extends" not in data:
-            return chain[::-1]
+            return chain[::-1], sha256
         base = _locate_base(data.pop("extends"), path, shown)
         if base.resolve() in visited:
             cycle = " -> ".join(p.name for p in visited + [base.resolve()])
@@ -195,7 +198,7 @@ def load_scenario(path: Path | str | None = None) -> Scenario:
     """
     file = shipped_path("default") if path is None else Path(path)
     shown = _display(file)
-    chain = _chain(file, shown)
+    chain, sha256 = _chain(file, shown)
     merged, provenance = _merge(chain)
 
     def file_of(loc: tuple) -> str:
@@ -215,7 +218,7 @@ def load_scenario(path: Path | str | None = None) -> Scenario:
         data=data,
         run=run,
         path=file,
-        sha256=hashlib.sha256(file.read_bytes()).hexdigest(),
+        sha256=sha256,
         resolved_toml=_resolved_toml(merged, data, run, chain),
     )
 
