@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 from mcvalue.cli import app
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.methods import METHOD_KEYS
-from mcvalue.priors.load import load_scenario, new_prior_file, shipped_path, show_table
+from mcvalue.priors.load import load_scenario, new_prior_file, shipped_path
+from mcvalue.priors.show import show_table
 from mcvalue.priors.spec import QUANTITIES
 
 Q = np.array([0.05, 0.5, 0.95])

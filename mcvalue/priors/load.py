@@ -26,20 +26,18 @@ Problems are reported against the file that wrote the offending key.
 
 import hashlib
 import importlib.resources
-import math
 import re
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import tomli_w
 
 from mcvalue.data.tables import CleaningOptions
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors import schema
-from mcvalue.priors.spec import QUANTITIES, DataSettings, RunSettings, Scenario
+from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 from mcvalue.priors.template import TEMPLATE
 
 _SHIPPED_PACKAGE = "mcvalue._priors"
@@ -221,27 +219,6 @@ def load_scenario(path: Path | str | None = None) -> Scenario:
         sha256=sha256,
         resolved_toml=_resolved_toml(merged, data, run, chain),
     )
-
-
-def show_table(scenario: Scenario) -> list[dict[str, Any]]:
-    """One row per quantity: quantity, distribution, p5, median, p95, mean, source."""
-    rows = []
-    for name in QUANTITIES:
-        dist = scenario.quantities[name]
-        p5, median, p95 = (float(x) for x in dist.ppf(np.array([0.05, 0.5, 0.95])))
-        mean = float(dist.mean())
-        rows.append(
-            {
-                "quantity": name,
-                "distribution": dist.describe(),
-                "p5": p5,
-                "median": median,
-                "p95": p95,
-                "mean": mean if math.isfinite(mean) else None,
-                "source": dist.source,
-            }
-        )
-    return rows
 
 
 def new_prior_file(path: Path | str) -> Path:

@@ -1,9 +1,32 @@
 """What ``mcvalue priors show`` and ``check`` print: a scenario as a record and as text."""
 
+import math
 from typing import Any
 
-from mcvalue.priors.load import show_table
-from mcvalue.priors.spec import Scenario
+import numpy as np
+
+from mcvalue.priors.spec import QUANTITIES, Scenario
+
+
+def show_table(scenario: Scenario) -> list[dict[str, Any]]:
+    """One row per quantity: quantity, distribution, p5, median, p95, mean, source."""
+    rows = []
+    for name in QUANTITIES:
+        dist = scenario.quantities[name]
+        p5, median, p95 = (float(x) for x in dist.ppf(np.array([0.05, 0.5, 0.95])))
+        mean = float(dist.mean())
+        rows.append(
+            {
+                "quantity": name,
+                "distribution": dist.describe(),
+                "p5": p5,
+                "median": median,
+                "p95": p95,
+                "mean": mean if math.isfinite(mean) else None,
+                "source": dist.source,
+            }
+        )
+    return rows
 
 
 def show_record(scenario: Scenario) -> dict[str, Any]:
