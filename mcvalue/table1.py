@@ -71,14 +71,6 @@ def table1(sample: Sample, salary: float = PAPER_SALARY_USD) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ROW_KEYS), index=pd.Index([m.key for m in METHODS], name="method"))
 
 
-def published_table1() -> pd.DataFrame:
-    """The paper's own Table 1, as printed (same layout as :func:`table1`)."""
-    rows = [
-        [m.unit, m.reference, m.paper_cost_per_unit, m.paper_units_per_year, m.paper_cost_per_year] for m in METHODS
-    ]
-    return pd.DataFrame(rows, columns=list(ROW_KEYS), index=pd.Index([m.key for m in METHODS], name="method"))
-
-
 def table1_record(sample: Sample, salary: float = PAPER_SALARY_USD) -> dict:
     """JSON-ready Table 1: mode, cleaning options, data hashes, salary and the five rows."""
     table = table1(sample, salary)
@@ -106,7 +98,7 @@ def reproduce(mode: Mode | None = None, data_dir: Path | None = None, salary: fl
     """``mcvalue reproduce``: Table 1 in one mode, or the published table beside all modes.
 
     With ``mode``: the :func:`table1_record` of that mode. Without: ``{"published":
-    {"rows": [...]}, "modes": [record per mode]}``.
+    {"source": ..., "rows": [...]}, "modes": [record per mode]}``.
     """
     from mcvalue.data import load_sample
 
@@ -164,5 +156,8 @@ def render(record: dict) -> str:
 
 
 def record_rows_published() -> list[dict]:
-    """The paper's Table 1 rows in the JSON row layout."""
-    return published_table1()[list(ROW_KEYS)].to_dict(orient="records")
+    """The paper's own Table 1, as printed, in the JSON row layout of :func:`table1_record`."""
+    return [
+        dict(zip(ROW_KEYS, (m.unit, m.reference, m.paper_cost_per_unit, m.paper_units_per_year, m.paper_cost_per_year)))
+        for m in METHODS
+    ]
