@@ -139,6 +139,13 @@ def tail_probabilities(bcr: np.ndarray, digits: int = 6) -> dict:
     return out
 
 
+def _bcr_summary(bcr: np.ndarray, digits: int) -> dict:
+    """:func:`summarise_draws` of BCR draws plus their ``p_above`` tail probabilities."""
+    summary = summarise_draws(bcr, digits)
+    summary["p_above"] = tail_probabilities(bcr, digits)
+    return summary
+
+
 def summarise(simulation: Simulation, digits: int = 6) -> dict:
     """JSON-ready summary of a run: the mixture's cost, benefit, BCR and each method's.
 
@@ -146,21 +153,17 @@ def summarise(simulation: Simulation, digits: int = 6) -> dict:
     BCR over all draws (as if that method had weight 1), so the five Table 1 methods can
     be read side by side.
     """
-    bcr = summarise_draws(simulation.bcr, digits)
-    bcr["p_above"] = tail_probabilities(simulation.bcr, digits)
     methods = {}
     for j, key in enumerate(METHOD_KEYS):
         cost_j = simulation.cost_by_method[:, j]
         with np.errstate(divide="ignore"):
             bcr_j = simulation.benefit / cost_j
-        method_bcr = summarise_draws(bcr_j, digits)
-        method_bcr["p_above"] = tail_probabilities(bcr_j, digits)
-        methods[key] = {"cost_usd": summarise_draws(cost_j, digits), "bcr": method_bcr}
+        methods[key] = {"cost_usd": summarise_draws(cost_j, digits), "bcr": _bcr_summary(bcr_j, digits)}
     return {
         "draws": int(len(simulation.bcr)),
         "seed": int(simulation.seed),
         "cost_usd": summarise_draws(simulation.cost, digits),
         "benefit_usd": summarise_draws(simulation.benefit, digits),
-        "bcr": bcr,
+        "bcr": _bcr_summary(simulation.bcr, digits),
         "methods": methods,
     }
