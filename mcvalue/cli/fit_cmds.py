@@ -1,16 +1,15 @@
 """``mcvalue fit``: fit the Bayesian cost model and report its FTE and diagnostics."""
 
-from typing import Annotated
-
 import typer
 
-from mcvalue.cli.options import DataDirOption, JsonOption, ModeOption, QuietOption
-
-RefitOption = Annotated[bool, typer.Option("--refit", help="Ignore a cached posterior and sample again.")]
-AllowUnconvergedOption = Annotated[
-    bool,
-    typer.Option("--allow-unconverged", help="Go on after failed convergence checks (the failure is reported)."),
-]
+from mcvalue.cli.options import (
+    AllowUnconvergedOption,
+    DataDirOption,
+    JsonOption,
+    ModeOption,
+    QuietOption,
+    RefitOption,
+)
 
 
 def fit_command(

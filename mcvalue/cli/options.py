@@ -27,3 +27,10 @@ BotsOption = Annotated[
     Optional[str],
     typer.Option("--bots", help="Extra user names to treat as bots, comma-separated (added to the built-in name patterns)."),
 ]
+RefitOption = Annotated[
+    bool, typer.Option("--refit", help="Refit the Bayesian cost model instead of using the cached posterior.")
+]
+AllowUnconvergedOption = Annotated[
+    bool,
+    typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is reported)."),
+]

@@ -7,7 +7,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from mcvalue.cli.options import DataDirOption, JsonOption, ModeOption, PriorsOption, QuietOption
+from mcvalue.cli.options import (
+    AllowUnconvergedOption,
+    DataDirOption,
+    JsonOption,
+    ModeOption,
+    PriorsOption,
+    QuietOption,
+    RefitOption,
+)
 
 DrawsOption = Annotated[Optional[int], typer.Option("--draws", help="Monte Carlo draws (default: the prior file's run table, else 200,000).")]
 SeedOption = Annotated[Optional[int], typer.Option("--seed", help="Random seed (default: the prior file's run table).")]
@@ -19,10 +27,6 @@ CostModelOption = Annotated[
     ),
 ]
 SwingOption = Annotated[str, typer.Option("--swing", help="Tornado swing as two percentiles, e.g. 10,90 or 5,95.")]
-RefitOption = Annotated[bool, typer.Option("--refit", help="Refit the Bayesian cost model instead of using the cached posterior.")]
-UnconvergedOption = Annotated[
-    bool, typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is written into the report).")
-]
 
 
 def _echo_err(quiet: bool):
@@ -64,7 +68,7 @@ def run(
     results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run directories are written.", file_okay=False)] = Path("results"),
     swing: SwingOption = "10,90",
     refit: RefitOption = False,
-    allow_unconverged: UnconvergedOption = False,
+    allow_unconverged: AllowUnconvergedOption = False,
     json_out: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -91,7 +95,7 @@ def sensitivity(
     data_dir: DataDirOption = None,
     swing: SwingOption = "10,90",
     refit: RefitOption = False,
-    allow_unconverged: UnconvergedOption = False,
+    allow_unconverged: AllowUnconvergedOption = False,
     json_out: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
