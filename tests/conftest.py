@@ -10,11 +10,7 @@ from pathlib import Path
 
 import pytest
 
-DATA_FILES = (
-    "scraped_contributor_information_for_repos.csv",
-    "2022-02-18 - contributions.csv",
-    "Copy of List of tools for MLOps_v4 - Tools.csv",
-)
+from mcvalue.data.fetch import DATA_FILES
 
 
 def _candidate_dirs() -> list[Path]:
