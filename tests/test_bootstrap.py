@@ -129,3 +129,5 @@ def test_bootstrap_is_seeded_by_the_generator():
     b = bootstrap_fte(sample, 50, np.random.default_rng(5))
     np.testing.assert_array_equal(a, b)
     assert a.shape == (50, 5)
+    # the draws come from the generator passed in: another seed gives other replicates
+    assert not np.array_equal(a, bootstrap_fte(sample, 50, np.random.default_rng(6)))
