@@ -112,3 +112,14 @@ def test_real_raw_scrape_totals(real_data_dir):
     assert len(periods) == 695 and periods.groupby("tool").size().eq(5).all()
     h2o = contributions[(contributions["tool"] == "H2O") & (contributions["user"] == "maurever")]
     assert 5485 in h2o["lines_added"].tolist()  # "5,485 ++" in the first H2O period
+
+
+def test_a_file_missing_a_column_is_named_with_the_column(tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw.write_text(",repo,repo_url\n0,Tool,https://github.com/o/tool\n")
+    with pytest.raises(DataError, match=r"^raw\.csv: missing column\(s\) contrib_info$"):
+        read_raw(raw)
+    flat = tmp_path / "flat.csv"
+    flat.write_text((FIXTURES / "flat_audit.csv").read_text().replace("lines_del", "lines_deleted"))
+    with pytest.raises(DataError, match=r"^flat\.csv: missing column\(s\) lines_del$"):
+        read_flat_contributions(flat)
