@@ -48,6 +48,7 @@ class Simulation:
     method_index:    (n,) index into METHOD_KEYS of the method each draw uses (mixture)
     cost_by_method:  (n, 5) cost per year in USD under each method
     cost, benefit, bcr: (n,) the mixture's cost, benefit and benefit-cost ratio
+    seed:            the run seed every stream was derived from
     """
 
     inputs: dict[str, np.ndarray]
