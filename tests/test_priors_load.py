@@ -238,6 +238,11 @@ def test_cli_show_json_and_check():
 def test_cli_new_writes_a_file(tmp_path):
     result = CliRunner().invoke(app, ["priors", "new", str(tmp_path / "n.toml")])
     assert result.exit_code == 0 and (tmp_path / "n.toml").is_file()
+    # every override is commented out, so the new file resolves to the default priors
+    written, default = load_scenario(tmp_path / "n.toml"), load_scenario()
+    for name in QUANTITIES:
+        np.testing.assert_array_equal(written.quantities[name].ppf(Q), default.quantities[name].ppf(Q))
+    assert written.method_weights == default.method_weights and written.run == default.run
 
 
 def test_genai2023_raises_the_2018_range_by_15_to_40_percent():
