@@ -347,10 +347,10 @@ def _input_rows(summary: dict) -> list[str]:
 
 def _sensitivity_rows(summary: dict) -> list[str]:
     """The tornado and variance-share tables with the sentences that say how they were made."""
-    from mcvalue.sensitivity import describe_swing, input_labels
+    from mcvalue.sensitivity import describe_swing, input_labels, swing_percentiles
 
     t = summary["sensitivity"]["tornado"]
-    lo, hi = (round(100 * q) for q in t["swing"])
+    lo, hi = swing_percentiles(t["swing"])
     rows = [
         f"Tornado: {describe_swing(t['swing'], t['base_bcr'], t['base_method'])}. Widest first.",
         "",

@@ -69,9 +69,15 @@ class TornadoBar:
         return abs(float(np.log10(self.bcr_high) - np.log10(self.bcr_low)))
 
 
+def swing_percentiles(swing: Sequence[float]) -> tuple[int, int]:
+    """A swing as whole percentiles, e.g. (0.1, 0.9) -> (10, 90)."""
+    lo, hi = (round(100 * q) for q in swing)
+    return lo, hi
+
+
 def describe_swing(swing: Sequence[float], base_bcr: float, base_method: str) -> str:
     """What a tornado swung, in one sentence, from its swing percentiles and base point."""
-    lo, hi = (round(100 * q) for q in swing)
+    lo, hi = swing_percentiles(swing)
     return (
         f"each input swung from its p{lo} to its p{hi} with all others at their medians "
         f"(base BCR {base_bcr:.3g}, base method {base_method}); the bar spans the two BCRs"
@@ -89,8 +95,7 @@ class Tornado:
 
     def percentiles(self) -> tuple[int, int]:
         """The swing as whole percentiles, e.g. (10, 90)."""
-        lo, hi = (round(100 * q) for q in self.swing)
-        return lo, hi
+        return swing_percentiles(self.swing)
 
     def description(self) -> str:
         """What was swung, in one sentence (for reports and the terminal)."""
