@@ -87,10 +87,13 @@ def compare(a: Path, b: Path, options: RunOptions = RunOptions(), log: Callable[
     return compare_summaries(label_a, summary_a, label_b, summary_b)
 
 
-def _fmt(value: object, money: bool = False) -> str:
-    """A cell: numbers to 3 significant figures (money as $230M), intervals as [lo, hi]."""
+def _fmt(value: object, money: bool = False, probability: bool = False) -> str:
+    """A cell: numbers to 3 significant figures (money as $230M, probabilities to 4
+    decimals so that 0.9995 does not print as 1), intervals as [lo, hi]."""
     if isinstance(value, list):
         return "[" + ", ".join(_fmt(v, money) for v in value) + "]"
+    if isinstance(value, float) and probability:
+        return f"{value:.4f}"
     if isinstance(value, float):
         return usd(value) if money else f"{value:.3g}"
     return "n/a" if value is None else str(value)
@@ -102,8 +105,9 @@ def render(comparison: dict) -> str:
     width = max(len(r["quantity"]) for r in comparison["rows"])
     lines = [f"{'':{width}}  {a:>24}  {b:>24}"]
     for r in comparison["rows"]:
-        money = "USD" in r["quantity"]
-        lines.append(f"{r['quantity']:{width}}  {_fmt(r['a'], money):>24}  {_fmt(r['b'], money):>24}")
+        money, probability = "USD" in r["quantity"], r["quantity"].startswith("P(")
+        cells = [_fmt(r[side], money, probability) for side in ("a", "b")]
+        lines.append(f"{r['quantity']:{width}}  {cells[0]:>24}  {cells[1]:>24}")
     lines += ["", "inputs that differ:" if comparison["inputs_differ"] else "inputs: identical"]
     for d in comparison["inputs_differ"]:
         da = d["a"]["distribution"] if d["a"] else "(absent)"

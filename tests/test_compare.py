@@ -47,6 +47,10 @@ def test_compare_run_directory_with_edited_prior_file(tmp_path):
     text = runner.invoke(app, ["compare", str(tmp_path / "paper"), str(edited), "--quiet"]).stdout
     benefit = next(line for line in text.splitlines() if line.startswith("benefit median"))
     assert benefit.split()[-2:] == ["$30B", "$60B"]  # money in USD units, not 3e+10
+    above_100 = next(line for line in text.splitlines() if line.startswith("P(BCR > 100)"))
+    shown = [float(cell) for cell in above_100.split()[-2:]]
+    assert shown == [round(rows["P(BCR > 100)"]["a"], 4), 1.0]  # 4 decimals, never rounded up to 1
+    assert above_100.split()[-1] == "1.0000"
 
 
 def test_compare_refuses_what_is_not_a_run(tmp_path):
