@@ -352,7 +352,9 @@ def _sensitivity_rows(summary: dict) -> list[str]:
     t = summary["sensitivity"]["tornado"]
     lo, hi = swing_percentiles(t["swing"])
     rows = [
-        f"Tornado: {describe_swing(t['swing'], t['base_bcr'], t['base_method'])}. Widest first.",
+        f"Tornado: {describe_swing(t['swing'], t['base_bcr'], t['base_method'])}. Widest first. "
+        "An input that only another costing method uses has a bar of zero width here: "
+        "one-at-a-time swings cannot see it, the variance shares below do.",
         "",
         f"| input | value at p{lo} | value at p{hi} | BCR at p{lo} | BCR at p{hi} |",
         "|---|---|---|---|---|",
