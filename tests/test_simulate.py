@@ -156,8 +156,6 @@ def _correlated_scenario(r: float):
     return make_scenario(quantities, correlations={PAIR: r})
 
 
-
-
 def _assert_only_the_pair_reordered(correlated: dict, independent: dict) -> None:
     """Iman-Conover only permutes: the correlated pair keeps its marginals exactly, and
     every other quantity's draws are untouched."""
@@ -166,6 +164,7 @@ def _assert_only_the_pair_reordered(correlated: dict, independent: dict) -> None
             np.testing.assert_array_equal(np.sort(correlated[name]), np.sort(independent[name]))
         else:
             np.testing.assert_array_equal(correlated[name], independent[name])
+
 
 @pytest.mark.parametrize("r", [0.6, -0.3])
 def test_rank_correlation_imposed_with_exact_marginals(r):
