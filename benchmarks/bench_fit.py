@@ -66,7 +66,7 @@ def child(kind: str, mode: str, draws: int, tune: int, seed: int) -> dict:
     import arviz as az
     import pymc as pm
 
-    from mcvalue.costmodels.pymc_model import ModelPriors, build_model, model_data_from_sample
+    from mcvalue.costmodels.pymc.model import ModelPriors, build_model, model_data_from_sample
     from mcvalue.data import load_sample
 
     data = model_data_from_sample(load_sample(mode=mode))
@@ -93,7 +93,7 @@ def run_child(kind: str, compiledir: str, args) -> dict:
 
 def main() -> None:
     """Parse arguments; as parent, time both models cold and warm and print the comparison."""
-    from mcvalue.fit import DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_TUNE
+    from mcvalue.costmodels.pymc.fit import DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_TUNE
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", default="clean")

@@ -37,7 +37,7 @@ BINS = 10
 
 def prior_draw(rng: np.random.Generator, n_repos: int) -> dict[str, np.ndarray]:
     """One draw of every model parameter from the priors, shaped (1,) / (1, R) as in repo_params."""
-    from mcvalue.costmodels.pymc_model import ModelPriors
+    from mcvalue.costmodels.pymc.model import ModelPriors
 
     p = ModelPriors()
     hyper = {
@@ -65,8 +65,8 @@ def prior_draw(rng: np.random.Generator, n_repos: int) -> dict[str, np.ndarray]:
 def one_dataset(args: tuple[int, int]) -> dict[str, int]:
     """Simulate dataset ``index``, fit it, and return each hyperparameter's rank."""
     index, n_repos = args
-    from mcvalue.costmodels.pymc_model import HYPERPARAMETERS, ModelData, repo_params, simulate_data
-    from mcvalue.fit import SamplerSettings, posterior_draws, sample_posterior
+    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, ModelData, repo_params, simulate_data
+    from mcvalue.costmodels.pymc.fit import SamplerSettings, posterior_draws, sample_posterior
 
     rng = np.random.default_rng([20220218, index])
     draw = prior_draw(rng, n_repos)
@@ -102,7 +102,7 @@ def main() -> None:
     import matplotlib.pyplot as plt
     from scipy import stats
 
-    from mcvalue.costmodels.pymc_model import HYPERPARAMETERS
+    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=100)

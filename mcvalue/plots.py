@@ -1,31 +1,38 @@
-"""Figures of a run. Each function takes a table or arrays (and optionally an Axes) and
-returns the Axes it drew on; only :mod:`mcvalue.report` saves figures.
+"""Figures of a run: Axes in, Axes out; no file writing.
+
+The ``plot_*`` functions of the public API take a :class:`mcvalue.RunResult` (and
+optionally an Axes) and return the Axes they drew on; each draws through a lower-level
+function taking a tidy table or arrays, which notebooks can call with their own tables.
+Only :mod:`mcvalue.report` saves figures.
 
 Figures are built with matplotlib's object API (``matplotlib.figure.Figure``), which
 needs no pyplot state and no backend switch; nothing here touches global rcParams.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcvalue.methods import PAPER_BENEFIT_USD
+from mcvalue.fmt import ratio, usd
+from mcvalue.paper import METHOD_KEYS, METHODS, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
+    from mcvalue.result import RunResult
     from mcvalue.sensitivity import Tornado, VarianceShares
 
-PAPER_BCR = 100.0
 _PAPER_COLOUR = "#c0392b"
 _OURS_COLOUR = "#2c3e50"
 _SHADE_COLOUR = "#5dade2"
 _LOW_COLOUR = "#f5b041"
 
 
-def new_axes(width: float = 7.0, height: float = 4.0) -> "Axes":
+def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
     """A fresh Axes on its own Figure (no pyplot, so nothing global is touched)."""
     from matplotlib.figure import Figure
 
@@ -33,7 +40,7 @@ def new_axes(width: float = 7.0, height: float = 4.0) -> "Axes":
     return fig.add_subplot()
 
 
-def _log_axis(ax: "Axes", money: bool = False, low: float | None = None, high: float | None = None) -> None:
+def _log_axis(ax: Axes, money: bool = False, low: float | None = None, high: float | None = None) -> None:
     """Log x axis with plain-number (or USD) labels: 1-2-3-5 steps within 1.5 decades, 1-2-5 within
     2.5, else powers of 10.
 
@@ -47,31 +54,21 @@ def _log_axis(ax: "Axes", money: bool = False, low: float | None = None, high: f
     lo, hi = ax.get_xlim()
     decades = np.log10(hi / lo)
     subs = (1.0, 2.0, 3.0, 5.0) if decades <= 1.5 else (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
-    fmt = ticker.FuncFormatter(lambda x, _pos: usd(x) if money else f"{x:g}")
+    fmt = ticker.FuncFormatter(lambda x, _pos: usd(x) if money else ratio(x, 6))
     ax.xaxis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
     ax.xaxis.set_major_formatter(fmt)
     ax.xaxis.set_minor_locator(ticker.LogLocator(base=10, subs=tuple(range(1, 10))))
     ax.xaxis.set_minor_formatter(ticker.NullFormatter())
 
 
-def _legend_below(ax: "Axes") -> None:
+def _legend_below(ax: Axes) -> None:
     """Legend in one row under the axis, clear of the data."""
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize="small", frameon=False)
 
 
-def usd(value: float | None) -> str:
-    """Compact money label: 2.3e8 -> '$230M' (None -> 'n/a'); used by the figures and the reports."""
-    if value is None:
-        return "n/a"
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= scale:
-            return f"${value / scale:.3g}{suffix}"
-    return f"${value:.3g}"
-
-
 def bcr_distribution(
-    bcr: np.ndarray, interval90: Sequence[float], ax: "Axes | None" = None, paper_bcr: float = PAPER_BCR
-) -> "Axes":
+    bcr: np.ndarray, interval90: Sequence[float], ax: Axes | None = None, paper_bcr: float = PAPER_BCR
+) -> Axes:
     """Histogram of the BCR draws on a log axis, 90% interval shaded, the paper's ratio marked."""
     ax = ax or new_axes()
     values = np.asarray(bcr, dtype=float)
@@ -80,9 +77,9 @@ def bcr_distribution(
     lo, hi = min(lo, paper_bcr / 2), max(hi, paper_bcr * 2)
     bins = np.geomspace(lo, hi, 80)
     ax.hist(values, bins=bins, density=False, weights=np.full(len(values), 1 / len(values)), color=_OURS_COLOUR, alpha=0.8)
-    ax.axvspan(interval90[0], interval90[1], color=_SHADE_COLOUR, alpha=0.25, label=f"90% interval [{interval90[0]:.3g}, {interval90[1]:.3g}]")
+    ax.axvspan(interval90[0], interval90[1], color=_SHADE_COLOUR, alpha=0.25, label=f"90% interval [{ratio(interval90[0])}, {ratio(interval90[1])}]")
     median = float(np.median(values))
-    ax.axvline(median, color=_OURS_COLOUR, linestyle="--", label=f"median {median:.3g}")
+    ax.axvline(median, color=_OURS_COLOUR, linestyle="--", label=f"median {ratio(median)}")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
     _log_axis(ax)
     ax.set_xlabel("Benefit-cost ratio (USD of value per USD of cost, log scale)")
@@ -92,7 +89,7 @@ def bcr_distribution(
     return ax
 
 
-def cost_forest(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
+def cost_forest(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Forest plot of cost per year by costing method: our median and 50/90% intervals, the paper's point.
 
     ``table`` columns: ``method``, ``median``, ``p5``, ``p25``, ``p75``, ``p95``, ``paper``
@@ -113,7 +110,7 @@ def cost_forest(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
     return ax
 
 
-def benefit_chain(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
+def benefit_chain(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """The benefit chain: AI value, then after each factor, with 90% intervals, in USD per year.
 
     ``table`` columns: ``step`` (label, e.g. "x haircut (90%: 0.03-0.3)"), ``p5``, ``median``,
@@ -135,7 +132,7 @@ def benefit_chain(table: "pd.DataFrame", ax: "Axes | None" = None) -> "Axes":
     return ax
 
 
-def tornado(table: "Tornado", ax: "Axes | None" = None, paper_bcr: float = PAPER_BCR) -> "Axes":
+def tornado(table: Tornado, ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
     """Tornado bars from the base BCR to the BCR at each input's low / high end, widest on top, log axis.
 
     The two halves of a bar are coloured by the end they show, so a reader sees which way
@@ -152,7 +149,7 @@ def tornado(table: "Tornado", ax: "Axes | None" = None, paper_bcr: float = PAPER
     ):
         left = np.minimum(values, base)
         ax.barh(y, np.abs(values - base), left=left, height=0.6, color=colour, edgecolor=_OURS_COLOUR, label=label)
-    ax.axvline(base, color=_OURS_COLOUR, linewidth=1.5, label=f"base, every input at its median: {base:.3g}")
+    ax.axvline(base, color=_OURS_COLOUR, linewidth=1.5, label=f"base, every input at its median: {ratio(base)}")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
     ax.set_yticks(y, [b.label for b in bars])
     ends = np.array([base, paper_bcr] + [v for b in bars for v in (b.bcr_low, b.bcr_high)])
@@ -163,7 +160,7 @@ def tornado(table: "Tornado", ax: "Axes | None" = None, paper_bcr: float = PAPER
     return ax
 
 
-def variance_shares(table: "VarianceShares", labels: dict[str, str] | None = None, ax: "Axes | None" = None) -> "Axes":
+def variance_shares(table: VarianceShares, labels: dict[str, str] | None = None, ax: Axes | None = None) -> Axes:
     """Horizontal bars of each input's share of var(log BCR), largest on top."""
     labels = labels or {}
     ax = ax or new_axes(7.0, 0.9 + 0.4 * max(1, len(table.shares)))
@@ -177,4 +174,126 @@ def variance_shares(table: "VarianceShares", labels: dict[str, str] | None = Non
     ax.set_xlim(min(0.0, 100 * float(shares.min(initial=0))) - 1, max(10.0, 125 * float(shares.max(initial=0))))
     ax.set_xlabel("Share of the variance of log(BCR) (%)")
     ax.set_title("Variance shares of log(BCR)")
+    return ax
+
+
+def ppc_ecdf(
+    observed: np.ndarray, replicated: Sequence[np.ndarray], quantity: str = "", ax: Axes | None = None, max_lines: int = 50
+) -> Axes:
+    """Observed ECDF (black) over replicated ECDFs (blue) on a log x axis; return the Axes.
+
+    Commits per contributor-period are >= 1 and are drawn as they are; quantities with
+    zeros (contributors per repo-period, lines) are drawn as ``1 + value`` and the axis
+    label says so.
+    """
+    from mcvalue.costmodels.pymc.ppc import LABELS
+
+    ax = ax or new_axes(5.5, 3.5)
+    shift = 0.0 if quantity == "commits" else 1.0
+    for rep in list(replicated)[:max_lines]:
+        _ecdf(ax, np.asarray(rep, dtype=float) + shift, color="tab:blue", alpha=0.15, lw=0.8)
+    _ecdf(ax, np.asarray(observed, dtype=float) + shift, color="black", lw=1.8, label="observed")
+    ax.plot([], [], color="tab:blue", alpha=0.6, label=f"replicated ({min(len(replicated), max_lines)} posterior draws)")
+    ax.set_xscale("log")
+    label = LABELS.get(quantity, quantity)
+    ax.set_xlabel(label if shift == 0 else f"1 + {label} (log scale; 1 = none)")
+    ax.set_ylabel("share of rows at or below x (ECDF)")
+    ax.legend(loc="lower right", fontsize="small")
+    return ax
+
+
+def _ecdf(ax: Axes, values: np.ndarray, **kwargs: Any) -> None:
+    """Draw the step ECDF of ``values`` on ``ax``."""
+    x = np.sort(values)
+    if x.size:
+        ax.step(x, np.arange(1, x.size + 1) / x.size, where="post", **kwargs)
+
+
+def interval_table(blocks: dict[str, dict], paper: dict[str, float]) -> pd.DataFrame:
+    """Return a forest-plot table from summary blocks: median, 50% and 90% ends, paper point."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "method": row,
+                "median": s["median"],
+                "p5": s["intervals"]["90"][0],
+                "p25": s["intervals"]["50"][0],
+                "p75": s["intervals"]["50"][1],
+                "p95": s["intervals"]["90"][1],
+                "paper": paper[row],
+            }
+            for row, s in blocks.items()
+        ]
+    )
+
+
+def benefit_chain_table(inputs: dict[str, np.ndarray], scenario: Any = None) -> pd.DataFrame:
+    """Return the benefit chain as cumulative products of the draws: AI value, x haircut, ...
+
+    Each step's label shows the factor's stated 90% interval, read from its prior
+    (``scenario.quantities``) when given, so labels carry no Monte Carlo noise.
+    """
+    import pandas as pd
+
+    rows, running, paper_running = [], None, 1.0
+    for name, paper_value in PAPER_BENEFIT_CHAIN:
+        draws = np.asarray(inputs[name], dtype=float)
+        running = draws if running is None else running * draws
+        paper_running *= paper_value
+        if scenario is not None:
+            lo, hi = (float(v) for v in scenario.quantities[name].ppf(np.array([0.05, 0.95])))
+        else:
+            lo, hi = np.quantile(draws, [0.05, 0.95])
+        short = name.split(".", 1)[1]
+        step = "AI value" if running is draws else f"x {short} (90%: {ratio(lo)}-{ratio(hi)})"
+        p5, median, p95 = np.quantile(running, [0.05, 0.5, 0.95])
+        rows.append({"step": step, "p5": p5, "median": median, "p95": p95, "paper": paper_running})
+    return pd.DataFrame(rows)
+
+
+def plot_bcr(result: RunResult, ax: Axes | None = None) -> Axes:
+    """Plot the BCR distribution of a run (90% interval shaded, the paper's 100:1 marked)."""
+    return bcr_distribution(result.simulation.bcr, result.summary_record["bcr"]["intervals"]["90"], ax=ax)
+
+
+def plot_cost_by_method(result: RunResult, ax: Axes | None = None) -> Axes:
+    """Plot cost per year by costing method (forest plot) beside the paper's Table 1."""
+    methods = result.summary_record["methods"]
+    table = interval_table({k: methods[k]["cost_usd"] for k in METHOD_KEYS}, {m.key: m.paper_cost_per_year for m in METHODS})
+    return cost_forest(table, ax=ax)
+
+
+def plot_benefit_chain(result: RunResult, ax: Axes | None = None) -> Axes:
+    """Plot the benefit chain of a run beside the paper's figures."""
+    return benefit_chain(benefit_chain_table(result.simulation.inputs, result.scenario), ax=ax)
+
+
+def plot_tornado(result: RunResult, ax: Axes | None = None) -> Axes:
+    """Plot the run's tornado of input swings."""
+    return tornado(result.tornado, ax=ax)
+
+
+def plot_variance_shares(result: RunResult, ax: Axes | None = None) -> Axes:
+    """Plot each input's share of var(log BCR) for a run."""
+    from mcvalue.sensitivity import input_labels
+
+    labels = input_labels([n for n, _ in result.shares.shares], result.cost.model)
+    return variance_shares(result.shares, labels, ax=ax)
+
+
+def plot_ppc(result: RunResult, quantity: str, ax: Axes | None = None) -> Axes:
+    """Plot the cost model's posterior predictive check of ``quantity`` (the fit's own replicates).
+
+    Raises
+    ------
+    ValueError
+        The run's cost model has no posterior predictive check (bootstrap, Table 1).
+    """
+    ppc = result.cost.ppc
+    if ppc is None:
+        raise ValueError(f"the {result.cost.model} cost model has no posterior predictive check")
+    ax = ppc_ecdf(ppc.observed[quantity], ppc.replicated[quantity], quantity, ax=ax)
+    ax.set_title(f"Posterior predictive check: {quantity}")
     return ax

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mcvalue.errors import McValueError
-from mcvalue.methods import METHOD_KEYS, METHODS
+from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.priors.spec import BENEFIT_QUANTITIES, QUANTITIES, Scenario
 from mcvalue.simulate import Simulation, outcomes
 
@@ -144,18 +144,6 @@ class VarianceShares:
             "var_log_bcr": self.var_log_bcr,
             "shares": [{"input": name, "share": share} for name, share in self.shares],
         }
-
-
-def parse_swing(text: str) -> tuple[float, float]:
-    """Parse ``"5,95"`` (percentiles) into ``(0.05, 0.95)``; a user error if malformed."""
-    parts = text.split(",")
-    try:
-        lo, hi = (float(p) / 100.0 for p in parts)
-    except ValueError:
-        raise McValueError(f"--swing: expected two percentiles like 10,90, got {text!r}") from None
-    if not 0.0 < lo < hi < 1.0:
-        raise McValueError(f"--swing: need 0 < low < high < 100, got {text!r}")
-    return lo, hi
 
 
 def _method_order(scenario: Scenario, fte_median: np.ndarray) -> list[int]:
@@ -291,18 +279,3 @@ def input_labels(names: Sequence[str], cost_model: str) -> dict[str, str]:
     """Readable labels for variance-share rows (the FTE and method inputs need context)."""
     special = {FTE_INPUT: f"FTE ({cost_model})", METHOD_INPUT: "costing method"}
     return {n: special.get(n, n) for n in names}
-
-
-def render(tornado_table: Tornado, shares: VarianceShares, cost_model: str = "cost model") -> str:
-    """Plain-text tornado and variance-share tables for the terminal."""
-    lo, hi = tornado_table.percentiles()
-    labels = input_labels([n for n, _ in shares.shares], cost_model)
-    width = max([len(b.label) for b in tornado_table.bars] + [len(v) for v in labels.values()] + [5])
-    lines = [
-        f"Tornado: {tornado_table.description()}.",
-        f"{'input':{width}}  {'BCR at p' + str(lo):>12}  {'BCR at p' + str(hi):>12}",
-    ]
-    lines += [f"{b.label:{width}}  {b.bcr_low:>12.3g}  {b.bcr_high:>12.3g}" for b in tornado_table.bars]
-    lines += ["", f"Variance shares of log(BCR) (var {shares.var_log_bcr:.3g}; {shares.method})", f"{'input':{width}}  {'share':>7}"]
-    lines += [f"{labels[name]:{width}}  {100 * share:>6.1f}%" for name, share in shares.shares]
-    return "\n".join(lines)

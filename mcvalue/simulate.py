@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from mcvalue.errors import PriorFileError
-from mcvalue.methods import METHOD_KEYS, METHODS
+from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.priors.correlation import conflict_message, correlation_matrix, first_conflict, normal_scores_pearson
 from mcvalue.priors.spec import Scenario
 
@@ -45,6 +45,8 @@ class Simulation:
 
     inputs:          each prior quantity's draws (after any rank correlation), by name
     fte:             (n, 5) FTE draws per costing method, columns in METHOD_KEYS order
+    fte_row:         (n,) the row of the cost model's FTE pool each draw took (draws that
+                     share a row share their FTE: Monte Carlo error must count rows)
     method_index:    (n,) index into METHOD_KEYS of the method each draw uses (mixture)
     cost_by_method:  (n, 5) cost per year in USD under each method
     cost, benefit, bcr: (n,) the mixture's cost, benefit and benefit-cost ratio
@@ -53,6 +55,7 @@ class Simulation:
 
     inputs: dict[str, np.ndarray]
     fte: np.ndarray
+    fte_row: np.ndarray
     method_index: np.ndarray
     cost_by_method: np.ndarray
     cost: np.ndarray
@@ -205,6 +208,7 @@ def simulate(scenario: Scenario, fte_draws: np.ndarray, seed: int, n: int | None
     return Simulation(
         inputs=inputs,
         fte=fte,
+        fte_row=rows,
         method_index=method_index,
         cost_by_method=result.cost_by_method,
         cost=result.cost,

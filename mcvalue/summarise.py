@@ -16,13 +16,27 @@ is in ``quantile_mcse``. Numbers are rounded to ``digits`` significant figures (
 and byte-identical for the same seed.
 """
 
+from __future__ import annotations
+
+import hashlib
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import stats
 
-from mcvalue.methods import METHOD_KEYS
+import mcvalue
+from mcvalue.jsonio import SUMMARY_DIGITS, to_jsonable
+from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY
 from mcvalue.simulate import Simulation
+
+if TYPE_CHECKING:
+    from mcvalue.costmodels import CostSide
+    from mcvalue.priors.spec import Scenario
+    from mcvalue.sensitivity import Tornado, VarianceShares
+
+#: Libraries whose versions summary.json records: any of them can move the numbers.
+LIBRARIES: tuple[str, ...] = ("numpy", "scipy", "pandas", "pymc", "pytensor", "arviz")
 
 #: Equal-tailed interval masses reported, as percent strings.
 INTERVALS: tuple[str, ...] = ("50", "90", "95")
@@ -94,7 +108,7 @@ def _hdi(sorted_draws: np.ndarray, prob: float) -> tuple[float, float]:
     return float(sorted_draws[start]), float(sorted_draws[start + width])
 
 
-def summarise_draws(draws: np.ndarray, digits: int = 6) -> dict:
+def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS) -> dict:
     """Mean, median, quantiles, intervals, HDI and MCSEs of one array of draws.
 
     Non-finite draws (an infinite BCR from a zero cost) are kept in the quantiles and
@@ -127,7 +141,7 @@ def summarise_draws(draws: np.ndarray, digits: int = 6) -> dict:
     }
 
 
-def tail_probabilities(bcr: np.ndarray, digits: int = 6) -> dict:
+def tail_probabilities(bcr: np.ndarray, digits: int = SUMMARY_DIGITS) -> dict:
     """P(BCR > t) for each threshold, with the MCSE of that proportion."""
     out = {}
     for threshold in THRESHOLDS:
@@ -146,7 +160,7 @@ def _bcr_summary(bcr: np.ndarray, digits: int) -> dict:
     return summary
 
 
-def summarise(simulation: Simulation, digits: int = 6) -> dict:
+def summarise_simulation(simulation: Simulation, digits: int = SUMMARY_DIGITS) -> dict:
     """JSON-ready summary of a run: the mixture's cost, benefit, BCR and each method's.
 
     ``methods`` maps each METHOD_KEYS key to the summaries of that method's cost and
@@ -167,3 +181,102 @@ def summarise(simulation: Simulation, digits: int = 6) -> dict:
         "bcr": _bcr_summary(simulation.bcr, digits),
         "methods": methods,
     }
+
+
+def _block(stats: dict) -> dict:
+    """One :func:`summarise_draws` block in summary.json's shape: mean, median, intervals, mcse."""
+    out = {
+        "mean": stats["mean"],
+        "median": stats["median"],
+        "intervals": {**stats["intervals"], "hdi90": stats["hdi90"]},
+        "mcse": {"mean": stats["mean_mcse"], "quantiles": stats["quantile_mcse"]},
+    }
+    if "p_above" in stats:
+        out["p_above"] = stats["p_above"]
+    return out
+
+
+def _inputs(scenario: Scenario, cost: CostSide) -> dict:
+    """Each prior quantity's p5 / median / p95 and source, and the cost model's FTE per method."""
+    probs = np.array([0.05, 0.5, 0.95])
+    out = {}
+    for name, dist in scenario.quantities.items():
+        p5, median, p95 = (float(v) for v in dist.ppf(probs))
+        out[name] = {"distribution": dist.describe(), "p5": p5, "median": median, "p95": p95, "source": dist.source}
+    for j, key in enumerate(METHOD_KEYS):
+        p5, median, p95 = np.quantile(cost.fte[:, j], probs)
+        out[f"fte.{key}"] = {
+            "distribution": f"{cost.model} draws",
+            "p5": p5,
+            "median": median,
+            "p95": p95,
+            "source": cost.description,
+        }
+    return out
+
+
+def library_versions() -> dict[str, str | None]:
+    """Return the installed versions of python and of :data:`LIBRARIES` (None if absent)."""
+    import platform
+    from importlib import metadata
+
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float]) -> dict:
+    """What produced these numbers: versions, seed, draws, priors and data hashes."""
+    data = cost.data
+    return {
+        "package_version": mcvalue.__version__,
+        "libraries": library_versions(),
+        "seed": scenario.run.seed,
+        "draws": scenario.run.draws,
+        "cost_model": cost.model,
+        "priors_sha256": scenario.sha256,
+        "resolved_priors_sha256": hashlib.sha256(scenario.resolved_toml.encode("utf-8")).hexdigest(),
+        "data_mode": data["mode"] if data is not None else None,
+        "cleaning": data["cleaning"] if data is not None else None,
+        "data_files_sha256": data["file_sha256"] if data is not None else {},
+        "swing": list(swing),
+    }
+
+
+def build_summary(
+    scenario: Scenario, cost: CostSide, simulation: Simulation, tornado: Tornado, shares: VarianceShares
+) -> dict[str, Any]:
+    """Return summary.json's content for one run: plain JSON types, deterministic.
+
+    Keys: bcr, cost_usd, benefit_usd, methods, sensitivity, diagnostics, inputs,
+    provenance (documented in the README). Holds no name, path or clock time, so the
+    same inputs, seed and library versions give the same bytes.
+    """
+    from mcvalue.sensitivity import sensitivity_dict
+
+    core = summarise_simulation(simulation)
+    weights = scenario.method_weights
+    methods = {
+        key: {
+            "weight": float(weights.get(key, 0.0)),
+            "paper_cost_usd": METHODS_BY_KEY[key].paper_cost_per_year,
+            "cost_usd": _block(core["methods"][key]["cost_usd"]),
+            "bcr": _block(core["methods"][key]["bcr"]),
+        }
+        for key in METHOD_KEYS
+    }
+    summary = {
+        "bcr": _block(core["bcr"]),
+        "cost_usd": _block(core["cost_usd"]),
+        "benefit_usd": _block(core["benefit_usd"]),
+        "methods": methods,
+        "sensitivity": sensitivity_dict(tornado, shares),
+        "diagnostics": cost.diagnostics,
+        "inputs": _inputs(scenario, cost),
+        "provenance": _provenance(scenario, cost, tornado.swing),
+    }
+    return to_jsonable(summary, SUMMARY_DIGITS)

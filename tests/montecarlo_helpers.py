@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from mcvalue.data.tables import CleaningOptions, Sample
-from mcvalue.methods import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.distributions import Point as PointMass
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 

@@ -10,8 +10,8 @@ from mcvalue.costmodels.bootstrap import (
     period_arrays,
     reference_positions,
 )
-from mcvalue.methods import METHOD_KEYS
-from mcvalue.table1 import method_fte
+from mcvalue.paper import METHOD_KEYS
+from mcvalue.costmodels.table1 import method_fte
 from montecarlo_helpers import make_sample
 
 PT, TF = "pytorch/pytorch", "tensorflow/tensorflow"

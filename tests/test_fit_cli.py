@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mcvalue.cli import app
-from mcvalue.costmodels.pymc_model import HYPERPARAMETERS, REPO_EFFECTS
-from mcvalue.methods import METHOD_KEYS
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS
+from mcvalue.paper import METHOD_KEYS
 
 TINY = {"draws": 100, "tune": 50, "chains": 2}
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from mcvalue.cli import app
 from mcvalue.errors import McValueError, PriorFileError
-from mcvalue.methods import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.load import load_scenario, new_prior_file, shipped_path
 from mcvalue.priors.show import show_table
 from mcvalue.priors.spec import QUANTITIES

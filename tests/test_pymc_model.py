@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from mcvalue.costmodels import pymc_model as pmm
-from mcvalue.costmodels.ppc import _p_value_table, misfits
+from mcvalue.costmodels.pymc import model as pmm
+from mcvalue.costmodels.pymc.ppc import misfits
+from mcvalue.costmodels.pymc.ppc import p_value_table as _p_value_table
 from mcvalue.errors import ConvergenceError
-from mcvalue.fit import SamplerSettings, convergence_diagnostics, fit_model_data, load_posterior
+from mcvalue.costmodels.pymc.fit import SamplerSettings, convergence_diagnostics, fit_model_data, load_posterior
 
 REFS = ("pytorch/pytorch", "tensorflow/tensorflow")
 
@@ -229,7 +230,7 @@ def test_real_data_fit_converges_and_agrees_with_bootstrap(real_data_dir):
     by ~2% between bootstrap seeds, far less than the distance of the medians from them)."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte
     from mcvalue.data import load_sample
-    from mcvalue.fit import fit_cost_model
+    from mcvalue.costmodels.pymc.fit import fit_cost_model
 
     sample = load_sample(mode="clean", data_dir=real_data_dir)
     start = time.perf_counter()

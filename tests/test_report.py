@@ -9,7 +9,7 @@ import pytest
 
 import mcvalue.report as report
 from mcvalue.errors import McValueError, RunExistsError
-from mcvalue.methods import METHOD_KEYS, METHODS
+from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.pipeline import RunOptions, run, run_and_write
 
 PAPER_PRIORS = Path(__file__).resolve().parents[1] / "priors" / "paper.toml"

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy.special import ndtri
 
-from mcvalue.methods import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 from mcvalue.sensitivity import (
     CONTRIBUTOR_FRACTION,

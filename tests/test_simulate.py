@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from mcvalue.errors import PriorFileError
-from mcvalue.methods import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS
 from mcvalue.simulate import draw_inputs, outcomes, simulate
 from mcvalue.summarise import summarise
 from montecarlo_helpers import (
@@ -223,7 +223,7 @@ def test_paper_priors_reproduce_benefit_and_paper_mode_table1(real_data_dir):
     from mcvalue.costmodels.bootstrap import bootstrap_fte
     from mcvalue.data import load_sample
     from mcvalue.priors.load import load_scenario
-    from mcvalue.table1 import method_fte, table1
+    from mcvalue.costmodels.table1 import method_fte, table1
 
     scenario = load_scenario(PRIORS_DIR / "paper.toml")
     assert scenario.data.mode == "paper"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mcvalue.methods import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS
 from mcvalue.simulate import simulate
 from mcvalue.summarise import summarise, summarise_draws, tail_probabilities
 from montecarlo_helpers import PAPER_POINTS, PointMass, lognormal_scenario, make_scenario

@@ -11,8 +11,8 @@ from mcvalue.cli import app
 from mcvalue.data import load_sample
 from mcvalue.data.tables import CleaningOptions, Sample
 from mcvalue.errors import McValueError
-from mcvalue.methods import METHODS
-from mcvalue.table1 import method_fte, table1
+from mcvalue.paper import METHODS
+from mcvalue.costmodels.table1 import method_fte, table1
 
 SALARY = 300_000.0
 

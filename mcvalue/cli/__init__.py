@@ -1,17 +1,27 @@
-"""The ``mcvalue`` command: a thin Typer layer over the Python API.
+"""The ``mcvalue`` command: a thin Typer shell over the public API (:mod:`mcvalue`).
 
-Each command module parses arguments and calls one library function. Heavy imports
-(pymc, arviz, matplotlib) happen inside those functions, never here, so that
-``mcvalue --help`` answers at once. User errors (:class:`mcvalue.errors.McValueError`)
-end in one line on stderr and their exit code, never a traceback.
+Each command parses arguments and calls one public function; it imports only ``mcvalue``
+and this package's option declarations. Heavy libraries load inside those functions, so
+``mcvalue --help`` answers at once.
+
+Exit codes (one meaning each, as the README lists them): 0 success; 1 a data, usage or
+file problem; 2 an invalid prior file; 3 a fit that failed its convergence checks; 4 an
+internal error (a bug: one line on the terminal, the traceback in a log file); 130
+interrupted (Ctrl-C or SIGTERM: nothing half-done is kept).
 """
 
+import signal
 import sys
 
+import click
 import typer
 
+import mcvalue
 from mcvalue.cli import data_cmds, fit_cmds, priors_cmds, run_cmds
-from mcvalue.errors import McValueError
+
+EXIT_USAGE = 1
+EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="mcvalue",
@@ -19,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["--help", "-h"]},
 )
 data_cmds.register(app)
 priors_cmds.register(app)
@@ -26,21 +37,52 @@ fit_cmds.register(app)
 run_cmds.register(app)
 
 
+def _log_internal_error(error: BaseException) -> str:
+    """Write the traceback of an unexpected error to a log file; return its path (or why not)."""
+    import datetime
+    import os
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(error))
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = os.path.join(tempfile.gettempdir(), f"mcvalue-error-{stamp}-{os.getpid()}.log")
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(f"mcvalue {mcvalue.__version__}\n{' '.join(sys.argv)}\n\n{text}")
+    except OSError as log_error:
+        return f"nowhere (the log could not be written: {log_error.strerror or log_error})"
+    return path
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    """Turn SIGTERM into KeyboardInterrupt, so cleanup runs and worker processes are ended."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
-    """Console entry point: run the app; user and usage errors end in one line + exit code.
+    """Run the app: every error ends in one line ``error: ...`` and its exit code, no traceback.
 
     Typer runs in non-standalone mode so that its usage errors (an unknown option, a bad
     value) reach us as exceptions and print as one line instead of a boxed usage block.
     """
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         status = app(standalone_mode=False)
-    except McValueError as error:
+    except mcvalue.McValueError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
-    except typer.TyperException as error:
-        # With no arguments typer has already printed the help and the message is empty.
-        message = error.format_message() if hasattr(error, "format_message") else str(error)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        typer.echo("error: interrupted; nothing was saved", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as error:
+        # With no arguments click has already printed the help and the message is empty.
+        message = error.format_message()
         if message:
             typer.echo(f"error: {message} (see --help)", err=True)
-        sys.exit(getattr(error, "exit_code", 2))
+        sys.exit(EXIT_USAGE)
+    except Exception as error:  # noqa: BLE001 - the one place that turns any bug into one line
+        path = _log_internal_error(error)
+        typer.echo(f"error: internal error ({type(error).__name__}: {error}); traceback in {path}", err=True)
+        sys.exit(EXIT_INTERNAL)
     sys.exit(status if isinstance(status, int) else 0)

@@ -5,8 +5,8 @@ from typing import Annotated, Optional
 
 import typer
 
+import mcvalue
 from mcvalue.cli.options import BotsOption, DataDirOption, JsonOption, ModeOption
-from mcvalue.errors import McValueError
 
 data_app = typer.Typer(help="Get and inspect the paper's GitHub sample.", no_args_is_help=True)
 
@@ -21,9 +21,7 @@ def fetch_command(
     """Download the three data files (pinned commit, sha256-checked) into the cache or --data-dir."""
     from pathlib import Path
 
-    from mcvalue.data.fetch import fetch
-
-    for path in fetch(Path(data_dir) if data_dir else None).values():
+    for path in mcvalue.fetch_data(Path(data_dir) if data_dir else None).values():
         typer.echo(f"ok  {path}")
 
 
@@ -34,21 +32,14 @@ def _bot_names(bots: Optional[str]) -> tuple[str, ...]:
 @data_app.command("audit")
 def audit_command(data_dir: DataDirOption = None, as_json: JsonOption = False, bots: BotsOption = None) -> None:
     """Report what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers."""
-    from mcvalue.data.audit import audit, render
-
-    report = audit(data_dir, _bot_names(bots))
-    typer.echo(json.dumps(report, indent=2) if as_json else render(report))
+    report = mcvalue.audit(data_dir=data_dir, extra_bots=_bot_names(bots))
+    typer.echo(json.dumps(report, indent=2) if as_json else mcvalue.text.render_audit(report))
 
 
 def reproduce_command(mode: ModeOption = None, data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
     """Table 1 of the paper; without --mode, the published values beside all three modes."""
-    from mcvalue.data.tables import MODES
-    from mcvalue.table1 import render, reproduce
-
-    if mode is not None and mode not in MODES:
-        raise McValueError(f"unknown --mode {mode!r}; choose one of {', '.join(MODES)}")
-    record = reproduce(mode, data_dir)
-    typer.echo(json.dumps(record, indent=2) if as_json else render(record))
+    record = mcvalue.reproduce(mode, data_dir=data_dir)
+    typer.echo(json.dumps(record, indent=2) if as_json else mcvalue.text.render_table1(record))
 
 
 def register(app: typer.Typer) -> None:

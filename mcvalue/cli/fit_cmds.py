@@ -2,6 +2,7 @@
 
 import typer
 
+import mcvalue
 from mcvalue.cli.options import (
     AllowUnconvergedOption,
     DataDirOption,
@@ -21,12 +22,10 @@ def fit_command(
     quiet: QuietOption = False,
 ) -> None:
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
-    from mcvalue.fit_summary import fit_and_summarise, render, to_json
-
-    summary = fit_and_summarise(
-        mode or "clean", data_dir, refit=refit, allow_unconverged=allow_unconverged, progress=not (quiet or as_json)
+    summary = mcvalue.fit(
+        mode or "clean", data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged, progress=not (quiet or as_json)
     )
-    typer.echo(to_json(summary) if as_json else render(summary))
+    typer.echo(mcvalue.to_json(summary) if as_json else mcvalue.text.render_fit(summary))
 
 
 def register(app: typer.Typer) -> None:

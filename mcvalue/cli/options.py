@@ -34,3 +34,15 @@ AllowUnconvergedOption = Annotated[
     bool,
     typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is reported)."),
 ]
+
+
+def parse_swing(text: str) -> tuple[float, float]:
+    """Parse ``--swing`` ("10,90") into two probabilities; a usage error names the option."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        low, high = (float(p) for p in parts)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r}: give two percentiles, e.g. 10,90", param_hint="--swing") from None
+    if not (0 < low < high < 100):
+        raise typer.BadParameter(f"{text!r}: need 0 < low < high < 100", param_hint="--swing")
+    return low / 100, high / 100

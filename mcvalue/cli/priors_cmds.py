@@ -1,7 +1,7 @@
 """``mcvalue priors check | show | new``: validate, display and start prior files.
 
-Fast by design: only the prior modules (pydantic, scipy) are imported, and only inside
-the commands; no pymc, arviz or matplotlib.
+Fast by design: only the prior modules (pydantic, scipy.special) are imported, and only
+inside the commands; no scipy.stats, pandas, pymc, arviz or matplotlib.
 """
 
 import json
@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
+import mcvalue
 from mcvalue.cli.options import JsonOption
 
 priors_app = typer.Typer(help="Check, show and start prior files (TOML).", no_args_is_help=True)
@@ -20,10 +21,7 @@ PriorFileArgument = Annotated[Path, typer.Argument(help="Prior file (TOML).", di
 @priors_app.command("check")
 def check_command(file: PriorFileArgument) -> None:
     """Validate a prior file; every problem is listed as FILE: key: problem (exit code 2)."""
-    from mcvalue.priors.load import load_scenario
-    from mcvalue.priors.show import check_line
-
-    typer.echo(check_line(load_scenario(file)))
+    typer.echo(mcvalue.text.check_line(mcvalue.load_scenario(file)))
 
 
 @priors_app.command("show")
@@ -32,19 +30,14 @@ def show_command(
     as_json: JsonOption = False,
 ) -> None:
     """Each quantity's distribution, 5th/50th/95th percentiles, mean and source."""
-    from mcvalue.priors.load import load_scenario
-    from mcvalue.priors.show import render, show_record
-
-    record = show_record(load_scenario(file))
-    typer.echo(json.dumps(record, indent=2) if as_json else render(record))
+    record = mcvalue.text.show_priors(mcvalue.load_scenario(file))
+    typer.echo(json.dumps(record, indent=2) if as_json else mcvalue.text.render_priors(record))
 
 
 @priors_app.command("new")
 def new_command(path: Annotated[Path, typer.Argument(help="Where to write the new prior file.", dir_okay=False)]) -> None:
     """Write a fully commented prior file that extends the default (never overwrites)."""
-    from mcvalue.priors.load import new_prior_file
-
-    typer.echo(f"wrote {new_prior_file(path)}: edit it, then `mcvalue priors check {path}`")
+    typer.echo(f"wrote {mcvalue.new_prior_file(path)}: edit it, then `mcvalue priors check {path}`")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+import mcvalue
 from mcvalue.cli.options import (
     AllowUnconvergedOption,
     DataDirOption,
@@ -15,6 +16,7 @@ from mcvalue.cli.options import (
     PriorsOption,
     QuietOption,
     RefitOption,
+    parse_swing,
 )
 
 DrawsOption = Annotated[Optional[int], typer.Option("--draws", help="Monte Carlo draws (default: the prior file's run table, else 200,000).")]
@@ -29,7 +31,7 @@ CostModelOption = Annotated[
 SwingOption = Annotated[str, typer.Option("--swing", help="Tornado swing as two percentiles, e.g. 10,90 or 5,95.")]
 
 
-def _echo_err(quiet: bool):
+def _progress(quiet: bool):
     """Progress printer to stderr, or a no-op when quiet."""
     return (lambda _line: None) if quiet else (lambda line: typer.echo(line, err=True))
 
@@ -38,23 +40,36 @@ def _warn(line: str) -> None:
     typer.echo(f"warning: {line}", err=True)
 
 
-def _options(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet):
-    """Command-line values -> the pipeline's RunOptions."""
-    from mcvalue.pipeline import RunOptions
-    from mcvalue.sensitivity import parse_swing
-
-    return RunOptions(
-        priors=priors,
-        draws=draws,
-        seed=seed,
-        mode=mode,
-        cost_model=cost_model,
+def _run(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet) -> "mcvalue.RunResult":
+    """Load the scenario, apply the command line's overrides and run it; warnings to stderr."""
+    swing_pair = parse_swing(swing)
+    scenario = mcvalue.load_scenario(priors).with_settings(draws=draws, seed=seed, mode=mode, cost_model=cost_model)
+    result = mcvalue.run(
+        scenario,
         data_dir=data_dir,
-        swing=parse_swing(swing),
+        progress=not quiet,
         refit=refit,
         allow_unconverged=allow_unconverged,
-        progress=not quiet,
+        swing=swing_pair,
+        explicit_cost_model=cost_model is not None,
+        log=_progress(quiet),
     )
+    for line in result.warnings:
+        _warn(line)
+    return result
+
+
+def _write(result: "mcvalue.RunResult", results_dir: Path, name: Optional[str], target: Path) -> Path:
+    """Write the report; an unnamed run whose clock name another run took meanwhile takes the next."""
+    command = ["mcvalue", *sys.argv[1:]]
+    for _attempt in range(10):
+        try:
+            return mcvalue.write_report(result, target, command=command)
+        except mcvalue.RunExistsError:
+            if name is not None:
+                raise
+            target = mcvalue.report_directory(results_dir)
+    return mcvalue.write_report(result, target, command=command)
 
 
 def run(
@@ -73,16 +88,15 @@ def run(
     quiet: QuietOption = False,
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/."""
-    from mcvalue.pipeline import run_and_write
-    from mcvalue.report import headline, summary_bytes
-
-    options = _options(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet)
-    result, path = run_and_write(options, results_dir, name, ["mcvalue", *sys.argv[1:]], _echo_err(quiet), _warn)
+    target = mcvalue.report_directory(results_dir, name)
+    result = _run(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet)
+    _progress(quiet)("writing the report...")
+    path = _write(result, results_dir, name, target)
     if json_out:
-        typer.echo(summary_bytes(result.summary).decode("utf-8"), nl=False)
+        typer.echo(mcvalue.text.summary_json(result.summary_record), nl=False)
         return
     if not quiet:
-        typer.echo(headline(result.summary).replace("**", ""))
+        typer.echo(mcvalue.text.headline(result.summary_record))
         typer.echo(f"report: {path / 'report.md'}")
 
 
@@ -100,15 +114,11 @@ def sensitivity(
     quiet: QuietOption = False,
 ) -> None:
     """Print the tornado and the variance shares of log(BCR) without writing a run."""
-    from mcvalue.pipeline import run as run_pipeline
-    from mcvalue.sensitivity import render
-
-    options = _options(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet)
-    result = run_pipeline(options, _echo_err(quiet), _warn)
+    result = _run(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet)
     if json_out:
-        typer.echo(json.dumps(result.summary["sensitivity"], indent=2))
+        typer.echo(json.dumps(result.summary_record["sensitivity"], indent=2))
     else:
-        typer.echo(render(result.tornado, result.shares, result.cost.model))
+        typer.echo(mcvalue.text.render_sensitivity(result.tornado, result.shares, result.cost.model))
 
 
 def compare(
@@ -119,12 +129,8 @@ def compare(
     quiet: QuietOption = False,
 ) -> None:
     """Compare two runs: medians, intervals, P(BCR > 100) and the inputs that differ."""
-    from mcvalue.compare import compare as compare_runs
-    from mcvalue.compare import render
-    from mcvalue.pipeline import RunOptions
-
-    comparison = compare_runs(run_a, run_b, RunOptions(data_dir=data_dir, progress=not quiet), _echo_err(quiet))
-    typer.echo(json.dumps(comparison, indent=2) if json_out else render(comparison))
+    comparison = mcvalue.compare(run_a, run_b, data_dir=data_dir, log=_progress(quiet))
+    typer.echo(mcvalue.to_json(comparison) if json_out else mcvalue.text.render_comparison(comparison))
 
 
 def register(app: typer.Typer) -> None:

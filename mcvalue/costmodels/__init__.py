@@ -1,1 +1,217 @@
-"""Sources of FTE draws per costing method for the cost side (bootstrap; the Bayesian model)."""
+"""The cost side: a sample in, FTE draws per costing method out; one signature per model.
+
+Cost models (:data:`COST_MODELS`) turn the sample into ``(m, 5)`` FTE draws, columns in
+:data:`mcvalue.paper.METHOD_KEYS` order:
+
+* ``pymc``: posterior draws of the Bayesian cost model (:mod:`mcvalue.costmodels.pymc`),
+  fitted once and cached;
+* ``bootstrap``: a two-stage bootstrap over repos and periods (:mod:`.bootstrap`);
+* ``table1``: the paper's published Table 1 figures, constant (:mod:`.table1`).
+
+:func:`cost_side` is the one entry point. The data files are located and their sha256
+checked on every call, cached cost side or not. Offline with no copy of the sample
+anywhere (no ``--data-dir``, no ``$MCVALUE_DATA_DIR``, nothing cached, no download) and
+no cost model named explicitly, it falls back to ``table1`` with one warning; naming
+``pymc`` or ``bootstrap`` explicitly without data stays an error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mcvalue.config import DATA_DIR_ENV
+from mcvalue.errors import ConvergenceError, DataError, McValueError
+
+if TYPE_CHECKING:
+    from mcvalue.costmodels.pymc.ppc import PosteriorPredictive
+    from mcvalue.data.tables import Sample
+    from mcvalue.priors.spec import Scenario
+
+#: Cost models a prior file or ``--cost-model`` may name.
+COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
+#: Bootstrap replicates drawn for ``--cost-model bootstrap`` and for ``mcvalue fit``'s check.
+BOOTSTRAP_REPLICATES = 4000
+#: Name of the bootstrap's random stream under the run seed.
+BOOTSTRAP_STREAM = "__bootstrap__"
+
+Log = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    """Drop a progress message."""
+
+
+@dataclass(frozen=True)
+class CostSide:
+    """The FTE draws of one cost model and what a report must say about them.
+
+    Attributes
+    ----------
+    model : str
+        ``pymc``, ``bootstrap`` or ``table1``.
+    fte : numpy.ndarray
+        ``(m, 5)`` FTE draws in METHOD_KEYS order.
+    description : str
+        One line saying what the draws are.
+    diagnostics : dict
+        JSON-ready checks: the fit's convergence figures and PPC p-values for pymc, the
+        replicate count for the bootstrap.
+    data : dict or None
+        The sample's provenance (mode, cleaning, file sha256s); None for table1.
+    ppc : PosteriorPredictive or None
+        The fit's posterior predictive check (observed arrays, replicates, p-values), the
+        very replicates the report plots; None for the other models.
+    posterior_path : pathlib.Path or None
+        Where the fitted posterior is cached (pymc only).
+    """
+
+    model: str
+    fte: np.ndarray
+    description: str
+    diagnostics: dict[str, Any]
+    data: dict[str, Any] | None = None
+    ppc: PosteriorPredictive | None = None
+    posterior_path: Path | None = None
+
+
+def data_provenance(sample: Sample) -> dict[str, Any]:
+    """Return what identifies a sample in reports: mode, cleaning options, files' sha256."""
+    return {"mode": sample.mode, "cleaning": sample.cleaning.to_dict(), "file_sha256": dict(sorted(sample.file_sha256.items()))}
+
+
+def _pymc_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverged: bool, progress: bool, log: Log) -> CostSide:
+    """Posterior FTE draws of the Bayesian cost model (cached fit unless ``refit``).
+
+    The fit uses its own default sampler settings and seed (those of ``mcvalue fit``), so a
+    run shares the cached posterior with ``mcvalue fit`` and a new Monte Carlo seed or an
+    edited prior does not trigger a refit.
+    """
+    from dataclasses import asdict
+
+    from mcvalue.costmodels.pymc.fit import fit_cost_model
+
+    log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
+    fit = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
+    diagnostics = {
+        "cost_model": "pymc",
+        **fit.diagnostics,
+        "sampler": asdict(fit.sampler),
+        "ppc_pvalues": fit.ppc.p_values(),
+        "ppc_misfits": list(fit.ppc_misfits),
+    }
+    return CostSide(
+        "pymc",
+        np.asarray(fit.fte, dtype=float),
+        "posterior of the Bayesian cost model (PyMC)",
+        diagnostics,
+        data_provenance(sample),
+        fit.ppc,
+        fit.cache_path,
+    )
+
+
+def _bootstrap_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverged: bool, progress: bool, log: Log) -> CostSide:
+    """Two-stage bootstrap replicates of the five FTE figures, from the run seed's own stream."""
+    from mcvalue.costmodels.bootstrap import bootstrap_fte
+    from mcvalue.simulate import child_rng
+
+    log(f"bootstrapping the sample ({BOOTSTRAP_REPLICATES} replicates)...")
+    fte = bootstrap_fte(sample, BOOTSTRAP_REPLICATES, child_rng(scenario.run.seed, BOOTSTRAP_STREAM))
+    diagnostics = {"cost_model": "bootstrap", "replicates": BOOTSTRAP_REPLICATES}
+    return CostSide(
+        "bootstrap", np.asarray(fte, dtype=float), "two-stage bootstrap of the sample (repos, then periods)", diagnostics, data_provenance(sample)
+    )
+
+
+def table1_cost() -> CostSide:
+    """Return the paper's published Table 1 FTE figures as a cost side of constant draws."""
+    from mcvalue.costmodels.table1 import DESCRIPTION, table1_fte
+
+    return CostSide("table1", table1_fte(1), DESCRIPTION, {"cost_model": "table1"})
+
+
+_DATA_COST_MODELS = {"pymc": _pymc_cost, "bootstrap": _bootstrap_cost}
+
+
+def _no_data_source_named(data_dir: Path | None) -> bool:
+    """Tell whether the user named no data location, so a missing sample means 'nowhere'."""
+    return data_dir is None and not os.environ.get(DATA_DIR_ENV)
+
+
+def _check_converged(cost: CostSide, allow_unconverged: bool) -> None:
+    """Refuse a cached fit that failed its checks like a fresh one, unless allowed."""
+    if cost.diagnostics.get("converged") is False and not allow_unconverged:
+        from mcvalue.costmodels.pymc.diagnostics import convergence_message
+
+        raise ConvergenceError(convergence_message(cost.diagnostics))
+
+
+def cost_side(
+    scenario: Scenario,
+    *,
+    data_dir: Path | None = None,
+    explicit_model: bool = False,
+    refit: bool = False,
+    allow_unconverged: bool = False,
+    progress: bool = False,
+    log: Log = _silent,
+) -> tuple[CostSide, tuple[str, ...]]:
+    """FTE draws from the scenario's cost model, and any warning about how they were got.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Names the cost model (``scenario.run.cost_model``), data mode and cleaning.
+    data_dir : pathlib.Path, optional
+        Directory holding the paper's data files (else ``$MCVALUE_DATA_DIR``, the cache,
+        a download).
+    explicit_model : bool
+        True when the user named the cost model: then missing data is an error, never a
+        fallback to ``table1``.
+    refit, allow_unconverged, progress : bool
+        Refit instead of using cached results; run on with a fit that failed its
+        convergence checks (recorded in the diagnostics); show the sampler's progress.
+    log : callable
+        Receives progress lines.
+
+    Returns
+    -------
+    (CostSide, tuple of str)
+        The cost side and warnings (the offline fallback).
+    """
+    from mcvalue.costmodels import cache
+    from mcvalue.data import load_sample, verify_files
+
+    model = scenario.run.cost_model
+    if model == "table1":
+        return table1_cost(), ()
+    if model not in _DATA_COST_MODELS:
+        raise McValueError(f"unknown cost model {model!r}; choose one of {', '.join(COST_MODELS)}")
+    log(f"checking the data files ({scenario.data.mode} mode)...")
+    try:
+        files = verify_files(scenario.data.mode, data_dir)
+    except DataError as error:
+        if explicit_model or not _no_data_source_named(data_dir):
+            raise
+        warning = (
+            f"no copy of the paper's data is available ({error}); falling back to --cost-model table1: "
+            "the cost side is the paper's published Table 1 figures, not a fit"
+        )
+        return table1_cost(), (warning,)
+    key = cache.key(model, scenario.data.mode, scenario.data.cleaning, files, scenario.run.seed if model == "bootstrap" else None)
+    cached, warnings = (None, ()) if refit else cache.load(key)
+    if cached is not None:
+        log(f"using the cached {model} cost side (--refit to recompute)...")
+        _check_converged(cached, allow_unconverged)
+        return cached, warnings
+    log(f"loading the sample ({scenario.data.mode} mode)...")
+    cleaning = None if scenario.data.mode == "paper" else scenario.data.cleaning
+    sample = load_sample(scenario.data.mode, data_dir, cleaning)
+    cost = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
+    return cost, warnings + cache.save(key, cost)

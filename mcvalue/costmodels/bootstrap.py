@@ -1,6 +1,6 @@
 """Two-stage bootstrap of the five Table 1 FTE figures: the data-only cost model.
 
-A costing method's FTE (see :mod:`mcvalue.methods`) is
+A costing method's FTE (see :mod:`mcvalue.paper`) is
 
     contributors:  sum over repos of (mean over the repo's periods of active contributors)
     commits/lines: sum over repos of (mean over the repo's periods of total units)
@@ -10,7 +10,7 @@ where the reference mean is the reference repo's total units over its total
 contributor-periods. One bootstrap replicate resamples, with replacement,
 
 1. the repos (sampled units: a tool and its repository, as in
-   :func:`mcvalue.table1.units_per_period`): as many as the sample has;
+   :func:`mcvalue.costmodels.table1.units_per_period`): as many as the sample has;
 2. within each drawn repo, independently per draw, its periods: as many as it has;
 3. the reference repo's periods, independently of stage 1 (the reference is a fixed
    choice, not a sampled repo): its contributor-periods are those of the resampled
@@ -28,7 +28,7 @@ import numpy as np
 
 from mcvalue.data.tables import Sample
 from mcvalue.errors import DataError
-from mcvalue.methods import METHODS, REFERENCE_REPOS
+from mcvalue.paper import METHODS, REFERENCE_REPOS
 
 #: Per-period columns used, in this order, as the last axis of ``PeriodArrays.units``.
 UNIT_COLUMNS: tuple[str, ...] = ("contributors", "commits", "lines")

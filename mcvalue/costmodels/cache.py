@@ -1,17 +1,24 @@
-"""Cache of a run's data-driven cost side: FTE draws, diagnostics, provenance, PPC figures.
+"""Cache of a run's data-driven cost side: FTE draws, PPC replicates, diagnostics, provenance.
 
 Loading the sample, reading the cached posterior and checking it take seconds that a
 re-run after editing a benefit prior does not need: none of it depends on the prior
-quantities. The cost side is stored under ``cache_dir()/cost_sides/<key>/`` where the key
-hashes the cost model, the data mode and cleaning options, the bootstrap seed and the
-source code of the installed ``mcvalue`` package (so any code change, the version string
-in ``__init__.py`` included, invalidates it). Hashing the whole package rather than a
-hand-kept list of the modules the cost side uses cannot miss a dependency, and a miss
-costs seconds: the sample is re-read, and the fitted posterior comes from its own cache
-(:mod:`mcvalue.fit`). The data files need not enter the key: only files matching the
-pinned sha256 are ever used. Entries are written to a temporary directory and renamed;
-an unreadable or mismatched entry is ignored (recomputed), never used.
+quantities. An entry lives in ``cache_dir()/cost_sides/<key>/`` where the key hashes the
+cost model, the data mode and cleaning options, the data files' sha256, the bootstrap
+seed and the source code of the installed ``mcvalue`` package (so any code change
+invalidates it; hashing the whole package cannot miss a dependency, and a miss costs only
+seconds because the posterior has its own cache).
+
+Entries are verified, never trusted: ``entry.json`` records the schema version, the key,
+and the sha256 of every array file; on load each file is re-hashed, the FTE must be a
+finite, positive ``(m, 5)`` array, and any failure removes the entry and recomputes it
+with one warning. Entries are written to a temporary directory (files fsynced) and
+renamed into place, so a kill never leaves a half-written entry under a real key; two
+runs writing the same key at once both succeed and one entry is kept. A cache that
+cannot be written (read-only, full disk) degrades to running without it, with one
+warning. No figures are cached: the report draws them from the replicates stored here.
 """
+
+from __future__ import annotations
 
 import hashlib
 import json
@@ -20,21 +27,28 @@ import shutil
 import tempfile
 from functools import cache as _memo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import mcvalue
-from mcvalue.data.tables import CleaningOptions
-from mcvalue.paths import cache_dir
+from mcvalue.config import cache_dir
+from mcvalue.jsonio import to_jsonable
 
+if TYPE_CHECKING:
+    from mcvalue.costmodels import CostSide
+    from mcvalue.priors.spec import CleaningOptions
+
+#: Bumped whenever the layout of an entry changes; older entries are recomputed.
+SCHEMA_VERSION = 2
+_ENTRY = "entry.json"
 _FTE = "fte.npy"
-_META = "meta.json"
+_PPC = "ppc.npz"
 
 
 @_memo
 def source_digest() -> str:
-    """sha256 over the source files of the installed mcvalue package (path and bytes)."""
+    """Return the sha256 over the source files of the installed mcvalue package (path and bytes)."""
     root = Path(mcvalue.__file__).parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
@@ -43,48 +57,160 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def key(model: str, mode: str, cleaning: CleaningOptions, seed: int | None) -> str:
-    """The cache key of one cost side (``seed`` only for models that draw from it)."""
+def key(model: str, mode: str, cleaning: CleaningOptions, files: dict[str, str], seed: int | None) -> str:
+    """Return the cache key of one cost side (``seed`` only for models that draw from it)."""
     material = {
+        "schema": SCHEMA_VERSION,
         "source": source_digest(),
         "model": model,
         "mode": mode,
         "cleaning": cleaning.to_dict(),
+        "files": dict(sorted(files.items())),
         "seed": seed,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def entry_dir(cache_key: str) -> Path:
-    """Where the entry of ``cache_key`` lives."""
+    """Return where the entry of ``cache_key`` lives."""
     return cache_dir() / "cost_sides" / cache_key
 
 
-def save(cache_key: str, fte: np.ndarray, meta: dict[str, Any], figures: dict[str, bytes]) -> None:
-    """Store an entry atomically; an entry already there (a concurrent run) is kept."""
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and fsync it, so a rename after it publishes whole bytes."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _ppc_arrays(cost: CostSide) -> dict[str, np.ndarray]:
+    """The PPC's observed and replicated arrays, flattened into named arrays for ``np.savez``."""
+    arrays: dict[str, np.ndarray] = {}
+    if cost.ppc is None:
+        return arrays
+    for quantity, observed in cost.ppc.observed.items():
+        arrays[f"observed__{quantity}"] = np.asarray(observed, dtype=float)
+        replicates = cost.ppc.replicated[quantity]
+        arrays[f"lengths__{quantity}"] = np.array([len(r) for r in replicates], dtype=np.int64)
+        arrays[f"replicated__{quantity}"] = np.concatenate(replicates) if replicates else np.empty(0)
+    return arrays
+
+
+def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
+    """Store an entry atomically; return warnings (a cache that cannot be written is skipped)."""
+    import io
+
     target = entry_dir(cache_key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{cache_key}.", dir=target.parent))
+    staging: Path | None = None
     try:
-        np.save(staging / _FTE, np.asarray(fte, dtype=float))
-        for stem, png in figures.items():
-            (staging / f"{stem}.png").write_bytes(png)
-        record = {"key": cache_key, "meta": meta, "figures": sorted(figures)}
-        (staging / _META).write_text(json.dumps(record), encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{cache_key}.", suffix=".partial", dir=target.parent))
+        buffers = {_FTE: io.BytesIO()}
+        np.save(buffers[_FTE], np.asarray(cost.fte, dtype=float), allow_pickle=False)
+        arrays = _ppc_arrays(cost)
+        if arrays:
+            buffers[_PPC] = io.BytesIO()
+            np.savez(buffers[_PPC], **arrays)
+        hashes = {}
+        for name, buffer in buffers.items():
+            data = buffer.getvalue()
+            _write_synced(staging / name, data)
+            hashes[name] = hashlib.sha256(data).hexdigest()
+        record = {
+            "schema": SCHEMA_VERSION,
+            "key": cache_key,
+            "files": hashes,
+            "model": cost.model,
+            "description": cost.description,
+            "diagnostics": to_jsonable(cost.diagnostics),
+            "data": cost.data,
+            "posterior_path": None if cost.posterior_path is None else str(cost.posterior_path),
+        }
+        _write_synced(staging / _ENTRY, json.dumps(record, sort_keys=True).encode("utf-8"))
         os.rename(staging, target)
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
+    except OSError as error:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        if target.is_dir() and (target / _ENTRY).is_file():
+            return ()  # a concurrent run stored the same entry first: keep it
+        return (f"cost-side cache {target.parent}: cannot be written ({error.strerror or error}); running without it",)
+    return ()
 
 
-def load(cache_key: str) -> tuple[np.ndarray, dict[str, Any], dict[str, bytes]] | None:
-    """The entry's FTE draws, metadata and figures, or None if absent or unreadable."""
+def _verified_record(directory: Path, cache_key: str) -> dict[str, Any]:
+    """The entry's record after checking schema, key and every file's sha256; ValueError if not."""
+    record = json.loads((directory / _ENTRY).read_text(encoding="utf-8"))
+    if not isinstance(record, dict) or record.get("schema") != SCHEMA_VERSION or record.get("key") != cache_key:
+        raise ValueError("written by another version or under another key")
+    files = record.get("files")
+    if not isinstance(files, dict) or _FTE not in files:
+        raise ValueError("lists no FTE file")
+    for name, expected in files.items():
+        if name not in (_FTE, _PPC) or _sha256(directory / name) != expected:
+            raise ValueError(f"{name} fails its checksum")
+    return record
+
+
+def _valid_fte(fte: np.ndarray) -> np.ndarray:
+    """The FTE array if it is a finite, positive (m, 5) float array; ValueError if not."""
+    if fte.ndim != 2 or fte.shape[1] != 5 or fte.shape[0] < 1 or fte.dtype.kind != "f":
+        raise ValueError(f"FTE array has shape {fte.shape}, not (draws, 5)")
+    if not (np.all(np.isfinite(fte)) and np.all(fte > 0)):
+        raise ValueError("FTE array holds non-finite or non-positive values")
+    return fte
+
+
+def _load_ppc(path: Path) -> Any:
+    """Rebuild the PPC (observed, replicates, p-value table) from the stored arrays."""
+    from mcvalue.costmodels.pymc.ppc import PosteriorPredictive, p_value_table
+
+    with np.load(path, allow_pickle=False) as stored:
+        quantities = [name.split("__", 1)[1] for name in stored.files if name.startswith("observed__")]
+        observed = {q: stored[f"observed__{q}"] for q in quantities}
+        replicated = {}
+        for q in quantities:
+            bounds = np.cumsum(stored[f"lengths__{q}"])[:-1]
+            replicated[q] = list(np.split(stored[f"replicated__{q}"], bounds))
+    return PosteriorPredictive(observed, replicated, p_value_table(observed, replicated))
+
+
+def load(cache_key: str) -> tuple[CostSide | None, tuple[str, ...]]:
+    """Return the verified entry of ``cache_key`` as a cost side, or None and a warning.
+
+    An absent entry gives (None, ()); one that fails any check is removed and gives
+    (None, (warning,)), so the caller recomputes it.
+    """
+    from mcvalue.costmodels import CostSide
+
     directory = entry_dir(cache_key)
+    if not directory.exists():
+        return None, ()
     try:
-        record = json.loads((directory / _META).read_text(encoding="utf-8"))
-        fte = np.load(directory / _FTE, allow_pickle=False)
-        figures = {stem: (directory / f"{stem}.png").read_bytes() for stem in record["figures"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if record.get("key") != cache_key or fte.ndim != 2 or fte.shape[1] != 5 or not np.all(np.isfinite(fte)):
-        return None
-    return fte, record["meta"], figures
+        record = _verified_record(directory, cache_key)
+        fte = _valid_fte(np.load(directory / _FTE, allow_pickle=False))
+        ppc = _load_ppc(directory / _PPC) if _PPC in record["files"] else None
+        posterior = record.get("posterior_path")
+        cost = CostSide(
+            record["model"], fte, record["description"], record["diagnostics"], record["data"], ppc,
+            None if posterior is None else Path(posterior),
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        _remove(directory)
+        return None, (f"cost-side cache entry {directory} was damaged ({error}); removed and recomputed",)
+    return cost, ()
+
+
+def _remove(directory: Path) -> None:
+    """Delete a damaged entry (a file or a directory); ignore what cannot be deleted."""
+    if directory.is_dir() and not directory.is_symlink():
+        shutil.rmtree(directory, ignore_errors=True)
+    else:
+        try:
+            directory.unlink()
+        except OSError:
+            pass

@@ -1,22 +1,126 @@
-"""The paper's published Table 1 as a cost model: constant FTE draws, no sampling error.
+"""Table 1 of the paper (section 3.1.2): its arithmetic on a sample, and its published figures.
 
-Used when the sample itself is unavailable (offline, no copy) or asked for explicitly
-with ``--cost-model table1``. Each costing method's FTE is the paper's implied figure
-``cost per year / $300K`` (:attr:`mcvalue.methods.CostingMethod.paper_fte`), quoted as a
-fact from Langenkamp & Yue (AIES 2022), Table 1. The cost side then carries only the
-uncertainty of the prior quantities (salary, fractions, coverage) and the method mixture.
+Two uses: ``mcvalue reproduce`` and the fit report compute Table 1 from a sample in any
+mode (:func:`table1`, :func:`method_fte`); and the ``table1`` cost model takes the
+paper's *published* figures as constant FTE draws (:func:`table1_fte`), with no sampling
+uncertainty, when it is asked for or when no copy of the sample can be found offline.
+
+For a unit u (commits or lines modified = lines added + lines deleted) and reference
+repo R, with salary S and 26 two-week periods a year:
+
+    ref_mean(u, R)    = mean of u over R's contributor-periods
+    cost_per_unit     = S / (ref_mean * 26)
+    units_per_year    = 26 * sum over repos of (mean over its sampled periods of total u)
+    cost_per_year     = cost_per_unit * units_per_year
+
+For contributors, every active contributor is one full-time engineer: cost_per_unit = S
+and units_per_year = sum over repos of the mean number of active contributors per period.
+A "repo" is a sampled unit (a tool and its GitHub repository), as in the paper; after
+``merge_duplicate_repos`` two tools sharing a repository are one unit.
+
+The same arithmetic gives full-time-equivalent engineer-years, FTE = cost_per_year / S,
+which is what the Monte Carlo and Bayesian stages propagate.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mcvalue.methods import METHODS
+from mcvalue.errors import DataError
+from mcvalue.paper import METHODS, PAPER_SALARY_USD, PERIODS_PER_YEAR, REFERENCE_REPOS, CostingMethod
 
-#: One line for reports: what the cost side is when this model is used.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mcvalue.data.tables import Sample
+
+ROW_KEYS = ("unit", "reference", "cost_per_unit", "units_per_year", "cost_per_year")
+
+
+def reference_mean(sample: Sample, method: CostingMethod) -> float:
+    """Mean units per contributor-period in the method's reference repo (1 for contributors)."""
+    if method.unit == "contributors":
+        return 1.0
+    repo = REFERENCE_REPOS[method.reference]
+    rows = sample.contributions.loc[sample.contributions["repo"] == repo, method.unit]
+    if rows.empty:
+        raise DataError(f"the {sample.mode} sample has no contributor-periods of reference repo {repo}")
+    return float(rows.mean())
+
+
+def units_per_period(sample: Sample, unit: str) -> float:
+    """Sum over repos of the mean over that repo's sampled periods of total ``unit``.
+
+    ``unit`` is "contributors", "commits" or "lines"; empty periods count as zeros.
+    """
+    per_repo = sample.periods.groupby(["tool", "repo"], sort=False)[unit].mean()
+    return float(per_repo.sum())
+
+
+def method_fte(sample: Sample) -> dict[str, float]:
+    """FTE engineer-years per costing method key (cost per year / salary).
+
+    FTE = sum over repos of mean units per period / reference mean units per
+    contributor-period; for contributors, the sum of mean active contributors.
+    """
+    return {m.key: units_per_period(sample, m.unit) / reference_mean(sample, m) for m in METHODS}
+
+
+def table1(sample: Sample, salary: float = PAPER_SALARY_USD) -> pd.DataFrame:
+    """Table 1 in the paper's row order: unit, reference, cost_per_unit, units_per_year, cost_per_year."""
+    import pandas as pd
+
+    rows = []
+    for method in METHODS:
+        if method.unit == "contributors":
+            cost_per_unit = salary
+            units_per_year = units_per_period(sample, "contributors")
+        else:
+            cost_per_unit = salary / (reference_mean(sample, method) * PERIODS_PER_YEAR)
+            units_per_year = PERIODS_PER_YEAR * units_per_period(sample, method.unit)
+        rows.append([method.unit, method.reference, cost_per_unit, units_per_year, cost_per_unit * units_per_year])
+    return pd.DataFrame(rows, columns=list(ROW_KEYS), index=pd.Index([m.key for m in METHODS], name="method"))
+
+
+def table1_record(sample: Sample, salary: float = PAPER_SALARY_USD) -> dict:
+    """JSON-ready Table 1: mode, cleaning options, data hashes, salary and the five rows."""
+    table = table1(sample, salary)
+    return {
+        "mode": sample.mode,
+        "cleaning": sample.cleaning.to_dict(),
+        "salary_usd": salary,
+        "periods_per_year": PERIODS_PER_YEAR,
+        "data_sha256": dict(sample.file_sha256),
+        "rows": [
+            {key: (value if isinstance(value, str) else float(value)) for key, value in row.items()}
+            for row in table[list(ROW_KEYS)].to_dict(orient="records")
+        ],
+    }
+
+
+#: One line for reports: what the cost side is when the published figures are used.
 DESCRIPTION = "the paper's published Table 1 cost figures (no fit, no sampling uncertainty)"
+
+#: What each data mode is, for Table 1 headers and reports.
+MODE_DESCRIPTIONS: dict[str, str] = {
+    "paper": "the authors' flat CSV as published (numbers with thousands separators truncated), no cleaning",
+    "corrected": "the raw scrape parsed with full numbers, no cleaning",
+    "clean": "the raw scrape parsed with full numbers, then cleaned",
+}
+
+
+def record_rows_published() -> list[dict]:
+    """The paper's own Table 1, as printed, in the JSON row layout of :func:`table1_record`."""
+    return [
+        dict(zip(ROW_KEYS, (m.unit, m.reference, m.paper_cost_per_unit, m.paper_units_per_year, m.paper_cost_per_year)))
+        for m in METHODS
+    ]
 
 
 def paper_fte() -> np.ndarray:
-    """The five methods' published FTE-years, in :data:`mcvalue.methods.METHOD_KEYS` order."""
+    """The five methods' published FTE-years, in :data:`mcvalue.paper.METHOD_KEYS` order."""
     return np.array([m.paper_fte for m in METHODS], dtype=float)
 
 

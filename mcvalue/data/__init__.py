@@ -9,7 +9,37 @@ from pathlib import Path
 from mcvalue.data.tables import MODES, CleaningOptions, Mode, Sample
 from mcvalue.errors import McValueError
 
-__all__ = ["load_sample", "CleaningOptions", "Mode", "Sample"]
+__all__ = ["load_sample", "verify_files", "CleaningOptions", "Mode", "Sample"]
+
+
+def verify_files(mode: Mode = "clean", data_dir: Path | None = None) -> dict[str, str]:
+    """Locate the data files a mode reads and check their sha256; cheap, done on every run.
+
+    Parameters
+    ----------
+    mode : str
+        ``paper`` reads the flat CSV and the raw scrape, the other modes the raw scrape.
+    data_dir : pathlib.Path, optional
+        Where the files are (else ``$MCVALUE_DATA_DIR``, the cache, a download).
+
+    Returns
+    -------
+    dict
+        File name -> sha256 of each file the mode reads (the pinned digests).
+
+    Raises
+    ------
+    DataError
+        A file is missing, unreadable or not the pinned bytes (the message names it).
+    """
+    from mcvalue.data.fetch import FLAT_FILE, RAW_FILE, locate, provenance
+
+    if mode not in MODES:
+        raise McValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    names = (FLAT_FILE, RAW_FILE) if mode == "paper" else (RAW_FILE,)
+    for name in names:
+        locate(name, data_dir)
+    return provenance(names)
 
 
 def load_sample(

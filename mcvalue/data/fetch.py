@@ -5,7 +5,7 @@ user analyses the same bytes. A file is looked up, in order, in
 
 1. the ``data_dir`` the caller names (``--data-dir``),
 2. ``$MCVALUE_DATA_DIR``,
-3. the user cache (``mcvalue.paths.cache_dir() / "data"``),
+3. the user cache (``mcvalue.config.cache_dir() / "data"``),
 4. a download into that cache (pooch; the file is streamed to a temporary name and only
    moved into place when its sha256 matches, so a bad download never stays cached).
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from mcvalue.errors import DataError
-from mcvalue.paths import cache_dir
+from mcvalue.config import DATA_DIR_ENV, cache_dir
 
 #: The paper's repository at the commit the analysis is pinned to.
 REPOSITORY = "Yichabod/OSML_value"
@@ -40,7 +40,7 @@ SHA256: dict[str, str] = {
 }
 DATA_FILES: tuple[str, ...] = tuple(SHA256)
 
-ENV_VAR = "MCVALUE_DATA_DIR"
+
 HOW_TO_SUPPLY = (
     "supply the paper's data files with --data-dir DIR or MCVALUE_DATA_DIR=DIR, "
     "or run `mcvalue data fetch` while online"
@@ -128,9 +128,9 @@ def locate(name: str, data_dir: Path | None = None) -> Path:
     _check_known(name)
     if data_dir is not None:
         return _verified_local(name, Path(data_dir), "--data-dir")
-    env = os.environ.get(ENV_VAR)
+    env = os.environ.get(DATA_DIR_ENV)
     if env:
-        return _verified_local(name, Path(env), ENV_VAR)
+        return _verified_local(name, Path(env), DATA_DIR_ENV)
     return _download(name, data_cache_dir())
 
 

@@ -1,4 +1,7 @@
-"""The paper's five costing methods (Table 1) and its published figures.
+"""Every figure Langenkamp & Yue (AIES 2022) publish that mcvalue uses, defined once.
+
+The five costing methods of Table 1 with their published figures, the salary, the
+benefit chain of section 3.2 and the headline ratio.
 
 A costing method turns the sample into full-time-equivalent engineer-years (FTE): the
 units produced per year across all repos, divided by the units one reference-repo
@@ -15,6 +18,16 @@ Reference = Literal["pytorch", "tensorflow"]
 PAPER_SALARY_USD = 300_000.0
 PERIODS_PER_YEAR = 26
 PAPER_BENEFIT_USD = 30e9
+#: The paper's headline claim: at least $100 of value per $1 (section 3.2).
+PAPER_BCR = 100.0
+
+#: The benefit chain (section 3.2): $3T AI value, cut by 10, 10% to algorithms, all MLOSS.
+PAPER_BENEFIT_CHAIN: tuple[tuple[str, float], ...] = (
+    ("benefit.ai_value_usd", 3e12),
+    ("benefit.haircut", 0.1),
+    ("benefit.attribution_share", 0.1),
+    ("benefit.mloss_share", 1.0),
+)
 
 #: GitHub owner/repo (lower case) of each reference organisation.
 REFERENCE_REPOS: dict[str, str] = {"pytorch": "pytorch/pytorch", "tensorflow": "tensorflow/tensorflow"}

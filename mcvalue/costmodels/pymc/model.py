@@ -16,7 +16,7 @@ standard errors). Calibration on datasets drawn from the priors (benchmarks/sbc.
 that funnel often, as divergent fits with commit_sd biased low; the real sample does not
 (137 units pin commit_sd at 0.85 +- 0.07, well away from zero; the per-repo standard errors
 of the commit log means have median ~0.34; 0 divergences), and a divergent fit never passes
-:mod:`mcvalue.fit`'s checks. Making commits non-centred would remove the funnel at the
+:mod:`mcvalue.costmodels.pymc.fit`'s checks. Making commits non-centred would remove the funnel at the
 price of the real fit's mixing (commit_intercept bulk ESS 710 instead of 5,500 with 4 x 1000
 draws), so the commits stay centred.
 
@@ -88,7 +88,7 @@ import numpy as np
 import pandas as pd
 
 from mcvalue.errors import DataError
-from mcvalue.methods import METHODS, REFERENCE_REPOS
+from mcvalue.paper import METHODS, REFERENCE_REPOS
 
 if TYPE_CHECKING:
     import pymc as pm

@@ -1,21 +1,21 @@
-"""Fit the Bayesian cost model, check convergence, and cache the posterior.
+"""Fit the Bayesian cost model, check convergence, cache the posterior, run the PPC once.
 
 :func:`fit_cost_model` is what ``mcvalue fit`` and ``mcvalue run --cost-model pymc`` call.
 It returns a :class:`FitResult` with the InferenceData, (draws x 5) FTE draws in
 ``METHOD_KEYS`` order, convergence diagnostics and posterior predictive p-values.
 
-Convergence is enforced (ArviZ figures, over every parameter of the model):
-rank-normalised R-hat <= 1.01 (NaN fails), bulk and tail ESS >= 400, no divergent
-transition, E-BFMI >= 0.3 in every chain, no draw at the maximum tree depth. A failure
-raises :class:`mcvalue.errors.ConvergenceError` naming the worst parameter and figure,
-unless ``allow_unconverged`` (then ``diagnostics["converged"]`` is False and callers must
-say so in their reports).
+Convergence is enforced (:mod:`mcvalue.costmodels.pymc.diagnostics`): a failure raises
+:class:`mcvalue.errors.ConvergenceError` naming the worst parameter and figure, unless
+``allow_unconverged`` (then ``diagnostics["converged"]`` is False and callers must say so
+in their reports). The posterior predictive check is computed here, once, from its own
+seeded stream: the p-values and the replicates the report plots are the same draws.
 
-Cache: the InferenceData goes to ``cache_dir()/posteriors/<key>.nc`` where the key hashes
-the cleaned data, the model settings, the sampler settings and ``mcvalue.__version__``.
-The file is written under a temporary name and renamed; the key is stored in its
-attributes and checked on load, and a file that cannot be read or whose key differs is
-refitted, never used.
+Cache: the posterior (an ArviZ 1 ``DataTree``, NetCDF via h5netcdf) goes to
+``cache_dir()/posteriors/<key>.nc`` where the key hashes the cleaned data, the model
+settings, the sampler settings and ``mcvalue.__version__``. The file is written under a
+temporary name and renamed; the key and :data:`POSTERIOR_FORMAT` are stored in its
+attributes and checked on load. A file that cannot be read, whose key differs, or that
+was written in another format (ArviZ < 1's ``InferenceData``) is refitted, never used.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import mcvalue
-from mcvalue.costmodels.pymc_model import (
+from mcvalue.config import DEFAULT_SEED, cache_dir
+from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics, convergence_message
+from mcvalue.costmodels.pymc.model import (
     HYPERPARAMETERS,
     REPO_EFFECTS,
     ModelData,
@@ -41,11 +43,11 @@ from mcvalue.costmodels.pymc_model import (
     model_data_from_sample,
     repo_params,
 )
+from mcvalue.costmodels.pymc.ppc import PosteriorPredictive, misfits, posterior_predictive
 from mcvalue.errors import ConvergenceError
-from mcvalue.paths import cache_dir
 
 if TYPE_CHECKING:
-    import arviz as az
+    from xarray import DataTree
 
     from mcvalue.data.tables import Sample
 
@@ -56,13 +58,11 @@ if TYPE_CHECKING:
 DEFAULT_DRAWS = 1500
 DEFAULT_TUNE = 500
 DEFAULT_CHAINS = 4
-DEFAULT_SEED = 20220218
 PPC_REPLICATES = 200
-
-MAX_RHAT = 1.01
-MIN_ESS = 400.0
-MIN_BFMI = 0.3
+#: The posterior file format this version writes and accepts (ArviZ 1 DataTree in NetCDF).
+POSTERIOR_FORMAT = "arviz1-datatree-netcdf"
 _HASH_ATTR = "mcvalue_cache_key"
+_FORMAT_ATTR = "mcvalue_posterior_format"
 
 
 @dataclass(frozen=True)
@@ -83,18 +83,21 @@ class FitResult:
     fte: (draws, 5) FTE draws in METHOD_KEYS order (draws = chains * draws per chain).
     diagnostics: max_rhat, min_ess_bulk, min_ess_tail, divergences, min_bfmi,
         max_treedepth_hits, converged, worst {parameter, figure, value, threshold}.
-    ppc: {quantity: {statistic: posterior predictive p-value}} (see costmodels.ppc).
+    ppc: the posterior predictive check: observed arrays, the replicates and p-values
+        (see :mod:`mcvalue.costmodels.pymc.ppc`); reports plot these very replicates.
     ppc_misfits: sentences naming where the model fits badly.
+    sampler: the settings that produced the draws.
     """
 
     idata: Any
     fte: np.ndarray
     diagnostics: dict
-    ppc: dict[str, dict[str, float]]
+    ppc: PosteriorPredictive
     ppc_misfits: list[str]
     repos: tuple[str, ...]
     cache_path: Path
     from_cache: bool
+    sampler: SamplerSettings
 
 
 def cache_key(data: ModelData, priors: ModelPriors, sampler: SamplerSettings) -> str:
@@ -156,12 +159,12 @@ def fit_model_data(
     if idata is None:
         idata = sample_posterior(data, sampler, cores=cores, progress=progress, priors=priors)
         save_posterior(idata, path, key)
-    return summarise_fit(idata, data, sampler.seed, path, from_cache, allow_unconverged)
+    return summarise_fit(idata, data, sampler, path, from_cache, allow_unconverged)
 
 
 def sample_posterior(
     data: ModelData, sampler: SamplerSettings, *, cores: int, progress: bool, priors: ModelPriors = ModelPriors()
-) -> az.InferenceData:
+) -> DataTree:
     """Run PyMC's NUTS on the model; InferenceData with posterior and sample_stats only.
 
     Without ``progress`` PyMC's own INFO log (sampler set-up, timing) is silenced too. Its
@@ -184,40 +187,43 @@ def sample_posterior(
                 target_accept=sampler.target_accept,
                 progressbar=progress,
                 compute_convergence_checks=False,
+                nuts_sampler="pymc",
             )
     finally:
         logger.setLevel(level)
 
 
-def save_posterior(idata: az.InferenceData, path: Path, key: str) -> None:
+def save_posterior(idata: DataTree, path: Path, key: str) -> None:
     """Write NetCDF under a temporary name in the same directory, then rename into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     idata.posterior.attrs[_HASH_ATTR] = key
+    idata.posterior.attrs[_FORMAT_ATTR] = POSTERIOR_FORMAT
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
     try:
-        idata.to_netcdf(str(tmp))
+        idata.to_netcdf(str(tmp), engine="h5netcdf")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def load_posterior(path: Path, key: str) -> az.InferenceData | None:
+def load_posterior(path: Path, key: str) -> DataTree | None:
     """The cached InferenceData if the file is readable, complete and has this key; else None."""
     import arviz as az
 
     if not path.is_file():
         return None
     try:
-        idata = az.from_netcdf(str(path))
-        if idata.posterior.attrs.get(_HASH_ATTR) != key or "sample_stats" not in idata.groups():
+        idata = az.from_netcdf(str(path), engine="h5netcdf")
+        attrs = idata.posterior.attrs
+        if attrs.get(_FORMAT_ATTR) != POSTERIOR_FORMAT or attrs.get(_HASH_ATTR) != key or "sample_stats" not in idata.children:
             return None
-        missing = [v for v in HYPERPARAMETERS + REPO_EFFECTS if v not in idata.posterior]
-        return None if missing else idata
+        missing = [v for v in HYPERPARAMETERS + REPO_EFFECTS if v not in idata.posterior.data_vars]
+        return None if missing else idata.load()
     except Exception:  # noqa: BLE001 - any unreadable file (truncated, not NetCDF) means refit
         return None
 
 
-def posterior_draws(idata: az.InferenceData) -> dict[str, np.ndarray]:
+def posterior_draws(idata: DataTree) -> dict[str, np.ndarray]:
     """Every model parameter as an array with the (chain x draw) draws flattened first."""
     post = idata.posterior
     out = {}
@@ -228,97 +234,22 @@ def posterior_draws(idata: az.InferenceData) -> dict[str, np.ndarray]:
 
 
 def summarise_fit(
-    idata: az.InferenceData, data: ModelData, seed: int, path: Path, from_cache: bool, allow_unconverged: bool
+    idata: DataTree, data: ModelData, sampler: SamplerSettings, path: Path, from_cache: bool, allow_unconverged: bool
 ) -> FitResult:
-    """Diagnostics, FTE draws and PPC of a posterior; raise ConvergenceError if it failed."""
-    from mcvalue.costmodels.ppc import misfits, posterior_predictive
+    """Diagnostics, FTE draws and the PPC of a posterior; raise ConvergenceError if it failed.
 
+    The PPC's generator is seeded from the sampler's seed, so a cached and a fresh fit give
+    the same replicates and p-values.
+    """
     diagnostics = convergence_diagnostics(idata)
     if not diagnostics["converged"] and not allow_unconverged:
         raise ConvergenceError(convergence_message(diagnostics))
     params = repo_params(posterior_draws(idata))
     fte = fte_from_params(params, data.unit_repos)
-    ppc = posterior_predictive(params, data, PPC_REPLICATES, np.random.default_rng(seed))
-    return FitResult(idata, fte, diagnostics, ppc.p_values(), misfits(ppc.table), data.repos, path, from_cache)
+    ppc = posterior_predictive(params, data, PPC_REPLICATES, np.random.default_rng(sampler.seed))
+    return FitResult(idata, fte, diagnostics, ppc, misfits(ppc.table), data.repos, path, from_cache, sampler)
 
 
-def convergence_diagnostics(idata: az.InferenceData) -> dict:
-    """The issue's convergence figures over every parameter, and the worst offender.
-
-    ``worst`` is the parameter/figure pair furthest past (or, if all pass, nearest to) its
-    threshold, measured as a ratio to the threshold.
-    """
-    import arviz as az
-
-    names = list(HYPERPARAMETERS + REPO_EFFECTS)
-    post = idata.posterior[names]
-    figures = {
-        "r_hat": _flatten(az.rhat(post, method="rank")),
-        "ess_bulk": _flatten(az.ess(post, method="bulk")),
-        "ess_tail": _flatten(az.ess(post, method="tail")),
-    }
-    stats = idata.sample_stats
-    divergences = int(stats["diverging"].values.sum())
-    treedepth_hits = int(stats["reached_max_treedepth"].values.sum()) if "reached_max_treedepth" in stats else 0
-    bfmi = np.asarray(az.bfmi(idata), dtype=float)
-    badness = []  # (ratio past threshold: > 1 fails, label, figure, value, threshold)
-    for label, value in figures["r_hat"].items():
-        ratio = np.inf if not np.isfinite(value) else (value - 1.0) / (MAX_RHAT - 1.0)
-        badness.append((ratio, label, "r_hat", value, MAX_RHAT))
-    for fig in ("ess_bulk", "ess_tail"):
-        for label, value in figures[fig].items():
-            ratio = np.inf if not np.isfinite(value) else MIN_ESS / max(value, 1e-12)
-            badness.append((ratio, label, fig, value, MIN_ESS))
-    for chain, value in enumerate(bfmi):
-        badness.append((MIN_BFMI / max(value, 1e-12), f"chain {chain}", "e_bfmi", float(value), MIN_BFMI))
-    if divergences:
-        badness.append((np.inf, "sampler", "divergences", float(divergences), 0.0))
-    if treedepth_hits:
-        badness.append((np.inf, "sampler", "max_treedepth_hits", float(treedepth_hits), 0.0))
-    ratio, label, fig, value, threshold = max(badness, key=lambda b: b[0])
-    converged = not any(b[0] > 1.0 for b in badness)
-    return {
-        "max_rhat": _nan_max(figures["r_hat"].values()),
-        "min_ess_bulk": _nan_min(figures["ess_bulk"].values()),
-        "min_ess_tail": _nan_min(figures["ess_tail"].values()),
-        "divergences": divergences,
-        "min_bfmi": float(bfmi.min()),
-        "max_treedepth_hits": treedepth_hits,
-        "converged": converged,
-        "worst": {"parameter": label, "figure": fig, "value": float(value), "threshold": threshold},
-    }
-
-
-def convergence_message(diagnostics: dict) -> str:
-    """One line naming the worst parameter and figure of a failed fit."""
-    w = diagnostics["worst"]
-    return (
-        f"the cost model did not converge: {w['parameter']} has {w['figure']} = {w['value']:.4g} "
-        f"(threshold {w['threshold']:g}); its FTE draws are unreliable: pass --allow-unconverged "
-        "to run on with the failure recorded"
-    )
-
-
-def _flatten(dataset) -> dict[str, float]:
-    """{'name' or 'name[coord]': value} from an ArviZ per-variable result."""
-    out = {}
-    for name, da in dataset.data_vars.items():
-        if da.ndim == 0:
-            out[name] = float(da.values)
-            continue
-        dim = da.dims[0]
-        for coord, value in zip(da[dim].values, da.values):
-            out[f"{name}[{coord}]"] = float(value)
-    return out
-
-
-def _nan_max(values) -> float:
-    """Max that returns NaN if any value is NaN (a NaN R-hat must show, not vanish)."""
-    arr = np.array(list(values), dtype=float)
-    return float("nan") if np.isnan(arr).any() else float(arr.max())
-
-
-def _nan_min(values) -> float:
-    """Min that returns NaN if any value is NaN."""
-    arr = np.array(list(values), dtype=float)
-    return float("nan") if np.isnan(arr).any() else float(arr.min())
+def read_posterior(path: Path) -> DataTree | None:
+    """Return the verified cached posterior at ``path`` (named by its cache key), or None."""
+    return load_posterior(Path(path), Path(path).stem)

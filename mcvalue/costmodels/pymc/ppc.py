@@ -1,7 +1,7 @@
 """Posterior predictive checks of the cost model.
 
 For posterior draws we replicate the whole sample (same repos, same number of sampled
-periods per repo) with :func:`mcvalue.costmodels.pymc_model.simulate_data`, and compare
+periods per repo) with :func:`mcvalue.costmodels.pymc.model.simulate_data`, and compare
 three observed distributions with their replicates:
 
 - ``contributors``: active contributors per repo-period (zeros included);
@@ -13,29 +13,24 @@ p-value ``P(T(rep) > T(obs)) + P(T(rep) = T(obs)) / 2`` (mid-p, because the coun
 A p-value near 0 or 1 (outside [0.05, 0.95]) says the model misses that feature of the
 data; :func:`misfits` lists them in words for the fit output.
 
-The plot function takes arrays (and an optional matplotlib Axes) and returns the Axes; saving
-figures is the report's business.
+Statistics only: :func:`mcvalue.plots.ppc_ecdf` draws the replicates held here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-from mcvalue.costmodels.pymc_model import ModelData, simulate_data
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+from mcvalue.costmodels.pymc.model import ModelData, simulate_data
 
 QUANTITIES: tuple[str, ...] = ("contributors", "commits", "lines")
 STATISTICS: tuple[str, ...] = ("mean", "q90", "q99")
 #: p-values outside this band are reported as misfits.
 MISFIT_BAND: tuple[float, float] = (0.05, 0.95)
 
-_LABELS = {
+#: What each checked quantity is, for sentences and axis labels.
+LABELS: dict[str, str] = {
     "contributors": "active contributors per repo-period",
     "commits": "commits per contributor-period",
     "lines": "lines modified per contributor-period",
@@ -84,7 +79,7 @@ def posterior_predictive(
 ) -> PosteriorPredictive:
     """Replicate the sample for ``n_replicates`` posterior draws chosen at random.
 
-    ``params`` is :func:`mcvalue.costmodels.pymc_model.repo_params` output over all draws.
+    ``params`` is :func:`mcvalue.costmodels.pymc.model.repo_params` output over all draws.
     """
     n_draws = params["mu"].shape[0]
     chosen = rng.choice(n_draws, size=min(n_replicates, n_draws), replace=False)
@@ -95,10 +90,10 @@ def posterior_predictive(
         for q, arr in zip(QUANTITIES, (n, commits, lines)):
             replicated[q].append(np.asarray(arr, dtype=float))
     observed = observed_arrays(data)
-    return PosteriorPredictive(observed, replicated, _p_value_table(observed, replicated))
+    return PosteriorPredictive(observed, replicated, p_value_table(observed, replicated))
 
 
-def _p_value_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np.ndarray]]) -> pd.DataFrame:
+def p_value_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np.ndarray]]) -> pd.DataFrame:
     """The (quantity, statistic) table of observed vs replicated statistics and mid-p-values."""
     rows = []
     for q in QUANTITIES:
@@ -129,36 +124,8 @@ def misfits(table: pd.DataFrame, band: tuple[float, float] = MISFIT_BAND) -> lis
         if np.isfinite(p) and not band[0] <= p <= band[1]:
             side = "over" if p > band[1] else "under"
             out.append(
-                f"{_LABELS[q]}: the model {side}-predicts the {s} "
+                f"{LABELS[q]}: the model {side}-predicts the {s} "
                 f"(observed {row['observed']:.4g}, replicated 90% range "
                 f"{row['rep_q05']:.4g}-{row['rep_q95']:.4g}, p = {p:.3f})"
             )
     return out
-
-
-def plot_ppc(
-    observed: np.ndarray, replicated: list[np.ndarray], quantity: str = "", ax: Axes | None = None, max_lines: int = 50
-) -> Axes:
-    """Observed ECDF (black) over replicated ECDFs (blue), log x axis; returns the Axes.
-
-    Zeros cannot sit on a log axis, so the x variable is ``1 + value``.
-    """
-    from mcvalue.plots import new_axes
-
-    ax = ax or new_axes(5.0, 3.5)
-    for rep in replicated[:max_lines]:
-        _ecdf(ax, rep, color="tab:blue", alpha=0.15, lw=0.8)
-    _ecdf(ax, observed, color="black", lw=1.8, label="observed")
-    ax.plot([], [], color="tab:blue", alpha=0.6, label="replicated (posterior)")
-    ax.set_xscale("log")
-    ax.set_xlabel(f"1 + {_LABELS.get(quantity, quantity)}")
-    ax.set_ylabel("ECDF")
-    ax.legend(loc="lower right", fontsize="small")
-    return ax
-
-
-def _ecdf(ax: Axes, values: np.ndarray, **kwargs) -> None:
-    """Step ECDF of ``1 + values`` on ``ax``."""
-    x = np.sort(1.0 + np.asarray(values, dtype=float))
-    if x.size:
-        ax.step(x, np.arange(1, x.size + 1) / x.size, where="post", **kwargs)

@@ -1,0 +1,30 @@
+"""Settings every stage shares, each defined once: paths, environment names, default seed.
+
+The cache root is ``$MCVALUE_CACHE_DIR`` if set, else the platform's user cache directory;
+the paper's data files are looked for in ``$MCVALUE_DATA_DIR`` (or ``--data-dir``) first.
+"""
+
+import os
+from pathlib import Path
+
+#: Environment variable naming a directory that holds the paper's three data files.
+DATA_DIR_ENV = "MCVALUE_DATA_DIR"
+#: Environment variable overriding the cache root (posteriors, cost sides, downloads).
+CACHE_DIR_ENV = "MCVALUE_CACHE_DIR"
+#: The seed of a run and of the cost model's fit unless a prior file or option says
+#: otherwise: the date of the paper's data snapshot (2022-02-18).
+DEFAULT_SEED = 20220218
+
+
+def cache_dir() -> Path:
+    """Return the cache root: ``$MCVALUE_CACHE_DIR`` if set, else the user cache directory.
+
+    Returns
+    -------
+    pathlib.Path
+        The directory (not created here).
+    """
+    import platformdirs
+
+    override = os.environ.get(CACHE_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_cache_dir("mcvalue"))

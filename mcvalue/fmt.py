@@ -1,0 +1,91 @@
+"""How numbers read in every human-facing table, headline and figure: one module.
+
+Money as ``$245K`` / ``$4.17T``, counts with thousands separators, ratios and
+probabilities with sensible digits, never e-notation. JSON keeps full precision
+(:mod:`mcvalue.jsonio`); these functions are only for people.
+"""
+
+import math
+from collections.abc import Callable, Sequence
+
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+MISSING = "n/a"
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _sig(value: float, digits: int) -> str:
+    """``value`` to ``digits`` significant figures in positional notation (no e-notation)."""
+    if value == 0:
+        return "0"
+    decimals = max(digits - 1 - math.floor(math.log10(abs(value))), 0)
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def usd(value: float | None, digits: int = 3) -> str:
+    """Format an amount of money compactly: 2.45e5 -> ``$245K``, 4.17e12 -> ``$4.17T``.
+
+    Parameters
+    ----------
+    value : float or None
+        Amount in USD; None or non-finite gives ``n/a``.
+    digits : int
+        Significant figures.
+
+    Returns
+    -------
+    str
+    """
+    if not _finite(value):
+        return MISSING
+    sign = "-" if value < 0 else ""
+    magnitude = abs(float(value))
+    for scale, suffix in _SUFFIXES:
+        if magnitude >= scale * (1 - 0.5 * 10.0 ** (1 - digits)) or (suffix == "T" and magnitude >= scale):
+            return f"{sign}${_sig(magnitude / scale, digits)}{suffix}"
+    return f"{sign}${_sig(magnitude, digits)}"
+
+
+def count(value: float | None) -> str:
+    """Format a count with thousands separators: 123904.6 -> ``123,905``."""
+    return f"{round(float(value)):,}" if _finite(value) else MISSING
+
+
+def ratio(value: float | None, digits: int = 3) -> str:
+    """Format a ratio or plain number with ``digits`` significant figures, never e-notation.
+
+    Examples
+    --------
+    >>> ratio(67.834), ratio(1290.4), ratio(0.0298)
+    ('67.8', '1,290', '0.0298')
+    """
+    return _sig(float(value), digits) if _finite(value) else MISSING
+
+
+def prob(value: float | None) -> str:
+    """Format a probability: three decimals, four near 0 or 1 so 0.9995 does not print as 1."""
+    if not _finite(value):
+        return MISSING
+    p = float(value)
+    return f"{p:.4f}" if min(p, 1 - p) < 0.01 else f"{p:.3f}"
+
+
+def interval(pair: Sequence[float | None], fmt: Callable[[float | None], str] = ratio) -> str:
+    """Format an interval as ``[lo, hi]`` with the same formatter for both ends."""
+    return f"[{fmt(pair[0])}, {fmt(pair[1])}]"
+
+
+def si(value: float) -> str:
+    """Format a figure the way the paper's Table 1 prints it: 2.43K, 300.48M, 34.09."""
+    for scale, suffix in _SUFFIXES:
+        if abs(value) >= scale:
+            return f"{value / scale:.2f}{suffix}"
+    return f"{value:.2f}"
+
+
+def quantity(name: str, value: float | None) -> str:
+    """Format an input's value by its kind: money for ``*_usd`` keys, else a ratio."""
+    return usd(value) if name.endswith("_usd") else ratio(value)

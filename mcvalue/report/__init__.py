@@ -1,0 +1,80 @@
+"""The only writer of a run: :func:`write_report` turns a RunResult into a run directory.
+
+Modules: :mod:`.rundir` (the directory, atomically), :mod:`.markdown` (report.md),
+:mod:`.figures` (the PNGs), :mod:`.text` (what the commands print).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mcvalue.result import RunResult
+
+
+def write_report(result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None) -> Path:
+    """Write a run's report into a new directory and return its path.
+
+    Writes ``report.md``, ``summary.json`` (exactly ``result.summary()``), ``priors.toml``
+    (the resolved priors run), ``run.json`` (name, path, time, command, warnings) and
+    ``figures/*.png``; everything is written into a hidden staging directory and renamed
+    into place, so nothing half-written is ever left under the final name.
+
+    Parameters
+    ----------
+    result : RunResult
+        From :func:`mcvalue.run`.
+    directory : pathlib.Path or str
+        The run directory to create; it must not exist (its parent is created).
+    command : sequence of str, optional
+        The command line recorded in run.json (default: ``sys.argv``).
+
+    Returns
+    -------
+    pathlib.Path
+        ``directory``.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default").with_settings(draws=2000))  # doctest: +SKIP
+    >>> mcvalue.write_report(result, "results/my-run")  # doctest: +SKIP
+    PosixPath('results/my-run')
+    """
+    from mcvalue.report.rundir import write_run
+
+    return write_run(result, Path(directory), command)
+
+
+def report_directory(results_dir: Path | str = "results", name: str | None = None) -> Path:
+    """Return where a new run should be written, checked before any work is done.
+
+    Parameters
+    ----------
+    results_dir : pathlib.Path or str
+        The directory holding run directories (created if missing).
+    name : str, optional
+        The run's name; default: the current time (``20261128-193000``, suffixed ``-2``
+        ... if taken).
+
+    Returns
+    -------
+    pathlib.Path
+        ``results_dir / name``, which does not exist yet.
+
+    Raises
+    ------
+    McValueError
+        The name is unsafe or too long, or ``results_dir`` cannot be created.
+    RunExistsError
+        A run of that name exists.
+    """
+    from mcvalue.report.rundir import check_target, make_results_dir, unused_name
+
+    results_dir = Path(results_dir)
+    if name is not None:
+        check_target(results_dir / name)
+    make_results_dir(results_dir)
+    return check_target(results_dir / (name or unused_name(results_dir)))

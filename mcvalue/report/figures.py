@@ -1,0 +1,49 @@
+"""Every figure of a report, drawn from a :class:`mcvalue.RunResult` and saved as PNG.
+
+The figures themselves are drawn by :mod:`mcvalue.plots` (Axes in, Axes out); this module
+only chooses which and saves them, deterministically (no version-dependent metadata).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from mcvalue.result import RunResult
+
+
+def draw_figures(result: RunResult) -> dict[str, Axes]:
+    """Return every figure of a report by file stem, as Axes (not yet saved).
+
+    The PPC panels draw the fit's own replicates (those its p-values came from).
+    """
+    from mcvalue import plots
+    from mcvalue.costmodels.pymc.ppc import QUANTITIES
+
+    figures = {
+        "bcr": plots.plot_bcr(result),
+        "cost_by_method": plots.plot_cost_by_method(result),
+        "benefit_chain": plots.plot_benefit_chain(result),
+        "tornado": plots.plot_tornado(result),
+        "variance_shares": plots.plot_variance_shares(result),
+    }
+    if result.cost.ppc is not None:
+        for quantity in QUANTITIES:
+            figures[f"ppc_{quantity}"] = plots.plot_ppc(result, quantity)
+    return figures
+
+
+def save_png(ax: Axes, path: Path) -> None:
+    """Save an Axes' figure as PNG without the (version-dependent) Software tag."""
+    ax.figure.savefig(path, format="png", dpi=110, metadata={"Software": None})
+
+
+def write_figures(result: RunResult, directory: Path) -> list[str]:
+    """Save every figure into ``directory`` as ``<stem>.png``; return the stems in report order."""
+    figures = draw_figures(result)
+    for stem, ax in figures.items():
+        save_png(ax, directory / f"{stem}.png")
+    return list(figures)

@@ -1,0 +1,188 @@
+"""What the commands print: plain-text renderings of the records the public API returns.
+
+Public as ``mcvalue.text``. Numbers through :mod:`mcvalue.fmt`; no files are written
+here, and nothing heavy is imported until a renderer needs it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mcvalue.costmodels.table1 import MODE_DESCRIPTIONS, record_rows_published
+from mcvalue.fmt import prob, ratio, si, usd
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mcvalue.priors.spec import Scenario
+    from mcvalue.sensitivity import Tornado, VarianceShares
+
+
+def headline(summary: dict) -> str:
+    """Return the report's first sentence as plain text (no markdown emphasis)."""
+    from mcvalue.report.markdown import headline as markdown_headline
+
+    return markdown_headline(summary).replace("**", "")
+
+
+def render_fit(summary: dict) -> str:
+    """Return the ``mcvalue fit`` record as text: hyperparameters, FTE table, diagnostics, PPC p-values and misfits."""
+    lines = [f"Bayesian cost model, {summary['mode']} mode ({summary['draws']} posterior draws"
+             + (", loaded from cache)" if summary["from_cache"] else ")")]
+    lines += ["", "Hyperparameters (ArviZ summary):"]
+    cols = ("mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat")
+    lines.append(f"  {'':26s}" + "".join(f"{c:>10s}" for c in cols))
+    for name, row in summary["hyperparameters"].items():
+        lines.append(f"  {name:26s}" + "".join(f"{row[c]:>10.4g}" for c in cols))
+    lines += ["", "FTE engineer-years per costing method:"]
+    lines.append(f"  {'method':20s}{'posterior median':>17s}{'posterior 90%':>20s}{'paper':>9s}{'point':>9s}{'bootstrap 90%':>20s}")
+    for key, f in summary["fte"].items():
+        post = f"[{f['ci90'][0]:.0f}, {f['ci90'][1]:.0f}]"
+        boot = f"[{f['bootstrap_ci90'][0]:.0f}, {f['bootstrap_ci90'][1]:.0f}]"
+        lines.append(f"  {key:20s}{f['median']:>17.1f}{post:>20s}{f['paper']:>9.1f}{f['point']:>9.1f}{boot:>20s}")
+    lines += [f"  note: {n}" for n in summary["bootstrap_notes"]]
+    d = summary["diagnostics"]
+    w = d["worst"]
+    lines += [
+        "",
+        "Convergence (need R-hat <= 1.01, ESS >= 400, 0 divergences, E-BFMI >= 0.3, no max-depth draws):",
+        f"  max R-hat {d['max_rhat']:.4f}   min bulk ESS {d['min_ess_bulk']:.0f}   min tail ESS {d['min_ess_tail']:.0f}",
+        f"  divergences {d['divergences']}   min E-BFMI {d['min_bfmi']:.2f}   max-depth draws {d['max_treedepth_hits']}",
+        (f"  nearest its threshold: {w['parameter']} {w['figure']} = {w['value']:.4g} (threshold {w['threshold']:g})   CONVERGED"
+         if d["converged"] else
+         f"  worst: {w['parameter']} {w['figure']} = {w['value']:.4g} (threshold {w['threshold']:g})   "
+         "NOT CONVERGED: results from this fit are unreliable"),
+        "",
+        "Posterior predictive p-values (mid-p of T(rep) vs T(obs)):",
+    ]
+    for quantity, ps in summary["ppc"].items():
+        lines.append(f"  {quantity:14s}" + "   ".join(f"{s} {p:.3f}" for s, p in ps.items()))
+    if summary["ppc_misfits"]:
+        lines.append("Where the model fits badly:")
+        lines += [f"  - {m}" for m in summary["ppc_misfits"]]
+    else:
+        lines.append("No p-value outside [0.05, 0.95].")
+    return "\n".join(lines)
+
+
+def _describe(record: dict) -> list[str]:
+    """Header lines saying which mode, options, salary and data produced a table."""
+    options = " ".join(f"{k}={v}" for k, v in record["cleaning"].items())
+    hashes = ", ".join(f"{name} sha256 {digest[:12]}" for name, digest in record["data_sha256"].items())
+    return [
+        f"mode {record['mode']}: {MODE_DESCRIPTIONS[record['mode']]}",
+        f"  cleaning: {options}",
+        f"  data: {hashes}",
+    ]
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """Table 1 rows as a frame indexed by ``unit/reference``."""
+    import pandas as pd
+
+    return pd.DataFrame(rows, index=[f"{r['unit']}/{r['reference']}" for r in rows])
+
+
+def render_table1(record: dict) -> str:
+    """Return plain aligned text for a :func:`mcvalue.reproduce` record (one mode, or all beside the paper)."""
+    import pandas as pd
+
+    if "modes" not in record:
+        table = _frame(record["rows"])[["cost_per_unit", "units_per_year", "cost_per_year"]]
+        published = _frame(record_rows_published())["cost_per_year"]
+        table["paper_cost_per_year"] = published
+        table["vs_paper"] = (table["cost_per_year"] / published - 1).map(lambda x: f"{x:+.1%}")
+        for column in ("cost_per_unit", "units_per_year", "cost_per_year", "paper_cost_per_year"):
+            table[column] = table[column].map(si)
+        lines = [f"Table 1 (salary ${record['salary_usd']:,.0f}, {record['periods_per_year']} periods a year)"]
+        return "\n".join(lines + _describe(record) + ["", table.to_string()])
+    columns = {"published": _frame(record["published"]["rows"])}
+    columns.update({r["mode"]: _frame(r["rows"]) for r in record["modes"]})
+    blocks = ["Table 1: the paper's published figures beside each data mode", ""]
+    for r in record["modes"]:
+        blocks += _describe(r)
+    for quantity in ("cost_per_unit", "units_per_year", "cost_per_year"):
+        block = pd.DataFrame({name: frame[quantity].map(si) for name, frame in columns.items()})
+        blocks += ["", quantity, block.to_string()]
+    return "\n".join(blocks)
+
+
+def _cell(value: object, money: bool = False, probability: bool = False) -> str:
+    """Format a comparison cell: money, probability or ratio; intervals as [lo, hi]."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_cell(v, money) for v in value) + "]"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return prob(value) if probability else usd(value) if money else ratio(value)
+    return "n/a" if value is None else str(value)
+
+
+def render_comparison(comparison: dict) -> str:
+    """Return a plain-text table of a comparison."""
+    a, b = comparison["a"], comparison["b"]
+    width = max(len(r["quantity"]) for r in comparison["rows"])
+    lines = [f"{'':{width}}  {a:>24}  {b:>24}"]
+    for r in comparison["rows"]:
+        money, probability = "USD" in r["quantity"], r["quantity"].startswith("P(")
+        cells = [_cell(r[side], money, probability) for side in ("a", "b")]
+        lines.append(f"{r['quantity']:{width}}  {cells[0]:>24}  {cells[1]:>24}")
+    lines += ["", "inputs that differ:" if comparison["inputs_differ"] else "inputs: identical"]
+    for d in comparison["inputs_differ"]:
+        da = d["a"]["distribution"] if d["a"] else "(absent)"
+        db = d["b"]["distribution"] if d["b"] else "(absent)"
+        lines.append(f"  {d['input']}: {da}  ->  {db}")
+    if comparison["settings_differ"]:
+        lines += ["", "settings that differ:"]
+        lines += [f"  {d['setting']}: {_cell(d['a'])}  ->  {_cell(d['b'])}" for d in comparison["settings_differ"]]
+    return "\n".join(lines)
+
+
+def render_sensitivity(tornado_table: Tornado, shares: VarianceShares, cost_model: str = "cost model") -> str:
+    """Return plain-text tornado and variance-share tables for the terminal."""
+    from mcvalue.sensitivity import input_labels
+
+    lo, hi = tornado_table.percentiles()
+    labels = input_labels([n for n, _ in shares.shares], cost_model)
+    width = max([len(b.label) for b in tornado_table.bars] + [len(v) for v in labels.values()] + [5])
+    lines = [
+        f"Tornado: {tornado_table.description()}.",
+        f"{'input':{width}}  {'BCR at p' + str(lo):>12}  {'BCR at p' + str(hi):>12}",
+    ]
+    lines += [f"{b.label:{width}}  {ratio(b.bcr_low):>12}  {ratio(b.bcr_high):>12}" for b in tornado_table.bars]
+    lines += ["", f"Variance shares of log(BCR) (var {ratio(shares.var_log_bcr)}; {shares.method})", f"{'input':{width}}  {'share':>7}"]
+    lines += [f"{labels[name]:{width}}  {100 * share:>6.1f}%" for name, share in shares.shares]
+    return "\n".join(lines)
+
+
+def render_audit(report: dict) -> str:
+    """Return the data audit (:func:`mcvalue.audit`) as text."""
+    from mcvalue.data.audit import render
+
+    return render(report)
+
+
+def render_priors(record: dict) -> str:
+    """Return a prior file's quantities, weights, correlations and settings as a table."""
+    from mcvalue.priors.show import render
+
+    return render(record)
+
+
+def show_priors(scenario: Scenario) -> dict:
+    """Return the JSON-ready record ``mcvalue priors show`` prints for a scenario."""
+    from mcvalue.priors.show import show_record
+
+    return show_record(scenario)
+
+
+def check_line(scenario: Scenario) -> str:
+    """Return the one line ``mcvalue priors check`` prints for a valid file."""
+    from mcvalue.priors.show import check_line as line
+
+    return line(scenario)
+
+
+def summary_json(summary: dict) -> str:
+    """Return summary.json's exact text (what ``mcvalue run --json`` prints)."""
+    from mcvalue.report.rundir import summary_bytes
+
+    return summary_bytes(summary).decode("utf-8")
