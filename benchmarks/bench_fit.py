@@ -30,7 +30,7 @@ import time
 
 
 def baseline_model(data, priors):
-    """The naive model: same priors and likelihood, row by row, centred."""
+    """Return the naive model: same priors and likelihood, row by row, centred."""
     import numpy as np
     import pymc as pm
 

@@ -65,8 +65,8 @@ def prior_draw(rng: np.random.Generator, n_repos: int) -> dict[str, np.ndarray]:
 def one_dataset(args: tuple[int, int]) -> dict[str, int]:
     """Simulate dataset ``index``, fit it, and return each hyperparameter's rank."""
     index, n_repos = args
-    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, ModelData, repo_params, simulate_data
     from mcvalue.costmodels.pymc.fit import SamplerSettings, posterior_draws, sample_posterior
+    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, ModelData, repo_params, simulate_data
 
     rng = np.random.default_rng([20220218, index])
     draw = prior_draw(rng, n_repos)
@@ -124,7 +124,7 @@ def main() -> None:
     print(f"{'':28s}{'all fits':>22s}{'fits without divergences':>30s}")
     print(f"{'hyperparameter':28s}{'chi2 (9 df)':>12s}{'p-value':>10s}{'chi2 (9 df)':>20s}{'p-value':>10s}")
     all_counts, accepted_counts = [], []
-    for ax, name in zip(axes.ravel(), HYPERPARAMETERS):
+    for ax, name in zip(axes.ravel(), HYPERPARAMETERS, strict=False):
         counts = rank_counts(results, name)
         all_counts.append(counts)
         accepted_counts.append(rank_counts(accepted, name))

@@ -14,7 +14,7 @@ _INPUT_FIELDS = ("distribution", "p5", "median", "p95")
 
 
 def _rows(summary: dict) -> dict[str, object]:
-    """The compared figures of one summary, by row label."""
+    """Return the compared figures of one summary, by row label."""
     bcr, cost, benefit = summary["bcr"], summary["cost_usd"], summary["benefit_usd"]
     rows: dict[str, object] = {
         "BCR median": bcr["median"],
@@ -34,7 +34,7 @@ def _rows(summary: dict) -> dict[str, object]:
 
 
 def _differing_inputs(a: dict, b: dict) -> list[dict]:
-    """Inputs present in either summary whose distribution or quantiles differ."""
+    """Return inputs present in either summary whose distribution or quantiles differ."""
     out = []
     for name in list(a) + [n for n in b if n not in a]:
         ea, eb = a.get(name), b.get(name)
@@ -44,7 +44,7 @@ def _differing_inputs(a: dict, b: dict) -> list[dict]:
 
 
 def compare_summaries(label_a: str, a: dict, label_b: str, b: dict) -> dict:
-    """The comparison of two summaries (JSON-ready)."""
+    """Return the comparison of two summaries (JSON-ready)."""
     rows_a, rows_b = _rows(a), _rows(b)
     pa, pb = a.get("provenance", {}), b.get("provenance", {})
     return {

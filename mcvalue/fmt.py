@@ -65,12 +65,12 @@ def ratio(value: float | None, digits: int = 3) -> str:
     return _sig(float(value), digits) if _finite(value) else MISSING
 
 
-def prob(value: float | None) -> str:
-    """Format a probability: three decimals, four near 0 or 1 so 0.9995 does not print as 1."""
+def prob(value: float | None, decimals: int = 3) -> str:
+    """Format a probability with ``decimals`` decimals, four near 0 or 1 so 0.9995 does not print as 1."""
     if not _finite(value):
         return MISSING
     p = float(value)
-    return f"{p:.4f}" if min(p, 1 - p) < 0.01 else f"{p:.3f}"
+    return f"{p:.{max(decimals, 4)}f}" if min(p, 1 - p) < 0.01 else f"{p:.{decimals}f}"
 
 
 def interval(pair: Sequence[float | None], fmt: Callable[[float | None], str] = ratio) -> str:

@@ -159,7 +159,7 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None) -> dict
 
 
 def audit(*, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: int = 10) -> dict[str, Any]:
-    """What is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers."""
+    """Return what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers."""
     from mcvalue.data.audit import audit as audit_sample
 
     return audit_sample(data_dir, tuple(extra_bots), top)
@@ -173,7 +173,7 @@ def fetch_data(dest: Path | None = None) -> dict[str, Path]:
 
 
 def _summary_of(side: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any]]:
-    """A label and summary for one side of a comparison: a run directory, or a prior file run now."""
+    """Return a label and summary for one side of a comparison: a run directory, or a prior file run now."""
     from mcvalue.priors.load import load_scenario
 
     side = Path(side)

@@ -33,7 +33,7 @@ _LOW_COLOUR = "#f5b041"
 
 
 def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
-    """A fresh Axes on its own Figure (no pyplot, so nothing global is touched)."""
+    """Return a fresh Axes on its own Figure (no pyplot, so nothing global is touched)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, height), layout="constrained")
@@ -41,8 +41,7 @@ def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
 
 
 def _log_axis(ax: Axes, money: bool = False, low: float | None = None, high: float | None = None) -> None:
-    """Log x axis with plain-number (or USD) labels: 1-2-3-5 steps within 1.5 decades, 1-2-5 within
-    2.5, else powers of 10.
+    """Log x axis with plain-number (or USD) labels: 1-2-3-5 steps within 1.5 decades, 1-2-5 within 2.5, else powers of 10.
 
     ``low``/``high`` (the data's range) set the limits with a margin; default: autoscale.
     """
@@ -111,7 +110,7 @@ def cost_forest(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def benefit_chain(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """The benefit chain: AI value, then after each factor, with 90% intervals, in USD per year.
+    """Return the benefit chain: AI value, then after each factor, with 90% intervals, in USD per year.
 
     ``table`` columns: ``step`` (label, e.g. "x haircut (90%: 0.03-0.3)"), ``p5``, ``median``,
     ``p95`` (USD per year after this step) and ``paper`` (the paper's figure at that step),
@@ -168,7 +167,7 @@ def variance_shares(table: VarianceShares, labels: dict[str, str] | None = None,
     shares = np.array([share for _, share in table.shares])
     y = np.arange(len(shares))[::-1]
     ax.barh(y, 100 * shares, height=0.6, color=_OURS_COLOUR)
-    for yi, s in zip(y, shares):
+    for yi, s in zip(y, shares, strict=False):
         ax.text(100 * max(s, 0) + 1, yi, f"{100 * s:.1f}%", va="center", fontsize="small")
     ax.set_yticks(y, names)
     ax.set_xlim(min(0.0, 100 * float(shares.min(initial=0))) - 1, max(10.0, 125 * float(shares.max(initial=0))))

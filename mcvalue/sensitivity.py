@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mcvalue.errors import McValueError
 from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.priors.spec import BENEFIT_QUANTITIES, QUANTITIES, Scenario
 from mcvalue.simulate import Simulation, outcomes
@@ -70,13 +69,13 @@ class TornadoBar:
 
 
 def swing_percentiles(swing: Sequence[float]) -> tuple[int, int]:
-    """A swing as whole percentiles, e.g. (0.1, 0.9) -> (10, 90)."""
+    """Return a swing as whole percentiles, e.g. (0.1, 0.9) -> (10, 90)."""
     lo, hi = (round(100 * q) for q in swing)
     return lo, hi
 
 
 def describe_swing(swing: Sequence[float], base_bcr: float, base_method: str) -> str:
-    """What a tornado swung, in one sentence, from its swing percentiles and base point."""
+    """Return what a tornado swung, in one sentence, from its swing percentiles and base point."""
     lo, hi = swing_percentiles(swing)
     return (
         f"each input swung from its p{lo} to its p{hi} with all others at their medians "
@@ -94,15 +93,15 @@ class Tornado:
     bars: tuple[TornadoBar, ...]
 
     def percentiles(self) -> tuple[int, int]:
-        """The swing as whole percentiles, e.g. (10, 90)."""
+        """Return the swing as whole percentiles, e.g. (10, 90)."""
         return swing_percentiles(self.swing)
 
     def description(self) -> str:
-        """What was swung, in one sentence (for reports and the terminal)."""
+        """Return what was swung, in one sentence (for reports and the terminal)."""
         return describe_swing(self.swing, self.base_bcr, self.base_method)
 
     def axis_label(self) -> str:
-        """What was swung, in words fit for an axis label."""
+        """Return what was swung, in words fit for an axis label."""
         lo, hi = self.percentiles()
         return (
             f"BCR with one input at its p{lo} / p{hi}, all others at their medians\n"
@@ -157,7 +156,7 @@ def _method_order(scenario: Scenario, fte_median: np.ndarray) -> list[int]:
 
 
 def _method_at(scenario: Scenario, order: list[int], q: float) -> int:
-    """The q-quantile of the discrete method input: first method whose cumulative weight reaches q."""
+    """Return the q-quantile of the discrete method input: first method whose cumulative weight reaches q."""
     weights = np.array([scenario.method_weights[METHOD_KEYS[i]] for i in order])
     cumulative = np.cumsum(weights) / weights.sum()
     return order[int(np.searchsorted(cumulative, q - 1e-12))]
@@ -218,7 +217,7 @@ def tornado(
 
 
 def log_bcr_terms(sim: Simulation) -> dict[str, np.ndarray]:
-    """The centred per-draw terms T_j whose sum is log BCR minus its mean (see module doc).
+    """Return the centred per-draw terms T_j whose sum is log BCR minus its mean (see module doc).
 
     Raises ``RuntimeError`` if the terms do not add up to log BCR, i.e. if the engine's
     cost/benefit formula no longer matches the decomposition.
@@ -271,7 +270,7 @@ def variance_shares(sim: Simulation) -> VarianceShares:
 
 
 def sensitivity_dict(tornado_table: Tornado, shares: VarianceShares) -> dict:
-    """The ``sensitivity`` block of summary.json."""
+    """Return the ``sensitivity`` block of summary.json."""
     return {"tornado": tornado_table.to_dict(), "variance_shares": shares.to_dict()}
 
 

@@ -75,7 +75,7 @@ class Outcomes:
 
 
 def child_rng(seed: int, name: str) -> np.random.Generator:
-    """The generator of the stream ``name`` under run seed ``seed``.
+    """Return the generator of the stream ``name`` under run seed ``seed``.
 
     The spawn key is the CRC-32 of the name, so the stream depends on nothing but
     ``seed`` and ``name`` (not on which other streams exist or their order).
@@ -181,7 +181,7 @@ def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.nd
 
 
 def method_probabilities(weights: dict[str, float]) -> np.ndarray:
-    """The scenario's method weights as probabilities in METHOD_KEYS order (missing = 0)."""
+    """Return the scenario's method weights as probabilities in METHOD_KEYS order (missing = 0)."""
     p = np.array([float(weights.get(key, 0.0)) for key in METHOD_KEYS])
     return p / p.sum()
 

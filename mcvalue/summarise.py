@@ -102,7 +102,7 @@ def _mcse_quantile(sorted_draws: np.ndarray, prob: float) -> float:
 
 
 def _hdi(sorted_draws: np.ndarray, prob: float) -> tuple[float, float]:
-    """The shortest interval holding ``prob`` of the draws (ArviZ's HDI algorithm)."""
+    """Return the shortest interval holding ``prob`` of the draws (ArviZ's HDI algorithm)."""
     width = int(np.floor(prob * sorted_draws.size))
     start = int(np.argmin(sorted_draws[width:] - sorted_draws[: sorted_draws.size - width]))
     return float(sorted_draws[start]), float(sorted_draws[start + width])
@@ -119,7 +119,7 @@ def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS) -> dict:
     ordered = np.sort(draws)
     with np.errstate(invalid="ignore"):  # inf - inf when interpolating between infinite draws
         quantiles = np.quantile(draws, QUANTILE_PROBS)
-    by_prob = dict(zip(QUANTILE_PROBS, quantiles))
+    by_prob = dict(zip(QUANTILE_PROBS, quantiles, strict=False))
     key = {p: f"{p:g}" for p in QUANTILE_PROBS}
     nan = float("nan")
     hdi = _hdi(ordered, HDI_PROB) if finite else (nan, nan)
@@ -230,7 +230,7 @@ def library_versions() -> dict[str, str | None]:
 
 
 def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float]) -> dict:
-    """What produced these numbers: versions, seed, draws, priors and data hashes."""
+    """Return what produced these numbers: versions, seed, draws, priors and data hashes."""
     data = cost.data
     return {
         "package_version": mcvalue.__version__,

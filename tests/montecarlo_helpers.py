@@ -12,7 +12,6 @@ from scipy import stats
 
 from mcvalue.data.tables import CleaningOptions, Sample
 from mcvalue.paper import METHOD_KEYS
-from mcvalue.priors.distributions import Point as PointMass
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 
 
@@ -69,7 +68,7 @@ def make_scenario(
     correlations: dict[tuple[str, str], float] | None = None,
     draws: int = 20_000,
 ) -> Scenario:
-    """A Scenario built in code (equal method weights unless given)."""
+    """Return a Scenario built in code (equal method weights unless given)."""
     if weights is None:
         weights = {key: 1 / len(METHOD_KEYS) for key in METHOD_KEYS}
     return Scenario(
@@ -87,7 +86,7 @@ def lognormal_scenario(**kwargs) -> Scenario:
 
 
 def make_sample(period_rows: list[dict]) -> Sample:
-    """A Sample from per-period dicts {tool, repo, rows: [(commits, lines), ...]}.
+    """Return a Sample from per-period dicts {tool, repo, rows: [(commits, lines), ...]}.
 
     Each period gets its own two-week window; contributors are one row per tuple.
     """

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from montecarlo_helpers import make_sample
 
 from mcvalue.costmodels.bootstrap import (
     bootstrap_fte,
@@ -10,9 +11,8 @@ from mcvalue.costmodels.bootstrap import (
     period_arrays,
     reference_positions,
 )
-from mcvalue.paper import METHOD_KEYS
 from mcvalue.costmodels.table1 import method_fte
-from montecarlo_helpers import make_sample
+from mcvalue.paper import METHOD_KEYS
 
 PT, TF = "pytorch/pytorch", "tensorflow/tensorflow"
 

@@ -54,7 +54,7 @@ def test_compare_run_directory_with_edited_prior_file(tmp_path):
 
 
 def test_compare_refuses_what_is_not_a_run(tmp_path):
-    from mcvalue.compare import compare
+    from mcvalue import compare
     from mcvalue.errors import McValueError
 
     (tmp_path / "empty").mkdir()

@@ -112,10 +112,7 @@ def test_cleaning_each_option(tables):
 
 
 def test_real_sample_audit_cli(real_data_dir):
-    """The known traps of the paper's sample, each found independently by reading the files:
-    ten automation accounts, Spark and Snorkel sampled twice, 25 overlapping window pairs
-    (28 pairs share a day, 3 of them only touch), 128 empty periods (the flat CSV lists
-    695 - 128 = 567 distinct tool-periods), and 1169 numbers truncated."""
+    """The known traps of the paper's sample, each found independently by reading the files: ten automation accounts, Spark and Snorkel sampled twice, 25 overlapping window pairs (28 pairs share a day, 3 of them only touch), 128 empty periods (the flat CSV lists 695 - 128 = 567 distinct tool-periods), and 1169 numbers truncated."""
     result = CliRunner().invoke(app, ["data", "audit", "--json", "--data-dir", str(real_data_dir)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)

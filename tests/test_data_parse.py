@@ -14,7 +14,7 @@ URL = "https://github.com/o/tool/graphs/contributors?from=2020-02-02&to=2020-02-
 
 
 def _raw_file(tmp_path: Path, contrib_info: str) -> Path:
-    """A one-tool raw scrape named 'Tool' whose contrib_info cell is ``contrib_info``."""
+    """Return a one-tool raw scrape named 'Tool' whose contrib_info cell is ``contrib_info``."""
     path = tmp_path / "raw.csv"
     cell = contrib_info.replace('"', '""')
     path.write_text(HEADER + f'0,Tool,https://github.com/o/tool/graphs/contributors,1,"x","{cell}",[]\n')

@@ -33,8 +33,8 @@ PAPER_FTE = {
 
 #: The console entry point with the fit's sampler settings shrunk to TINY.
 _ENTRY = (
-    "import functools, sys; import mcvalue.fit as f, mcvalue.fit_summary as s; "
-    f"s.fit_cost_model = functools.partial(f.fit_cost_model, **{TINY!r}); "
+    "import functools, sys; import mcvalue.costmodels.pymc.fit as f; "
+    f"f.fit_cost_model = functools.partial(f.fit_cost_model, **{TINY!r}); "
     "from mcvalue.cli import main; sys.argv[0] = 'mcvalue'; main()"
 )
 _ERROR = re.compile(
@@ -65,11 +65,10 @@ def failed_fit(shared_cache, real_data_dir):
 @pytest.fixture
 def tiny_fit_cli(failed_fit, shared_cache, monkeypatch):
     """In-process CLI runner on the shared cache with the TINY sampler settings."""
-    import mcvalue.fit as fit
-    import mcvalue.fit_summary as fit_summary
+    import mcvalue.costmodels.pymc.fit as fit
 
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(shared_cache))
-    monkeypatch.setattr(fit_summary, "fit_cost_model", partial(fit.fit_cost_model, **TINY))
+    monkeypatch.setattr(fit, "fit_cost_model", partial(fit.fit_cost_model, **TINY))
     return CliRunner()
 
 

@@ -21,7 +21,7 @@ WRONG = sorted(CORPUS.glob("wrong_*.toml"))
 
 
 def _header(path: Path) -> dict[str, str]:
-    """The ``# name: value`` lines at the top of a corpus file."""
+    """Return the ``# name: value`` lines at the top of a corpus file."""
     fields = {}
     for line in path.read_text().splitlines():
         if not line.startswith("# ") or ": " not in line:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
 from montecarlo_helpers import PAPER_POINTS
+from scipy import stats
 from typer.testing import CliRunner
 
 from mcvalue.cli import app
@@ -89,9 +89,7 @@ def test_extends_default_overrides_only_what_it_names(tmp_path):
 
 
 def test_quantity_tables_replace_whole(tmp_path):
-    """Overriding a quantity must not inherit the base's keys: the default's ``upper = 1`` and
-    ``ci90`` are gone, so this untruncated lognormal share is refused (and not a mix of
-    ci90 with mu/sigma)."""
+    """Overriding a quantity must not inherit the base's keys: the default's ``upper = 1`` and ``ci90`` are gone, so this untruncated lognormal share is refused (and not a mix of ci90 with mu/sigma)."""
     mine = _write(tmp_path / "mine.toml", 'extends = "default"\n[benefit.haircut]\ndist = "lognormal"\nmu = -2.3\nsigma = 0.1\n')
     with pytest.raises(PriorFileError) as raised:
         load_scenario(mine)
@@ -175,7 +173,7 @@ def test_a_consistent_correlation_matrix_is_accepted(tmp_path):
 )
 def test_an_impossible_correlation_matrix_names_the_pair(tmp_path, rhos, culprit):
     pairs = [("benefit.haircut", "benefit.attribution_share"), ("benefit.haircut", "benefit.mloss_share"), ("benefit.attribution_share", "benefit.mloss_share")]
-    text = 'extends = "default"\n' + "".join(f'[[correlations]]\nbetween = ["{a}", "{b}"]\nrho = {r}\n' for (a, b), r in zip(pairs, rhos))
+    text = 'extends = "default"\n' + "".join(f'[[correlations]]\nbetween = ["{a}", "{b}"]\nrho = {r}\n' for (a, b), r in zip(pairs, rhos, strict=False))
     with pytest.raises(PriorFileError) as raised:
         load_scenario(_write(tmp_path / "bad.toml", text))
     a, b = pairs[culprit]
@@ -270,8 +268,7 @@ def test_priors_show_and_help_do_not_import_pandas_or_the_fitting_stack():
 
 
 def test_resolved_priors_do_not_depend_on_where_the_files_live(tmp_path):
-    """summary.json hashes the resolved priors: moving a checkout or a user's file must not
-    change them, so they name files, never directories."""
+    """summary.json hashes the resolved priors: moving a checkout or a user's file must not change them, so they name files, never directories."""
     text = 'extends = "default"\n\n[benefit.haircut]\ndist = "point"\nvalue = 0.1\n'
     first, second = tmp_path / "a" / "mine.toml", tmp_path / "b" / "c" / "mine.toml"
     for path in (first, second):

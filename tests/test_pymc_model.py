@@ -1,5 +1,4 @@
-"""The Bayesian cost model: exact likelihood, derived FTE by hand, parameter recovery,
-convergence checks, posterior cache, posterior predictive p-values, one real-data fit."""
+"""The Bayesian cost model: exact likelihood, derived FTE by hand, parameter recovery, convergence checks, posterior cache, posterior predictive p-values, one real-data fit."""
 
 import time
 
@@ -9,10 +8,10 @@ import pytest
 from scipy import stats
 
 from mcvalue.costmodels.pymc import model as pmm
+from mcvalue.costmodels.pymc.fit import SamplerSettings, convergence_diagnostics, fit_model_data, load_posterior
 from mcvalue.costmodels.pymc.ppc import misfits
 from mcvalue.costmodels.pymc.ppc import p_value_table as _p_value_table
 from mcvalue.errors import ConvergenceError
-from mcvalue.costmodels.pymc.fit import SamplerSettings, convergence_diagnostics, fit_model_data, load_posterior
 
 REFS = ("pytorch/pytorch", "tensorflow/tensorflow")
 
@@ -33,7 +32,7 @@ TRUTH = {
 
 
 def simulated_data(n_repos: int, rng: np.random.Generator) -> tuple[pmm.ModelData, dict]:
-    """A dataset of the real shape (n_repos units x 5 periods) from TRUTH; also the repo params."""
+    """Return a dataset of the real shape (n_repos units x 5 periods) from TRUTH; also the repo params."""
     draw = {k: np.array([v]) for k, v in TRUTH.items()}
     draw["contrib_log_mean"] = rng.normal(TRUTH["contrib_intercept"], TRUTH["contrib_sd"], (1, n_repos))
     draw["commit_log_mean"] = rng.normal(TRUTH["commit_intercept"], TRUTH["commit_sd"], (1, n_repos))
@@ -73,7 +72,6 @@ def test_fte_matches_hand_calculation():
 
 def test_sufficient_statistics_likelihood_is_exact():
     """The model's likelihood differs from the row-by-row scipy one only by a constant."""
-
     data, _ = simulated_data(12, np.random.default_rng(3))
     data = pmm.ModelData(data.repos, data.unit_repos, data.period_repo, data.period_contributors,
                          data.contrib_repo, data.contrib_commits, np.where(np.arange(data.contrib_lines.size) % 17 == 0, 0.0, data.contrib_lines))
@@ -131,7 +129,7 @@ def test_parameter_recovery_hyperparameters_in_90_percent_intervals():
 
 
 def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500, n_repos: int = 3):
-    """An InferenceData of iid draws for every model parameter (a perfectly mixed sampler)."""
+    """Return an InferenceData of iid draws for every model parameter (a perfectly mixed sampler)."""
     import arviz as az
 
     posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
@@ -146,7 +144,7 @@ def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500
 
 
 def test_convergence_checks_pass_iid_draws_and_name_the_worst_failure():
-    """iid draws pass (ESS ~ 2000, E-BFMI ~ 2); a shifted chain, a NaN, a divergence fail."""
+    """Iid draws pass (ESS ~ 2000, E-BFMI ~ 2); a shifted chain, a NaN, a divergence fail."""
     rng = np.random.default_rng(0)
     idata = _synthetic_idata(rng)
     assert convergence_diagnostics(idata)["converged"]
@@ -170,7 +168,7 @@ def test_convergence_checks_pass_iid_draws_and_name_the_worst_failure():
 
 @pytest.fixture
 def tiny():
-    """A small dataset and a fast (unconverged) sampler configuration for cache tests."""
+    """Return a small dataset and a fast (unconverged) sampler configuration for cache tests."""
     data, _ = simulated_data(10, np.random.default_rng(5))
     return data, SamplerSettings(draws=30, tune=30, chains=2, seed=1)
 
@@ -225,12 +223,10 @@ def test_ppc_mid_p_value_and_misfit_wording():
 
 @pytest.mark.realdata
 def test_real_data_fit_converges_and_agrees_with_bootstrap(real_data_dir):
-    """Clean sample, full configuration: converged, fast, and each posterior median FTE
-    inside the two-stage bootstrap's 90% interval (2,000 replicates: the interval ends move
-    by ~2% between bootstrap seeds, far less than the distance of the medians from them)."""
+    """Clean sample, full configuration: converged, fast, and each posterior median FTE inside the two-stage bootstrap's 90% interval (2,000 replicates: the interval ends move by ~2% between bootstrap seeds, far less than the distance of the medians from them)."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte
-    from mcvalue.data import load_sample
     from mcvalue.costmodels.pymc.fit import fit_cost_model
+    from mcvalue.data import load_sample
 
     sample = load_sample(mode="clean", data_dir=real_data_dir)
     start = time.perf_counter()

@@ -7,25 +7,30 @@ from pathlib import Path
 
 import pytest
 
-import mcvalue.report as report
+import mcvalue
+import mcvalue.report.figures as figures
 from mcvalue.errors import McValueError, RunExistsError
 from mcvalue.paper import METHOD_KEYS, METHODS
-from mcvalue.pipeline import RunOptions, run, run_and_write
 
 PAPER_PRIORS = Path(__file__).resolve().parents[1] / "priors" / "paper.toml"
 SUMMARY_KEYS = ["bcr", "cost_usd", "benefit_usd", "methods", "sensitivity", "diagnostics", "inputs", "provenance"]
 
 
+def _table1_scenario(draws: int = 3000, seed: int | None = None) -> mcvalue.Scenario:
+    """Return the paper's chain over the published Table 1 figures: a quick run needing no data."""
+    return mcvalue.load_scenario(PAPER_PRIORS).with_settings(cost_model="table1", draws=draws, seed=seed)
+
+
 @pytest.fixture(scope="module")
 def table1_result():
-    """A quick run needing no data: the paper's chain over the published Table 1 figures."""
-    return run(RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=3000))
+    """One quick run shared by the tests that only read it."""
+    return mcvalue.run(_table1_scenario())
 
 
 def test_paper_chain_over_table1_gives_the_papers_ratios(table1_result):
     # Point-mass priors and constant FTE: each method's BCR is exactly $30B / its Table 1 cost.
     for m in METHODS:
-        bcr = table1_result.summary["methods"][m.key]["bcr"]
+        bcr = table1_result.summary()["methods"][m.key]["bcr"]
         assert bcr["median"] == pytest.approx(30e9 / m.paper_cost_per_year, rel=1e-5)
         assert bcr["intervals"]["90"][0] == bcr["intervals"]["90"][1]
 
@@ -33,14 +38,9 @@ def test_paper_chain_over_table1_gives_the_papers_ratios(table1_result):
 def test_existing_run_directory_is_refused_before_any_work(tmp_path, monkeypatch, table1_result):
     (tmp_path / "taken").mkdir()
     with pytest.raises(RunExistsError):
-        report.write_run(table1_result, tmp_path, "taken")
-
-    def must_not_run(*args, **kwargs):
-        raise AssertionError("the pipeline ran although the run directory exists")
-
-    monkeypatch.setattr("mcvalue.pipeline.run", must_not_run)
+        mcvalue.write_report(table1_result, tmp_path / "taken")
     with pytest.raises(RunExistsError):
-        run_and_write(RunOptions(cost_model="table1"), tmp_path, "taken")
+        mcvalue.report_directory(tmp_path, "taken")
     assert list((tmp_path / "taken").iterdir()) == []
 
 
@@ -64,18 +64,17 @@ def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, table1_resu
             raise OSError("disk full (injected)")
         path.write_bytes(b"png")
 
-    monkeypatch.setattr(report, "_save", failing_save)
+    monkeypatch.setattr(figures, "save_png", failing_save)
     with pytest.raises(McValueError, match="disk full \\(injected\\).*nothing was saved"):
-        report.write_run(table1_result, tmp_path, "broken")
+        mcvalue.write_report(table1_result, tmp_path / "broken")
     assert len(calls) == 2
     assert list(tmp_path.iterdir()) == []
 
 
-def test_results_dir_that_cannot_be_created_is_refused_before_any_work(tmp_path, monkeypatch):
+def test_results_dir_that_cannot_be_created_is_refused_before_any_work(tmp_path):
     (tmp_path / "a_file").write_text("")
-    monkeypatch.setattr("mcvalue.pipeline.run", lambda *a, **k: pytest.fail("the pipeline ran"))
     with pytest.raises(McValueError, match="--results-dir: cannot create"):
-        run_and_write(RunOptions(cost_model="table1"), tmp_path / "a_file" / "results", "x")
+        mcvalue.report_directory(tmp_path / "a_file" / "results", "x")
 
 
 def test_killed_run_leaves_no_complete_looking_directory(tmp_path):
@@ -83,11 +82,12 @@ def test_killed_run_leaves_no_complete_looking_directory(tmp_path):
     script = f"""
 import os
 from pathlib import Path
-import mcvalue.report as report
-from mcvalue.pipeline import RunOptions, run
-result = run(RunOptions(priors=Path({str(PAPER_PRIORS)!r}), cost_model="table1", draws=500))
-report._save = lambda ax, path: os._exit(9)
-report.write_run(result, Path({str(tmp_path)!r}), "killed")
+import mcvalue
+import mcvalue.report.figures as figures
+scenario = mcvalue.load_scenario(Path({str(PAPER_PRIORS)!r})).with_settings(cost_model="table1", draws=500)
+result = mcvalue.run(scenario)
+figures.save_png = lambda ax, path: os._exit(9)
+mcvalue.write_report(result, Path({str(tmp_path)!r}) / "killed")
 """
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 9, proc.stderr
@@ -98,10 +98,9 @@ report.write_run(result, Path({str(tmp_path)!r}), "killed")
 
 
 def test_summary_json_is_deterministic_and_holds_no_run_identity(tmp_path):
-    options = RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=3000)
-    first = run_and_write(options, tmp_path, "first", ["mcvalue", "run"])[1]
-    second = run_and_write(options, tmp_path, "second", ["mcvalue", "run", "again"])[1]
-    reseeded = run_and_write(RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=3000, seed=1), tmp_path, "third")[1]
+    first = mcvalue.write_report(mcvalue.run(_table1_scenario()), tmp_path / "first", command=["mcvalue", "run"])
+    second = mcvalue.write_report(mcvalue.run(_table1_scenario()), tmp_path / "second", command=["mcvalue", "run", "again"])
+    reseeded = mcvalue.write_report(mcvalue.run(_table1_scenario(seed=1)), tmp_path / "third")
 
     a, b, c = ((p / "summary.json").read_bytes() for p in (first, second, reseeded))
     assert a == b
@@ -119,7 +118,7 @@ def test_summary_json_is_deterministic_and_holds_no_run_identity(tmp_path):
 
 
 def test_report_embeds_every_figure_by_relative_path(tmp_path):
-    path = run_and_write(RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=500), tmp_path, "figs")[1]
+    path = mcvalue.write_report(mcvalue.run(_table1_scenario(draws=500)), tmp_path / "figs")
     text = (path / "report.md").read_text()
     for png in (path / "figures").iterdir():
         assert f"(figures/{png.name})" in text
@@ -129,20 +128,20 @@ def test_unconverged_fit_is_in_the_headline_the_warnings_and_both_json_files(tmp
     # A fit run anyway with --allow-unconverged: every output a reader might open says so.
     import dataclasses
 
-    import mcvalue.pipeline as pipeline
+    import mcvalue.costmodels as costmodels
 
-    table1_cost = pipeline.cost_side
+    table1_cost = costmodels.cost_side
 
-    def unconverged(scenario, options, log):
-        cost, warnings = table1_cost(scenario, options, log)
+    def unconverged(scenario, **kwargs):
+        cost, warnings = table1_cost(scenario, **kwargs)
         diagnostics = {"cost_model": "pymc", "converged": False,
                        "worst": {"parameter": "sigma_repo", "figure": "r_hat", "value": 1.31, "threshold": 1.01}}
         return dataclasses.replace(cost, diagnostics=diagnostics), warnings
 
-    monkeypatch.setattr(pipeline, "cost_side", unconverged)
-    warned = []
-    options = RunOptions(priors=PAPER_PRIORS, cost_model="table1", draws=500, allow_unconverged=True)
-    path = run_and_write(options, tmp_path, "unconverged", warn=warned.append)[1]
+    monkeypatch.setattr(costmodels, "cost_side", unconverged)
+    result = mcvalue.run(_table1_scenario(draws=500), allow_unconverged=True)
+    warned = list(result.warnings)
+    path = mcvalue.write_report(result, tmp_path / "unconverged")
 
     failure = "failed its convergence checks (run with --allow-unconverged; worst: sigma_repo has r_hat = 1.31, threshold 1.01)"
     headline = (path / "report.md").read_text().splitlines()[2]

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from scipy.special import ndtri
 
+from mcvalue.errors import McValueError
 from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 from mcvalue.sensitivity import (
@@ -22,7 +23,6 @@ from mcvalue.sensitivity import (
     tornado,
     variance_shares,
 )
-from mcvalue.errors import McValueError
 from mcvalue.simulate import simulate
 
 Z90 = float(ndtri(0.9))  # the p90 of a standard normal: 1.2816

@@ -5,12 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
-
-from mcvalue.errors import PriorFileError
-from mcvalue.paper import METHOD_KEYS
-from mcvalue.simulate import draw_inputs, outcomes, simulate
-from mcvalue.summarise import summarise
 from montecarlo_helpers import (
     LOGNORMAL_PARAMETERS,
     PAPER_POINTS,
@@ -20,6 +14,12 @@ from montecarlo_helpers import (
     lognormal_scenario,
     make_scenario,
 )
+from scipy import stats
+
+from mcvalue.errors import PriorFileError
+from mcvalue.paper import METHOD_KEYS
+from mcvalue.simulate import draw_inputs, outcomes, simulate
+from mcvalue.summarise import summarise
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, METHOD_KEYS order
 N = 40_000
@@ -157,8 +157,7 @@ def _correlated_scenario(r: float):
 
 
 def _assert_only_the_pair_reordered(correlated: dict, independent: dict) -> None:
-    """Iman-Conover only permutes: the correlated pair keeps its marginals exactly, and
-    every other quantity's draws are untouched."""
+    """Iman-Conover only permutes: the correlated pair keeps its marginals exactly, and every other quantity's draws are untouched."""
     for name in correlated:
         if name in PAIR:
             np.testing.assert_array_equal(np.sort(correlated[name]), np.sort(independent[name]))
@@ -217,13 +216,11 @@ PRIORS_DIR = Path(__file__).resolve().parents[1] / "priors"
 
 @pytest.mark.realdata
 def test_paper_priors_reproduce_benefit_and_paper_mode_table1(real_data_dir):
-    """priors/paper.toml on the paper-mode sample: benefit exactly $30B; each method's cost
-    is Table 1's (salary x FTE) exactly at the identity replicate and inside the 99%
-    interval of the bootstrap run."""
+    """priors/paper.toml on the paper-mode sample: benefit exactly $30B; each method's cost is Table 1's (salary x FTE) exactly at the identity replicate and inside the 99% interval of the bootstrap run."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte
+    from mcvalue.costmodels.table1 import method_fte, table1
     from mcvalue.data import load_sample
     from mcvalue.priors.load import load_scenario
-    from mcvalue.costmodels.table1 import method_fte, table1
 
     scenario = load_scenario(PRIORS_DIR / "paper.toml")
     assert scenario.data.mode == "paper"
@@ -245,8 +242,7 @@ def test_paper_priors_reproduce_benefit_and_paper_mode_table1(real_data_dir):
 
 
 def test_correlation_from_a_prior_file(tmp_path):
-    """A [[correlations]] entry in a file extending default reaches the engine: Spearman
-    within 0.03 of 0.6, the two marginals' draws only permuted, the rest untouched."""
+    """A [[correlations]] entry in a file extending default reaches the engine: Spearman within 0.03 of 0.6, the two marginals' draws only permuted, the rest untouched."""
     from mcvalue.priors.load import load_scenario
 
     plain = tmp_path / "plain.toml"
@@ -263,8 +259,7 @@ def test_correlation_from_a_prior_file(tmp_path):
 
 
 def test_correlated_scores_have_exactly_the_target_correlation():
-    """Iman-Conover's correction removes the shuffled scores' chance correlation: at
-    n = 50 (chance correlations ~0.14) the scores' Pearson matrix is the target to 1e-12."""
+    """Iman-Conover's correction removes the shuffled scores' chance correlation: at n = 50 (chance correlations ~0.14) the scores' Pearson matrix is the target to 1e-12."""
     from mcvalue.simulate import correlated_scores
 
     target = np.array([[1.0, 0.6, -0.3], [0.6, 1.0, 0.1], [-0.3, 0.1, 1.0]])

@@ -1,24 +1,22 @@
-"""Summaries: known quantiles, HDI and tail probabilities; MCSEs against iid formulas;
-determinism of the JSON."""
+"""Summaries: known quantiles, HDI and tail probabilities; MCSEs against iid formulas; determinism of the JSON."""
 
 import json
 
 import numpy as np
 import pytest
+from montecarlo_helpers import PAPER_POINTS, PointMass, lognormal_scenario, make_scenario
 from scipy import stats
 
 from mcvalue.paper import METHOD_KEYS
 from mcvalue.simulate import simulate
 from mcvalue.summarise import summarise, summarise_draws, tail_probabilities
-from montecarlo_helpers import PAPER_POINTS, PointMass, lognormal_scenario, make_scenario
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])
 N = 40_000
 
 
 def test_grid_quantiles_and_tail_probabilities_by_hand():
-    """Draws 1..1000: median 500.5, 90% interval [50.95, 950.05] (linear interpolation at
-    0.05 * 999 and 0.95 * 999 past the first), P(>1) = 0.999, P(>10) = 0.99, P(>100) = 0.9."""
+    """Draws 1..1000: median 500.5, 90% interval [50.95, 950.05] (linear interpolation at 0.05 * 999 and 0.95 * 999 past the first), P(>1) = 0.999, P(>10) = 0.99, P(>100) = 0.9."""
     grid = np.arange(1.0, 1001.0)
     summary = summarise_draws(grid)
     assert summary["median"] == 500.5
@@ -92,9 +90,7 @@ def test_infinite_ratio_is_valid_json():
 
 
 def test_iid_shortcuts_agree_with_arviz():
-    """Our HDI is ArviZ's algorithm (identical endpoints); our MCSEs are ArviZ's methods
-    with ESS = n. ArviZ estimates the ESS of iid draws to within a few percent at n = 40k,
-    so its MCSEs agree with ours within 10% (the MCSE scales as 1/sqrt(ESS))."""
+    """Our HDI is ArviZ's algorithm (identical endpoints); our MCSEs are ArviZ's methods with ESS = n. ArviZ estimates the ESS of iid draws to within a few percent at n = 40k, so its MCSEs agree with ours within 10% (the MCSE scales as 1/sqrt(ESS))."""
     import arviz as az
 
     draws = np.random.default_rng(5).lognormal(size=N)

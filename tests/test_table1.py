@@ -8,18 +8,17 @@ import pytest
 from typer.testing import CliRunner
 
 from mcvalue.cli import app
+from mcvalue.costmodels.table1 import method_fte, table1
 from mcvalue.data import load_sample
 from mcvalue.data.tables import CleaningOptions, Sample
 from mcvalue.errors import McValueError
 from mcvalue.paper import METHODS
-from mcvalue.costmodels.table1 import method_fte, table1
 
 SALARY = 300_000.0
 
 
 def _sample() -> Sample:
-    """pytorch: P1 a(2 commits, 100 lines) b(4, 300), P2 empty; tensorflow: P1 c(10, 50);
-    x/x: P1 d(6, 30), P2 empty, P3 e(3, 0)."""
+    """pytorch: P1 a(2 commits, 100 lines) b(4, 300), P2 empty; tensorflow: P1 c(10, 50); x/x: P1 d(6, 30), P2 empty, P3 e(3, 0)."""
     rows = [("PyTorch", "pytorch/pytorch", "2020-01-01", "a", 2, 60, 40), ("PyTorch", "pytorch/pytorch", "2020-01-01", "b", 4, 300, 0),
             ("TensorFlow", "tensorflow/tensorflow", "2020-01-01", "c", 10, 25, 25),
             ("X", "x/x", "2020-01-01", "d", 6, 30, 0), ("X", "x/x", "2020-03-01", "e", 3, 0, 0)]
@@ -51,8 +50,7 @@ def test_table1_by_hand():
 
 
 def test_paper_mode_reproduces_published_table1(real_data_dir):
-    """The public CSV is a slightly earlier snapshot (3895 vs 3932 contributor-periods):
-    cost per unit within 0.5%, units and cost per year within 2.5% (issue 2)."""
+    """The public CSV is a slightly earlier snapshot (3895 vs 3932 contributor-periods): cost per unit within 0.5%, units and cost per year within 2.5% (issue 2)."""
     t = table1(load_sample("paper", real_data_dir), SALARY)
     for m in METHODS:
         row = t.loc[m.key]

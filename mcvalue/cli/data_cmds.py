@@ -1,7 +1,7 @@
 """``mcvalue data fetch``, ``mcvalue data audit`` and ``mcvalue reproduce``."""
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,7 @@ data_app = typer.Typer(help="Get and inspect the paper's GitHub sample.", no_arg
 @data_app.command("fetch")
 def fetch_command(
     data_dir: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--data-dir", help="Download into this directory instead of the user cache."),
     ] = None,
 ) -> None:
@@ -25,7 +25,7 @@ def fetch_command(
         typer.echo(f"ok  {path}")
 
 
-def _bot_names(bots: Optional[str]) -> tuple[str, ...]:
+def _bot_names(bots: str | None) -> tuple[str, ...]:
     return tuple(name.strip() for name in (bots or "").split(",") if name.strip())
 
 

@@ -1,12 +1,12 @@
 """Options shared by several commands, declared once."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 DataDirOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--data-dir",
         help="Directory holding the paper's three data files (else $MCVALUE_DATA_DIR, the cache, a download).",
@@ -14,17 +14,17 @@ DataDirOption = Annotated[
     ),
 ]
 ModeOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse, bots/duplicates/overlaps removed)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of a table.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Silence progress output.")]
 PriorsOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--priors", help="Prior file (TOML); default: the shipped priors/default.toml.", dir_okay=False),
 ]
 BotsOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--bots", help="Extra user names to treat as bots, comma-separated (added to the built-in name patterns)."),
 ]
 RefitOption = Annotated[

@@ -6,7 +6,7 @@ inside the commands; no scipy.stats, pandas, pymc, arviz or matplotlib.
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -26,7 +26,7 @@ def check_command(file: PriorFileArgument) -> None:
 
 @priors_app.command("show")
 def show_command(
-    file: Annotated[Optional[Path], typer.Argument(help="Prior file (TOML); default: the shipped default priors.", dir_okay=False)] = None,
+    file: Annotated[Path | None, typer.Argument(help="Prior file (TOML); default: the shipped default priors.", dir_okay=False)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Each quantity's distribution, 5th/50th/95th percentiles, mean and source."""

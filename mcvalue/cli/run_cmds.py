@@ -3,7 +3,7 @@
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,10 +19,10 @@ from mcvalue.cli.options import (
     parse_swing,
 )
 
-DrawsOption = Annotated[Optional[int], typer.Option("--draws", help="Monte Carlo draws (default: the prior file's run table, else 200,000).")]
-SeedOption = Annotated[Optional[int], typer.Option("--seed", help="Random seed (default: the prior file's run table).")]
+DrawsOption = Annotated[int | None, typer.Option("--draws", help="Monte Carlo draws (default: the prior file's run table, else 200,000).")]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed (default: the prior file's run table).")]
 CostModelOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--cost-model",
         help="Source of the FTE draws: pymc (Bayesian fit, default), bootstrap (resampling) or table1 (the paper's published figures).",
@@ -59,7 +59,7 @@ def _run(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_un
     return result
 
 
-def _write(result: "mcvalue.RunResult", results_dir: Path, name: Optional[str], target: Path) -> Path:
+def _write(result: "mcvalue.RunResult", results_dir: Path, name: str | None, target: Path) -> Path:
     """Write the report; an unnamed run whose clock name another run took meanwhile takes the next."""
     command = ["mcvalue", *sys.argv[1:]]
     for _attempt in range(10):
@@ -74,7 +74,7 @@ def _write(result: "mcvalue.RunResult", results_dir: Path, name: Optional[str], 
 
 def run(
     priors: PriorsOption = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Run name: results go to RESULTS_DIR/NAME (default: a timestamp).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Run name: results go to RESULTS_DIR/NAME (default: a timestamp).")] = None,
     draws: DrawsOption = None,
     seed: SeedOption = None,
     mode: ModeOption = None,

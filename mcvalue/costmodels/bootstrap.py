@@ -103,7 +103,7 @@ def fte_from_indices(
 
 
 def identity_indices(arrays: PeriodArrays) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """The indices of the sample itself (one replicate): every repo and period once."""
+    """Return the indices of the sample itself (one replicate): every repo and period once."""
     n_repos = arrays.sizes.size
     repo_index = np.arange(n_repos)[None, :]
     period_position = np.broadcast_to(np.arange(arrays.sizes.max()), (1, n_repos, arrays.sizes.max()))

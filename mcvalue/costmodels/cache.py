@@ -89,7 +89,7 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 
 def _ppc_arrays(cost: CostSide) -> dict[str, np.ndarray]:
-    """The PPC's observed and replicated arrays, flattened into named arrays for ``np.savez``."""
+    """Return the PPC's observed and replicated arrays, flattened into named arrays for ``np.savez``."""
     arrays: dict[str, np.ndarray] = {}
     if cost.ppc is None:
         return arrays
@@ -143,7 +143,7 @@ def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
 
 
 def _verified_record(directory: Path, cache_key: str) -> dict[str, Any]:
-    """The entry's record after checking schema, key and every file's sha256; ValueError if not."""
+    """Return the entry's record after checking schema, key and every file's sha256; ValueError if not."""
     record = json.loads((directory / _ENTRY).read_text(encoding="utf-8"))
     if not isinstance(record, dict) or record.get("schema") != SCHEMA_VERSION or record.get("key") != cache_key:
         raise ValueError("written by another version or under another key")
@@ -157,7 +157,7 @@ def _verified_record(directory: Path, cache_key: str) -> dict[str, Any]:
 
 
 def _valid_fte(fte: np.ndarray) -> np.ndarray:
-    """The FTE array if it is a finite, positive (m, 5) float array; ValueError if not."""
+    """Return the FTE array if it is a finite, positive (m, 5) float array; ValueError if not."""
     if fte.ndim != 2 or fte.shape[1] != 5 or fte.shape[0] < 1 or fte.dtype.kind != "f":
         raise ValueError(f"FTE array has shape {fte.shape}, not (draws, 5)")
     if not (np.all(np.isfinite(fte)) and np.all(fte > 0)):

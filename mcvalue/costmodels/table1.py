@@ -112,15 +112,15 @@ MODE_DESCRIPTIONS: dict[str, str] = {
 
 
 def record_rows_published() -> list[dict]:
-    """The paper's own Table 1, as printed, in the JSON row layout of :func:`table1_record`."""
+    """Return the paper's own Table 1, as printed, in the JSON row layout of :func:`table1_record`."""
     return [
-        dict(zip(ROW_KEYS, (m.unit, m.reference, m.paper_cost_per_unit, m.paper_units_per_year, m.paper_cost_per_year)))
+        dict(zip(ROW_KEYS, (m.unit, m.reference, m.paper_cost_per_unit, m.paper_units_per_year, m.paper_cost_per_year), strict=False))
         for m in METHODS
     ]
 
 
 def paper_fte() -> np.ndarray:
-    """The five methods' published FTE-years, in :data:`mcvalue.paper.METHOD_KEYS` order."""
+    """Return the five methods' published FTE-years, in :data:`mcvalue.paper.METHOD_KEYS` order."""
     return np.array([m.paper_fte for m in METHODS], dtype=float)
 
 

@@ -45,7 +45,7 @@ def verify_files(mode: Mode = "clean", data_dir: Path | None = None) -> dict[str
 def load_sample(
     mode: Mode = "clean", data_dir: Path | None = None, cleaning: CleaningOptions | None = None
 ) -> Sample:
-    """The sample in one mode, with the options and file hashes that produced it.
+    """Return the sample in one mode, with the options and file hashes that produced it.
 
     - ``paper``: the authors' flat CSV as published (truncated numbers and all), plus
       zero rows for the sampled periods it omits; no cleaning.

@@ -115,13 +115,13 @@ def overlapping_windows(periods: pd.DataFrame) -> dict:
 
 
 def empty_periods(periods: pd.DataFrame) -> dict:
-    """Sampled repo-periods in which nobody contributed (zeros, kept as zeros)."""
+    """Return sampled repo-periods in which nobody contributed (zeros, kept as zeros)."""
     empty = periods.loc[periods["contributors"] == 0, ["tool", "repo", "period_start", "period_end"]]
     return {"count": len(empty), "cases": _records(empty)}
 
 
 def heaviest(contributions: pd.DataFrame, top: int) -> dict:
-    """The ``top`` contributor-periods by lines modified, with their share of all lines."""
+    """Return the ``top`` contributor-periods by lines modified, with their share of all lines."""
     total = contributions["lines"].sum()
     rows = contributions.nlargest(top, "lines", keep="first")[_KEYS + ["commits", "lines_added", "lines_deleted", "lines"]]
     cases = _records(rows)

@@ -20,8 +20,8 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from mcvalue.errors import DataError
 from mcvalue.config import DATA_DIR_ENV, cache_dir
+from mcvalue.errors import DataError
 
 #: The paper's repository at the commit the analysis is pinned to.
 REPOSITORY = "Yichabod/OSML_value"
@@ -49,7 +49,7 @@ _DOWNLOAD_TIMEOUT_S = 30
 
 
 def file_url(name: str) -> str:
-    """The pinned download URL of one data file (its name URL-encoded)."""
+    """Return the pinned download URL of one data file (its name URL-encoded)."""
     return BASE_URL + quote(name)
 
 
@@ -59,7 +59,7 @@ def data_cache_dir() -> Path:
 
 
 def sha256_of(path: Path) -> str:
-    """The sha256 hex digest of a file's bytes."""
+    """Return the sha256 hex digest of a file's bytes."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -82,7 +82,7 @@ def _check_known(name: str) -> None:
 
 
 def _verified_local(name: str, directory: Path, origin: str) -> Path:
-    """The file in a user-named directory, refused if missing or not the pinned bytes."""
+    """Return the file in a user-named directory, refused if missing or not the pinned bytes."""
     path = directory / name
     if not path.is_file():
         raise DataError(f"{origin} {directory} has no file {name!r} (expected sha256 {SHA256[name]})")

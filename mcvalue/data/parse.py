@@ -40,7 +40,7 @@ _DATE = "%Y-%m-%d"
 
 
 def parse_count(text: object, field: str) -> int:
-    """The full integer in a GitHub count such as "5,485 ++" or "1 commit".
+    """Return the full integer in a GitHub count such as "5,485 ++" or "1 commit".
 
     Raises ValueError when ``text`` is not of the form the field expects.
     """
@@ -59,7 +59,7 @@ def github_repo(url: str) -> str:
 
 
 def period_dates(url: str) -> tuple[str, str]:
-    """The ``from`` and ``to`` dates (YYYY-MM-DD) of a contributors-graph period URL."""
+    """Return the ``from`` and ``to`` dates (YYYY-MM-DD) of a contributors-graph period URL."""
     query = parse_qs(urlparse(url).query)
     try:
         start, end = query["from"][0], query["to"][0]
@@ -77,7 +77,7 @@ def _contributor_row(tool: str, repo: str, dates: tuple[str, str], user: object,
     if not isinstance(stats, (tuple, list)) or len(stats) != 3:
         raise DataError(f"{where}, user {user!r}: expected ('N commits', 'A ++', 'D --'), got {stats!r}")
     try:
-        commits, added, deleted = (parse_count(text, field) for text, field in zip(stats, _FIELD_PATTERNS))
+        commits, added, deleted = (parse_count(text, field) for text, field in zip(stats, _FIELD_PATTERNS, strict=False))
     except ValueError as error:
         raise DataError(f"{where}, user {user!r}: {error}") from None
     return [tool, repo, dates[0], dates[1], user, commits, added, deleted, added + deleted]
@@ -121,7 +121,7 @@ def _contributions_frame(rows: list[list]) -> pd.DataFrame:
 
 
 def period_totals(contributions: pd.DataFrame, periods: pd.DataFrame) -> pd.DataFrame:
-    """The periods table: each sampled repo-period with its summed activity (zeros if none).
+    """Return the periods table: each sampled repo-period with its summed activity (zeros if none).
 
     ``periods`` lists the sampled repo-periods (tool, repo, period_start, period_end);
     contributions are matched on all four, so periods with nobody active get zeros.
@@ -163,7 +163,7 @@ _FLAT_COLUMNS = ["repo", "github_org", "github_proj", "date_start", "date_end", 
 
 
 def read_flat_contributions(path: Path) -> pd.DataFrame:
-    """The flat CSV's rows in the contributions layout, numbers exactly as published."""
+    """Return the flat CSV's rows in the contributions layout, numbers exactly as published."""
     rows = []
     for tool, org, proj, start, end, user, *numbers in _read_csv(path, _FLAT_COLUMNS).itertuples(index=False):
         where = f"{Path(path).name}: tool {tool!r}, period {start}..{end}, user {user!r}"
@@ -202,6 +202,6 @@ def read_flat(path: Path, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def roster(periods: pd.DataFrame) -> pd.DataFrame:
-    """Sampled tools in file order with their repo and number of periods (tool, repo, n_periods)."""
+    """Return sampled tools in file order with their repo and number of periods (tool, repo, n_periods)."""
     grouped = periods.groupby("tool", sort=False)
     return pd.DataFrame({"repo": grouped["repo"].first(), "n_periods": grouped.size()}).reset_index()

@@ -35,7 +35,7 @@ class CleaningOptions:
 
     @classmethod
     def for_mode(cls, mode: Mode) -> "CleaningOptions":
-        """The options a mode implies: clean turns everything on, the others nothing."""
+        """Return the options a mode implies: clean turns everything on, the others nothing."""
         on = mode == "clean"
         return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on)
 

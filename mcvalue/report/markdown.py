@@ -15,7 +15,7 @@ from mcvalue.paper import PAPER_BENEFIT_USD
 
 
 def headline(summary: dict) -> str:
-    """The report's first sentence: median BCR, its 90% interval and P(BCR > 100) against 100:1."""
+    """Return the report's first sentence: median BCR, its 90% interval and P(BCR > 100) against 100:1."""
     bcr = summary["bcr"]
     lo, hi = bcr["intervals"]["90"]
     p100 = bcr["p_above"]["100"]["p"]
@@ -34,7 +34,7 @@ def headline(summary: dict) -> str:
 
 
 def _summary_rows(summary: dict) -> list[str]:
-    """The cost / benefit / BCR table."""
+    """Return the cost / benefit / BCR table."""
     rows = [
         "| quantity | paper | median | 50% | 90% | 95% | HDI 90% | mean | MCSE of median |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -84,7 +84,7 @@ def _input_rows(summary: dict) -> list[str]:
 
 
 def _sensitivity_rows(summary: dict) -> list[str]:
-    """The tornado and variance-share tables with the sentences that say how they were made."""
+    """Return the tornado and variance-share tables with the sentences that say how they were made."""
     from mcvalue.sensitivity import describe_swing, input_labels, swing_percentiles
 
     t = summary["sensitivity"]["tornado"]
@@ -98,7 +98,8 @@ def _sensitivity_rows(summary: dict) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for b in t["bars"]:
-        rows.append(f"| {b['label']} | {quantity(b['input'], b['value_low'])} | {quantity(b['input'], b['value_high'])} | {ratio(b['bcr_low'])} | {ratio(b['bcr_high'])} |")
+        values = f"{quantity(b['input'], b['value_low'])} | {quantity(b['input'], b['value_high'])}"
+        rows.append(f"| {b['label']} | {values} | {ratio(b['bcr_low'])} | {ratio(b['bcr_high'])} |")
     v = summary["sensitivity"]["variance_shares"]
     labels = input_labels([s["input"] for s in v["shares"]], summary["diagnostics"].get("cost_model", "cost model"))
     rows += ["", f"Variance shares of log(BCR) (var = {ratio(v['var_log_bcr'])}; method: {v['method']}).", ""]

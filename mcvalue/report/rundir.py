@@ -1,5 +1,4 @@
-"""A run directory on disk: ``<results>/<name>/`` with report.md, summary.json, run.json,
-priors.toml and figures/*.png, written atomically.
+"""A run directory on disk: ``<results>/<name>/`` with report.md, summary.json, run.json, priors.toml and figures/*.png, written atomically.
 
 ``summary.json`` holds only what the inputs determine (no name, path or clock time), so
 identical inputs give identical bytes; ``run.json`` holds the rest. Everything is
@@ -79,7 +78,7 @@ def make_results_dir(results_dir: Path) -> None:
 
 
 def _umask_mode() -> int:
-    """The mode a new directory gets under the current umask (mkdtemp ignores it)."""
+    """Return the mode a new directory gets under the current umask (mkdtemp ignores it)."""
     mask = os.umask(0)
     os.umask(mask)
     return 0o777 & ~mask

@@ -29,8 +29,8 @@ def render_fit(summary: dict) -> str:
     """Return the ``mcvalue fit`` record as text: hyperparameters, FTE table, diagnostics, PPC p-values and misfits."""
     lines = [f"Bayesian cost model, {summary['mode']} mode ({summary['draws']} posterior draws"
              + (", loaded from cache)" if summary["from_cache"] else ")")]
-    lines += ["", "Hyperparameters (ArviZ summary):"]
-    cols = ("mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat")
+    lines += ["", "Hyperparameters (ArviZ summary; eti90 = the 90% equal-tailed credible interval):"]
+    cols = ("mean", "sd", "eti90_lb", "eti90_ub", "ess_bulk", "ess_tail", "r_hat")
     lines.append(f"  {'':26s}" + "".join(f"{c:>10s}" for c in cols))
     for name, row in summary["hyperparameters"].items():
         lines.append(f"  {name:26s}" + "".join(f"{row[c]:>10.4g}" for c in cols))
@@ -112,7 +112,7 @@ def _cell(value: object, money: bool = False, probability: bool = False) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_cell(v, money) for v in value) + "]"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return prob(value) if probability else usd(value) if money else ratio(value)
+        return prob(value, 4) if probability else usd(value) if money else ratio(value)
     return "n/a" if value is None else str(value)
 
 

@@ -9,19 +9,20 @@ figures). :func:`convergence_diagnostics` returns them with the worst offender;
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS
+
+if TYPE_CHECKING:
+    from xarray import DataTree
 
 MAX_RHAT = 1.01
 MIN_ESS = 400.0
 MIN_BFMI = 0.3
 
 
-def convergence_diagnostics(idata: az.InferenceData) -> dict:
-    """The issue's convergence figures over every parameter, and the worst offender.
+def convergence_diagnostics(idata: DataTree) -> dict:
+    """Return the issue's convergence figures over every parameter, and the worst offender.
 
     ``worst`` is the parameter/figure pair furthest past (or, if all pass, nearest to) its
     threshold, measured as a ratio to the threshold.
@@ -29,7 +30,7 @@ def convergence_diagnostics(idata: az.InferenceData) -> dict:
     import arviz as az
 
     names = list(HYPERPARAMETERS + REPO_EFFECTS)
-    post = idata.posterior[names]
+    post = idata.posterior.dataset[names]
     figures = {
         "r_hat": _flatten(az.rhat(post, method="rank")),
         "ess_bulk": _flatten(az.ess(post, method="bulk")),
@@ -38,7 +39,7 @@ def convergence_diagnostics(idata: az.InferenceData) -> dict:
     stats = idata.sample_stats
     divergences = int(stats["diverging"].values.sum())
     treedepth_hits = int(stats["reached_max_treedepth"].values.sum()) if "reached_max_treedepth" in stats else 0
-    bfmi = np.asarray(az.bfmi(idata), dtype=float)
+    bfmi = np.asarray(az.bfmi(idata)["energy"].values, dtype=float)
     badness = []  # (ratio past threshold: > 1 fails, label, figure, value, threshold)
     for label, value in figures["r_hat"].items():
         ratio = np.inf if not np.isfinite(value) else (value - 1.0) / (MAX_RHAT - 1.0)
@@ -85,7 +86,7 @@ def _flatten(dataset) -> dict[str, float]:
             out[name] = float(da.values)
             continue
         dim = da.dims[0]
-        for coord, value in zip(da[dim].values, da.values):
+        for coord, value in zip(da[dim].values, da.values, strict=False):
             out[f"{name}[{coord}]"] = float(value)
     return out
 

@@ -127,7 +127,7 @@ def fit_cost_model(
     refit: bool = False,
     progress: bool = True,
     allow_unconverged: bool = False,
-    priors: ModelPriors = ModelPriors(),
+    priors: ModelPriors | None = None,
 ) -> FitResult:
     """Fit the cost model to a loaded sample (or load the cached posterior); see module doc."""
     return fit_model_data(
@@ -149,9 +149,10 @@ def fit_model_data(
     refit: bool = False,
     progress: bool = True,
     allow_unconverged: bool = False,
-    priors: ModelPriors = ModelPriors(),
+    priors: ModelPriors | None = None,
 ) -> FitResult:
     """:func:`fit_cost_model` on already-reduced data (simulated data in tests and SBC)."""
+    priors = priors or ModelPriors()
     key = cache_key(data, priors, sampler)
     path = posterior_path(key)
     idata = None if refit else load_posterior(path, key)
@@ -163,7 +164,7 @@ def fit_model_data(
 
 
 def sample_posterior(
-    data: ModelData, sampler: SamplerSettings, *, cores: int, progress: bool, priors: ModelPriors = ModelPriors()
+    data: ModelData, sampler: SamplerSettings, *, cores: int, progress: bool, priors: ModelPriors | None = None
 ) -> DataTree:
     """Run PyMC's NUTS on the model; InferenceData with posterior and sample_stats only.
 
@@ -177,7 +178,7 @@ def sample_posterior(
     if not progress:
         logger.setLevel(logging.WARNING)
     try:
-        with build_model(data, priors):
+        with build_model(data, priors or ModelPriors()):
             return pm.sample(
                 draws=sampler.draws,
                 tune=sampler.tune,
@@ -207,7 +208,7 @@ def save_posterior(idata: DataTree, path: Path, key: str) -> None:
 
 
 def load_posterior(path: Path, key: str) -> DataTree | None:
-    """The cached InferenceData if the file is readable, complete and has this key; else None."""
+    """Return the cached InferenceData if the file is readable, complete and has this key; else None."""
     import arviz as az
 
     if not path.is_file():

@@ -186,11 +186,11 @@ def model_data_from_tables(periods: pd.DataFrame, contributions: pd.DataFrame) -
     contributor-period has no commit (the commits model needs >= 1), negative lines, or a
     (tool, repo) missing from the periods table.
     """
-    units = sorted(set(zip(periods["tool"], periods["repo"])), key=lambda u: (u[1], u[0]))
+    units = sorted(set(zip(periods["tool"], periods["repo"], strict=False)), key=lambda u: (u[1], u[0]))
     shared = {repo for _, repo in units if sum(r == repo for _, r in units) > 1}
     labels = tuple(f"{repo} ({tool})" if repo in shared else repo for tool, repo in units)
     index = {u: i for i, u in enumerate(units)}
-    contrib_units = list(zip(contributions["tool"], contributions["repo"]))
+    contrib_units = list(zip(contributions["tool"], contributions["repo"], strict=False))
     unknown = sorted({f"{t}/{r}" for t, r in contrib_units if (t, r) not in index})
     if unknown:
         raise DataError(f"contributions name repos with no sampled period: {', '.join(unknown[:5])}")
@@ -203,7 +203,7 @@ def model_data_from_tables(periods: pd.DataFrame, contributions: pd.DataFrame) -
     return ModelData(
         repos=labels,
         unit_repos=tuple(repo for _, repo in units),
-        period_repo=np.array([index[u] for u in zip(periods["tool"], periods["repo"])], dtype=np.int64),
+        period_repo=np.array([index[u] for u in zip(periods["tool"], periods["repo"], strict=False)], dtype=np.int64),
         period_contributors=periods["contributors"].to_numpy(dtype=np.int64),
         contrib_repo=np.array([index[u] for u in contrib_units], dtype=np.int64),
         contrib_commits=commits,
@@ -242,7 +242,7 @@ def line_statistics(data: ModelData) -> dict[str, np.ndarray]:
 
 
 def build_model(data: ModelData, priors: ModelPriors = ModelPriors()) -> pm.Model:
-    """The PyMC model of the module docstring, on exact sufficient statistics."""
+    """Return the PyMC model of the module docstring, on exact sufficient statistics."""
     import pymc as pm
     import pytensor.tensor as pt
 
@@ -305,7 +305,7 @@ def repo_params(posterior: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def expected_units(params: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
-    """Expected units per contributor-period and per period, for each repo, (D, R) each.
+    """Return expected units per contributor-period and per period, for each repo, (D, R) each.
 
     Returns ``{"per_contributor": {unit: ...}, "per_period": {unit: ...}}`` for the units
     contributors, commits and lines. Per period = expected contributors * expected units per

@@ -19,6 +19,7 @@ Statistics only: :func:`mcvalue.plots.ppc_ecdf` draws the replicates held here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -66,7 +67,7 @@ def statistic(values: np.ndarray, name: str) -> float:
 
 
 def observed_arrays(data: ModelData) -> dict[str, np.ndarray]:
-    """The three observed distributions of the module docstring."""
+    """Return the three observed distributions of the module docstring."""
     return {
         "contributors": data.period_contributors.astype(float),
         "commits": data.contrib_commits.astype(float),
@@ -87,14 +88,14 @@ def posterior_predictive(
     for d in chosen:
         one = {k: v[d] for k, v in params.items()}
         n, _, commits, lines = simulate_data(one, data.period_repo, rng)
-        for q, arr in zip(QUANTITIES, (n, commits, lines)):
+        for q, arr in zip(QUANTITIES, (n, commits, lines), strict=False):
             replicated[q].append(np.asarray(arr, dtype=float))
     observed = observed_arrays(data)
     return PosteriorPredictive(observed, replicated, p_value_table(observed, replicated))
 
 
 def p_value_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np.ndarray]]) -> pd.DataFrame:
-    """The (quantity, statistic) table of observed vs replicated statistics and mid-p-values."""
+    """Return the (quantity, statistic) table of observed vs replicated statistics and mid-p-values."""
     rows = []
     for q in QUANTITIES:
         for s in STATISTICS:

@@ -50,7 +50,7 @@ def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dic
                 f"[{boot_lo[j]:.1f}, {boot_hi[j]:.1f}]; the model pools the reference repo towards "
                 "the other repos and smooths heavy tails, the bootstrap uses raw sample means"
             )
-    hyper = az.summary(fit.idata, var_names=list(HYPERPARAMETERS), kind="all", round_to=4)
+    hyper = az.summary(fit.idata, var_names=list(HYPERPARAMETERS), kind="all", ci_prob=0.9, ci_kind="eti", round_to="none")
     return {
         "mode": sample.mode,
         "cleaning": sample.cleaning.to_dict(),
