@@ -9,6 +9,8 @@ figures). :func:`convergence_diagnostics` returns them with the worst offender;
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS
