@@ -612,8 +612,10 @@ def sobol_indices(
     method_weights : sequence of float
         Weight of each method, in the column order of ``fte_pool``.
     n_base : int
-        Base sample size N (a power of 2). The default 2**13 gives ~82k model runs for
-        8 varying inputs and takes about 1-2 s.
+        Base sample size N (a power of 2). The default 2**13 gives 98,304 model runs for
+        10 varying inputs and took 2.5-3.6 s with SALib's bootstrap (200 resamples over two
+        outputs) on a shared 2-core machine; bootstrap CI half-widths were <= 0.09 for BCR
+        and <= 0.02 for log BCR with the default-like priors.
     seed : int
         Seed of the scrambled Sobol sequence and of the bootstrap.
     num_resamples : int
