@@ -1,0 +1,196 @@
+"""Figures for the decision analysis (:mod:`mcvalue.decision`).
+
+Matplotlib object API only (no pyplot, no global state, no file writing): each function
+takes the table or dict :mod:`mcvalue.decision` returns and an optional Axes, draws on it
+and returns it. Without an Axes a new :class:`matplotlib.figure.Figure` is made; its
+canvas is the caller's to save.
+"""
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from mcvalue.decision import Tornado
+
+#: The paper's claim: at least 100 dollars of value per dollar spent.
+PAPER_RATIO = 100.0
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.0)) -> Axes:
+    """Return ``ax``, or the Axes of a new Figure."""
+    if ax is not None:
+        return ax
+    return Figure(figsize=size, layout="constrained").subplots()
+
+
+def plot_exceedance(
+    curves: Mapping[str, Sequence[dict]] | Sequence[dict],
+    ax: Axes | None = None,
+    paper_ratio: float = PAPER_RATIO,
+) -> Axes:
+    """Exceedance curves P(BCR > k) against k on a log axis, the paper's 100:1 marked.
+
+    Parameters
+    ----------
+    curves : mapping or sequence
+        :func:`mcvalue.decision.exceedance_by_method` output (``"mixture"`` drawn thick
+        with a band of +-2 MCSE, one thin line per method), or one curve
+        (:func:`mcvalue.decision.exceedance`).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    paper_ratio : float
+        Where the vertical reference line goes (default 100).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    """
+    ax = _axes(ax)
+    if not isinstance(curves, Mapping):
+        curves = {"mixture": curves}
+    for name, curve in curves.items():
+        k = np.array([row["k"] for row in curve])
+        p = np.array([row["p"] for row in curve])
+        if name == "mixture":
+            se = np.array([row["mcse"] for row in curve])
+            ax.fill_between(k, np.clip(p - 2 * se, 0, 1), np.clip(p + 2 * se, 0, 1), color="black", alpha=0.15)
+            ax.plot(k, p, color="black", linewidth=2.2, label="mixture of methods", zorder=3)
+        else:
+            ax.plot(k, p, linewidth=1.0, alpha=0.85, label=name)
+    ax.axvline(paper_ratio, color="tab:red", linestyle="--", linewidth=1.0, label=f"paper: {paper_ratio:g}:1")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("benefit-cost ratio k (log scale)")
+    ax.set_ylabel("P(BCR > k)")
+    ax.legend(fontsize="small", frameon=False)
+    return ax
+
+
+def plot_sobol(result: dict, ax: Axes | None = None) -> Axes:
+    """Horizontal bars of first-order and total Sobol indices with their confidence intervals.
+
+    Parameters
+    ----------
+    result : dict
+        One entry of :func:`mcvalue.decision.sobol_indices` (``output``, ``indices``).
+        Inputs are drawn largest total index at the top.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    """
+    rows = sorted(result["indices"], key=lambda r: r["total"])
+    ax = _axes(ax, (6.4, 0.9 + 0.35 * len(rows)))
+    y = np.arange(len(rows))
+    h = 0.38
+    ax.barh(
+        y + h / 2, [r["total"] for r in rows], h, xerr=[r["total_ci"] for r in rows], label="total", color="tab:blue"
+    )
+    ax.barh(
+        y - h / 2,
+        [r["first"] for r in rows],
+        h,
+        xerr=[r["first_ci"] for r in rows],
+        label="first-order",
+        color="tab:orange",
+    )
+    ax.set_yticks(y, [r["input"] for r in rows])
+    ax.axvline(0, color="black", linewidth=0.6)
+    level = result.get("conf_level", 0.95)
+    ax.set_xlabel(f"Sobol index of {result['output'].replace('_', ' ')} (bars: {100 * level:g}% bootstrap CI)")
+    ax.legend(fontsize="small", frameon=False, loc="lower right")
+    return ax
+
+
+def plot_evppi(voi: dict, k: float = PAPER_RATIO, ax: Axes | None = None) -> Axes:
+    """EVPPI of each input at threshold k (bars, +-2 se), with the EVPI as a reference line.
+
+    Parameters
+    ----------
+    voi : dict
+        :func:`mcvalue.decision.value_of_information` output.
+    k : float
+        Which threshold to draw (must be one of ``voi``'s).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    """
+    entry = next((t for t in voi["thresholds"] if t["k"] == k), None)
+    if entry is None:
+        raise ValueError(f"no threshold k = {k} in the value-of-information table")
+    rows = sorted(entry["evppi"], key=lambda r: r["value"])
+    ax = _axes(ax, (6.4, 0.9 + 0.3 * len(rows)))
+    y = np.arange(len(rows))
+    scale = 1e9
+    ax.barh(y, [r["value"] / scale for r in rows], xerr=[2 * r["se"] / scale for r in rows], color="tab:green")
+    ax.axvline(entry["evpi"] / scale, color="black", linestyle="--", linewidth=1.0, label="EVPI")
+    ax.set_yticks(y, [r["input"] for r in rows])
+    ax.set_xlabel(f"EVPPI at {k:g}:1, billion USD per year (+-2 se)")
+    ax.legend(fontsize="small", frameon=False, loc="lower right")
+    return ax
+
+
+def plot_tornado(table: Tornado, ax: Axes | None = None) -> Axes:
+    """Tornado: per input, a bar between its two conditional median BCRs (log axis).
+
+    Widest bar at the top; the vertical line is the run's median. The costing method's
+    bar is labelled at its ends with the methods giving the lowest and highest median.
+
+    Parameters
+    ----------
+    table : Tornado
+        :func:`mcvalue.decision.tornado` output.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The Axes drawn on.
+
+    """
+    bars = list(reversed(table.bars))
+    ax = _axes(ax, (6.4, 0.9 + 0.35 * len(bars)))
+    y = np.arange(len(bars))
+    left = np.array([min(b.median_low, b.median_high) for b in bars])
+    right = np.array([max(b.median_low, b.median_high) for b in bars])
+    ax.barh(y, right - left, left=left, color="tab:blue", height=0.6)
+    for yi, bar in zip(y, bars, strict=True):
+        if isinstance(bar.value_low, str):
+            ax.annotate(
+                bar.value_low,
+                (bar.median_low, yi),
+                xytext=(-3, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+                fontsize="x-small",
+            )
+            ax.annotate(
+                bar.value_high,
+                (bar.median_high, yi),
+                xytext=(3, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize="x-small",
+            )
+    ax.axvline(table.median, color="black", linewidth=1.0)
+    ax.set_xscale("log")
+    ax.set_yticks(y, [b.label for b in bars])
+    lo, hi = (round(100 * q) for q in table.swing)
+    ax.set_xlabel(f"median BCR with one input at its p{lo} / p{hi}, others keeping their distributions (log)")
+    return ax
