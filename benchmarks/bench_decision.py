@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from mcvalue import decision as d
-from mcvalue.methods import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS
 from mcvalue.simulate import outcomes
 
 #: (median, log-sd) of each quantity.
