@@ -33,11 +33,11 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from scipy import stats
 
 from mcvalue.data.tables import MODES
 from mcvalue.methods import METHOD_KEYS
 from mcvalue.priors import distributions as d
+from mcvalue.priors import laws
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.spec import COST_MODELS, QUANTITIES, Distribution
 
@@ -135,11 +135,11 @@ class _ContinuousFamily(_Family):
     lower: float | None = None
     upper: float | None = None
 
-    def _truncated(self, frozen: Any, keys: tuple[str, ...]) -> d.Continuous:
-        """Wrap a frozen scipy distribution with this spec's truncation and source."""
+    def _truncated(self, law: laws.Law, keys: tuple[str, ...]) -> d.Continuous:
+        """Wrap a family's law with this spec's truncation and source."""
         if self.lower is not None and self.upper is not None and not self.lower < self.upper:
             raise d.SolveError(f"truncation lower = {self.lower:g} is not below upper = {self.upper:g}")
-        dist = d.Continuous(frozen, self._label(keys), self.lower, self.upper, self.source)
+        dist = d.Continuous(law, self._label(keys), self.lower, self.upper, self.source)
         if not dist.kept_mass() > 1e-12:
             raise d.SolveError(f"truncation to [{self.lower}, {self.upper}] keeps no probability of {dist.label}")
         return dist
@@ -165,7 +165,7 @@ class UniformSpec(_ContinuousFamily):
     def _build(self, keys: tuple[str, ...]) -> Distribution:
         if not self.min < self.max:
             raise d.SolveError(f"min = {self.min:g} is not below max = {self.max:g}")
-        return self._truncated(stats.uniform(loc=self.min, scale=self.max - self.min), ("min", "max"))
+        return self._truncated(laws.UniformLaw(self.min, self.max), ("min", "max"))
 
 
 class NormalSpec(_ContinuousFamily):
@@ -183,7 +183,7 @@ class NormalSpec(_ContinuousFamily):
             mean, sd = self.mean, self.sd
         else:
             mean, sd = d.normal_from_interval(keys[0], *getattr(self, keys[0]))
-        return self._truncated(stats.norm(mean, sd), keys)
+        return self._truncated(laws.NormalLaw(mean, sd), keys)
 
 
 class LognormalSpec(_ContinuousFamily):
@@ -208,7 +208,7 @@ class LognormalSpec(_ContinuousFamily):
             if not lo > 0:
                 raise d.SolveError(f"{keys[0]} lower end {lo:g} must be > 0 for a lognormal")
             mu, sigma = d.lognormal_from_interval(keys[0], lo, hi)
-        return self._truncated(stats.lognorm(s=sigma, scale=math.exp(mu)), keys)
+        return self._truncated(laws.LognormalLaw(mu, sigma), keys)
 
 
 class BetaSpec(_ContinuousFamily):
@@ -233,7 +233,7 @@ class BetaSpec(_ContinuousFamily):
             if not 0 < lo < hi < 1:
                 raise d.SolveError(f"{keys[0]} = [{lo:g}, {hi:g}] must lie strictly inside (0, 1) for a beta")
             a, b = d.beta_from_interval(keys[0], lo, hi)
-        return self._truncated(stats.beta(a, b), keys)
+        return self._truncated(laws.BetaLaw(a, b), keys)
 
 
 class GammaSpec(_ContinuousFamily):
@@ -261,7 +261,7 @@ class GammaSpec(_ContinuousFamily):
             if not lo > 0:
                 raise d.SolveError(f"{keys[0]} lower end {lo:g} must be > 0 for a gamma")
             k, theta = d.gamma_from_interval(keys[0], lo, hi)
-        return self._truncated(stats.gamma(k, scale=theta), keys)
+        return self._truncated(laws.GammaLaw(k, theta), keys)
 
 
 class _ModeFamily(_ContinuousFamily):
@@ -283,9 +283,7 @@ class TriangularSpec(_ModeFamily):
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
         self._check_order()
-        span = self.max - self.min
-        frozen = stats.triang((self.mode - self.min) / span, loc=self.min, scale=span)
-        return self._truncated(frozen, ("min", "mode", "max"))
+        return self._truncated(laws.TriangularLaw(self.min, self.mode, self.max), ("min", "mode", "max"))
 
 
 class PertSpec(_ModeFamily):
@@ -297,8 +295,8 @@ class PertSpec(_ModeFamily):
     def _build(self, keys: tuple[str, ...]) -> Distribution:
         self._check_order()
         a, b = d.pert_shape(self.min, self.mode, self.max, self.lam)
-        frozen = stats.beta(a, b, loc=self.min, scale=self.max - self.min)
-        return self._truncated(frozen, ("min", "mode", "max") + (("lam",) if self.lam != 4.0 else ()))
+        law = laws.BetaLaw(a, b, loc=self.min, scale=self.max - self.min)
+        return self._truncated(law, ("min", "mode", "max") + (("lam",) if self.lam != 4.0 else ()))
 
 
 class ChoiceSpec(_Family):
