@@ -34,35 +34,52 @@ from typing import Any
 
 import tomli_w
 
-from mcvalue.data.tables import CleaningOptions
+import mcvalue
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors import schema
-from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
+from mcvalue.priors.spec import CleaningOptions, DataSettings, RunSettings, Scenario
 from mcvalue.priors.template import TEMPLATE
 
-_SHIPPED_PACKAGE = "mcvalue._priors"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _MERGED_BY_KEY = ("cost", "benefit", "data", "run")
 
 
+def shipped_roots() -> tuple[Path, Path]:
+    """Return where shipped prior files may live, in the order they are looked for.
+
+    An installed wheel carries them as package data at ``mcvalue/_priors/``; an editable
+    install (a clone) has them in the top-level ``priors/`` folder next to the package,
+    where users find and edit them.
+    """
+    package = Path(str(importlib.resources.files("mcvalue")))
+    return package / "_priors", Path(mcvalue.__file__).resolve().parent.parent / "priors"
+
+
+def shipped_root() -> Path:
+    """Return the first of :func:`shipped_roots` holding a ``default.toml``; PriorFileError if none does."""
+    roots = shipped_roots()
+    for root in roots:
+        if (root / "default.toml").is_file():
+            return root
+    raise PriorFileError([f"shipped prior files not found (looked in {' and '.join(map(str, roots))}): reinstall mcvalue"])
+
+
 def shipped_names() -> list[str]:
-    """Names of the prior files shipped with mcvalue (``default``, ``paper``, ...)."""
-    root = importlib.resources.files(_SHIPPED_PACKAGE)
-    return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
+    """Return the names of the prior files shipped with mcvalue (``default``, ``paper``, ...)."""
+    return sorted(p.name.removesuffix(".toml") for p in shipped_root().iterdir() if p.name.endswith(".toml"))
 
 
 def shipped_path(name: str) -> Path:
-    """Path of a shipped prior file by name; PriorFileError if there is none."""
-    path = Path(str(importlib.resources.files(_SHIPPED_PACKAGE) / f"{name}.toml"))
-    if not path.is_file():
+    """Return the path of a shipped prior file by name; PriorFileError if there is none."""
+    path = shipped_root() / f"{name}.toml"
+    if not _NAME.match(name) or not path.is_file():
         raise PriorFileError([f"{name}: no shipped prior file of that name (shipped: {', '.join(shipped_names())})"])
     return path
 
 
 def _display(path: Path) -> str:
-    """How messages name a prior file: shipped files as ``priors/NAME.toml``, others as given."""
-    shipped_root = Path(str(importlib.resources.files(_SHIPPED_PACKAGE))).resolve()
-    return f"priors/{path.name}" if path.resolve().parent == shipped_root else str(path)
+    """Name a prior file for messages: shipped files as ``priors/NAME.toml``, others as given."""
+    return f"priors/{path.name}" if path.resolve().parent == shipped_root().resolve() else str(path)
 
 
 def _read(path: Path, shown: str) -> tuple[dict, bytes]:

@@ -34,12 +34,11 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from mcvalue.data.tables import MODES
 from mcvalue.methods import METHOD_KEYS
 from mcvalue.priors import distributions as d
 from mcvalue.priors import laws
 from mcvalue.priors.correlation import conflict_message, first_conflict
-from mcvalue.priors.spec import COST_MODELS, QUANTITIES, Distribution
+from mcvalue.priors.spec import COST_MODELS, MODES, QUANTITIES, Distribution
 
 WEIGHT_TOLERANCE = 1e-9
 

@@ -17,13 +17,16 @@ Quantity names are dotted keys of the prior file:
 plus ``cost.method_weights``: weights over :data:`mcvalue.methods.METHOD_KEYS`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 
-from mcvalue.data.tables import CleaningOptions, Mode
+#: Which sample a scenario uses; defined here (not in :mod:`mcvalue.data`) because the
+#: flow is priors -> scenario -> data: the data layer reads these, priors never import it.
+Mode = Literal["paper", "corrected", "clean"]
+MODES: tuple[str, ...] = ("paper", "corrected", "clean")
 
 COST_QUANTITIES: tuple[str, ...] = (
     "cost.salary_usd",
@@ -57,6 +60,28 @@ class Distribution(Protocol):
     def describe(self) -> str:
         """Short human form, e.g. ``lognormal(ci90=[1.5e5, 4e5])``."""
         ...
+
+
+@dataclass(frozen=True)
+class CleaningOptions:
+    """Named corrections applied to the raw parse; all off = corrected mode."""
+
+    exclude_bots: bool = False
+    merge_duplicate_repos: bool = False
+    drop_overlapping_windows: bool = False
+    extra_bots: tuple[str, ...] = ()
+
+    @classmethod
+    def for_mode(cls, mode: Mode) -> "CleaningOptions":
+        """Return the options a mode implies: clean turns everything on, the others nothing."""
+        on = mode == "clean"
+        return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on)
+
+    def to_dict(self) -> dict:
+        """Return the JSON-ready form recorded in every output."""
+        d = asdict(self)
+        d["extra_bots"] = list(self.extra_bots)
+        return d
 
 
 @dataclass(frozen=True)
