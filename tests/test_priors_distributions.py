@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from mcvalue.priors import distributions as d
-from mcvalue.priors.schema import DIST_MODELS
+from mcvalue.priors.families import DIST_MODELS
 
 
 def build(**spec):

@@ -36,7 +36,9 @@ import tomli_w
 
 import mcvalue
 from mcvalue.errors import McValueError, PriorFileError
-from mcvalue.priors import schema
+from mcvalue.priors.base import suggest
+from mcvalue.priors.messages import validate
+from mcvalue.priors.sections import DataSection, RunSection
 from mcvalue.priors.spec import CleaningOptions, DataSettings, RunSettings, Scenario
 from mcvalue.priors.template import TEMPLATE
 
@@ -61,7 +63,8 @@ def shipped_root() -> Path:
     for root in roots:
         if (root / "default.toml").is_file():
             return root
-    raise PriorFileError([f"shipped prior files not found (looked in {' and '.join(map(str, roots))}): reinstall mcvalue"])
+    looked = " and ".join(map(str, roots))
+    raise PriorFileError([f"shipped prior files not found (looked in {looked}): reinstall mcvalue"])
 
 
 def shipped_names() -> list[str]:
@@ -83,7 +86,7 @@ def _display(path: Path) -> str:
 
 
 def _read(path: Path, shown: str) -> tuple[dict, bytes]:
-    """Parsed TOML and raw bytes of one file; unreadable or malformed files are PriorFileErrors."""
+    """Return the parsed TOML and raw bytes of one file; unreadable or malformed files are PriorFileErrors."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -99,7 +102,10 @@ def _read(path: Path, shown: str) -> tuple[dict, bytes]:
 
 
 def _syntax_message(text: str) -> str:
-    """tomllib's ``Invalid value (at line 2, column 5)`` -> ``line 2, column 5: TOML syntax error: invalid value``."""
+    """Reword tomllib's messages to lead with the place.
+
+    ``Invalid value (at line 2, column 5)`` -> ``line 2, column 5: TOML syntax error: invalid value``.
+    """
     match = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", text, flags=re.S)
     if match:
         what, line, column = match.groups()
@@ -108,14 +114,14 @@ def _syntax_message(text: str) -> str:
 
 
 def _locate_base(target: Any, current: Path, shown: str) -> Path:
-    """The file an ``extends`` value names: a shipped name or a path relative to ``current``."""
+    """Return the file an ``extends`` value names: a shipped name or a path relative to ``current``."""
     if not isinstance(target, str):
         raise PriorFileError([f"{shown}: extends: expected a string (a shipped name or a path), got {target!r}"])
     if _NAME.match(target) and not (current.parent / target).is_file():
         names = shipped_names()
         if target not in names:
-            hint = schema.suggest(target, names)
-            raise PriorFileError([f"{shown}: extends: no shipped prior file '{target}'{hint} and no file of that name (shipped: {', '.join(names)})"])
+            what = f"no shipped prior file '{target}'{suggest(target, names)} and no file of that name"
+            raise PriorFileError([f"{shown}: extends: {what} (shipped: {', '.join(names)})"])
         return shipped_path(target)
     path = (current.parent / target).resolve()
     if not path.is_file():
@@ -124,8 +130,11 @@ def _locate_base(target: Any, current: Path, shown: str) -> Path:
 
 
 def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
-    """(display name, parsed dict without ``extends``) of every file, the base first, and
-    the sha256 of the bytes of ``path`` itself (hashed as read: each file is read once)."""
+    """Follow the ``extends`` chain from ``path``.
+
+    Returns (display name, parsed dict without ``extends``) of every file, the base first,
+    and the sha256 of the bytes of ``path`` itself (hashed as read: each file is read once).
+    """
     chain: list[tuple[str, dict]] = []
     visited: list[Path] = []
     while True:
@@ -144,7 +153,7 @@ def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
 
 
 def _pair(entry: Any) -> frozenset | None:
-    """The unordered pair a correlation entry names, or None if malformed (validation reports it)."""
+    """Return the unordered pair a correlation entry names, or None if malformed (validation reports it)."""
     between = entry.get("between") if isinstance(entry, dict) else None
     if isinstance(between, list) and len(between) == 2 and all(isinstance(n, str) for n in between):
         return frozenset(between)
@@ -176,26 +185,25 @@ def _merge(chain: list[tuple[str, dict]]) -> tuple[dict, dict[tuple, str]]:
     return merged, provenance
 
 
-def _data_settings(section: schema.DataSection) -> DataSettings:
+def _data_settings(section: DataSection) -> DataSettings:
     """Mode (clean by default) and its cleaning options, with explicit options overriding."""
     mode = section.mode or "clean"
     cleaning = CleaningOptions.for_mode(mode)
-    explicit = {
-        k: getattr(section, k) for k in ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows") if getattr(section, k) is not None
-    }
+    switches = ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows")
+    explicit = {k: getattr(section, k) for k in switches if getattr(section, k) is not None}
     if section.extra_bots is not None:
         explicit["extra_bots"] = tuple(section.extra_bots)
     return DataSettings(mode=mode, cleaning=replace(cleaning, **explicit))
 
 
-def _run_settings(section: schema.RunSection) -> RunSettings:
+def _run_settings(section: RunSection) -> RunSettings:
     """Draws, seed and cost model, with RunSettings' defaults for what the file leaves out."""
     given = {k: getattr(section, k) for k in ("draws", "seed", "cost_model") if getattr(section, k) is not None}
     return RunSettings(**given)
 
 
 def _resolved_toml(merged: dict, data: DataSettings, run: RunSettings, chain: list[tuple[str, dict]]) -> str:
-    """The merged file with the effective [data] and [run], as TOML a user can re-load."""
+    """Return the merged file with the effective [data] and [run], as TOML a user can re-load."""
     body = {k: v for k, v in merged.items() if k not in ("data", "run")}
     body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
     body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}
@@ -222,7 +230,7 @@ def load_scenario(path: Path | str | None = None) -> Scenario:
                 return provenance[tuple(loc[:n])]
         return shown
 
-    prior, problems = schema.validate(merged, file_of)
+    prior, problems = validate(merged, file_of)
     if problems:
         raise PriorFileError(problems)
     data, run = _data_settings(prior.data), _run_settings(prior.run)
