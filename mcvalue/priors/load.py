@@ -28,18 +28,14 @@ import hashlib
 import importlib.resources
 import re
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 import mcvalue
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
-from mcvalue.priors.messages import validate
-from mcvalue.priors.sections import DataSection, RunSection
-from mcvalue.priors.spec import CleaningOptions, DataSettings, RunSettings, Scenario
+from mcvalue.priors.resolve import build_scenario
+from mcvalue.priors.spec import Scenario
 from mcvalue.priors.template import TEMPLATE
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -185,41 +181,49 @@ def _merge(chain: list[tuple[str, dict]]) -> tuple[dict, dict[tuple, str]]:
     return merged, provenance
 
 
-def _data_settings(section: DataSection) -> DataSettings:
-    """Mode (clean by default) and its cleaning options, with explicit options overriding."""
-    mode = section.mode or "clean"
-    cleaning = CleaningOptions.for_mode(mode)
-    switches = ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows")
-    explicit = {k: getattr(section, k) for k in switches if getattr(section, k) is not None}
-    if section.extra_bots is not None:
-        explicit["extra_bots"] = tuple(section.extra_bots)
-    return DataSettings(mode=mode, cleaning=replace(cleaning, **explicit))
+def _source(path_or_name: Path | str | None) -> Path:
+    """Return the file a ``load_scenario`` argument names: None is the default, a plain name a shipped file."""
+    if path_or_name is None:
+        return shipped_path("default")
+    if isinstance(path_or_name, str) and _NAME.match(path_or_name) and not Path(path_or_name).is_file():
+        names = shipped_names()
+        if path_or_name not in names:
+            what = f"no such file and no shipped prior file of that name{suggest(path_or_name, names)}"
+            raise PriorFileError([f"{path_or_name}: {what} (shipped: {', '.join(names)})"])
+        return shipped_path(path_or_name)
+    return Path(path_or_name)
 
 
-def _run_settings(section: RunSection) -> RunSettings:
-    """Draws, seed and cost model, with RunSettings' defaults for what the file leaves out."""
-    given = {k: getattr(section, k) for k in ("draws", "seed", "cost_model") if getattr(section, k) is not None}
-    return RunSettings(**given)
+def load_scenario(path_or_name: Path | str | None = None) -> Scenario:
+    """Validate a prior file and resolve it into a Scenario.
 
+    Parameters
+    ----------
+    path_or_name : Path, str or None
+        A path to a prior file, the name of a shipped one (``"default"``, ``"paper"``,
+        ``"genai2023"``; a file of that name in the working directory wins), or None for
+        the shipped default.
 
-def _resolved_toml(merged: dict, data: DataSettings, run: RunSettings, chain: list[tuple[str, dict]]) -> str:
-    """Return the merged file with the effective [data] and [run], as TOML a user can re-load."""
-    body = {k: v for k, v in merged.items() if k not in ("data", "run")}
-    body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
-    body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}
-    # File names only: the resolved text (and its sha256 in summary.json) must not depend on
-    # where the checkout or the user's files live.
-    header = "".join(f"# resolved from {Path(shown).name}\n" for shown, _ in chain)
-    return header + tomli_w.dumps(body)
+    Returns
+    -------
+    Scenario
+        Every quantity's marginal, the weights, correlations and settings, with the
+        resolved TOML text written beside a report.
 
+    Raises
+    ------
+    PriorFileError
+        Listing every problem (``FILE: dotted.key: what is wrong``); nothing is sampled
+        before validation passes.
 
-def load_scenario(path: Path | str | None = None) -> Scenario:
-    """Validate a prior file (None: the shipped default) and resolve it into a Scenario.
+    Examples
+    --------
+    >>> scenario = load_scenario("paper")
+    >>> float(scenario.quantities["benefit.haircut"].mean())
+    0.1
 
-    Raises PriorFileError listing every problem (``FILE: dotted.key: what is wrong``);
-    nothing is sampled before validation passes.
     """
-    file = shipped_path("default") if path is None else Path(path)
+    file = _source(path_or_name)
     shown = _display(file)
     chain, sha256 = _chain(file, shown)
     merged, provenance = _merge(chain)
@@ -230,20 +234,9 @@ def load_scenario(path: Path | str | None = None) -> Scenario:
                 return provenance[tuple(loc[:n])]
         return shown
 
-    prior, problems = validate(merged, file_of)
-    if problems:
-        raise PriorFileError(problems)
-    data, run = _data_settings(prior.data), _run_settings(prior.run)
-    return Scenario(
-        quantities=prior.quantities(),
-        method_weights=prior.cost.method_weights.as_dict(),
-        correlations={(c.between[0], c.between[1]): c.rho for c in prior.correlations},
-        data=data,
-        run=run,
-        path=file,
-        sha256=sha256,
-        resolved_toml=_resolved_toml(merged, data, run, chain),
-    )
+    # File names only: the resolved text must not depend on where the files live.
+    header = "".join(f"# resolved from {Path(name).name}\n" for name, _ in chain)
+    return build_scenario(merged, file_of, header, file, sha256)
 
 
 def new_prior_file(path: Path | str) -> Path:

@@ -123,8 +123,10 @@ def _missing_weight(err: dict) -> bool:
 def problems_from(error: ValidationError, file_of: Callable[[tuple], str]) -> list[str]:
     """One ``FILE: dotted.key: what is wrong`` line per problem, deduplicated, in order.
 
-    Missing method weights are one problem (a partial ``[cost.method_weights]``), not one
-    line per weight left out.
+    ``file_of`` names the file that wrote a location; an empty name (a table given in
+    code, not read from a file) leaves the line as ``dotted.key: what is wrong``. Missing
+    method weights are one problem (a partial ``[cost.method_weights]``), not one line per
+    weight left out.
     """
     errors = error.errors(include_url=False)
     weights = ("cost", "method_weights")
@@ -139,7 +141,8 @@ def problems_from(error: ValidationError, file_of: Callable[[tuple], str]) -> li
         else:
             loc, text = _message(err)
         key = ".".join(str(p) for p in loc) or "(top level)"
-        lines.append(f"{file_of(loc)}: {key}: {text}")
+        file = file_of(loc)
+        lines.append(f"{file}: {key}: {text}" if file else f"{key}: {text}")
     return list(dict.fromkeys(lines))
 
 
