@@ -12,17 +12,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from mcvalue.priors.base import fail
-from mcvalue.priors.families import Family
+from mcvalue.priors.families import TAILS, Family
 
 
 @dataclass(frozen=True)
 class Domain:
-    """Where a quantity's values may lie: [low, high], with ``low`` excluded if ``open_low``."""
+    """Where a quantity's values may lie: [low, high], with ``low`` excluded if ``open_low``.
+
+    ``floor`` and ``ceiling`` bound the magnitude of the marginal's p0.1 and p99.9, so a
+    valid-looking but absurd prior (1e308 dollars, a subnormal lower end) is refused at
+    validation instead of overflowing the benefit-cost ratio; ``bound_why`` says why.
+    """
 
     low: float
     high: float
     open_low: bool
     why: str
+    floor: float = -math.inf
+    ceiling: float = math.inf
+    bound_why: str = ""
 
     def contains(self, x: float) -> bool:
         """Tell whether ``x`` is a legal value (as written in the file)."""
@@ -34,16 +42,31 @@ class Domain:
         return f"{'(' if self.open_low else '['}{self.low:g}, {self.high:g}{']' if math.isfinite(self.high) else ')'}"
 
 
-MONEY = Domain(0.0, math.inf, True, "an amount of money must be positive")
+MONEY = Domain(
+    0.0,
+    math.inf,
+    True,
+    "an amount of money must be positive",
+    floor=1e-12,
+    ceiling=1e16,
+    bound_why="amounts of money must lie between 1e-12 and 1e16 USD (world GDP is ~1e14 USD a year)",
+)
 FRACTION = Domain(0.0, 1.0, False, "a share or fraction is a probability-like number in [0, 1]")
-COVERAGE = Domain(1.0, math.inf, False, "coverage >= 1: the MLOSS universe is at least the sample")
+COVERAGE = Domain(
+    1.0,
+    math.inf,
+    False,
+    "coverage >= 1: the MLOSS universe is at least the sample",
+    ceiling=1e6,
+    bound_why="coverage must be below 1e6 (the MLOSS universe a million times the sample)",
+)
 
 #: Keys whose numbers are in the quantity's own unit, so must lie in its domain.
 _VALUE_KEYS = ("value", "values", "min", "mode", "max", "lower", "upper", "mean", "ci90", "ci95")
 
 
 def in_domain(domain: Domain) -> Callable[[Family], Family]:
-    """After-validator: the numbers written and the marginal's support lie in ``domain``."""
+    """After-validator: the numbers written, the marginal's support and its tails lie in ``domain``."""
 
     def check(spec: Family) -> Family:
         for key in _VALUE_KEYS:
@@ -59,6 +82,11 @@ def in_domain(domain: Domain) -> Callable[[Family], Family]:
                 f"{dist.describe()} has support [{low:g}, {high:g}], outside {domain.span()}: {domain.why}; "
                 "choose a bounded family or add lower/upper truncation"
             )
+        p_low, p_high = (float(v) for v in dist.ppf(np.array(TAILS)))
+        if p_high > domain.ceiling:
+            raise fail(f"{dist.describe()} has p99.9 = {p_high:g}, above {domain.ceiling:g}: {domain.bound_why}")
+        if p_low < domain.floor:
+            raise fail(f"{dist.describe()} has p0.1 = {p_low:g}, below {domain.floor:g}: {domain.bound_why}")
         return spec
 
     return check

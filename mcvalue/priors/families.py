@@ -9,12 +9,18 @@ solved is a validation error too.
 import math
 from typing import Annotated, Any, ClassVar, Literal, Union
 
+import numpy as np
 from pydantic import AfterValidator, Field, PrivateAttr, model_validator
 
 from mcvalue.priors import distributions as d
 from mcvalue.priors import laws
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail
 from mcvalue.priors.spec import Distribution
+
+#: Probabilities whose quantiles must be finite (and, per quantity, within its domain's bounds).
+TAILS = (0.001, 0.999)
+#: Largest lognormal sigma (of log x) accepted: wider is not a belief but a numerical hazard.
+MAX_LOG_SIGMA = 10.0
 
 
 def _ordered(pair: list[float]) -> list[float]:
@@ -101,7 +107,14 @@ class ContinuousFamily(Family):
         if self.lower is not None and self.upper is not None and not self.lower < self.upper:
             raise d.SolveError(f"truncation lower = {self.lower:g} is not below upper = {self.upper:g}")
         dist = d.Continuous(law, self._label(keys), self.lower, self.upper, self.source)
-        if not dist.kept_mass() > 1e-12:
+        with np.errstate(all="ignore"):
+            tails, kept = dist.ppf(np.array(TAILS)), dist.kept_mass()
+        if not (np.all(np.isfinite(tails)) and math.isfinite(kept)):
+            raise d.SolveError(
+                f"{dist.describe()} has p0.1 = {tails[0]:g} and p99.9 = {tails[1]:g}: its quantiles must be finite "
+                "numbers; choose parameters of a sane magnitude"
+            )
+        if not kept > 1e-12:
             raise d.SolveError(f"truncation to [{self.lower}, {self.upper}] keeps no probability of {dist.label}")
         return dist
 
@@ -169,6 +182,11 @@ class LognormalSpec(ContinuousFamily):
             if not lo > 0:
                 raise d.SolveError(f"{keys[0]} lower end {lo:g} must be > 0 for a lognormal")
             mu, sigma = d.lognormal_from_interval(keys[0], lo, hi)
+        if sigma > MAX_LOG_SIGMA:
+            raise d.SolveError(
+                f"{self._label(keys)} has sigma = {sigma:.4g} (of log x), above {MAX_LOG_SIGMA:g}: "
+                "its 90% interval would span a factor of more than 1e14"
+            )
         return self._truncated(laws.LognormalLaw(mu, sigma), keys)
 
 

@@ -27,18 +27,20 @@ Problems are reported against the file that wrote the offending key.
 import hashlib
 import importlib.resources
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import mcvalue
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
+from mcvalue.priors.files import file_problem, read_prior_file, real_path
 from mcvalue.priors.resolve import build_scenario
 from mcvalue.priors.spec import Scenario
 from mcvalue.priors.template import TEMPLATE
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+#: Most files an ``extends`` chain may hold: the shipped ones use 2.
+MAX_CHAIN = 16
 _MERGED_BY_KEY = ("cost", "benefit", "data", "run")
 
 
@@ -78,55 +80,36 @@ def shipped_path(name: str) -> Path:
 
 def _display(path: Path) -> str:
     """Name a prior file for messages: shipped files as ``priors/NAME.toml``, others as given."""
-    return f"priors/{path.name}" if path.resolve().parent == shipped_root().resolve() else str(path)
-
-
-def _read(path: Path, shown: str) -> tuple[dict, bytes]:
-    """Return the parsed TOML and raw bytes of one file; unreadable or malformed files are PriorFileErrors."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PriorFileError([f"{shown}: no such file"]) from None
-    except OSError as error:
-        raise PriorFileError([f"{shown}: cannot read ({error.strerror})"]) from None
-    try:
-        return tomllib.loads(raw.decode("utf-8")), raw
-    except UnicodeDecodeError as error:
-        raise PriorFileError([f"{shown}: not UTF-8 text (byte {error.start})"]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise PriorFileError([f"{shown}: {_syntax_message(str(error))}"]) from None
-
-
-def _syntax_message(text: str) -> str:
-    """Reword tomllib's messages to lead with the place.
-
-    ``Invalid value (at line 2, column 5)`` -> ``line 2, column 5: TOML syntax error: invalid value``.
-    """
-    match = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", text, flags=re.S)
-    if match:
-        what, line, column = match.groups()
-        return f"line {line}, column {column}: TOML syntax error: {what[0].lower()}{what[1:]}"
-    return f"TOML syntax error: {text}"
+    real = real_path(path)
+    shipped = real is not None and real.parent == shipped_root().resolve()
+    return f"priors/{path.name}" if shipped else str(path)
 
 
 def _locate_base(target: Any, current: Path, shown: str) -> Path:
     """Return the file an ``extends`` value names: a shipped name or a path relative to ``current``."""
     if not isinstance(target, str):
         raise PriorFileError([f"{shown}: extends: expected a string (a shipped name or a path), got {target!r}"])
+    if "\0" in target:
+        raise PriorFileError([f"{shown}: extends: {target!r} contains a NUL byte, which no file name can"])
     if _NAME.match(target) and not (current.parent / target).is_file():
         names = shipped_names()
         if target not in names:
             what = f"no shipped prior file '{target}'{suggest(target, names)} and no file of that name"
             raise PriorFileError([f"{shown}: extends: {what} (shipped: {', '.join(names)})"])
         return shipped_path(target)
-    path = (current.parent / target).resolve()
-    if not path.is_file():
+    path = real_path(current.parent / target)
+    if path is None:
+        raise PriorFileError([f"{shown}: extends: '{target}' is a symlink loop, not a prior file"])
+    problem = file_problem(path)
+    if problem == "no such file":
         raise PriorFileError([f"{shown}: extends: no such file '{target}' (looked for {path})"])
+    if problem is not None:
+        raise PriorFileError([f"{shown}: extends: '{target}' is {problem}"])
     return path
 
 
 def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
-    """Follow the ``extends`` chain from ``path``.
+    """Follow the ``extends`` chain from ``path``, at most :data:`MAX_CHAIN` files long.
 
     Returns (display name, parsed dict without ``extends``) of every file, the base first,
     and the sha256 of the bytes of ``path`` itself (hashed as read: each file is read once).
@@ -134,13 +117,15 @@ def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
     chain: list[tuple[str, dict]] = []
     visited: list[Path] = []
     while True:
-        data, raw = _read(path, shown)
+        data, raw = read_prior_file(path, shown)
         if not chain:
             sha256 = hashlib.sha256(raw).hexdigest()
         visited.append(path.resolve())
         chain.append((shown, data))
         if "extends" not in data:
             return chain[::-1], sha256
+        if len(chain) == MAX_CHAIN:
+            raise PriorFileError([f"{shown}: extends: the chain is longer than {MAX_CHAIN} files (is it generated?)"])
         base = _locate_base(data.pop("extends"), path, shown)
         if base.resolve() in visited:
             cycle = " -> ".join(p.name for p in visited + [base.resolve()])
