@@ -27,14 +27,13 @@ import numpy as np
 
 from mcvalue.config import DATA_DIR_ENV
 from mcvalue.errors import ConvergenceError, DataError, McValueError
+from mcvalue.priors.spec import COST_MODELS
 
 if TYPE_CHECKING:
     from mcvalue.costmodels.pymc.ppc import PosteriorPredictive
     from mcvalue.data.tables import Sample
     from mcvalue.priors.spec import Scenario
 
-#: Cost models a prior file or ``--cost-model`` may name.
-COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
 #: Bootstrap replicates drawn for ``--cost-model bootstrap`` and for ``mcvalue fit``'s check.
 BOOTSTRAP_REPLICATES = 4000
 #: Name of the bootstrap's random stream under the run seed.

@@ -14,37 +14,15 @@ In paper mode the flat CSV does not list empty periods; they are added as zero r
 NaT dates so that every tool has the five periods the paper sampled.
 """
 
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from mcvalue.priors.spec import MODES, CleaningOptions, Mode
 
 if TYPE_CHECKING:  # pandas only annotates here; importing it costs ~0.2 s on `mcvalue priors`
     import pandas as pd
 
-Mode = Literal["paper", "corrected", "clean"]
-MODES: tuple[str, ...] = ("paper", "corrected", "clean")
-
-
-@dataclass(frozen=True)
-class CleaningOptions:
-    """Named corrections applied to the raw parse; all off = corrected mode."""
-
-    exclude_bots: bool = False
-    merge_duplicate_repos: bool = False
-    drop_overlapping_windows: bool = False
-    extra_bots: tuple[str, ...] = ()
-
-    @classmethod
-    def for_mode(cls, mode: Mode) -> "CleaningOptions":
-        """Return the options a mode implies: clean turns everything on, the others nothing."""
-        on = mode == "clean"
-        return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on)
-
-    def to_dict(self) -> dict:
-        """JSON-ready form recorded in every output."""
-        d = asdict(self)
-        d["extra_bots"] = list(self.extra_bots)
-        return d
-
+__all__ = ["MODES", "CleaningOptions", "Mode", "Sample"]
 
 @dataclass(frozen=True)
 class Sample:

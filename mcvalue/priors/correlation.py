@@ -1,7 +1,7 @@
 """Rank-correlation matrices: building them and deciding whether Iman-Conover can meet them.
 
 One implementation for both places that need it: validation of a prior file
-(:mod:`mcvalue.priors.schema`, which names the offending pair) and the engine
+(:mod:`mcvalue.priors.sections`, which names the offending pair) and the engine
 (:func:`mcvalue.simulate.impose_rank_correlation`, which refuses unvalidated input).
 
 A target of rank (Spearman) correlations R is feasible when R is positive definite *and*
@@ -58,7 +58,7 @@ def first_conflict(pairs: list[tuple[str, str, float]]) -> int | None:
 
 
 def conflict_message(a: str, b: str, rho: float) -> str:
-    """What is wrong when the pair (a, b) makes the target infeasible, and what to do."""
+    """Say what is wrong when the pair (a, b) makes the target infeasible, and what to do."""
     return (
         f"the correlation matrix is not positive definite once ({a}, {b}) rho = {rho:g} is added "
         "to the pairs before it (pairs not listed count as 0); weaken or remove that pair"

@@ -2,11 +2,12 @@
 
 Every marginal implements :class:`mcvalue.priors.spec.Distribution`: a vectorised quantile
 function ``ppf`` and ``sample(rng, n)``. Truncated families sample by inverse CDF
-(``ppf`` of ``rng``'s uniforms); untruncated ones use scipy's own sampler, because a
+(``ppf`` of ``rng``'s uniforms); untruncated ones use numpy's own sampler, because a
 beta's quantile function costs ~40x its sampler at 200,000 draws. Rank correlation
-(Iman-Conover) only reorders the draws, so it needs neither. The maths is scipy.stats'; this module only maps
-the parametrisations people use when eliciting (a 90% interval, a mean and sd, ...) onto
-scipy's parameters.
+(Iman-Conover) only reorders the draws, so it needs neither. The families' maths is in
+:mod:`mcvalue.priors.laws` (``scipy.special``, no ``scipy.stats``); this module truncates
+them and maps the parametrisations people use when eliciting (a 90% interval, a mean and
+sd, ...) onto their parameters.
 
 Parametrisations (the keys of a prior file; an interval key always says what it is):
 
@@ -30,7 +31,9 @@ bounds, which condition the distribution on lying between them.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special
+
+from mcvalue.priors.laws import Law, mass
 
 #: Two-sided coverage of each interval key.
 INTERVAL_LEVELS: dict[str, float] = {"ci90": 0.90, "ci95": 0.95}
@@ -47,52 +50,56 @@ def _fmt(x: float) -> str:
 
 @dataclass(frozen=True, eq=False)
 class Continuous:
-    """A scipy frozen continuous distribution, optionally truncated to [lower, upper].
+    """A continuous family (:mod:`mcvalue.priors.laws`), optionally truncated to [lower, upper].
 
     Truncated quantiles: ppf_T(q) = F^-1(F(lower) + q (F(upper) - F(lower))).
     """
 
-    frozen: object  # scipy.stats frozen rv_continuous
+    law: Law
     label: str
     lower: float | None = None
     upper: float | None = None
     source: str | None = None
 
+    def _bounds(self) -> tuple[float, float]:
+        """Return the truncation bounds, infinite where there is none."""
+        return (-np.inf if self.lower is None else self.lower, np.inf if self.upper is None else self.upper)
+
     def _cdf_range(self) -> tuple[float, float]:
         """F(lower) and F(upper): the slice of the untruncated CDF that is kept."""
-        lo = 0.0 if self.lower is None else float(self.frozen.cdf(self.lower))
-        hi = 1.0 if self.upper is None else float(self.frozen.cdf(self.upper))
+        lo = 0.0 if self.lower is None else float(self.law.cdf(np.asarray(self.lower)))
+        hi = 1.0 if self.upper is None else float(self.law.cdf(np.asarray(self.upper)))
         return lo, hi
 
     def kept_mass(self) -> float:
         """Probability of the untruncated distribution inside the truncation bounds."""
+        return mass(self.law, *self._bounds())
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """CDF of the truncated distribution: (F(x) - F(lower)) / (F(upper) - F(lower)), in [0, 1]."""
         lo, hi = self._cdf_range()
-        return hi - lo
+        return np.clip((self.law.cdf(np.asarray(x, dtype=float)) - lo) / (hi - lo), 0.0, 1.0)
 
     def ppf(self, q: np.ndarray) -> np.ndarray:
         """Quantile function of the truncated distribution (clipped against rounding)."""
         lo, hi = self._cdf_range()
-        x = self.frozen.ppf(lo + np.asarray(q, dtype=float) * (hi - lo))
+        x = self.law.ppf(lo + np.asarray(q, dtype=float) * (hi - lo))
         if self.lower is not None or self.upper is not None:
             x = np.clip(x, self.lower, self.upper)
         return x
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """``n`` draws from ``rng``: scipy's sampler, or inverse CDF when truncated."""
+        """``n`` draws from ``rng``: the family's numpy sampler, or inverse CDF when truncated."""
         if self.lower is None and self.upper is None:
-            return np.asarray(self.frozen.rvs(size=n, random_state=rng), dtype=float)
+            return np.asarray(self.law.sample(rng, n), dtype=float)
         return self.ppf(rng.uniform(size=n))
 
     def mean(self) -> float:
-        """Mean of the (truncated) distribution."""
-        if self.lower is None and self.upper is None:
-            return float(self.frozen.mean())
-        lo = -np.inf if self.lower is None else self.lower
-        hi = np.inf if self.upper is None else self.upper
-        return float(self.frozen.expect(lambda x: x, lb=lo, ub=hi, conditional=True))
+        """Mean of the (truncated) distribution: the family's closed-form partial mean over the kept mass."""
+        return self.law.partial_mean(*self._bounds()) / self.kept_mass()
 
     def describe(self) -> str:
-        """The user's parametrisation, with truncation, e.g. ``lognormal(ci90=[0.03, 0.3], upper=1)``."""
+        """Show the user's parametrisation, with truncation, e.g. ``lognormal(ci90=[0.03, 0.3], upper=1)``."""
         bounds = [f"{k}={_fmt(v)}" for k, v in (("lower", self.lower), ("upper", self.upper)) if v is not None]
         if not bounds:
             return self.label
@@ -115,7 +122,7 @@ class Point:
         return np.full(n, self.value, dtype=float)
 
     def mean(self) -> float:
-        """The value itself."""
+        """Return the value itself."""
         return float(self.value)
 
     def describe(self) -> str:
@@ -162,23 +169,23 @@ def interval_tails(key: str) -> tuple[float, float]:
 
 def normal_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
     """Mean and sd of the normal whose central interval ``key`` is [lo, hi]."""
-    z = stats.norm.ppf(interval_tails(key)[1])
+    z = float(special.ndtri(interval_tails(key)[1]))
     return (lo + hi) / 2.0, (hi - lo) / (2.0 * z)
 
 
 def lognormal_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
-    """mu and sigma of log x for the lognormal whose central interval ``key`` is [lo, hi] (lo > 0)."""
+    """Return mu and sigma of log x for the lognormal whose central interval ``key`` is [lo, hi] (lo > 0)."""
     return normal_from_interval(key, float(np.log(lo)), float(np.log(hi)))
 
 
 def lognormal_from_moments(mean: float, sd: float) -> tuple[float, float]:
-    """mu and sigma of log x for a lognormal with the given mean and sd of x."""
+    """Return mu and sigma of log x for a lognormal with the given mean and sd of x."""
     sigma2 = np.log1p((sd / mean) ** 2)
     return float(np.log(mean) - sigma2 / 2.0), float(np.sqrt(sigma2))
 
 
 def beta_from_moments(mean: float, sd: float) -> tuple[float, float]:
-    """alpha and beta of the beta with this mean and sd (needs sd^2 < mean (1 - mean))."""
+    """Return alpha and beta of the beta with this mean and sd (needs sd^2 < mean (1 - mean))."""
     common = mean * (1.0 - mean) / sd**2 - 1.0
     if common <= 0:
         raise SolveError(f"no beta has mean {_fmt(mean)} and sd {_fmt(sd)} (sd must be below sqrt(mean (1 - mean)))")
@@ -186,10 +193,11 @@ def beta_from_moments(mean: float, sd: float) -> tuple[float, float]:
 
 
 def beta_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
-    """alpha and beta of the beta whose central interval ``key`` is [lo, hi], 0 < lo < hi < 1.
+    """Return alpha and beta of the beta whose central interval ``key`` is [lo, hi], 0 < lo < hi < 1.
 
-    Solved with scipy.optimize.least_squares on (log alpha, log beta), starting from the
-    moment match with mean (lo + hi) / 2 and sd (hi - lo) / (2 z); the residual is checked.
+    Solved with scipy.optimize.least_squares (which does not import scipy.stats) on
+    (log alpha, log beta), starting from the moment match with mean (lo + hi) / 2 and
+    sd (hi - lo) / (2 z); the residual is checked.
     """
     p_lo, p_hi = interval_tails(key)
     mean, sd = normal_from_interval(key, lo, hi)
@@ -198,7 +206,7 @@ def beta_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
 
     def residual(log_ab: np.ndarray) -> np.ndarray:
         a, b = np.exp(log_ab)
-        return np.array([stats.beta.ppf(p_lo, a, b) - lo, stats.beta.ppf(p_hi, a, b) - hi]) / (hi - lo)
+        return (special.betaincinv(a, b, np.array([p_lo, p_hi])) - np.array([lo, hi])) / (hi - lo)
 
     fit = optimize.least_squares(residual, start, xtol=1e-14, ftol=1e-14, gtol=1e-14)
     if not np.all(np.abs(residual(fit.x)) < 1e-6):
@@ -218,13 +226,13 @@ def gamma_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
 
     def gap(log_k: float) -> float:
         k = np.exp(log_k)
-        return float(np.log(stats.gamma.ppf(p_hi, k) / stats.gamma.ppf(p_lo, k)) - target)
+        return float(np.log(special.gammaincinv(k, p_hi) / special.gammaincinv(k, p_lo)) - target)
 
     lo_k, hi_k = np.log(0.05), np.log(1e7)
     if not gap(lo_k) > 0 > gap(hi_k):
         raise SolveError(f"no gamma distribution has {key} = [{_fmt(lo)}, {_fmt(hi)}]")
     shape = float(np.exp(optimize.brentq(gap, lo_k, hi_k, xtol=1e-12)))
-    return shape, lo / float(stats.gamma.ppf(p_lo, shape))
+    return shape, lo / float(special.gammaincinv(shape, p_lo))
 
 
 def pert_shape(minimum: float, mode: float, maximum: float, lam: float) -> tuple[float, float]:

@@ -27,98 +27,105 @@ Problems are reported against the file that wrote the offending key.
 import hashlib
 import importlib.resources
 import re
-import tomllib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
-from mcvalue.data.tables import CleaningOptions
+import mcvalue
 from mcvalue.errors import McValueError, PriorFileError
-from mcvalue.priors import schema
-from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
+from mcvalue.priors.base import suggest
+from mcvalue.priors.files import file_problem, read_prior_file, real_path
+from mcvalue.priors.resolve import build_scenario
+from mcvalue.priors.spec import Scenario
 from mcvalue.priors.template import TEMPLATE
 
-_SHIPPED_PACKAGE = "mcvalue._priors"
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+#: Most files an ``extends`` chain may hold: the shipped ones use 2.
+MAX_CHAIN = 16
 _MERGED_BY_KEY = ("cost", "benefit", "data", "run")
 
 
+def shipped_roots() -> tuple[Path, Path]:
+    """Return where shipped prior files may live, in the order they are looked for.
+
+    An installed wheel carries them as package data at ``mcvalue/_priors/``; an editable
+    install (a clone) has them in the top-level ``priors/`` folder next to the package,
+    where users find and edit them.
+    """
+    package = Path(str(importlib.resources.files("mcvalue")))
+    return package / "_priors", Path(mcvalue.__file__).resolve().parent.parent / "priors"
+
+
+def shipped_root() -> Path:
+    """Return the first of :func:`shipped_roots` holding a ``default.toml``; PriorFileError if none does."""
+    roots = shipped_roots()
+    for root in roots:
+        if (root / "default.toml").is_file():
+            return root
+    looked = " and ".join(map(str, roots))
+    raise PriorFileError([f"shipped prior files not found (looked in {looked}): reinstall mcvalue"])
+
+
 def shipped_names() -> list[str]:
-    """Names of the prior files shipped with mcvalue (``default``, ``paper``, ...)."""
-    root = importlib.resources.files(_SHIPPED_PACKAGE)
-    return sorted(p.name.removesuffix(".toml") for p in root.iterdir() if p.name.endswith(".toml"))
+    """Return the names of the prior files shipped with mcvalue (``default``, ``paper``, ...)."""
+    return sorted(p.name.removesuffix(".toml") for p in shipped_root().iterdir() if p.name.endswith(".toml"))
 
 
 def shipped_path(name: str) -> Path:
-    """Path of a shipped prior file by name; PriorFileError if there is none."""
-    path = Path(str(importlib.resources.files(_SHIPPED_PACKAGE) / f"{name}.toml"))
-    if not path.is_file():
+    """Return the path of a shipped prior file by name; PriorFileError if there is none."""
+    path = shipped_root() / f"{name}.toml"
+    if not _NAME.match(name) or not path.is_file():
         raise PriorFileError([f"{name}: no shipped prior file of that name (shipped: {', '.join(shipped_names())})"])
     return path
 
 
 def _display(path: Path) -> str:
-    """How messages name a prior file: shipped files as ``priors/NAME.toml``, others as given."""
-    shipped_root = Path(str(importlib.resources.files(_SHIPPED_PACKAGE))).resolve()
-    return f"priors/{path.name}" if path.resolve().parent == shipped_root else str(path)
-
-
-def _read(path: Path, shown: str) -> tuple[dict, bytes]:
-    """Parsed TOML and raw bytes of one file; unreadable or malformed files are PriorFileErrors."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PriorFileError([f"{shown}: no such file"]) from None
-    except OSError as error:
-        raise PriorFileError([f"{shown}: cannot read ({error.strerror})"]) from None
-    try:
-        return tomllib.loads(raw.decode("utf-8")), raw
-    except UnicodeDecodeError as error:
-        raise PriorFileError([f"{shown}: not UTF-8 text (byte {error.start})"]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise PriorFileError([f"{shown}: {_syntax_message(str(error))}"]) from None
-
-
-def _syntax_message(text: str) -> str:
-    """tomllib's ``Invalid value (at line 2, column 5)`` -> ``line 2, column 5: TOML syntax error: invalid value``."""
-    match = re.fullmatch(r"(.*) \(at line (\d+), column (\d+)\)", text, flags=re.S)
-    if match:
-        what, line, column = match.groups()
-        return f"line {line}, column {column}: TOML syntax error: {what[0].lower()}{what[1:]}"
-    return f"TOML syntax error: {text}"
+    """Name a prior file for messages: shipped files as ``priors/NAME.toml``, others as given."""
+    real = real_path(path)
+    shipped = real is not None and real.parent == shipped_root().resolve()
+    return f"priors/{path.name}" if shipped else str(path)
 
 
 def _locate_base(target: Any, current: Path, shown: str) -> Path:
-    """The file an ``extends`` value names: a shipped name or a path relative to ``current``."""
+    """Return the file an ``extends`` value names: a shipped name or a path relative to ``current``."""
     if not isinstance(target, str):
         raise PriorFileError([f"{shown}: extends: expected a string (a shipped name or a path), got {target!r}"])
+    if "\0" in target:
+        raise PriorFileError([f"{shown}: extends: {target!r} contains a NUL byte, which no file name can"])
     if _NAME.match(target) and not (current.parent / target).is_file():
         names = shipped_names()
         if target not in names:
-            hint = schema.suggest(target, names)
-            raise PriorFileError([f"{shown}: extends: no shipped prior file '{target}'{hint} and no file of that name (shipped: {', '.join(names)})"])
+            what = f"no shipped prior file '{target}'{suggest(target, names)} and no file of that name"
+            raise PriorFileError([f"{shown}: extends: {what} (shipped: {', '.join(names)})"])
         return shipped_path(target)
-    path = (current.parent / target).resolve()
-    if not path.is_file():
+    path = real_path(current.parent / target)
+    if path is None:
+        raise PriorFileError([f"{shown}: extends: '{target}' is a symlink loop, not a prior file"])
+    problem = file_problem(path)
+    if problem == "no such file":
         raise PriorFileError([f"{shown}: extends: no such file '{target}' (looked for {path})"])
+    if problem is not None:
+        raise PriorFileError([f"{shown}: extends: '{target}' is {problem}"])
     return path
 
 
 def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
-    """(display name, parsed dict without ``extends``) of every file, the base first, and
-    the sha256 of the bytes of ``path`` itself (hashed as read: each file is read once)."""
+    """Follow the ``extends`` chain from ``path``, at most :data:`MAX_CHAIN` files long.
+
+    Returns (display name, parsed dict without ``extends``) of every file, the base first,
+    and the sha256 of the bytes of ``path`` itself (hashed as read: each file is read once).
+    """
     chain: list[tuple[str, dict]] = []
     visited: list[Path] = []
     while True:
-        data, raw = _read(path, shown)
+        data, raw = read_prior_file(path, shown)
         if not chain:
             sha256 = hashlib.sha256(raw).hexdigest()
         visited.append(path.resolve())
         chain.append((shown, data))
         if "extends" not in data:
             return chain[::-1], sha256
+        if len(chain) == MAX_CHAIN:
+            raise PriorFileError([f"{shown}: extends: the chain is longer than {MAX_CHAIN} files (is it generated?)"])
         base = _locate_base(data.pop("extends"), path, shown)
         if base.resolve() in visited:
             cycle = " -> ".join(p.name for p in visited + [base.resolve()])
@@ -127,7 +134,7 @@ def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
 
 
 def _pair(entry: Any) -> frozenset | None:
-    """The unordered pair a correlation entry names, or None if malformed (validation reports it)."""
+    """Return the unordered pair a correlation entry names, or None if malformed (validation reports it)."""
     between = entry.get("between") if isinstance(entry, dict) else None
     if isinstance(between, list) and len(between) == 2 and all(isinstance(n, str) for n in between):
         return frozenset(between)
@@ -159,42 +166,49 @@ def _merge(chain: list[tuple[str, dict]]) -> tuple[dict, dict[tuple, str]]:
     return merged, provenance
 
 
-def _data_settings(section: schema.DataSection) -> DataSettings:
-    """Mode (clean by default) and its cleaning options, with explicit options overriding."""
-    mode = section.mode or "clean"
-    cleaning = CleaningOptions.for_mode(mode)
-    explicit = {
-        k: getattr(section, k) for k in ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows") if getattr(section, k) is not None
-    }
-    if section.extra_bots is not None:
-        explicit["extra_bots"] = tuple(section.extra_bots)
-    return DataSettings(mode=mode, cleaning=replace(cleaning, **explicit))
+def _source(path_or_name: Path | str | None) -> Path:
+    """Return the file a ``load_scenario`` argument names: None is the default, a plain name a shipped file."""
+    if path_or_name is None:
+        return shipped_path("default")
+    if isinstance(path_or_name, str) and _NAME.match(path_or_name) and not Path(path_or_name).is_file():
+        names = shipped_names()
+        if path_or_name not in names:
+            what = f"no such file and no shipped prior file of that name{suggest(path_or_name, names)}"
+            raise PriorFileError([f"{path_or_name}: {what} (shipped: {', '.join(names)})"])
+        return shipped_path(path_or_name)
+    return Path(path_or_name)
 
 
-def _run_settings(section: schema.RunSection) -> RunSettings:
-    """Draws, seed and cost model, with RunSettings' defaults for what the file leaves out."""
-    given = {k: getattr(section, k) for k in ("draws", "seed", "cost_model") if getattr(section, k) is not None}
-    return RunSettings(**given)
+def load_scenario(path_or_name: Path | str | None = None) -> Scenario:
+    """Validate a prior file and resolve it into a Scenario.
 
+    Parameters
+    ----------
+    path_or_name : Path, str or None
+        A path to a prior file, the name of a shipped one (``"default"``, ``"paper"``,
+        ``"genai2023"``; a file of that name in the working directory wins), or None for
+        the shipped default.
 
-def _resolved_toml(merged: dict, data: DataSettings, run: RunSettings, chain: list[tuple[str, dict]]) -> str:
-    """The merged file with the effective [data] and [run], as TOML a user can re-load."""
-    body = {k: v for k, v in merged.items() if k not in ("data", "run")}
-    body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
-    body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}
-    # File names only: the resolved text (and its sha256 in summary.json) must not depend on
-    # where the checkout or the user's files live.
-    header = "".join(f"# resolved from {Path(shown).name}\n" for shown, _ in chain)
-    return header + tomli_w.dumps(body)
+    Returns
+    -------
+    Scenario
+        Every quantity's marginal, the weights, correlations and settings, with the
+        resolved TOML text written beside a report.
 
+    Raises
+    ------
+    PriorFileError
+        Listing every problem (``FILE: dotted.key: what is wrong``); nothing is sampled
+        before validation passes.
 
-def load_scenario(path: Path | str | None = None) -> Scenario:
-    """Validate a prior file (None: the shipped default) and resolve it into a Scenario.
+    Examples
+    --------
+    >>> scenario = load_scenario("paper")
+    >>> float(scenario.quantities["benefit.haircut"].mean())
+    0.1
 
-    Raises PriorFileError listing every problem (``FILE: dotted.key: what is wrong``);
-    nothing is sampled before validation passes.
     """
-    file = shipped_path("default") if path is None else Path(path)
+    file = _source(path_or_name)
     shown = _display(file)
     chain, sha256 = _chain(file, shown)
     merged, provenance = _merge(chain)
@@ -205,20 +219,9 @@ def load_scenario(path: Path | str | None = None) -> Scenario:
                 return provenance[tuple(loc[:n])]
         return shown
 
-    prior, problems = schema.validate(merged, file_of)
-    if problems:
-        raise PriorFileError(problems)
-    data, run = _data_settings(prior.data), _run_settings(prior.run)
-    return Scenario(
-        quantities=prior.quantities(),
-        method_weights=prior.cost.method_weights.as_dict(),
-        correlations={(c.between[0], c.between[1]): c.rho for c in prior.correlations},
-        data=data,
-        run=run,
-        path=file,
-        sha256=sha256,
-        resolved_toml=_resolved_toml(merged, data, run, chain),
-    )
+    # File names only: the resolved text must not depend on where the files live.
+    header = "".join(f"# resolved from {Path(name).name}\n" for name, _ in chain)
+    return build_scenario(merged, file_of, header, file, sha256)
 
 
 def new_prior_file(path: Path | str) -> Path:

@@ -51,11 +51,11 @@ def render(record: dict[str, Any]) -> str:
     """Plain-text table of a :func:`show_record` record."""
     header = ("quantity", "distribution", "p5", "median", "p95", "mean", "source")
     rows = [header] + [
-        (r["quantity"], r["distribution"], _num(r["p5"]), _num(r["median"]), _num(r["p95"]), _num(r["mean"]), r["source"] or "")
+        (r["quantity"], r["distribution"], *(_num(r[k]) for k in ("p5", "median", "p95", "mean")), r["source"] or "")
         for r in record["quantities"]
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in rows]
+    lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]) for row in rows]
     lines.append("")
     lines.append("method weights: " + ", ".join(f"{k} {w:g}" for k, w in record["method_weights"].items()))
     if record["correlations"]:

@@ -14,16 +14,21 @@ Quantity names are dotted keys of the prior file:
     benefit.attribution_share      algorithms' slice of AI value (70-20-10 rule: 0.1)
     benefit.mloss_share            MLOSS share of the algorithms slice (paper: 1)
 
-plus ``cost.method_weights``: weights over :data:`mcvalue.methods.METHOD_KEYS`.
+plus ``cost.method_weights``: weights over :data:`mcvalue.paper.METHOD_KEYS`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from mcvalue.data.tables import CleaningOptions, Mode
+from mcvalue.config import DEFAULT_SEED
+
+#: Which sample a scenario uses; defined here (not in :mod:`mcvalue.data`) because the
+#: flow is priors -> scenario -> data: the data layer reads these, priors never import it.
+Mode = Literal["paper", "corrected", "clean"]
+MODES: tuple[str, ...] = ("paper", "corrected", "clean")
 
 COST_QUANTITIES: tuple[str, ...] = (
     "cost.salary_usd",
@@ -60,6 +65,28 @@ class Distribution(Protocol):
 
 
 @dataclass(frozen=True)
+class CleaningOptions:
+    """Named corrections applied to the raw parse; all off = corrected mode."""
+
+    exclude_bots: bool = False
+    merge_duplicate_repos: bool = False
+    drop_overlapping_windows: bool = False
+    extra_bots: tuple[str, ...] = ()
+
+    @classmethod
+    def for_mode(cls, mode: Mode) -> "CleaningOptions":
+        """Return the options a mode implies: clean turns everything on, the others nothing."""
+        on = mode == "clean"
+        return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on)
+
+    def to_dict(self) -> dict:
+        """Return the JSON-ready form recorded in every output."""
+        d = asdict(self)
+        d["extra_bots"] = list(self.extra_bots)
+        return d
+
+
+@dataclass(frozen=True)
 class DataSettings:
     """Which sample to use: the mode and the cleaning options."""
 
@@ -72,7 +99,7 @@ class RunSettings:
     """Monte Carlo settings: draw count, seed, the cost model supplying FTE draws."""
 
     draws: int = 200_000
-    seed: int = 20220218
+    seed: int = DEFAULT_SEED
     cost_model: str = "pymc"
 
 
@@ -88,3 +115,83 @@ class Scenario:
     path: Path | None = None
     sha256: str | None = None
     resolved_toml: str = ""
+
+    def with_prior(self, name: str, table: dict[str, Any]) -> "Scenario":
+        """Return this scenario with one prior replaced, validated as a prior file's table would be.
+
+        Parameters
+        ----------
+        name : str
+            A quantity (e.g. ``"benefit.ai_value_usd"``, see :data:`QUANTITIES`) or
+            ``"cost.method_weights"``.
+        table : dict
+            What that table of a prior file would hold, e.g.
+            ``{"dist": "lognormal", "ci90": [3e12, 5e12], "source": "..."}``; it replaces
+            the current table whole, as in an extending file.
+
+        Returns
+        -------
+        Scenario
+            A new scenario; ``resolved_toml`` carries the new table, so the ``priors.toml``
+            written beside a report is what was run. ``path`` and ``sha256`` still name
+            the file the scenario was first loaded from.
+
+        Raises
+        ------
+        PriorFileError
+            One line per problem naming the key, e.g. ``benefit.haircut: ...``, with the
+            messages a prior file gets.
+        McValueError
+            If the scenario was built in code (it has no resolved TOML to validate in).
+
+        Examples
+        --------
+        >>> from mcvalue.priors.load import load_scenario
+        >>> wider = load_scenario("default").with_prior("benefit.haircut", {"dist": "point", "value": 0.5})
+        >>> float(wider.quantities["benefit.haircut"].mean())
+        0.5
+
+        """
+        from mcvalue.priors.edit import with_prior  # edit validates, and validation imports this module
+
+        return with_prior(self, name, table)
+
+    def with_settings(
+        self, draws: int | None = None, seed: int | None = None, mode: str | None = None, cost_model: str | None = None
+    ) -> "Scenario":
+        """Return this scenario with new run or data settings; None keeps a setting.
+
+        Parameters
+        ----------
+        draws : int, optional
+            Monte Carlo draws, at least 2.
+        seed : int, optional
+            Seed of the run's generators, non-negative.
+        mode : str, optional
+            The sample's mode, one of :data:`MODES`; a new mode brings its own cleaning
+            options (:meth:`CleaningOptions.for_mode`), replacing any the file set.
+        cost_model : str, optional
+            One of :data:`COST_MODELS`.
+
+        Returns
+        -------
+        Scenario
+            The same scenario object when nothing changes, else a new one whose
+            ``resolved_toml`` has the new ``[run]`` and ``[data]``.
+
+        Raises
+        ------
+        McValueError
+            One line naming the option, e.g. ``draws: need at least 2 draws, got 1``.
+
+        Examples
+        --------
+        >>> from mcvalue.priors.load import load_scenario
+        >>> quick = load_scenario("default").with_settings(draws=1000, cost_model="table1")
+        >>> quick.run.draws, quick.run.cost_model
+        (1000, 'table1')
+
+        """
+        from mcvalue.priors.edit import with_settings  # edit validates, and validation imports this module
+
+        return with_settings(self, draws=draws, seed=seed, mode=mode, cost_model=cost_model)

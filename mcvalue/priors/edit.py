@@ -1,0 +1,80 @@
+"""Changing one prior or a run setting of a resolved :class:`~mcvalue.priors.spec.Scenario`.
+
+The public entry points are the methods :meth:`Scenario.with_prior` and
+:meth:`Scenario.with_settings`, which call these functions. A prior is replaced in the
+scenario's resolved TOML and the whole file validated again, so a table given in code is
+checked by exactly the code and messages that check a prior file; a setting is checked
+here and written into the resolved TOML's ``[run]`` / ``[data]``. Either way the
+``priors.toml`` written beside a report stays exactly what was run.
+"""
+
+import tomllib
+from dataclasses import replace
+from typing import Any
+
+from mcvalue.errors import McValueError, PriorFileError
+from mcvalue.priors.base import suggest
+from mcvalue.priors.resolve import build_scenario, comment_header, resolved_toml
+from mcvalue.priors.spec import COST_MODELS, MODES, QUANTITIES, CleaningOptions, DataSettings, Scenario
+
+#: Names ``with_prior`` accepts: every quantity and the costing methods' weights.
+PRIOR_NAMES: tuple[str, ...] = QUANTITIES + ("cost.method_weights",)
+
+
+def with_prior(scenario: Scenario, name: str, table: dict[str, Any]) -> Scenario:
+    """Return ``scenario`` with the prior ``name`` replaced by ``table`` (see :meth:`Scenario.with_prior`)."""
+    if name not in PRIOR_NAMES:
+        raise PriorFileError([f"{name}: unknown quantity{suggest(name, PRIOR_NAMES)}; known: {', '.join(PRIOR_NAMES)}"])
+    if not isinstance(table, dict):
+        raise PriorFileError([f"{name}: expected a table (a dict of the keys a prior file would hold), got {table!r}"])
+    if not scenario.resolved_toml:
+        raise McValueError("with_prior: this scenario was built in code, not loaded from a prior file")
+    merged = tomllib.loads(scenario.resolved_toml)
+    section, key = name.split(".")
+    merged[section][key] = dict(table)
+    header = comment_header(scenario.resolved_toml) + f"# then with_prior({name})\n"
+    return build_scenario(merged, lambda loc: "", header, scenario.path, scenario.sha256)
+
+
+def _check_count(option: str, value: Any, least: int, what: str) -> None:
+    """Refuse a non-integer (booleans included) or one below ``least``, naming the option."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise McValueError(f"{option}: expected an integer, got {value!r}")
+    if value < least:
+        raise McValueError(f"{option}: {what}, got {value}")
+
+
+def _check_choice(option: str, value: Any, choices: tuple[str, ...], what: str) -> None:
+    """Refuse a value outside ``choices``, naming the option and the closest choice."""
+    if value not in choices:
+        hint = suggest(value, choices) if isinstance(value, str) else ""
+        raise McValueError(f"{option}: unknown {what} {value!r}{hint}; choose one of {', '.join(choices)}")
+
+
+def with_settings(
+    scenario: Scenario,
+    draws: int | None = None,
+    seed: int | None = None,
+    mode: str | None = None,
+    cost_model: str | None = None,
+) -> Scenario:
+    """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`)."""
+    if draws is not None:
+        _check_count("draws", draws, 2, "need at least 2 draws")
+    if seed is not None:
+        _check_count("seed", seed, 0, "must be a non-negative integer")
+    if mode is not None:
+        _check_choice("mode", mode, MODES, "mode")
+    if cost_model is not None:
+        _check_choice("cost_model", cost_model, COST_MODELS, "cost model")
+    given = {k: v for k, v in (("draws", draws), ("seed", seed), ("cost_model", cost_model)) if v is not None}
+    run = replace(scenario.run, **given)
+    data = scenario.data
+    if mode is not None and mode != data.mode:
+        data = DataSettings(mode=mode, cleaning=CleaningOptions.for_mode(mode))
+    if run == scenario.run and data == scenario.data:
+        return scenario
+    # A scenario built in code has no resolved text: its record is then the settings alone.
+    document = tomllib.loads(scenario.resolved_toml) if scenario.resolved_toml else {}
+    text = resolved_toml(document, data, run, comment_header(scenario.resolved_toml))
+    return replace(scenario, run=run, data=data, resolved_toml=text)

@@ -1,0 +1,129 @@
+"""The tables of a prior file: cost and benefit quantities, weights, data, run, correlations.
+
+:class:`PriorFile` is a complete file after its ``extends`` chain is merged (see
+:mod:`mcvalue.priors.load`).
+"""
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, create_model, model_validator
+
+from mcvalue.paper import METHOD_KEYS
+from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
+from mcvalue.priors.correlation import conflict_message, first_conflict
+from mcvalue.priors.domains import COVERAGE, FRACTION, MONEY, in_domain
+from mcvalue.priors.families import DistSpec
+from mcvalue.priors.spec import COST_MODELS, MODES, QUANTITIES, Distribution
+
+
+class _WeightsBase(Strict):
+    """Weights over the five costing methods: each in [0, 1], summing to 1."""
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> "_WeightsBase":
+        total = math.fsum(getattr(self, k) for k in METHOD_KEYS)
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
+            raise fail(f"weights sum to {total:.12g}, not 1")
+        return self
+
+    def as_dict(self) -> dict[str, float]:
+        """Return method key -> weight, in METHOD_KEYS order."""
+        return {k: float(getattr(self, k)) for k in METHOD_KEYS}
+
+
+MethodWeights = create_model(
+    "MethodWeights",
+    __base__=_WeightsBase,
+    **{k: (Annotated[float, Field(ge=0, le=1)], ...) for k in METHOD_KEYS},
+)
+
+
+class CostSection(Strict):
+    """``[cost.*]``: the cost side's prior quantities and the method weights."""
+
+    salary_usd: Annotated[DistSpec, AfterValidator(in_domain(MONEY))]
+    fte_fraction_contributor: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
+    fte_fraction_reference: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
+    coverage: Annotated[DistSpec, AfterValidator(in_domain(COVERAGE))]
+    method_weights: MethodWeights
+
+
+class BenefitSection(Strict):
+    """``[benefit.*]``: the four factors of the benefit chain."""
+
+    ai_value_usd: Annotated[DistSpec, AfterValidator(in_domain(MONEY))]
+    haircut: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
+    attribution_share: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
+    mloss_share: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
+
+
+class DataSection(Strict):
+    """``[data]``: the sample's mode and, optionally, individual cleaning options."""
+
+    mode: Literal[MODES] | None = None
+    exclude_bots: bool | None = None
+    merge_duplicate_repos: bool | None = None
+    drop_overlapping_windows: bool | None = None
+    extra_bots: list[str] | None = None
+
+
+class RunSection(Strict):
+    """``[run]``: Monte Carlo draws, seed and the cost model supplying FTE draws."""
+
+    draws: Annotated[int, Field(ge=1)] | None = None
+    seed: Annotated[int, Field(ge=0)] | None = None
+    cost_model: Literal[COST_MODELS] | None = None
+
+
+def _known_quantity(name: str) -> str:
+    if name not in QUANTITIES:
+        raise fail(f"unknown quantity '{name}'{suggest(name, QUANTITIES)}")
+    return name
+
+
+class Correlation(Strict):
+    """``[[correlations]]``: a rank (Spearman) correlation between two named quantities."""
+
+    between: Annotated[list[Annotated[str, AfterValidator(_known_quantity)]], Field(min_length=2, max_length=2)]
+    rho: Annotated[float, Field(gt=-1, lt=1)]
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "Correlation":
+        if self.between[0] == self.between[1]:
+            raise fail(f"a quantity cannot be correlated with itself ({self.between[0]})")
+        return self
+
+
+def _consistent(correlations: list[Correlation]) -> list[Correlation]:
+    """No pair twice; the target is one Iman-Conover can impose, else name the pair that breaks it.
+
+    Pairs are added in file order; the first whose addition makes the matrix (or its
+    normal-score version) not positive definite is named, since it conflicts with the
+    pairs before it (:func:`mcvalue.priors.correlation.first_conflict`).
+    """
+    seen: set[frozenset[str]] = set()
+    for c in correlations:
+        pair = frozenset(c.between)
+        if pair in seen:
+            raise fail(f"the pair ({c.between[0]}, {c.between[1]}) is given twice")
+        seen.add(pair)
+    triples = [(c.between[0], c.between[1], c.rho) for c in correlations]
+    bad = first_conflict(triples)
+    if bad is not None:
+        raise fail(conflict_message(*triples[bad]))
+    return correlations
+
+
+class PriorFile(Strict):
+    """A complete prior file after its ``extends`` chain is merged."""
+
+    cost: CostSection
+    benefit: BenefitSection
+    data: DataSection = DataSection()
+    run: RunSection = RunSection()
+    correlations: Annotated[list[Correlation], AfterValidator(_consistent)] = []
+
+    def quantities(self) -> dict[str, Distribution]:
+        """Dotted quantity name -> validated marginal, in QUANTITIES order."""
+        return {q: getattr(getattr(self, q.split(".")[0]), q.split(".")[1]).distribution for q in QUANTITIES}
