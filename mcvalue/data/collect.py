@@ -72,6 +72,7 @@ _GITHUB_URL = re.compile(rf"(?:https?://(?:www\.)?|git@)github\.com[/:]({_OWNER}
 _SLUG = re.compile(rf"({_OWNER})/({_NAME})")
 _OTHER_URL = re.compile(rf"(?:[a-z][a-z0-9+.-]*://|/).*/({_OWNER})/({_NAME})(?:\.git)?/?")
 _YEAR_DESIGN = re.compile(r"year:(\d{4})")
+_CUT_OFF = "its parent is beyond the shallow clone's cut-off"
 
 
 @dataclass(frozen=True)
@@ -438,10 +439,11 @@ def _read(job: _Job) -> dict:
     windows = _windows_for(job, first, last)
     selected = [[sha for sha, day in days if window.contains(day)] for window in windows]
     wanted = set().union(*selected)
-    counts, unread = gitlog.read_numstat(job.clone, [sha for sha, _ in days if sha in wanted], head.commit)
-    shallow = gitlog.is_shallow(job.clone)
+    boundary = gitlog.shallow_boundary(job.clone)
+    counts, unread = gitlog.read_numstat(job.clone, [sha for sha, _ in days if sha in wanted - boundary], head.commit)
+    unread.update((sha, _CUT_OFF) for sha, _ in days if sha in wanted & boundary)
     problems = []
-    if shallow:
+    if boundary:
         problems.append("shallow clone: history before its cut-off is missing (git fetch --unshallow)")
     if unread:
         problems.append(f"{len(unread)} commit(s) whose diff could not be read ({next(iter(unread.values()))})")
@@ -450,7 +452,7 @@ def _read(job: _Job) -> dict:
         "status": "incomplete" if problems else "ok", "problems": problems,
         "default_branch": head.branch, "commit": head.commit,
         "history": {"first": first.isoformat(), "last": last.isoformat(), "commits": len(days)},
-        "shallow": shallow,
+        "shallow": bool(boundary),
         "windows": [_count_window(w, shas, counts, unread) for w, shas in zip(windows, selected, strict=True)],
     }
     write_atomic(job.cache, json.dumps({"key": key, "record": record}, ensure_ascii=False).encode("utf-8"))

@@ -52,8 +52,8 @@ NUMSTAT_OPTIONS: tuple[str, ...] = (
     "--use-mailmap",
     "--no-color",
 )
-_HEADER = "\x01"
-_SEP = "\x00"
+_HEADER = "\x01"  # what %x01 prints: starts each commit's header line
+_SEP = "\x00"  # what %x00 prints: between the header's fields
 _NOREPLY = re.compile(r"(?:\d+\+)?([^@+\s]+)@users\.noreply\.github\.com", re.IGNORECASE)
 # Variables that would point git at another repository than the one given with -C.
 _REPO_ENV = (
@@ -183,9 +183,15 @@ def has_commit(clone: Path, commit: str) -> bool:
     return True
 
 
-def is_shallow(clone: Path) -> bool:
-    """Whether the clone's history was cut off (``git clone --depth``)."""
-    return git(clone, "rev-parse", "--is-shallow-repository") == "true"
+def shallow_boundary(clone: Path) -> set[str]:
+    """List the commits at which a shallow clone's history is cut off (empty if not shallow).
+
+    Their parents are missing, so git would diff them against nothing and count their
+    whole tree as added: they must not be counted.
+    """
+    shallow = Path(git(clone, "rev-parse", "--git-path", "shallow"))
+    shallow = shallow if shallow.is_absolute() else clone / shallow
+    return set(shallow.read_text().split()) if shallow.is_file() else set()
 
 
 def _utc_day(timestamp: int) -> date:
@@ -268,7 +274,7 @@ def _parse_numstat(lines: Iterable[str]) -> Iterator[tuple[str, Numstat]]:
 
 def _numstat_run(clone: Path, commits: Sequence[str], at: str) -> tuple[dict[str, Numstat], int, str]:
     """Diff counts of ``commits`` in order, until git stops; with git's exit code and message."""
-    args = ["log", "--no-walk=unsorted", "--stdin", *NUMSTAT_OPTIONS, f"--format={_HEADER}%H{_SEP}%aE{_SEP}%aN"]
+    args = ["log", "--no-walk=unsorted", "--stdin", *NUMSTAT_OPTIONS, "--format=%x01%H%x00%aE%x00%aN"]
     stdin = "".join(f"{sha}\n" for sha in commits).encode()
     lines, process = _stream(clone, args, stdin=stdin, config=_bare_at(at))
     try:
