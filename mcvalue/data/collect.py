@@ -117,10 +117,6 @@ class Window:
     start: date
     end: date
 
-    def contains(self, day: date) -> bool:
-        """Whether a commit authored on ``day`` (UTC) counts in this window."""
-        return self.start <= day <= self.end
-
     def to_dict(self) -> dict[str, str]:
         """JSON form, ISO dates."""
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -437,11 +433,12 @@ def _read(job: _Job) -> dict:
         raise gitlog.GitError(f"branch {head.branch!r} has only merge commits")
     first, last = min(day for _, day in days), max(day for _, day in days)
     windows = _windows_for(job, first, last)
-    selected = [[sha for sha, day in days if window.contains(day)] for window in windows]
+    selected = [[sha for sha, day in days if window.start <= day <= window.end] for window in windows]
     wanted = set().union(*selected)
     boundary = gitlog.shallow_boundary(job.clone)
-    counts, unread = gitlog.read_numstat(job.clone, [sha for sha, _ in days if sha in wanted - boundary], head.commit)
-    unread.update((sha, _CUT_OFF) for sha, _ in days if sha in wanted & boundary)
+    readable = wanted - boundary
+    counts, unread = gitlog.read_numstat(job.clone, [sha for sha, _ in days if sha in readable], head.commit)
+    unread.update((sha, _CUT_OFF) for sha in wanted & boundary)
     problems = []
     if boundary:
         problems.append("shallow clone: history before its cut-off is missing (git fetch --unshallow)")
