@@ -33,6 +33,8 @@ Windows: W1 2021-01-04..2021-01-10, W2 2021-01-11..2021-01-24, W3 2021-02-01..20
 - W3: nobody (c4's committer date falls here, but author dates count): all zeros.
 """
 
+import csv
+import importlib.util
 import json
 import shutil
 import zlib
@@ -40,6 +42,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mcvalue.data import collect as collect_module
@@ -451,3 +454,54 @@ def test_paper_repos_are_the_scraped_tools(real_data_dir):
     assert len(specs) == 139 and len(merge_duplicates(specs)) == 137
     assert (specs[0].tool, specs[0].repo, specs[0].url) == ("H2O", "h2oai/h2o-3", "https://github.com/h2oai/h2o-3")
     assert isinstance(specs[0], RepoSpec)
+
+
+def _validate_collect():
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "validate_collect.py"
+    spec = importlib.util.spec_from_file_location("validate_collect", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fake_scrape(path: Path) -> Path:
+    """Write a raw scrape of acme/widget for W1-W3; W2 lacks dependabot and has 2 commits, 5 lines."""
+    base = "https://github.com/acme/widget/graphs/contributors"
+    info = {
+        f"{base}?from=2021-01-04&to=2021-01-10&type=c": {
+            "alice": ("2 commits", "14 ++", "0 --"), "bobby": ("1 commit", "5 ++", "2 --"),
+            "carol": ("1 commit", "7 ++", "0 --"),
+        },
+        f"{base}?from=2021-01-11&to=2021-01-24&type=c": {
+            "bobby": ("1 commit", "0 ++", "3 --"), "alice": ("1 commit", "1 ++", "1 --"),
+        },
+        f"{base}?from=2021-02-01&to=2021-02-14&type=c": {},
+    }
+    with open(path, "w", newline="") as handle:
+        csv.writer(handle).writerows([["", "repo", "repo_url", "contrib_info"], ["0", "Widget", base, repr(info)]])
+    return path
+
+
+def test_validate_collect_measures_agreement_with_the_scrape(world, tmp_path):
+    """Agreement per window and overall, as counted by hand from the scrape and the table above."""
+    validate = _validate_collect()
+    raw = _fake_scrape(tmp_path / "raw.csv")
+    table, manifest = validate.validate(raw, world["clones"], tmp_path / "out")
+    assert manifest.with_status("ok") == [WIDGET]
+    # git W1: 3 authors, 4 commits, 28 lines = scrape; W2: 3, 3, 6 vs 2, 2, 5; W3: zeros both.
+    counts = table[["contributors_git", "commits_git", "lines_git"]].to_numpy().tolist()
+    assert counts == [[3, 4, 28], [3, 3, 6], [0, 0, 0]]
+    summary = validate.summary(table).loc["ALL"]
+    assert summary["windows"] == 3
+    for measure in ("contributors", "commits", "lines"):  # W2 is off by more than 10% on every measure
+        assert summary[f"{measure} exact"] == pytest.approx(2 / 3)
+        assert summary[f"{measure} 10%"] == pytest.approx(2 / 3)
+    # Logins git knows: W1 bobby and carol of 3 (alice has no noreply address), W2 bobby of 2.
+    assert summary["logins found"] == pytest.approx((2 / 3 + 1 / 2) / 2)
+    assert summary["commits git/scrape"] == pytest.approx(7 / 6)
+    assert summary["lines git/scrape"] == pytest.approx(34 / 33)
+    # Read half-open, W1 ends on 2021-01-09: carol's commit of the 10th drops out.
+    table, _ = validate.validate(raw, world["clones"], tmp_path / "half-open", convention="half-open")
+    assert table[["period_end", "contributors_git", "commits_git", "lines_git"]].iloc[0].tolist() == [
+        pd.Timestamp("2021-01-10"), 2, 3, 21,
+    ]
