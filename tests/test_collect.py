@@ -10,6 +10,7 @@ id    author date (UTC day)  author                           change            
 c1    2021-01-04             Alice <alice@example.com>        a.txt: 10 new lines              +10 -0
 c2    2021-01-06             12345+bobby@users.noreply...     a.txt: 2 lines changed, 3 added  +5  -2
 c3    2021-01-08             Alice Old <alice@old.example>    b.txt 4 lines, logo.bin binary   +4  -0
+e     2021-01-09             Alice <alice@example.com>        empty commit (not counted)
 c4    2021-01-10 23:30       carol@users.noreply...           c.txt 7 lines (branch feature,   +7  -0
                                                               committed 2021-02-03)
 c5    2021-01-11             49699333+dependabot[bot]@...     a.txt: 1 line added              +1  -0
@@ -26,7 +27,7 @@ applied is main's.
 
 Windows: W1 2021-01-04..2021-01-10, W2 2021-01-11..2021-01-24, W3 2021-02-01..2021-02-14.
 
-- W1: alice@example.com 2 commits +14 -0 (c1, c3 via .mailmap); bobby 1 +5 -2; carol 1 +7 -0
+- W1: alice@example.com 2 commits +14 -0 (c1, c3 via .mailmap; e is empty); bobby 1 +5 -2; carol 1 +7 -0
   (c4, last day, end inclusive). Totals 3 contributors, 4 commits, +26 -2, 28 lines.
 - W2: dependabot[bot] 1 +1 -0; bobby 1 +0 -3 (c6); alice@example.com 1 +1 -1 (c7).
   The merge is excluded. Totals 3, 3, +2 -4, 6 lines.
@@ -98,6 +99,7 @@ def _build_widget(root: Path) -> dict[str, str]:
     ids["c2"] = work.commit("2021-01-06T12:00:00+00:00", BOB, {"a.txt": changed})
     logo = bytes(range(256)) * 4  # contains NUL bytes: git treats it as binary
     ids["c3"] = work.commit("2021-01-08T09:00:00+00:00", ALICE_OLD, {"logo.bin": logo, "b.txt": numbered("b", 4)})
+    ids["e"] = work.commit("2021-01-09T09:00:00+00:00", ALICE, {})
     work.checkout("feature", new=True)
     ids["c4"] = work.commit(
         "2021-01-10T23:30:00+00:00", CAROL, {"c.txt": numbered("c", 7)}, committed="2021-02-03T12:00:00+00:00"
@@ -198,8 +200,8 @@ def test_manifest_records_what_was_read(world, tmp_path):
     assert record["default_branch"] == "main"
     assert record["commit"] == world["ids"]["c8"]  # origin/HEAD, not the checked-out scratch branch
     assert record["url"] == "https://github.com/acme/widget"
-    # c1..c8: eight non-merge commits, first and last author day.
-    assert record["history"] == {"first": "2021-01-04", "last": "2021-03-01", "commits": 8}
+    # c1..c8 and e: nine non-merge commits, first and last author day.
+    assert record["history"] == {"first": "2021-01-04", "last": "2021-03-01", "commits": 9}
     assert [(w["start"], w["end"], w["commits"], w["unread"]) for w in record["windows"]] == [
         ("2021-01-04", "2021-01-10", 4, []), ("2021-01-11", "2021-01-24", 3, []), ("2021-02-01", "2021-02-14", 0, []),
     ]

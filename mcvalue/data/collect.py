@@ -397,8 +397,8 @@ def _windows_for(job: _Job, first: date, last: date) -> tuple[Window, ...]:
 def _count_window(window: Window, shas: list[str], counts: dict[str, gitlog.Numstat], unread: dict) -> dict:
     authors: dict[str, list[int]] = {}
     for sha in shas:
-        if sha in counts:
-            stat = counts[sha]
+        stat = counts.get(sha)
+        if stat is not None and stat.files:  # GitHub counts no empty commits
             total = authors.setdefault(stat.author, [0, 0, 0])
             total[0] += 1
             total[1] += stat.added

@@ -4,6 +4,7 @@ GitHub's graph counts the commits reachable from the default branch, leaves out 
 commits, dates a commit by its *author* date, credits it to the account the author's
 address belongs to, and counts the lines added and deleted in its diff. Here:
 
+- merge commits and empty commits (no file changed) are not counted;
 - the default branch is ``refs/remotes/origin/HEAD`` when the clone has one (what the
   server calls default), else the clone's ``HEAD``; its commit is resolved once and
   everything is read at that commit, which the manifest records;
@@ -77,11 +78,12 @@ class Head:
 
 @dataclass(frozen=True)
 class Numstat:
-    """One commit as the contributors graph counts it."""
+    """One commit as the contributors graph counts it; ``files`` 0 means an empty commit."""
 
     author: str
     added: int
     deleted: int
+    files: int
 
 
 def _environment(clone: Path) -> dict[str, str]:
@@ -263,11 +265,12 @@ def _parse_numstat(lines: Iterable[str]) -> Iterator[tuple[str, Numstat]]:
             if current is not None:
                 yield current[0], Numstat(*current[1:])
             sha, email, name = line[1:].split(_SEP)
-            current = [sha, author_key(email, name), 0, 0]
+            current = [sha, author_key(email, name), 0, 0, 0]
         elif line and current is not None:
             added, deleted = _numstat_counts(line)
             current[2] += added
             current[3] += deleted
+            current[4] += 1
     if current is not None:
         yield current[0], Numstat(*current[1:])
 
