@@ -172,6 +172,9 @@ def default_head(clone: Path) -> Head:
     try:
         commit = git(clone, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
     except GitError:
+        if ref != "HEAD":
+            fix = "git remote set-head origin -a"
+            raise GitError(f"origin/HEAD names {branch!r}, which the clone lacks ({fix})") from None
         raise GitError(f"empty repository: branch {branch!r} has no commits") from None
     return Head(branch, commit)
 
