@@ -411,19 +411,23 @@ def _count_window(window: Window, shas: list[str], counts: dict[str, gitlog.Nums
     }
 
 
-def _read(job: _Job) -> dict:
-    """Read one repository into its record (GitError when it cannot be read at all)."""
+def _head(job: _Job) -> gitlog.Head:
+    """Find (cloning it if asked) the clone and the branch and commit to read it at."""
     if not job.clone.exists() and job.clone_missing:
         gitlog.clone_repository(job.spec.url, job.clone)
     elif not job.clone.exists():
         raise gitlog.GitError(f"no clone at {job.clone} (use --clone to clone it)")
     gitlog.check_clone(job.clone)
     if job.pinned is None:
-        head = gitlog.default_head(job.clone)
-    elif gitlog.has_commit(job.clone, job.pinned[1]):
-        head = gitlog.Head(*job.pinned)
-    else:
+        return gitlog.default_head(job.clone)
+    if not gitlog.has_commit(job.clone, job.pinned[1]):
         raise gitlog.GitError(f"the manifest's commit {job.pinned[1]} is not in {job.clone}")
+    return gitlog.Head(*job.pinned)
+
+
+def _read(job: _Job) -> dict:
+    """Read one repository into its record, or re-use its cached record (GitError if unreadable)."""
+    head = _head(job)
     key = _cache_key(job, head.commit)
     cached = _cached(job, key)
     if cached is not None:
