@@ -1,0 +1,153 @@
+"""How often git and the paper's 2022 scrape agree, window by window.
+
+Takes local clones of some of the sampled repositories, collects from them exactly the
+windows the scrape has (its period URLs), and compares each repo-period's authors,
+commits and lines (added + deleted) with the scrape's: how often they are equal, and how
+often git is within 10% of the scrape. Per repository and overall. Also: the share of the
+scrape's contributor-periods whose login git finds in the same window (git only knows a
+login from a noreply address; other authors are addresses), and the ratio of git's
+totals to the scrape's.
+
+    python benchmarks/validate_collect.py --clones DIR [--data-dir DIR | --raw FILE]
+        [--out DIR] [--jobs N] [--convention inclusive|half-open] [--repo owner/name ...]
+
+``--convention`` says how the scrape's ``from``/``to`` dates are read: ``inclusive``
+(both days count, mcvalue's reading) or ``half-open`` (the ``to`` day does not); running
+both shows which one GitHub's page matched.
+"""
+
+import argparse
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from mcvalue.data.collect import Design, Manifest, RepoSpec, Window, collect, load_collected, repo_spec
+from mcvalue.data.parse import read_raw
+
+MEASURES = ("contributors", "commits", "lines")
+KEYS = ["repo", "period_start", "period_end"]
+
+
+def scrape_specs(raw: Path) -> list[RepoSpec]:
+    """List the scrape's tools as RepoSpecs (owner and name spelled as in its URLs, tool names kept)."""
+    table = pd.read_csv(raw, usecols=["repo", "repo_url"], dtype=str, keep_default_na=False)
+    return [repo_spec(url, tool) for tool, url in table.itertuples(index=False)]
+
+
+def scrape_windows(periods: pd.DataFrame, repos: set[str], convention: str) -> Design:
+    """Turn the scrape's windows of ``repos`` into an explicit design (a repo under two tools: union)."""
+    last_day = timedelta(days=0 if convention == "inclusive" else 1)
+    windows: dict[str, set[Window]] = {}
+    for repo, start, end in periods[KEYS].itertuples(index=False):
+        if repo in repos:
+            windows.setdefault(repo, set()).add(Window(start.date(), end.date() - last_day))
+    return Design("windows", windows={repo: tuple(sorted(ws)) for repo, ws in windows.items()})
+
+
+def _logins_found(scrape: pd.DataFrame, git: pd.DataFrame) -> pd.Series:
+    """Per scrape repo-period: the share of its contributors whose login git has in that window."""
+    found = scrape[KEYS + ["user"]].assign(user=scrape["user"].str.lower()).merge(
+        git[KEYS + ["user"]].assign(user=git["user"].str.lower(), found=True), on=KEYS + ["user"], how="left"
+    )
+    return found.assign(found=found["found"].fillna(False).astype(bool)).groupby(KEYS)["found"].mean()
+
+
+def compare(
+    scrape: tuple[pd.DataFrame, pd.DataFrame], git: tuple[pd.DataFrame, pd.DataFrame], convention: str
+) -> pd.DataFrame:
+    """One row per scraped repo-period git read: both sides' counts and whether they agree.
+
+    ``scrape`` and ``git`` are (contributions, periods) tables; git's period ends are
+    mapped back to the scrape's ``to`` date under ``convention``. A measure agrees
+    exactly when equal, and within 10% when ``|git - scrape| <= 0.1 * scrape``.
+    """
+    scrape_contributions, scrape_periods = scrape
+    git_contributions, git_periods = (frame.copy() for frame in git)
+    if convention == "half-open":
+        for frame in (git_contributions, git_periods):
+            frame["period_end"] += pd.Timedelta(days=1)
+    left = scrape_periods.drop_duplicates(KEYS)[KEYS + list(MEASURES)]
+    table = left.merge(git_periods[KEYS + list(MEASURES)], on=KEYS, suffixes=("_scrape", "_git"))
+    for measure in MEASURES:
+        ours, theirs = table[f"{measure}_git"], table[f"{measure}_scrape"]
+        table[f"{measure}_exact"] = ours == theirs
+        table[f"{measure}_10pct"] = (ours - theirs).abs() <= 0.1 * theirs
+    logins = _logins_found(scrape_contributions, git_contributions).rename("logins_found")
+    return table.merge(logins.reset_index(), on=KEYS, how="left")
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per repository and overall: windows, agreement shares per measure, git/scrape totals."""
+    def one(group: pd.DataFrame) -> pd.Series:
+        row = {"windows": len(group)}
+        for measure in MEASURES:
+            row[f"{measure} exact"] = group[f"{measure}_exact"].mean()
+            row[f"{measure} 10%"] = group[f"{measure}_10pct"].mean()
+        row["logins found"] = group["logins_found"].mean()
+        for measure in ("commits", "lines"):
+            total = group[f"{measure}_scrape"].sum()
+            row[f"{measure} git/scrape"] = group[f"{measure}_git"].sum() / total if total else float("nan")
+        return pd.Series(row)
+
+    rows = {repo: one(group) for repo, group in table.groupby("repo", sort=True)}
+    rows["ALL"] = one(table)
+    result = pd.DataFrame(rows).T
+    result["windows"] = result["windows"].astype(int)
+    return result
+
+
+def validate(
+    raw: Path, clones: Path, out: Path, convention: str = "inclusive", repos: tuple[str, ...] = (), jobs: int = 1
+) -> tuple[pd.DataFrame | None, Manifest | None]:
+    """Collect the scrape's windows of every scraped repository cloned under ``clones``; compare.
+
+    Returns the :func:`compare` table and the collection's manifest (None if no clone).
+    """
+    scrape = read_raw(raw)
+    wanted = {repo.lower() for repo in repos}
+    specs = [
+        spec for spec in scrape_specs(raw)
+        if spec.clone_dir(clones).exists() and (not wanted or spec.repo in wanted)
+    ]
+    if not specs:
+        return None, None
+    design = scrape_windows(scrape[1], {spec.repo for spec in specs}, convention)
+    manifest = collect(specs, clones, out, design, jobs=jobs)
+    sample = load_collected(out)
+    return compare(scrape, (sample.contributions, sample.periods), convention), manifest
+
+
+def main() -> int:
+    """Collect the scrape's windows from the clones, compare, print the agreement table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clones", type=Path, required=True, help="clones at DIR/owner/name")
+    parser.add_argument("--raw", type=Path, help="the raw scrape CSV (default: found like every data file)")
+    parser.add_argument("--data-dir", type=Path, help="directory with the paper's data files")
+    parser.add_argument("--out", type=Path, help="keep the collected sample here (default: a temporary directory)")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--convention", choices=("inclusive", "half-open"), default="inclusive")
+    parser.add_argument("--repo", action="append", default=[], help="only this owner/name (repeatable)")
+    args = parser.parse_args()
+    if args.raw is None:
+        from mcvalue.data.fetch import RAW_FILE, locate
+
+        args.raw = locate(RAW_FILE, args.data_dir)
+    with tempfile.TemporaryDirectory() as scratch:
+        table, manifest = validate(args.raw, args.clones, args.out or Path(scratch), args.convention,
+                                   tuple(args.repo), args.jobs)
+    if table is None:
+        print(f"no clone of a scraped repository under {args.clones}", file=sys.stderr)
+        return 1
+    for line in manifest.problems():
+        print(line, file=sys.stderr)
+    print(f"{len(table)} repo-periods of {table['repo'].nunique()} repositories, windows read as {args.convention}")
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.2f}".format):
+        print(summary(table).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,332 @@
+"""Read, from a local git clone, the activity GitHub's contributors graph counts.
+
+GitHub's graph counts the commits reachable from the default branch, leaves out merge
+commits, dates a commit by its *author* date, credits it to the account the author's
+address belongs to, and counts the lines added and deleted in its diff. Here:
+
+- merge commits and empty commits (no file changed) are not counted;
+- the default branch is ``refs/remotes/origin/HEAD`` when the clone has one (what the
+  server calls default), else the clone's ``HEAD``; its commit is resolved once and
+  everything is read at that commit, which the manifest records;
+- history is read in two passes so that a large repository costs seconds:
+  :func:`commit_days` lists every reachable non-merge commit with its author date (no
+  diffs, one ``git log``), and :func:`read_numstat` computes diffs only for the commits
+  that fall in a sampled window (one ``git log --no-walk --stdin`` over all of them);
+- lines come from ``--numstat`` with rename detection off (a rename counts as its
+  deletions plus its additions, independent of the user's ``diff.renames`` and rename
+  limits), the Myers algorithm, no external diff or textconv; binary files show ``-``
+  and count 0; a root commit counts its whole tree as added;
+- the author is the identity resolved by the ``.mailmap`` of the commit read at
+  (``%aE``/``%aN``; the work tree's ``.mailmap`` and ``.gitattributes`` are ignored, so
+  a checkout cannot change the counts); :func:`author_key` turns a GitHub noreply
+  address into the login it names.
+
+Every git call runs with the repository fixed to the clone (``GIT_CEILING_DIRECTORIES``
+stops git from climbing into an enclosing repository, repository-selecting ``GIT_*``
+variables are removed), English messages, no prompts and, on git >= 2.44, no lazy fetch
+of missing objects in partial clones.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+#: ``git -c`` settings that could otherwise change what ``log`` prints or counts.
+GIT_CONFIG: tuple[str, ...] = (
+    "core.quotepath=off",
+    "log.showRoot=true",
+    "log.showSignature=false",
+    "diff.renames=false",
+)
+#: ``git log`` options of the diff pass (recorded in the manifest).
+NUMSTAT_OPTIONS: tuple[str, ...] = (
+    "--numstat",
+    "--no-renames",
+    "--diff-algorithm=myers",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--use-mailmap",
+    "--no-color",
+)
+_HEADER = "\x01"  # what %x01 prints: starts each commit's header line
+_SEP = "\x00"  # what %x00 prints: between the header's fields
+_NOREPLY = re.compile(r"(?:\d+\+)?([^@+\s]+)@users\.noreply\.github\.com", re.IGNORECASE)
+# Variables that would point git at another repository than the one given with -C.
+_REPO_ENV = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+    "GIT_GRAFT_FILE", "GIT_REPLACE_REF_BASE", "GIT_SHALLOW_FILE",
+)
+
+
+class GitError(Exception):
+    """A clone cannot be read as asked; the message is one line saying why."""
+
+
+@dataclass(frozen=True)
+class Head:
+    """The branch a clone's history is read from and the commit it pointed at."""
+
+    branch: str
+    commit: str
+
+
+@dataclass(frozen=True)
+class Numstat:
+    """One commit as the contributors graph counts it; ``files`` 0 means an empty commit."""
+
+    author: str
+    added: int
+    deleted: int
+    files: int
+
+
+def _environment(clone: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in _REPO_ENV}
+    env.update(
+        GIT_CEILING_DIRECTORIES=str(clone.resolve().parent),
+        GIT_NO_LAZY_FETCH="1",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",
+        LC_ALL="C",
+        LANGUAGE="C",
+    )
+    return env
+
+
+def _bare_at(commit: str) -> tuple[str, ...]:
+    """Return the settings that make the diff pass independent of the clone's checkout.
+
+    As a bare repository (as on a server) git reads neither the work tree's
+    ``.mailmap`` nor its ``.gitattributes``; the ``.mailmap`` applied is the one in
+    ``commit``, the commit the history is read at (none if it has none).
+    """
+    return ("core.bare=true", f"mailmap.blob={commit}:.mailmap", "core.attributesFile=/dev/null")
+
+
+def _command(clone: Path, args: Sequence[str], config: Sequence[str] = ()) -> list[str]:
+    config = [item for setting in (*GIT_CONFIG, *config) for item in ("-c", setting)]
+    return ["git", *config, "-C", str(clone), *args]
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    return lines[-1] if lines else "git failed without a message"
+
+
+def git(clone: Path, *args: str) -> str:
+    """Stdout of one short git command in ``clone`` (raises GitError with git's last message line)."""
+    try:
+        done = subprocess.run(_command(clone, args), env=_environment(clone), capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    if done.returncode != 0:
+        raise GitError(_last_line(done.stderr))
+    return done.stdout.decode("utf-8", "replace").strip()
+
+
+def git_version() -> str:
+    """Return the installed git's version, e.g. ``2.39.5``."""
+    try:
+        out = subprocess.run(["git", "--version"], capture_output=True, check=True).stdout.decode()
+    except (FileNotFoundError, subprocess.CalledProcessError):
+        raise GitError("git is not installed or not on PATH") from None
+    return out.strip().removeprefix("git version ")
+
+
+def check_clone(clone: Path) -> None:
+    """Raise GitError unless ``clone`` is itself a git repository (work tree or bare).
+
+    A directory inside some other repository is not accepted: git's upward search is
+    stopped at the clone's parent.
+    """
+    if not clone.exists():
+        raise GitError(f"no clone at {clone}")
+    if not clone.is_dir():
+        raise GitError(f"{clone} is not a directory")
+    try:
+        git(clone, "rev-parse", "--git-dir")
+    except GitError:
+        raise GitError(f"{clone} is not a git repository") from None
+
+
+def default_head(clone: Path) -> Head:
+    """Find the default branch (``origin/HEAD``, else ``HEAD``) and the commit it points at.
+
+    Raises GitError when the branch has no commit (an empty repository).
+    """
+    try:
+        ref = git(clone, "symbolic-ref", "-q", "refs/remotes/origin/HEAD")
+        branch = ref.removeprefix("refs/remotes/origin/")
+    except GitError:
+        ref = "HEAD"
+        try:
+            branch = git(clone, "symbolic-ref", "-q", "--short", "HEAD")
+        except GitError:
+            branch = "HEAD"  # detached: read what is checked out
+    try:
+        commit = git(clone, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}")
+    except GitError:
+        if ref != "HEAD":
+            fix = "git remote set-head origin -a"
+            raise GitError(f"origin/HEAD names {branch!r}, which the clone lacks ({fix})") from None
+        raise GitError(f"empty repository: branch {branch!r} has no commits") from None
+    return Head(branch, commit)
+
+
+def has_commit(clone: Path, commit: str) -> bool:
+    """Whether ``commit`` is a commit object in the clone."""
+    try:
+        git(clone, "cat-file", "-e", f"{commit}^{{commit}}")
+    except GitError:
+        return False
+    return True
+
+
+def shallow_boundary(clone: Path) -> set[str]:
+    """List the commits at which a shallow clone's history is cut off (empty if not shallow).
+
+    Their parents are missing, so git would diff them against nothing and count their
+    whole tree as added: they must not be counted.
+    """
+    shallow = Path(git(clone, "rev-parse", "--git-path", "shallow"))
+    shallow = shallow if shallow.is_absolute() else clone / shallow
+    return set(shallow.read_text().split()) if shallow.is_file() else set()
+
+
+def _utc_day(timestamp: int) -> date:
+    return datetime.fromtimestamp(timestamp, tz=UTC).date()
+
+
+def _stream(
+    clone: Path, args: Sequence[str], stdin: bytes | None = None, config: Sequence[str] = ()
+) -> tuple[Iterator[str], subprocess.Popen]:
+    """Lines of a long git command's stdout, read as git writes them, and the process."""
+    process = subprocess.Popen(
+        _command(clone, args, config), env=_environment(clone), stdin=subprocess.PIPE if stdin is not None else None,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    if stdin is not None:
+        # `--stdin` makes git read every revision before it writes anything, so writing
+        # all of it first cannot deadlock.
+        process.stdin.write(stdin)
+        process.stdin.close()
+    lines = (raw.decode("utf-8", "replace").rstrip("\n") for raw in process.stdout)
+    return lines, process
+
+
+def _finish(process: subprocess.Popen) -> tuple[int, str]:
+    stderr = process.stderr.read()
+    process.stdout.close()
+    process.stderr.close()
+    return process.wait(), _last_line(stderr)
+
+
+def commit_days(clone: Path, commit: str) -> list[tuple[str, date]]:
+    """Every non-merge commit reachable from ``commit``, with its author date as a UTC day.
+
+    Newest first, as ``git log`` lists them. Raises GitError if git cannot walk the history.
+    """
+    lines, process = _stream(clone, ["log", "--no-merges", "--format=%H %at", commit, "--"])
+    try:
+        days = [(sha, _utc_day(int(stamp))) for sha, stamp in (line.split(" ") for line in lines)]
+    finally:
+        returncode, message = _finish(process)
+    if returncode != 0:
+        raise GitError(f"cannot read the history of {commit[:12]}: {message}")
+    return days
+
+
+def author_key(email: str, name: str) -> str:
+    """Name the contributor a commit is credited to.
+
+    The GitHub login when the (mailmap-resolved) address is a GitHub noreply address
+    (``ID+login@`` or ``login@users.noreply.github.com``), else the address in lower case
+    (GitHub credits commits to the account an address is verified for), else the name.
+    """
+    match = _NOREPLY.fullmatch(email.strip())
+    if match:
+        return match[1]
+    return email.strip().lower() or name.strip()
+
+
+def _numstat_counts(line: str) -> tuple[int, int]:
+    added, deleted, _ = line.split("\t", 2)
+    return (0 if added == "-" else int(added)), (0 if deleted == "-" else int(deleted))
+
+
+def _parse_numstat(lines: Iterable[str]) -> Iterator[tuple[str, Numstat]]:
+    """Yield (sha, Numstat) per commit of the diff pass's output (header line, then numstat lines)."""
+    current: list | None = None
+    for line in lines:
+        if line.startswith(_HEADER):
+            if current is not None:
+                yield current[0], Numstat(*current[1:])
+            sha, email, name = line[1:].split(_SEP)
+            current = [sha, author_key(email, name), 0, 0, 0]
+        elif line and current is not None:
+            added, deleted = _numstat_counts(line)
+            current[2] += added
+            current[3] += deleted
+            current[4] += 1
+    if current is not None:
+        yield current[0], Numstat(*current[1:])
+
+
+def _numstat_run(clone: Path, commits: Sequence[str], at: str) -> tuple[dict[str, Numstat], int, str]:
+    """Diff counts of ``commits`` in order, until git stops; with git's exit code and message."""
+    args = ["log", "--no-walk=unsorted", "--stdin", *NUMSTAT_OPTIONS, "--format=%x01%H%x00%aE%x00%aN"]
+    stdin = "".join(f"{sha}\n" for sha in commits).encode()
+    lines, process = _stream(clone, args, stdin=stdin, config=_bare_at(at))
+    try:
+        counts = dict(_parse_numstat(lines))
+    finally:
+        returncode, message = _finish(process)
+    return counts, returncode, message
+
+
+def read_numstat(clone: Path, commits: Sequence[str], at: str) -> tuple[dict[str, Numstat], dict[str, str]]:
+    """Read the author and lines of each commit, and which commits' diffs could not be read.
+
+    Returns ``(counts, unread)``: ``counts`` maps sha -> :class:`Numstat`, ``unread`` maps
+    sha -> git's message. Authors are resolved with the ``.mailmap`` of commit ``at``
+    (the commit the history is read at). git prints a commit only once its diff is computed, so when it
+    dies (a partial clone lacking a blob, a corrupt object) the commits it printed are
+    complete, the next one is the culprit, and reading resumes after it.
+    """
+    counts: dict[str, Numstat] = {}
+    unread: dict[str, str] = {}
+    pending = list(commits)
+    while pending:
+        done, returncode, message = _numstat_run(clone, pending, at)
+        counts.update(done)
+        if returncode == 0:
+            break
+        position = len(done)
+        if list(done) != pending[:position] or position == len(pending):
+            raise GitError(f"cannot read diffs: {message}")
+        unread[pending[position]] = message
+        pending = pending[position + 1:]
+    return counts, unread
+
+
+def clone_repository(url: str, destination: Path) -> None:
+    """``git clone --no-checkout url destination``, atomically: a half-done clone never stays.
+
+    Clones into a hidden sibling directory, then renames it into place.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = destination.parent / f".{destination.name}.cloning"
+    if staging.exists():  # left by an interrupted earlier clone
+        shutil.rmtree(staging)
+    command = ["git", "clone", "--quiet", "--no-checkout", "--", url, str(staging)]
+    done = subprocess.run(command, env=_environment(staging), capture_output=True, check=False)
+    if done.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise GitError(f"cannot clone {url}: {_last_line(done.stderr)}")
+    os.replace(staging, destination)
