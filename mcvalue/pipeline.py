@@ -123,6 +123,12 @@ def fit(
     dict
         JSON-ready: diagnostics, posterior FTE per method beside the paper, the point
         figures and the bootstrap, hyperparameters, PPC p-values and misfits.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> record = mcvalue.fit("clean")  # doctest: +SKIP
+    >>> print(mcvalue.text.render_fit(record))  # doctest: +SKIP
     """
     import numpy as np
 
@@ -144,6 +150,11 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None) -> dict
     dict
         With ``mode``: that mode's Table 1 record (rows, cleaning, data hashes). Without:
         ``{"published": {"source", "rows"}, "modes": [record per mode]}``.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> print(mcvalue.text.render_table1(mcvalue.reproduce()))  # doctest: +SKIP
     """
     from mcvalue.costmodels.table1 import record_rows_published, table1_record
     from mcvalue.data import MODES, load_sample
@@ -159,14 +170,27 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None) -> dict
 
 
 def audit(*, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: int = 10) -> dict[str, Any]:
-    """Return what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers."""
+    """Return what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> report = mcvalue.audit()  # doctest: +SKIP
+    >>> report["bots"]  # doctest: +SKIP
+    """
     from mcvalue.data.audit import audit as audit_sample
 
     return audit_sample(data_dir, tuple(extra_bots), top)
 
 
 def fetch_data(dest: Path | None = None) -> dict[str, Path]:
-    """Download the paper's data files (pinned commit, sha256-checked) into ``dest`` or the cache."""
+    """Download the paper's data files (pinned commit, sha256-checked) into ``dest`` or the cache.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> mcvalue.fetch_data("data/")  # doctest: +SKIP
+    """
     from mcvalue.data.fetch import fetch
 
     return fetch(dest)
@@ -196,6 +220,11 @@ def compare(
     -------
     dict
         JSON-ready rows side by side, the inputs and the settings that differ.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> print(mcvalue.text.render_comparison(mcvalue.compare("results/reference", "priors/mine.toml")))  # doctest: +SKIP
     """
     from mcvalue.comparison import compare_summaries
 
@@ -206,7 +235,14 @@ def compare(
 
 
 def to_json(record: Any) -> str:
-    """Return a record as strict JSON text for ``--json`` outputs (6 significant figures)."""
+    """Return a record as strict JSON text for ``--json`` outputs (6 significant figures).
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> mcvalue.to_json({"median": 67.81234567})
+    '{\n  "median": 67.8123\n}\n'
+    """
     from mcvalue.jsonio import dumps
 
     return dumps(record)

@@ -253,29 +253,69 @@ def benefit_chain_table(inputs: dict[str, np.ndarray], scenario: Any = None) -> 
 
 
 def plot_bcr(result: RunResult, ax: Axes | None = None) -> Axes:
-    """Plot the BCR distribution of a run (90% interval shaded, the paper's 100:1 marked)."""
+    """Plot the BCR distribution of a run (90% interval shaded, the paper's 100:1 marked).
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
+    >>> ax = mcvalue.plot_bcr(result)  # doctest: +SKIP
+    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
+    """
     return bcr_distribution(result.simulation.bcr, result.summary_record["bcr"]["intervals"]["90"], ax=ax)
 
 
 def plot_cost_by_method(result: RunResult, ax: Axes | None = None) -> Axes:
-    """Plot cost per year by costing method (forest plot) beside the paper's Table 1."""
+    """Plot cost per year by costing method (forest plot) beside the paper's Table 1.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
+    >>> ax = mcvalue.plot_cost_by_method(result)  # doctest: +SKIP
+    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
+    """
     methods = result.summary_record["methods"]
     table = interval_table({k: methods[k]["cost_usd"] for k in METHOD_KEYS}, {m.key: m.paper_cost_per_year for m in METHODS})
     return cost_forest(table, ax=ax)
 
 
 def plot_benefit_chain(result: RunResult, ax: Axes | None = None) -> Axes:
-    """Plot the benefit chain of a run beside the paper's figures."""
+    """Plot the benefit chain of a run beside the paper's figures.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
+    >>> ax = mcvalue.plot_benefit_chain(result)  # doctest: +SKIP
+    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
+    """
     return benefit_chain(benefit_chain_table(result.simulation.inputs, result.scenario), ax=ax)
 
 
 def plot_tornado(result: RunResult, ax: Axes | None = None) -> Axes:
-    """Plot the run's tornado of input swings."""
+    """Plot the run's tornado of input swings.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
+    >>> ax = mcvalue.plot_tornado(result)  # doctest: +SKIP
+    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
+    """
     return tornado(result.tornado, ax=ax)
 
 
 def plot_variance_shares(result: RunResult, ax: Axes | None = None) -> Axes:
-    """Plot each input's share of var(log BCR) for a run."""
+    """Plot each input's share of var(log BCR) for a run.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
+    >>> ax = mcvalue.plot_variance_shares(result)  # doctest: +SKIP
+    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
+    """
     from mcvalue.sensitivity import input_labels
 
     labels = input_labels([n for n, _ in result.shares.shares], result.cost.model)
@@ -289,6 +329,13 @@ def plot_ppc(result: RunResult, quantity: str, ax: Axes | None = None) -> Axes:
     ------
     ValueError
         The run's cost model has no posterior predictive check (bootstrap, Table 1).
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
+    >>> ax = mcvalue.plot_ppc(result, "commits")  # doctest: +SKIP
+    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
     ppc = result.cost.ppc
     if ppc is None:

@@ -12,6 +12,7 @@ from scipy import stats
 
 from mcvalue.data.tables import CleaningOptions, Sample
 from mcvalue.paper import METHOD_KEYS
+from mcvalue.priors.distributions import Point as PointMass  # noqa: F401 - re-exported for the tests
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 
 

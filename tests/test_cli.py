@@ -1,4 +1,4 @@
-"""The console entry point: usage errors are one line naming the option, exit code 2."""
+"""The console entry point: usage errors are one line naming the option, exit code 1 (2 is an invalid prior file)."""
 
 import subprocess
 import sys
@@ -12,7 +12,7 @@ def test_bad_option_value_is_one_line_naming_the_option(tmp_path):
     a_file = tmp_path / "not-a-dir"
     a_file.write_text("x")
     done = _mcvalue("run", "--data-dir", str(a_file))
-    assert done.returncode == 2
+    assert done.returncode == 1
     assert done.stdout == ""
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "--data-dir" in lines[0] and "is a file" in lines[0]
@@ -20,7 +20,27 @@ def test_bad_option_value_is_one_line_naming_the_option(tmp_path):
 
 def test_unknown_option_is_one_line_naming_it():
     done = _mcvalue("priors", "show", "--no-such-flag")
-    assert done.returncode == 2
+    assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "--no-such-flag" in lines[0]
 
+
+
+def test_internal_error_is_one_line_with_the_log_that_holds_the_traceback(monkeypatch, capsys):
+    """A bug (any unexpected exception) ends in one line naming a log file, exit code 4."""
+    import pytest
+
+    import mcvalue.cli as cli
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("injected bug")
+
+    monkeypatch.setattr(cli, "app", broken)
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    assert stop.value.code == cli.EXIT_INTERNAL == 4
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "internal error (ZeroDivisionError: injected bug)" in lines[0]
+    log = lines[0].rsplit("traceback in ", 1)[1]
+    text = open(log, encoding="utf-8").read()
+    assert "Traceback" in text and "ZeroDivisionError: injected bug" in text

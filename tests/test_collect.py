@@ -64,7 +64,7 @@ from mcvalue.data.collect import (
 )
 from mcvalue.data.tables import CleaningOptions
 from mcvalue.errors import DataError, McValueError
-from tests.collect_helpers import ISOLATED_GIT, Builder, git, numbered
+from collect_helpers import ISOLATED_GIT, Builder, git, numbered
 
 ALICE = ("Alice", "alice@example.com")
 ALICE_OLD = ("Alice Old", "alice@old.example.org")

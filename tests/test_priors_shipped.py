@@ -24,7 +24,7 @@ def test_roots_are_package_data_then_the_clones_priors_folder():
     """Package data first (a wheel), then the repo's top-level priors/ (an editable install)."""
     package = Path(mcvalue.__file__).resolve().parent
     installed, clone = load.shipped_roots()
-    assert installed.resolve() == package / "_priors"
+    assert installed.resolve() == (package / "_priors").resolve()
     assert clone == package.parent / "priors"
 
 

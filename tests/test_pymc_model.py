@@ -139,7 +139,7 @@ def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500
         "reached_max_treedepth": np.zeros((chains, draws), dtype=bool),
         "energy": rng.normal(size=(chains, draws)),
     }
-    return az.from_dict(posterior=posterior, sample_stats=sample_stats, dims={n: ["repo"] for n in pmm.REPO_EFFECTS},
+    return az.from_dict({"posterior": posterior, "sample_stats": sample_stats}, dims={n: ["repo"] for n in pmm.REPO_EFFECTS},
                         coords={"repo": ["a", "b", "c"][:n_repos]})
 
 
@@ -196,6 +196,16 @@ def test_cache_reuses_then_refits_corrupt_and_mismatched_files(tiny):
     other = first.cache_path.with_name("other.nc")
     idata.to_netcdf(str(other))
     other.replace(first.cache_path)
+    assert not fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True).from_cache
+
+    # a file in another format (written without this version's format mark, as ArviZ < 1's
+    # InferenceData files are) is refitted, never read as a posterior
+    idata = az.from_netcdf(str(first.cache_path))
+    key = idata.posterior.attrs["mcvalue_cache_key"]
+    del idata.posterior.attrs["mcvalue_posterior_format"]
+    idata.to_netcdf(str(other))
+    other.replace(first.cache_path)
+    assert load_posterior(first.cache_path, key) is None
     assert not fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True).from_cache
 
 

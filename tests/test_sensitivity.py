@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from scipy.special import ndtri
 
-from mcvalue.errors import McValueError
 from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 from mcvalue.sensitivity import (
@@ -19,7 +18,6 @@ from mcvalue.sensitivity import (
     FTE_INPUT,
     METHOD_INPUT,
     REFERENCE_FRACTION,
-    parse_swing,
     tornado,
     variance_shares,
 )
@@ -170,7 +168,11 @@ def test_point_masses_have_no_share_and_no_bar():
 
 
 def test_swing_parsing():
+    import typer
+
+    from mcvalue.cli.options import parse_swing
+
     assert parse_swing("5,95") == (0.05, 0.95)
     for bad in ("95,5", "0,100", "ten,90", "10"):
-        with pytest.raises(McValueError):
+        with pytest.raises(typer.BadParameter):
             parse_swing(bad)

@@ -19,7 +19,7 @@ from scipy import stats
 from mcvalue.errors import PriorFileError
 from mcvalue.paper import METHOD_KEYS
 from mcvalue.simulate import draw_inputs, outcomes, simulate
-from mcvalue.summarise import summarise
+from mcvalue.summarise import summarise_simulation
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, METHOD_KEYS order
 N = 40_000
@@ -46,7 +46,7 @@ def _log_bcr_moments(fraction: str, fte: float) -> tuple[float, float]:
 def test_lognormal_bcr_quantiles_match_closed_form(key, fraction, fte):
     """With one method of weight 1, BCR is lognormal: quantiles and mean within 4 MCSE."""
     scenario = lognormal_scenario(weights={key: 1.0})
-    summary = summarise(simulate(scenario, FTE, seed=7, n=N))
+    summary = summarise_simulation(simulate(scenario, FTE, seed=7, n=N))
     mean, var = _log_bcr_moments(fraction, fte)
     bcr = summary["bcr"]
     for prob in ("0.025", "0.05", "0.5", "0.95", "0.975"):
@@ -60,7 +60,7 @@ def test_lognormal_bcr_quantiles_match_closed_form(key, fraction, fte):
 
 def test_per_method_summaries_use_each_methods_fraction():
     """Each method's median BCR is the closed form with that method's FTE and fraction."""
-    summary = summarise(simulate(lognormal_scenario(), FTE, seed=3, n=N))
+    summary = summarise_simulation(simulate(lognormal_scenario(), FTE, seed=3, n=N))
     for j, key in enumerate(METHOD_KEYS):
         fraction = "cost.fte_fraction_contributor" if key.startswith("contributors") else "cost.fte_fraction_reference"
         mean, _ = _log_bcr_moments(fraction, FTE[0, j])

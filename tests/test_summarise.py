@@ -9,7 +9,7 @@ from scipy import stats
 
 from mcvalue.paper import METHOD_KEYS
 from mcvalue.simulate import simulate
-from mcvalue.summarise import summarise, summarise_draws, tail_probabilities
+from mcvalue.summarise import summarise_draws, summarise_simulation, tail_probabilities
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])
 N = 40_000
@@ -60,7 +60,7 @@ def test_mcse_matches_iid_formulas():
 def test_point_mass_has_zero_error_and_degenerate_intervals():
     """The paper's points: benefit is 30e9 everywhere, no Monte Carlo error."""
     scenario = make_scenario({k: PointMass(v) for k, v in PAPER_POINTS.items()})
-    benefit = summarise(simulate(scenario, FTE, seed=1, n=2000))["benefit_usd"]
+    benefit = summarise_simulation(simulate(scenario, FTE, seed=1, n=2000))["benefit_usd"]
     assert benefit["median"] == benefit["mean"] == 30e9
     assert benefit["intervals"]["95"] == benefit["hdi90"] == [30e9, 30e9]
     assert benefit["mean_mcse"] == 0 and set(benefit["quantile_mcse"].values()) == {0}
@@ -69,9 +69,9 @@ def test_point_mass_has_zero_error_and_degenerate_intervals():
 def test_same_seed_same_json_other_seed_other_json():
     """Byte-identical JSON for one seed; every BCR quantile moves under another seed."""
     scenario = lognormal_scenario(draws=N)
-    first = json.dumps(summarise(simulate(scenario, FTE, seed=12)), allow_nan=False)
-    again = json.dumps(summarise(simulate(scenario, FTE, seed=12)), allow_nan=False)
-    other = summarise(simulate(scenario, FTE, seed=13))
+    first = json.dumps(summarise_simulation(simulate(scenario, FTE, seed=12)), allow_nan=False)
+    again = json.dumps(summarise_simulation(simulate(scenario, FTE, seed=12)), allow_nan=False)
+    other = summarise_simulation(simulate(scenario, FTE, seed=13))
     assert first == again
     assert json.loads(first)["seed"] == 12 and json.loads(first)["draws"] == N
     for prob, value in json.loads(first)["bcr"]["quantiles"].items():
@@ -95,9 +95,9 @@ def test_iid_shortcuts_agree_with_arviz():
 
     draws = np.random.default_rng(5).lognormal(size=N)
     summary = summarise_draws(draws)
-    hdi = np.ravel(az.hdi(draws, hdi_prob=0.9))
+    hdi = np.ravel(az.hdi(draws.reshape(1, -1), prob=0.9))
     assert summary["hdi90"] == [pytest.approx(hdi[0], rel=1e-5), pytest.approx(hdi[1], rel=1e-5)]
-    assert summary["mean_mcse"] == pytest.approx(float(np.ravel(az.mcse(draws, method="mean"))[0]), rel=0.1)
+    assert summary["mean_mcse"] == pytest.approx(float(np.ravel(az.mcse(draws.reshape(1, -1), method="mean"))[0]), rel=0.1)
     for prob in ("0.05", "0.5", "0.95"):
-        theirs = float(np.ravel(az.mcse(draws, method="quantile", prob=float(prob)))[0])
+        theirs = float(np.ravel(az.mcse(draws.reshape(1, -1), method="quantile", prob=float(prob)))[0])
         assert summary["quantile_mcse"][prob] == pytest.approx(theirs, rel=0.1), prob

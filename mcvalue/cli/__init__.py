@@ -13,7 +13,6 @@ interrupted (Ctrl-C or SIGTERM: nothing half-done is kept).
 import signal
 import sys
 
-import click
 import typer
 
 import mcvalue
@@ -72,12 +71,15 @@ def main() -> None:
     except mcvalue.McValueError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         typer.echo("error: interrupted; nothing was saved", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except click.ClickException as error:
+    except typer.TyperException as error:
         # With no arguments click has already printed the help and the message is empty.
-        message = error.format_message()
+        if type(error).__name__ == "Abort":  # click's Abort: Ctrl-C at a prompt
+            typer.echo("error: interrupted; nothing was saved", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
         if message:
             typer.echo(f"error: {message} (see --help)", err=True)
         sys.exit(EXIT_USAGE)

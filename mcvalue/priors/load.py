@@ -225,7 +225,24 @@ def load_scenario(path_or_name: Path | str | None = None) -> Scenario:
 
 
 def new_prior_file(path: Path | str) -> Path:
-    """Write a fully commented prior file extending the default; refuse to overwrite."""
+    """Write a fully commented prior file extending the default; refuse to overwrite.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        Where to write; must not exist.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written: every quantity commented out, ready to edit.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> mcvalue.new_prior_file("priors/mine.toml")  # doctest: +SKIP
+    PosixPath('priors/mine.toml')
+    """
     target = Path(path)
     try:
         with target.open("x", encoding="utf-8") as handle:

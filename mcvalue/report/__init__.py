@@ -70,6 +70,12 @@ def report_directory(results_dir: Path | str = "results", name: str | None = Non
         The name is unsafe or too long, or ``results_dir`` cannot be created.
     RunExistsError
         A run of that name exists.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> mcvalue.report_directory("results", "mine")  # doctest: +SKIP
+    PosixPath('results/mine')
     """
     from mcvalue.report.rundir import check_target, make_results_dir, unused_name
 

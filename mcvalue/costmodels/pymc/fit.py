@@ -194,17 +194,45 @@ def sample_posterior(
         logger.setLevel(level)
 
 
-def save_posterior(idata: DataTree, path: Path, key: str) -> None:
-    """Write NetCDF under a temporary name in the same directory, then rename into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def checksum_path(path: Path) -> Path:
+    """Return the sidecar file holding the sha256 of the posterior file at ``path``."""
+    return path.with_name(f"{path.name}.sha256")
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
+    """Write the posterior and its sha256 sidecar atomically; return a warning if the cache is unwritable.
+
+    The NetCDF file goes to a temporary name, is fsynced and renamed into place, then its
+    checksum sidecar likewise: a file without a matching sidecar (a kill between the two
+    renames, a flipped byte) is never read. A cache that cannot be written (read-only,
+    full disk) leaves nothing behind and the fit is simply not cached.
+    """
     idata.posterior.attrs[_HASH_ATTR] = key
     idata.posterior.attrs[_FORMAT_ATTR] = POSTERIOR_FORMAT
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    tmp_sum = checksum_path(tmp)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         idata.to_netcdf(str(tmp), engine="h5netcdf")
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        tmp_sum.write_text(_file_sha256(tmp) + "\n", encoding="ascii")
         os.replace(tmp, path)
+        os.replace(tmp_sum, checksum_path(path))
+    except OSError as error:
+        return f"posterior cache {path.parent}: cannot be written ({error.strerror or error}); the fit is not cached"
     finally:
         tmp.unlink(missing_ok=True)
+        tmp_sum.unlink(missing_ok=True)
+    return None
 
 
 def load_posterior(path: Path, key: str) -> DataTree | None:
@@ -214,6 +242,8 @@ def load_posterior(path: Path, key: str) -> DataTree | None:
     if not path.is_file():
         return None
     try:
+        if checksum_path(path).read_text(encoding="ascii").strip() != _file_sha256(path):
+            return None
         idata = az.from_netcdf(str(path), engine="h5netcdf")
         attrs = idata.posterior.attrs
         if attrs.get(_FORMAT_ATTR) != POSTERIOR_FORMAT or attrs.get(_HASH_ATTR) != key or "sample_stats" not in idata.children:

@@ -362,5 +362,11 @@ def simulate_data(
 
 
 def _negbin(mean: np.ndarray, alpha: float, rng: np.random.Generator) -> np.ndarray:
-    """Negative binomial draws with the given mean and PyMC's alpha (var = mu + mu^2/alpha)."""
-    return rng.poisson(rng.gamma(alpha, mean / alpha))
+    """Negative binomial draws with the given mean and PyMC's alpha (var = mu + mu^2/alpha).
+
+    The gamma rate is capped at 1e15 so that a wild draw of an unconverged fit (whose PPC
+    is reported as unreliable anyway) cannot overflow numpy's Poisson sampler; NaN rates
+    (an infinite dispersion) give 0.
+    """
+    rate = np.nan_to_num(rng.gamma(alpha, mean / alpha), nan=0.0, posinf=1e15)
+    return rng.poisson(np.clip(rate, 0.0, 1e15))
