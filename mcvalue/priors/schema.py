@@ -36,7 +36,7 @@ from pydantic_core import PydanticCustomError
 from scipy import stats
 
 from mcvalue.data.tables import MODES
-from mcvalue.methods import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors import distributions as d
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.spec import COST_MODELS, QUANTITIES, Distribution
