@@ -34,6 +34,7 @@ ThresholdOption = Annotated[
     list[float] | None,
     typer.Option(
         "--threshold",
+        metavar="K",
         help="Extra BCR threshold k (repeatable), added to the exceedance curve, the break-even table and the value of information.",
     ),
 ]
