@@ -230,8 +230,13 @@ def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = P
     """
     from mcvalue.decision_plots import plot_tornado as draw
 
-    ax = draw(result.decision.tornado, ax=ax)
+    table = result.decision.tornado
+    ax = draw(table, ax=ax)
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=1.5, linestyle="--")
+    ends = [table.median, paper_bcr] + [m for b in table.bars for m in (b.median_low, b.median_high)]
+    _log_axis(ax, low=min(ends) / 1.3, high=max(ends) * 1.3)  # room for the method names beside the method bar
+    lo, hi = (round(100 * q) for q in table.swing)
+    ax.set_xlabel(f"median BCR with one input at its p{lo} / p{hi},\nall others keeping their distributions (log scale)")
     ax.set_title(f"Tornado (black: run's median; red dashed: paper's {paper_bcr:g}:1)", fontsize="medium")
     return ax
 
@@ -241,6 +246,8 @@ def plot_exceedance(result: RunResult, ax: Axes | None = None) -> Axes:
     from mcvalue.decision_plots import plot_exceedance as draw
 
     ax = draw(result.decision.exceedance, ax=ax)
+    ks = [row["k"] for row in result.decision.exceedance["mixture"]]
+    _log_axis(ax, low=min(ks), high=max(ks))
     ax.set_title("P(BCR > k) for every threshold k", fontsize="medium")
     return ax
 
