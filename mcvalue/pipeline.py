@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcvalue.decision import DEFAULT_SWING
 from mcvalue.errors import McValueError
-from mcvalue.sensitivity import DEFAULT_SWING
 
 if TYPE_CHECKING:
     from mcvalue.priors.spec import Mode, Scenario
@@ -36,6 +36,7 @@ def run(
     refit: bool = False,
     allow_unconverged: bool = False,
     swing: tuple[float, float] = DEFAULT_SWING,
+    thresholds: Sequence[float] = (),
     explicit_cost_model: bool = False,
     log: Log | None = None,
 ) -> RunResult:
@@ -56,7 +57,10 @@ def run(
         Refit the cost model instead of using cached results; carry on with a fit that
         failed its convergence checks (the failure is written into every output).
     swing : (float, float)
-        The tornado's two percentiles.
+        The tornado's two quantiles, e.g. (0.1, 0.9).
+    thresholds : sequence of float
+        Extra BCR thresholds k (``--threshold``): added to the exceedance curve, the
+        break-even table and the value of information (besides 1, 10, 100).
     explicit_cost_model : bool
         The user named the cost model: missing data is then an error, never a fallback.
     log : callable, optional
@@ -65,7 +69,8 @@ def run(
     Returns
     -------
     RunResult
-        The scenario actually run, the cost side, the draws, the sensitivity and the summary.
+        The scenario actually run, the cost side, the draws, the decision analysis
+        (:func:`mcvalue.decide.decide`, on the run's own draws) and the summary.
 
     Examples
     --------
@@ -79,8 +84,8 @@ def run(
 
     from mcvalue.costmodels import cost_side
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
+    from mcvalue.decide import decide
     from mcvalue.result import RunResult
-    from mcvalue.sensitivity import tornado, variance_shares
     from mcvalue.simulate import simulate
     from mcvalue.summarise import build_summary
 
@@ -101,11 +106,11 @@ def run(
         scenario = scenario.with_settings(cost_model=cost.model)
     say(f"simulating {scenario.run.draws:,} draws...")
     simulation = simulate(scenario, cost.fte, scenario.run.seed)
-    say("summarising and computing sensitivity...")
-    tornado_table = tornado(scenario, cost.fte, swing, cost.model)
-    shares = variance_shares(simulation)
-    summary = build_summary(scenario, cost, simulation, tornado_table, shares)
-    return RunResult(scenario, cost, simulation, tornado_table, shares, summary, tuple(warnings))
+    say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
+    decision = decide(scenario, cost, simulation, swing, thresholds)
+    say("summarising...")
+    summary = build_summary(scenario, cost, simulation, decision, swing)
+    return RunResult(scenario, cost, simulation, decision, summary, tuple(warnings))
 
 
 def fit(

@@ -24,12 +24,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from mcvalue.result import RunResult
-    from mcvalue.sensitivity import Tornado, VarianceShares
 
 _PAPER_COLOUR = "#c0392b"
 _OURS_COLOUR = "#2c3e50"
 _SHADE_COLOUR = "#5dade2"
-_LOW_COLOUR = "#f5b041"
 
 
 def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
@@ -128,51 +126,6 @@ def benefit_chain(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("Value per year after this step (USD, log scale)")
     ax.set_title("Benefit chain: AI value x haircut x attribution x MLOSS share")
     _legend_below(ax)
-    return ax
-
-
-def tornado(table: Tornado, ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
-    """Tornado bars from the base BCR to the BCR at each input's low / high end, widest on top, log axis.
-
-    The two halves of a bar are coloured by the end they show, so a reader sees which way
-    each input pushes the ratio (a cost input at its high end lowers it).
-    """
-    ax = ax or new_axes(8.0, 1.4 + 0.45 * max(1, len(table.bars)))
-    bars = table.bars
-    lo, hi = table.percentiles()
-    y = np.arange(len(bars))[::-1]
-    base = table.base_bcr
-    for values, colour, label in (
-        (np.array([b.bcr_low for b in bars]), _LOW_COLOUR, f"input at its p{lo}"),
-        (np.array([b.bcr_high for b in bars]), _SHADE_COLOUR, f"input at its p{hi}"),
-    ):
-        left = np.minimum(values, base)
-        ax.barh(y, np.abs(values - base), left=left, height=0.6, color=colour, edgecolor=_OURS_COLOUR, label=label)
-    ax.axvline(base, color=_OURS_COLOUR, linewidth=1.5, label=f"base, every input at its median: {ratio(base)}")
-    ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
-    ax.set_yticks(y, [b.label for b in bars])
-    ends = np.array([base, paper_bcr] + [v for b in bars for v in (b.bcr_low, b.bcr_high)])
-    _log_axis(ax, low=float(ends.min()), high=float(ends.max()))
-    ax.set_xlabel(table.axis_label())
-    ax.set_title("Tornado: what moves the benefit-cost ratio")
-    ax.figure.legend(loc="outside lower center", ncol=2, fontsize="small", frameon=False)
-    return ax
-
-
-def variance_shares(table: VarianceShares, labels: dict[str, str] | None = None, ax: Axes | None = None) -> Axes:
-    """Horizontal bars of each input's share of var(log BCR), largest on top."""
-    labels = labels or {}
-    ax = ax or new_axes(7.0, 0.9 + 0.4 * max(1, len(table.shares)))
-    names = [labels.get(name, name) for name, _ in table.shares]
-    shares = np.array([share for _, share in table.shares])
-    y = np.arange(len(shares))[::-1]
-    ax.barh(y, 100 * shares, height=0.6, color=_OURS_COLOUR)
-    for yi, s in zip(y, shares, strict=False):
-        ax.text(100 * max(s, 0) + 1, yi, f"{100 * s:.1f}%", va="center", fontsize="small")
-    ax.set_yticks(y, names)
-    ax.set_xlim(min(0.0, 100 * float(shares.min(initial=0))) - 1, max(10.0, 125 * float(shares.max(initial=0))))
-    ax.set_xlabel("Share of the variance of log(BCR) (%)")
-    ax.set_title("Variance shares of log(BCR)")
     return ax
 
 
@@ -293,8 +246,11 @@ def plot_benefit_chain(result: RunResult, ax: Axes | None = None) -> Axes:
     return benefit_chain(benefit_chain_table(result.simulation.inputs, result.scenario), ax=ax)
 
 
-def plot_tornado(result: RunResult, ax: Axes | None = None) -> Axes:
-    """Plot the run's tornado of input swings.
+def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
+    """Plot the run's tornado: each input fixed at its low / high swing, the others keeping their distributions.
+
+    A bar spans the two conditional median BCRs; the black line is the run's median, the
+    red one the paper's 100:1; the costing method's bar names the method at each end.
 
     Examples
     --------
@@ -303,23 +259,73 @@ def plot_tornado(result: RunResult, ax: Axes | None = None) -> Axes:
     >>> ax = mcvalue.plot_tornado(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    return tornado(result.tornado, ax=ax)
+    from mcvalue.decision_plots import plot_tornado as draw
+
+    table = result.decision.tornado
+    ax = draw(table, ax=ax)
+    ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=1.5, linestyle="--")
+    ends = [table.median, paper_bcr] + [m for b in table.bars for m in (b.median_low, b.median_high)]
+    _log_axis(ax, low=min(ends) / 1.3, high=max(ends) * 1.3)  # room for the method names beside the method bar
+    lo, hi = (round(100 * q) for q in table.swing)
+    ax.set_xlabel(f"median BCR with one input at its p{lo} / p{hi},\nall others keeping their distributions (log scale)")
+    ax.set_title(f"Tornado (black: run's median; red dashed: paper's {paper_bcr:g}:1)", fontsize="medium")
+    return ax
 
 
-def plot_variance_shares(result: RunResult, ax: Axes | None = None) -> Axes:
-    """Plot each input's share of var(log BCR) for a run.
+def plot_exceedance(result: RunResult, ax: Axes | None = None) -> Axes:
+    """Plot P(BCR > k) against k (log axis) for the mixture (+-2 MCSE band) and each costing method, the paper's 100:1 marked.
 
     Examples
     --------
     >>> import mcvalue
     >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_variance_shares(result)  # doctest: +SKIP
+    >>> ax = mcvalue.plot_exceedance(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.sensitivity import input_labels
+    from mcvalue.decision_plots import plot_exceedance as draw
 
-    labels = input_labels([n for n, _ in result.shares.shares], result.cost.model)
-    return variance_shares(result.shares, labels, ax=ax)
+    ax = draw(result.decision.exceedance, ax=ax)
+    ks = [row["k"] for row in result.decision.exceedance["mixture"]]
+    _log_axis(ax, low=min(ks), high=max(ks))
+    ax.set_title("P(BCR > k) for every threshold k", fontsize="medium")
+    return ax
+
+
+def plot_sobol(result: RunResult, output: str = "log_bcr", ax: Axes | None = None) -> Axes:
+    """Plot the first-order and total Sobol indices of ``output`` ("bcr" or "log_bcr") with their bootstrap CIs.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
+    >>> ax = mcvalue.plot_sobol(result)  # doctest: +SKIP
+    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
+    """
+    from mcvalue.decision_plots import plot_sobol as draw
+
+    entry = next((e for e in result.decision.sobol if e["output"] == output), None)
+    if entry is None:
+        raise ValueError(f"output must be 'bcr' or 'log_bcr', got {output!r}")
+    ax = draw(entry, ax=ax)
+    ax.set_title(f"Sobol indices of {output.replace('_bcr', ' BCR').replace('bcr', 'BCR')}", fontsize="medium")
+    return ax
+
+
+def plot_evppi(result: RunResult, k: float = PAPER_BCR, ax: Axes | None = None) -> Axes:
+    """Plot the expected value of perfect information about each input (EVPPI) for the decision at threshold k.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
+    >>> ax = mcvalue.plot_evppi(result)  # doctest: +SKIP
+    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
+    """
+    from mcvalue.decision_plots import plot_evppi as draw
+
+    ax = draw(result.decision.voi, k=k, ax=ax)
+    ax.set_title(f"Value of information: invest iff E[benefit - {k:g} x cost] > 0", fontsize="medium")
+    return ax
 
 
 def plot_ppc(result: RunResult, quantity: str, ax: Axes | None = None) -> Axes:

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from xarray import DataTree
 
     from mcvalue.costmodels import CostSide
+    from mcvalue.decide import Decision
     from mcvalue.priors.spec import Scenario
-    from mcvalue.sensitivity import Tornado, VarianceShares
     from mcvalue.simulate import Simulation
 
 
@@ -34,8 +34,9 @@ class RunResult:
         The cost model's FTE draws, diagnostics, PPC and data provenance.
     simulation : Simulation
         The Monte Carlo draws (inputs, FTE, method, cost, benefit, BCR).
-    tornado, shares : Tornado, VarianceShares
-        The sensitivity analyses.
+    decision : Decision
+        The decision analysis (exceedance curves, break-even values, tornado, Sobol
+        indices, value of information), from :func:`mcvalue.decide.decide`.
     warnings : tuple of str
         What the user must know about how the numbers were got (offline fallback, a fit
         that failed its checks, a damaged cache rebuilt).
@@ -51,8 +52,7 @@ class RunResult:
     scenario: Scenario
     cost: CostSide
     simulation: Simulation
-    tornado: Tornado
-    shares: VarianceShares
+    decision: Decision
     summary_record: dict[str, Any] = field(repr=False)
     warnings: tuple[str, ...] = ()
 

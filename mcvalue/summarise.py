@@ -10,6 +10,9 @@ method separately, :func:`summarise` reports a dict of plain floats::
      "hdi90":         [lo, hi]}                                            (highest density)
 
 and for BCR also ``"p_above": {"1": {"p", "mcse"}, "10": {...}, "100": {...}}``.
+summary.json's ``bcr`` block also holds ``exceedance``, the curve P(BCR > k) on a grid
+of k (:mod:`mcvalue.decide`), computed the same way: its p at k = 1, 10, 100 is
+``p_above``'s.
 Every endpoint of an equal-tailed interval is one of the reported quantiles, so its MCSE
 is in ``quantile_mcse``. Numbers are rounded to ``digits`` significant figures (MCSEs to
 3) and non-finite values become ``None``, so ``json.dumps`` of the result is valid JSON
@@ -32,8 +35,8 @@ from mcvalue.simulate import Simulation
 
 if TYPE_CHECKING:
     from mcvalue.costmodels import CostSide
+    from mcvalue.decide import Decision
     from mcvalue.priors.spec import Scenario
-    from mcvalue.sensitivity import Tornado, VarianceShares
 
 #: Libraries whose versions summary.json records: any of them can move the numbers.
 LIBRARIES: tuple[str, ...] = ("numpy", "scipy", "pandas", "pymc", "pytensor", "arviz")
@@ -229,7 +232,7 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
-def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float]) -> dict:
+def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], thresholds: tuple[float, ...]) -> dict:
     """Return what produced these numbers: versions, seed, draws, priors and data hashes."""
     data = cost.data
     return {
@@ -244,20 +247,21 @@ def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float]) 
         "cleaning": data["cleaning"] if data is not None else None,
         "data_files_sha256": data["file_sha256"] if data is not None else {},
         "swing": list(swing),
+        "thresholds": list(thresholds),
     }
 
 
 def build_summary(
-    scenario: Scenario, cost: CostSide, simulation: Simulation, tornado: Tornado, shares: VarianceShares
+    scenario: Scenario, cost: CostSide, simulation: Simulation, decision: Decision, swing: tuple[float, float]
 ) -> dict[str, Any]:
     """Return summary.json's content for one run: plain JSON types, deterministic.
 
-    Keys: bcr, cost_usd, benefit_usd, methods, sensitivity, diagnostics, inputs,
-    provenance (documented in the README). Holds no name, path or clock time, so the
-    same inputs, seed and library versions give the same bytes.
+    Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods, sensitivity
+    (tornado, break-even, Sobol indices), voi, diagnostics, inputs, provenance
+    (documented in the README). Holds no name, path or clock time, so the same inputs,
+    seed and library versions give the same bytes (the Sobol design is seeded from the
+    run seed).
     """
-    from mcvalue.sensitivity import sensitivity_dict
-
     core = summarise_simulation(simulation)
     weights = scenario.method_weights
     methods = {
@@ -269,14 +273,17 @@ def build_summary(
         }
         for key in METHOD_KEYS
     }
+    bcr = _block(core["bcr"])
+    bcr["exceedance"] = decision.exceedance_json()
     summary = {
-        "bcr": _block(core["bcr"]),
+        "bcr": bcr,
         "cost_usd": _block(core["cost_usd"]),
         "benefit_usd": _block(core["benefit_usd"]),
         "methods": methods,
-        "sensitivity": sensitivity_dict(tornado, shares),
+        "sensitivity": decision.sensitivity_json(),
+        "voi": decision.voi_json(),
         "diagnostics": cost.diagnostics,
         "inputs": _inputs(scenario, cost),
-        "provenance": _provenance(scenario, cost, tornado.swing),
+        "provenance": _provenance(scenario, cost, swing, decision.thresholds),
     }
     return to_jsonable(summary, SUMMARY_DIGITS)

@@ -60,7 +60,7 @@ def test_plot_functions_take_a_result_and_an_axes_and_return_it():
     from matplotlib.figure import Figure
 
     result = mcvalue.run(mcvalue.load_scenario("paper").with_settings(cost_model="table1", draws=500))
-    for plot in (mcvalue.plot_bcr, mcvalue.plot_cost_by_method, mcvalue.plot_benefit_chain, mcvalue.plot_tornado, mcvalue.plot_variance_shares):
+    for plot in (mcvalue.plot_bcr, mcvalue.plot_cost_by_method, mcvalue.plot_benefit_chain, mcvalue.plot_tornado, mcvalue.plot_exceedance, mcvalue.plot_sobol, mcvalue.plot_evppi):
         ax = Figure().add_subplot()
         assert plot(result, ax=ax) is ax
     with pytest.raises(ValueError, match="no posterior predictive check"):

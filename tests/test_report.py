@@ -13,7 +13,7 @@ from mcvalue.errors import McValueError, RunExistsError
 from mcvalue.paper import METHOD_KEYS, METHODS
 
 PAPER_PRIORS = Path(__file__).resolve().parents[1] / "priors" / "paper.toml"
-SUMMARY_KEYS = ["bcr", "cost_usd", "benefit_usd", "methods", "sensitivity", "diagnostics", "inputs", "provenance"]
+SUMMARY_KEYS = ["bcr", "cost_usd", "benefit_usd", "methods", "sensitivity", "voi", "diagnostics", "inputs", "provenance"]
 
 
 def _table1_scenario(draws: int = 3000, seed: int | None = None) -> mcvalue.Scenario:
@@ -98,7 +98,8 @@ mcvalue.write_report(result, Path({str(tmp_path)!r}) / "killed")
 
 
 def test_summary_json_is_deterministic_and_holds_no_run_identity(tmp_path):
-    first = mcvalue.write_report(mcvalue.run(_table1_scenario()), tmp_path / "first", command=["mcvalue", "run"])
+    # "first" is a key of summary.json (Sobol indices): the run's name must be a word it cannot hold.
+    first = mcvalue.write_report(mcvalue.run(_table1_scenario()), tmp_path / "run-uno", command=["mcvalue", "run"])
     second = mcvalue.write_report(mcvalue.run(_table1_scenario()), tmp_path / "second", command=["mcvalue", "run", "again"])
     reseeded = mcvalue.write_report(mcvalue.run(_table1_scenario(seed=1)), tmp_path / "third")
 
@@ -108,10 +109,11 @@ def test_summary_json_is_deterministic_and_holds_no_run_identity(tmp_path):
     summary = json.loads(a)
     assert list(summary) == SUMMARY_KEYS
     assert set(summary["methods"]) == set(METHOD_KEYS)
-    assert b"first" not in a and str(tmp_path).encode() not in a
+    assert b"run-uno" not in a and str(tmp_path).encode() not in a
     record = json.loads((first / "run.json").read_text())
-    assert record["name"] == "first" and record["path"] == str(first.resolve())
-    for name in ("report.md", "priors.toml", "figures/bcr.png", "figures/tornado.png", "figures/variance_shares.png",
+    assert record["name"] == "run-uno" and record["path"] == str(first.resolve())
+    for name in ("report.md", "priors.toml", "figures/bcr.png", "figures/tornado.png", "figures/exceedance.png",
+                 "figures/sobol.png", "figures/evppi.png",
                  "figures/cost_by_method.png", "figures/benefit_chain.png"):
         assert (first / name).is_file(), name
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -46,3 +46,14 @@ def parse_swing(text: str) -> tuple[float, float]:
     if not (0 < low < high < 100):
         raise typer.BadParameter(f"{text!r}: need 0 < low < high < 100", param_hint="--swing")
     return low / 100, high / 100
+
+
+def parse_thresholds(values: list[float] | None) -> tuple[float, ...]:
+    """Check ``--threshold`` values (positive, finite) and return them sorted without repeats."""
+    import math
+
+    values = list(values or [])
+    for k in values:
+        if not (math.isfinite(k) and k > 0):
+            raise typer.BadParameter(f"{k:g}: a threshold must be a positive number", param_hint="--threshold")
+    return tuple(sorted(set(values)))

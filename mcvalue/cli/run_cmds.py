@@ -17,6 +17,7 @@ from mcvalue.cli.options import (
     QuietOption,
     RefitOption,
     parse_swing,
+    parse_thresholds,
 )
 
 DrawsOption = Annotated[int | None, typer.Option("--draws", help="Monte Carlo draws (default: the prior file's run table, else 200,000).")]
@@ -29,6 +30,14 @@ CostModelOption = Annotated[
     ),
 ]
 SwingOption = Annotated[str, typer.Option("--swing", help="Tornado swing as two percentiles, e.g. 10,90 or 5,95.")]
+ThresholdOption = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--threshold",
+        metavar="K",
+        help="Extra BCR threshold k (repeatable), added to the exceedance curve, the break-even table and the value of information.",
+    ),
+]
 
 
 def _progress(quiet: bool):
@@ -40,9 +49,10 @@ def _warn(line: str) -> None:
     typer.echo(f"warning: {line}", err=True)
 
 
-def _run(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet) -> "mcvalue.RunResult":
+def _run(priors, draws, seed, mode, cost_model, data_dir, swing, thresholds, refit, allow_unconverged, quiet) -> "mcvalue.RunResult":
     """Load the scenario, apply the command line's overrides and run it; warnings to stderr."""
     swing_pair = parse_swing(swing)
+    ks = parse_thresholds(thresholds)
     scenario = mcvalue.load_scenario(priors).with_settings(draws=draws, seed=seed, mode=mode, cost_model=cost_model)
     result = mcvalue.run(
         scenario,
@@ -51,6 +61,7 @@ def _run(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_un
         refit=refit,
         allow_unconverged=allow_unconverged,
         swing=swing_pair,
+        thresholds=ks,
         explicit_cost_model=cost_model is not None,
         log=_progress(quiet),
     )
@@ -82,6 +93,7 @@ def run(
     data_dir: DataDirOption = None,
     results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run directories are written.", file_okay=False)] = Path("results"),
     swing: SwingOption = "10,90",
+    threshold: ThresholdOption = None,
     refit: RefitOption = False,
     allow_unconverged: AllowUnconvergedOption = False,
     json_out: JsonOption = False,
@@ -89,7 +101,7 @@ def run(
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/."""
     target = mcvalue.report_directory(results_dir, name)
-    result = _run(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet)
+    result = _run(priors, draws, seed, mode, cost_model, data_dir, swing, threshold, refit, allow_unconverged, quiet)
     _progress(quiet)("writing the report...")
     path = _write(result, results_dir, name, target)
     if json_out:
@@ -108,17 +120,18 @@ def sensitivity(
     cost_model: CostModelOption = None,
     data_dir: DataDirOption = None,
     swing: SwingOption = "10,90",
+    threshold: ThresholdOption = None,
     refit: RefitOption = False,
     allow_unconverged: AllowUnconvergedOption = False,
     json_out: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Print the tornado and the variance shares of log(BCR) without writing a run."""
-    result = _run(priors, draws, seed, mode, cost_model, data_dir, swing, refit, allow_unconverged, quiet)
+    """Print what would change the conclusion (exceedance, break-even, tornado, Sobol, value of information); nothing is written."""
+    result = _run(priors, draws, seed, mode, cost_model, data_dir, swing, threshold, refit, allow_unconverged, quiet)
     if json_out:
-        typer.echo(json.dumps(result.summary_record["sensitivity"], indent=2))
+        typer.echo(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:
-        typer.echo(mcvalue.text.render_sensitivity(result.tornado, result.shares, result.cost.model))
+        typer.echo(mcvalue.text.render_decision(result.summary_record), nl=False)
 
 
 def compare(

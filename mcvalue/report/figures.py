@@ -27,8 +27,10 @@ def draw_figures(result: RunResult) -> dict[str, Axes]:
         "bcr": plots.plot_bcr(result),
         "cost_by_method": plots.plot_cost_by_method(result),
         "benefit_chain": plots.plot_benefit_chain(result),
+        "exceedance": plots.plot_exceedance(result),
         "tornado": plots.plot_tornado(result),
-        "variance_shares": plots.plot_variance_shares(result),
+        "sobol": plots.plot_sobol(result),
+        "evppi": plots.plot_evppi(result),
     }
     if result.cost.ppc is not None:
         for quantity in QUANTITIES:

@@ -83,27 +83,136 @@ def _input_rows(summary: dict) -> list[str]:
     return rows
 
 
-def _sensitivity_rows(summary: dict) -> list[str]:
-    """Return the tornado and variance-share tables with the sentences that say how they were made."""
-    from mcvalue.sensitivity import describe_swing, input_labels, swing_percentiles
+def _value(name: str, value: object) -> str:
+    """Format an input's value: a number by its kind, the FTE per method as a list, a method key as is."""
+    if isinstance(value, list):
+        return " / ".join(ratio(v) for v in value)
+    if isinstance(value, str):
+        return value
+    return quantity(name, value)
 
-    t = summary["sensitivity"]["tornado"]
-    lo, hi = swing_percentiles(t["swing"])
+
+def _percentile(q: float | None) -> str:
+    """Format a prior quantile as a percentile: 0.31 -> p31, 0.004 -> p0.4."""
+    if q is None:
+        return "n/a"
+    pct = 100 * q
+    return f"p{pct:.0f}" if 1 <= pct <= 99 else f"p{pct:.1f}"
+
+
+def decision_k(summary: dict) -> list[float]:
+    """Return the thresholds a report lists: 1, 10, 100, 1000 and the user's (``--threshold``)."""
+    return sorted({1.0, 10.0, 100.0, 1000.0} | {float(k) for k in summary["provenance"].get("thresholds", [])})
+
+
+def _exceedance_rows(summary: dict) -> list[str]:
+    """Return the exceedance sentence and a table of P(BCR > k) at the listed thresholds."""
+    curve = {row["k"]: row for row in summary["bcr"]["exceedance"]}
     rows = [
-        f"Tornado: {describe_swing(t['swing'], t['base_bcr'], t['base_method'])}. Widest first. "
-        "An input that only another costing method uses has a bar of zero width here: "
-        "one-at-a-time swings cannot see it, the variance shares below do.",
+        "**Exceedance.** The chance that the benefit-cost ratio exceeds k, for every k from 1 to 1,000: "
+        "thick for the mixture of costing methods (band: +-2 Monte Carlo standard errors), thin for each method alone.",
         "",
-        f"| input | value at p{lo} | value at p{hi} | BCR at p{lo} | BCR at p{hi} |",
+        "![Exceedance curve](figures/exceedance.png)",
+        "",
+        "| k | P(BCR > k) | MCSE |",
+        "|---|---|---|",
+    ]
+    rows += [f"| {ratio(k)} | {prob(curve[k]['p'])} | {ratio(curve[k]['mcse'])} |" for k in decision_k(summary) if k in curve]
+    return rows
+
+
+def _break_even_rows(summary: dict) -> list[str]:
+    """Return the fragility sentence and the break-even table."""
+    sensitivity = summary["sensitivity"]
+    rows = [
+        f"**Break-even values.** The value an input would need, all other inputs keeping their distributions, for the median "
+        f"BCR to equal k, and where that value sits in the input's prior ({sensitivity['conditioning']}); "
+        "'none' when no value in the prior's p0.1-p99.9 range gets there. "
+        f"Most fragile: {sensitivity['fragility']}.",
+        "",
+        "| input | k | break-even value | its prior percentile | median BCR at the input's p0.1 / p99.9 |",
+        "|---|---|---|---|---|",
+    ]
+    for r in sensitivity["break_even"]:
+        value = "none" if r["value"] is None else _value(r["input"], r["value"])
+        ends = " / ".join(ratio(m) for m in r["median_range"])
+        rows.append(f"| {r['input']} | {ratio(r['threshold'])} | {value} | {_percentile(r['prior_quantile'])} | {ends} |")
+    return rows
+
+
+def _tornado_rows(summary: dict) -> list[str]:
+    """Return the tornado sentence, figure and table."""
+    t = summary["sensitivity"]["tornado"]
+    lo, hi = (_percentile(q) for q in t["swing"])
+    rows = [
+        f"**Tornado.** Each input fixed at its {lo} and {hi} (the costing method at each method), "
+        f"all others keeping their distributions; a bar spans the two median BCRs, the line is the run's median "
+        f"({ratio(t['median'])}). Widest first.",
+        "",
+        "![Tornado](figures/tornado.png)",
+        "",
+        f"| input | value at {lo} | value at {hi} | median BCR at {lo} | median BCR at {hi} |",
         "|---|---|---|---|---|",
     ]
     for b in t["bars"]:
-        values = f"{quantity(b['input'], b['value_low'])} | {quantity(b['input'], b['value_high'])}"
-        rows.append(f"| {b['label']} | {values} | {ratio(b['bcr_low'])} | {ratio(b['bcr_high'])} |")
-    v = summary["sensitivity"]["variance_shares"]
-    labels = input_labels([s["input"] for s in v["shares"]], summary["diagnostics"].get("cost_model", "cost model"))
-    rows += ["", f"Variance shares of log(BCR) (var = {ratio(v['var_log_bcr'])}; method: {v['method']}).", ""]
-    rows += ["| input | share |", "|---|---|"] + [f"| {labels[s['input']]} | {100 * s['share']:.1f}% |" for s in v["shares"]]
+        rows.append(
+            f"| {b['label']} | {_value(b['input'], b['value_low'])} | {_value(b['input'], b['value_high'])} "
+            f"| {ratio(b['median_low'])} | {ratio(b['median_high'])} |"
+        )
+    return rows
+
+
+def _sobol_rows(summary: dict) -> list[str]:
+    """Return the Sobol sentence, table (log BCR and BCR side by side) and figure."""
+    by_output = {e["output"]: {r["input"]: r for r in e["indices"]} for e in summary["sensitivity"]["sobol"]}
+    log_rows, bcr_rows = by_output["log_bcr"], by_output["bcr"]
+    level = summary["sensitivity"]["sobol"][0].get("conf_level", 0.95)
+    rows = [
+        "**Sobol indices.** The share of the variance of log BCR (and of BCR) due to each input alone (first-order) "
+        "and with all its interactions (total), every input drawn independently (rank correlations are ignored); "
+        f"+- is the {100 * level:g}% bootstrap half-width. Largest total index of log BCR first.",
+        "",
+        "| input | first, log BCR | total, log BCR | first, BCR | total, BCR |",
+        "|---|---|---|---|---|",
+    ]
+
+    def cell(r: dict, key: str) -> str:
+        return f"{r[key]:.3f} +- {r[key + '_ci']:.3f}"
+
+    for name in sorted(log_rows, key=lambda n: -log_rows[n]["total"]):
+        rows.append(
+            f"| {name} | {cell(log_rows[name], 'first')} | {cell(log_rows[name], 'total')} "
+            f"| {cell(bcr_rows[name], 'first')} | {cell(bcr_rows[name], 'total')} |"
+        )
+    return rows + ["", "![Sobol indices](figures/sobol.png)"]
+
+
+def _voi_rows(summary: dict, k: float = 100.0) -> list[str]:
+    """Return the value-of-information sentence, the EVPI per threshold and the EVPPI ranking at k."""
+    entries = summary["voi"]["thresholds"]
+    rows = [
+        "**Value of information.** For the decision 'invest in MLOSS iff E[benefit - k x cost] > 0', the EVPI is what "
+        "knowing every input exactly would be worth, and an input's EVPPI what knowing that input alone would be worth, "
+        "in USD per year; an EVPPI not clearly above its bias + 2 se cannot be told from 0.",
+        "",
+        "| k | E[benefit - k x cost] | EVPI | EVPI se |",
+        "|---|---|---|---|",
+    ]
+    rows += [f"| {ratio(e['k'])} | {usd(e['expected_nb'])} | {usd(e['evpi'])} | {usd(e['evpi_se'])} |" for e in entries]
+    at_k = next((e for e in entries if e["k"] == k), None)
+    if at_k is not None:
+        rows += ["", f"EVPPI ranking at {k:g}:1:", "", "| input | EVPPI | se | bias |", "|---|---|---|---|"]
+        for r in sorted(at_k["evppi"], key=lambda r: -r["value"]):
+            rows.append(f"| {r['input']} | {usd(r['value'])} | {usd(r['se'])} | {usd(r['bias'])} |")
+        rows += ["", "![EVPPI](figures/evppi.png)"]
+    return rows
+
+
+def decision_rows(summary: dict) -> list[str]:
+    """Return the section "What would change the conclusion": exceedance, break-even, tornado, Sobol, EVPPI."""
+    rows: list[str] = []
+    for part in (_exceedance_rows, _break_even_rows, _tornado_rows, _sobol_rows, _voi_rows):
+        rows += part(summary) + [""]
     return rows
 
 
@@ -123,8 +232,7 @@ def render_markdown(summary: dict, figures: Sequence[str], warnings: Sequence[st
     lines += ["## The five Table 1 costing methods", ""] + _method_rows(summary)
     lines += ["", "![Cost per year by method](figures/cost_by_method.png)", ""]
     lines += ["## Benefit chain", "", "![Benefit chain](figures/benefit_chain.png)", ""]
-    lines += ["## What drives the result", ""] + _sensitivity_rows(summary)
-    lines += ["", "![Tornado](figures/tornado.png)", "", "![Variance shares](figures/variance_shares.png)", ""]
+    lines += ["## What would change the conclusion", ""] + decision_rows(summary)
     lines += ["## Inputs", ""] + _input_rows(summary) + [""]
     lines += ["## Diagnostics", ""] + _kv_rows(summary["diagnostics"]) + [""]
     lines += [f"![{stem}](figures/{stem}.png)" for stem in figures if stem.startswith("ppc")]

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mcvalue.priors.spec import Scenario
-    from mcvalue.sensitivity import Tornado, VarianceShares
 
 
 def headline(summary: dict) -> str:
@@ -136,21 +135,36 @@ def render_comparison(comparison: dict) -> str:
     return "\n".join(lines)
 
 
-def render_sensitivity(tornado_table: Tornado, shares: VarianceShares, cost_model: str = "cost model") -> str:
-    """Return plain-text tornado and variance-share tables for the terminal."""
-    from mcvalue.sensitivity import input_labels
+def render_decision(summary: dict) -> str:
+    """Return the report's "What would change the conclusion" section as text (tables, no figures).
 
-    lo, hi = tornado_table.percentiles()
-    labels = input_labels([n for n, _ in shares.shares], cost_model)
-    width = max([len(b.label) for b in tornado_table.bars] + [len(v) for v in labels.values()] + [5])
-    lines = [
-        f"Tornado: {tornado_table.description()}.",
-        f"{'input':{width}}  {'BCR at p' + str(lo):>12}  {'BCR at p' + str(hi):>12}",
-    ]
-    lines += [f"{b.label:{width}}  {ratio(b.bcr_low):>12}  {ratio(b.bcr_high):>12}" for b in tornado_table.bars]
-    lines += ["", f"Variance shares of log(BCR) (var {ratio(shares.var_log_bcr)}; {shares.method})", f"{'input':{width}}  {'share':>7}"]
-    lines += [f"{labels[name]:{width}}  {100 * share:>6.1f}%" for name, share in shares.shares]
-    return "\n".join(lines)
+    Parameters
+    ----------
+    summary : dict
+        summary.json's content (:meth:`mcvalue.RunResult.summary`).
+
+    Returns
+    -------
+    str
+        The exceedance table, the break-even sentence and table, the tornado, the Sobol
+        indices and the value of information, each after the sentence saying what it is.
+    """
+    from mcvalue.report.markdown import decision_rows
+
+    lines = [line.replace("**", "") for line in decision_rows(summary) if not line.startswith("![")]
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip() + "\n"
+
+
+def decision_json(summary: dict) -> dict:
+    """Return what ``mcvalue sensitivity --json`` prints: ``bcr.exceedance``, ``sensitivity`` and ``voi`` of summary.json."""
+    return {
+        "bcr": {"exceedance": summary["bcr"]["exceedance"]},
+        "sensitivity": summary["sensitivity"],
+        "voi": summary["voi"],
+    }
 
 
 def render_audit(report: dict) -> str:
