@@ -240,7 +240,7 @@ def compare(
 
 
 def to_json(record: Any) -> str:
-    """Return a record as strict JSON text for ``--json`` outputs (6 significant figures).
+    r"""Return a record as strict JSON text for ``--json`` outputs (6 significant figures).
 
     Examples
     --------

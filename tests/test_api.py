@@ -68,7 +68,7 @@ def test_plot_functions_take_a_result_and_an_axes_and_return_it():
 
 
 def _readme_python_example() -> str:
-    """The code block under the README's "Python API" heading."""
+    """Return the code block under the README's "Python API" heading."""
     text = (ROOT / "README.md").read_text()
     section = text.split("## Python API", 1)[1]
     match = re.search(r"```python\n(.*?)```", section, re.S)

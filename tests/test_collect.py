@@ -45,6 +45,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from collect_helpers import ISOLATED_GIT, Builder, git, numbered
 
 from mcvalue.data import collect as collect_module
 from mcvalue.data import gitlog
@@ -64,7 +65,6 @@ from mcvalue.data.collect import (
 )
 from mcvalue.data.tables import CleaningOptions
 from mcvalue.errors import DataError, McValueError
-from collect_helpers import ISOLATED_GIT, Builder, git, numbered
 
 ALICE = ("Alice", "alice@example.com")
 ALICE_OLD = ("Alice Old", "alice@old.example.org")

@@ -168,8 +168,10 @@ def test_truncated_sampling_is_inverse_cdf_of_the_generator_uniforms():
 
 @pytest.mark.parametrize("spec", [dict(dist="beta", ci90=[0.05, 0.2]), dict(dist="gamma", shape=2.0, scale=3.0)])
 def test_untruncated_sample_quantiles_agree_with_ppf_within_monte_carlo_error(spec):
-    """numpy's sampler and our ppf describe the same distribution: the empirical CDF at
-    ppf(q) is within 4 sd = 4 sqrt(q (1 - q) / n) of q."""
+    """Numpy's sampler and our ppf describe the same distribution.
+
+    The empirical CDF at ppf(q) is within 4 sd = 4 sqrt(q (1 - q) / n) of q.
+    """
     dist = build(**spec)
     n = 200_000
     draws = dist.sample(np.random.default_rng(11), n)
