@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.decision import DEFAULT_SWING
-from mcvalue.errors import McValueError
+from mcvalue.errors import DataError, McValueError
 
 if TYPE_CHECKING:
+    from mcvalue.data.collect import Manifest
     from mcvalue.priors.spec import Mode, Scenario
     from mcvalue.result import RunResult
 
@@ -199,6 +200,115 @@ def fetch_data(dest: Path | None = None) -> dict[str, Path]:
     from mcvalue.data.fetch import fetch
 
     return fetch(dest)
+
+
+def collect_sample(
+    out: Path,
+    *,
+    clones: Path,
+    repos: Path | None = None,
+    design: str | None = None,
+    windows: Path | None = None,
+    manifest: Path | None = None,
+    per_repo: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    clone: bool = False,
+    data_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Manifest:
+    """Collect a fresh sample from local git clones into ``out`` (``mcvalue data collect``).
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The sample directory: ``contributions.csv``, ``periods.csv``, ``manifest.json``;
+        results already there for the same request are re-used (an interrupted
+        collection resumes).
+    clones : pathlib.Path
+        Clones live at ``clones/owner/name``; with ``clone`` missing ones are cloned there.
+    repos : pathlib.Path, optional
+        Repository list (one GitHub URL or ``owner/name`` per line, optionally a tool
+        name). Default: the paper's tool list, or with ``windows`` the repositories the
+        windows file names.
+    design : str, optional
+        ``history`` (the default: the paper's design) or ``year:YYYY``.
+    windows : pathlib.Path, optional
+        Explicit windows, a CSV ``repo,start,end``; excludes ``design``.
+    manifest : pathlib.Path, optional
+        Re-collect what this manifest describes (same commits, windows, bytes); excludes
+        ``repos``, ``design``, ``windows``, ``per_repo`` and ``seed``.
+    per_repo, seed : int, optional
+        Windows per repository (default 5) and the seed of their draw (default 2022);
+        not allowed with explicit windows, which draw nothing.
+    jobs : int
+        Repositories read at the same time.
+    clone : bool
+        Clone missing repositories with git.
+    data_dir : pathlib.Path, optional
+        Where the paper's tool list is (only read for the default repository list).
+    progress : callable, optional
+        Called with (repositories done, total) after each repository.
+
+    Returns
+    -------
+    Manifest
+        Also in ``out/manifest.json``; repositories that could not be read are listed as
+        skipped, one line each (:meth:`Manifest.problems`).
+
+    Raises
+    ------
+    McValueError
+        Conflicting or invalid options, an unreadable list or windows file (one line
+        naming it), or no repository could be read at all.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> manifest = mcvalue.collect_sample("samples/2024", clones="clones", repos="repos.txt", design="year:2024")  # doctest: +SKIP
+    >>> scenario = mcvalue.load_scenario("default").with_settings(sample="samples/2024")  # doctest: +SKIP
+    """
+    from mcvalue.data import collect as col
+
+    clones, out = Path(clones), Path(out)
+    if not clones.is_dir() and not (clone and not clones.exists()):
+        raise McValueError(f"--clones {clones}: no such directory" + ("" if clone else " (--clone creates it)"))
+    if manifest is not None:
+        given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
+                                          ("--per-repo", per_repo), ("--seed", seed)) if value is not None]
+        if given:
+            raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
+        result = col.recollect(Path(manifest), clones, out, jobs, progress)
+    else:
+        specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
+        result = col.collect(specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress)
+    if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
+        raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")
+    return result
+
+
+def _collection_request(
+    repos: Path | None, design: str | None, windows: Path | None, per_repo: int | None, seed: int | None, data_dir: Path | None
+) -> tuple[list, Any, int, int]:
+    """Return collect()'s repositories, design, per_repo and seed from the command line's choices."""
+    from mcvalue.data import collect as col
+
+    if windows is not None:
+        if design is not None:
+            raise McValueError("--design and --windows exclude each other: explicit windows are the design")
+        if per_repo is not None or seed is not None:
+            raise McValueError("--per-repo and --seed draw windows; --windows gives them explicitly, so drop them")
+        chosen = col.parse_windows(Path(windows))
+        specs = col.parse_repo_list(Path(repos)) if repos is not None else col.repos_for_windows(chosen, ())
+    else:
+        chosen = col.parse_design(design or "history")
+        specs = col.parse_repo_list(Path(repos)) if repos is not None else col.paper_repos(data_dir)
+    return (
+        specs,
+        chosen,
+        col.DEFAULT_PER_REPO if per_repo is None else per_repo,
+        col.DEFAULT_SEED if seed is None else seed,
+    )
 
 
 def _summary_of(side: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any]]:
