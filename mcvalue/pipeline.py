@@ -121,8 +121,12 @@ def fit(
     refit: bool = False,
     allow_unconverged: bool = False,
     progress: bool = False,
+    sample: Path | None = None,
 ) -> dict[str, Any]:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
+
+    ``sample`` is a directory written by :func:`collect_sample` to fit instead of the
+    paper's sample (mode ``corrected`` or ``clean``); the posterior cache keys on its data.
 
     Returns
     -------
@@ -143,13 +147,16 @@ def fit(
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
 
-    sample = load_sample(mode=mode, data_dir=data_dir)
-    result = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
-    return fit_summary(sample, result, np.random.default_rng(DEFAULT_SEED))
+    loaded = load_sample(mode=mode, data_dir=data_dir, sample=sample)
+    result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
+    return fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
 
 
-def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None) -> dict[str, Any]:
+def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample: Path | None = None) -> dict[str, Any]:
     """Table 1 in one data mode, or the published table beside all modes (``mcvalue reproduce``).
+
+    With ``sample`` (a directory written by :func:`collect_sample`) the table is computed
+    from that sample, whose modes are ``corrected`` and ``clean`` (no paper mode).
 
     Returns
     -------
@@ -168,15 +175,23 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None) -> dict
     if mode is not None:
         if mode not in MODES:
             raise McValueError(f"--mode: unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        return table1_record(load_sample(mode, data_dir))
+        return table1_record(load_sample(mode, data_dir, sample=sample))
+    modes = MODES if sample is None else tuple(m for m in MODES if m != "paper")
     return {
         "published": {"source": "Langenkamp & Yue (AIES 2022), Table 1", "rows": record_rows_published()},
-        "modes": [table1_record(load_sample(m, data_dir)) for m in MODES],
+        "modes": [table1_record(load_sample(m, data_dir, sample=sample)) for m in modes],
     }
 
 
-def audit(*, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: int = 10) -> dict[str, Any]:
+def audit(
+    *, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: int = 10, sample: Path | None = None
+) -> dict[str, Any]:
     """Return what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers.
+
+    With ``sample`` (a directory written by :func:`collect_sample`) that sample is audited
+    as collected (there is no flat CSV, so no truncation finding); ``sample`` in the
+    report holds its path, design and the manifest's problems (skipped or incomplete
+    repositories).
 
     Examples
     --------
@@ -185,8 +200,19 @@ def audit(*, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: 
     >>> report["bots"]  # doctest: +SKIP
     """
     from mcvalue.data.audit import audit as audit_sample
+    from mcvalue.data.audit import audit_tables
 
-    return audit_sample(data_dir, tuple(extra_bots), top)
+    if sample is None:
+        return audit_sample(data_dir, tuple(extra_bots), top)
+    from mcvalue.data.collect import MANIFEST_FILE, Manifest, load_collected
+
+    collected = load_collected(Path(sample))
+    manifest = Manifest.read(Path(sample) / MANIFEST_FILE)
+    report = audit_tables(collected.contributions, collected.periods, None, tuple(extra_bots), top)
+    report["extra_bots"] = list(extra_bots)
+    report["data_sha256"] = dict(collected.file_sha256)
+    report["sample"] = {"path": str(sample), "design": manifest.design, "problems": manifest.problems()}
+    return report
 
 
 def fetch_data(dest: Path | None = None) -> dict[str, Path]:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import mcvalue
-from mcvalue.cli.options import BotsOption, DataDirOption, JsonOption, ModeOption, QuietOption
+from mcvalue.cli.options import BotsOption, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption
 
 data_app = typer.Typer(help="Get and inspect the paper's GitHub sample, or collect a fresh one from git clones.", no_args_is_help=True)
 
@@ -30,9 +30,9 @@ def _bot_names(bots: str | None) -> tuple[str, ...]:
 
 
 @data_app.command("audit")
-def audit_command(data_dir: DataDirOption = None, as_json: JsonOption = False, bots: BotsOption = None) -> None:
+def audit_command(data_dir: DataDirOption = None, sample: SampleOption = None, as_json: JsonOption = False, bots: BotsOption = None) -> None:
     """Report what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers."""
-    report = mcvalue.audit(data_dir=data_dir, extra_bots=_bot_names(bots))
+    report = mcvalue.audit(data_dir=data_dir, extra_bots=_bot_names(bots), sample=sample)
     typer.echo(json.dumps(report, indent=2) if as_json else mcvalue.text.render_audit(report))
 
 
@@ -93,9 +93,9 @@ def collect_command(
     )
 
 
-def reproduce_command(mode: ModeOption = None, data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
-    """Table 1 of the paper; without --mode, the published values beside all three modes."""
-    record = mcvalue.reproduce(mode, data_dir=data_dir)
+def reproduce_command(mode: ModeOption = None, data_dir: DataDirOption = None, sample: SampleOption = None, as_json: JsonOption = False) -> None:
+    """Table 1 of the paper; without --mode, the published values beside all three modes (two for a --sample)."""
+    record = mcvalue.reproduce(mode, data_dir=data_dir, sample=sample)
     typer.echo(json.dumps(record, indent=2) if as_json else mcvalue.text.render_table1(record))
 
 

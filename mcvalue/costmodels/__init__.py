@@ -192,11 +192,12 @@ def cost_side(
         return table1_cost(), ()
     if model not in _DATA_COST_MODELS:
         raise McValueError(f"unknown cost model {model!r}; choose one of {', '.join(COST_MODELS)}")
-    log(f"checking the data files ({scenario.data.mode} mode)...")
+    sample_dir = scenario.data.sample
+    log(f"checking the data files ({scenario.data.mode} mode{f', collected sample {sample_dir}' if sample_dir else ''})...")
     try:
-        files = verify_files(scenario.data.mode, data_dir)
+        files = verify_files(scenario.data.mode, data_dir, sample_dir)
     except DataError as error:
-        if explicit_model or not _no_data_source_named(data_dir):
+        if explicit_model or sample_dir is not None or not _no_data_source_named(data_dir):
             raise
         warning = (
             f"no copy of the paper's data is available ({error}); falling back to --cost-model table1: "
@@ -211,6 +212,6 @@ def cost_side(
         return cached, warnings
     log(f"loading the sample ({scenario.data.mode} mode)...")
     cleaning = None if scenario.data.mode == "paper" else scenario.data.cleaning
-    sample = load_sample(scenario.data.mode, data_dir, cleaning)
+    sample = load_sample(scenario.data.mode, data_dir, cleaning, sample_dir)
     cost = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
     return cost, warnings + cache.save(key, cost)
