@@ -347,6 +347,17 @@ def test_recollecting_a_manifest_gives_the_same_bytes(world, tmp_path):
     assert fresh.repositories[0]["commit"] == moved
 
 
+def test_recollecting_finds_clones_spelled_in_mixed_case(world, tmp_path):
+    """The manifest's repo is lower case; re-collecting finds clones/AcMe/WidGet as the list spelled it."""
+    clones = tmp_path / "clones"
+    shutil.copytree(world["clones"] / "acme" / "widget", clones / "AcMe" / "WidGet", symlinks=True)
+    collect([repo_spec("AcMe/WidGet", "Widget")], clones, tmp_path / "first", _windows_design({WIDGET: (W1, W2)}))
+    again = recollect(tmp_path / "first" / "manifest.json", clones, tmp_path / "again")
+    assert again.with_status("ok") == [WIDGET]
+    for name in ("contributions.csv", "periods.csv", "manifest.json"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+
+
 def test_parallel_jobs_give_the_same_bytes_and_report_progress(world, tmp_path):
     """--jobs 2 writes the same bytes as one job and reports (done, total) per repository."""
     specs = [repo_spec(WIDGET), repo_spec("acme/gadget")]

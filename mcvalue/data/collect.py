@@ -619,6 +619,21 @@ def collect(
     return _write_sample(Path(out), records, design.label, None if explicit else seed, None if explicit else per_repo)
 
 
+def _recorded_spec(record: dict) -> RepoSpec:
+    """Return the repository a manifest record names, owner and name spelled as in its URL.
+
+    The record's ``repo`` is lower case; the clone lives at ``clones/Owner/Name`` as the
+    list spelled it, which differs on a case-sensitive file system.
+    """
+    try:
+        spec = repo_spec(record["url"], record["tool"])
+    except ValueError:
+        spec = None
+    if spec is None or spec.repo != record["repo"]:
+        spec = RepoSpec(*record["repo"].split("/"), record["tool"], record["url"])
+    return replace(spec, url=record["url"])
+
+
 def recollect(
     manifest_path: Path, clones: Path, out: Path, jobs: int = 1, progress: Progress | None = None
 ) -> Manifest:
@@ -635,7 +650,7 @@ def recollect(
     design = Design("windows")
     work = []
     for record in old.repositories:
-        spec = RepoSpec(*record["repo"].split("/"), record["tool"], record["url"])
+        spec = _recorded_spec(record)
         windows = tuple(Window(date.fromisoformat(w["start"]), date.fromisoformat(w["end"])) for w in record["windows"])
         pinned = None if record["commit"] is None else (record["default_branch"], record["commit"])
         work.append(
