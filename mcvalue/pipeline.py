@@ -143,11 +143,13 @@ def fit(
     import numpy as np
 
     from mcvalue.config import DEFAULT_SEED
+    from mcvalue.costmodels import require_references
     from mcvalue.costmodels.pymc.fit import fit_cost_model
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
 
     loaded = load_sample(mode=mode, data_dir=data_dir, sample=sample)
+    require_references(loaded)
     result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
     return fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
 
