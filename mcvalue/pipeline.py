@@ -264,8 +264,9 @@ def collect_sample(
     windows : pathlib.Path, optional
         Explicit windows, a CSV ``repo,start,end``; excludes ``design``.
     manifest : pathlib.Path, optional
-        Re-collect what this manifest describes (same commits, windows, bytes); excludes
-        ``repos``, ``design``, ``windows``, ``per_repo`` and ``seed``.
+        Re-collect what this manifest describes (same commits, windows, bytes) from
+        clones that hold the recorded commits; excludes ``repos``, ``design``,
+        ``windows``, ``per_repo``, ``seed`` and ``clone``.
     per_repo, seed : int, optional
         Windows per repository (default 5) and the seed of their draw (default 2022);
         not allowed with explicit windows, which draw nothing.
@@ -303,7 +304,8 @@ def collect_sample(
         raise McValueError(f"--clones {clones}: no such directory" + ("" if clone else " (--clone creates it)"))
     if manifest is not None:
         given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
-                                          ("--per-repo", per_repo), ("--seed", seed)) if value is not None]
+                                          ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None))
+                 if value is not None]
         if given:
             raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
         result = col.recollect(Path(manifest), clones, out, jobs, progress)

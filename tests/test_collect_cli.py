@@ -112,6 +112,7 @@ def test_year_design_from_a_repository_list(clones, tmp_path):
         (["--repos", "{tmp}/ok.txt", "--windows", "{tmp}/bad.csv"], "bad.csv: expected the header repo,start,end"),
         (["--repos", "{tmp}/ok.txt", "--manifest", "{tmp}/m.json"], "--manifest re-collects what the manifest says; drop --repos"),
         (["--manifest", "{tmp}/m.json"], "m.json: not a readable collection manifest"),
+        (["--manifest", "{tmp}/m.json", "--clone"], "--manifest re-collects what the manifest says; drop --clone"),
         (["--repos", "{tmp}/gone.txt"], "no repository could be read (1 skipped; acme/gone: no clone at"),
         (["--repos", "{tmp}/ok.txt", "--clones", "{tmp}/no-such-dir"], "no-such-dir: no such directory (--clone creates it)"),
     ],

@@ -127,7 +127,7 @@ class Scenario:
     method_weights, correlations : dict
         Weights over the costing methods; Spearman rank correlations between quantities.
     data, run : DataSettings, RunSettings
-        The data mode and cleaning; draws, seed and cost model.
+        The data mode, cleaning and collected sample (if any); draws, seed and cost model.
     resolved_toml : str
         The fully resolved prior file, written as priors.toml beside a report.
 
