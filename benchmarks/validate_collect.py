@@ -3,23 +3,26 @@
 Takes local clones of some of the sampled repositories, collects from them exactly the
 windows the scrape has (its period URLs), and compares each repo-period's authors,
 commits and lines (added + deleted) with the scrape's: how often they are equal, and how
-often git is within 10% of the scrape. Per repository and overall. Also: the share of the
+often git is within 10% of the scrape. Per repository and overall (all windows, and only
+those in which either side has a commit). Also: the share of the
 scrape's contributor-periods whose login git finds in the same window (git only knows a
 login from a noreply address; other authors are addresses), and the ratio of git's
 totals to the scrape's.
 
     python benchmarks/validate_collect.py --clones DIR [--data-dir DIR | --raw FILE]
-        [--out DIR] [--jobs N] [--convention inclusive|half-open] [--repo owner/name ...]
+        [--out DIR] [--jobs N] [--convention inclusive|half-open|weekly] [--repo owner/name ...]
 
 ``--convention`` says how the scrape's ``from``/``to`` dates are read: ``inclusive``
-(both days count, mcvalue's reading) or ``half-open`` (the ``to`` day does not); running
-both shows which one GitHub's page matched.
+(both days count, mcvalue's reading), ``half-open`` (the ``to`` day does not), or
+``weekly``: GitHub's graph "sums weekly commit numbers onto each Sunday", so the page may
+have shown every Sunday-to-Saturday week whose Sunday lies in ``[from, to]``; git is then
+read over those whole weeks. Running all three shows which reading the page matched.
 """
 
 import argparse
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -37,20 +40,51 @@ def scrape_specs(raw: Path) -> list[RepoSpec]:
     return [repo_spec(url, tool) for tool, url in table.itertuples(index=False)]
 
 
+CONVENTIONS = ("inclusive", "half-open", "weekly")
+
+
+def git_window(start: date, end: date, convention: str) -> Window:
+    """Return the days git is read over for the scrape's ``from=start&to=end`` under ``convention``.
+
+    ``weekly``: from the first Sunday on or after ``start`` to the Saturday after the last
+    Sunday on or before ``end`` (Python's weekday(): Monday 0, Sunday 6).
+    """
+    if convention == "inclusive":
+        return Window(start, end)
+    if convention == "half-open":
+        return Window(start, end - timedelta(days=1))
+    first_sunday = start + timedelta(days=(6 - start.weekday()) % 7)
+    last_sunday = end - timedelta(days=(end.weekday() + 1) % 7)
+    return Window(first_sunday, last_sunday + timedelta(days=6))
+
+
+def _with_git_window(frame: pd.DataFrame, convention: str) -> pd.DataFrame:
+    """Add the columns git_start and git_end: the git window of each row's scrape window."""
+    windows = [git_window(s.date(), e.date(), convention) for s, e in frame[["period_start", "period_end"]].itertuples(index=False)]
+    return frame.assign(git_start=pd.to_datetime([w.start for w in windows]), git_end=pd.to_datetime([w.end for w in windows]))
+
+
 def scrape_windows(periods: pd.DataFrame, repos: set[str], convention: str) -> Design:
     """Turn the scrape's windows of ``repos`` into an explicit design (a repo under two tools: union)."""
-    last_day = timedelta(days=0 if convention == "inclusive" else 1)
     windows: dict[str, set[Window]] = {}
     for repo, start, end in periods[KEYS].itertuples(index=False):
         if repo in repos:
-            windows.setdefault(repo, set()).add(Window(start.date(), end.date() - last_day))
+            windows.setdefault(repo, set()).add(git_window(start.date(), end.date(), convention))
     return Design("windows", windows={repo: tuple(sorted(ws)) for repo, ws in windows.items()})
 
 
-def _logins_found(scrape: pd.DataFrame, git: pd.DataFrame) -> pd.Series:
+_GIT_KEYS = ["repo", "git_start", "git_end"]
+
+
+def _as_git_keys(git: pd.DataFrame) -> pd.DataFrame:
+    return git.rename(columns={"period_start": "git_start", "period_end": "git_end"})
+
+
+def _logins_found(scrape: pd.DataFrame, git: pd.DataFrame, convention: str) -> pd.Series:
     """Per scrape repo-period: the share of its contributors whose login git has in that window."""
-    found = scrape[KEYS + ["user"]].assign(user=scrape["user"].str.lower()).merge(
-        git[KEYS + ["user"]].assign(user=git["user"].str.lower(), found=True), on=KEYS + ["user"], how="left"
+    left = _with_git_window(scrape[KEYS + ["user"]], convention).assign(user=scrape["user"].str.lower())
+    found = left.merge(
+        _as_git_keys(git)[_GIT_KEYS + ["user"]].assign(user=git["user"].str.lower(), found=True), on=_GIT_KEYS + ["user"], how="left"
     )
     return found.assign(found=found["found"].fillna(False).astype(bool)).groupby(KEYS)["found"].mean()
 
@@ -60,27 +94,32 @@ def compare(
 ) -> pd.DataFrame:
     """One row per scraped repo-period git read: both sides' counts and whether they agree.
 
-    ``scrape`` and ``git`` are (contributions, periods) tables; git's period ends are
-    mapped back to the scrape's ``to`` date under ``convention``. A measure agrees
-    exactly when equal, and within 10% when ``|git - scrape| <= 0.1 * scrape``.
+    ``scrape`` and ``git`` are (contributions, periods) tables; each scrape window is
+    matched with the git window :func:`git_window` reads for it under ``convention``. A
+    measure agrees exactly when equal, and within 10% when ``|git - scrape| <= 0.1 * scrape``.
     """
     scrape_contributions, scrape_periods = scrape
-    git_contributions, git_periods = (frame.copy() for frame in git)
-    if convention == "half-open":
-        for frame in (git_contributions, git_periods):
-            frame["period_end"] += pd.Timedelta(days=1)
-    left = scrape_periods.drop_duplicates(KEYS)[KEYS + list(MEASURES)]
-    table = left.merge(git_periods[KEYS + list(MEASURES)], on=KEYS, suffixes=("_scrape", "_git"))
+    git_contributions, git_periods = git
+    left = _with_git_window(scrape_periods.drop_duplicates(KEYS)[KEYS + list(MEASURES)], convention)
+    extra = ["unread"] if "unread" in git_periods else []
+    right = _as_git_keys(git_periods)[_GIT_KEYS + list(MEASURES) + extra]
+    table = left.merge(right, on=_GIT_KEYS, suffixes=("_scrape", "_git")).drop(columns=["git_start", "git_end"])
     for measure in MEASURES:
         ours, theirs = table[f"{measure}_git"], table[f"{measure}_scrape"]
         table[f"{measure}_exact"] = ours == theirs
         table[f"{measure}_10pct"] = (ours - theirs).abs() <= 0.1 * theirs
-    logins = _logins_found(scrape_contributions, git_contributions).rename("logins_found")
+    logins = _logins_found(scrape_contributions, git_contributions, convention).rename("logins_found")
     return table.merge(logins.reset_index(), on=KEYS, how="left")
 
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per repository and overall: windows, agreement shares per measure, git/scrape totals."""
+    """Per repository and overall: windows, agreement shares per measure, git/scrape totals.
+
+    ``ALL`` is every window; ``ALL non-empty`` leaves out the windows in which neither git
+    nor the scrape has a commit, whose agreement is trivial (both zero); ``ALL non-empty,
+    fully read`` also those with a commit whose diff git could not read (a clone lacking
+    objects), when the table says so (column ``unread``).
+    """
     def one(group: pd.DataFrame) -> pd.Series:
         row = {"windows": len(group)}
         for measure in MEASURES:
@@ -94,6 +133,10 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
 
     rows = {repo: one(group) for repo, group in table.groupby("repo", sort=True)}
     rows["ALL"] = one(table)
+    non_empty = (table["commits_git"] > 0) | (table["commits_scrape"] > 0)
+    rows["ALL non-empty"] = one(table[non_empty])
+    if "unread" in table:
+        rows["ALL non-empty, fully read"] = one(table[non_empty & (table["unread"] == 0)])
     result = pd.DataFrame(rows).T
     result["windows"] = result["windows"].astype(int)
     return result
@@ -104,7 +147,8 @@ def validate(
 ) -> tuple[pd.DataFrame | None, Manifest | None]:
     """Collect the scrape's windows of every scraped repository cloned under ``clones``; compare.
 
-    Returns the :func:`compare` table and the collection's manifest (None if no clone).
+    Returns the :func:`compare` table (with ``unread``: commits in the window whose diff
+    could not be read) and the collection's manifest (None if no clone).
     """
     scrape = read_raw(raw)
     wanted = {repo.lower() for repo in repos}
@@ -117,7 +161,12 @@ def validate(
     design = scrape_windows(scrape[1], {spec.repo for spec in specs}, convention)
     manifest = collect(specs, clones, out, design, jobs=jobs)
     sample = load_collected(out)
-    return compare(scrape, (sample.contributions, sample.periods), convention), manifest
+    unread = pd.DataFrame(
+        [(r["repo"], w["start"], w["end"], len(w["unread"])) for r in manifest.repositories for w in r["windows"]],
+        columns=[*KEYS, "unread"],
+    ).astype({"period_start": "datetime64[ns]", "period_end": "datetime64[ns]"})
+    periods = sample.periods.merge(unread, on=KEYS, how="left")
+    return compare(scrape, (sample.contributions, periods), convention), manifest
 
 
 def main() -> int:
@@ -128,7 +177,7 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, help="directory with the paper's data files")
     parser.add_argument("--out", type=Path, help="keep the collected sample here (default: a temporary directory)")
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--convention", choices=("inclusive", "half-open"), default="inclusive")
+    parser.add_argument("--convention", choices=CONVENTIONS, default="inclusive")
     parser.add_argument("--repo", action="append", default=[], help="only this owner/name (repeatable)")
     args = parser.parse_args()
     if args.raw is None:

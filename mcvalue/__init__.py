@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "audit": "mcvalue.pipeline",
     "fetch_data": "mcvalue.pipeline",
     "compare": "mcvalue.pipeline",
+    "collect_sample": "mcvalue.pipeline",
     "to_json": "mcvalue.pipeline",
     "RunResult": "mcvalue.result",
     "write_report": "mcvalue.report",

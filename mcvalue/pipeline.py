@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.decision import DEFAULT_SWING
-from mcvalue.errors import McValueError
+from mcvalue.errors import DataError, McValueError
 
 if TYPE_CHECKING:
+    from mcvalue.data.collect import Manifest
     from mcvalue.priors.spec import Mode, Scenario
     from mcvalue.result import RunResult
 
@@ -120,8 +121,12 @@ def fit(
     refit: bool = False,
     allow_unconverged: bool = False,
     progress: bool = False,
+    sample: Path | None = None,
 ) -> dict[str, Any]:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
+
+    ``sample`` is a directory written by :func:`collect_sample` to fit instead of the
+    paper's sample (mode ``corrected`` or ``clean``); the posterior cache keys on its data.
 
     Returns
     -------
@@ -138,17 +143,22 @@ def fit(
     import numpy as np
 
     from mcvalue.config import DEFAULT_SEED
+    from mcvalue.costmodels import require_references
     from mcvalue.costmodels.pymc.fit import fit_cost_model
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
 
-    sample = load_sample(mode=mode, data_dir=data_dir)
-    result = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
-    return fit_summary(sample, result, np.random.default_rng(DEFAULT_SEED))
+    loaded = load_sample(mode=mode, data_dir=data_dir, sample=sample)
+    require_references(loaded)
+    result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
+    return fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
 
 
-def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None) -> dict[str, Any]:
+def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample: Path | None = None) -> dict[str, Any]:
     """Table 1 in one data mode, or the published table beside all modes (``mcvalue reproduce``).
+
+    With ``sample`` (a directory written by :func:`collect_sample`) the table is computed
+    from that sample, whose modes are ``corrected`` and ``clean`` (no paper mode).
 
     Returns
     -------
@@ -167,15 +177,23 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None) -> dict
     if mode is not None:
         if mode not in MODES:
             raise McValueError(f"--mode: unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        return table1_record(load_sample(mode, data_dir))
+        return table1_record(load_sample(mode, data_dir, sample=sample))
+    modes = MODES if sample is None else tuple(m for m in MODES if m != "paper")
     return {
         "published": {"source": "Langenkamp & Yue (AIES 2022), Table 1", "rows": record_rows_published()},
-        "modes": [table1_record(load_sample(m, data_dir)) for m in MODES],
+        "modes": [table1_record(load_sample(m, data_dir, sample=sample)) for m in modes],
     }
 
 
-def audit(*, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: int = 10) -> dict[str, Any]:
+def audit(
+    *, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: int = 10, sample: Path | None = None
+) -> dict[str, Any]:
     """Return what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers.
+
+    With ``sample`` (a directory written by :func:`collect_sample`) that sample is audited
+    as collected (there is no flat CSV, so no truncation finding); ``sample`` in the
+    report holds its path, design and the manifest's problems (skipped or incomplete
+    repositories).
 
     Examples
     --------
@@ -184,8 +202,19 @@ def audit(*, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: 
     >>> report["bots"]  # doctest: +SKIP
     """
     from mcvalue.data.audit import audit as audit_sample
+    from mcvalue.data.audit import audit_tables
 
-    return audit_sample(data_dir, tuple(extra_bots), top)
+    if sample is None:
+        return audit_sample(data_dir, tuple(extra_bots), top)
+    from mcvalue.data.collect import MANIFEST_FILE, Manifest, load_collected
+
+    collected = load_collected(Path(sample))
+    manifest = Manifest.read(Path(sample) / MANIFEST_FILE)
+    report = audit_tables(collected.contributions, collected.periods, None, tuple(extra_bots), top)
+    report["extra_bots"] = list(extra_bots)
+    report["data_sha256"] = dict(collected.file_sha256)
+    report["sample"] = {"path": str(sample), "design": manifest.design, "problems": manifest.problems()}
+    return report
 
 
 def fetch_data(dest: Path | None = None) -> dict[str, Path]:
@@ -199,6 +228,117 @@ def fetch_data(dest: Path | None = None) -> dict[str, Path]:
     from mcvalue.data.fetch import fetch
 
     return fetch(dest)
+
+
+def collect_sample(
+    out: Path,
+    *,
+    clones: Path,
+    repos: Path | None = None,
+    design: str | None = None,
+    windows: Path | None = None,
+    manifest: Path | None = None,
+    per_repo: int | None = None,
+    seed: int | None = None,
+    jobs: int = 1,
+    clone: bool = False,
+    data_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Manifest:
+    """Collect a fresh sample from local git clones into ``out`` (``mcvalue data collect``).
+
+    Parameters
+    ----------
+    out : pathlib.Path
+        The sample directory: ``contributions.csv``, ``periods.csv``, ``manifest.json``;
+        results already there for the same request are re-used (an interrupted
+        collection resumes).
+    clones : pathlib.Path
+        Clones live at ``clones/owner/name``; with ``clone`` missing ones are cloned there.
+    repos : pathlib.Path, optional
+        Repository list (one GitHub URL or ``owner/name`` per line, optionally a tool
+        name). Default: the paper's tool list, or with ``windows`` the repositories the
+        windows file names.
+    design : str, optional
+        ``history`` (the default: the paper's design) or ``year:YYYY``.
+    windows : pathlib.Path, optional
+        Explicit windows, a CSV ``repo,start,end``; excludes ``design``.
+    manifest : pathlib.Path, optional
+        Re-collect what this manifest describes (same commits, windows, bytes) from
+        clones that hold the recorded commits; excludes ``repos``, ``design``,
+        ``windows``, ``per_repo``, ``seed`` and ``clone``.
+    per_repo, seed : int, optional
+        Windows per repository (default 5) and the seed of their draw (default 2022);
+        not allowed with explicit windows, which draw nothing.
+    jobs : int
+        Repositories read at the same time.
+    clone : bool
+        Clone missing repositories with git.
+    data_dir : pathlib.Path, optional
+        Where the paper's tool list is (only read for the default repository list).
+    progress : callable, optional
+        Called with (repositories done, total) after each repository.
+
+    Returns
+    -------
+    Manifest
+        Also in ``out/manifest.json``; repositories that could not be read are listed as
+        skipped, one line each (:meth:`Manifest.problems`).
+
+    Raises
+    ------
+    McValueError
+        Conflicting or invalid options, an unreadable list or windows file (one line
+        naming it), or no repository could be read at all.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> manifest = mcvalue.collect_sample("samples/2024", clones="clones", repos="repos.txt", design="year:2024")  # doctest: +SKIP
+    >>> scenario = mcvalue.load_scenario("default").with_settings(sample="samples/2024")  # doctest: +SKIP
+    """
+    from mcvalue.data import collect as col
+
+    clones, out = Path(clones), Path(out)
+    if not clones.is_dir() and not (clone and not clones.exists()):
+        raise McValueError(f"--clones {clones}: no such directory" + ("" if clone else " (--clone creates it)"))
+    if manifest is not None:
+        given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
+                                          ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None))
+                 if value is not None]
+        if given:
+            raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
+        result = col.recollect(Path(manifest), clones, out, jobs, progress)
+    else:
+        specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
+        result = col.collect(specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress)
+    if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
+        raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")
+    return result
+
+
+def _collection_request(
+    repos: Path | None, design: str | None, windows: Path | None, per_repo: int | None, seed: int | None, data_dir: Path | None
+) -> tuple[list, Any, int, int]:
+    """Return collect()'s repositories, design, per_repo and seed from the command line's choices."""
+    from mcvalue.data import collect as col
+
+    if windows is not None:
+        if design is not None:
+            raise McValueError("--design and --windows exclude each other: explicit windows are the design")
+        if per_repo is not None or seed is not None:
+            raise McValueError("--per-repo and --seed draw windows; --windows gives them explicitly, so drop them")
+        chosen = col.parse_windows(Path(windows))
+        specs = col.parse_repo_list(Path(repos)) if repos is not None else col.repos_for_windows(chosen, ())
+    else:
+        chosen = col.parse_design(design or "history")
+        specs = col.parse_repo_list(Path(repos)) if repos is not None else col.paper_repos(data_dir)
+    return (
+        specs,
+        chosen,
+        col.DEFAULT_PER_REPO if per_repo is None else per_repo,
+        col.DEFAULT_SEED if seed is None else seed,
+    )
 
 
 def _summary_of(side: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any]]:

@@ -347,6 +347,17 @@ def test_recollecting_a_manifest_gives_the_same_bytes(world, tmp_path):
     assert fresh.repositories[0]["commit"] == moved
 
 
+def test_recollecting_finds_clones_spelled_in_mixed_case(world, tmp_path):
+    """The manifest's repo is lower case; re-collecting finds clones/AcMe/WidGet as the list spelled it."""
+    clones = tmp_path / "clones"
+    shutil.copytree(world["clones"] / "acme" / "widget", clones / "AcMe" / "WidGet", symlinks=True)
+    collect([repo_spec("AcMe/WidGet", "Widget")], clones, tmp_path / "first", _windows_design({WIDGET: (W1, W2)}))
+    again = recollect(tmp_path / "first" / "manifest.json", clones, tmp_path / "again")
+    assert again.with_status("ok") == [WIDGET]
+    for name in ("contributions.csv", "periods.csv", "manifest.json"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+
+
 def test_parallel_jobs_give_the_same_bytes_and_report_progress(world, tmp_path):
     """--jobs 2 writes the same bytes as one job and reports (done, total) per repository."""
     specs = [repo_spec(WIDGET), repo_spec("acme/gadget")]
@@ -502,8 +513,25 @@ def test_validate_collect_measures_agreement_with_the_scrape(world, tmp_path):
     assert summary["logins found"] == pytest.approx((2 / 3 + 1 / 2) / 2)
     assert summary["commits git/scrape"] == pytest.approx(7 / 6)
     assert summary["lines git/scrape"] == pytest.approx(34 / 33)
+    non_empty = validate.summary(table).loc["ALL non-empty"]  # W3 (zeros both) left out: W1 agrees, W2 does not
+    assert non_empty["windows"] == 2 and non_empty["commits exact"] == pytest.approx(1 / 2)
+    assert table["unread"].tolist() == [0, 0, 0] and validate.summary(table).loc["ALL non-empty, fully read", "windows"] == 2
     # Read half-open, W1 ends on 2021-01-09: carol's commit of the 10th drops out.
     table, _ = validate.validate(raw, world["clones"], tmp_path / "half-open", convention="half-open")
     assert table[["period_end", "contributors_git", "commits_git", "lines_git"]].iloc[0].tolist() == [
         pd.Timestamp("2021-01-10"), 2, 3, 21,
     ]
+    # Read weekly, W1 (Monday 4th to Sunday 10th) holds one Sunday, the 10th: git reads 10th-16th,
+    # carol's commit of the 10th (+7) and dependabot's of the 11th (+1); the merge of the 12th does not count.
+    table, _ = validate.validate(raw, world["clones"], tmp_path / "weekly", convention="weekly")
+    assert table[["period_start", "contributors_git", "commits_git", "lines_git"]].iloc[0].tolist() == [
+        pd.Timestamp("2021-01-04"), 2, 2, 8,
+    ]
+
+
+def test_weekly_reading_takes_the_whole_weeks_of_the_sundays_in_a_window():
+    """2020-03-09 (Monday) to 2020-03-23 (Monday) holds Sundays 15th and 22nd: weeks 15th-28th; a Sunday start is its own first week."""
+    git_window = _validate_collect().git_window
+    assert git_window(date(2020, 3, 9), date(2020, 3, 23), "weekly") == Window(date(2020, 3, 15), date(2020, 3, 28))
+    assert git_window(date(2020, 3, 15), date(2020, 3, 29), "weekly") == Window(date(2020, 3, 15), date(2020, 4, 4))
+    assert git_window(date(2020, 3, 9), date(2020, 3, 23), "half-open") == Window(date(2020, 3, 9), date(2020, 3, 22))

@@ -1,14 +1,16 @@
-"""``mcvalue data fetch``, ``mcvalue data audit`` and ``mcvalue reproduce``."""
+"""``mcvalue data fetch``, ``mcvalue data audit``, ``mcvalue data collect`` and ``mcvalue reproduce``."""
 
 import json
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 import mcvalue
-from mcvalue.cli.options import BotsOption, DataDirOption, JsonOption, ModeOption
+from mcvalue.cli.options import BotsOption, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption
 
-data_app = typer.Typer(help="Get and inspect the paper's GitHub sample.", no_args_is_help=True)
+data_app = typer.Typer(help="Get and inspect the paper's GitHub sample, or collect a fresh one from git clones.", no_args_is_help=True)
 
 
 @data_app.command("fetch")
@@ -19,8 +21,6 @@ def fetch_command(
     ] = None,
 ) -> None:
     """Download the three data files (pinned commit, sha256-checked) into the cache or --data-dir."""
-    from pathlib import Path
-
     for path in mcvalue.fetch_data(Path(data_dir) if data_dir else None).values():
         typer.echo(f"ok  {path}")
 
@@ -30,15 +30,72 @@ def _bot_names(bots: str | None) -> tuple[str, ...]:
 
 
 @data_app.command("audit")
-def audit_command(data_dir: DataDirOption = None, as_json: JsonOption = False, bots: BotsOption = None) -> None:
+def audit_command(data_dir: DataDirOption = None, sample: SampleOption = None, as_json: JsonOption = False, bots: BotsOption = None) -> None:
     """Report what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers."""
-    report = mcvalue.audit(data_dir=data_dir, extra_bots=_bot_names(bots))
+    report = mcvalue.audit(data_dir=data_dir, extra_bots=_bot_names(bots), sample=sample)
     typer.echo(json.dumps(report, indent=2) if as_json else mcvalue.text.render_audit(report))
 
 
-def reproduce_command(mode: ModeOption = None, data_dir: DataDirOption = None, as_json: JsonOption = False) -> None:
-    """Table 1 of the paper; without --mode, the published values beside all three modes."""
-    record = mcvalue.reproduce(mode, data_dir=data_dir)
+def _progress_bar(done: int, total: int) -> None:
+    """Draw ``[#####-----] done/total repositories`` on stderr, redrawn in place; a newline at the end.
+
+    Not a terminal (a log file, a pipe): only the last state, so logs hold no carriage returns.
+    """
+    if done < total and not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // max(total, 1)
+    end = "\n" if done >= total else ""
+    typer.echo(f"\rcollecting [{'#' * filled}{'-' * (width - filled)}] {done}/{total} repositories{end}", err=True, nl=False)
+
+
+@data_app.command("collect")
+def collect_command(
+    clones: Annotated[Path, typer.Option("--clones", help="Directory of clones at DIR/owner/name.", file_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="Sample directory to write (re-running resumes an interrupted collection).", file_okay=False)],
+    repos: Annotated[
+        Path | None,
+        typer.Option(
+            "--repos", help="Repository list: one GitHub URL or owner/name per line, optionally a tool name (default: the paper's tools).", dir_okay=False
+        ),
+    ] = None,
+    clone: Annotated[bool, typer.Option("--clone", help="Clone missing repositories with git.")] = False,
+    design: Annotated[
+        str | None, typer.Option("--design", help="history (N random two-week windows over each history, default) or year:YYYY.")
+    ] = None,
+    windows: Annotated[
+        Path | None, typer.Option("--windows", help="Explicit windows: CSV with header repo,start,end (ISO dates, both ends included).", dir_okay=False)
+    ] = None,
+    per_repo: Annotated[int | None, typer.Option("--per-repo", help="Windows per repository (default 5).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the window draw (default 2022).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Repositories read in parallel.")] = 1,
+    manifest: Annotated[
+        Path | None, typer.Option("--manifest", help="Re-collect what this manifest.json describes (same commits and windows, same bytes).", dir_okay=False)
+    ] = None,
+    data_dir: DataDirOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Collect a fresh sample from local git clones: contributor-periods, repo-periods and manifest.json in --out."""
+    result = mcvalue.collect_sample(
+        out, clones=clones, repos=repos, design=design, windows=windows, manifest=manifest, per_repo=per_repo, seed=seed,
+        jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar,
+    )
+    for line in result.problems():
+        typer.echo(f"warning: {line}", err=True)
+    records = result.repositories
+    read = [record for record in records if record["status"] != "skipped"]
+    windows_read = sum(len(record["windows"]) for record in read)
+    commits = sum(window["commits"] for record in read for window in record["windows"])
+    typer.echo(
+        f"collected {len(read)} of {len(records)} repositories ({len(result.with_status('incomplete'))} incomplete, "
+        f"{len(result.with_status('skipped'))} skipped), {windows_read} windows, {commits:,} commits, design {result.design}: "
+        f"{out / 'manifest.json'}"
+    )
+
+
+def reproduce_command(mode: ModeOption = None, data_dir: DataDirOption = None, sample: SampleOption = None, as_json: JsonOption = False) -> None:
+    """Table 1 of the paper; without --mode, the published values beside all three modes (two for a --sample)."""
+    record = mcvalue.reproduce(mode, data_dir=data_dir, sample=sample)
     typer.echo(json.dumps(record, indent=2) if as_json else mcvalue.text.render_table1(record))
 
 

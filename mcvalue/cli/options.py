@@ -13,6 +13,14 @@ DataDirOption = Annotated[
         file_okay=False,
     ),
 ]
+SampleOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sample",
+        help="A sample directory written by 'mcvalue data collect', used instead of the paper's sample (mode corrected or clean).",
+        file_okay=False,
+    ),
+]
 ModeOption = Annotated[
     str | None,
     typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse, bots/duplicates/overlaps removed)."),

@@ -84,6 +84,22 @@ def data_provenance(sample: Sample) -> dict[str, Any]:
     return {"mode": sample.mode, "cleaning": sample.cleaning.to_dict(), "file_sha256": dict(sorted(sample.file_sha256.items()))}
 
 
+def require_references(sample: Sample) -> None:
+    """Refuse, before any fit, a sample without the reference repos the costing methods price units by.
+
+    A collected sample holds only the repositories its list named; without
+    pytorch/pytorch and tensorflow/tensorflow no method's FTE is defined.
+    """
+    from mcvalue.paper import REFERENCE_REPOS
+
+    missing = sorted(set(REFERENCE_REPOS.values()) - set(sample.contributions["repo"]))
+    if missing:
+        raise DataError(
+            f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, "
+            "by which the costing methods price units (collect them too: add them to --repos)"
+        )
+
+
 def _pymc_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverged: bool, progress: bool, log: Log) -> CostSide:
     """Posterior FTE draws of the Bayesian cost model (cached fit unless ``refit``).
 
@@ -192,11 +208,12 @@ def cost_side(
         return table1_cost(), ()
     if model not in _DATA_COST_MODELS:
         raise McValueError(f"unknown cost model {model!r}; choose one of {', '.join(COST_MODELS)}")
-    log(f"checking the data files ({scenario.data.mode} mode)...")
+    sample_dir = scenario.data.sample
+    log(f"checking the data files ({scenario.data.mode} mode{f', collected sample {sample_dir}' if sample_dir else ''})...")
     try:
-        files = verify_files(scenario.data.mode, data_dir)
+        files = verify_files(scenario.data.mode, data_dir, sample_dir)
     except DataError as error:
-        if explicit_model or not _no_data_source_named(data_dir):
+        if explicit_model or sample_dir is not None or not _no_data_source_named(data_dir):
             raise
         warning = (
             f"no copy of the paper's data is available ({error}); falling back to --cost-model table1: "
@@ -211,6 +228,7 @@ def cost_side(
         return cached, warnings
     log(f"loading the sample ({scenario.data.mode} mode)...")
     cleaning = None if scenario.data.mode == "paper" else scenario.data.cleaning
-    sample = load_sample(scenario.data.mode, data_dir, cleaning)
+    sample = load_sample(scenario.data.mode, data_dir, cleaning, sample_dir)
+    require_references(sample)
     cost = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
     return cost, warnings + cache.save(key, cost)

@@ -12,7 +12,7 @@ from mcvalue.errors import McValueError
 __all__ = ["load_sample", "verify_files", "CleaningOptions", "Mode", "Sample"]
 
 
-def verify_files(mode: Mode = "clean", data_dir: Path | None = None) -> dict[str, str]:
+def verify_files(mode: Mode = "clean", data_dir: Path | None = None, sample: Path | None = None) -> dict[str, str]:
     """Locate the data files a mode reads and check their sha256; cheap, done on every run.
 
     Parameters
@@ -21,11 +21,15 @@ def verify_files(mode: Mode = "clean", data_dir: Path | None = None) -> dict[str
         ``paper`` reads the flat CSV and the raw scrape, the other modes the raw scrape.
     data_dir : pathlib.Path, optional
         Where the files are (else ``$MCVALUE_DATA_DIR``, the cache, a download).
+    sample : pathlib.Path, optional
+        A collected sample (``mcvalue data collect``) to check instead: its tables
+        against the sha256 its manifest records.
 
     Returns
     -------
     dict
-        File name -> sha256 of each file the mode reads (the pinned digests).
+        File name -> sha256 of each file the mode reads (the pinned digests; for a
+        collected sample its two tables and manifest.json).
 
     Raises
     ------
@@ -36,6 +40,10 @@ def verify_files(mode: Mode = "clean", data_dir: Path | None = None) -> dict[str
 
     if mode not in MODES:
         raise McValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if sample is not None:
+        from mcvalue.data.collect import collected_files
+
+        return collected_files(sample)
     names = (FLAT_FILE, RAW_FILE) if mode == "paper" else (RAW_FILE,)
     for name in names:
         locate(name, data_dir)
@@ -43,7 +51,7 @@ def verify_files(mode: Mode = "clean", data_dir: Path | None = None) -> dict[str
 
 
 def load_sample(
-    mode: Mode = "clean", data_dir: Path | None = None, cleaning: CleaningOptions | None = None
+    mode: Mode = "clean", data_dir: Path | None = None, cleaning: CleaningOptions | None = None, sample: Path | None = None
 ) -> Sample:
     """Return the sample in one mode, with the options and file hashes that produced it.
 
@@ -55,6 +63,8 @@ def load_sample(
     ``cleaning`` overrides the mode's options (``None``: :meth:`CleaningOptions.for_mode`);
     paper mode accepts no cleaning. ``data_dir`` is where the files are (else
     ``$MCVALUE_DATA_DIR``, the cache, a download; see :mod:`mcvalue.data.fetch`).
+    ``sample`` is a directory written by ``mcvalue data collect`` to read instead of the
+    paper's scrape (:func:`mcvalue.data.collect.load_collected`; no paper mode).
     """
     # Imported here, not at module level: the prior commands import mcvalue.data.tables
     # (hence this package) and must not pay for pandas.
@@ -66,6 +76,12 @@ def load_sample(
         raise McValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if cleaning is None:
         cleaning = CleaningOptions.for_mode(mode)
+    if sample is not None:
+        from mcvalue.data.collect import load_collected
+
+        if mode == "paper":
+            raise McValueError("a collected sample has no paper mode (the authors' flat CSV); use --mode corrected or clean")
+        return load_collected(sample, cleaning)
     raw_contributions, raw_periods = read_raw(locate(RAW_FILE, data_dir))
     if mode == "paper":
         if cleaning != CleaningOptions():

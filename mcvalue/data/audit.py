@@ -188,8 +188,11 @@ def _empty_by_tool(finding: dict, top: int = 15) -> list[str]:
 def render(report: dict) -> str:
     """Plain aligned text for an :func:`audit` report."""
     c = report["counts"]
+    collected = report.get("sample")
     lines = [
-        "Audit of the paper's GitHub sample (raw scrape; flat CSV compared where given)",
+        f"Audit of the sample collected from git at {collected['path']} (design {collected['design']})"
+        if collected else "Audit of the paper's GitHub sample (raw scrape; flat CSV compared where given)",
+        *(f"  not read: {problem}" for problem in (collected or {}).get("problems", [])),
         "  data: " + ", ".join(f"{n} sha256 {h[:12]}" for n, h in report.get("data_sha256", {}).items()),
         f"  bot list: name patterns + extra_bots={report.get('extra_bots', [])}",
         f"  {c['tools']} tools, {c['repos']} distinct GitHub repos, {c['periods']} repo-periods, "

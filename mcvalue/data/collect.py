@@ -619,6 +619,21 @@ def collect(
     return _write_sample(Path(out), records, design.label, None if explicit else seed, None if explicit else per_repo)
 
 
+def _recorded_spec(record: dict) -> RepoSpec:
+    """Return the repository a manifest record names, owner and name spelled as in its URL.
+
+    The record's ``repo`` is lower case; the clone lives at ``clones/Owner/Name`` as the
+    list spelled it, which differs on a case-sensitive file system.
+    """
+    try:
+        spec = repo_spec(record["url"], record["tool"])
+    except ValueError:
+        spec = None
+    if spec is None or spec.repo != record["repo"]:
+        spec = RepoSpec(*record["repo"].split("/"), record["tool"], record["url"])
+    return replace(spec, url=record["url"])
+
+
 def recollect(
     manifest_path: Path, clones: Path, out: Path, jobs: int = 1, progress: Progress | None = None
 ) -> Manifest:
@@ -635,7 +650,7 @@ def recollect(
     design = Design("windows")
     work = []
     for record in old.repositories:
-        spec = RepoSpec(*record["repo"].split("/"), record["tool"], record["url"])
+        spec = _recorded_spec(record)
         windows = tuple(Window(date.fromisoformat(w["start"]), date.fromisoformat(w["end"])) for w in record["windows"])
         pinned = None if record["commit"] is None else (record["default_branch"], record["commit"])
         work.append(
@@ -668,6 +683,23 @@ def _read_table(path: Path, columns: list[str]) -> "pd.DataFrame":
     return table
 
 
+def collected_files(directory: Path) -> dict[str, str]:
+    """Return the sha256 of a collected sample's tables and manifest, checked against the manifest's record.
+
+    Cheap (no parsing): what a cache key of anything computed from the sample needs. A
+    table whose hash differs from the manifest's (edited after collection) is a DataError.
+    """
+    directory = Path(directory)
+    if not (directory / MANIFEST_FILE).is_file():
+        raise DataError(f"{directory}: not a sample written by 'mcvalue data collect' (no {MANIFEST_FILE})")
+    manifest = Manifest.read(directory / MANIFEST_FILE)
+    hashes = {name: _sha256(directory / name) for name in (CONTRIBUTIONS_FILE, PERIODS_FILE, MANIFEST_FILE)}
+    for name, expected in manifest.files.items():
+        if hashes.get(name) != expected:
+            raise DataError(f"{directory / name}: sha256 differs from manifest.json's (changed after collection)")
+    return hashes
+
+
 def load_collected(directory: Path, cleaning: CleaningOptions | None = None) -> Sample:
     """Load a collected sample as the :class:`~mcvalue.data.tables.Sample` every later step reads.
 
@@ -687,11 +719,7 @@ def load_collected(directory: Path, cleaning: CleaningOptions | None = None) -> 
 
     """
     directory = Path(directory)
-    manifest = Manifest.read(directory / MANIFEST_FILE)
-    hashes = {name: _sha256(directory / name) for name in (CONTRIBUTIONS_FILE, PERIODS_FILE, MANIFEST_FILE)}
-    for name, expected in manifest.files.items():
-        if hashes.get(name) != expected:
-            raise DataError(f"{directory / name}: sha256 differs from manifest.json's (changed after collection)")
+    hashes = collected_files(directory)
     contributions = _read_table(directory / CONTRIBUTIONS_FILE, CONTRIBUTION_COLUMNS)
     periods = _read_table(directory / PERIODS_FILE, PERIOD_COLUMNS)
     cleaning = cleaning or CleaningOptions()

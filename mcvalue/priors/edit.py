@@ -10,6 +10,7 @@ here and written into the resolved TOML's ``[run]`` / ``[data]``. Either way the
 
 import tomllib
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from mcvalue.errors import McValueError, PriorFileError
@@ -57,6 +58,7 @@ def with_settings(
     seed: int | None = None,
     mode: str | None = None,
     cost_model: str | None = None,
+    sample: str | Path | None = None,
 ) -> Scenario:
     """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`)."""
     if draws is not None:
@@ -71,7 +73,11 @@ def with_settings(
     run = replace(scenario.run, **given)
     data = scenario.data
     if mode is not None and mode != data.mode:
-        data = DataSettings(mode=mode, cleaning=CleaningOptions.for_mode(mode))
+        data = DataSettings(mode=mode, cleaning=CleaningOptions.for_mode(mode), sample=data.sample)
+    if sample is not None:
+        data = replace(data, sample=Path(sample))
+    if data.sample is not None and data.mode == "paper":
+        raise McValueError("sample: a collected sample has no paper mode (the authors' flat CSV); use mode corrected or clean")
     if run == scenario.run and data == scenario.data:
         return scenario
     # A scenario built in code has no resolved text: its record is then the settings alone.

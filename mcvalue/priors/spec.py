@@ -88,10 +88,20 @@ class CleaningOptions:
 
 @dataclass(frozen=True)
 class DataSettings:
-    """Which sample to use: the mode and the cleaning options."""
+    """Which sample to use: the mode, the cleaning options and, optionally, a collected sample.
+
+    ``sample`` is a directory written by ``mcvalue data collect`` (``None``: the paper's
+    scrape). It is a run setting like ``--data-dir``, not a key of prior files: it names a
+    place on one machine, and the resolved priors (``priors.toml`` and its sha256 in
+    summary.json) must not depend on where files live. What identifies the sample is its
+    content: the sha256 of its manifest and tables, recorded in every summary's
+    provenance and in the cost-side and posterior cache keys; the path goes to run.json
+    and report.md.
+    """
 
     mode: Mode = "clean"
     cleaning: CleaningOptions = field(default_factory=lambda: CleaningOptions.for_mode("clean"))
+    sample: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,7 @@ class Scenario:
     method_weights, correlations : dict
         Weights over the costing methods; Spearman rank correlations between quantities.
     data, run : DataSettings, RunSettings
-        The data mode and cleaning; draws, seed and cost model.
+        The data mode, cleaning and collected sample (if any); draws, seed and cost model.
     resolved_toml : str
         The fully resolved prior file, written as priors.toml beside a report.
 
@@ -179,7 +189,12 @@ class Scenario:
         return with_prior(self, name, table)
 
     def with_settings(
-        self, draws: int | None = None, seed: int | None = None, mode: str | None = None, cost_model: str | None = None
+        self,
+        draws: int | None = None,
+        seed: int | None = None,
+        mode: str | None = None,
+        cost_model: str | None = None,
+        sample: str | Path | None = None,
     ) -> "Scenario":
         """Return this scenario with new run or data settings; None keeps a setting.
 
@@ -194,6 +209,9 @@ class Scenario:
             options (:meth:`CleaningOptions.for_mode`), replacing any the file set.
         cost_model : str, optional
             One of :data:`COST_MODELS`.
+        sample : str or pathlib.Path, optional
+            A directory written by ``mcvalue data collect``, used instead of the paper's
+            sample (modes ``corrected`` and ``clean`` only; see :class:`DataSettings`).
 
         Returns
         -------
@@ -216,4 +234,4 @@ class Scenario:
         """
         from mcvalue.priors.edit import with_settings  # edit validates, and validation imports this module
 
-        return with_settings(self, draws=draws, seed=seed, mode=mode, cost_model=cost_model)
+        return with_settings(self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, sample=sample)

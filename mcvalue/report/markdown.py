@@ -223,8 +223,8 @@ def _kv_rows(d: dict) -> list[str]:
     return rows
 
 
-def render_markdown(summary: dict, figures: Sequence[str], warnings: Sequence[str] = ()) -> str:
-    """report.md's text from summary.json's content and the figure file stems."""
+def render_markdown(summary: dict, figures: Sequence[str], warnings: Sequence[str] = (), sample: str | None = None) -> str:
+    """report.md's text from summary.json's content, the figure file stems and the collected sample's path, if any."""
     lines = ["# mcvalue report", "", headline(summary), ""]
     lines += [f"> warning: {w}" for w in warnings] + ([""] if warnings else [])
     lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
@@ -237,5 +237,8 @@ def render_markdown(summary: dict, figures: Sequence[str], warnings: Sequence[st
     lines += ["## Diagnostics", ""] + _kv_rows(summary["diagnostics"]) + [""]
     lines += [f"![{stem}](figures/{stem}.png)" for stem in figures if stem.startswith("ppc")]
     lines += ["", "## Provenance", ""] + _kv_rows(summary["provenance"]) + [""]
+    if sample is not None:
+        manifest = summary["provenance"]["data_files_sha256"]["manifest.json"]
+        lines += [f"The sample was collected from git histories by `mcvalue data collect`: `{sample}` (manifest.json sha256 {manifest}).", ""]
     lines += ["The fully resolved priors used are in `priors.toml`; run name, time and command line in `run.json`.", ""]
     return "\n".join(lines)

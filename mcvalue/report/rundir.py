@@ -137,6 +137,12 @@ def write_run(result: RunResult, directory: Path, command: Sequence[str] | None 
     return target
 
 
+def _sample_path(result: RunResult) -> str | None:
+    """Return the absolute path of the collected sample a run used (None: the paper's sample or no data)."""
+    sample = result.scenario.data.sample
+    return None if sample is None or result.cost.data is None else str(Path(sample).resolve())
+
+
 def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None) -> None:
     """Write every file of a run into ``directory`` (report.md last)."""
     from mcvalue.report.figures import write_figures
@@ -150,12 +156,14 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
         "time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "command": list(sys.argv if command is None else command),
         "warnings": list(result.warnings),
+        "sample": _sample_path(result),
     }
     (directory / "run.json").write_text(json.dumps(run_record, indent=2) + "\n", encoding="utf-8")
     figures_dir = directory / "figures"
     figures_dir.mkdir(mode=_umask_mode())
     stems = write_figures(result, figures_dir)
-    (directory / "report.md").write_text(render_markdown(result.summary_record, stems, result.warnings), encoding="utf-8")
+    markdown = render_markdown(result.summary_record, stems, result.warnings, _sample_path(result))
+    (directory / "report.md").write_text(markdown, encoding="utf-8")
 
 
 def read_summary(directory: Path) -> dict[str, Any]:

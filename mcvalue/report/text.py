@@ -64,12 +64,19 @@ def render_fit(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _mode_description(record: dict) -> str:
+    """Say what a Table 1 record's mode is; a collected sample (its files include manifest.json) is not the scrape."""
+    if "manifest.json" not in record["data_sha256"]:
+        return MODE_DESCRIPTIONS[record["mode"]]
+    return "a sample collected from git (mcvalue data collect), " + ("cleaned" if record["mode"] == "clean" else "no cleaning")
+
+
 def _describe(record: dict) -> list[str]:
     """Header lines saying which mode, options, salary and data produced a table."""
     options = " ".join(f"{k}={v}" for k, v in record["cleaning"].items())
     hashes = ", ".join(f"{name} sha256 {digest[:12]}" for name, digest in record["data_sha256"].items())
     return [
-        f"mode {record['mode']}: {MODE_DESCRIPTIONS[record['mode']]}",
+        f"mode {record['mode']}: {_mode_description(record)}",
         f"  cleaning: {options}",
         f"  data: {hashes}",
     ]
