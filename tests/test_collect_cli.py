@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from collect_helpers import ISOLATED_GIT, Builder, numbered
 
 import mcvalue
 import mcvalue.cli as cli
-from tests.collect_helpers import ISOLATED_GIT, Builder, numbered
 
 ANN = ("Ann", "7+ann@users.noreply.github.com")
 BEN = ("Ben", "ben@example.com")

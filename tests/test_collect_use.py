@@ -27,12 +27,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from collect_helpers import ISOLATED_GIT, Builder, numbered
 
 import mcvalue
 import mcvalue.cli as cli
 from mcvalue.costmodels import cost_side
 from mcvalue.data.collect import Design, Window, collect, repo_spec
-from tests.collect_helpers import ISOLATED_GIT, Builder, numbered
 
 ANN = ("Ann", "1+ann@users.noreply.github.com")
 BEN = ("Ben", "ben@example.com")
