@@ -39,18 +39,30 @@ def _file(tmp_path: Path, text: str, name: str = "mine.toml") -> Path:
 
 
 def test_arrays_nested_thousands_deep(tmp_path):
-    """Deeper than the parser can go: the line and the dotted key of the runaway value."""
+    """Deeper than the parser can go (at the default recursion limit): the line and the dotted key.
+
+    A library imported earlier may raise the recursion limit so that the parser survives;
+    the nesting check then refuses the value, still in one line naming its key.
+    """
     path = _file(tmp_path, SALARY + 'dist = "point"\nvalue = ' + "[" * 5000 + "]" * 5000 + "\n")
-    assert _problem(path) == (
-        f"{path}: line 4: cost.salary_usd.value: arrays or inline tables nested too deeply to read; "
-        "a prior file needs at most 3 levels"
+    assert _problem(path) in (
+        f"{path}: line 4: cost.salary_usd.value: arrays or inline tables nested too deeply to read; a prior file needs at most 3 levels",
+        f"{path}: cost.salary_usd.value: nested more than 8 deep; a prior file needs at most 3 levels",
     )
 
 
 def test_inline_tables_nested_thousands_deep(tmp_path):
-    """Inline tables too: ``{a = {a = ...}}``."""
+    """Inline tables too: ``{a = {a = ...}}``.
+
+    Whether the parser itself runs out of recursion depends on the interpreter's recursion
+    limit, which libraries imported earlier may raise (pytensor does): either way the file
+    is refused in one line naming the key, by the parser's limit or by the nesting check.
+    """
     path = _file(tmp_path, 'extends = "default"\n[run]\nseed = ' + "{a = " * 3000 + "1" + "}" * 3000 + "\n")
-    assert _problem(path).startswith(f"{path}: line 3: run.seed: arrays or inline tables nested too deeply to read")
+    problem = _problem(path)
+    assert problem.startswith(
+        (f"{path}: line 3: run.seed: arrays or inline tables nested too deeply to read", f"{path}: run.seed.a.a.a.a.a.a.a: nested more than 8 deep")
+    ), problem
 
 
 def test_nesting_the_parser_survives_is_refused_before_validation(tmp_path):
