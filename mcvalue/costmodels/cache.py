@@ -33,6 +33,7 @@ import numpy as np
 
 import mcvalue
 from mcvalue.config import cache_dir
+from mcvalue.data.fetch import sha256_of
 from mcvalue.jsonio import to_jsonable
 
 if TYPE_CHECKING:
@@ -74,10 +75,6 @@ def key(model: str, mode: str, cleaning: CleaningOptions, files: dict[str, str],
 def entry_dir(cache_key: str) -> Path:
     """Return where the entry of ``cache_key`` lives."""
     return cache_dir() / "cost_sides" / cache_key
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -151,7 +148,7 @@ def _verified_record(directory: Path, cache_key: str) -> dict[str, Any]:
     if not isinstance(files, dict) or _FTE not in files:
         raise ValueError("lists no FTE file")
     for name, expected in files.items():
-        if name not in (_FTE, _PPC) or _sha256(directory / name) != expected:
+        if name not in (_FTE, _PPC) or sha256_of(directory / name) != expected:
             raise ValueError(f"{name} fails its checksum")
     return record
 

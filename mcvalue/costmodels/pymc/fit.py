@@ -44,6 +44,7 @@ from mcvalue.costmodels.pymc.model import (
     repo_params,
 )
 from mcvalue.costmodels.pymc.ppc import PosteriorPredictive, misfits, posterior_predictive
+from mcvalue.data.fetch import sha256_of
 from mcvalue.errors import ConvergenceError
 
 if TYPE_CHECKING:
@@ -199,14 +200,6 @@ def checksum_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.sha256")
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
     """Write the posterior and its sha256 sidecar atomically; return a warning if the cache is unwritable.
 
@@ -224,7 +217,7 @@ def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
         idata.to_netcdf(str(tmp), engine="h5netcdf")
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        tmp_sum.write_text(_file_sha256(tmp) + "\n", encoding="ascii")
+        tmp_sum.write_text(sha256_of(tmp) + "\n", encoding="ascii")
         os.replace(tmp, path)
         os.replace(tmp_sum, checksum_path(path))
     except OSError as error:
@@ -242,7 +235,7 @@ def load_posterior(path: Path, key: str) -> DataTree | None:
     if not path.is_file():
         return None
     try:
-        if checksum_path(path).read_text(encoding="ascii").strip() != _file_sha256(path):
+        if checksum_path(path).read_text(encoding="ascii").strip() != sha256_of(path):
             return None
         idata = az.from_netcdf(str(path), engine="h5netcdf")
         attrs = idata.posterior.attrs
