@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 import numpy as np
 from pydantic import AfterValidator, Field, PrivateAttr, model_validator
 
+from mcvalue.fmt import plain
 from mcvalue.priors import distributions as d
 from mcvalue.priors import laws
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail
@@ -21,6 +22,8 @@ from mcvalue.priors.spec import Distribution
 TAILS = (0.001, 0.999)
 #: Largest lognormal sigma (of log x) accepted: wider is not a belief but a numerical hazard.
 MAX_LOG_SIGMA = 10.0
+#: Longest ``label`` a quantity may carry: it must fit a figure's axis.
+LABEL_MAX = 40
 
 
 def _ordered(pair: list[float]) -> list[float]:
@@ -34,15 +37,16 @@ Positive = Annotated[float, Field(gt=0)]
 Interval = Annotated[list[float], Field(min_length=2, max_length=2), AfterValidator(_ordered)]
 
 
-
 class Family(Strict):
-    """A distribution spec: ``dist``, its parameters, an optional ``source``.
+    """A distribution spec: ``dist``, its parameters, an optional ``source`` and ``label``.
 
-    ``PARAMETRISATIONS`` lists the alternative key groups; exactly one must be given
+    ``label`` is the short name figures and tables show (at most :data:`LABEL_MAX`
+    characters); JSON output keeps the dotted key. ``PARAMETRISATIONS`` lists the alternative key groups; exactly one must be given
     completely and no key of another group may appear.
     """
 
     source: str | None = None
+    label: Annotated[str, Field(min_length=1, max_length=LABEL_MAX)] | None = None
     PARAMETRISATIONS: ClassVar[tuple[tuple[str, ...], ...]] = ()
     _dist: Distribution | None = PrivateAttr(default=None)
 
@@ -69,10 +73,10 @@ class Family(Strict):
         return complete[0]
 
     def _label(self, keys: tuple[str, ...]) -> str:
-        """Show the user's own parametrisation, e.g. ``lognormal(ci90=[1.5e+05, 4e+05])``."""
+        """Show the user's own parametrisation, e.g. ``lognormal(ci90=[150K, 400K])`` (never e-notation)."""
 
         def show(v: Any) -> str:
-            return "[" + ", ".join(f"{x:.4g}" for x in v) + "]" if isinstance(v, list) else f"{v:.4g}"
+            return "[" + ", ".join(plain(x) for x in v) + "]" if isinstance(v, list) else plain(v)
 
         shown = [f"{type(self).model_fields[k].alias or k}={show(getattr(self, k))}" for k in keys]
         return f"{self.dist}({', '.join(shown)})"

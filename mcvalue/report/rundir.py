@@ -140,7 +140,7 @@ def write_run(result: RunResult, directory: Path, command: Sequence[str] | None 
 def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None) -> None:
     """Write every file of a run into ``directory`` (report.md last)."""
     from mcvalue.report.figures import write_figures
-    from mcvalue.report.markdown import render_markdown
+    from mcvalue.report.markdown import labels_for, render_markdown
 
     (directory / SUMMARY_FILE).write_bytes(summary_bytes(result.summary_record))
     (directory / "priors.toml").write_text(result.scenario.resolved_toml, encoding="utf-8")
@@ -155,7 +155,8 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
     figures_dir = directory / "figures"
     figures_dir.mkdir(mode=_umask_mode())
     stems = write_figures(result, figures_dir)
-    (directory / "report.md").write_text(render_markdown(result.summary_record, stems, result.warnings), encoding="utf-8")
+    labels = labels_for(result.scenario, result.summary_record)
+    (directory / "report.md").write_text(render_markdown(result.summary_record, stems, result.warnings, labels), encoding="utf-8")
 
 
 def read_summary(directory: Path) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mcvalue.costmodels.table1 import MODE_DESCRIPTIONS, record_rows_published
-from mcvalue.fmt import prob, ratio, si, usd
+from mcvalue.fmt import count, plain, prob, ratio, si, usd
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,7 +32,8 @@ def render_fit(summary: dict) -> str:
     cols = ("mean", "sd", "eti90_lb", "eti90_ub", "ess_bulk", "ess_tail", "r_hat")
     lines.append(f"  {'':26s}" + "".join(f"{c:>10s}" for c in cols))
     for name, row in summary["hyperparameters"].items():
-        lines.append(f"  {name:26s}" + "".join(f"{row[c]:>10.4g}" for c in cols))
+        cells = [count(row[c]) if c.startswith("ess") else f"{row[c]:.3f}" if c == "r_hat" else plain(row[c], 3) for c in cols]
+        lines.append(f"  {name:26s}" + "".join(f"{cell:>10s}" for cell in cells))
     lines += ["", "FTE engineer-years per costing method:"]
     lines.append(f"  {'method':20s}{'posterior median':>17s}{'posterior 90%':>20s}{'paper':>9s}{'point':>9s}{'bootstrap 90%':>20s}")
     for key, f in summary["fte"].items():
