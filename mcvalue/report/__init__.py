@@ -1,6 +1,6 @@
 """The only writer of a run: :func:`write_report` turns a RunResult into a run directory.
 
-Modules: :mod:`.rundir` (the directory, atomically), :mod:`.markdown` (report.md),
+Modules: :mod:`.rundir` (the directory, atomically), :mod:`.markdown` (report.md), :mod:`.html` (report.html),
 :mod:`.figures` (the PNGs), :mod:`.text` (what the commands print).
 """
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def write_report(result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None) -> Path:
     """Write a run's report into a new directory and return its path.
 
-    Writes ``report.md``, ``summary.json`` (exactly ``result.summary()``), ``priors.toml``
+    Writes ``report.md``, ``report.html`` (the same, self-contained), ``summary.json`` (exactly ``result.summary()``), ``priors.toml``
     (the resolved priors run), ``run.json`` (name, path, time, command, warnings) and
     ``figures/*.png``; everything is written into a hidden staging directory and renamed
     into place, so nothing half-written is ever left under the final name.

@@ -1,4 +1,4 @@
-"""A run directory on disk: ``<results>/<name>/`` with report.md, summary.json, run.json, priors.toml and figures/*.png, written atomically.
+"""A run directory on disk: ``<results>/<name>/`` with report.md, report.html, summary.json, run.json, priors.toml and figures/*.png, written atomically.
 
 ``summary.json`` holds only what the inputs determine (no name, path or clock time), so
 identical inputs give identical bytes; ``run.json`` holds the rest. Everything is
@@ -140,6 +140,7 @@ def write_run(result: RunResult, directory: Path, command: Sequence[str] | None 
 def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None) -> None:
     """Write every file of a run into ``directory`` (report.md last)."""
     from mcvalue.report.figures import write_figures
+    from mcvalue.report.html import render_html
     from mcvalue.report.markdown import labels_for, render_markdown
 
     (directory / SUMMARY_FILE).write_bytes(summary_bytes(result.summary_record))
@@ -156,7 +157,9 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
     figures_dir.mkdir(mode=_umask_mode())
     stems = write_figures(result, figures_dir)
     labels = labels_for(result.scenario, result.summary_record)
-    (directory / "report.md").write_text(render_markdown(result.summary_record, stems, result.warnings, labels), encoding="utf-8")
+    markdown = render_markdown(result.summary_record, stems, result.warnings, labels)
+    (directory / "report.html").write_text(render_html(markdown, directory), encoding="utf-8")
+    (directory / "report.md").write_text(markdown, encoding="utf-8")
 
 
 def read_summary(directory: Path) -> dict[str, Any]:
