@@ -120,8 +120,21 @@ def fit(
     refit: bool = False,
     allow_unconverged: bool = False,
     progress: bool = False,
+    save: Path | str | None = None,
 ) -> dict[str, Any]:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
+
+    Parameters
+    ----------
+    mode : str
+        The sample's data mode.
+    data_dir : pathlib.Path, optional
+        Where the paper's data files are (default: the usual search).
+    refit, allow_unconverged, progress : bool
+        Ignore the posterior cache; carry on past failed convergence checks; show progress.
+    save : pathlib.Path or str, optional
+        Also write the posterior (ArviZ 1 ``DataTree``, NetCDF) to this file, atomically
+        (an existing file is replaced); read it back with ``arviz.from_netcdf``.
 
     Returns
     -------
@@ -142,9 +155,35 @@ def fit(
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
 
+    target = None if save is None else _save_target(Path(save))
     sample = load_sample(mode=mode, data_dir=data_dir)
     result = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
+    if target is not None:
+        _write_netcdf(result.idata, target)
     return fit_summary(sample, result, np.random.default_rng(DEFAULT_SEED))
+
+
+def _save_target(path: Path) -> Path:
+    """Check, before any work, that ``--save`` names a file in an existing directory."""
+    if path.is_dir():
+        raise McValueError(f"--save: {path} is a directory; give a file name, e.g. {path / 'posterior.nc'}")
+    if not path.parent.is_dir():
+        raise McValueError(f"--save: directory {path.parent} does not exist")
+    return path
+
+
+def _write_netcdf(idata: Any, path: Path) -> None:
+    """Write a posterior to ``path`` through a temporary file renamed into place."""
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        idata.to_netcdf(str(tmp), engine="h5netcdf")
+        os.replace(tmp, path)
+    except OSError as error:
+        raise McValueError(f"--save: cannot write {path}: {error.strerror or error}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None) -> dict[str, Any]:

@@ -70,17 +70,17 @@ def _run(priors, draws, seed, mode, cost_model, data_dir, swing, thresholds, ref
     return result
 
 
-def _write(result: "mcvalue.RunResult", results_dir: Path, name: str | None, target: Path) -> Path:
+def _write(result: "mcvalue.RunResult", results_dir: Path, name: str | None, target: Path, save_draws: bool) -> Path:
     """Write the report; an unnamed run whose clock name another run took meanwhile takes the next."""
     command = ["mcvalue", *sys.argv[1:]]
     for _attempt in range(10):
         try:
-            return mcvalue.write_report(result, target, command=command)
+            return mcvalue.write_report(result, target, command=command, save_draws=save_draws)
         except mcvalue.RunExistsError:
             if name is not None:
                 raise
             target = mcvalue.report_directory(results_dir)
-    return mcvalue.write_report(result, target, command=command)
+    return mcvalue.write_report(result, target, command=command, save_draws=save_draws)
 
 
 def run(
@@ -98,12 +98,15 @@ def run(
     allow_unconverged: AllowUnconvergedOption = False,
     json_out: JsonOption = False,
     quiet: QuietOption = False,
+    save_draws: Annotated[
+        bool, typer.Option("--save-draws", help="Also write draws.parquet: one row per Monte Carlo draw (inputs, method, FTE, cost, benefit, BCR).")
+    ] = False,
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/."""
     target = mcvalue.report_directory(results_dir, name)
     result = _run(priors, draws, seed, mode, cost_model, data_dir, swing, threshold, refit, allow_unconverged, quiet)
     _progress(quiet)("writing the report...")
-    path = _write(result, results_dir, name, target)
+    path = _write(result, results_dir, name, target, save_draws)
     if json_out:
         typer.echo(mcvalue.text.summary_json(result.summary_record), nl=False)
         return

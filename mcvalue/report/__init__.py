@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from mcvalue.result import RunResult
 
 
-def write_report(result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None) -> Path:
+def write_report(result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None, save_draws: bool = False) -> Path:
     """Write a run's report into a new directory and return its path.
 
     Writes ``report.md``, ``report.html`` (the same, self-contained), ``summary.json`` (exactly ``result.summary()``), ``priors.toml``
@@ -30,6 +30,9 @@ def write_report(result: RunResult, directory: Path | str, *, command: Sequence[
         The run directory to create; it must not exist (its parent is created).
     command : sequence of str, optional
         The command line recorded in run.json (default: ``sys.argv``).
+    save_draws : bool
+        Also write ``draws.parquet``: one row per Monte Carlo draw, the table of
+        :meth:`mcvalue.RunResult.draws` (every input, the method, FTE, cost, benefit, BCR).
 
     Returns
     -------
@@ -45,7 +48,7 @@ def write_report(result: RunResult, directory: Path | str, *, command: Sequence[
     """
     from mcvalue.report.rundir import write_run
 
-    return write_run(result, Path(directory), command)
+    return write_run(result, Path(directory), command, save_draws)
 
 
 def report_directory(results_dir: Path | str = "results", name: str | None = None) -> Path:

@@ -104,8 +104,12 @@ def unused_name(results_dir: Path) -> str:
     return name
 
 
-def write_run(result: RunResult, directory: Path, command: Sequence[str] | None = None) -> Path:
-    """Write the run directory atomically and return its path.
+#: The Monte Carlo draws (``mcvalue run --save-draws``): one row per draw, as :meth:`RunResult.draws`.
+DRAWS_FILE = "draws.parquet"
+
+
+def write_run(result: RunResult, directory: Path, command: Sequence[str] | None = None, save_draws: bool = False) -> Path:
+    """Write the run directory atomically and return its path; with ``save_draws`` also draws.parquet.
 
     Raises
     ------
@@ -124,6 +128,8 @@ def write_run(result: RunResult, directory: Path, command: Sequence[str] | None 
         raise McValueError(f"--results-dir: cannot write into {results_dir} ({error.strerror or error})") from error
     try:
         _write_contents(staging, result, target, command)
+        if save_draws:
+            result.draws().to_parquet(staging / DRAWS_FILE, index=False)
         os.chmod(staging, _umask_mode())
         if target.exists():
             raise RunExistsError(f"run directory {target} appeared while writing; this run was not saved")
