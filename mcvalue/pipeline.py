@@ -240,42 +240,79 @@ def fetch_data(dest: Path | None = None) -> dict[str, Path]:
     return fetch(dest)
 
 
-def _summary_of(side: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any]]:
-    """Return a label and summary for one side of a comparison: a run directory, or a prior file run now."""
-    from mcvalue.priors.load import load_scenario
+def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Return a label, summary and resolved priors for one side of a comparison.
 
-    side = Path(side)
-    if side.is_dir():
-        from mcvalue.report.rundir import read_summary
+    A side is a run directory, a run's name in ``results_dir``, or a prior file (a path or
+    a shipped name) run now without writing anything.
+    """
+    import tomllib
 
-        return side.name, read_summary(side)
-    if side.is_file():
+    from mcvalue.priors.load import load_scenario, shipped_names
+    from mcvalue.report.rundir import read_summary
+
+    path = Path(side)
+    if not path.exists() and (results_dir / path).is_dir() and len(path.parts) == 1:
+        path = results_dir / path
+    if path.is_dir():
+        summary = read_summary(path)
+        priors_file = path / "priors.toml"
+        try:
+            priors = tomllib.loads(priors_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise McValueError(f"{priors_file}: cannot read the run's resolved priors ({error})") from None
+        return path.name, summary, priors
+    if path.is_file() or str(side) in shipped_names():
         log(f"running {side} (nothing is written)...")
-        return side.name, run(load_scenario(side), data_dir=data_dir, log=log).summary()
-    raise McValueError(f"{side}: no such run directory or prior file")
+        scenario = load_scenario(path if path.is_file() else str(side))
+        return path.name, run(scenario, data_dir=data_dir, log=log).summary(), tomllib.loads(scenario.resolved_toml)
+    raise McValueError(f"{side}: no such run directory, run name in {results_dir} or prior file")
 
 
 def compare(
-    a: Path, b: Path, *, data_dir: Path | None = None, log: Log | None = None
+    *sides: Path | str, results_dir: Path | str = "results", data_dir: Path | None = None, log: Log | None = None
 ) -> dict[str, Any]:
-    """Compare two runs: run directories, or prior files run first (nothing is written).
+    """Compare two or more runs: run directories, run names in ``results_dir``, or prior files run first (nothing is written).
+
+    Parameters
+    ----------
+    *sides : pathlib.Path or str
+        At least two: a run directory, the name of a run in ``results_dir``, or a prior
+        file (a path or a shipped name such as ``"paper"``), which is run now.
+    results_dir : pathlib.Path or str
+        Where run names are looked up.
+    data_dir : pathlib.Path, optional
+        Data for prior files that are run.
+    log : callable, optional
+        Progress lines.
 
     Returns
     -------
     dict
-        JSON-ready rows side by side, the inputs and the settings that differ.
+        JSON-ready (:func:`mcvalue.comparison.compare_runs`): headline rows side by side
+        with the change against the first run, every difference of the resolved scenarios
+        and provenance, and each run's exceedance curve.
+
+    Raises
+    ------
+    McValueError
+        Fewer than two sides, or a side that is neither a run nor a prior file.
 
     Examples
     --------
     >>> import mcvalue
-    >>> print(mcvalue.text.render_comparison(mcvalue.compare("results/reference", "priors/mine.toml")))  # doctest: +SKIP
+    >>> print(mcvalue.text.render_comparison(mcvalue.compare("reference", "priors/mine.toml")))  # doctest: +SKIP
     """
-    from mcvalue.comparison import compare_summaries
+    from mcvalue.comparison import compare_runs
 
+    if len(sides) < 2:
+        raise McValueError(f"compare needs at least two runs or prior files, got {len(sides)}")
     say = log or _silent
-    label_a, summary_a = _summary_of(a, data_dir, say)
-    label_b, summary_b = _summary_of(b, data_dir, say)
-    return compare_summaries(label_a, summary_a, label_b, summary_b)
+    found = [_side(side, Path(results_dir), data_dir, say) for side in sides]
+    labels = [label for label, _, _ in found]
+    if len(set(labels)) < len(labels):
+        labels = [str(side) for side in sides]
+    return compare_runs(labels, [s for _, s, _ in found], [p for _, _, p in found])
 
 
 def to_json(record: Any) -> str:

@@ -161,6 +161,30 @@ def _ecdf(ax: Axes, values: np.ndarray, **kwargs: Any) -> None:
         ax.step(x, np.arange(1, x.size + 1) / x.size, where="post", **kwargs)
 
 
+def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
+    """Overlay runs' BCR distributions as P(BCR > k) against k (log axis), 1:1 and the paper's 100:1 marked.
+
+    ``curves`` maps a run's label to its ``bcr.exceedance`` rows (``k``, ``p``) from summary.json.
+    """
+    ax = ax or new_axes(7.0, 4.0)
+    ks = []
+    for label, rows in curves.items():
+        k = [row["k"] for row in rows]
+        ks += k
+        at_paper = next((row["p"] for row in rows if row["k"] == paper_bcr), None)
+        shown = label if at_paper is None else f"{label}: P(BCR > {paper_bcr:g}) = {at_paper:.2f}"
+        ax.plot(k, [row["p"] for row in rows], linewidth=2, label=shown)
+    ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.2, label="1:1 (benefit = cost)")
+    ax.axvline(paper_bcr, color=_PAPER_COLOUR, linestyle="--", linewidth=1.2, label=f"paper: {paper_bcr:g}:1")
+    _log_axis(ax, low=min(ks), high=max(ks))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("benefit-cost ratio k (log scale)")
+    ax.set_ylabel("P(BCR > k)")
+    ax.set_title("Runs compared: the chance the benefit-cost ratio exceeds k", fontsize="medium")
+    _legend_below(ax)
+    return ax
+
+
 def interval_table(blocks: dict[str, dict], paper: dict[str, float]) -> pd.DataFrame:
     """Return a forest-plot table from summary blocks: median, 50% and 90% ends, paper point."""
     import pandas as pd

@@ -138,14 +138,23 @@ def sensitivity(
 
 
 def compare(
-    run_a: Annotated[Path, typer.Argument(help="A run directory, or a prior file to run (nothing is written).")],
-    run_b: Annotated[Path, typer.Argument(help="A run directory, or a prior file to run (nothing is written).")],
+    sides: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="RUN_OR_PRIORS...",
+            help="Two or more: run directories, run names in --results-dir, or prior files (run now; nothing is written).",
+        ),
+    ],
+    results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run names are looked up.", file_okay=False)] = Path("results"),
+    plot: Annotated[Path | None, typer.Option("--plot", metavar="FILE", help="Also draw the runs' P(BCR > k) curves overlaid into FILE (PNG).")] = None,
     data_dir: DataDirOption = None,
     json_out: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Compare two runs: medians, intervals, P(BCR > 100) and the inputs that differ."""
-    comparison = mcvalue.compare(run_a, run_b, data_dir=data_dir, log=_progress(quiet))
+    """Compare runs: medians, intervals and P(BCR > 100) with the change against the first, and everything that differs."""
+    comparison = mcvalue.compare(*sides, results_dir=results_dir, data_dir=data_dir, log=_progress(quiet))
+    if plot is not None:
+        _progress(quiet)(f"figure: {mcvalue.write_comparison_plot(comparison, plot)}")
     typer.echo(mcvalue.to_json(comparison) if json_out else mcvalue.text.render_comparison(comparison))
 
 

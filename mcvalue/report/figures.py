@@ -49,3 +49,30 @@ def write_figures(result: RunResult, directory: Path) -> list[str]:
     for stem, ax in figures.items():
         save_png(ax, directory / f"{stem}.png")
     return list(figures)
+
+
+def write_comparison_plot(comparison: dict, path: Path | str) -> Path:
+    """Save the overlay of a comparison's runs (P(BCR > k) for each) as PNG at ``path``; return the path.
+
+    Parameters
+    ----------
+    comparison : dict
+        From :func:`mcvalue.compare`.
+    path : pathlib.Path or str
+        The PNG to write (its directory must exist).
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> mcvalue.write_comparison_plot(mcvalue.compare("reference", "paper"), "compare.png")  # doctest: +SKIP
+    PosixPath('compare.png')
+    """
+    from mcvalue.errors import McValueError
+    from mcvalue.plots import exceedance_overlay
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise McValueError(f"--plot: directory {path.parent} does not exist")
+    ax = exceedance_overlay(dict(zip(comparison["runs"], comparison["exceedance"], strict=True)))
+    save_png(ax, path)
+    return path

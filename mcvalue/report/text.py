@@ -107,32 +107,45 @@ def render_table1(record: dict) -> str:
     return "\n".join(blocks)
 
 
-def _cell(value: object, money: bool = False, probability: bool = False) -> str:
-    """Format a comparison cell: money, probability or ratio; intervals as [lo, hi]."""
+def _cell(value: object, money: bool = False, probability: bool = False, signed: bool = False) -> str:
+    """Format a comparison cell: money, probability or ratio (with a sign for a change); intervals as [lo, hi]."""
     if isinstance(value, list):
-        return "[" + ", ".join(_cell(v, money) for v in value) + "]"
+        return "[" + ", ".join(_cell(v, money, probability, signed) for v in value) + "]"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return prob(value, 4) if probability else usd(value) if money else ratio(value)
+        text = prob(abs(value), 4) if probability and signed else prob(value, 4) if probability else usd(value) if money else ratio(value)
+        if signed:
+            return ("-" if value < 0 else "+") + text.lstrip("-")
+        return text
     return "n/a" if value is None else str(value)
 
 
 def render_comparison(comparison: dict) -> str:
-    """Return a plain-text table of a comparison."""
-    a, b = comparison["a"], comparison["b"]
-    width = max(len(r["quantity"]) for r in comparison["rows"])
-    lines = [f"{'':{width}}  {a:>24}  {b:>24}"]
+    """Return a plain-text comparison: headline rows side by side (change against the first run in brackets), then every difference."""
+    from mcvalue.report.markdown import readable
+
+    runs = comparison["runs"]
+    body = []
     for r in comparison["rows"]:
         money, probability = "USD" in r["quantity"], r["quantity"].startswith("P(")
-        cells = [_cell(r[side], money, probability) for side in ("a", "b")]
-        lines.append(f"{r['quantity']:{width}}  {cells[0]:>24}  {cells[1]:>24}")
-    lines += ["", "inputs that differ:" if comparison["inputs_differ"] else "inputs: identical"]
-    for d in comparison["inputs_differ"]:
-        da = d["a"]["distribution"] if d["a"] else "(absent)"
-        db = d["b"]["distribution"] if d["b"] else "(absent)"
-        lines.append(f"  {d['input']}: {da}  ->  {db}")
-    if comparison["settings_differ"]:
-        lines += ["", "settings that differ:"]
-        lines += [f"  {d['setting']}: {_cell(d['a'])}  ->  {_cell(d['b'])}" for d in comparison["settings_differ"]]
+        cells = [_cell(r["values"][0], money, probability)]
+        for value, change in zip(r["values"][1:], r["change"][1:], strict=True):
+            shown = _cell(value, money, probability)
+            cells.append(shown if change is None else f"{shown} ({_cell(change, money, probability, signed=True)})")
+        body.append((r["quantity"], cells))
+    width = max(len(q) for q, _ in body)
+    columns = [max(len(runs[i]), *(len(cells[i]) for _, cells in body)) for i in range(len(runs))]
+    lines = [f"{'':{width}}  " + "  ".join(f"{name:>{w}}" for name, w in zip(runs, columns, strict=True))]
+    lines += [f"{q:{width}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(cells, columns, strict=True)) for q, cells in body]
+    lines.append("")
+    diffs = comparison["differences"]
+    if not diffs:
+        lines.append("scenarios: identical (priors, weights, correlations, data, run settings, provenance)")
+        return "\n".join(lines)
+    lines.append(f"what differs ({len(diffs)}; {' | '.join(runs)}):")
+    key_width = max(len(d["key"]) for d in diffs)
+    for d in diffs:
+        shown = ["(absent)" if v is None else readable(v) for v in d["values"]]
+        lines.append(f"  {d['key']:{key_width}}  " + "  |  ".join(shown))
     return "\n".join(lines)
 
 
