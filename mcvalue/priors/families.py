@@ -16,6 +16,7 @@ from mcvalue.fmt import plain
 from mcvalue.priors import distributions as d
 from mcvalue.priors import laws
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail
+from mcvalue.priors.quantiles import fit_quantiles
 from mcvalue.priors.spec import Distribution
 
 #: Probabilities whose quantiles must be finite (and, per quantity, within its domain's bounds).
@@ -35,6 +36,8 @@ def _ordered(pair: list[float]) -> list[float]:
 
 Positive = Annotated[float, Field(gt=0)]
 Interval = Annotated[list[float], Field(min_length=2, max_length=2), AfterValidator(_ordered)]
+#: ``quantiles = {"0.05" = a, "0.5" = b, "0.95" = c}``: probability (as text) -> value.
+Quantiles = dict[str, float]
 
 
 class Family(Strict):
@@ -76,9 +79,14 @@ class Family(Strict):
         """Show the user's own parametrisation, e.g. ``lognormal(ci90=[150K, 400K])`` (never e-notation)."""
 
         def show(v: Any) -> str:
+            if isinstance(v, dict):
+                return "{" + ", ".join(f"{p}: {plain(x)}" for p, x in v.items()) + "}"
             return "[" + ", ".join(plain(x) for x in v) + "]" if isinstance(v, list) else plain(v)
 
         shown = [f"{type(self).model_fields[k].alias or k}={show(getattr(self, k))}" for k in keys]
+        misfit = getattr(self, "_misfit", None)
+        if misfit is not None:
+            shown.append(f"misfit={misfit:.3f}")  # largest |F(x_i) - p_i|, in probability
         return f"{self.dist}({', '.join(shown)})"
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
@@ -105,6 +113,12 @@ class ContinuousFamily(Family):
 
     lower: float | None = None
     upper: float | None = None
+    _misfit: float | None = PrivateAttr(default=None)
+
+    def _from_quantiles(self, keys: tuple[str, ...]) -> d.Continuous:
+        """Fit the family to ``quantiles`` (:mod:`mcvalue.priors.quantiles`); the description shows the misfit."""
+        law, self._misfit = fit_quantiles(self.dist, self.quantiles)
+        return self._truncated(law, keys)
 
     def _truncated(self, law: laws.Law, keys: tuple[str, ...]) -> d.Continuous:
         """Wrap a family's law with this spec's truncation and source."""
@@ -154,9 +168,12 @@ class NormalSpec(ContinuousFamily):
     sd: Positive | None = None
     ci90: Interval | None = None
     ci95: Interval | None = None
-    PARAMETRISATIONS = (("mean", "sd"), ("ci90",), ("ci95",))
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if keys == ("mean", "sd"):
             mean, sd = self.mean, self.sd
         else:
@@ -174,9 +191,12 @@ class LognormalSpec(ContinuousFamily):
     sd: Positive | None = None
     ci90: Interval | None = None
     ci95: Interval | None = None
-    PARAMETRISATIONS = (("mu", "sigma"), ("mean", "sd"), ("ci90",), ("ci95",))
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("mu", "sigma"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if keys == ("mu", "sigma"):
             mu, sigma = self.mu, self.sigma
         elif keys == ("mean", "sd"):
@@ -204,9 +224,12 @@ class BetaSpec(ContinuousFamily):
     sd: Positive | None = None
     ci90: Interval | None = None
     ci95: Interval | None = None
-    PARAMETRISATIONS = (("alpha", "beta"), ("mean", "sd"), ("ci90",), ("ci95",))
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("alpha", "beta"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if keys == ("alpha", "beta"):
             a, b = self.alpha, self.beta
         elif keys == ("mean", "sd"):
@@ -230,9 +253,12 @@ class GammaSpec(ContinuousFamily):
     sd: Positive | None = None
     ci90: Interval | None = None
     ci95: Interval | None = None
-    PARAMETRISATIONS = (("shape", "scale"), ("shape", "rate"), ("mean", "sd"), ("ci90",), ("ci95",))
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("shape", "scale"), ("shape", "rate"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if keys == ("shape", "scale"):
             k, theta = self.shape, self.scale
         elif keys == ("shape", "rate"):
