@@ -53,7 +53,7 @@ def _run(priors, draws, seed, mode, cost_model, data_dir, swing, thresholds, ref
     """Load the scenario, apply the command line's overrides and run it; warnings to stderr."""
     swing_pair = parse_swing(swing)
     ks = parse_thresholds(thresholds)
-    scenario = mcvalue.load_scenario(priors).with_settings(draws=draws, seed=seed, mode=mode, cost_model=cost_model)
+    scenario = mcvalue.load_scenario(None if priors is None else str(priors)).with_settings(draws=draws, seed=seed, mode=mode, cost_model=cost_model)
     result = mcvalue.run(
         scenario,
         data_dir=data_dir,
