@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.decision import DEFAULT_SWING
-from mcvalue.errors import McValueError
+from mcvalue.errors import DataError, McValueError
 
 if TYPE_CHECKING:
     from mcvalue.priors.spec import Mode, Scenario
@@ -227,17 +227,61 @@ def audit(*, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: 
     return audit_sample(data_dir, tuple(extra_bots), top)
 
 
-def fetch_data(dest: Path | None = None) -> dict[str, Path]:
-    """Download the paper's data files (pinned commit, sha256-checked) into ``dest`` or the cache.
+def fetch_data(dest: Path | None = None, source: Path | str | None = None) -> dict[str, Path]:
+    """Download the paper's data files (pinned commit, sha256-checked) into ``dest`` or the cache, or copy them from ``source``.
+
+    Parameters
+    ----------
+    dest : pathlib.Path, optional
+        Where the files go (default: the user cache, where every command finds them).
+    source : pathlib.Path or str, optional
+        A local copy of the data (``mcvalue data fetch --from DIR``): each file is checked
+        against its pinned sha256 and copied, so later commands need no ``--data-dir`` or
+        ``$MCVALUE_DATA_DIR``. Nothing is downloaded.
+
+    Raises
+    ------
+    DataError
+        ``source`` does not exist, lacks a file, or holds a file with other bytes.
 
     Examples
     --------
     >>> import mcvalue
     >>> mcvalue.fetch_data("data/")  # doctest: +SKIP
+    >>> mcvalue.fetch_data(source="../shared/data/osml_value")  # doctest: +SKIP
     """
-    from mcvalue.data.fetch import fetch
+    from mcvalue.data.fetch import DATA_FILES, data_cache_dir, fetch, locate  # locate refuses other bytes, naming both hashes
 
-    return fetch(dest)
+    if source is None:
+        return fetch(dest)
+    origin = Path(source)
+    if not origin.is_dir():
+        raise DataError(f"--from: directory {origin} does not exist")
+    missing = [name for name in DATA_FILES if not (origin / name).is_file()]
+    if missing:
+        raise DataError(f"--from: {origin} has no file {missing[0]!r} (it needs {', '.join(repr(n) for n in DATA_FILES)})")
+    checked = {name: locate(name, origin) for name in DATA_FILES}  # every file verified before any is copied
+    directory = Path(dest) if dest is not None else data_cache_dir()
+    return {name: _copy(path, directory) for name, path in checked.items()}
+
+
+def _copy(checked: Path, directory: Path) -> Path:
+    """Copy a verified data file into ``directory`` through a temporary file renamed into place."""
+    import os
+    import shutil
+
+    name = checked.name
+    target = directory / name
+    tmp = directory / f".{name}.tmp-{os.getpid()}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(checked, tmp)
+        os.replace(tmp, target)
+    except OSError as error:
+        raise DataError(f"cannot write {name!r} to {directory}: {error.strerror or error}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
 
 
 def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any], dict[str, Any]]:

@@ -9,6 +9,7 @@ import typer
 
 import mcvalue
 from mcvalue.cli.options import (
+    FLAG,
     AllowUnconvergedOption,
     DataDirOption,
     JsonOption,
@@ -99,7 +100,8 @@ def run(
     json_out: JsonOption = False,
     quiet: QuietOption = False,
     save_draws: Annotated[
-        bool, typer.Option("--save-draws", help="Also write draws.parquet: one row per Monte Carlo draw (inputs, method, FTE, cost, benefit, BCR).")
+        bool,
+        typer.Option("--save-draws", help="Also write draws.parquet: one row per Monte Carlo draw (inputs, method, FTE, cost, benefit, BCR).", metavar=FLAG),
     ] = False,
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/."""
