@@ -136,7 +136,8 @@ def sensitivity(
     if json_out:
         typer.echo(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:
-        typer.echo(mcvalue.text.render_decision(result.summary_record), nl=False)
+        labels = {name: result.scenario.label(name) for name in result.scenario.quantities}
+        typer.echo(mcvalue.text.render_decision(result.summary_record, labels), nl=False)
 
 
 def compare(

@@ -12,6 +12,8 @@ from mcvalue.costmodels.table1 import MODE_DESCRIPTIONS, record_rows_published
 from mcvalue.fmt import count, plain, prob, ratio, si, usd
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
     from mcvalue.priors.spec import Scenario
@@ -149,13 +151,15 @@ def render_comparison(comparison: dict) -> str:
     return "\n".join(lines)
 
 
-def render_decision(summary: dict) -> str:
+def render_decision(summary: dict, labels: Mapping[str, str] | None = None) -> str:
     """Return the report's "What would change the conclusion" section as text (tables, no figures).
 
     Parameters
     ----------
     summary : dict
         summary.json's content (:meth:`mcvalue.RunResult.summary`).
+    labels : mapping of str to str, optional
+        Input key -> the name shown (the prior files' ``label``, :meth:`mcvalue.Scenario.label`); default: the keys.
 
     Returns
     -------
@@ -165,7 +169,7 @@ def render_decision(summary: dict) -> str:
     """
     from mcvalue.report.markdown import decision_rows
 
-    lines = [line.replace("**", "") for line in decision_rows(summary) if not line.startswith("![")]
+    lines = [line.replace("**", "") for line in decision_rows(summary, labels) if not line.startswith("![")]
     text = "\n".join(lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
