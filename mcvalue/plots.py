@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcvalue.fmt import ratio, usd
+from mcvalue.fmt import prob, ratio, usd
 from mcvalue.paper import METHOD_KEYS, METHODS, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
@@ -102,10 +102,10 @@ def bcr_distribution(
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.5, label="1:1 (benefit = cost)")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
     _log_axis(ax)
-    above = float(np.mean(np.asarray(bcr, dtype=float) > paper_bcr))
+    draws = np.asarray(bcr, dtype=float)
     ax.set_xlabel("Benefit-cost ratio (USD of value per USD of cost, log scale)")
     ax.set_ylabel("Share of Monte Carlo draws")
-    ax.set_title(f"Benefit-cost ratio: P(BCR > {paper_bcr:g}) = {above:.2f}, P(BCR > 1) = {float(np.mean(np.asarray(bcr) > 1)):.3f}")
+    ax.set_title(f"Benefit-cost ratio: P(BCR > {paper_bcr:g}) = {prob(np.mean(draws > paper_bcr))}, P(BCR > 1) = {prob(np.mean(draws > 1))}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize="x-small", frameon=False)
     return ax
 
