@@ -196,7 +196,7 @@ def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None
         k = [row["k"] for row in rows]
         ks += k
         at_paper = next((row["p"] for row in rows if row["k"] == paper_bcr), None)
-        shown = label if at_paper is None else f"{label}: P(BCR > {paper_bcr:g}) = {at_paper:.2f}"
+        shown = label if at_paper is None else f"{label}: P(BCR > {paper_bcr:g}) = {prob(at_paper)}"
         ax.plot(k, [row["p"] for row in rows], linewidth=2, label=shown)
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.2, label="1:1 (benefit = cost)")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linestyle="--", linewidth=1.2, label=f"paper: {paper_bcr:g}:1")
