@@ -38,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "RunResult": "mcvalue.result",
     "write_report": "mcvalue.report",
     "report_directory": "mcvalue.report",
+    "write_comparison_plot": "mcvalue.report.figures",
+    "write_prior_plot": "mcvalue.report.figures",
     "plot_bcr": "mcvalue.plots",
     "plot_cost_by_method": "mcvalue.plots",
     "plot_benefit_chain": "mcvalue.plots",

@@ -1,22 +1,31 @@
-"""Compare two runs side by side: headline numbers and the inputs that differ.
+"""Compare runs side by side: headline numbers with the change against the first, and every difference of their scenarios.
 
-Pure: two summaries (summary.json's content) in, a JSON-ready comparison out;
-:func:`mcvalue.compare` finds the summaries (run directories, or prior files run first).
-The comparison lists the BCR's median, intervals and tail
-probabilities, the cost and benefit medians and intervals, each costing method's BCR
-median, then every input whose distribution differs and every run setting that differs.
+Pure: per run a label, summary.json's content and its resolved priors (``priors.toml``
+parsed) in, a JSON-ready comparison out; :func:`mcvalue.compare` finds them (run
+directories, run names, or prior files run first).
+
+What differs is found by flattening each run's resolved priors (every prior table,
+the method weights, the rank correlations, ``[data]`` and ``[run]``) and its summary's
+provenance (cost model, data mode and cleaning, data files, library versions, decision
+settings) into dotted keys, and listing each key whose values are not all equal: nothing
+that is the same in every run is listed.
 """
 
+from __future__ import annotations
 
-#: Provenance keys whose difference explains a difference in results.
-SETTINGS = ("seed", "draws", "cost_model", "data_mode", "cleaning", "data_files_sha256", "package_version")
-_INPUT_FIELDS = ("distribution", "p5", "median", "p95")
+from typing import Any
+
+#: Provenance keys left out of the differences: hashes of the prior files, whose content
+#: is compared key by key instead (a changed comment is not a different scenario).
+_HASHES = ("priors_sha256", "resolved_priors_sha256")
+#: Where a missing key shows, so "absent" differs from any value.
+ABSENT = None
 
 
-def _rows(summary: dict) -> dict[str, object]:
-    """Return the compared figures of one summary, by row label."""
+def headline_rows(summary: dict) -> dict[str, Any]:
+    """Return the compared figures of one summary, by row label (intervals as [lo, hi])."""
     bcr, cost, benefit = summary["bcr"], summary["cost_usd"], summary["benefit_usd"]
-    rows: dict[str, object] = {
+    rows: dict[str, Any] = {
         "BCR median": bcr["median"],
         "BCR 50% interval": bcr["intervals"]["50"],
         "BCR 90% interval": bcr["intervals"]["90"],
@@ -33,24 +42,78 @@ def _rows(summary: dict) -> dict[str, object]:
     return rows
 
 
-def _differing_inputs(a: dict, b: dict) -> list[dict]:
-    """Return inputs present in either summary whose distribution or quantiles differ."""
+def _change(first: Any, value: Any) -> Any:
+    """Return ``value - first`` for numbers, end by end for intervals, None when either is missing."""
+    if isinstance(first, list) and isinstance(value, list) and len(first) == len(value):
+        return [_change(f, v) for f, v in zip(first, value, strict=True)]
+    if isinstance(first, (int, float)) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value - first
+    return None
+
+
+def flatten(record: Any, prefix: str = "") -> dict[str, Any]:
+    """Flatten nested tables into dotted keys; a list of tables with ``between`` (correlations) is keyed by the pair.
+
+    Examples
+    --------
+    >>> flatten({"cost": {"coverage": {"dist": "point", "value": 2}}, "correlations": [{"between": ["a", "b"], "rho": 0.5}]})
+    {'cost.coverage.dist': 'point', 'cost.coverage.value': 2, 'correlations.a ~ b': 0.5}
+    """
+    if isinstance(record, dict):
+        out: dict[str, Any] = {}
+        for key, value in record.items():
+            out.update(flatten(value, f"{prefix}{key}."))
+        return out
+    if isinstance(record, list) and record and all(isinstance(e, dict) and "between" in e for e in record):
+        return {f"{prefix}{' ~ '.join(sorted(e['between']))}": e.get("rho") for e in record}
+    return {prefix[:-1]: record}
+
+
+def scenario_keys(priors: dict, summary: dict) -> dict[str, Any]:
+    """Return everything that defines a run as dotted keys: resolved priors, then provenance (``provenance.*``)."""
+    provenance = {k: v for k, v in summary.get("provenance", {}).items() if k not in _HASHES}
+    return {**flatten(priors), **flatten(provenance, "provenance.")}
+
+
+def differences(keyed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return each key whose values are not all equal across runs, in first-seen order, with every run's value."""
+    order = list(dict.fromkeys(key for run in keyed for key in run))
     out = []
-    for name in list(a) + [n for n in b if n not in a]:
-        ea, eb = a.get(name), b.get(name)
-        if ea is None or eb is None or any(ea.get(f) != eb.get(f) for f in _INPUT_FIELDS):
-            out.append({"input": name, "a": ea, "b": eb})
+    for key in order:
+        values = [run.get(key, ABSENT) for run in keyed]
+        if any(v != values[0] for v in values[1:]):
+            out.append({"key": key, "values": values})
     return out
 
 
-def compare_summaries(label_a: str, a: dict, label_b: str, b: dict) -> dict:
-    """Return the comparison of two summaries (JSON-ready)."""
-    rows_a, rows_b = _rows(a), _rows(b)
-    pa, pb = a.get("provenance", {}), b.get("provenance", {})
+def compare_runs(labels: list[str], summaries: list[dict], priors: list[dict]) -> dict:
+    """Return the comparison of two or more runs (JSON-ready).
+
+    Parameters
+    ----------
+    labels : list of str
+        What each run is called (a run name or a prior file's name).
+    summaries : list of dict
+        Each run's summary.json content.
+    priors : list of dict
+        Each run's resolved priors (``priors.toml`` parsed).
+
+    Returns
+    -------
+    dict
+        ``runs`` (the labels), ``rows`` (``quantity``, ``values`` per run, ``change``:
+        each value minus the first run's, None for the first), ``differences`` (``key``,
+        ``values`` per run; None where a run lacks the key) and ``exceedance`` (per run
+        the curve P(BCR > k) of its summary, for the overlay figure).
+    """
+    tables = [headline_rows(s) for s in summaries]
+    rows = []
+    for quantity in tables[0]:
+        values = [t.get(quantity) for t in tables]
+        rows.append({"quantity": quantity, "values": values, "change": [None] + [_change(values[0], v) for v in values[1:]]})
     return {
-        "a": label_a,
-        "b": label_b,
-        "rows": [{"quantity": k, "a": rows_a[k], "b": rows_b.get(k)} for k in rows_a],
-        "inputs_differ": _differing_inputs(a.get("inputs", {}), b.get("inputs", {})),
-        "settings_differ": [{"setting": k, "a": pa.get(k), "b": pb.get(k)} for k in SETTINGS if pa.get(k) != pb.get(k)],
+        "runs": list(labels),
+        "rows": rows,
+        "differences": differences([scenario_keys(p, s) for p, s in zip(priors, summaries, strict=True)]),
+        "exceedance": [[{"k": e["k"], "p": e["p"]} for e in s["bcr"]["exceedance"]] for s in summaries],
     }

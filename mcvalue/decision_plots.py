@@ -70,7 +70,7 @@ def plot_exceedance(
     return ax
 
 
-def plot_sobol(result: dict, ax: Axes | None = None) -> Axes:
+def plot_sobol(result: dict, ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
     """Horizontal bars of first-order and total Sobol indices with their confidence intervals.
 
     Parameters
@@ -80,6 +80,8 @@ def plot_sobol(result: dict, ax: Axes | None = None) -> Axes:
         Inputs are drawn largest total index at the top.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
+    labels : mapping of str to str, optional
+        Input key -> the name shown (a prior's ``label``); default: the key.
 
     Returns
     -------
@@ -102,7 +104,7 @@ def plot_sobol(result: dict, ax: Axes | None = None) -> Axes:
         label="first-order",
         color="tab:orange",
     )
-    ax.set_yticks(y, [r["input"] for r in rows])
+    ax.set_yticks(y, [(labels or {}).get(r["input"], r["input"]) for r in rows])
     ax.axvline(0, color="black", linewidth=0.6)
     level = result.get("conf_level", 0.95)
     ax.set_xlabel(f"Sobol index of {result['output'].replace('_', ' ')} (bars: {100 * level:g}% bootstrap CI)")
@@ -110,7 +112,7 @@ def plot_sobol(result: dict, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_evppi(voi: dict, k: float = PAPER_RATIO, ax: Axes | None = None) -> Axes:
+def plot_evppi(voi: dict, k: float = PAPER_RATIO, ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
     """EVPPI of each input at threshold k (bars, +-2 se), with the EVPI as a reference line.
 
     Parameters
@@ -121,6 +123,8 @@ def plot_evppi(voi: dict, k: float = PAPER_RATIO, ax: Axes | None = None) -> Axe
         Which threshold to draw (must be one of ``voi``'s).
     ax : matplotlib.axes.Axes, optional
         Where to draw.
+    labels : mapping of str to str, optional
+        Input key -> the name shown (a prior's ``label``); default: the key.
 
     Returns
     -------
@@ -137,13 +141,13 @@ def plot_evppi(voi: dict, k: float = PAPER_RATIO, ax: Axes | None = None) -> Axe
     scale = 1e9
     ax.barh(y, [r["value"] / scale for r in rows], xerr=[2 * r["se"] / scale for r in rows], color="tab:green")
     ax.axvline(entry["evpi"] / scale, color="black", linestyle="--", linewidth=1.0, label="EVPI")
-    ax.set_yticks(y, [r["input"] for r in rows])
+    ax.set_yticks(y, [(labels or {}).get(r["input"], r["input"]) for r in rows])
     ax.set_xlabel(f"EVPPI at {k:g}:1, billion USD per year (+-2 se)")
     ax.legend(fontsize="small", frameon=False, loc="lower right")
     return ax
 
 
-def plot_tornado(table: Tornado, ax: Axes | None = None) -> Axes:
+def plot_tornado(table: Tornado, ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
     """Tornado: per input, a bar between its two conditional median BCRs (log axis).
 
     Widest bar at the top; the vertical line is the run's median. The costing method's
@@ -155,6 +159,8 @@ def plot_tornado(table: Tornado, ax: Axes | None = None) -> Axes:
         :func:`mcvalue.decision.tornado` output.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
+    labels : mapping of str to str, optional
+        Input key -> the name shown (a prior's ``label``); default: the key.
 
     Returns
     -------
@@ -190,7 +196,7 @@ def plot_tornado(table: Tornado, ax: Axes | None = None) -> Axes:
             )
     ax.axvline(table.median, color="black", linewidth=1.0)
     ax.set_xscale("log")
-    ax.set_yticks(y, [b.label for b in bars])
+    ax.set_yticks(y, [(labels or {}).get(b.input, b.label) for b in bars])
     lo, hi = (round(100 * q) for q in table.swing)
     ax.set_xlabel(f"median BCR with one input at its p{lo} / p{hi}, others keeping their distributions (log)")
     return ax

@@ -78,6 +78,29 @@ def interval(pair: Sequence[float | None], fmt: Callable[[float | None], str] = 
     return f"[{fmt(pair[0])}, {fmt(pair[1])}]"
 
 
+def plain(value: float | None, digits: int = 4) -> str:
+    """Format a number of any size compactly, never e-notation: 150000 -> ``150K``, 3e12 -> ``3T``, 0.03 -> ``0.03``.
+
+    Amounts from ten thousand up take a K/M/B/T suffix (as :func:`usd`, without the
+    dollar sign), so a prior's parameters read as entered. Absurd magnitudes (below 1e-6
+    or from 1e16 up, which only a refused prior file holds) keep e-notation: written out
+    they would be unreadable.
+
+    Examples
+    --------
+    >>> plain(150000), plain(5.8e12), plain(0.0298), plain(1200)
+    ('150K', '5.8T', '0.0298', '1200')
+    """
+    if not _finite(value):
+        return MISSING
+    magnitude = abs(float(value))
+    if magnitude >= 1e16 or 0 < magnitude < 1e-6:
+        return f"{value:.{digits}g}"
+    if magnitude < 1e4:
+        return ratio(value, digits).replace(",", "")  # no separator: the number may sit in a list
+    return usd(value, digits).replace("$", "")
+
+
 def si(value: float) -> str:
     """Format a figure the way the paper's Table 1 prints it: 2.43K, 300.48M, 34.09."""
     for scale, suffix in _SUFFIXES:

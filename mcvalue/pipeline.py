@@ -122,11 +122,24 @@ def fit(
     allow_unconverged: bool = False,
     progress: bool = False,
     sample: Path | None = None,
+    save: Path | str | None = None,
 ) -> dict[str, Any]:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
 
-    ``sample`` is a directory written by :func:`collect_sample` to fit instead of the
-    paper's sample (mode ``corrected`` or ``clean``); the posterior cache keys on its data.
+    Parameters
+    ----------
+    mode : str
+        The sample's data mode.
+    data_dir : pathlib.Path, optional
+        Where the paper's data files are (default: the usual search).
+    refit, allow_unconverged, progress : bool
+        Ignore the posterior cache; carry on past failed convergence checks; show progress.
+    sample : pathlib.Path, optional
+        A directory written by :func:`collect_sample` to fit instead of the paper's sample
+        (mode ``corrected`` or ``clean``); the posterior cache keys on its data.
+    save : pathlib.Path or str, optional
+        Also write the posterior (ArviZ 1 ``DataTree``, NetCDF) to this file, atomically
+        (an existing file is replaced); read it back with ``arviz.from_netcdf``.
 
     Returns
     -------
@@ -148,10 +161,36 @@ def fit(
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
 
+    target = None if save is None else _save_target(Path(save))
     loaded = load_sample(mode=mode, data_dir=data_dir, sample=sample)
     require_references(loaded)
     result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
+    if target is not None:
+        _write_netcdf(result.idata, target)
     return fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
+
+
+def _save_target(path: Path) -> Path:
+    """Check, before any work, that ``--save`` names a file in an existing directory."""
+    if path.is_dir():
+        raise McValueError(f"--save: {path} is a directory; give a file name, e.g. {path / 'posterior.nc'}")
+    if not path.parent.is_dir():
+        raise McValueError(f"--save: directory {path.parent} does not exist")
+    return path
+
+
+def _write_netcdf(idata: Any, path: Path) -> None:
+    """Write a posterior to ``path`` through a temporary file renamed into place."""
+    import os
+
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        idata.to_netcdf(str(tmp), engine="h5netcdf")
+        os.replace(tmp, path)
+    except OSError as error:
+        raise McValueError(f"--save: cannot write {path}: {error.strerror or error}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample: Path | None = None) -> dict[str, Any]:
@@ -217,17 +256,42 @@ def audit(
     return report
 
 
-def fetch_data(dest: Path | None = None) -> dict[str, Path]:
-    """Download the paper's data files (pinned commit, sha256-checked) into ``dest`` or the cache.
+def fetch_data(dest: Path | None = None, source: Path | str | None = None) -> dict[str, Path]:
+    """Download the paper's data files (pinned commit, sha256-checked) into ``dest`` or the cache, or copy them from ``source``.
+
+    Parameters
+    ----------
+    dest : pathlib.Path, optional
+        Where the files go (default: the user cache, where every command finds them).
+    source : pathlib.Path or str, optional
+        A local copy of the data (``mcvalue data fetch --from DIR``): each file is checked
+        against its pinned sha256 and copied, so later commands need no ``--data-dir`` or
+        ``$MCVALUE_DATA_DIR``. Nothing is downloaded.
+
+    Raises
+    ------
+    DataError
+        ``source`` does not exist, lacks a file, or holds a file with other bytes.
 
     Examples
     --------
     >>> import mcvalue
     >>> mcvalue.fetch_data("data/")  # doctest: +SKIP
+    >>> mcvalue.fetch_data(source="../shared/data/osml_value")  # doctest: +SKIP
     """
-    from mcvalue.data.fetch import fetch
+    from mcvalue.data.fetch import DATA_FILES, data_cache_dir, fetch, locate  # locate refuses other bytes, naming both hashes
 
-    return fetch(dest)
+    if source is None:
+        return fetch(dest)
+    origin = Path(source)
+    if not origin.is_dir():
+        raise DataError(f"--from: directory {origin} does not exist")
+    missing = [name for name in DATA_FILES if not (origin / name).is_file()]
+    if missing:
+        raise DataError(f"--from: {origin} has no file {missing[0]!r} (it needs {', '.join(repr(n) for n in DATA_FILES)})")
+    checked = {name: locate(name, origin) for name in DATA_FILES}  # every file verified before any is copied
+    directory = Path(dest) if dest is not None else data_cache_dir()
+    return {name: _copy(path, directory) for name, path in checked.items()}
 
 
 def collect_sample(
@@ -341,42 +405,98 @@ def _collection_request(
     )
 
 
-def _summary_of(side: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any]]:
-    """Return a label and summary for one side of a comparison: a run directory, or a prior file run now."""
-    from mcvalue.priors.load import load_scenario
+def _copy(checked: Path, directory: Path) -> Path:
+    """Copy a verified data file into ``directory`` through a temporary file renamed into place."""
+    import os
+    import shutil
 
-    side = Path(side)
-    if side.is_dir():
-        from mcvalue.report.rundir import read_summary
+    name = checked.name
+    target = directory / name
+    tmp = directory / f".{name}.tmp-{os.getpid()}"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(checked, tmp)
+        os.replace(tmp, target)
+    except OSError as error:
+        raise DataError(f"cannot write {name!r} to {directory}: {error.strerror or error}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
 
-        return side.name, read_summary(side)
-    if side.is_file():
+
+def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Return a label, summary and resolved priors for one side of a comparison.
+
+    A side is a run directory, a run's name in ``results_dir``, or a prior file (a path or
+    a shipped name) run now without writing anything.
+    """
+    import tomllib
+
+    from mcvalue.priors.load import load_scenario, shipped_names
+    from mcvalue.report.rundir import read_summary
+
+    path = Path(side)
+    if not path.exists() and (results_dir / path).is_dir() and len(path.parts) == 1:
+        path = results_dir / path
+    if path.is_dir():
+        summary = read_summary(path)
+        priors_file = path / "priors.toml"
+        try:
+            priors = tomllib.loads(priors_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise McValueError(f"{priors_file}: cannot read the run's resolved priors ({error})") from None
+        return path.name, summary, priors
+    if path.is_file() or str(side) in shipped_names():
         log(f"running {side} (nothing is written)...")
-        return side.name, run(load_scenario(side), data_dir=data_dir, log=log).summary()
-    raise McValueError(f"{side}: no such run directory or prior file")
+        scenario = load_scenario(path if path.is_file() else str(side))
+        return path.name, run(scenario, data_dir=data_dir, log=log).summary(), tomllib.loads(scenario.resolved_toml)
+    raise McValueError(f"{side}: no such run directory, run name in {results_dir} or prior file")
 
 
 def compare(
-    a: Path, b: Path, *, data_dir: Path | None = None, log: Log | None = None
+    *sides: Path | str, results_dir: Path | str = "results", data_dir: Path | None = None, log: Log | None = None
 ) -> dict[str, Any]:
-    """Compare two runs: run directories, or prior files run first (nothing is written).
+    """Compare two or more runs: run directories, run names in ``results_dir``, or prior files run first (nothing is written).
+
+    Parameters
+    ----------
+    *sides : pathlib.Path or str
+        At least two: a run directory, the name of a run in ``results_dir``, or a prior
+        file (a path or a shipped name such as ``"paper"``), which is run now.
+    results_dir : pathlib.Path or str
+        Where run names are looked up.
+    data_dir : pathlib.Path, optional
+        Data for prior files that are run.
+    log : callable, optional
+        Progress lines.
 
     Returns
     -------
     dict
-        JSON-ready rows side by side, the inputs and the settings that differ.
+        JSON-ready (:func:`mcvalue.comparison.compare_runs`): headline rows side by side
+        with the change against the first run, every difference of the resolved scenarios
+        and provenance, and each run's exceedance curve.
+
+    Raises
+    ------
+    McValueError
+        Fewer than two sides, or a side that is neither a run nor a prior file.
 
     Examples
     --------
     >>> import mcvalue
-    >>> print(mcvalue.text.render_comparison(mcvalue.compare("results/reference", "priors/mine.toml")))  # doctest: +SKIP
+    >>> print(mcvalue.text.render_comparison(mcvalue.compare("reference", "priors/mine.toml")))  # doctest: +SKIP
     """
-    from mcvalue.comparison import compare_summaries
+    from mcvalue.comparison import compare_runs
 
+    if len(sides) < 2:
+        raise McValueError(f"compare needs at least two runs or prior files, got {len(sides)}")
     say = log or _silent
-    label_a, summary_a = _summary_of(a, data_dir, say)
-    label_b, summary_b = _summary_of(b, data_dir, say)
-    return compare_summaries(label_a, summary_a, label_b, summary_b)
+    found = [_side(side, Path(results_dir), data_dir, say) for side in sides]
+    labels = [label for label, _, _ in found]
+    if len(set(labels)) < len(labels):
+        labels = [str(side) for side in sides]
+    return compare_runs(labels, [s for _, s, _ in found], [p for _, _, p in found])
 
 
 def to_json(record: Any) -> str:

@@ -11,12 +11,13 @@ needs no pyplot state and no backend switch; nothing here touches global rcParam
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcvalue.fmt import ratio, usd
+from mcvalue.fmt import prob, ratio, usd
 from mcvalue.paper import METHOD_KEYS, METHODS, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 _PAPER_COLOUR = "#c0392b"
 _OURS_COLOUR = "#2c3e50"
 _SHADE_COLOUR = "#5dade2"
+#: One colour per costing method (colour-blind-safe Okabe-Ito hues), in METHOD_KEYS order.
+_METHOD_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9")
 
 
 def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
@@ -64,25 +67,46 @@ def _legend_below(ax: Axes) -> None:
 
 
 def bcr_distribution(
-    bcr: np.ndarray, interval90: Sequence[float], ax: Axes | None = None, paper_bcr: float = PAPER_BCR
+    bcr: np.ndarray,
+    interval90: Sequence[float],
+    ax: Axes | None = None,
+    paper_bcr: float = PAPER_BCR,
+    methods: np.ndarray | None = None,
+    method_keys: Sequence[str] = METHOD_KEYS,
 ) -> Axes:
-    """Histogram of the BCR draws on a log axis, 90% interval shaded, the paper's ratio marked."""
-    ax = ax or new_axes()
+    """Histogram of the BCR draws on a log axis: 90% interval shaded, 1:1 and the paper's ratio marked, P(BCR > paper) stated.
+
+    With ``methods`` (each draw's index into ``method_keys``) the histogram is stacked by
+    costing method, so a mixture of humps shows which method makes each; bar heights are
+    shares of all draws either way.
+    """
+    ax = ax or new_axes(8.0, 5.0)
     values = np.asarray(bcr, dtype=float)
-    values = values[np.isfinite(values) & (values > 0)]
+    keep = np.isfinite(values) & (values > 0)
+    values = values[keep]
     lo, hi = np.quantile(values, [0.001, 0.999])
-    lo, hi = min(lo, paper_bcr / 2), max(hi, paper_bcr * 2)
+    lo, hi = min(lo, 0.5), max(hi, paper_bcr * 2)  # 1:1 and the paper's ratio always in view
     bins = np.geomspace(lo, hi, 80)
-    ax.hist(values, bins=bins, density=False, weights=np.full(len(values), 1 / len(values)), color=_OURS_COLOUR, alpha=0.8)
-    ax.axvspan(interval90[0], interval90[1], color=_SHADE_COLOUR, alpha=0.25, label=f"90% interval [{ratio(interval90[0])}, {ratio(interval90[1])}]")
+    share = np.full(len(values), 1 / len(values))
+    if methods is None:
+        ax.hist(values, bins=bins, weights=share, color=_OURS_COLOUR, alpha=0.8)
+    else:
+        index = np.asarray(methods)[keep]
+        used = [i for i in range(len(method_keys)) if np.any(index == i)]
+        colours = [_METHOD_COLOURS[i % len(_METHOD_COLOURS)] for i in used]
+        ax.hist([values[index == i] for i in used], bins=bins, weights=[share[index == i] for i in used], stacked=True,
+                color=colours, alpha=0.85, label=[f"method: {method_keys[i]}" for i in used])
+    ax.axvspan(interval90[0], interval90[1], color=_SHADE_COLOUR, alpha=0.18, label=f"90% interval {ratio(interval90[0])} to {ratio(interval90[1])}")
     median = float(np.median(values))
     ax.axvline(median, color=_OURS_COLOUR, linestyle="--", label=f"median {ratio(median)}")
+    ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.5, label="1:1 (benefit = cost)")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
     _log_axis(ax)
+    draws = np.asarray(bcr, dtype=float)
     ax.set_xlabel("Benefit-cost ratio (USD of value per USD of cost, log scale)")
     ax.set_ylabel("Share of Monte Carlo draws")
-    ax.set_title("Benefit-cost ratio")
-    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title(f"Benefit-cost ratio: P(BCR > {paper_bcr:g}) = {prob(np.mean(draws > paper_bcr))}, P(BCR > 1) = {prob(np.mean(draws > 1))}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize="x-small", frameon=False)
     return ax
 
 
@@ -114,7 +138,7 @@ def benefit_chain(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ``p95`` (USD per year after this step) and ``paper`` (the paper's figure at that step),
     one row per step from the AI value down to the benefit.
     """
-    ax = ax or new_axes(8.0, 4.0)
+    ax = ax or new_axes(8.5, 4.5)
     y = np.arange(len(table))[::-1]
     ax.hlines(y, table["p5"], table["p95"], color=_OURS_COLOUR, linewidth=4, label="ours: 90% interval")
     ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
@@ -124,7 +148,7 @@ def benefit_chain(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
     _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel("Value per year after this step (USD, log scale)")
-    ax.set_title("Benefit chain: AI value x haircut x attribution x MLOSS share")
+    ax.set_title("Benefit chain: AI value x haircut x attribution x MLOSS share", fontsize="medium")
     _legend_below(ax)
     return ax
 
@@ -161,6 +185,90 @@ def _ecdf(ax: Axes, values: np.ndarray, **kwargs: Any) -> None:
         ax.step(x, np.arange(1, x.size + 1) / x.size, where="post", **kwargs)
 
 
+def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
+    """Overlay runs' BCR distributions as P(BCR > k) against k (log axis), 1:1 and the paper's 100:1 marked.
+
+    ``curves`` maps a run's label to its ``bcr.exceedance`` rows (``k``, ``p``) from summary.json.
+    """
+    ax = ax or new_axes(7.0, 4.0)
+    ks = []
+    for label, rows in curves.items():
+        k = [row["k"] for row in rows]
+        ks += k
+        at_paper = next((row["p"] for row in rows if row["k"] == paper_bcr), None)
+        shown = label if at_paper is None else f"{label}: P(BCR > {paper_bcr:g}) = {prob(at_paper)}"
+        ax.plot(k, [row["p"] for row in rows], linewidth=2, label=shown)
+    ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.2, label="1:1 (benefit = cost)")
+    ax.axvline(paper_bcr, color=_PAPER_COLOUR, linestyle="--", linewidth=1.2, label=f"paper: {paper_bcr:g}:1")
+    _log_axis(ax, low=min(ks), high=max(ks))
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("benefit-cost ratio k (log scale)")
+    ax.set_ylabel("P(BCR > k)")
+    ax.set_title("Runs compared: the chance the benefit-cost ratio exceeds k", fontsize="medium")
+    _legend_below(ax)
+    return ax
+
+
+def _literal(text: str) -> str:
+    """Escape dollar signs so matplotlib prints text as written ($3.5T-$5.8T is not mathtext)."""
+    return text.replace("$", r"\$")
+
+
+def prior_density(dist: Any, name: str, label: str, ax: Axes | None = None) -> Axes:
+    """Draw one prior's density with its p5 / median / p95 marked and its source beneath; return the Axes.
+
+    The density comes from the quantile function alone (dq/dx on a grid of 400 quantiles
+    from p0.1 to p99.9), so every family draws the same way; a point mass is a vertical
+    line, a choice a stem per value with its weight.
+    """
+    ax = ax or new_axes(5.0, 3.0)
+    money = name.endswith("_usd")
+    q = np.linspace(0.001, 0.999, 400)
+    x = np.asarray(dist.ppf(q), dtype=float)
+    p5, median, p95 = (float(v) for v in dist.ppf(np.array([0.05, 0.5, 0.95])))
+    values = getattr(dist, "values", None)
+    if values is not None:  # a choice
+        ax.vlines(values, 0, dist.weights, color=_OURS_COLOUR, linewidth=3)
+        ax.set_ylabel("probability")
+    elif np.ptp(x) == 0:  # a point mass
+        ax.axvline(x[0], color=_OURS_COLOUR, linewidth=3)
+        ax.set_yticks([])
+    else:
+        keep = np.concatenate([[True], np.diff(x) > 0])
+        density = np.gradient(q[keep], x[keep])
+        ax.fill_between(x[keep], density, color=_SHADE_COLOUR, alpha=0.5)
+        ax.plot(x[keep], density, color=_OURS_COLOUR, linewidth=1.2)
+        ax.set_yticks([])
+        ax.set_ylim(bottom=0)
+    show = usd if money else ratio
+    for value, style in ((p5, ":"), (median, "--"), (p95, ":")):
+        ax.axvline(value, color=_PAPER_COLOUR, linestyle=style, linewidth=1)
+    ax.set_title(_literal(f"{label}\np5 {show(p5)}, median {show(median)}, p95 {show(p95)}"), fontsize="small")
+    from matplotlib import ticker
+
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: show(v)))
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(5))
+    ax.tick_params(labelsize="x-small")
+    source = getattr(dist, "source", None) or "no source given"
+    ax.set_xlabel(_literal(textwrap.fill(f"{name}: {source}", 70)), fontsize="xx-small")
+    return ax
+
+
+def prior_densities(scenario: Any) -> Axes:
+    """Draw every prior quantity of a scenario in a grid (two columns); return the first Axes (its figure holds all)."""
+    from matplotlib.figure import Figure
+
+    names = list(scenario.quantities)
+    rows = (len(names) + 1) // 2
+    fig = Figure(figsize=(11.0, 3.0 * rows), layout="constrained")
+    axes = fig.subplots(rows, 2, squeeze=False).ravel()
+    for ax, name in zip(axes, names, strict=False):
+        prior_density(scenario.quantities[name], name, scenario.label(name), ax=ax)
+    for ax in axes[len(names):]:
+        ax.set_visible(False)
+    return axes[0]
+
+
 def interval_table(blocks: dict[str, dict], paper: dict[str, float]) -> pd.DataFrame:
     """Return a forest-plot table from summary blocks: median, 50% and 90% ends, paper point."""
     import pandas as pd
@@ -184,8 +292,9 @@ def interval_table(blocks: dict[str, dict], paper: dict[str, float]) -> pd.DataF
 def benefit_chain_table(inputs: dict[str, np.ndarray], scenario: Any = None) -> pd.DataFrame:
     """Return the benefit chain as cumulative products of the draws: AI value, x haircut, ...
 
-    Each step's label shows the factor's stated 90% interval, read from its prior
-    (``scenario.quantities``) when given, so labels carry no Monte Carlo noise.
+    Each step's label names the factor by its prior's ``label`` and shows its 90% interval
+    read from the prior (``scenario.quantities``) to 2 significant figures, as intervals
+    are stated, so labels carry no Monte Carlo noise (0.03-0.3, not 0.0298-0.299).
     """
     import pandas as pd
 
@@ -198,15 +307,20 @@ def benefit_chain_table(inputs: dict[str, np.ndarray], scenario: Any = None) -> 
             lo, hi = (float(v) for v in scenario.quantities[name].ppf(np.array([0.05, 0.95])))
         else:
             lo, hi = np.quantile(draws, [0.05, 0.95])
-        short = name.split(".", 1)[1]
-        step = "AI value" if running is draws else f"x {short} (90%: {ratio(lo)}-{ratio(hi)})"
+        short = name.split(".", 1)[1] if scenario is None else scenario.label(name)
+        step = "AI value" if running is draws else f"x {short}\n(90%: {ratio(lo, 2)}-{ratio(hi, 2)})"
         p5, median, p95 = np.quantile(running, [0.05, 0.5, 0.95])
         rows.append({"step": step, "p5": p5, "median": median, "p95": p95, "paper": paper_running})
     return pd.DataFrame(rows)
 
 
+def _labels(result: RunResult) -> dict[str, str]:
+    """Return each prior quantity's label in a run (what figures call the inputs)."""
+    return {name: result.scenario.label(name) for name in result.scenario.quantities}
+
+
 def plot_bcr(result: RunResult, ax: Axes | None = None) -> Axes:
-    """Plot the BCR distribution of a run (90% interval shaded, the paper's 100:1 marked).
+    """Plot the BCR distribution of a run, stacked by costing method (90% interval shaded, 1:1 and the paper's 100:1 marked).
 
     Examples
     --------
@@ -215,7 +329,8 @@ def plot_bcr(result: RunResult, ax: Axes | None = None) -> Axes:
     >>> ax = mcvalue.plot_bcr(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    return bcr_distribution(result.simulation.bcr, result.summary_record["bcr"]["intervals"]["90"], ax=ax)
+    sim = result.simulation
+    return bcr_distribution(sim.bcr, result.summary_record["bcr"]["intervals"]["90"], ax=ax, methods=sim.method_index)
 
 
 def plot_cost_by_method(result: RunResult, ax: Axes | None = None) -> Axes:
@@ -262,7 +377,7 @@ def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = P
     from mcvalue.decision_plots import plot_tornado as draw
 
     table = result.decision.tornado
-    ax = draw(table, ax=ax)
+    ax = draw(table, ax=ax, labels=_labels(result))
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=1.5, linestyle="--")
     ends = [table.median, paper_bcr] + [m for b in table.bars for m in (b.median_low, b.median_high)]
     _log_axis(ax, low=min(ends) / 1.3, high=max(ends) * 1.3)  # room for the method names beside the method bar
@@ -306,7 +421,7 @@ def plot_sobol(result: RunResult, output: str = "log_bcr", ax: Axes | None = Non
     entry = next((e for e in result.decision.sobol if e["output"] == output), None)
     if entry is None:
         raise ValueError(f"output must be 'bcr' or 'log_bcr', got {output!r}")
-    ax = draw(entry, ax=ax)
+    ax = draw(entry, ax=ax, labels=_labels(result))
     ax.set_title(f"Sobol indices of {output.replace('_bcr', ' BCR').replace('bcr', 'BCR')}", fontsize="medium")
     return ax
 
@@ -323,7 +438,7 @@ def plot_evppi(result: RunResult, k: float = PAPER_BCR, ax: Axes | None = None) 
     """
     from mcvalue.decision_plots import plot_evppi as draw
 
-    ax = draw(result.decision.voi, k=k, ax=ax)
+    ax = draw(result.decision.voi, k=k, ax=ax, labels=_labels(result))
     ax.set_title(f"Value of information: invest iff E[benefit - {k:g} x cost] > 0", fontsize="medium")
     return ax
 

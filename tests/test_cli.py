@@ -44,3 +44,15 @@ def test_internal_error_is_one_line_with_the_log_that_holds_the_traceback(monkey
     log = lines[0].rsplit("traceback in ", 1)[1]
     text = open(log, encoding="utf-8").read()
     assert "Traceback" in text and "ZeroDivisionError: injected bug" in text
+
+
+def test_flags_take_no_value_in_the_help_and_defaults_are_shown():
+    import os
+
+    env = os.environ | {"COLUMNS": "220"}  # one help row per option, whatever the terminal
+    done = subprocess.run([sys.executable, "-m", "mcvalue", "run", "--help"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0
+    rows = {line.split()[1]: line for line in done.stdout.splitlines() if line.strip().startswith("│ --")}
+    for flag in ("--json", "--quiet", "--refit", "--allow-unconverged", "--save-draws"):
+        assert "<bool>" not in rows[flag], rows[flag]
+    assert "[default: 10,90]" in rows["--swing"] and "[default: results]" in rows["--results-dir"]

@@ -117,3 +117,21 @@ def test_allow_unconverged_text_says_not_converged_beside_the_paper(tiny_fit_cli
     for key in METHOD_KEYS:
         row = re.search(rf"^  {key} .*$", text, re.M)
         assert row and f"{PAPER_FTE[key]:.1f}" in row[0].split(), (key, row)
+
+
+def test_save_writes_the_posterior_arviz_reads_back(tiny_fit_cli, real_data_dir, tmp_path):
+    import arviz as az
+
+    target = tmp_path / "posterior.nc"
+    result = tiny_fit_cli.invoke(app, ["fit", "--quiet", "--allow-unconverged", "--data-dir", str(real_data_dir), "--save", str(target)])
+    assert result.exit_code == 0, result.output
+    posterior = az.from_netcdf(target).posterior
+    assert (posterior.sizes["chain"], posterior.sizes["draw"]) == (TINY["chains"], TINY["draws"])
+    assert set(HYPERPARAMETERS) <= set(posterior.data_vars)
+    assert [p.name for p in tmp_path.iterdir()] == ["posterior.nc"]  # no temporary file left
+
+
+def test_save_into_a_missing_directory_is_refused_before_any_work(tmp_path):
+    result = CliRunner().invoke(app, ["fit", "--save", str(tmp_path / "nowhere" / "posterior.nc")])
+    assert result.exit_code != 0
+    assert f"directory {tmp_path / 'nowhere'} does not exist" in str(result.exception)

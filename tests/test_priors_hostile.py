@@ -177,12 +177,12 @@ MONEY_BOUND = "amounts of money must lie between 1e-12 and 1e16 USD (world GDP i
         # log10 p99.9 = 15.5 + 3.0902 x 1.5 / 1.6449 = 18.318 by hand
         (
             'dist = "lognormal"\nci90 = [1e14, 1e17]\n',
-            "lognormal(ci90=[1e+14, 1e+17]) has p99.9 = 2.08014e+18, above 1e+16: " + MONEY_BOUND,
+            "lognormal(ci90=[100T, 1e+17]) has p99.9 = 2.08014e+18, above 1e+16: " + MONEY_BOUND,
         ),
         ('dist = "point"\nvalue = 1e-320\n', "point(1e-320) has p0.1 = 9.99989e-321, below 1e-12: " + MONEY_BOUND),
         (
             'dist = "lognormal"\nci90 = [1e-320, 4e5]\n',
-            "lognormal(ci90=[1e-320, 4e+05]) has sigma = 227.9 (of log x), above 10: its 90% interval would span",
+            "lognormal(ci90=[1e-320, 400K]) has sigma = 227.9 (of log x), above 10: its 90% interval would span",
         ),
         (
             'dist = "normal"\nmean = 1e308\nsd = 1e308\nlower = 1\n',
@@ -222,7 +222,7 @@ def test_absurd_coverage_is_refused_with_its_bound(tmp_path):
     """Coverage has its own ceiling, stated: log10 p99.9 = 7.5 + 3.0902 x 0.5 / 1.6449 = 8.4394 by hand."""
     path = _file(tmp_path, 'extends = "default"\n[cost.coverage]\ndist = "lognormal"\nci90 = [1e7, 1e8]\nlower = 1\n')
     assert _problem(path) == (
-        f"{path}: cost.coverage: lognormal(ci90=[1e+07, 1e+08], lower=1) has p99.9 = 2.7502e+08, above 1e+06: "
+        f"{path}: cost.coverage: lognormal(ci90=[10M, 100M], lower=1) has p99.9 = 2.7502e+08, above 1e+06: "
         "coverage must be below 1e6 (the MLOSS universe a million times the sample)"
     )
 

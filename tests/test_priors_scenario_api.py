@@ -118,7 +118,7 @@ def test_with_settings_round_trips_through_the_resolved_toml(tmp_path):
     assert changed.data.mode == "paper" and changed.data.cleaning == CleaningOptions.for_mode("paper")
     reloaded = _reload(changed, tmp_path)
     assert (reloaded.run, reloaded.data) == (changed.run, changed.data)
-    assert reloaded.quantities["benefit.ai_value_usd"].describe() == "lognormal(ci90=[3e+12, 5e+12])"
+    assert reloaded.quantities["benefit.ai_value_usd"].describe() == "lognormal(ci90=[3T, 5T])"
     assert changed.resolved_toml.startswith("# resolved from default.toml\n# then with_prior(benefit.ai_value_usd)\n")
 
 

@@ -17,11 +17,17 @@ data_app = typer.Typer(help="Get and inspect the paper's GitHub sample, or colle
 def fetch_command(
     data_dir: Annotated[
         str | None,
-        typer.Option("--data-dir", help="Download into this directory instead of the user cache."),
+        typer.Option("--data-dir", help="Put the files in this directory instead of the user cache."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option("--from", metavar="DIR", help="Copy a local copy of the data from DIR (sha256-checked) instead of downloading."),
     ] = None,
 ) -> None:
-    """Download the three data files (pinned commit, sha256-checked) into the cache or --data-dir."""
-    for path in mcvalue.fetch_data(Path(data_dir) if data_dir else None).values():
+    """Download the three data files (pinned commit, sha256-checked), or copy them from --from DIR, into the cache or --data-dir."""
+    from pathlib import Path
+
+    for path in mcvalue.fetch_data(Path(data_dir) if data_dir else None, source=source).values():
         typer.echo(f"ok  {path}")
 
 

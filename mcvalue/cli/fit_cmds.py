@@ -1,5 +1,8 @@
 """``mcvalue fit``: fit the Bayesian cost model and report its FTE and diagnostics."""
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 import mcvalue
@@ -22,11 +25,17 @@ def fit_command(
     refit: RefitOption = False,
     allow_unconverged: AllowUnconvergedOption = False,
     quiet: QuietOption = False,
+    save: Annotated[
+        Path | None, typer.Option("--save", metavar="PATH", help="Also write the posterior to PATH (ArviZ NetCDF; read with arviz.from_netcdf).")
+    ] = None,
 ) -> None:
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
     summary = mcvalue.fit(
         mode or "clean", data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged, progress=not (quiet or as_json), sample=sample,
+        save=save,
     )
+    if save is not None and not quiet:
+        typer.echo(f"posterior: {save}", err=True)
     typer.echo(mcvalue.to_json(summary) if as_json else mcvalue.text.render_fit(summary))
 
 

@@ -11,6 +11,7 @@ DataDirOption = Annotated[
         "--data-dir",
         help="Directory holding the paper's three data files (else $MCVALUE_DATA_DIR, the cache, a download).",
         file_okay=False,
+        exists=True,
     ),
 ]
 SampleOption = Annotated[
@@ -25,8 +26,11 @@ ModeOption = Annotated[
     str | None,
     typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse, bots/duplicates/overlaps removed)."),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of a table.")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Silence progress output.")]
+#: A plain on/off flag takes no value: an empty metavar keeps the help from showing one (``--json``, not ``--json <bool>``).
+FLAG = ""
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of a table.", metavar=FLAG)]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Silence progress output.", metavar=FLAG)]
 PriorsOption = Annotated[
     Path | None,
     typer.Option("--priors", help="Prior file (TOML); default: the shipped priors/default.toml.", dir_okay=False),
@@ -36,11 +40,11 @@ BotsOption = Annotated[
     typer.Option("--bots", help="Extra user names to treat as bots, comma-separated (added to the built-in name patterns)."),
 ]
 RefitOption = Annotated[
-    bool, typer.Option("--refit", help="Refit the Bayesian cost model instead of using the cached posterior.")
+    bool, typer.Option("--refit", help="Refit the Bayesian cost model instead of using the cached posterior.", metavar=FLAG)
 ]
 AllowUnconvergedOption = Annotated[
     bool,
-    typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is reported)."),
+    typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is reported).", metavar=FLAG),
 ]
 
 

@@ -9,6 +9,7 @@ import typer
 
 import mcvalue
 from mcvalue.cli.options import (
+    FLAG,
     AllowUnconvergedOption,
     DataDirOption,
     JsonOption,
@@ -54,7 +55,9 @@ def _run(priors, draws, seed, mode, cost_model, data_dir, sample, swing, thresho
     """Load the scenario, apply the command line's overrides and run it; warnings to stderr."""
     swing_pair = parse_swing(swing)
     ks = parse_thresholds(thresholds)
-    scenario = mcvalue.load_scenario(priors).with_settings(draws=draws, seed=seed, mode=mode, cost_model=cost_model, sample=sample)
+    scenario = mcvalue.load_scenario(None if priors is None else str(priors)).with_settings(
+        draws=draws, seed=seed, mode=mode, cost_model=cost_model, sample=sample
+    )
     result = mcvalue.run(
         scenario,
         data_dir=data_dir,
@@ -71,17 +74,17 @@ def _run(priors, draws, seed, mode, cost_model, data_dir, sample, swing, thresho
     return result
 
 
-def _write(result: "mcvalue.RunResult", results_dir: Path, name: str | None, target: Path) -> Path:
+def _write(result: "mcvalue.RunResult", results_dir: Path, name: str | None, target: Path, save_draws: bool) -> Path:
     """Write the report; an unnamed run whose clock name another run took meanwhile takes the next."""
     command = ["mcvalue", *sys.argv[1:]]
     for _attempt in range(10):
         try:
-            return mcvalue.write_report(result, target, command=command)
+            return mcvalue.write_report(result, target, command=command, save_draws=save_draws)
         except mcvalue.RunExistsError:
             if name is not None:
                 raise
             target = mcvalue.report_directory(results_dir)
-    return mcvalue.write_report(result, target, command=command)
+    return mcvalue.write_report(result, target, command=command, save_draws=save_draws)
 
 
 def run(
@@ -100,12 +103,16 @@ def run(
     allow_unconverged: AllowUnconvergedOption = False,
     json_out: JsonOption = False,
     quiet: QuietOption = False,
+    save_draws: Annotated[
+        bool,
+        typer.Option("--save-draws", help="Also write draws.parquet: one row per Monte Carlo draw (inputs, method, FTE, cost, benefit, BCR).", metavar=FLAG),
+    ] = False,
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/."""
     target = mcvalue.report_directory(results_dir, name)
     result = _run(priors, draws, seed, mode, cost_model, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
     _progress(quiet)("writing the report...")
-    path = _write(result, results_dir, name, target)
+    path = _write(result, results_dir, name, target, save_draws)
     if json_out:
         typer.echo(mcvalue.text.summary_json(result.summary_record), nl=False)
         return
@@ -134,18 +141,28 @@ def sensitivity(
     if json_out:
         typer.echo(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:
-        typer.echo(mcvalue.text.render_decision(result.summary_record), nl=False)
+        labels = {name: result.scenario.label(name) for name in result.scenario.quantities}
+        typer.echo(mcvalue.text.render_decision(result.summary_record, labels), nl=False)
 
 
 def compare(
-    run_a: Annotated[Path, typer.Argument(help="A run directory, or a prior file to run (nothing is written).")],
-    run_b: Annotated[Path, typer.Argument(help="A run directory, or a prior file to run (nothing is written).")],
+    sides: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="RUN_OR_PRIORS...",
+            help="Two or more: run directories, run names in --results-dir, or prior files (run now; nothing is written).",
+        ),
+    ],
+    results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run names are looked up.", file_okay=False)] = Path("results"),
+    plot: Annotated[Path | None, typer.Option("--plot", metavar="FILE", help="Also draw the runs' P(BCR > k) curves overlaid into FILE (PNG).")] = None,
     data_dir: DataDirOption = None,
     json_out: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Compare two runs: medians, intervals, P(BCR > 100) and the inputs that differ."""
-    comparison = mcvalue.compare(run_a, run_b, data_dir=data_dir, log=_progress(quiet))
+    """Compare runs: medians, intervals and P(BCR > 100) with the change against the first, and everything that differs."""
+    comparison = mcvalue.compare(*sides, results_dir=results_dir, data_dir=data_dir, log=_progress(quiet))
+    if plot is not None:
+        _progress(quiet)(f"figure: {mcvalue.write_comparison_plot(comparison, plot)}")
     typer.echo(mcvalue.to_json(comparison) if json_out else mcvalue.text.render_comparison(comparison))
 
 

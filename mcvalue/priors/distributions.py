@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
+from mcvalue.fmt import plain
 from mcvalue.priors.laws import Law, mass
 
 #: Two-sided coverage of each interval key.
@@ -44,8 +45,8 @@ class SolveError(ValueError):
 
 
 def _fmt(x: float) -> str:
-    """Compact number for descriptions: 150000 -> 1.5e+05, 0.2 -> 0.2."""
-    return f"{x:.4g}"
+    """Compact number for descriptions, never e-notation: 150000 -> 150K, 0.2 -> 0.2."""
+    return plain(x)
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,15 +12,19 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 import numpy as np
 from pydantic import AfterValidator, Field, PrivateAttr, model_validator
 
+from mcvalue.fmt import plain
 from mcvalue.priors import distributions as d
 from mcvalue.priors import laws
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail
+from mcvalue.priors.quantiles import fit_quantiles
 from mcvalue.priors.spec import Distribution
 
 #: Probabilities whose quantiles must be finite (and, per quantity, within its domain's bounds).
 TAILS = (0.001, 0.999)
 #: Largest lognormal sigma (of log x) accepted: wider is not a belief but a numerical hazard.
 MAX_LOG_SIGMA = 10.0
+#: Longest ``label`` a quantity may carry: it must fit a figure's axis.
+LABEL_MAX = 40
 
 
 def _ordered(pair: list[float]) -> list[float]:
@@ -32,17 +36,20 @@ def _ordered(pair: list[float]) -> list[float]:
 
 Positive = Annotated[float, Field(gt=0)]
 Interval = Annotated[list[float], Field(min_length=2, max_length=2), AfterValidator(_ordered)]
-
+#: ``quantiles = {"0.05" = a, "0.5" = b, "0.95" = c}``: probability (as text) -> value.
+Quantiles = dict[str, float]
 
 
 class Family(Strict):
-    """A distribution spec: ``dist``, its parameters, an optional ``source``.
+    """A distribution spec: ``dist``, its parameters, an optional ``source`` and ``label``.
 
-    ``PARAMETRISATIONS`` lists the alternative key groups; exactly one must be given
+    ``label`` is the short name figures and tables show (at most :data:`LABEL_MAX`
+    characters); JSON output keeps the dotted key. ``PARAMETRISATIONS`` lists the alternative key groups; exactly one must be given
     completely and no key of another group may appear.
     """
 
     source: str | None = None
+    label: Annotated[str, Field(min_length=1, max_length=LABEL_MAX)] | None = None
     PARAMETRISATIONS: ClassVar[tuple[tuple[str, ...], ...]] = ()
     _dist: Distribution | None = PrivateAttr(default=None)
 
@@ -69,12 +76,17 @@ class Family(Strict):
         return complete[0]
 
     def _label(self, keys: tuple[str, ...]) -> str:
-        """Show the user's own parametrisation, e.g. ``lognormal(ci90=[1.5e+05, 4e+05])``."""
+        """Show the user's own parametrisation, e.g. ``lognormal(ci90=[150K, 400K])`` (never e-notation)."""
 
         def show(v: Any) -> str:
-            return "[" + ", ".join(f"{x:.4g}" for x in v) + "]" if isinstance(v, list) else f"{v:.4g}"
+            if isinstance(v, dict):
+                return "{" + ", ".join(f"{p}: {plain(x)}" for p, x in v.items()) + "}"
+            return "[" + ", ".join(plain(x) for x in v) + "]" if isinstance(v, list) else plain(v)
 
         shown = [f"{type(self).model_fields[k].alias or k}={show(getattr(self, k))}" for k in keys]
+        misfit = getattr(self, "_misfit", None)
+        if misfit is not None:
+            shown.append(f"misfit={misfit:.3f}")  # largest |F(x_i) - p_i|, in probability
         return f"{self.dist}({', '.join(shown)})"
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
@@ -101,6 +113,12 @@ class ContinuousFamily(Family):
 
     lower: float | None = None
     upper: float | None = None
+    _misfit: float | None = PrivateAttr(default=None)
+
+    def _from_quantiles(self, keys: tuple[str, ...]) -> d.Continuous:
+        """Fit the family to ``quantiles`` (:mod:`mcvalue.priors.quantiles`); the description shows the misfit."""
+        law, self._misfit = fit_quantiles(self.dist, self.quantiles)
+        return self._truncated(law, keys)
 
     def _truncated(self, law: laws.Law, keys: tuple[str, ...]) -> d.Continuous:
         """Wrap a family's law with this spec's truncation and source."""
@@ -150,9 +168,12 @@ class NormalSpec(ContinuousFamily):
     sd: Positive | None = None
     ci90: Interval | None = None
     ci95: Interval | None = None
-    PARAMETRISATIONS = (("mean", "sd"), ("ci90",), ("ci95",))
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if keys == ("mean", "sd"):
             mean, sd = self.mean, self.sd
         else:
@@ -170,9 +191,12 @@ class LognormalSpec(ContinuousFamily):
     sd: Positive | None = None
     ci90: Interval | None = None
     ci95: Interval | None = None
-    PARAMETRISATIONS = (("mu", "sigma"), ("mean", "sd"), ("ci90",), ("ci95",))
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("mu", "sigma"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if keys == ("mu", "sigma"):
             mu, sigma = self.mu, self.sigma
         elif keys == ("mean", "sd"):
@@ -200,9 +224,12 @@ class BetaSpec(ContinuousFamily):
     sd: Positive | None = None
     ci90: Interval | None = None
     ci95: Interval | None = None
-    PARAMETRISATIONS = (("alpha", "beta"), ("mean", "sd"), ("ci90",), ("ci95",))
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("alpha", "beta"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if keys == ("alpha", "beta"):
             a, b = self.alpha, self.beta
         elif keys == ("mean", "sd"):
@@ -226,9 +253,12 @@ class GammaSpec(ContinuousFamily):
     sd: Positive | None = None
     ci90: Interval | None = None
     ci95: Interval | None = None
-    PARAMETRISATIONS = (("shape", "scale"), ("shape", "rate"), ("mean", "sd"), ("ci90",), ("ci95",))
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("shape", "scale"), ("shape", "rate"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if keys == ("shape", "scale"):
             k, theta = self.shape, self.scale
         elif keys == ("shape", "rate"):

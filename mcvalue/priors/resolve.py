@@ -92,4 +92,5 @@ def build_scenario(
         path=path,
         sha256=sha256,
         resolved_toml=resolved_toml(merged, data, run, header),
+        labels=prior.labels(),
     )

@@ -126,4 +126,12 @@ class PriorFile(Strict):
 
     def quantities(self) -> dict[str, Distribution]:
         """Dotted quantity name -> validated marginal, in QUANTITIES order."""
-        return {q: getattr(getattr(self, q.split(".")[0]), q.split(".")[1]).distribution for q in QUANTITIES}
+        return {q: self._spec(q).distribution for q in QUANTITIES}
+
+    def labels(self) -> dict[str, str]:
+        """Dotted quantity name -> the ``label`` its table gives, for the quantities that give one."""
+        return {q: self._spec(q).label for q in QUANTITIES if self._spec(q).label is not None}
+
+    def _spec(self, name: str) -> DistSpec:
+        section, key = name.split(".")
+        return getattr(getattr(self, section), key)

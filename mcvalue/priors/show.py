@@ -5,11 +5,12 @@ from typing import Any
 
 import numpy as np
 
+from mcvalue.fmt import count, quantity
 from mcvalue.priors.spec import QUANTITIES, Scenario
 
 
 def show_table(scenario: Scenario) -> list[dict[str, Any]]:
-    """One row per quantity: quantity, distribution, p5, median, p95, mean, source."""
+    """One row per quantity: quantity, label, distribution, p5, median, p95, mean, source."""
     rows = []
     for name in QUANTITIES:
         dist = scenario.quantities[name]
@@ -18,6 +19,7 @@ def show_table(scenario: Scenario) -> list[dict[str, Any]]:
         rows.append(
             {
                 "quantity": name,
+                "label": scenario.label(name),
                 "distribution": dist.describe(),
                 "p5": p5,
                 "median": median,
@@ -42,16 +44,16 @@ def show_record(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def _num(x: float | None) -> str:
-    """Four significant digits, or '-' when undefined (an infinite mean)."""
-    return "-" if x is None else f"{x:.4g}"
+def _num(name: str, x: float | None) -> str:
+    """Money as $245K, other numbers with 3 significant digits (never e-notation), '-' when undefined (an infinite mean)."""
+    return "-" if x is None else quantity(name, x)
 
 
 def render(record: dict[str, Any]) -> str:
     """Plain-text table of a :func:`show_record` record."""
-    header = ("quantity", "distribution", "p5", "median", "p95", "mean", "source")
+    header = ("quantity", "label", "distribution", "p5", "median", "p95", "mean", "source")
     rows = [header] + [
-        (r["quantity"], r["distribution"], *(_num(r[k]) for k in ("p5", "median", "p95", "mean")), r["source"] or "")
+        (r["quantity"], r["label"], r["distribution"], *(_num(r["quantity"], r[k]) for k in ("p5", "median", "p95", "mean")), r["source"] or "")
         for r in record["quantities"]
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
@@ -65,7 +67,7 @@ def render(record: dict[str, Any]) -> str:
         lines.append("rank correlations: none")
     data, run = record["data"], record["run"]
     lines.append(f"data: mode {data['mode']}; " + ", ".join(f"{k} {v}" for k, v in data.items() if k != "mode"))
-    lines.append(f"run: {run['draws']} draws, seed {run['seed']}, cost model {run['cost_model']}")
+    lines.append(f"run: {count(run['draws'])} draws, seed {run['seed']}, cost model {run['cost_model']}")
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -130,6 +130,8 @@ class Scenario:
         The data mode, cleaning and collected sample (if any); draws, seed and cost model.
     resolved_toml : str
         The fully resolved prior file, written as priors.toml beside a report.
+    labels : dict
+        Quantity (dotted key) -> the short ``label`` its table gives; see :meth:`label`.
 
     Examples
     --------
@@ -147,6 +149,24 @@ class Scenario:
     path: Path | None = None
     sha256: str | None = None
     resolved_toml: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def label(self, name: str) -> str:
+        """Return what figures and tables call an input: its ``label``, else a readable form of its key.
+
+        Examples
+        --------
+        >>> from mcvalue.priors.load import load_scenario
+        >>> load_scenario("default").label("benefit.haircut")
+        'Haircut for optimistic sources'
+        >>> Scenario({}, {}, {}, DataSettings(), RunSettings()).label("fte.commits_pytorch")
+        'FTE (commits_pytorch)'
+        """
+        if name in self.labels:
+            return self.labels[name]
+        if name.startswith("fte."):
+            return f"FTE ({name[4:]})"
+        return name.rsplit(".", 1)[-1].replace("_", " ")
 
     def with_prior(self, name: str, table: dict[str, Any]) -> "Scenario":
         """Return this scenario with one prior replaced, validated as a prior file's table would be.

@@ -15,17 +15,19 @@ TEMPLATE = '''\
 # Distributions (`dist`) and their keys; interval keys always say what they are:
 #   point       value
 #   uniform     min, max
-#   normal      mean + sd | ci90 | ci95
-#   lognormal   mu + sigma (of log x) | mean + sd (of x) | ci90 | ci95
-#   beta        alpha + beta | mean + sd | ci90 | ci95
-#   gamma       shape + scale | shape + rate | mean + sd | ci90 | ci95
+#   normal      mean + sd | ci90 | ci95 | quantiles
+#   lognormal   mu + sigma (of log x) | mean + sd (of x) | ci90 | ci95 | quantiles
+#   beta        alpha + beta | mean + sd | ci90 | ci95 | quantiles
+#   gamma       shape + scale | shape + rate | mean + sd | ci90 | ci95 | quantiles
 #   triangular  min, mode, max
 #   pert        min, mode, max, optional lambda (default 4)
 #   choice      values = [...], weights = [...] (summing to 1)
 # ci90 = [a, b] means a 5% chance below a and 5% above b (ci95: 2.5% each side).
+# quantiles = {"0.05" = a, "0.5" = b, "0.95" = c} (three or more) is fitted; a fit that
+# misses any point by more than 2 percentile points is refused (priors show gives the misfit).
 # Any continuous family takes lower / upper truncation bounds (the interval is read
-# before truncation). Add source = "..." to say where a number comes from; reports
-# carry it along.
+# before truncation). Add source = "..." to say where a number comes from, and
+# label = "..." (at most 40 characters) for the name figures and tables show.
 # Limits: money > 0; shares and fractions in [0, 1]; coverage >= 1.
 
 extends = "default"

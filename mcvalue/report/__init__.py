@@ -1,6 +1,6 @@
 """The only writer of a run: :func:`write_report` turns a RunResult into a run directory.
 
-Modules: :mod:`.rundir` (the directory, atomically), :mod:`.markdown` (report.md),
+Modules: :mod:`.rundir` (the directory, atomically), :mod:`.markdown` (report.md), :mod:`.html` (report.html),
 :mod:`.figures` (the PNGs), :mod:`.text` (what the commands print).
 """
 
@@ -14,10 +14,10 @@ if TYPE_CHECKING:
     from mcvalue.result import RunResult
 
 
-def write_report(result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None) -> Path:
+def write_report(result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None, save_draws: bool = False) -> Path:
     """Write a run's report into a new directory and return its path.
 
-    Writes ``report.md``, ``summary.json`` (exactly ``result.summary()``), ``priors.toml``
+    Writes ``report.md``, ``report.html`` (the same, self-contained), ``summary.json`` (exactly ``result.summary()``), ``priors.toml``
     (the resolved priors run), ``run.json`` (name, path, time, command, warnings) and
     ``figures/*.png``; everything is written into a hidden staging directory and renamed
     into place, so nothing half-written is ever left under the final name.
@@ -30,6 +30,9 @@ def write_report(result: RunResult, directory: Path | str, *, command: Sequence[
         The run directory to create; it must not exist (its parent is created).
     command : sequence of str, optional
         The command line recorded in run.json (default: ``sys.argv``).
+    save_draws : bool
+        Also write ``draws.parquet``: one row per Monte Carlo draw, the table of
+        :meth:`mcvalue.RunResult.draws` (every input, the method, FTE, cost, benefit, BCR).
 
     Returns
     -------
@@ -45,7 +48,7 @@ def write_report(result: RunResult, directory: Path | str, *, command: Sequence[
     """
     from mcvalue.report.rundir import write_run
 
-    return write_run(result, Path(directory), command)
+    return write_run(result, Path(directory), command, save_draws)
 
 
 def report_directory(results_dir: Path | str = "results", name: str | None = None) -> Path:

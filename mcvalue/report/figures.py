@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from mcvalue.priors.spec import Scenario
     from mcvalue.result import RunResult
 
 
@@ -49,3 +50,56 @@ def write_figures(result: RunResult, directory: Path) -> list[str]:
     for stem, ax in figures.items():
         save_png(ax, directory / f"{stem}.png")
     return list(figures)
+
+
+def write_comparison_plot(comparison: dict, path: Path | str) -> Path:
+    """Save the overlay of a comparison's runs (P(BCR > k) for each) as PNG at ``path``; return the path.
+
+    Parameters
+    ----------
+    comparison : dict
+        From :func:`mcvalue.compare`.
+    path : pathlib.Path or str
+        The PNG to write (its directory must exist).
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> mcvalue.write_comparison_plot(mcvalue.compare("reference", "paper"), "compare.png")  # doctest: +SKIP
+    PosixPath('compare.png')
+    """
+    from mcvalue.errors import McValueError
+    from mcvalue.plots import exceedance_overlay
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise McValueError(f"--plot: directory {path.parent} does not exist")
+    ax = exceedance_overlay(dict(zip(comparison["runs"], comparison["exceedance"], strict=True)))
+    save_png(ax, path)
+    return path
+
+
+def write_prior_plot(scenario: Scenario, path: Path | str) -> Path:
+    """Save every prior quantity's density (p5 / median / p95 marked, source beneath) as PNG at ``path``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`mcvalue.load_scenario`.
+    path : pathlib.Path or str
+        The PNG to write (its directory must exist).
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> mcvalue.write_prior_plot(mcvalue.load_scenario("default"), "priors.png")  # doctest: +SKIP
+    PosixPath('priors.png')
+    """
+    from mcvalue.errors import McValueError
+    from mcvalue.plots import prior_densities
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise McValueError(f"--plot: directory {path.parent} does not exist")
+    save_png(prior_densities(scenario), path)
+    return path

@@ -6,12 +6,20 @@ digits, never e-notation); every table says what its intervals are intervals of.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from mcvalue.costmodels.pymc.diagnostics import convergence_failure
-from mcvalue.fmt import interval, prob, quantity, ratio, usd
+from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS, convergence_failure
+from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
+from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
+from mcvalue.fmt import count, interval, plain, prob, quantity, ratio, usd
 from mcvalue.paper import PAPER_BENEFIT_USD
+
+if TYPE_CHECKING:
+    from mcvalue.priors.spec import Scenario
+
+#: Input key -> the name tables show (a prior's ``label``); keys missing from it show as they are.
+Labels = Mapping[str, str]
 
 
 def headline(summary: dict) -> str:
@@ -75,11 +83,14 @@ def _method_rows(summary: dict) -> list[str]:
     return rows
 
 
-def _input_rows(summary: dict) -> list[str]:
-    rows = ["| input | distribution | p5 | median | p95 | source |", "|---|---|---|---|---|---|"]
+def _input_rows(summary: dict, labels: Labels) -> list[str]:
+    rows = ["| input | key | distribution | p5 | median | p95 | source |", "|---|---|---|---|---|---|---|"]
     for name, v in summary["inputs"].items():
         source = (v["source"] or "").replace("|", "\\|")
-        rows.append(f"| {name} | {v['distribution']} | {quantity(name, v['p5'])} | {quantity(name, v['median'])} | {quantity(name, v['p95'])} | {source} |")
+        rows.append(
+            f"| {labels.get(name, name)} | `{name}` | {v['distribution']} | {quantity(name, v['p5'])} | {quantity(name, v['median'])} "
+            f"| {quantity(name, v['p95'])} | {source} |"
+        )
     return rows
 
 
@@ -105,7 +116,7 @@ def decision_k(summary: dict) -> list[float]:
     return sorted({1.0, 10.0, 100.0, 1000.0} | {float(k) for k in summary["provenance"].get("thresholds", [])})
 
 
-def _exceedance_rows(summary: dict) -> list[str]:
+def _exceedance_rows(summary: dict, labels: Labels) -> list[str]:
     """Return the exceedance sentence and a table of P(BCR > k) at the listed thresholds."""
     curve = {row["k"]: row for row in summary["bcr"]["exceedance"]}
     rows = [
@@ -121,7 +132,7 @@ def _exceedance_rows(summary: dict) -> list[str]:
     return rows
 
 
-def _break_even_rows(summary: dict) -> list[str]:
+def _break_even_rows(summary: dict, labels: Labels) -> list[str]:
     """Return the fragility sentence and the break-even table."""
     sensitivity = summary["sensitivity"]
     rows = [
@@ -136,11 +147,11 @@ def _break_even_rows(summary: dict) -> list[str]:
     for r in sensitivity["break_even"]:
         value = "none" if r["value"] is None else _value(r["input"], r["value"])
         ends = " / ".join(ratio(m) for m in r["median_range"])
-        rows.append(f"| {r['input']} | {ratio(r['threshold'])} | {value} | {_percentile(r['prior_quantile'])} | {ends} |")
+        rows.append(f"| {labels.get(r['input'], r['input'])} | {ratio(r['threshold'])} | {value} | {_percentile(r['prior_quantile'])} | {ends} |")
     return rows
 
 
-def _tornado_rows(summary: dict) -> list[str]:
+def _tornado_rows(summary: dict, labels: Labels) -> list[str]:
     """Return the tornado sentence, figure and table."""
     t = summary["sensitivity"]["tornado"]
     lo, hi = (_percentile(q) for q in t["swing"])
@@ -156,13 +167,13 @@ def _tornado_rows(summary: dict) -> list[str]:
     ]
     for b in t["bars"]:
         rows.append(
-            f"| {b['label']} | {_value(b['input'], b['value_low'])} | {_value(b['input'], b['value_high'])} "
+            f"| {labels.get(b['input'], b['label'])} | {_value(b['input'], b['value_low'])} | {_value(b['input'], b['value_high'])} "
             f"| {ratio(b['median_low'])} | {ratio(b['median_high'])} |"
         )
     return rows
 
 
-def _sobol_rows(summary: dict) -> list[str]:
+def _sobol_rows(summary: dict, labels: Labels) -> list[str]:
     """Return the Sobol sentence, table (log BCR and BCR side by side) and figure."""
     by_output = {e["output"]: {r["input"]: r for r in e["indices"]} for e in summary["sensitivity"]["sobol"]}
     log_rows, bcr_rows = by_output["log_bcr"], by_output["bcr"]
@@ -181,13 +192,13 @@ def _sobol_rows(summary: dict) -> list[str]:
 
     for name in sorted(log_rows, key=lambda n: -log_rows[n]["total"]):
         rows.append(
-            f"| {name} | {cell(log_rows[name], 'first')} | {cell(log_rows[name], 'total')} "
+            f"| {labels.get(name, name)} | {cell(log_rows[name], 'first')} | {cell(log_rows[name], 'total')} "
             f"| {cell(bcr_rows[name], 'first')} | {cell(bcr_rows[name], 'total')} |"
         )
     return rows + ["", "![Sobol indices](figures/sobol.png)"]
 
 
-def _voi_rows(summary: dict, k: float = 100.0) -> list[str]:
+def _voi_rows(summary: dict, labels: Labels, k: float = 100.0) -> list[str]:
     """Return the value-of-information sentence, the EVPI per threshold and the EVPPI ranking at k."""
     entries = summary["voi"]["thresholds"]
     rows = [
@@ -203,28 +214,127 @@ def _voi_rows(summary: dict, k: float = 100.0) -> list[str]:
     if at_k is not None:
         rows += ["", f"EVPPI ranking at {k:g}:1:", "", "| input | EVPPI | se | bias |", "|---|---|---|---|"]
         for r in sorted(at_k["evppi"], key=lambda r: -r["value"]):
-            rows.append(f"| {r['input']} | {usd(r['value'])} | {usd(r['se'])} | {usd(r['bias'])} |")
+            rows.append(f"| {labels.get(r['input'], r['input'])} | {usd(r['value'])} | {usd(r['se'])} | {usd(r['bias'])} |")
         rows += ["", "![EVPPI](figures/evppi.png)"]
     return rows
 
 
-def decision_rows(summary: dict) -> list[str]:
-    """Return the section "What would change the conclusion": exceedance, break-even, tornado, Sobol, EVPPI."""
+def decision_rows(summary: dict, labels: Labels | None = None) -> list[str]:
+    """Return the section "What would change the conclusion": exceedance, break-even, tornado, Sobol, EVPPI.
+
+    ``labels`` maps input keys to the names shown (default: the keys).
+    """
     rows: list[str] = []
     for part in (_exceedance_rows, _break_even_rows, _tornado_rows, _sobol_rows, _voi_rows):
-        rows += part(summary) + [""]
+        rows += part(summary, labels or {}) + [""]
     return rows
 
 
-def _kv_rows(d: dict) -> list[str]:
-    rows = ["| key | value |", "|---|---|"]
-    for k, v in d.items():
-        rows.append(f"| {k} | {json.dumps(v) if isinstance(v, (dict, list)) else 'n/a' if v is None else v} |")
+def readable(value: object) -> str:
+    """Format any summary value for a table: numbers by :func:`mcvalue.fmt.plain`, dicts as ``key value; ...``, never JSON.
+
+    Examples
+    --------
+    >>> readable({"exclude_bots": True, "extra_bots": []}), readable(31870.2), readable(None)
+    ('exclude_bots yes; extra_bots none', '31.87K', 'n/a')
+    """
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return plain(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {readable(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(readable(v) for v in value) or "none"
+    return str(value).replace("|", "\\|")
+
+
+#: Each convergence check: summary key, how its value reads, its threshold, what it means.
+_CHECKS: tuple[tuple[str, str, str], ...] = (
+    ("max_rhat", f"<= {MAX_RHAT:g}", "R-hat, largest over parameters: the chains agree when it is near 1"),
+    ("min_ess_bulk", f">= {MIN_ESS:g}", "bulk effective sample size, smallest: independent draws' worth for medians and means"),
+    ("min_ess_tail", f">= {MIN_ESS:g}", "tail effective sample size, smallest: independent draws' worth for the 5% and 95% quantiles"),
+    ("divergences", "0", "divergent transitions: any means the sampler could not explore part of the posterior"),
+    ("min_bfmi", f">= {MIN_BFMI:g}", "energy BFMI, smallest over chains: low means the sampler moves poorly through the tails"),
+    ("max_treedepth_hits", "0 ideally", "transitions that hit the maximum tree depth: slow sampling, not wrong results"),
+)
+
+
+def diagnostics_rows(diagnostics: dict) -> list[str]:
+    """Return the fit's checks as a table, one line each on what the check means, then the PPC p-values.
+
+    Keys the table does not know (another cost model's) are listed by name with their values.
+    """
+    rows = ["| check | value | threshold | what it means |", "|---|---|---|---|"]
+    known = {"cost_model", "converged", "worst", "sampler", "ppc_pvalues", "ppc_misfits"}
+    rows.append(f"| cost model | {diagnostics.get('cost_model', 'n/a')} | | where the FTE draws come from |")
+    for key, threshold, meaning in _CHECKS:
+        if key in diagnostics:
+            value = diagnostics[key]
+            shown = ratio(value, 4) if key in ("max_rhat", "min_bfmi") else count(value) if isinstance(value, (int, float)) else readable(value)
+            rows.append(f"| {key} | {shown} | {threshold} | {meaning} |")
+            known.add(key)
+    if "converged" in diagnostics:
+        rows.append(f"| converged | {readable(diagnostics['converged'])} | all of the above | whether every check passed |")
+    worst = diagnostics.get("worst")
+    if worst:
+        rows.append(
+            f"| nearest its threshold | {worst['parameter']}: {worst['figure']} {ratio(worst['value'], 4)} | {plain(worst['threshold'])} "
+            "| the parameter closest to failing a check |"
+        )
+    sampler = diagnostics.get("sampler")
+    if sampler:
+        rows.append(
+            f"| sampler | {sampler['chains']} chains x {count(sampler['draws'])} draws ({count(sampler['tune'])} tuning), "
+            f"target acceptance {sampler['target_accept']:g}, seed {sampler['seed']} | | how the posterior was drawn |"
+        )
+    rows += [f"| {k} | {readable(v)} | | |" for k, v in diagnostics.items() if k not in known]
+    rows += _ppc_rows(diagnostics)
     return rows
 
 
-def render_markdown(summary: dict, figures: Sequence[str], warnings: Sequence[str] = (), sample: str | None = None) -> str:
-    """report.md's text from summary.json's content, the figure file stems and the collected sample's path, if any."""
+def _ppc_rows(diagnostics: dict) -> list[str]:
+    """Return the posterior predictive p-values as a table and the misfits as sentences."""
+    pvalues = diagnostics.get("ppc_pvalues")
+    if not pvalues:
+        return []
+    lo, hi = MISFIT_BAND
+    statistics = list(next(iter(pvalues.values())))
+    rows = [
+        "",
+        f"**Posterior predictive checks.** For each statistic of the data, the share of datasets replicated from the "
+        f"fitted model whose statistic is at or above the observed one: near 0.5 the model reproduces it, outside "
+        f"{lo:g}-{hi:g} it misses it.",
+        "",
+        "| quantity | " + " | ".join(statistics) + " |",
+        "|---|" + "---|" * len(statistics),
+    ]
+    rows += [f"| {PPC_LABELS.get(q, q)} | " + " | ".join(prob(p[s], 2) for s in statistics) + " |" for q, p in pvalues.items()]
+    misfits = diagnostics.get("ppc_misfits") or []
+    return rows + [""] + ([f"- Misfit: {m}" for m in misfits] or ["No statistic outside that band."])
+
+
+def provenance_rows(provenance: dict) -> list[str]:
+    """Return the provenance as a two-column table: numbers, dicts and lists in words, never JSON."""
+    rows = ["| item | value |", "|---|---|"]
+    for k, v in provenance.items():
+        shown = str(v) if k == "seed" else count(v) if k == "draws" else readable(v)
+        rows.append(f"| {k} | {shown} |")
+    return rows
+
+
+def labels_for(scenario: Scenario, summary: dict) -> dict[str, str]:
+    """Return the label of every prior quantity and every input of ``summary["inputs"]`` (the FTE per method)."""
+    return {name: scenario.label(name) for name in [*scenario.quantities, *summary["inputs"]]}
+
+
+def render_markdown(
+    summary: dict, figures: Sequence[str], warnings: Sequence[str] = (), labels: Labels | None = None, sample: str | None = None
+) -> str:
+    """report.md's text from summary.json's content, the figure stems, the inputs' labels (default: keys) and the collected sample's path."""
+    labels = labels or {}
     lines = ["# mcvalue report", "", headline(summary), ""]
     lines += [f"> warning: {w}" for w in warnings] + ([""] if warnings else [])
     lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
@@ -232,11 +342,11 @@ def render_markdown(summary: dict, figures: Sequence[str], warnings: Sequence[st
     lines += ["## The five Table 1 costing methods", ""] + _method_rows(summary)
     lines += ["", "![Cost per year by method](figures/cost_by_method.png)", ""]
     lines += ["## Benefit chain", "", "![Benefit chain](figures/benefit_chain.png)", ""]
-    lines += ["## What would change the conclusion", ""] + decision_rows(summary)
-    lines += ["## Inputs", ""] + _input_rows(summary) + [""]
-    lines += ["## Diagnostics", ""] + _kv_rows(summary["diagnostics"]) + [""]
+    lines += ["## What would change the conclusion", ""] + decision_rows(summary, labels)
+    lines += ["## Inputs", ""] + _input_rows(summary, labels) + [""]
+    lines += ["## Diagnostics", ""] + diagnostics_rows(summary["diagnostics"]) + [""]
     lines += [f"![{stem}](figures/{stem}.png)" for stem in figures if stem.startswith("ppc")]
-    lines += ["", "## Provenance", ""] + _kv_rows(summary["provenance"]) + [""]
+    lines += ["", "## Provenance", ""] + provenance_rows(summary["provenance"]) + [""]
     if sample is not None:
         manifest = summary["provenance"]["data_files_sha256"]["manifest.json"]
         lines += [f"The sample was collected from git histories by `mcvalue data collect`: `{sample}` (manifest.json sha256 {manifest}).", ""]

@@ -1,4 +1,4 @@
-"""A run directory on disk: ``<results>/<name>/`` with report.md, summary.json, run.json, priors.toml and figures/*.png, written atomically.
+"""A run directory on disk: ``<results>/<name>/`` with report.md, report.html, summary.json, run.json, priors.toml and figures/*.png, written atomically.
 
 ``summary.json`` holds only what the inputs determine (no name, path or clock time), so
 identical inputs give identical bytes; ``run.json`` holds the rest. Everything is
@@ -104,8 +104,12 @@ def unused_name(results_dir: Path) -> str:
     return name
 
 
-def write_run(result: RunResult, directory: Path, command: Sequence[str] | None = None) -> Path:
-    """Write the run directory atomically and return its path.
+#: The Monte Carlo draws (``mcvalue run --save-draws``): one row per draw, as :meth:`RunResult.draws`.
+DRAWS_FILE = "draws.parquet"
+
+
+def write_run(result: RunResult, directory: Path, command: Sequence[str] | None = None, save_draws: bool = False) -> Path:
+    """Write the run directory atomically and return its path; with ``save_draws`` also draws.parquet.
 
     Raises
     ------
@@ -124,6 +128,8 @@ def write_run(result: RunResult, directory: Path, command: Sequence[str] | None 
         raise McValueError(f"--results-dir: cannot write into {results_dir} ({error.strerror or error})") from error
     try:
         _write_contents(staging, result, target, command)
+        if save_draws:
+            result.draws().to_parquet(staging / DRAWS_FILE, index=False)
         os.chmod(staging, _umask_mode())
         if target.exists():
             raise RunExistsError(f"run directory {target} appeared while writing; this run was not saved")
@@ -146,7 +152,8 @@ def _sample_path(result: RunResult) -> str | None:
 def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None) -> None:
     """Write every file of a run into ``directory`` (report.md last)."""
     from mcvalue.report.figures import write_figures
-    from mcvalue.report.markdown import render_markdown
+    from mcvalue.report.html import render_html
+    from mcvalue.report.markdown import labels_for, render_markdown
 
     (directory / SUMMARY_FILE).write_bytes(summary_bytes(result.summary_record))
     (directory / "priors.toml").write_text(result.scenario.resolved_toml, encoding="utf-8")
@@ -162,7 +169,9 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
     figures_dir = directory / "figures"
     figures_dir.mkdir(mode=_umask_mode())
     stems = write_figures(result, figures_dir)
-    markdown = render_markdown(result.summary_record, stems, result.warnings, _sample_path(result))
+    labels = labels_for(result.scenario, result.summary_record)
+    markdown = render_markdown(result.summary_record, stems, result.warnings, labels, _sample_path(result))
+    (directory / "report.html").write_text(render_html(markdown, directory), encoding="utf-8")
     (directory / "report.md").write_text(markdown, encoding="utf-8")
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mcvalue.costmodels.table1 import MODE_DESCRIPTIONS, record_rows_published
-from mcvalue.fmt import prob, ratio, si, usd
+from mcvalue.fmt import count, plain, prob, ratio, si, usd
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
     from mcvalue.priors.spec import Scenario
@@ -32,7 +34,8 @@ def render_fit(summary: dict) -> str:
     cols = ("mean", "sd", "eti90_lb", "eti90_ub", "ess_bulk", "ess_tail", "r_hat")
     lines.append(f"  {'':26s}" + "".join(f"{c:>10s}" for c in cols))
     for name, row in summary["hyperparameters"].items():
-        lines.append(f"  {name:26s}" + "".join(f"{row[c]:>10.4g}" for c in cols))
+        cells = [count(row[c]) if c.startswith("ess") else f"{row[c]:.3f}" if c == "r_hat" else plain(row[c], 3) for c in cols]
+        lines.append(f"  {name:26s}" + "".join(f"{cell:>10s}" for cell in cells))
     lines += ["", "FTE engineer-years per costing method:"]
     lines.append(f"  {'method':20s}{'posterior median':>17s}{'posterior 90%':>20s}{'paper':>9s}{'point':>9s}{'bootstrap 90%':>20s}")
     for key, f in summary["fte"].items():
@@ -113,42 +116,57 @@ def render_table1(record: dict) -> str:
     return "\n".join(blocks)
 
 
-def _cell(value: object, money: bool = False, probability: bool = False) -> str:
-    """Format a comparison cell: money, probability or ratio; intervals as [lo, hi]."""
+def _cell(value: object, money: bool = False, probability: bool = False, signed: bool = False) -> str:
+    """Format a comparison cell: money, probability or ratio (with a sign for a change); intervals as [lo, hi]."""
     if isinstance(value, list):
-        return "[" + ", ".join(_cell(v, money) for v in value) + "]"
+        return "[" + ", ".join(_cell(v, money, probability, signed) for v in value) + "]"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return prob(value, 4) if probability else usd(value) if money else ratio(value)
+        text = prob(abs(value), 4) if probability and signed else prob(value, 4) if probability else usd(value) if money else ratio(value)
+        if signed:
+            return ("-" if value < 0 else "+") + text.lstrip("-")
+        return text
     return "n/a" if value is None else str(value)
 
 
 def render_comparison(comparison: dict) -> str:
-    """Return a plain-text table of a comparison."""
-    a, b = comparison["a"], comparison["b"]
-    width = max(len(r["quantity"]) for r in comparison["rows"])
-    lines = [f"{'':{width}}  {a:>24}  {b:>24}"]
+    """Return a plain-text comparison: headline rows side by side (change against the first run in brackets), then every difference."""
+    from mcvalue.report.markdown import readable
+
+    runs = comparison["runs"]
+    body = []
     for r in comparison["rows"]:
         money, probability = "USD" in r["quantity"], r["quantity"].startswith("P(")
-        cells = [_cell(r[side], money, probability) for side in ("a", "b")]
-        lines.append(f"{r['quantity']:{width}}  {cells[0]:>24}  {cells[1]:>24}")
-    lines += ["", "inputs that differ:" if comparison["inputs_differ"] else "inputs: identical"]
-    for d in comparison["inputs_differ"]:
-        da = d["a"]["distribution"] if d["a"] else "(absent)"
-        db = d["b"]["distribution"] if d["b"] else "(absent)"
-        lines.append(f"  {d['input']}: {da}  ->  {db}")
-    if comparison["settings_differ"]:
-        lines += ["", "settings that differ:"]
-        lines += [f"  {d['setting']}: {_cell(d['a'])}  ->  {_cell(d['b'])}" for d in comparison["settings_differ"]]
+        cells = [_cell(r["values"][0], money, probability)]
+        for value, change in zip(r["values"][1:], r["change"][1:], strict=True):
+            shown = _cell(value, money, probability)
+            cells.append(shown if change is None else f"{shown} ({_cell(change, money, probability, signed=True)})")
+        body.append((r["quantity"], cells))
+    width = max(len(q) for q, _ in body)
+    columns = [max(len(runs[i]), *(len(cells[i]) for _, cells in body)) for i in range(len(runs))]
+    lines = [f"{'':{width}}  " + "  ".join(f"{name:>{w}}" for name, w in zip(runs, columns, strict=True))]
+    lines += [f"{q:{width}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(cells, columns, strict=True)) for q, cells in body]
+    lines.append("")
+    diffs = comparison["differences"]
+    if not diffs:
+        lines.append("scenarios: identical (priors, weights, correlations, data, run settings, provenance)")
+        return "\n".join(lines)
+    lines.append(f"what differs ({len(diffs)}; {' | '.join(runs)}):")
+    key_width = max(len(d["key"]) for d in diffs)
+    for d in diffs:
+        shown = ["(absent)" if v is None else readable(v) for v in d["values"]]
+        lines.append(f"  {d['key']:{key_width}}  " + "  |  ".join(shown))
     return "\n".join(lines)
 
 
-def render_decision(summary: dict) -> str:
+def render_decision(summary: dict, labels: Mapping[str, str] | None = None) -> str:
     """Return the report's "What would change the conclusion" section as text (tables, no figures).
 
     Parameters
     ----------
     summary : dict
         summary.json's content (:meth:`mcvalue.RunResult.summary`).
+    labels : mapping of str to str, optional
+        Input key -> the name shown (the prior files' ``label``, :meth:`mcvalue.Scenario.label`); default: the keys.
 
     Returns
     -------
@@ -158,7 +176,7 @@ def render_decision(summary: dict) -> str:
     """
     from mcvalue.report.markdown import decision_rows
 
-    lines = [line.replace("**", "") for line in decision_rows(summary) if not line.startswith("![")]
+    lines = [line.replace("**", "") for line in decision_rows(summary, labels) if not line.startswith("![")]
     text = "\n".join(lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
