@@ -15,7 +15,8 @@ DataDirOption = Annotated[
 ]
 ModeOption = Annotated[
     str | None,
-    typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse, bots/duplicates/overlaps removed)."),
+    typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse; automation dropped, "
+                 "sync accounts in repo totals only; duplicates merged, overlaps dropped)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of a table.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Silence progress output.")]
@@ -25,7 +26,7 @@ PriorsOption = Annotated[
 ]
 BotsOption = Annotated[
     str | None,
-    typer.Option("--bots", help="Extra user names to treat as bots, comma-separated (added to the built-in name patterns)."),
+    typer.Option("--bots", help="Extra user names to treat as automation accounts, comma-separated (added to the built-in name patterns)."),
 ]
 RefitOption = Annotated[
     bool, typer.Option("--refit", help="Refit the Bayesian cost model instead of using the cached posterior.")

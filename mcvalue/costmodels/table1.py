@@ -8,7 +8,7 @@ uncertainty, when it is asked for or when no copy of the sample can be found off
 For a unit u (commits or lines modified = lines added + lines deleted) and reference
 repo R, with salary S and 26 two-week periods a year:
 
-    ref_mean(u, R)    = mean of u over R's contributor-periods
+    ref_mean(u, R)    = mean of u over R's contributor-periods (sync accounts' rows excluded)
     cost_per_unit     = S / (ref_mean * 26)
     units_per_year    = 26 * sum over repos of (mean over its sampled periods of total u)
     cost_per_year     = cost_per_unit * units_per_year
@@ -16,7 +16,9 @@ repo R, with salary S and 26 two-week periods a year:
 For contributors, every active contributor is one full-time engineer: cost_per_unit = S
 and units_per_year = sum over repos of the mean number of active contributors per period.
 A "repo" is a sampled unit (a tool and its GitHub repository), as in the paper; after
-``merge_duplicate_repos`` two tools sharing a repository are one unit.
+``merge_duplicate_repos`` two tools sharing a repository are one unit. Sync/export
+accounts' units (``sync`` rows, clean mode) count in the repo totals but not in the
+reference mean or the contributor counts: they are engineers' work, not one engineer.
 
 The same arithmetic gives full-time-equivalent engineer-years, FTE = cost_per_year / S,
 which is what the Monte Carlo and Bayesian stages propagate.
@@ -40,11 +42,12 @@ ROW_KEYS = ("unit", "reference", "cost_per_unit", "units_per_year", "cost_per_ye
 
 
 def reference_mean(sample: Sample, method: CostingMethod) -> float:
-    """Mean units per contributor-period in the method's reference repo (1 for contributors)."""
+    """Mean units per contributor-period in the method's reference repo (1 for contributors); sync rows excluded."""
     if method.unit == "contributors":
         return 1.0
     repo = REFERENCE_REPOS[method.reference]
-    rows = sample.contributions.loc[sample.contributions["repo"] == repo, method.unit]
+    people = sample.contributions[~sample.contributions["sync"].to_numpy(dtype=bool)]
+    rows = people.loc[people["repo"] == repo, method.unit]
     if rows.empty:
         raise DataError(f"the {sample.mode} sample has no contributor-periods of reference repo {repo}")
     return float(rows.mean())
