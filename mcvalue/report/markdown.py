@@ -36,7 +36,7 @@ def headline(summary: dict) -> str:
 def _summary_rows(summary: dict) -> list[str]:
     """Return the cost / benefit / BCR table."""
     rows = [
-        "| quantity | paper | median | 50% | 90% | 95% | HDI 90% | mean | MCSE of median |",
+        "| quantity | paper | median | 50% | 90% | 95% | HDI 90% (log scale) | mean | MCSE of median |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, key, fmt, paper in (
