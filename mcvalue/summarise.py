@@ -244,7 +244,8 @@ def build_summary(
     """Return summary.json's content for one run: plain JSON types, deterministic.
 
     Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods, sensitivity
-    (tornado, break-even, Sobol indices), voi, diagnostics, inputs, provenance
+    (tornado, break-even, Sobol indices), voi, diagnostics, data (the heaviest windows
+    of the sample, None for the table1 cost model), inputs, provenance
     (documented in the README). Holds no name, path or clock time, so the same inputs,
     seed and library versions give the same bytes (the Sobol design is seeded from the
     run seed).
@@ -270,6 +271,7 @@ def build_summary(
         "sensitivity": decision.sensitivity_json(),
         "voi": decision.voi_json(),
         "diagnostics": cost.diagnostics,
+        "data": {"heaviest_windows": cost.data.get("heaviest_windows", [])} if cost.data is not None else None,
         "inputs": _inputs(scenario, cost),
         "provenance": _provenance(scenario, cost, swing, decision.thresholds),
     }

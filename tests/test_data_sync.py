@@ -120,3 +120,43 @@ def test_real_audit_kinds_team_and_moved_repos(real_data_dir):
     assert kinds["mlflow-automation"] == "automation" and len(kinds) == 10
     assert [c["user"] for c in report["team_accounts"]["cases"]] == ["MNNTeam"]
     assert {c["tool"] for c in report["empty_tools"]["cases"]} == {"Allegro AI/TRAINS", "Boruta", "DAWNBench", "Pythia", "euler"}
+
+
+def test_heaviest_window_effects_by_hand(clean):
+    """TensorFlow's windows hold 40 (T1) and 20 (T2) lines by people: without T1 the sum is 20 + 60 + 302 = 382 over a reference mean of 20.
+
+    PyTorch has one window with contributors, so lines/pytorch has nothing to leave out.
+    """
+    from mcvalue.costmodels.table1 import heaviest_window_effects
+
+    (effect,) = heaviest_window_effects(clean)
+    assert effect == {"method": "lines_tensorflow", "reference_repo": "tensorflow/tensorflow", "tool": "TensorFlow",
+                      "period_start": "2020-01-01", "period_end": "2020-01-15", "window_lines": 40,
+                      "share_of_reference_lines": pytest.approx(2 / 3), "fte": pytest.approx(892 / 30),
+                      "fte_without_window": pytest.approx(382 / 20)}
+
+
+def test_report_sentence_on_heaviest_windows():
+    from mcvalue.report.markdown import heaviest_window_rows
+
+    summary = {"data": {"heaviest_windows": [{"method": "lines_pytorch", "reference_repo": "pytorch/pytorch", "tool": "PyTorch",
+                                              "period_start": "2017-10-16", "period_end": "2017-10-30", "window_lines": 237341,
+                                              "share_of_reference_lines": 0.938, "fte": 584.7, "fte_without_window": 5591.1}]}}
+    assert heaviest_window_rows(summary)[2] == ("- lines_pytorch: 585 FTE; without PyTorch 2017-10-16..2017-10-30 (237,341 lines, 94% "
+                                                "of the reference's lines) 5,591 FTE (x9.56).")
+    assert heaviest_window_rows({"data": None}) == []
+
+
+def test_real_heaviest_rows_and_windows(real_data_dir):
+    """PyTorch October 2017: one row of 206,297 lines, 80.9% of PyTorch's lines in the raw scrape (81.5% after cleaning); its window (237,341 lines by people, 94%) decides lines/pytorch."""
+    from mcvalue.costmodels.table1 import heaviest_window_effects
+    from mcvalue.data import load_sample
+    from mcvalue.data.audit import audit
+
+    references = audit(real_data_dir)["heaviest"]["references"]
+    pytorch = next(c for c in references if c["tool"] == "PyTorch")
+    assert (pytorch["period_start"], pytorch["user"], pytorch["lines"]) == ("2017-10-16", "zdevito", 206_297)
+    assert round(pytorch["share_of_repo_lines"], 3) == 0.809
+    effects = {e["method"]: e for e in heaviest_window_effects(load_sample("clean", real_data_dir))}
+    assert effects["lines_pytorch"]["window_lines"] == 237_341
+    assert [round(effects[k][f]) for k in ("lines_pytorch", "lines_tensorflow") for f in ("fte", "fte_without_window")] == [585, 5591, 893, 1360]

@@ -71,6 +71,51 @@ def method_fte(sample: Sample) -> dict[str, float]:
     return {m.key: units_per_period(sample, m.unit) / reference_mean(sample, m) for m in METHODS}
 
 
+_WINDOW_KEYS = ["tool", "repo", "period_start", "period_end"]
+
+
+def _without_window(sample: Sample, window: tuple) -> Sample:
+    """Return the sample with one repo-period (tool, repo, start, end) and its contributor-periods left out."""
+    from dataclasses import replace
+
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[[tuple(row) != window for row in frame[_WINDOW_KEYS].itertuples(index=False)]]
+
+    return replace(sample, contributions=keep(sample.contributions), periods=keep(sample.periods))
+
+
+def heaviest_window_effects(sample: Sample) -> list[dict]:
+    """How far each lines method's Table-1 FTE moves when its reference repo's heaviest window is left out.
+
+    Lines are heavy-tailed: one window (e.g. a vendoring or a mass rename) can hold most
+    of a reference repo's lines, and the reference mean is a plain mean, so that window
+    decides the FTE. For each lines method: the reference repo's window with the most
+    lines by its contributors (sync accounts excluded, as in the reference mean), its
+    share of those lines, and the FTE with and without that window (left out of the
+    sample entirely: the reference mean and the repo's own mean per period). Methods
+    whose reference has fewer than two windows with contributors are skipped.
+    """
+    base = method_fte(sample)
+    people = sample.contributions[~sample.contributions["sync"].to_numpy(dtype=bool)]
+    out = []
+    for method in METHODS:
+        if method.unit != "lines":
+            continue
+        repo = REFERENCE_REPOS[method.reference]
+        by_window = people[people["repo"] == repo].groupby(_WINDOW_KEYS, sort=False)["lines"].sum()
+        if len(by_window) < 2:
+            continue
+        window = by_window.idxmax()
+        without = method_fte(_without_window(sample, window))[method.key]
+        out.append({
+            "method": method.key, "reference_repo": repo, "tool": window[0],
+            "period_start": window[2].strftime("%Y-%m-%d"), "period_end": window[3].strftime("%Y-%m-%d"),
+            "window_lines": int(by_window.max()), "share_of_reference_lines": float(by_window.max() / by_window.sum()),
+            "fte": base[method.key], "fte_without_window": without,
+        })
+    return out
+
+
 def table1(sample: Sample, salary: float = PAPER_SALARY_USD) -> pd.DataFrame:
     """Table 1 in the paper's row order: unit, reference, cost_per_unit, units_per_year, cost_per_year."""
     import pandas as pd

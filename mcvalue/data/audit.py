@@ -12,6 +12,7 @@ import pandas as pd
 from mcvalue.data.clean import duplicate_repos, is_team, kind_series, overlapping_pairs
 from mcvalue.data.fetch import FLAT_FILE, RAW_FILE, locate, provenance
 from mcvalue.data.parse import read_flat_contributions, read_raw
+from mcvalue.paper import REFERENCE_REPOS
 
 FINDINGS = ("truncated_numbers", "bots", "team_accounts", "duplicate_repos", "overlapping_windows", "empty_periods",
             "empty_tools", "heaviest")
@@ -158,15 +159,34 @@ def empty_tools(periods: pd.DataFrame) -> dict:
     return {"count": len(cases), "cases": cases}
 
 
-def heaviest(contributions: pd.DataFrame, top: int) -> dict:
-    """Return the ``top`` contributor-periods by lines modified, with their share of all lines."""
+def _heaviest_cases(contributions: pd.DataFrame, rows: pd.DataFrame) -> list[dict]:
+    """``rows`` as audit cases with their share of all lines and of their repo's lines."""
     total = contributions["lines"].sum()
-    rows = contributions.nlargest(top, "lines", keep="first")[_KEYS + ["commits", "lines_added", "lines_deleted", "lines"]]
-    cases = _records(rows)
+    by_repo = contributions.groupby(["tool", "repo"], sort=False)["lines"].sum()
+    cases = _records(rows[_KEYS + ["commits", "lines_added", "lines_deleted", "lines"]])
     for case in cases:
+        repo_total = by_repo[(case["tool"], case["repo"])]
         case["share_of_sample_lines"] = case["lines"] / total if total else 0.0
+        case["share_of_repo_lines"] = float(case["lines"] / repo_total) if repo_total else 0.0
+    return cases
+
+
+def heaviest(contributions: pd.DataFrame, top: int, extra_bots: tuple[str, ...] = ()) -> dict:
+    """Return the ``top`` contributor-periods by lines modified, and the heaviest one of each reference repo.
+
+    Each case carries its share of all lines and of its repo's lines: a row holding most
+    of its repo's lines decides that repo's mean lines per contributor-period, which is
+    Table 1's reference mean when the repo is a reference (``references``: one case per
+    reference repo in :data:`mcvalue.paper.REFERENCE_REPOS`, if sampled, among the people's
+    rows: clean mode keeps sync and automation accounts out of the reference mean).
+    """
+    total = contributions["lines"].sum()
+    rows = contributions.nlargest(top, "lines", keep="first")
+    people = contributions[kind_series(contributions["user"], extra_bots).isna().to_numpy()]
+    references = [people[people["repo"] == repo].nlargest(1, "lines", keep="first") for repo in REFERENCE_REPOS.values()]
+    cases = _heaviest_cases(contributions, rows)
     return {"count": len(cases), "share_of_sample_lines": float(rows["lines"].sum() / total) if total else 0.0,
-            "cases": cases}
+            "cases": cases, "references": _heaviest_cases(contributions, pd.concat(references))}
 
 
 def audit_tables(
@@ -186,7 +206,7 @@ def audit_tables(
     report["overlapping_windows"] = overlapping_windows(periods)
     report["empty_periods"] = empty_periods(periods)
     report["empty_tools"] = empty_tools(periods)
-    report["heaviest"] = heaviest(contributions, top)
+    report["heaviest"] = heaviest(contributions, top, extra_bots)
     return report
 
 
@@ -260,5 +280,8 @@ def render(report: dict) -> str:
                       report["empty_tools"])
     h = report["heaviest"]
     lines += _section(f"heaviest contributor-periods by lines ({h['share_of_sample_lines']:.1%} of all lines)", h,
-                      ["tool", "period_start", "user", "commits", "lines_added", "lines_deleted", "lines"])
+                      ["tool", "period_start", "user", "commits", "lines_added", "lines_deleted", "lines", "share_of_repo_lines"])
+    lines += _section("heaviest contributor-period of each reference repo (decides Table 1's lines reference mean)",
+                      {"count": len(h["references"]), "cases": h["references"]},
+                      ["tool", "period_start", "user", "commits", "lines", "share_of_repo_lines"])
     return "\n".join(lines)
