@@ -73,3 +73,27 @@ def test_reported_mcse_matches_spread_over_independent_pools_and_seeds():
         estimates, mcses = np.array(pairs).T
         ratio = np.std(estimates, ddof=1) / np.sqrt(np.mean(mcses**2))
         assert low < ratio < high, (name, ratio)
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_reported_mcse_matches_spread_over_bootstrap_pools_of_the_real_sample(real_data_dir):
+    """Default priors on the clean sample, 20 runs each with its own bootstrap pool (2,000 replicates) and seed, 100,000 draws: each estimate's sd over the runs within the chi-square bounds of its RMS reported MCSE (as above, 19 degrees of freedom)."""
+    import mcvalue
+    from mcvalue.costmodels.bootstrap import bootstrap_fte
+    from mcvalue.data import load_sample
+
+    runs = 20
+    sample = load_sample("clean", real_data_dir)
+    scenario = mcvalue.load_scenario("default")
+    pairs = []
+    for run in range(runs):
+        pool = bootstrap_fte(sample, 2000, np.random.default_rng(500 + run))
+        bcr = summarise_simulation(simulate(scenario, pool, seed=run, n=100_000))["bcr"]
+        pairs.append([(bcr["median"], bcr["quantile_mcse"]["0.5"]), (bcr["quantiles"]["0.95"], bcr["quantile_mcse"]["0.95"]),
+                      (bcr["p_above"]["100"]["p"], bcr["p_above"]["100"]["mcse"])])
+    low, high = (np.sqrt(stats.chi2.ppf(q, runs - 1) / (runs - 1)) for q in (0.0005, 0.9995))
+    for name, column in zip(("median", "p95", "P(BCR > 100)"), np.array(pairs).transpose(1, 2, 0), strict=True):
+        estimates, mcses = column
+        ratio = np.std(estimates, ddof=1) / np.sqrt(np.mean(mcses**2))
+        assert low < ratio < high, (name, ratio)
