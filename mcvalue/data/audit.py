@@ -151,7 +151,8 @@ def empty_tools(periods: pd.DataFrame) -> dict:
 
     GitHub's contributors graph shows nothing for a repository that moved or was renamed
     after the URL was recorded (e.g. ``allegro-ai/trains``, now ``allegroai/clearml``), so
-    such a tool contributes zeros that may not be real.
+    such a tool contributes zeros that may not be real; a project that was dormant in all
+    its windows looks the same, so each case needs a look at the repository.
     """
     grouped = periods.groupby(["tool", "repo"], sort=False)["contributors"].agg(["size", "sum"])
     empty = grouped[grouped["sum"] == 0]
@@ -276,7 +277,7 @@ def render(report: dict) -> str:
                   for c in overlaps["cases"]],
     })
     lines += _empty_by_tool(report["empty_periods"])
-    lines += _section("tools with every sampled window empty (likely a wrong or moved repository URL)",
+    lines += _section("tools with every sampled window empty (likely a wrong or moved repository URL, else a dormant project)",
                       report["empty_tools"])
     h = report["heaviest"]
     lines += _section(f"heaviest contributor-periods by lines ({h['share_of_sample_lines']:.1%} of all lines)", h,
