@@ -26,11 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mcvalue import decision as d
+from mcvalue.mcse import mcse_of_mean, simulation_batches
 from mcvalue.paper import METHOD_KEYS
 from mcvalue.simulate import child_rng, method_probabilities, outcomes
 
@@ -218,12 +220,14 @@ def decide(
     conditional = conditional_bcr(sim, correlated)
     labels = input_labels(cost.model)
 
-    curves = d.exceedance_by_method(bcr, sim.method_index, METHOD_KEYS, d.default_thresholds(extra))
+    batches = simulation_batches(sim)
+    pooled = partial(mcse_of_mean, batches=batches)  # MCSEs count the FTE pool (mcvalue.mcse)
+    curves = d.exceedance_by_method(bcr, sim.method_index, METHOD_KEYS, d.default_thresholds(extra), mcse_of_mean=pooled)
     break_even = d.break_even(conditional, priors, _thresholds(BREAK_EVEN_THRESHOLDS, extra))
     fragility = d.fragility_sentence(break_even, float(np.median(bcr)), PAPER_THRESHOLD)
     tornado = d.tornado(conditional, priors, bcr, swing, fte_pool=cost.fte, method_keys=used, labels=labels)
     sobol = d.sobol_indices(outcomes, priors, cost.fte, weights, seed=sobol_seed(scenario.run.seed))
-    voi = d.value_of_information(sim.benefit, sim.cost, voi_params(sim), _thresholds(VOI_THRESHOLDS, extra))
+    voi = d.value_of_information(sim.benefit, sim.cost, voi_params(sim), _thresholds(VOI_THRESHOLDS, extra), mcse_of_mean=pooled)
     return Decision(
         thresholds=extra,
         exceedance=curves,

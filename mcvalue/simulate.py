@@ -47,6 +47,8 @@ class Simulation:
     fte:             (n, 5) FTE draws per costing method, columns in METHOD_KEYS order
     fte_row:         (n,) the row of the cost model's FTE pool each draw took (draws that
                      share a row share their FTE: Monte Carlo error must count rows)
+    fte_pool_rows:   number of rows of that pool (m); rows are in the pool's own order
+                     (chain-major for posterior draws), see :mod:`mcvalue.mcse`
     method_index:    (n,) index into METHOD_KEYS of the method each draw uses (mixture)
     cost_by_method:  (n, 5) cost per year in USD under each method
     cost, benefit, bcr: (n,) the mixture's cost, benefit and benefit-cost ratio
@@ -56,6 +58,7 @@ class Simulation:
     inputs: dict[str, np.ndarray]
     fte: np.ndarray
     fte_row: np.ndarray
+    fte_pool_rows: int
     method_index: np.ndarray
     cost_by_method: np.ndarray
     cost: np.ndarray
@@ -209,6 +212,7 @@ def simulate(scenario: Scenario, fte_draws: np.ndarray, seed: int, n: int | None
         inputs=inputs,
         fte=fte,
         fte_row=rows,
+        fte_pool_rows=int(fte_draws.shape[0]),
         method_index=method_index,
         cost_by_method=result.cost_by_method,
         cost=result.cost,

@@ -5,16 +5,17 @@ method separately, :func:`summarise` reports a dict of plain floats::
 
     {"mean", "mean_mcse", "median",
      "quantiles":     {"0.025": q, "0.05": q, "0.25": q, "0.5": q, "0.75": q, "0.95": q, "0.975": q},
-     "quantile_mcse": {same keys: MCSE of that quantile (ArviZ's method, ESS = n)},
+     "quantile_mcse": {same keys: MCSE of that quantile},
      "intervals":     {"50": [lo, hi], "90": [lo, hi], "95": [lo, hi]},   (equal-tailed)
-     "hdi90":         [lo, hi]}                                            (highest density)
+     "hdi90":         [lo, hi]}            (highest density on the log scale, transformed back)
 
 and for BCR also ``"p_above": {"1": {"p", "mcse"}, "10": {...}, "100": {...}}``.
 summary.json's ``bcr`` block also holds ``exceedance``, the curve P(BCR > k) on a grid
 of k (:mod:`mcvalue.decide`), computed the same way: its p at k = 1, 10, 100 is
 ``p_above``'s.
 Every endpoint of an equal-tailed interval is one of the reported quantiles, so its MCSE
-is in ``quantile_mcse``. Numbers are rounded to ``digits`` significant figures (MCSEs to
+is in ``quantile_mcse``. Every MCSE counts the FTE pool the draws were resampled from
+(its size and autocorrelation: batch means over blocks of the pool, :mod:`mcvalue.mcse`). Numbers are rounded to ``digits`` significant figures (MCSEs to
 3) and non-finite values become ``None``, so ``json.dumps`` of the result is valid JSON
 and byte-identical for the same seed.
 """
@@ -26,10 +27,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 import mcvalue
 from mcvalue.jsonio import SUMMARY_DIGITS, to_jsonable
+from mcvalue.mcse import mcse_of_mean, mcse_of_quantile, simulation_batches
 from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY
 from mcvalue.simulate import Simulation
 
@@ -69,41 +70,6 @@ def _round(x: float, digits: int) -> float | None:
     return float(f"{x:.{digits}g}")
 
 
-#: Standard-normal probabilities of -1 and +1 sd: the order statistics bracketing a
-#: quantile's +-1 standard error (ArviZ's method).
-_ONE_SD_PROBS = (0.1586553, 0.8413447)
-
-
-def _mcse_mean(draws: np.ndarray) -> float:
-    """Monte Carlo standard error of the mean of independent draws: sd / sqrt(n).
-
-    Monte Carlo draws are independent (FTE rows are resampled with replacement, so they
-    are too), so the effective sample size is n exactly; ArviZ's ``mcse(method="mean")``
-    estimates it from autocorrelations instead, which only adds noise here and costs
-    seconds of import and FFTs on every run. A constant (point mass) has no error.
-    """
-    if np.ptp(draws) == 0:
-        return 0.0
-    return float(np.std(draws, ddof=1) / np.sqrt(draws.size))
-
-
-def _mcse_quantile(sorted_draws: np.ndarray, prob: float) -> float:
-    """Monte Carlo standard error of the ``prob`` quantile of independent draws.
-
-    ArviZ's order-statistic method (``arviz.mcse(method="quantile")``) with the
-    effective sample size set to n, exact for independent draws: the quantile's
-    posterior for the rank is Beta(n p + 1, n (1 - p) + 1); half the distance between
-    the draws at its 15.9% and 84.1% points is one standard error.
-    """
-    n = sorted_draws.size
-    if sorted_draws[0] == sorted_draws[-1]:
-        return 0.0
-    ranks = stats.beta.ppf(_ONE_SD_PROBS, n * prob + 1, n * (1 - prob) + 1) * n - 1
-    low = sorted_draws[int(np.floor(max(ranks[0], 0)))]
-    high = sorted_draws[int(np.ceil(min(ranks[1], n - 1)))]
-    return float((high - low) / 2)
-
-
 def _hdi(sorted_draws: np.ndarray, prob: float) -> tuple[float, float]:
     """Return the shortest interval holding ``prob`` of the draws (ArviZ's HDI algorithm)."""
     width = int(np.floor(prob * sorted_draws.size))
@@ -111,28 +77,47 @@ def _hdi(sorted_draws: np.ndarray, prob: float) -> tuple[float, float]:
     return float(sorted_draws[start]), float(sorted_draws[start + width])
 
 
-def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS) -> dict:
+def log_hdi(sorted_draws: np.ndarray, prob: float) -> tuple[float, float]:
+    """Return the highest-density interval of log(draws), transformed back; (nan, nan) unless every draw is positive.
+
+    Cost, benefit and BCR are positive and right-skewed over decades: on the linear scale
+    the shortest interval crowds against zero, so its lower end is set by a handful of
+    draws near 0 (BCR's was [0.56, 311] while P(BCR > 1) = 0.9996, and jumped between
+    runs). On the log scale the HDI is invariant to the units and stable; it is labelled
+    "HDI 90% (log scale)" wherever shown.
+    """
+    if sorted_draws[0] <= 0:
+        return float("nan"), float("nan")
+    low, high = _hdi(np.log(sorted_draws), prob)
+    return float(np.exp(low)), float(np.exp(high))
+
+
+def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np.ndarray | None = None) -> dict:
     """Mean, median, quantiles, intervals, HDI and MCSEs of one array of draws.
 
-    Non-finite draws (an infinite BCR from a zero cost) are kept in the quantiles and
-    tail probabilities; the mean, HDI and MCSEs are then reported as None.
+    ``batches`` labels each draw's block of the FTE pool (:func:`mcvalue.mcse.pool_batches`);
+    None treats the draws as independent. Non-finite draws (an infinite BCR from a zero
+    cost) are kept in the quantiles and tail probabilities; the mean, HDI and MCSEs are
+    then reported as None.
     """
     draws = np.asarray(draws, dtype=float)
     finite = bool(np.all(np.isfinite(draws)))
-    ordered = np.sort(draws)
+    order = np.argsort(draws, kind="stable")
+    ordered = draws[order]
+    batches_sorted = None if batches is None else np.asarray(batches)[order]
     with np.errstate(invalid="ignore"):  # inf - inf when interpolating between infinite draws
         quantiles = np.quantile(draws, QUANTILE_PROBS)
     by_prob = dict(zip(QUANTILE_PROBS, quantiles, strict=False))
     key = {p: f"{p:g}" for p in QUANTILE_PROBS}
     nan = float("nan")
-    hdi = _hdi(ordered, HDI_PROB) if finite else (nan, nan)
+    hdi = log_hdi(ordered, HDI_PROB) if finite else (nan, nan)
     return {
         "mean": _round(draws.mean(), digits) if finite else None,
-        "mean_mcse": _round(_mcse_mean(draws), MCSE_DIGITS) if finite else None,
+        "mean_mcse": _round(mcse_of_mean(draws, batches), MCSE_DIGITS) if finite else None,
         "median": _round(by_prob[0.5], digits),
         "quantiles": {key[p]: _round(q, digits) for p, q in by_prob.items()},
         "quantile_mcse": {
-            key[p]: _round(_mcse_quantile(ordered, p), MCSE_DIGITS) if finite else None
+            key[p]: _round(mcse_of_quantile(ordered, p, batches_sorted), MCSE_DIGITS) if finite else None
             for p in QUANTILE_PROBS
         },
         "intervals": {
@@ -144,23 +129,24 @@ def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS) -> dict:
     }
 
 
-def tail_probabilities(bcr: np.ndarray, digits: int = SUMMARY_DIGITS) -> dict:
-    """P(BCR > t) for each threshold, with the MCSE of that proportion."""
+def tail_probabilities(bcr: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np.ndarray | None = None) -> dict:
+    """P(BCR > t) for each threshold, with the MCSE of that proportion (``batches`` as in :func:`summarise_draws`)."""
     out = {}
     for threshold in THRESHOLDS:
         above = (np.asarray(bcr) > float(threshold)).astype(float)
         out[threshold] = {
             "p": _round(above.mean(), digits),
-            "mcse": _round(_mcse_mean(above), MCSE_DIGITS),
+            "mcse": _round(mcse_of_mean(above, batches), MCSE_DIGITS),
         }
     return out
 
 
-def _bcr_summary(bcr: np.ndarray, digits: int) -> dict:
+def _bcr_summary(bcr: np.ndarray, digits: int, batches: np.ndarray | None) -> dict:
     """:func:`summarise_draws` of BCR draws plus their ``p_above`` tail probabilities."""
-    summary = summarise_draws(bcr, digits)
-    summary["p_above"] = tail_probabilities(bcr, digits)
+    summary = summarise_draws(bcr, digits, batches)
+    summary["p_above"] = tail_probabilities(bcr, digits, batches)
     return summary
+
 
 
 def summarise_simulation(simulation: Simulation, digits: int = SUMMARY_DIGITS) -> dict:
@@ -168,20 +154,21 @@ def summarise_simulation(simulation: Simulation, digits: int = SUMMARY_DIGITS) -
 
     ``methods`` maps each METHOD_KEYS key to the summaries of that method's cost and
     BCR over all draws (as if that method had weight 1), so the five Table 1 methods can
-    be read side by side.
+    be read side by side. MCSEs count the FTE pool (:func:`simulation_batches`).
     """
+    batches = simulation_batches(simulation)
     methods = {}
     for j, key in enumerate(METHOD_KEYS):
         cost_j = simulation.cost_by_method[:, j]
         with np.errstate(divide="ignore"):
             bcr_j = simulation.benefit / cost_j
-        methods[key] = {"cost_usd": summarise_draws(cost_j, digits), "bcr": _bcr_summary(bcr_j, digits)}
+        methods[key] = {"cost_usd": summarise_draws(cost_j, digits, batches), "bcr": _bcr_summary(bcr_j, digits, batches)}
     return {
         "draws": int(len(simulation.bcr)),
         "seed": int(simulation.seed),
-        "cost_usd": summarise_draws(simulation.cost, digits),
-        "benefit_usd": summarise_draws(simulation.benefit, digits),
-        "bcr": _bcr_summary(simulation.bcr, digits),
+        "cost_usd": summarise_draws(simulation.cost, digits, batches),
+        "benefit_usd": summarise_draws(simulation.benefit, digits, batches),
+        "bcr": _bcr_summary(simulation.bcr, digits, batches),
         "methods": methods,
     }
 
@@ -257,7 +244,8 @@ def build_summary(
     """Return summary.json's content for one run: plain JSON types, deterministic.
 
     Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods, sensitivity
-    (tornado, break-even, Sobol indices), voi, diagnostics, inputs, provenance
+    (tornado, break-even, Sobol indices), voi, diagnostics, data (the heaviest windows
+    of the sample, None for the table1 cost model), inputs, provenance
     (documented in the README). Holds no name, path or clock time, so the same inputs,
     seed and library versions give the same bytes (the Sobol design is seeded from the
     run seed).
@@ -283,6 +271,7 @@ def build_summary(
         "sensitivity": decision.sensitivity_json(),
         "voi": decision.voi_json(),
         "diagnostics": cost.diagnostics,
+        "data": {"heaviest_windows": cost.data.get("heaviest_windows", [])} if cost.data is not None else None,
         "inputs": _inputs(scenario, cost),
         "provenance": _provenance(scenario, cost, swing, decision.thresholds),
     }

@@ -98,14 +98,14 @@ def make_sample(period_rows: list[dict]) -> Sample:
         for u, (commits, lines) in enumerate(period["rows"]):
             contributions.append(
                 dict(tool=period["tool"], repo=period["repo"], period_start=start, period_end=end,
-                     user=f"user{u}", commits=commits, lines_added=lines, lines_deleted=0, lines=lines)
+                     user=f"user{u}", commits=commits, lines_added=lines, lines_deleted=0, lines=lines, sync=False)
             )
         periods.append(
             dict(tool=period["tool"], repo=period["repo"], period_start=start, period_end=end,
                  contributors=len(period["rows"]),
                  commits=sum(c for c, _ in period["rows"]),
                  lines_added=sum(x for _, x in period["rows"]), lines_deleted=0,
-                 lines=sum(x for _, x in period["rows"]))
+                 lines=sum(x for _, x in period["rows"]), sync_commits=0, sync_lines=0)
         )
     return Sample(
         contributions=pd.DataFrame(contributions),

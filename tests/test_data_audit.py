@@ -96,6 +96,7 @@ def test_heaviest(report):
     h = report["heaviest"]
     assert h["count"] == 1 and h["cases"][0]["user"] == "alice" and h["cases"][0]["lines"] == 5495
     assert h["share_of_sample_lines"] == pytest.approx(5495 / (5495 + 80 + 9 + 150 + 2 + 20))
+    assert h["cases"][0]["share_of_repo_lines"] == pytest.approx(5495 / (5495 + 80 + 9))  # Alpha's lines
 
 
 def test_cleaning_each_option(tables):

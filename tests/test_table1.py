@@ -26,10 +26,11 @@ def _sample() -> Sample:
     c["period_start"] = pd.to_datetime(c["period_start"])
     c["period_end"] = c["period_start"] + pd.Timedelta(days=14)
     c["lines"] = c["lines_added"] + c["lines_deleted"]
+    c["sync"] = False
     p = pd.DataFrame([("PyTorch", "pytorch/pytorch", 2, 6, 400), ("PyTorch", "pytorch/pytorch", 0, 0, 0),
                       ("TensorFlow", "tensorflow/tensorflow", 1, 10, 50),
                       ("X", "x/x", 1, 6, 30), ("X", "x/x", 0, 0, 0), ("X", "x/x", 1, 3, 0)],
-                     columns=["tool", "repo", "contributors", "commits", "lines"])
+                     columns=["tool", "repo", "contributors", "commits", "lines"]).assign(sync_commits=0, sync_lines=0)
     return Sample(c, p, "corrected", CleaningOptions(), {})
 
 

@@ -24,7 +24,8 @@ SampleOption = Annotated[
 ]
 ModeOption = Annotated[
     str | None,
-    typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse, bots/duplicates/overlaps removed)."),
+    typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse; automation dropped, "
+                 "sync accounts in repo totals only; duplicates merged, overlaps dropped)."),
 ]
 #: A plain on/off flag takes no value: an empty metavar keeps the help from showing one (``--json``, not ``--json <bool>``).
 FLAG = ""
@@ -37,7 +38,7 @@ PriorsOption = Annotated[
 ]
 BotsOption = Annotated[
     str | None,
-    typer.Option("--bots", help="Extra user names to treat as bots, comma-separated (added to the built-in name patterns)."),
+    typer.Option("--bots", help="Extra user names to treat as automation accounts, comma-separated (added to the built-in name patterns)."),
 ]
 RefitOption = Annotated[
     bool, typer.Option("--refit", help="Refit the Bayesian cost model instead of using the cached posterior.", metavar=FLAG)

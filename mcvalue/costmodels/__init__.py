@@ -80,8 +80,14 @@ class CostSide:
 
 
 def data_provenance(sample: Sample) -> dict[str, Any]:
-    """Return what identifies a sample in reports: mode, cleaning options, files' sha256."""
-    return {"mode": sample.mode, "cleaning": sample.cleaning.to_dict(), "file_sha256": dict(sorted(sample.file_sha256.items()))}
+    """Return what identifies a sample in reports (mode, cleaning options, files' sha256) and its heaviest windows.
+
+    ``heaviest_windows``: :func:`mcvalue.costmodels.table1.heaviest_window_effects`, for the report.
+    """
+    from mcvalue.costmodels.table1 import heaviest_window_effects
+
+    return {"mode": sample.mode, "cleaning": sample.cleaning.to_dict(), "file_sha256": dict(sorted(sample.file_sha256.items())),
+            "heaviest_windows": heaviest_window_effects(sample)}
 
 
 def require_references(sample: Sample) -> None:

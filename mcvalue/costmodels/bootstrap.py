@@ -7,7 +7,8 @@ A costing method's FTE (see :mod:`mcvalue.paper`) is
                    / (mean units per contributor-period in the reference repo)
 
 where the reference mean is the reference repo's total units over its total
-contributor-periods. One bootstrap replicate resamples, with replacement,
+contributor-periods, both without sync accounts (their units count only in the totals:
+the periods' ``sync_commits`` / ``sync_lines`` are subtracted for the reference). One bootstrap replicate resamples, with replacement,
 
 1. the repos (sampled units: a tool and its repository, as in
    :func:`mcvalue.costmodels.table1.units_per_period`): as many as the sample has;
@@ -32,6 +33,8 @@ from mcvalue.paper import METHODS, REFERENCE_REPOS
 
 #: Per-period columns used, in this order, as the last axis of ``PeriodArrays.units``.
 UNIT_COLUMNS: tuple[str, ...] = ("contributors", "commits", "lines")
+#: Sync accounts' part of the commits and lines columns, subtracted for the reference mean.
+SYNC_COLUMNS: tuple[str, ...] = ("sync_commits", "sync_lines")
 #: Replicates computed per block (bounds the (block, repos, periods, 3) gather to ~10 MB).
 CHUNK = 256
 
@@ -41,12 +44,14 @@ class PeriodArrays:
     """The periods table as arrays, grouped by repo (tool and repository) for indexing.
 
     units:      (P, 3) contributors, commits, lines per repo-period, repos contiguous
+    people:     (P, 3) the same without sync accounts' commits and lines (reference means)
     offsets:    (R,) first row of each repo in ``units``
     sizes:      (R,) number of periods of each repo
     references: reference name -> row indices of the reference repo's periods
     """
 
     units: np.ndarray
+    people: np.ndarray
     offsets: np.ndarray
     sizes: np.ndarray
     references: dict[str, np.ndarray]
@@ -58,6 +63,8 @@ def period_arrays(sample: Sample) -> PeriodArrays:
     codes = periods.groupby(["tool", "repo"], sort=True).ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
     units = periods[list(UNIT_COLUMNS)].to_numpy(dtype=float)[order]
+    people = units.copy()
+    people[:, 1:] -= periods[list(SYNC_COLUMNS)].to_numpy(dtype=float)[order]
     sizes = np.bincount(codes)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     repo = periods["repo"].to_numpy()[order]
@@ -67,7 +74,7 @@ def period_arrays(sample: Sample) -> PeriodArrays:
         if rows.size == 0 or units[rows, 0].sum() == 0:
             raise DataError(f"reference repo {github} has no contributors in the {sample.mode} sample")
         references[name] = rows
-    return PeriodArrays(units=units, offsets=offsets, sizes=sizes, references=references)
+    return PeriodArrays(units=units, people=people, offsets=offsets, sizes=sizes, references=references)
 
 
 def fte_from_indices(
@@ -90,7 +97,7 @@ def fte_from_indices(
     totals = per_repo.sum(axis=1)
     reference_mean = {}
     for name, ref_rows in arrays.references.items():
-        sums = arrays.units[ref_rows[reference_position[name]]].sum(axis=1)
+        sums = arrays.people[ref_rows[reference_position[name]]].sum(axis=1)
         reference_mean[name] = sums[:, 1:] / sums[:, :1]
     columns = []
     for method in METHODS:

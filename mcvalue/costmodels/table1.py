@@ -8,7 +8,7 @@ uncertainty, when it is asked for or when no copy of the sample can be found off
 For a unit u (commits or lines modified = lines added + lines deleted) and reference
 repo R, with salary S and 26 two-week periods a year:
 
-    ref_mean(u, R)    = mean of u over R's contributor-periods
+    ref_mean(u, R)    = mean of u over R's contributor-periods (sync accounts' rows excluded)
     cost_per_unit     = S / (ref_mean * 26)
     units_per_year    = 26 * sum over repos of (mean over its sampled periods of total u)
     cost_per_year     = cost_per_unit * units_per_year
@@ -16,7 +16,9 @@ repo R, with salary S and 26 two-week periods a year:
 For contributors, every active contributor is one full-time engineer: cost_per_unit = S
 and units_per_year = sum over repos of the mean number of active contributors per period.
 A "repo" is a sampled unit (a tool and its GitHub repository), as in the paper; after
-``merge_duplicate_repos`` two tools sharing a repository are one unit.
+``merge_duplicate_repos`` two tools sharing a repository are one unit. Sync/export
+accounts' units (``sync`` rows, clean mode) count in the repo totals but not in the
+reference mean or the contributor counts: they are engineers' work, not one engineer.
 
 The same arithmetic gives full-time-equivalent engineer-years, FTE = cost_per_year / S,
 which is what the Monte Carlo and Bayesian stages propagate.
@@ -40,11 +42,12 @@ ROW_KEYS = ("unit", "reference", "cost_per_unit", "units_per_year", "cost_per_ye
 
 
 def reference_mean(sample: Sample, method: CostingMethod) -> float:
-    """Mean units per contributor-period in the method's reference repo (1 for contributors)."""
+    """Mean units per contributor-period in the method's reference repo (1 for contributors); sync rows excluded."""
     if method.unit == "contributors":
         return 1.0
     repo = REFERENCE_REPOS[method.reference]
-    rows = sample.contributions.loc[sample.contributions["repo"] == repo, method.unit]
+    people = sample.contributions[~sample.contributions["sync"].to_numpy(dtype=bool)]
+    rows = people.loc[people["repo"] == repo, method.unit]
     if rows.empty:
         raise DataError(f"the {sample.mode} sample has no contributor-periods of reference repo {repo}")
     return float(rows.mean())
@@ -66,6 +69,51 @@ def method_fte(sample: Sample) -> dict[str, float]:
     contributor-period; for contributors, the sum of mean active contributors.
     """
     return {m.key: units_per_period(sample, m.unit) / reference_mean(sample, m) for m in METHODS}
+
+
+_WINDOW_KEYS = ["tool", "repo", "period_start", "period_end"]
+
+
+def _without_window(sample: Sample, window: tuple) -> Sample:
+    """Return the sample with one repo-period (tool, repo, start, end) and its contributor-periods left out."""
+    from dataclasses import replace
+
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[[tuple(row) != window for row in frame[_WINDOW_KEYS].itertuples(index=False)]]
+
+    return replace(sample, contributions=keep(sample.contributions), periods=keep(sample.periods))
+
+
+def heaviest_window_effects(sample: Sample) -> list[dict]:
+    """How far each lines method's Table-1 FTE moves when its reference repo's heaviest window is left out.
+
+    Lines are heavy-tailed: one window (e.g. a vendoring or a mass rename) can hold most
+    of a reference repo's lines, and the reference mean is a plain mean, so that window
+    decides the FTE. For each lines method: the reference repo's window with the most
+    lines by its contributors (sync accounts excluded, as in the reference mean), its
+    share of those lines, and the FTE with and without that window (left out of the
+    sample entirely: the reference mean and the repo's own mean per period). Methods
+    whose reference has fewer than two windows with contributors are skipped.
+    """
+    base = method_fte(sample)
+    people = sample.contributions[~sample.contributions["sync"].to_numpy(dtype=bool)]
+    out = []
+    for method in METHODS:
+        if method.unit != "lines":
+            continue
+        repo = REFERENCE_REPOS[method.reference]
+        by_window = people[people["repo"] == repo].groupby(_WINDOW_KEYS, sort=False)["lines"].sum()
+        if len(by_window) < 2:
+            continue
+        window = by_window.idxmax()
+        without = method_fte(_without_window(sample, window))[method.key]
+        out.append({
+            "method": method.key, "reference_repo": repo, "tool": window[0],
+            "period_start": window[2].strftime("%Y-%m-%d"), "period_end": window[3].strftime("%Y-%m-%d"),
+            "window_lines": int(by_window.max()), "share_of_reference_lines": float(by_window.max() / by_window.sum()),
+            "fte": base[method.key], "fte_without_window": without,
+        })
+    return out
 
 
 def table1(sample: Sample, salary: float = PAPER_SALARY_USD) -> pd.DataFrame:

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from mcvalue.data.clean import bot_mask, duplicate_repos, overlapping_pairs
+from mcvalue.data.clean import duplicate_repos, is_team, kind_series, overlapping_pairs
 from mcvalue.data.fetch import FLAT_FILE, RAW_FILE, locate, provenance
 from mcvalue.data.parse import read_flat_contributions, read_raw
+from mcvalue.paper import REFERENCE_REPOS
 
-FINDINGS = ("truncated_numbers", "bots", "duplicate_repos", "overlapping_windows", "empty_periods", "heaviest")
+FINDINGS = ("truncated_numbers", "bots", "team_accounts", "duplicate_repos", "overlapping_windows", "empty_periods",
+            "empty_tools", "heaviest")
 _NUMBER_FIELDS = ("commits", "lines_added", "lines_deleted")
 _KEYS = ["tool", "repo", "period_start", "period_end", "user"]
 
@@ -68,12 +70,8 @@ def truncated_numbers(raw: pd.DataFrame, flat: pd.DataFrame, top: int) -> dict:
             "cases": cases[:top]}
 
 
-def bots(contributions: pd.DataFrame, extra_bots: tuple[str, ...] = ()) -> dict:
-    """Suspected automation accounts and their share of each repo's commits and lines.
-
-    One case per (account, tool); shares are of that tool's sampled commits and lines.
-    """
-    flagged = contributions[bot_mask(contributions["user"], extra_bots).to_numpy()]
+def _account_cases(contributions: pd.DataFrame, flagged: pd.DataFrame) -> list[dict]:
+    """One case per (account, tool) of ``flagged`` rows, with shares of that tool's sampled commits and lines."""
     totals = contributions.groupby(["tool", "repo"], sort=False)[["commits", "lines"]].sum()
     per = flagged.groupby(["user", "tool", "repo"], sort=False).agg(
         periods=("commits", "size"), commits=("commits", "sum"), lines=("lines", "sum"))
@@ -87,8 +85,36 @@ def bots(contributions: pd.DataFrame, extra_bots: tuple[str, ...] = ()) -> dict:
             "share_of_repo_lines": float(row["lines"] / total["lines"]) if total["lines"] else 0.0,
         })
     cases.sort(key=lambda c: c["lines"], reverse=True)
-    return {"count": len(cases), "accounts": sorted(per.index.get_level_values("user").unique(), key=str.lower),
+    return cases
+
+
+def bots(contributions: pd.DataFrame, extra_bots: tuple[str, ...] = ()) -> dict:
+    """Accounts that are not one engineer, by kind, and their share of each repo's commits and lines.
+
+    ``kind`` is "sync" (a company's work published by one account: clean mode keeps its
+    units in the repo totals but not in per-contributor means or contributor counts) or
+    "automation" (dependency, CI, release bots: clean mode drops its rows). One case per
+    (account, tool); shares are of that tool's sampled commits and lines.
+    """
+    kinds = kind_series(contributions["user"], extra_bots)
+    cases = _account_cases(contributions, contributions[kinds.notna().to_numpy()])
+    for case in cases:
+        case["kind"] = kinds[contributions["user"] == case["user"]].iloc[0]
+    accounts = sorted({c["user"] for c in cases}, key=str.lower)
+    return {"count": len(cases), "accounts": accounts,
+            "sync_accounts": [a for a in accounts if any(c["user"] == a and c["kind"] == "sync" for c in cases)],
             "cases": cases}
+
+
+def team_accounts(contributions: pd.DataFrame) -> dict:
+    """Accounts named like a team (e.g. ``MNNTeam``): several people behind one login.
+
+    Flagged, not cleaned: their units are real work, but counting the account as one
+    contributor understates the people behind it (and inflates the per-contributor mean
+    if it is in a reference repo).
+    """
+    cases = _account_cases(contributions, contributions[contributions["user"].map(is_team).to_numpy(dtype=bool)])
+    return {"count": len(cases), "cases": cases}
 
 
 def duplicates(periods: pd.DataFrame) -> dict:
@@ -120,15 +146,48 @@ def empty_periods(periods: pd.DataFrame) -> dict:
     return {"count": len(empty), "cases": _records(empty)}
 
 
-def heaviest(contributions: pd.DataFrame, top: int) -> dict:
-    """Return the ``top`` contributor-periods by lines modified, with their share of all lines."""
+def empty_tools(periods: pd.DataFrame) -> dict:
+    """Tools none of whose sampled windows has a contributor: a likely wrong or moved repository URL.
+
+    GitHub's contributors graph shows nothing for a repository that moved or was renamed
+    after the URL was recorded (e.g. ``allegro-ai/trains``, now ``allegroai/clearml``), so
+    such a tool contributes zeros that may not be real; a project that was dormant in all
+    its windows looks the same, so each case needs a look at the repository.
+    """
+    grouped = periods.groupby(["tool", "repo"], sort=False)["contributors"].agg(["size", "sum"])
+    empty = grouped[grouped["sum"] == 0]
+    cases = [{"tool": tool, "repo": repo, "periods": int(row["size"])} for (tool, repo), row in empty.iterrows()]
+    return {"count": len(cases), "cases": cases}
+
+
+def _heaviest_cases(contributions: pd.DataFrame, rows: pd.DataFrame) -> list[dict]:
+    """``rows`` as audit cases with their share of all lines and of their repo's lines."""
     total = contributions["lines"].sum()
-    rows = contributions.nlargest(top, "lines", keep="first")[_KEYS + ["commits", "lines_added", "lines_deleted", "lines"]]
-    cases = _records(rows)
+    by_repo = contributions.groupby(["tool", "repo"], sort=False)["lines"].sum()
+    cases = _records(rows[_KEYS + ["commits", "lines_added", "lines_deleted", "lines"]])
     for case in cases:
+        repo_total = by_repo[(case["tool"], case["repo"])]
         case["share_of_sample_lines"] = case["lines"] / total if total else 0.0
+        case["share_of_repo_lines"] = float(case["lines"] / repo_total) if repo_total else 0.0
+    return cases
+
+
+def heaviest(contributions: pd.DataFrame, top: int, extra_bots: tuple[str, ...] = ()) -> dict:
+    """Return the ``top`` contributor-periods by lines modified, and the heaviest one of each reference repo.
+
+    Each case carries its share of all lines and of its repo's lines: a row holding most
+    of its repo's lines decides that repo's mean lines per contributor-period, which is
+    Table 1's reference mean when the repo is a reference (``references``: one case per
+    reference repo in :data:`mcvalue.paper.REFERENCE_REPOS`, if sampled, among the people's
+    rows: clean mode keeps sync and automation accounts out of the reference mean).
+    """
+    total = contributions["lines"].sum()
+    rows = contributions.nlargest(top, "lines", keep="first")
+    people = contributions[kind_series(contributions["user"], extra_bots).isna().to_numpy()]
+    references = [people[people["repo"] == repo].nlargest(1, "lines", keep="first") for repo in REFERENCE_REPOS.values()]
+    cases = _heaviest_cases(contributions, rows)
     return {"count": len(cases), "share_of_sample_lines": float(rows["lines"].sum() / total) if total else 0.0,
-            "cases": cases}
+            "cases": cases, "references": _heaviest_cases(contributions, pd.concat(references))}
 
 
 def audit_tables(
@@ -143,10 +202,12 @@ def audit_tables(
     if flat is not None:
         report["truncated_numbers"] = truncated_numbers(contributions, flat, top)
     report["bots"] = bots(contributions, extra_bots)
+    report["team_accounts"] = team_accounts(contributions)
     report["duplicate_repos"] = duplicates(periods)
     report["overlapping_windows"] = overlapping_windows(periods)
     report["empty_periods"] = empty_periods(periods)
-    report["heaviest"] = heaviest(contributions, top)
+    report["empty_tools"] = empty_tools(periods)
+    report["heaviest"] = heaviest(contributions, top, extra_bots)
     return report
 
 
@@ -204,9 +265,12 @@ def render(report: dict) -> str:
         lines += _section("numbers the flat CSV truncated (worst shown)", t)
         lines.append(f"  total lost by truncation: {lost}; rows in only one file: {t['unmatched_rows']}")
     b = report["bots"]
-    lines += _section("suspected bot/automation accounts (account x tool)", b,
-                      ["user", "tool", "contributor_periods", "commits", "lines",
+    lines += _section("accounts that are not one engineer (account x tool; clean mode: sync kept in repo totals "
+                      "only, automation dropped)", b,
+                      ["user", "kind", "tool", "contributor_periods", "commits", "lines",
                        "share_of_repo_commits", "share_of_repo_lines"])
+    lines += _section("team accounts (several people behind one login; flagged, kept)", report["team_accounts"],
+                      ["user", "tool", "contributor_periods", "commits", "lines", "share_of_repo_lines"])
     lines += _section("GitHub repos sampled under several tool names", report["duplicate_repos"])
     overlaps = report["overlapping_windows"]
     lines += _section("overlapping sampled windows of one repo (the later one is dropped in clean mode)", {
@@ -216,7 +280,12 @@ def render(report: dict) -> str:
                   for c in overlaps["cases"]],
     })
     lines += _empty_by_tool(report["empty_periods"])
+    lines += _section("tools with every sampled window empty (likely a wrong or moved repository URL, else a dormant project)",
+                      report["empty_tools"])
     h = report["heaviest"]
     lines += _section(f"heaviest contributor-periods by lines ({h['share_of_sample_lines']:.1%} of all lines)", h,
-                      ["tool", "period_start", "user", "commits", "lines_added", "lines_deleted", "lines"])
+                      ["tool", "period_start", "user", "commits", "lines_added", "lines_deleted", "lines", "share_of_repo_lines"])
+    lines += _section("heaviest contributor-period of each reference repo (decides Table 1's lines reference mean)",
+                      {"count": len(h["references"]), "cases": h["references"]},
+                      ["tool", "period_start", "user", "commits", "lines", "share_of_repo_lines"])
     return "\n".join(lines)

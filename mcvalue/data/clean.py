@@ -2,9 +2,13 @@
 
 Each correction removes one way the sample overstates human engineering effort:
 
-- ``exclude_bots``: drop contributor-periods of automation accounts (merge bots, copy
-  bots, CI users): their commits and lines are not engineers' work. The periods stay
-  (a period whose only contributor was a bot becomes a zero).
+- ``exclude_bots``: separate the two kinds of account that are not one engineer
+  (:func:`account_kind`). Automation accounts (dependency, CI and release bots) do no
+  engineering work: their contributor-periods are dropped, and a period whose only
+  contributor was a bot becomes a zero. Sync/export accounts (``tensorflower-gardener``,
+  ``tfx-copybara``) publish work that engineers did inside a company: their rows stay,
+  flagged ``sync``, so their commits and lines count in the repo totals, but they are
+  neither contributors nor part of any per-contributor mean.
 - ``merge_duplicate_repos``: one GitHub repository sampled under several tool names
   becomes one repo (tool names joined by " / ") with the union of its windows, so the
   sum over repos counts it once.
@@ -19,46 +23,72 @@ merged repos.
 """
 
 import re
+from typing import Literal
 
 import pandas as pd
 
 from mcvalue.data.parse import period_totals
 from mcvalue.data.tables import CleaningOptions
 
+#: Name patterns of sync/export accounts (a company's internal work published by one
+#: account), matched case-insensitively. In the paper's sample: tensorflower-gardener
+#: (TensorFlow, TensorFlow Lite) and tfx-copybara (TensorFlow Extended).
+SYNC_PATTERNS: tuple[str, ...] = (r"copybara", r"gardener")
 #: Name patterns of automation accounts, matched case-insensitively against user names.
 #: Found by reading the paper's sample: facebook-github-bot, flyte-bot, renovate-bot,
-#: greenkeeper[bot], milvus-ci-robot, mlflow-automation, tensorflower-gardener,
-#: tfx-copybara, h2o-ops, elementl-devtools.
-BOT_PATTERNS: tuple[str, ...] = (
+#: greenkeeper[bot], milvus-ci-robot, mlflow-automation, h2o-ops, elementl-devtools.
+AUTOMATION_PATTERNS: tuple[str, ...] = (
     r"\[bot\]$",
     r"(^|[-_])bot($|[-_])",
     r"bot$",
     r"robot",
     r"automation",
-    r"copybara",
-    r"gardener",
     r"(^|[-_])ops$",
     r"(^|[-_])ci($|[-_])",
     r"devtools",
     r"jenkins",
     r"butler",
 )
-_BOT_RE = re.compile("|".join(f"(?:{p})" for p in BOT_PATTERNS), re.IGNORECASE)
+#: Name patterns of team accounts (several people behind one login, e.g. MNNTeam): flagged
+#: by the audit, kept by cleaning (their work is real; only their count as one is doubtful).
+TEAM_PATTERNS: tuple[str, ...] = (r"(?-i:Team)$", r"(^|[-_])team([-_]|$)")
+
+
+def _pattern(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+_SYNC_RE, _AUTOMATION_RE, _TEAM_RE = _pattern(SYNC_PATTERNS), _pattern(AUTOMATION_PATTERNS), _pattern(TEAM_PATTERNS)
+AccountKind = Literal["sync", "automation"]
+
+
+def account_kind(user: str, extra_bots: tuple[str, ...] = ()) -> AccountKind | None:
+    """Return "sync", "automation" or None (a person) for a user name.
+
+    Sync patterns are tried first, so a name such as ``tfx-copybara`` is never read as a
+    bot by a broader automation pattern. ``extra_bots`` entries match whole user names,
+    case-insensitively, and are automation.
+    """
+    if user.lower() in {name.lower() for name in extra_bots}:
+        return "automation"
+    if _SYNC_RE.search(user):
+        return "sync"
+    return "automation" if _AUTOMATION_RE.search(user) else None
 
 
 def is_bot(user: str, extra_bots: tuple[str, ...] = ()) -> bool:
-    """Whether a user name looks like an automation account or is listed in ``extra_bots``.
-
-    ``extra_bots`` entries match whole user names, case-insensitively.
-    """
-    if user.lower() in {name.lower() for name in extra_bots}:
-        return True
-    return _BOT_RE.search(user) is not None
+    """Whether a user name is not one engineer: a sync or an automation account."""
+    return account_kind(user, extra_bots) is not None
 
 
-def bot_mask(users: pd.Series, extra_bots: tuple[str, ...] = ()) -> pd.Series:
-    """Boolean Series: which rows' user is a suspected bot."""
-    return users.map(lambda user: is_bot(user, extra_bots)).astype(bool)
+def is_team(user: str) -> bool:
+    """Whether a user name looks like a team account (several people behind one login)."""
+    return _TEAM_RE.search(user) is not None and not is_bot(user)
+
+
+def kind_series(users: pd.Series, extra_bots: tuple[str, ...] = ()) -> pd.Series:
+    """Series of :func:`account_kind` per row (None for people)."""
+    return users.map(lambda user: account_kind(user, extra_bots))
 
 
 def duplicate_repos(periods: pd.DataFrame) -> dict[str, list[str]]:
@@ -105,7 +135,7 @@ def _merge_duplicates(contributions: pd.DataFrame, periods: pd.DataFrame) -> tup
 
     def relabel(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.copy()
-        frame["tool"] = frame["repo"].map(names).fillna(frame["tool"]).astype(str)
+        frame["tool"] = [names.get(repo, tool) for repo, tool in zip(frame["repo"], frame["tool"], strict=True)]
         return frame
 
     return relabel(contributions), relabel(periods)
@@ -123,8 +153,10 @@ def apply_cleaning(
     contributions: pd.DataFrame, periods: pd.DataFrame, options: CleaningOptions
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Contributions and periods tables after the corrections ``options`` turns on."""
+    contributions = contributions.assign(sync=False)
     if options.exclude_bots:
-        contributions = contributions[~bot_mask(contributions["user"], options.extra_bots).to_numpy()]
+        kinds = kind_series(contributions["user"], options.extra_bots).to_numpy()
+        contributions = contributions.assign(sync=kinds == "sync")[kinds != "automation"]
     if options.merge_duplicate_repos:
         contributions, periods = _merge_duplicates(contributions, periods)
     if options.drop_overlapping_windows:

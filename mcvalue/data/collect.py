@@ -723,8 +723,7 @@ def load_collected(directory: Path, cleaning: CleaningOptions | None = None) -> 
     contributions = _read_table(directory / CONTRIBUTIONS_FILE, CONTRIBUTION_COLUMNS)
     periods = _read_table(directory / PERIODS_FILE, PERIOD_COLUMNS)
     cleaning = cleaning or CleaningOptions()
-    if cleaning != CleaningOptions():
-        from mcvalue.data.clean import apply_cleaning
+    from mcvalue.data.clean import apply_cleaning  # adds the sync columns even with every option off
 
-        contributions, periods = apply_cleaning(contributions, periods, cleaning)
+    contributions, periods = apply_cleaning(contributions, periods, cleaning)
     return Sample(contributions, periods, "corrected" if cleaning == CleaningOptions() else "clean", cleaning, hashes)

@@ -21,11 +21,11 @@ from mcvalue.errors import DataError
 
 CONTRIBUTION_COLUMNS = [
     "tool", "repo", "period_start", "period_end", "user",
-    "commits", "lines_added", "lines_deleted", "lines",
+    "commits", "lines_added", "lines_deleted", "lines", "sync",
 ]
 PERIOD_COLUMNS = [
     "tool", "repo", "period_start", "period_end",
-    "contributors", "commits", "lines_added", "lines_deleted", "lines",
+    "contributors", "commits", "lines_added", "lines_deleted", "lines", "sync_commits", "sync_lines",
 ]
 _UNIT_COLUMNS = ["commits", "lines_added", "lines_deleted", "lines"]
 
@@ -80,7 +80,7 @@ def _contributor_row(tool: str, repo: str, dates: tuple[str, str], user: object,
         commits, added, deleted = (parse_count(text, field) for text, field in zip(stats, _FIELD_PATTERNS, strict=False))
     except ValueError as error:
         raise DataError(f"{where}, user {user!r}: {error}") from None
-    return [tool, repo, dates[0], dates[1], user, commits, added, deleted, added + deleted]
+    return [tool, repo, dates[0], dates[1], user, commits, added, deleted, added + deleted, False]
 
 
 def _raw_tool(tool: str, repo_url: object, cell: object) -> tuple[list[list], list[list]]:
@@ -117,6 +117,7 @@ def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
 def _contributions_frame(rows: list[list]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=CONTRIBUTION_COLUMNS)
     frame[_UNIT_COLUMNS] = frame[_UNIT_COLUMNS].astype("int64")
+    frame["sync"] = frame["sync"].astype(bool)
     return _with_dates(frame)
 
 
@@ -125,12 +126,18 @@ def period_totals(contributions: pd.DataFrame, periods: pd.DataFrame) -> pd.Data
 
     ``periods`` lists the sampled repo-periods (tool, repo, period_start, period_end);
     contributions are matched on all four, so periods with nobody active get zeros.
+    Unit totals include the rows of sync accounts (``sync`` True: a company's work
+    published by one account), ``contributors`` counts only the other rows, and
+    ``sync_commits`` / ``sync_lines`` hold the sync rows' share of the totals.
     """
     keys = ["tool", "repo", "period_start", "period_end"]
-    sums = contributions.groupby(keys, sort=False, dropna=False)[_UNIT_COLUMNS].sum()
-    sums.insert(0, "contributors", contributions.groupby(keys, sort=False, dropna=False).size())
+    sync = contributions["sync"].to_numpy(dtype=bool)
+    frame = contributions.assign(_person=~sync, sync_commits=contributions["commits"] * sync,
+                                 sync_lines=contributions["lines"] * sync)
+    sums = frame.groupby(keys, sort=False, dropna=False)[[*_UNIT_COLUMNS, "sync_commits", "sync_lines"]].sum()
+    sums.insert(0, "contributors", frame.groupby(keys, sort=False, dropna=False)["_person"].sum())
     table = periods[keys].merge(sums.reset_index(), on=keys, how="left")
-    counts = ["contributors", *_UNIT_COLUMNS]
+    counts = ["contributors", *_UNIT_COLUMNS, "sync_commits", "sync_lines"]
     table[counts] = table[counts].fillna(0).astype("int64")
     return table[PERIOD_COLUMNS]
 
@@ -172,7 +179,7 @@ def read_flat_contributions(path: Path) -> pd.DataFrame:
             commits, added, deleted = (int(n) for n in numbers)
         except ValueError:
             raise DataError(f"{where}: expected YYYY-MM-DD dates and integer counts, got {[start, end, *numbers]}") from None
-        rows.append([tool, f"{org}/{proj}".lower(), start, end, user, commits, added, deleted, added + deleted])
+        rows.append([tool, f"{org}/{proj}".lower(), start, end, user, commits, added, deleted, added + deleted, False])
     return _contributions_frame(rows)
 
 

@@ -44,7 +44,7 @@ def headline(summary: dict) -> str:
 def _summary_rows(summary: dict) -> list[str]:
     """Return the cost / benefit / BCR table."""
     rows = [
-        "| quantity | paper | median | 50% | 90% | 95% | HDI 90% | mean | MCSE of median |",
+        "| quantity | paper | median | 50% | 90% | 95% | HDI 90% (log scale) | mean | MCSE of median |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, key, fmt, paper in (
@@ -81,6 +81,22 @@ def _method_rows(summary: dict) -> list[str]:
             f"| {prob(b['p_above']['100']['p'])} |"
         )
     return rows
+
+
+def heaviest_window_rows(summary: dict) -> list[str]:
+    """Return one sentence per lines method: its Table-1 FTE with and without its reference repo's heaviest window."""
+    data = summary.get("data")
+    if not data or not data["heaviest_windows"]:
+        return []
+    rows = ["**Heaviest windows.** Lines are heavy-tailed: the lines methods' FTE by the paper's arithmetic on this sample, "
+            "and with the reference repo's heaviest window (most lines by its contributors) left out of the sample.", ""]
+    for w in data["heaviest_windows"]:
+        rows.append(
+            f"- {w['method']}: {count(w['fte'])} FTE; without {w['tool']} {w['period_start']}..{w['period_end']} "
+            f"({count(w['window_lines'])} lines, {w['share_of_reference_lines']:.0%} of the reference's lines) "
+            f"{count(w['fte_without_window'])} FTE (x{ratio(w['fte_without_window'] / w['fte'])})."
+        )
+    return rows + [""]
 
 
 def _input_rows(summary: dict, labels: Labels) -> list[str]:
@@ -340,7 +356,7 @@ def render_markdown(
     lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
     lines += ["", "![BCR distribution](figures/bcr.png)", ""]
     lines += ["## The five Table 1 costing methods", ""] + _method_rows(summary)
-    lines += ["", "![Cost per year by method](figures/cost_by_method.png)", ""]
+    lines += ["", "![Cost per year by method](figures/cost_by_method.png)", ""] + heaviest_window_rows(summary)
     lines += ["## Benefit chain", "", "![Benefit chain](figures/benefit_chain.png)", ""]
     lines += ["## What would change the conclusion", ""] + decision_rows(summary, labels)
     lines += ["## Inputs", ""] + _input_rows(summary, labels) + [""]
