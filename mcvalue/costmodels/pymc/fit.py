@@ -325,23 +325,23 @@ def remove_orphaned_temporaries(directory: Path) -> list[Path]:
 def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
     """Write the posterior and its sha256 sidecar atomically; return a warning if the cache is unwritable.
 
-    The NetCDF file goes to a temporary name, is fsynced and renamed into place, then its
-    checksum sidecar likewise: a file without a matching sidecar (a kill between the two
-    renames, a flipped byte) is never read. A cache that cannot be written (read-only,
-    full disk) leaves nothing behind and the fit is simply not cached. Temporary files of
-    writers that were killed are removed first.
+    The NetCDF bytes are made in memory first (HDF5 writing straight to a full disk
+    crashes the process), then written to a temporary name, fsynced and renamed into
+    place, then the checksum sidecar likewise: a file without a matching sidecar (a kill
+    between the two renames, a flipped byte) is never read. A cache that cannot be written
+    (read-only, full disk) leaves nothing behind and the fit is simply not cached.
+    Temporary files of writers that were killed are removed first.
     """
     idata.posterior.attrs[_HASH_ATTR] = key
     idata.posterior.attrs[_FORMAT_ATTR] = POSTERIOR_FORMAT
+    blob = bytes(idata.to_netcdf(engine="h5netcdf"))
     tmp = path.with_name(f"{path.name}{_TMP_MARK}{os.getpid()}")
     tmp_sum = checksum_path(tmp)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         remove_orphaned_temporaries(path.parent)
-        idata.to_netcdf(str(tmp), engine="h5netcdf")
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        tmp_sum.write_text(_file_sha256(tmp) + "\n", encoding="ascii")
+        _write_synced(tmp, blob)
+        _write_synced(tmp_sum, (hashlib.sha256(blob).hexdigest() + "\n").encode("ascii"))
         os.replace(tmp, path)
         os.replace(tmp_sum, checksum_path(path))
     except OSError as error:
@@ -350,6 +350,14 @@ def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
         tmp.unlink(missing_ok=True)
         tmp_sum.unlink(missing_ok=True)
     return None
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file and fsync it (a full disk raises OSError here, not later)."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def load_posterior(path: Path, key: str) -> DataTree | None:
