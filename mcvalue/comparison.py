@@ -5,8 +5,13 @@ Pure: two summaries (summary.json's content) in, a JSON-ready comparison out;
 The comparison lists the BCR's median, intervals and tail
 probabilities, the cost and benefit medians and intervals, each costing method's BCR
 median, then every input whose distribution differs and every run setting that differs.
+:func:`check_summary` refuses, in one line, a summary whose compared figures are not
+where and what a run's summary.json keeps (a damaged or hand-edited file).
 """
 
+import math
+
+from mcvalue.errors import McValueError
 
 #: Provenance keys whose difference explains a difference in results.
 SETTINGS = ("seed", "draws", "cost_model", "data_mode", "cleaning", "data_files_sha256", "package_version")
@@ -31,6 +36,39 @@ def _rows(summary: dict) -> dict[str, object]:
     for key, m in summary["methods"].items():
         rows[f"BCR median, {key}"] = m["bcr"]["median"]
     return rows
+
+
+def _is_number(value: object) -> bool:
+    """Whether ``value`` is a finite JSON number (not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _figure_problem(value: object) -> str | None:
+    """Why a compared figure is not a number or a [low, high] pair of numbers, or None."""
+    if _is_number(value):
+        return None
+    if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
+        return None
+    return f"{value!r:.40} is not a finite number or a pair of them"
+
+
+def check_summary(summary: dict, where: str) -> dict:
+    """Return ``summary`` if a comparison can read it; McValueError naming ``where`` and the figure if not."""
+    try:
+        rows = _rows(summary)
+    except KeyError as error:
+        raise McValueError(f"{where}: not a run's summary (missing {error})") from None
+    except (TypeError, AttributeError, IndexError) as error:
+        raise McValueError(f"{where}: not a run's summary ({error})") from None
+    for label, value in rows.items():
+        problem = _figure_problem(value)
+        if problem:
+            raise McValueError(f"{where}: {label}: {problem}")
+    for key in ("inputs", "provenance"):
+        part = summary.get(key, {})
+        if not isinstance(part, dict) or (key == "inputs" and not all(isinstance(v, dict) for v in part.values())):
+            raise McValueError(f"{where}: {key}: not a table of a run's summary")
+    return summary
 
 
 def _differing_inputs(a: dict, b: dict) -> list[dict]:

@@ -207,9 +207,10 @@ def _summary_of(side: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[
 
     side = Path(side)
     if side.is_dir():
-        from mcvalue.report.rundir import read_summary
+        from mcvalue.comparison import check_summary
+        from mcvalue.report.rundir import SUMMARY_FILE, read_summary
 
-        return side.name, read_summary(side)
+        return side.name, check_summary(read_summary(side), str(side / SUMMARY_FILE))
     if side.is_file():
         log(f"running {side} (nothing is written)...")
         return side.name, run(load_scenario(side), data_dir=data_dir, log=log).summary()
