@@ -86,10 +86,11 @@ def run(
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decide import decide
     from mcvalue.result import RunResult
-    from mcvalue.simulate import simulate
+    from mcvalue.simulate import check_memory, simulate
     from mcvalue.summarise import build_summary
 
     say = log or ((lambda line: print(line, file=sys.stderr)) if progress else _silent)
+    check_memory(scenario)
     cost, warnings = cost_side(
         scenario,
         data_dir=data_dir,
