@@ -86,7 +86,7 @@ def run(
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decide import decide
     from mcvalue.result import RunResult
-    from mcvalue.simulate import check_memory, simulate
+    from mcvalue.simulate import check_finite, check_memory, simulate
     from mcvalue.summarise import build_summary
 
     say = log or ((lambda line: print(line, file=sys.stderr)) if progress else _silent)
@@ -107,6 +107,7 @@ def run(
         scenario = scenario.with_settings(cost_model=cost.model)
     say(f"simulating {scenario.run.draws:,} draws...")
     simulation = simulate(scenario, cost.fte, scenario.run.seed)
+    check_finite(simulation, scenario)
     say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
     decision = decide(scenario, cost, simulation, swing, thresholds)
     say("summarising...")

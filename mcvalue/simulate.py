@@ -297,3 +297,31 @@ def simulate(scenario: Scenario, fte_draws: np.ndarray, seed: int, n: int | None
         bcr=result.bcr,
         seed=seed,
     )
+
+
+def check_finite(simulation: Simulation, scenario: Scenario) -> None:
+    """Refuse draws a summary could not describe: a non-finite input, cost, benefit or BCR.
+
+    Validation bounds every prior's magnitude, so this is the last guard (e.g. an FTE pool
+    holding zeros makes a BCR infinite): the summary would hold ``inf`` or ``NaN``.
+
+    Raises
+    ------
+    PriorFileError
+        Naming the prior quantity whose draws are not finite (exit code 2).
+    McValueError
+        Naming cost, benefit or BCR, and how many draws are not finite.
+    """
+    for name, draws in simulation.inputs.items():
+        bad = np.count_nonzero(~np.isfinite(draws))
+        if bad:
+            where = f"{scenario.path}: " if scenario.path else ""
+            raise PriorFileError([f"{where}{name}: {bad:,} of {draws.size:,} draws are not finite numbers; choose parameters of a sane magnitude"])
+    for name in ("cost", "benefit", "bcr"):
+        draws = getattr(simulation, name)
+        bad = np.count_nonzero(~np.isfinite(draws))
+        if bad:
+            raise McValueError(
+                f"{name}: {bad:,} of {draws.size:,} Monte Carlo draws are not finite (a zero cost or an overflow); "
+                "the summary would not be a number"
+            )

@@ -11,18 +11,16 @@ The flat CSV (``2022-02-18 - contributions.csv``) is read as published (paper mo
 
 Limits: a data file larger than :data:`MAX_DATA_BYTES`, or a raw-scrape cell longer than
 :data:`MAX_CELL_CHARS`, is refused naming the file. The raw scrape is streamed row by
-row (the csv module, one tool's cell parsed at a time) with the cyclic garbage collector
-paused: its full collections over the growing list of rows made the parse quadratic
-(``benchmarks/bench_parse.py``).
+row (the csv module, one tool's cell parsed at a time) into columns rather than a list
+of row lists, and period dates are checked with ``strptime`` rather than one pandas
+conversion per period (which took most of the time): see ``benchmarks/bench_parse.py``.
 """
 
 import ast
 import csv
 import datetime as _dt
-import gc
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -199,29 +197,16 @@ def _stream_csv(path: Path, columns: list[str]) -> Iterator[list[str]]:
         csv.field_size_limit(previous_limit)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (the rows built hold no cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def read_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Contributions and periods tables from the raw scrape, with full-precision numbers (streamed)."""
     columns: dict[str, list] = {name: [] for name in CONTRIBUTION_COLUMNS}
     periods = []
-    with _collector_paused():
-        for tool, repo_url, cell in _stream_csv(path, ["repo", "repo_url", "contrib_info"]):
-            tool_contributions, tool_periods = _raw_tool(tool, repo_url, cell)
-            for column, values in zip(columns.values(), zip(*tool_contributions, strict=True), strict=False):
-                column.extend(values)  # columns, not row lists: a third of the memory
-            periods += tool_periods
-        contrib = _contributions_frame(columns)
+    for tool, repo_url, cell in _stream_csv(path, ["repo", "repo_url", "contrib_info"]):
+        tool_contributions, tool_periods = _raw_tool(tool, repo_url, cell)
+        for column, values in zip(columns.values(), zip(*tool_contributions, strict=True), strict=False):
+            column.extend(values)  # columns, not a list of row lists: less memory per row
+        periods += tool_periods
+    contrib = _contributions_frame(columns)
     del columns
     period_frame = _with_dates(pd.DataFrame(periods, columns=["tool", "repo", "period_start", "period_end"]))
     return contrib, period_totals(contrib, period_frame)

@@ -373,3 +373,25 @@ def test_damaged_cost_side_cache_is_rebuilt_with_one_warning(real_data_dir, tmp_
         warnings = [line for line in err.splitlines() if line.startswith("warning:")]
         assert len(warnings) == 1 and f"cost-side cache entry {entry} was damaged" in warnings[0], (name, err)
         assert json.loads(out)["bcr"]["median"] == median, name
+
+
+# --- numeric sanity downstream ------------------------------------------------------------
+
+
+def test_non_finite_draws_are_refused_naming_the_quantity():
+    """A zero in the FTE pool makes cost 0 and BCR infinite; a NaN input names its prior."""
+    from mcvalue.errors import PriorFileError
+    from mcvalue.simulate import check_finite, simulate
+
+    scenario = mcvalue.load_scenario("default")
+    fte = np.full((10, 5), 500.0)
+    fte[3] = 0.0
+    simulation = simulate(scenario, fte, seed=1, n=2000)
+    expected_bad = np.count_nonzero(simulation.fte_row == 3)  # every draw that took row 3
+    assert expected_bad > 0
+    with pytest.raises(mcvalue.McValueError, match=rf"^bcr: {expected_bad:,} of 2,000 Monte Carlo draws are not finite"):
+        check_finite(simulation, scenario)
+    simulation = simulate(scenario, np.full((10, 5), 500.0), seed=1, n=2000)
+    simulation.inputs["benefit.haircut"][7] = np.nan
+    with pytest.raises(PriorFileError, match=r"benefit\.haircut: 1 of 2,000 draws are not finite numbers"):
+        check_finite(simulation, scenario)
