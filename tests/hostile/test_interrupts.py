@@ -213,14 +213,22 @@ def kill_cache(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.realdata
 @pytest.mark.parametrize(
-    ("sig", "group", "after_s"),
-    [(signal.SIGINT, True, 0.5), (signal.SIGINT, True, 8.0), (signal.SIGTERM, False, 4.0), (signal.SIGKILL, False, 4.0)],
-    ids=["ctrl-c-tuning", "ctrl-c-sampling", "sigterm-sampling", "sigkill-sampling"],
+    ("command", "sig", "group", "after_s"),
+    [
+        ("fit", signal.SIGINT, True, 0.5),
+        ("fit", signal.SIGINT, True, 8.0),
+        ("fit", signal.SIGTERM, False, 4.0),
+        ("fit", signal.SIGKILL, False, 4.0),
+        ("run", signal.SIGTERM, False, 4.0),
+        ("run", signal.SIGKILL, False, 4.0),
+    ],
+    ids=["fit-ctrl-c-tuning", "fit-ctrl-c-sampling", "fit-sigterm", "fit-sigkill", "run-sigterm-fitting", "run-sigkill-fitting"],
 )
-def test_killed_fit_caches_nothing_and_leaves_no_workers(sig, group, after_s, kill_cache, real_data_dir):
-    """A fit interrupted while PyMC's workers run: 130 (or killed), no workers left, no posterior cached."""
+def test_killed_fit_caches_nothing_and_leaves_no_workers(command, sig, group, after_s, kill_cache, tmp_path, real_data_dir):
+    """A fit (alone or in a run) interrupted while PyMC's workers run: 130 (or killed), no workers, nothing cached or written."""
     code = _LONG_FIT.format(draws=100_000, tune=300)
-    proc = subprocess.Popen([sys.executable, "-c", code, "fit", "--quiet", "--data-dir", str(real_data_dir)],
+    extra = ["--results-dir", str(tmp_path)] if command == "run" else []
+    proc = subprocess.Popen([sys.executable, "-c", code, command, "--quiet", "--data-dir", str(real_data_dir), *extra],
                             stderr=subprocess.PIPE, text=True, env=cli_env(kill_cache), start_new_session=True)
     try:
         assert _wait_until(lambda: len(_workers(proc.pid)) == 2, 240), "sampling never started"
@@ -230,6 +238,7 @@ def test_killed_fit_caches_nothing_and_leaves_no_workers(sig, group, after_s, ki
     finally:
         _check_killed(proc, sig)
     assert not list((kill_cache / "posteriors").glob("*.nc")), "an interrupted fit was cached"
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == []
 
 
 @pytest.mark.slow
