@@ -89,7 +89,7 @@ def test_complete_trace_is_cached(fake_pymc, tmp_path, monkeypatch):
     assert idata.posterior.sizes["draw"] == 40
     path = tmp_path / "posteriors" / "k.nc"
     assert fit.save_posterior(idata, path, "k") is None
-    assert _cached_files(tmp_path) == ["k.nc", "k.nc.sha256"]
+    assert _cached_files(tmp_path) == [".lock", "k.nc", "k.nc.sha256"]
 
 
 def _model_data() -> SimpleNamespace:
@@ -302,3 +302,24 @@ def test_run_after_kills_succeeds_and_partial_is_no_run(kill_cache, kill_results
     refused = run_cli(["compare", kill_results / "after", leftover], kill_cache)
     assert refused.returncode == 1
     assert_one_error(refused.stderr, r"\.killed\.abc123\.partial: an unfinished run")
+
+
+def test_concurrent_saves_wait_for_the_cache_lock(tmp_path):
+    """A save renames its file and sidecar only while holding the cache's lock (here held by the test)."""
+    import fcntl
+    import threading
+
+    directory = tmp_path / "posteriors"
+    directory.mkdir()
+    path = directory / "k.nc"
+    with open(directory / fit.LOCK_FILE, "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        saver = threading.Thread(target=fit.save_posterior, args=(_trace(2, 40), path, "k"))
+        saver.start()
+        saver.join(timeout=3)
+        assert saver.is_alive() and not path.exists()  # written to its temporary name, waiting to rename
+        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    saver.join(timeout=30)
+    assert not saver.is_alive()
+    assert sorted(p.name for p in directory.iterdir()) == [fit.LOCK_FILE, "k.nc", "k.nc.sha256"]
+    assert fit.load_posterior(path, "k") is not None

@@ -16,6 +16,8 @@ settings, the sampler settings and ``mcvalue.__version__``. The file is written 
 temporary name and renamed; the key and :data:`POSTERIOR_FORMAT` are stored in its
 attributes and checked on load. A file that cannot be read, whose key differs, or that
 was written in another format (ArviZ < 1's ``InferenceData``) is refitted, never used.
+The two renames of a save (file, then its sha256 sidecar) happen under a lock on
+``posteriors/.lock``, so two fits saving one key at once never mix their files.
 
 Interrupts: PyMC answers Ctrl-C by returning the draws so far. A fit that received
 SIGINT or SIGTERM while sampling, or came back with fewer chains or draws than asked
@@ -294,6 +296,8 @@ def _file_sha256(path: Path) -> str:
 
 
 _TMP_MARK = ".tmp-"
+#: The lock file, in the posterior cache directory, serialising the renames of a save.
+LOCK_FILE = ".lock"
 
 
 def _process_exists(pid: int) -> bool:
@@ -342,14 +346,25 @@ def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
         remove_orphaned_temporaries(path.parent)
         _write_synced(tmp, blob)
         _write_synced(tmp_sum, (hashlib.sha256(blob).hexdigest() + "\n").encode("ascii"))
-        os.replace(tmp, path)
-        os.replace(tmp_sum, checksum_path(path))
+        with _cache_lock(path.parent):  # two fits saving one key at once never pair one's file with the other's sidecar
+            os.replace(tmp, path)
+            os.replace(tmp_sum, checksum_path(path))
     except OSError as error:
         return f"posterior cache {path.parent}: cannot be written ({error.strerror or error}); the fit is not cached"
     finally:
         tmp.unlink(missing_ok=True)
         tmp_sum.unlink(missing_ok=True)
     return None
+
+
+@contextmanager
+def _cache_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory/.lock`` (released by the kernel if the holder dies)."""
+    import fcntl
+
+    with open(directory / LOCK_FILE, "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
 
 
 def _write_synced(path: Path, data: bytes) -> None:
