@@ -373,6 +373,30 @@ def test_damaged_cost_side_cache_is_rebuilt_with_one_warning(real_data_dir, tmp_
         warnings = [line for line in err.splitlines() if line.startswith("warning:")]
         assert len(warnings) == 1 and f"cost-side cache entry {entry} was damaged" in warnings[0], (name, err)
         assert json.loads(out)["bcr"]["median"] == median, name
+    # the cost side is cached now, yet the data are still checked: a corrupt copy is refused
+    corrupt = tmp_path / "corrupt"
+    corrupt.mkdir()
+    for source in Path(real_data_dir).glob("*.csv"):
+        (corrupt / source.name).write_bytes(source.read_bytes())
+    _flip(corrupt / RAW)
+    code, out, err = cli(*args[:-3], corrupt, *args[-2:])
+    assert code == 1 and out == ""
+    assert_one_error(err, rf"{re.escape(RAW)}: sha256 [0-9a-f]{{64}} does not match the pinned sha256")
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@pytest.mark.parametrize("where", ["read-only", "full"])
+def test_unwritable_cost_side_cache_runs_without_it(where, real_data_dir, tmp_path, monkeypatch, cli, request):
+    """A read-only or full cache directory: the run completes, with one warning naming the cache."""
+    mount = request.getfixturevalue("read_only_fs" if where == "read-only" else "tiny_fs")
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(mount / "cache"))
+    code, _out, err = cli("run", "--cost-model", "bootstrap", "--draws", "3000", "--quiet", "--data-dir", real_data_dir,
+                          "--results-dir", tmp_path, "--name", "nocache")
+    assert code == 0 and "Traceback" not in err, err
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "cache" in warnings[0] and "running without it" in warnings[0], err
+    assert (tmp_path / "nocache" / "summary.json").is_file()
 
 
 # --- numeric sanity downstream ------------------------------------------------------------
