@@ -13,7 +13,10 @@ that is the same in every run is listed.
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+from mcvalue.errors import McValueError
 
 #: Provenance keys left out of the differences: hashes of the prior files, whose content
 #: is compared key by key instead (a changed comment is not a different scenario).
@@ -40,6 +43,45 @@ def headline_rows(summary: dict) -> dict[str, Any]:
     for key, m in summary["methods"].items():
         rows[f"BCR median, {key}"] = m["bcr"]["median"]
     return rows
+
+
+def _is_number(value: object) -> bool:
+    """Tell whether ``value`` is a finite JSON number (not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _figure_problem(value: object) -> str | None:
+    """Say why a compared figure is not a number or a [low, high] pair of numbers, or None."""
+    if _is_number(value):
+        return None
+    if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
+        return None
+    return f"{value!r:.40} is not a finite number or a pair of them"
+
+
+def check_summary(summary: Any, where: str) -> dict:
+    """Return ``summary`` if a comparison can read it; McValueError naming ``where`` and the figure if not.
+
+    A damaged or hand-edited summary.json (a figure missing, of the wrong type or not
+    finite; ``inputs`` or ``provenance`` not tables) ends in one line, never a traceback.
+    """
+    if not isinstance(summary, dict):
+        raise McValueError(f"{where}: not a run's summary (a {type(summary).__name__}, not a table)")
+    try:
+        rows = headline_rows(summary)
+    except KeyError as error:
+        raise McValueError(f"{where}: not a run's summary (missing {error})") from None
+    except (TypeError, AttributeError, IndexError) as error:
+        raise McValueError(f"{where}: not a run's summary ({error})") from None
+    for label, value in rows.items():
+        problem = _figure_problem(value)
+        if problem:
+            raise McValueError(f"{where}: {label}: {problem}")
+    for key in ("inputs", "provenance"):
+        part = summary.get(key, {})
+        if not isinstance(part, dict) or (key == "inputs" and not all(isinstance(v, dict) for v in part.values())):
+            raise McValueError(f"{where}: {key}: not a table of a run's summary")
+    return summary
 
 
 def _change(first: Any, value: Any) -> Any:

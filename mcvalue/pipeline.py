@@ -87,10 +87,11 @@ def run(
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decide import decide
     from mcvalue.result import RunResult
-    from mcvalue.simulate import simulate
+    from mcvalue.simulate import check_finite, check_memory, simulate
     from mcvalue.summarise import build_summary
 
     say = log or ((lambda line: print(line, file=sys.stderr)) if progress else _silent)
+    check_memory(scenario)
     cost, warnings = cost_side(
         scenario,
         data_dir=data_dir,
@@ -107,6 +108,7 @@ def run(
         scenario = scenario.with_settings(cost_model=cost.model)
     say(f"simulating {scenario.run.draws:,} draws...")
     simulation = simulate(scenario, cost.fte, scenario.run.seed)
+    check_finite(simulation, scenario)
     say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
     decision = decide(scenario, cost, simulation, swing, thresholds)
     say("summarising...")
@@ -439,7 +441,10 @@ def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) 
     if not path.exists() and (results_dir / path).is_dir() and len(path.parts) == 1:
         path = results_dir / path
     if path.is_dir():
-        summary = read_summary(path)
+        from mcvalue.comparison import check_summary
+        from mcvalue.report.rundir import SUMMARY_FILE
+
+        summary = check_summary(read_summary(path), str(path / SUMMARY_FILE))
         priors_file = path / "priors.toml"
         try:
             priors = tomllib.loads(priors_file.read_text(encoding="utf-8"))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mcvalue.errors import PriorFileError
+from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.priors.correlation import conflict_message, correlation_matrix, first_conflict, normal_scores_pearson
 from mcvalue.priors.spec import Scenario
@@ -34,6 +34,12 @@ from mcvalue.priors.spec import Scenario
 CORRELATION_STREAM = "__correlations__"
 FTE_STREAM = "__fte__"
 METHOD_STREAM = "__method__"
+
+#: A run's peak memory over the float64 arrays its Simulation keeps (sorting copies, the
+#: decision analysis's conditioning, temporaries). Measured 2.6 with the default priors
+#: (peak RSS 323 MB at 200,000 draws, 684 MB at 1,000,000: 451 B per extra draw against
+#: 184 B kept), rounded up.
+WORKING_FACTOR = 3
 
 #: Per method (METHOD_KEYS order): True when its FTE is priced per active contributor.
 _CONTRIBUTOR_METHOD = np.array([m.unit == "contributors" for m in METHODS])
@@ -75,6 +81,81 @@ class Outcomes:
     cost: np.ndarray
     benefit: np.ndarray
     bcr: np.ndarray
+
+
+def bytes_per_draw(scenario: Scenario) -> int:
+    """Return the memory one Monte Carlo draw needs: the arrays a Simulation keeps, times WORKING_FACTOR.
+
+    Kept per draw: one float64 per prior quantity, FTE and cost per method (2 x 5), and
+    the FTE row, method index, cost, benefit and BCR (5).
+    """
+    return 8 * (len(scenario.quantities) + 2 * len(METHOD_KEYS) + 5) * WORKING_FACTOR
+
+
+def available_memory() -> int | None:
+    """Return the bytes this process may still allocate (the least of the limits it can read), or None.
+
+    Reads the kernel's MemAvailable, the cgroup's memory.max less memory.current, and the
+    address-space limit (``ulimit -v``) less the current virtual size.
+    """
+    import resource
+
+    limits = []
+    meminfo = _read_fields("/proc/meminfo")
+    if "MemAvailable" in meminfo:
+        limits.append(meminfo["MemAvailable"] * 1024)
+    cgroup_max, cgroup_now = _read_int("/sys/fs/cgroup/memory.max"), _read_int("/sys/fs/cgroup/memory.current")
+    if cgroup_max is not None and cgroup_now is not None:
+        limits.append(cgroup_max - cgroup_now)
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    vm_size = _read_fields("/proc/self/status").get("VmSize")
+    if soft != resource.RLIM_INFINITY and vm_size is not None:
+        limits.append(soft - vm_size * 1024)
+    return max(0, min(limits)) if limits else None
+
+
+def _read_int(path: str) -> int | None:
+    """Return the integer a one-line kernel file holds, or None (absent, unreadable, "max")."""
+    try:
+        return int(Path(path).read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _read_fields(path: str) -> dict[str, int]:
+    """Return the ``Name: number [kB]`` lines of a /proc file as numbers (empty if unreadable)."""
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return {}
+    out = {}
+    for line in lines:
+        name, _, rest = line.partition(":")
+        value = rest.split()[0] if rest.split() else ""
+        if value.isdigit():
+            out[name] = int(value)
+    return out
+
+
+def check_memory(scenario: Scenario, available: int | None = None) -> None:
+    """Refuse, before anything is sampled, a draw count whose arrays cannot fit in the memory available.
+
+    Raises
+    ------
+    McValueError
+        Naming ``--draws``, the memory the draws need and the largest draw count that fits.
+    """
+    available = available_memory() if available is None else available
+    if available is None:
+        return
+    per_draw = bytes_per_draw(scenario)
+    draws = scenario.run.draws
+    if draws * per_draw > available:
+        largest = available // per_draw
+        raise McValueError(
+            f"--draws: {draws:,} draws need about {draws * per_draw / 2**30:,.1f} GiB of memory but "
+            f"{available / 2**30:,.1f} GiB is available; at most {largest:,} draws fit"
+        )
 
 
 def child_rng(seed: int, name: str) -> np.random.Generator:
@@ -220,3 +301,31 @@ def simulate(scenario: Scenario, fte_draws: np.ndarray, seed: int, n: int | None
         bcr=result.bcr,
         seed=seed,
     )
+
+
+def check_finite(simulation: Simulation, scenario: Scenario) -> None:
+    """Refuse draws a summary could not describe: a non-finite input, cost, benefit or BCR.
+
+    Validation bounds every prior's magnitude, so this is the last guard (e.g. an FTE pool
+    holding zeros makes a BCR infinite): the summary would hold ``inf`` or ``NaN``.
+
+    Raises
+    ------
+    PriorFileError
+        Naming the prior quantity whose draws are not finite (exit code 2).
+    McValueError
+        Naming cost, benefit or BCR, and how many draws are not finite.
+    """
+    for name, draws in simulation.inputs.items():
+        bad = np.count_nonzero(~np.isfinite(draws))
+        if bad:
+            where = f"{scenario.path}: " if scenario.path else ""
+            raise PriorFileError([f"{where}{name}: {bad:,} of {draws.size:,} draws are not finite numbers; choose parameters of a sane magnitude"])
+    for name in ("cost", "benefit", "bcr"):
+        draws = getattr(simulation, name)
+        bad = np.count_nonzero(~np.isfinite(draws))
+        if bad:
+            raise McValueError(
+                f"{name}: {bad:,} of {draws.size:,} Monte Carlo draws are not finite (a zero cost or an overflow); "
+                "the summary would not be a number"
+            )

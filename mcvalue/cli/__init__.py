@@ -59,11 +59,19 @@ def _terminate(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _interrupted() -> None:
+    """End an interrupted command: one line, exit code 130."""
+    typer.echo("error: interrupted; nothing was saved", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def main() -> None:
     """Run the app: every error ends in one line ``error: ...`` and its exit code, no traceback.
 
     Typer runs in non-standalone mode so that its usage errors (an unknown option, a bad
     value) reach us as exceptions and print as one line instead of a boxed usage block.
+    Typer turns a KeyboardInterrupt inside a command into the return value 130 and an EOF
+    at a prompt into ``Abort``; both end as an interrupt.
     """
     signal.signal(signal.SIGTERM, _terminate)
     try:
@@ -71,14 +79,10 @@ def main() -> None:
     except mcvalue.McValueError as error:
         typer.echo(f"error: {error}", err=True)
         sys.exit(error.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("error: interrupted; nothing was saved", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+    except (KeyboardInterrupt, typer.Abort):
+        _interrupted()
     except typer.TyperException as error:
         # With no arguments click has already printed the help and the message is empty.
-        if type(error).__name__ == "Abort":  # click's Abort: Ctrl-C at a prompt
-            typer.echo("error: interrupted; nothing was saved", err=True)
-            sys.exit(EXIT_INTERRUPTED)
         message = error.format_message() if hasattr(error, "format_message") else str(error)
         if message:
             typer.echo(f"error: {message} (see --help)", err=True)
@@ -87,4 +91,6 @@ def main() -> None:
         path = _log_internal_error(error)
         typer.echo(f"error: internal error ({type(error).__name__}: {error}); traceback in {path}", err=True)
         sys.exit(EXIT_INTERNAL)
+    if status == EXIT_INTERRUPTED:
+        _interrupted()
     sys.exit(status if isinstance(status, int) else 0)

@@ -8,10 +8,19 @@ its ``contrib_info`` cell is a Python literal
 dict is empty is a repo-period with zero activity, not a missing one.
 
 The flat CSV (``2022-02-18 - contributions.csv``) is read as published (paper mode).
+
+Limits: a data file larger than :data:`MAX_DATA_BYTES`, or a raw-scrape cell longer than
+:data:`MAX_CELL_CHARS`, is refused naming the file. The raw scrape is streamed row by
+row (the csv module, one tool's cell parsed at a time) into columns rather than a list
+of row lists, and period dates are checked with ``strptime`` rather than one pandas
+conversion per period (which took most of the time): see ``benchmarks/bench_parse.py``.
 """
 
 import ast
+import csv
+import datetime as _dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -35,6 +44,10 @@ _FIELD_PATTERNS = {
     "lines_added": re.compile(rf"\s*{_NUMBER}\s+\+\+\s*"),
     "lines_deleted": re.compile(rf"\s*{_NUMBER}\s+--\s*"),
 }
+#: Largest data file read (the real raw scrape is 0.3 MB, the flat CSV 0.3 MB).
+MAX_DATA_BYTES = 512 * 2**20
+#: Longest cell of the raw scrape read (the real file's longest ``contrib_info`` is 13,467 characters).
+MAX_CELL_CHARS = 16 * 2**20
 _GITHUB_REPO = re.compile(r"https?://github\.com/([^/?#]+)/([^/?#]+)")
 _DATE = "%Y-%m-%d"
 
@@ -63,7 +76,8 @@ def period_dates(url: str) -> tuple[str, str]:
     query = parse_qs(urlparse(url).query)
     try:
         start, end = query["from"][0], query["to"][0]
-        pd.to_datetime([start, end], format=_DATE)
+        _dt.datetime.strptime(start, _DATE)
+        _dt.datetime.strptime(end, _DATE)
     except (KeyError, IndexError, ValueError):
         raise ValueError(f"period URL has no from=YYYY-MM-DD&to=YYYY-MM-DD: {url!r}") from None
     return start, end
@@ -114,7 +128,8 @@ def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _contributions_frame(rows: list[list]) -> pd.DataFrame:
+def _contributions_frame(rows: list[list] | dict[str, list]) -> pd.DataFrame:
+    """Return the contributions table from rows, or from columns (a dict of lists by column name)."""
     frame = pd.DataFrame(rows, columns=CONTRIBUTION_COLUMNS)
     frame[_UNIT_COLUMNS] = frame[_UNIT_COLUMNS].astype("int64")
     frame["sync"] = frame["sync"].astype(bool)
@@ -142,11 +157,22 @@ def period_totals(contributions: pd.DataFrame, periods: pd.DataFrame) -> pd.Data
     return table[PERIOD_COLUMNS]
 
 
+def _check_size(path: Path) -> None:
+    """Refuse a data file larger than MAX_DATA_BYTES, naming it (DataError)."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError as error:
+        raise DataError(f"{Path(path).name}: cannot read ({error.strerror or error})") from None
+    if size > MAX_DATA_BYTES:
+        raise DataError(f"{Path(path).name}: {size / 2**20:,.0f} MiB, larger than the {MAX_DATA_BYTES // 2**20} MiB a data file may be")
+
+
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     """``columns`` of a data file, every cell as text; DataError if unreadable or a column is missing."""
+    _check_size(path)
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as error:
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise DataError(f"{Path(path).name}: cannot read as CSV ({error})") from None
     missing = set(columns) - set(table.columns)
     if missing:
@@ -154,14 +180,41 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     return table[columns]
 
 
+def _stream_csv(path: Path, columns: list[str]) -> Iterator[list[str]]:
+    """Yield ``columns`` of each non-blank row of a data file, streamed; DataError naming the file if unreadable."""
+    _check_size(path)
+    name = Path(path).name
+    previous_limit = csv.field_size_limit(MAX_CELL_CHARS + 1)  # process-wide: restored below
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                raise DataError(f"{name}: empty file, not a CSV with columns {', '.join(columns)}")
+            missing = set(columns) - set(header)
+            if missing:
+                raise DataError(f"{name}: missing column(s) {', '.join(sorted(missing))}")
+            where = [header.index(c) for c in columns]
+            for row in reader:
+                if row:
+                    yield [row[i] if i < len(row) else "" for i in where]
+    except (OSError, csv.Error, UnicodeDecodeError) as error:
+        raise DataError(f"{name}: cannot read as CSV ({error})") from None
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
 def read_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Contributions and periods tables from the raw scrape, with full-precision numbers."""
-    contributions, periods = [], []
-    for tool, repo_url, cell in _read_csv(path, ["repo", "repo_url", "contrib_info"]).itertuples(index=False):
+    """Contributions and periods tables from the raw scrape, with full-precision numbers (streamed)."""
+    columns: dict[str, list] = {name: [] for name in CONTRIBUTION_COLUMNS}
+    periods = []
+    for tool, repo_url, cell in _stream_csv(path, ["repo", "repo_url", "contrib_info"]):
         tool_contributions, tool_periods = _raw_tool(tool, repo_url, cell)
-        contributions += tool_contributions
+        for column, values in zip(columns.values(), zip(*tool_contributions, strict=True), strict=False):
+            column.extend(values)  # columns, not a list of row lists: less memory per row
         periods += tool_periods
-    contrib = _contributions_frame(contributions)
+    contrib = _contributions_frame(columns)
+    del columns
     period_frame = _with_dates(pd.DataFrame(periods, columns=["tool", "repo", "period_start", "period_end"]))
     return contrib, period_totals(contrib, period_frame)
 

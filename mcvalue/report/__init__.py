@@ -80,10 +80,10 @@ def report_directory(results_dir: Path | str = "results", name: str | None = Non
     >>> mcvalue.report_directory("results", "mine")  # doctest: +SKIP
     PosixPath('results/mine')
     """
-    from mcvalue.report.rundir import check_target, make_results_dir, unused_name
+    from mcvalue.report.rundir import check_name, check_target, make_results_dir, unused_name
 
     results_dir = Path(results_dir)
     if name is not None:
-        check_target(results_dir / name)
+        check_target(results_dir / check_name(name))  # the whole name: "../x" must not escape results_dir
     make_results_dir(results_dir)
     return check_target(results_dir / (name or unused_name(results_dir)))

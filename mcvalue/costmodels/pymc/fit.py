@@ -16,6 +16,15 @@ settings, the sampler settings and ``mcvalue.__version__``. The file is written 
 temporary name and renamed; the key and :data:`POSTERIOR_FORMAT` are stored in its
 attributes and checked on load. A file that cannot be read, whose key differs, or that
 was written in another format (ArviZ < 1's ``InferenceData``) is refitted, never used.
+The two renames of a save (file, then its sha256 sidecar) happen under a lock on
+``posteriors/.lock``, so two fits saving one key at once never mix their files.
+
+Interrupts: PyMC answers Ctrl-C by returning the draws so far. A fit that received
+SIGINT or SIGTERM while sampling, or came back with fewer chains or draws than asked
+for, raises ``KeyboardInterrupt`` and is neither cached nor summarised. The sampler's
+worker processes (forked by PyMC) are ended with the main process: on SIGINT/SIGTERM by
+PyMC's own clean-up, on SIGKILL by Linux (each worker asks for ``PR_SET_PDEATHSIG``).
+Temporary posterior files of a killed writer are removed by the next save.
 """
 
 from __future__ import annotations
@@ -24,6 +33,11 @@ import hashlib
 import json
 import logging
 import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +78,60 @@ PPC_REPLICATES = 200
 POSTERIOR_FORMAT = "arviz1-datatree-netcdf"
 _HASH_ATTR = "mcvalue_cache_key"
 _FORMAT_ATTR = "mcvalue_posterior_format"
+#: Linux prctl option: the signal a process receives when its parent dies.
+_PR_SET_PDEATHSIG = 1
+#: The pid of this process while it samples (read by its forked workers), else None.
+_sampling_parent: int | None = None
+
+
+def _die_with_sampling_parent() -> None:
+    """In a process forked while sampling, have Linux SIGKILL it when the sampling process dies.
+
+    Without this a SIGKILLed ``mcvalue`` leaves PyMC's forked workers blocked forever on
+    their pipes (they hold copies of the parent's pipe ends, so they never see EOF).
+    """
+    parent = _sampling_parent
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_die_with_sampling_parent)
+
+
+@contextmanager
+def _interrupt_guard() -> Iterator[list[int]]:
+    """Record SIGINT/SIGTERM received while sampling (each still raises KeyboardInterrupt).
+
+    PyMC swallows the KeyboardInterrupt and returns a cut-short trace; the list of signals
+    received lets the caller refuse it. Handlers can only be set in the main thread; in
+    another thread only the draw count check guards.
+    """
+    global _sampling_parent
+    received: list[int] = []
+
+    def handler(signum: int, _frame: object) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _sampling_parent = os.getpid()
+    try:
+        yield received
+    finally:
+        _sampling_parent = None
+        for sig, old in previous.items():
+            signal.signal(sig, signal.SIG_DFL if old is None else old)
 
 
 @dataclass(frozen=True)
@@ -171,6 +239,12 @@ def sample_posterior(
 
     Without ``progress`` PyMC's own INFO log (sampler set-up, timing) is silenced too. Its
     logger is configured when pymc is first imported, so the level is set after the import.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        Sampling was interrupted (SIGINT, SIGTERM) or returned fewer chains or draws than
+        ``sampler`` asks for: a cut-short trace is never returned.
     """
     import pymc as pm
 
@@ -179,20 +253,34 @@ def sample_posterior(
     if not progress:
         logger.setLevel(logging.WARNING)
     try:
-        with build_model(data, priors or ModelPriors()):
-            return pm.sample(
-                draws=sampler.draws,
-                tune=sampler.tune,
-                chains=sampler.chains,
-                cores=cores,
-                random_seed=sampler.seed,
-                target_accept=sampler.target_accept,
-                progressbar=progress,
-                compute_convergence_checks=False,
-                nuts_sampler="pymc",
-            )
+        with _interrupt_guard() as received, build_model(data, priors or ModelPriors()):
+            try:
+                idata = pm.sample(
+                    draws=sampler.draws,
+                    tune=sampler.tune,
+                    chains=sampler.chains,
+                    cores=cores,
+                    random_seed=sampler.seed,
+                    target_accept=sampler.target_accept,
+                    progressbar=progress,
+                    compute_convergence_checks=False,
+                    nuts_sampler="pymc",
+                )
+            except Exception:
+                if received:  # an interrupted trace PyMC failed to convert
+                    raise KeyboardInterrupt from None
+                raise
     finally:
         logger.setLevel(level)
+    if received or not _complete(idata, sampler):
+        raise KeyboardInterrupt
+    return idata
+
+
+def _complete(idata: DataTree, sampler: SamplerSettings) -> bool:
+    """Whether the posterior holds every chain and every draw ``sampler`` asks for."""
+    sizes = idata.posterior.sizes
+    return sizes.get("chain", 0) >= sampler.chains and sizes.get("draw", 0) >= sampler.draws
 
 
 def checksum_path(path: Path) -> Path:
@@ -200,32 +288,84 @@ def checksum_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.sha256")
 
 
+_TMP_MARK = ".tmp-"
+#: The lock file, in the posterior cache directory, serialising the renames of a save.
+LOCK_FILE = ".lock"
+
+
+def _process_exists(pid: int) -> bool:
+    """Whether a process with this pid exists (one we may not signal exists too)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_orphaned_temporaries(directory: Path) -> list[Path]:
+    """Delete ``*.tmp-PID*`` files in ``directory`` whose writing process no longer exists; return them.
+
+    A writer killed between creating its temporary file and renaming it leaves one behind;
+    it is never read (only final names are), and this removes it.
+    """
+    removed = []
+    for leftover in Path(directory).glob(f"*{_TMP_MARK}*"):
+        pid = leftover.name.rsplit(_TMP_MARK, 1)[1].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_exists(int(pid)):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
 def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
     """Write the posterior and its sha256 sidecar atomically; return a warning if the cache is unwritable.
 
-    The NetCDF file goes to a temporary name, is fsynced and renamed into place, then its
-    checksum sidecar likewise: a file without a matching sidecar (a kill between the two
-    renames, a flipped byte) is never read. A cache that cannot be written (read-only,
-    full disk) leaves nothing behind and the fit is simply not cached.
+    The NetCDF bytes are made in memory first (HDF5 writing straight to a full disk
+    crashes the process), then written to a temporary name, fsynced and renamed into
+    place, then the checksum sidecar likewise: a file without a matching sidecar (a kill
+    between the two renames, a flipped byte) is never read. A cache that cannot be written
+    (read-only, full disk) leaves nothing behind and the fit is simply not cached.
+    Temporary files of writers that were killed are removed first.
     """
     idata.posterior.attrs[_HASH_ATTR] = key
     idata.posterior.attrs[_FORMAT_ATTR] = POSTERIOR_FORMAT
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    blob = bytes(idata.to_netcdf(engine="h5netcdf"))
+    tmp = path.with_name(f"{path.name}{_TMP_MARK}{os.getpid()}")
     tmp_sum = checksum_path(tmp)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        idata.to_netcdf(str(tmp), engine="h5netcdf")
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        tmp_sum.write_text(sha256_of(tmp) + "\n", encoding="ascii")
-        os.replace(tmp, path)
-        os.replace(tmp_sum, checksum_path(path))
+        remove_orphaned_temporaries(path.parent)
+        _write_synced(tmp, blob)
+        _write_synced(tmp_sum, (hashlib.sha256(blob).hexdigest() + "\n").encode("ascii"))
+        with _cache_lock(path.parent):  # two fits saving one key at once never pair one's file with the other's sidecar
+            os.replace(tmp, path)
+            os.replace(tmp_sum, checksum_path(path))
     except OSError as error:
         return f"posterior cache {path.parent}: cannot be written ({error.strerror or error}); the fit is not cached"
     finally:
         tmp.unlink(missing_ok=True)
         tmp_sum.unlink(missing_ok=True)
     return None
+
+
+@contextmanager
+def _cache_lock(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``directory/.lock`` (released by the kernel if the holder dies)."""
+    import fcntl
+
+    with open(directory / LOCK_FILE, "a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    """Write ``data`` to a new file and fsync it (a full disk raises OSError here, not later)."""
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def load_posterior(path: Path, key: str) -> DataTree | None:

@@ -1,0 +1,325 @@
+"""Interrupted and killed fits and runs (issue 10, point 5).
+
+Fast tests drive :func:`sample_posterior` with a stand-in for ``pymc.sample`` that
+behaves as PyMC does on Ctrl-C (it swallows the KeyboardInterrupt and returns the draws
+so far), and check the worker clean-up on SIGKILL with a forked child that would
+otherwise block forever. Slow tests send SIGINT, SIGTERM and SIGKILL to real ``mcvalue
+fit`` and ``mcvalue run`` processes at several moments and check the four promises: the
+exit code and one line, no stray worker processes, no complete-looking run directory or
+cached posterior, and a next run that succeeds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from hostile_helpers import assert_one_error, cli_env, run_cli, session_processes
+
+import mcvalue.costmodels.pymc.fit as fit
+from mcvalue.costmodels.pymc import model as pmm
+from mcvalue.costmodels.pymc.fit import SamplerSettings, fit_model_data, remove_orphaned_temporaries
+
+SAMPLER = SamplerSettings(draws=40, tune=10, chains=2, seed=3)
+
+
+def _trace(chains: int, draws: int):
+    """Return a posterior of iid draws with ``chains`` x ``draws`` for every model parameter."""
+    import arviz as az
+
+    rng = np.random.default_rng(0)
+    posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
+    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS}
+    stats = {"diverging": np.zeros((chains, draws), dtype=bool), "energy": rng.normal(size=(chains, draws))}
+    return az.from_dict({"posterior": posterior, "sample_stats": stats})
+
+
+@pytest.fixture
+def fake_pymc(monkeypatch):
+    """Replace the model and ``pymc.sample``; the returned dict sets what the stand-in does."""
+    import pymc
+
+    behaviour = {"chains": SAMPLER.chains, "draws": SAMPLER.draws, "signal": None}
+
+    def sample(**_kwargs):
+        if behaviour["signal"] is not None:
+            with contextlib.suppress(KeyboardInterrupt):  # PyMC swallows it and returns the draws so far
+                os.kill(os.getpid(), behaviour["signal"])
+                time.sleep(5)
+        return _trace(behaviour["chains"], behaviour["draws"])
+
+    monkeypatch.setattr(pymc, "sample", sample)
+    monkeypatch.setattr(fit, "build_model", lambda *_a: contextlib.nullcontext())
+    return behaviour
+
+
+def _cached_files(cache: Path) -> list[str]:
+    return sorted(p.name for p in (cache / "posteriors").glob("*")) if (cache / "posteriors").exists() else []
+
+
+@pytest.mark.parametrize(
+    ("chains", "draws", "sig"),
+    [(2, 17, None), (1, 40, None), (2, 40, signal.SIGINT), (2, 40, signal.SIGTERM)],
+    ids=["draws-cut-short", "chain-missing", "ctrl-c-swallowed", "sigterm-swallowed"],
+)
+def test_interrupted_sampling_raises_and_caches_nothing(fake_pymc, chains, draws, sig, tmp_path, monkeypatch):
+    """A trace with fewer draws or chains than asked, or one PyMC returned after a signal, is refused."""
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
+    fake_pymc.update(chains=chains, draws=draws, signal=sig)
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        fit_model_data(_model_data(), sampler=SAMPLER, progress=False, allow_unconverged=True)
+    assert _cached_files(tmp_path) == []
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before  # handlers restored
+
+
+def test_complete_trace_is_cached(fake_pymc, tmp_path, monkeypatch):
+    """The control: the same stand-in with every draw present is saved under its key."""
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
+    idata = fit.sample_posterior(_model_data(), SAMPLER, cores=1, progress=False)
+    assert idata.posterior.sizes["draw"] == 40
+    path = tmp_path / "posteriors" / "k.nc"
+    assert fit.save_posterior(idata, path, "k") is None
+    assert _cached_files(tmp_path) == [".lock", "k.nc", "k.nc.sha256"]
+
+
+def _model_data() -> SimpleNamespace:
+    """Stand-in model data: the stand-in sampler never looks at it; only the cache key reads its digest."""
+    return SimpleNamespace(digest=lambda: "stand-in data")
+
+
+def test_orphaned_temporary_files_are_removed_and_live_ones_kept(tmp_path):
+    """``.nc.tmp-PID`` files of a dead writer go; those of a live process (here our parent) stay."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    live = str(os.getppid())
+    names = [f"a.nc.tmp-{dead}", f"a.nc.tmp-{dead}.sha256", f"b.nc.tmp-{live}", "c.nc", "c.nc.sha256"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    removed = remove_orphaned_temporaries(tmp_path)
+    assert sorted(p.name for p in removed) == sorted(names[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+
+
+_FORK_AND_WAIT = textwrap.dedent(
+    """
+    import multiprocessing, sys, time
+    import mcvalue.costmodels.pymc.fit as fit
+
+    def block():
+        time.sleep(600)
+
+    with fit._interrupt_guard():
+        child = multiprocessing.get_context("fork").Process(target=block)
+        child.start()
+    print(child.pid, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_worker_forked_while_sampling_dies_when_parent_is_killed(tmp_path):
+    """SIGKILL on the sampling process ends its forked workers (Linux parent-death signal)."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("parent-death signals are Linux-only")
+    proc = subprocess.Popen([sys.executable, "-c", _FORK_AND_WAIT], stdout=subprocess.PIPE, text=True,
+                            env=cli_env(tmp_path), start_new_session=True)
+    try:
+        child = int(proc.stdout.readline())
+        assert child in session_processes(proc.pid)
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while session_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert session_processes(proc.pid) == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+# --- real processes (slow): signals at several moments of ``mcvalue fit`` and ``mcvalue run`` ---
+
+#: ``mcvalue fit`` with a sampler long enough to be interrupted mid-way (2 chains on 2 cores).
+_LONG_FIT = (
+    "import functools, sys; import mcvalue.costmodels.pymc.fit as f; "
+    "f.fit_cost_model = functools.partial(f.fit_cost_model, draws={draws}, tune={tune}, chains=2); "
+    "from mcvalue.cli import main; sys.argv[0] = 'mcvalue'; main()"
+)
+
+
+def _workers(pid: int) -> list[int]:
+    """Return the children of ``pid`` running the same executable (PyMC's forked chains, not compilers)."""
+    exe = os.readlink(f"/proc/{pid}/exe")
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == pid and os.readlink(stat.parent / "exe") == exe:
+                out.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def _send(proc: subprocess.Popen, sig: int, group: bool) -> None:
+    """Send ``sig`` to the process (``kill PID``) or its whole group (Ctrl-C in a terminal)."""
+    if group:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+
+
+def _check_killed(proc: subprocess.Popen, sig: int) -> str:
+    """Wait for the end; check the exit code, the one line and that no process of the session is left."""
+    try:
+        stderr = proc.stderr.read()  # not communicate(): it bypasses lines already buffered by iteration
+        proc.wait(timeout=60)
+        if sig == signal.SIGKILL:
+            assert proc.returncode == -signal.SIGKILL
+        else:
+            assert proc.returncode == 130, stderr
+            assert_one_error(stderr, r"^error: interrupted; nothing was saved$")
+        assert _wait_until(lambda: not session_processes(proc.pid), 15), "stray worker processes"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    return stderr
+
+
+@pytest.fixture(scope="module")
+def kill_cache(tmp_path_factory):
+    """One cache shared by the kill tests, so each later process meets what the earlier kills left."""
+    return tmp_path_factory.mktemp("kill-cache")
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@pytest.mark.parametrize(
+    ("command", "sig", "group", "after_s"),
+    [
+        ("fit", signal.SIGINT, True, 0.5),
+        ("fit", signal.SIGINT, True, 8.0),
+        ("fit", signal.SIGTERM, False, 4.0),
+        ("fit", signal.SIGKILL, False, 4.0),
+        ("run", signal.SIGTERM, False, 4.0),
+        ("run", signal.SIGKILL, False, 4.0),
+    ],
+    ids=["fit-ctrl-c-tuning", "fit-ctrl-c-sampling", "fit-sigterm", "fit-sigkill", "run-sigterm-fitting", "run-sigkill-fitting"],
+)
+def test_killed_fit_caches_nothing_and_leaves_no_workers(command, sig, group, after_s, kill_cache, tmp_path, real_data_dir):
+    """A fit (alone or in a run) interrupted while PyMC's workers run: 130 (or killed), no workers, nothing cached or written."""
+    code = _LONG_FIT.format(draws=100_000, tune=300)
+    extra = ["--results-dir", str(tmp_path)] if command == "run" else []
+    proc = subprocess.Popen([sys.executable, "-c", code, command, "--quiet", "--data-dir", str(real_data_dir), *extra],
+                            stderr=subprocess.PIPE, text=True, env=cli_env(kill_cache), start_new_session=True)
+    try:
+        assert _wait_until(lambda: len(_workers(proc.pid)) == 2, 240), "sampling never started"
+        time.sleep(after_s)
+        assert proc.poll() is None, "the fit ended before the signal"
+        _send(proc, sig, group)
+    finally:
+        _check_killed(proc, sig)
+    assert not list((kill_cache / "posteriors").glob("*.nc")), "an interrupted fit was cached"
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")] == []
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_fit_after_kills_succeeds_and_removes_leftovers(kill_cache, real_data_dir):
+    """After the kills above (and a temporary file of a dead writer), the next fit runs and is cached."""
+    posteriors = kill_cache / "posteriors"
+    posteriors.mkdir(exist_ok=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    (posteriors / f"x.nc.tmp-{dead}").write_bytes(b"half a posterior")
+    code = _LONG_FIT.format(draws=60, tune=30)
+    done = subprocess.run([sys.executable, "-c", code, "fit", "--quiet", "--allow-unconverged", "--json", "--data-dir", str(real_data_dir)],
+                          capture_output=True, text=True, env=cli_env(kill_cache), timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    names = sorted(p.name for p in posteriors.iterdir())
+    assert len(names) == 2 and names[0].endswith(".nc") and names[1] == names[0] + ".sha256", names
+
+
+@pytest.fixture(scope="module")
+def kill_results(tmp_path_factory):
+    """One results directory shared by the run kill tests and the run that follows them."""
+    return tmp_path_factory.mktemp("kill-results")
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+@pytest.mark.parametrize("moment", ["simulating", "writing the report"])
+def test_killed_run_leaves_no_run_directory(sig, moment, kill_cache, kill_results, real_data_dir):
+    """A run killed while simulating or writing its report leaves no directory that looks like a run."""
+    args = ["run", "--cost-model", "bootstrap", "--draws", "300000", "--data-dir", real_data_dir, "--results-dir", kill_results]
+    proc = subprocess.Popen([sys.executable, "-m", "mcvalue", *map(str, args)], stderr=subprocess.PIPE, text=True,
+                            env=cli_env(kill_cache), start_new_session=True)
+    seen = []
+    try:
+        for line in proc.stderr:
+            seen.append(line)
+            if line.startswith(moment):
+                _send(proc, sig, group=False)
+                break
+        assert seen and seen[-1].startswith(moment), "".join(seen)
+    finally:
+        _check_killed(proc, sig)
+    assert [p.name for p in kill_results.iterdir() if not p.name.startswith(".")] == []
+    if sig == signal.SIGTERM:
+        assert list(kill_results.iterdir()) == []  # the staging directory was removed too
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_run_after_kills_succeeds_and_partial_is_no_run(kill_cache, kill_results, real_data_dir):
+    """The next run writes one complete directory; ``compare`` refuses a staging leftover in one line."""
+    done = run_cli(["run", "--cost-model", "bootstrap", "--draws", "20000", "--quiet", "--data-dir", real_data_dir,
+                    "--results-dir", kill_results, "--name", "after"], kill_cache)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (kill_results / "after").iterdir()) == ["figures", "priors.toml", "report.md", "run.json", "summary.json"]
+    leftover = kill_results / ".killed.abc123.partial"
+    leftover.mkdir()
+    (leftover / "summary.json").write_text("{}")
+    refused = run_cli(["compare", kill_results / "after", leftover], kill_cache)
+    assert refused.returncode == 1
+    assert_one_error(refused.stderr, r"\.killed\.abc123\.partial: an unfinished run")
+
+
+def test_concurrent_saves_wait_for_the_cache_lock(tmp_path):
+    """A save renames its file and sidecar only while holding the cache's lock (here held by the test)."""
+    import fcntl
+    import threading
+
+    directory = tmp_path / "posteriors"
+    directory.mkdir()
+    path = directory / "k.nc"
+    with open(directory / fit.LOCK_FILE, "a") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        saver = threading.Thread(target=fit.save_posterior, args=(_trace(2, 40), path, "k"))
+        saver.start()
+        saver.join(timeout=3)
+        assert saver.is_alive() and not path.exists()  # written to its temporary name, waiting to rename
+        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+    saver.join(timeout=30)
+    assert not saver.is_alive()
+    assert sorted(p.name for p in directory.iterdir()) == [fit.LOCK_FILE, "k.nc", "k.nc.sha256"]
+    assert fit.load_posterior(path, "k") is not None
