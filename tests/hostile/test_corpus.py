@@ -90,7 +90,7 @@ def test_compare_refuses_what_is_not_a_run(case, good_run, tmp_path, cli):
     code, out, err = cli("compare", good_run, side)
     assert code == 1 and out == ""
     assert_one_error(err, {"unreadable": r"not a run directory", "staging-leftover": r"an unfinished run",
-                           "missing": r"no such run directory or prior file"}[case])
+                           "missing": r"no such run directory, run name in \S+ or prior file"}[case])
 
 
 # --- command-line values ------------------------------------------------------------------
