@@ -116,12 +116,16 @@ def run(
 def fit(
     mode: Mode = "clean",
     *,
+    target_year: int | str | None = None,
     data_dir: Path | None = None,
     refit: bool = False,
     allow_unconverged: bool = False,
     progress: bool = False,
 ) -> dict[str, Any]:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
+
+    ``target_year`` (a year, a string of digits, or "average"; None: 2021) is the year the
+    FTE is predicted for; it changes the derived FTE only, never the posterior.
 
     Returns
     -------
@@ -141,9 +145,12 @@ def fit(
     from mcvalue.costmodels.pymc.fit import fit_cost_model
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
+    from mcvalue.priors.edit import parse_target_year
+    from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
 
+    year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
     sample = load_sample(mode=mode, data_dir=data_dir)
-    result = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
+    result = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
     return fit_summary(sample, result, np.random.default_rng(DEFAULT_SEED))
 
 

@@ -10,11 +10,13 @@ from mcvalue.cli.options import (
     ModeOption,
     QuietOption,
     RefitOption,
+    TargetYearOption,
 )
 
 
 def fit_command(
     mode: ModeOption = None,
+    target_year: TargetYearOption = None,
     data_dir: DataDirOption = None,
     as_json: JsonOption = False,
     refit: RefitOption = False,
@@ -23,7 +25,7 @@ def fit_command(
 ) -> None:
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
     summary = mcvalue.fit(
-        mode or "clean", data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged, progress=not (quiet or as_json)
+        mode or "clean", target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged, progress=not (quiet or as_json)
     )
     typer.echo(mcvalue.to_json(summary) if as_json else mcvalue.text.render_fit(summary))
 

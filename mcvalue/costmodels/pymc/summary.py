@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcvalue.costmodels import BOOTSTRAP_REPLICATES
-from mcvalue.costmodels.pymc.model import HYPERPARAMETERS
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, estimand
 from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY
 
 if TYPE_CHECKING:
@@ -54,6 +54,9 @@ def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dic
     return {
         "mode": sample.mode,
         "cleaning": sample.cleaning.to_dict(),
+        "target_year": fit.target_year,
+        "estimand": estimand(fit.target_year),
+        "trend": fit.trend,
         "diagnostics": fit.diagnostics,
         "fte": fte,
         "bootstrap_notes": notes,
