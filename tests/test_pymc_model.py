@@ -358,3 +358,37 @@ def test_real_data_fit_converges_and_agrees_with_bootstrap(real_data_dir):
     median = np.median(fit.fte, axis=0)
     assert np.all((lo <= median) & (median <= hi)), pd.DataFrame({"lo": lo, "median": median, "hi": hi})
     assert elapsed < 90.0
+
+
+def test_table1_statistic_by_hand():
+    """Repo 0 (other) 2 windows, pytorch 1, tensorflow 1; sync commits 6 in tensorflow's window.
+
+    rows (window: commits, lines): w0: (1, 10), (3, 30); w1: none; w2 (pytorch): (2, 40), (4, 20);
+    w3 (tensorflow): (5, 100).
+    commits per period: other (4 + 0)/2 = 2, pytorch 6, tensorflow 5 + 6 = 11: total 19;
+    lines per period: other 20, pytorch 60, tensorflow 100: total 180;
+    contributors per period: other 1, pytorch 2, tensorflow 1: total 4.
+    reference means: pytorch commits 3, lines 30; tensorflow commits 5, lines 100.
+    """
+    from mcvalue.costmodels.pymc.ppc import table1_statistic
+
+    names = ("other/repo",) + REFS
+    data = pmm.ModelData(names, names, np.array([0, 0, 1, 2]), np.array([2, 0, 2, 1]), np.full(4, 2020.0),
+                         np.array([0, 0, 2, 2, 3]), np.array([1, 3, 2, 4, 5]), np.array([10.0, 30, 40, 20, 100]),
+                         np.array([0.0, 0, 0, 6]), np.zeros(4))
+    got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
+    np.testing.assert_allclose(got, [19 / 3, 4.0, 180 / 100, 180 / 30, 19 / 5], rtol=1e-12)
+
+
+@pytest.mark.realdata
+def test_table1_statistic_equals_table1_on_the_real_sample(real_data_dir):
+    """The PPC's Table-1 statistic on the observed data is Table 1's FTE (mcvalue.costmodels.table1), computed independently."""
+    from mcvalue.costmodels.pymc.ppc import table1_statistic
+    from mcvalue.costmodels.table1 import method_fte
+    from mcvalue.data import load_sample
+    from mcvalue.paper import METHOD_KEYS
+
+    sample = load_sample(mode="clean", data_dir=real_data_dir)
+    data = pmm.model_data_from_sample(sample)
+    got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
+    np.testing.assert_allclose(got, [method_fte(sample)[k] for k in METHOD_KEYS], rtol=1e-12)
