@@ -7,7 +7,7 @@ units); only the observations are simulated. For each dataset: draw every parame
 the model's priors (:class:`mcvalue.costmodels.pymc.model.ModelPriors`), simulate with
 :func:`mcvalue.costmodels.pymc.model.simulate_data`, fit with the *production* sampler
 settings (:data:`DEFAULT_DRAWS`, :data:`DEFAULT_TUNE`, :data:`DEFAULT_CHAINS`,
-target_accept 0.8; one core per worker), thin to 99 draws and record the rank of the
+target_accept 0.9; one core per worker), thin to 99 draws and record the rank of the
 true value among them (0..99) for every hyperparameter and every method's FTE at 2021,
 plus the fit's divergent transitions. Calibrated posteriors give uniform ranks: a
 chi-square test over equal bins per quantity.
