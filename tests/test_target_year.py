@@ -34,3 +34,19 @@ def test_bad_target_year_names_the_option(value):
 def test_bad_target_year_in_a_file_names_the_key(tmp_path):
     with pytest.raises(PriorFileError, match=r"cost\.target_year"):
         mcvalue.load_scenario(_file(tmp_path, "[cost]\ntarget_year = 1990\n"))
+
+
+@pytest.mark.parametrize(
+    ("diagnostics", "expected"),
+    [
+        ({"cost_model": "pymc", "target_year": 2022}, "time trends predict for 2022."),
+        ({"cost_model": "pymc", "target_year": "average"}, "averaged over the sampled two-week windows (2009-2022): the paper's long-run average."),
+        ({"cost_model": "bootstrap", "replicates": 4000}, "the paper's long-run average."),
+        ({"cost_model": "table1"}, "the paper's published Table 1 figure"),
+    ],
+)
+def test_report_states_the_estimand_in_one_sentence(diagnostics, expected):
+    from mcvalue.report.markdown import estimand_sentence
+
+    sentence = estimand_sentence({"diagnostics": diagnostics})
+    assert expected in sentence and sentence.count(". ") == 0 and sentence.endswith(".")
