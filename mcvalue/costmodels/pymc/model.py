@@ -93,7 +93,8 @@ line_window_sd             HalfNormal(1)          lines vary more between window
 The scales were narrowed from version 1's after a prior predictive check on the real
 design (``benchmarks/sbc.py``): version 1's scales with a trend of sd 0.2 a year gave
 samples of 165 to 222,000 contributor-periods (5%-95%) and mean commits per row up to
-560; the real sample has 3,770 (clean mode, sync rows excluded).
+560; these scales give 568 to 29,896 (median 3,208) and 1.7 to 49; the real sample has
+3,770 (clean mode, sync rows excluded).
 
 Derived quantities are computed from the posterior in numpy (:func:`expected_units` and
 :func:`fte_from_params`), so that the FTE formula is one plain function, testable by hand.
