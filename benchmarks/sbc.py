@@ -1,155 +1,195 @@
-"""Simulation-based calibration (Talts et al. 2018) of the cost model's hyperparameters.
+"""Prior predictive check and simulation-based calibration (Talts et al. 2018) of the cost model, on the real design.
 
-    python benchmarks/sbc.py [--datasets 100] [--repos 40] [--workers 2]
+    python benchmarks/sbc.py [--datasets 100] [--workers 2] [--summarise-only]
 
-For each dataset: draw the hyperparameters from the model's priors
-(:class:`mcvalue.costmodels.pymc_model.ModelPriors`), the repo-level parameters from the
-hierarchy, simulate a sample of ``repos`` x 5 periods with
-:func:`mcvalue.costmodels.pymc_model.simulate_data`, fit with a fast configuration (2 chains
-x 200 draws after 200 tuning steps), thin to 99 draws and record the rank of the true value
-among them (0..99). If the posterior is calibrated the ranks are uniform: we print a
-chi-square test of uniformity over 10 bins per hyperparameter and save rank histograms to
-benchmarks/out/sbc_ranks.png (with the 99% band of a uniform histogram's bin counts).
+Design: the real clean sample's repos, their windows and the windows' dates (and sync
+units); only the observations are simulated. For each dataset: draw every parameter from
+the model's priors (:class:`mcvalue.costmodels.pymc.model.ModelPriors`), simulate with
+:func:`mcvalue.costmodels.pymc.model.simulate_data`, fit with the *production* sampler
+settings (:data:`DEFAULT_DRAWS`, :data:`DEFAULT_TUNE`, :data:`DEFAULT_CHAINS`,
+target_accept 0.9; one core per worker), thin to 99 draws and record the rank of the
+true value among them (0..99) for every hyperparameter and every method's FTE at 2021,
+plus the fit's divergent transitions. Calibrated posteriors give uniform ranks: a
+chi-square test over equal bins per quantity.
 
-The test is printed twice: over all fits, and over the fits without a divergent transition,
-i.e. those ``mcvalue fit`` would accept. The second is still a valid SBC: whether a fit
-diverges depends on the true parameters only through the simulated data (and on the
-sampler's own randomness), and SBC ranks are uniform conditional on the data, so selecting
-datasets by it keeps them uniform for an exact sampler. Prior draws include datasets the
-real sample is far from (a handful of contributor-periods in all, or repo effects much
-smaller than their standard errors) where the centred repo log means form a funnel; those
-fits diverge and are biased towards the funnel's mouth. Uniform ranks among the accepted
-fits with non-uniform ranks overall locate the problem in the rejected fits, not the model.
+Prior predictive check first: the contributor-period counts and per-repo mean commits of
+200 prior datasets on the same design, to show the priors give samples of a plausible size
+(the real clean sample has 3,895 contributor-periods).
+
+Each finished fit is appended to ``results/calibration/ranks.jsonl`` at once, so a run cut
+short still leaves its datasets; ``--summarise-only`` rebuilds ``summary.json`` and
+``sbc_ranks.png`` in ``results/calibration/`` from that file.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
 
-OUT = Path(__file__).resolve().parent / "out"
+OUT = Path(__file__).resolve().parents[1] / "results" / "calibration"
+RANKS = OUT / "ranks.jsonl"
 THINNED = 99
-BINS = 10
+TARGET_YEAR = 2021
 
 
-def prior_draw(rng: np.random.Generator, n_repos: int) -> dict[str, np.ndarray]:
+def real_design():
+    """Return the clean sample's design as ModelData (observations are replaced in each dataset)."""
+    from mcvalue.costmodels.pymc.model import model_data_from_sample
+    from mcvalue.data import load_sample
+
+    return model_data_from_sample(load_sample("clean"))
+
+
+def prior_draw(rng: np.random.Generator, n_repos: int, n_windows: int) -> dict[str, np.ndarray]:
     """One draw of every model parameter from the priors, shaped (1,) / (1, R) as in repo_params."""
     from mcvalue.costmodels.pymc.model import ModelPriors
 
     p = ModelPriors()
+    half = lambda scale: abs(rng.normal(0.0, scale))  # noqa: E731
     hyper = {
         "contrib_intercept": rng.normal(p.contrib_intercept_mu, p.contrib_intercept_sigma),
-        "contrib_sd": abs(rng.normal(0, p.contrib_sd_scale)),
-        "contrib_inv_sqrt_alpha": abs(rng.normal(0, p.inv_sqrt_alpha_scale)),
+        "contrib_sd": half(p.contrib_sd_scale),
+        "contrib_inv_sqrt_alpha": half(p.inv_sqrt_alpha_scale),
         "commit_intercept": rng.normal(p.commit_intercept_mu, p.commit_intercept_sigma),
-        "commit_sd": abs(rng.normal(0, p.commit_sd_scale)),
-        "commit_inv_sqrt_alpha": abs(rng.normal(0, p.inv_sqrt_alpha_scale)),
+        "commit_sd": half(p.commit_sd_scale),
+        "commit_inv_sqrt_alpha": half(p.inv_sqrt_alpha_scale),
+        "commit_window_sd": half(p.commit_window_sd_scale),
         "line_intercept": rng.normal(p.line_intercept_mu, p.line_intercept_sigma),
-        "line_sd": abs(rng.normal(0, p.line_sd_scale)),
+        "line_sd": half(p.line_sd_scale),
         "line_log_sigma_intercept": rng.normal(p.line_log_sigma_mu, p.line_log_sigma_sigma),
-        "line_log_sigma_sd": abs(rng.normal(0, p.line_log_sigma_sd_scale)),
+        "line_log_sigma_sd": half(p.line_log_sigma_sd_scale),
         "line_zero_prob": rng.beta(p.line_zero_alpha, p.line_zero_beta),
+        "line_window_sd": half(p.line_window_sd_scale),
     }
+    for prefix in ("contrib", "commit", "line"):
+        hyper[f"{prefix}_trend"] = rng.normal(0.0, p.trend_sigma)
+        hyper[f"{prefix}_trend_sd"] = half(p.trend_sd_scale)
     draw = {k: np.array([v]) for k, v in hyper.items()}
-    for name, (mu, sd) in {"contrib_log_mean": ("contrib_intercept", "contrib_sd"),
-                           "commit_log_mean": ("commit_intercept", "commit_sd"),
-                           "line_log_mean": ("line_intercept", "line_sd")}.items():
-        draw[name] = rng.normal(hyper[mu], hyper[sd], (1, n_repos))
+    for prefix in ("contrib", "commit", "line"):
+        draw[f"{prefix}_log_mean"] = rng.normal(hyper[f"{prefix}_intercept"], hyper[f"{prefix}_sd"], (1, n_repos))
+        draw[f"{prefix}_trend_z"] = rng.normal(0.0, 1.0, (1, n_repos))
     draw["line_log_sigma_z"] = rng.normal(0.0, 1.0, (1, n_repos))
     return draw
 
 
-def one_dataset(args: tuple[int, int]) -> dict[str, int]:
-    """Simulate dataset ``index``, fit it, and return each hyperparameter's rank."""
-    index, n_repos = args
-    from mcvalue.costmodels.pymc.fit import SamplerSettings, posterior_draws, sample_posterior
-    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, ModelData, repo_params, simulate_data
+def simulate(design, index: int):
+    """Dataset ``index``: its prior draw, the simulated data and the true FTE at TARGET_YEAR."""
+    from mcvalue.costmodels.pymc.model import fte_from_params, replace_observations, repo_params, simulate_data
 
     rng = np.random.default_rng([20220218, index])
-    draw = prior_draw(rng, n_repos)
-    params = {k: v[0] for k, v in repo_params(draw).items()}
-    period_repo = np.repeat(np.arange(n_repos), 5)
-    n, contrib_repo, commits, lines = simulate_data(params, period_repo, rng)
-    names = tuple(f"org{i}/tool{i}" for i in range(n_repos))
-    data = ModelData(names, names, period_repo, n, contrib_repo, commits, lines)
-    idata = sample_posterior(data, SamplerSettings(draws=200, tune=200, chains=2, seed=index), cores=1, progress=False)
-    post = posterior_draws(idata)
-    ranks = {}
-    for name in HYPERPARAMETERS:
-        values = post[name]
-        thinned = values[np.linspace(0, values.size - 1, THINNED).astype(int)]
-        ranks[name] = int((thinned < draw[name][0]).sum())
-    ranks["divergences"] = int(idata.sample_stats["diverging"].values.sum())
-    return ranks
+    draw = prior_draw(rng, design.n_repos, design.period_repo.size)
+    params = repo_params(draw)
+    one = {k: v[0] for k, v in params.items()}
+    data = replace_observations(design, *simulate_data(one, design, rng))
+    return draw, data, fte_from_params(params, data, TARGET_YEAR)[0]
 
 
-def rank_counts(results: list[dict[str, int]], name: str) -> np.ndarray:
-    """Histogram (BINS bins) of one hyperparameter's ranks over the given fits."""
-    ranks = np.array([r[name] for r in results], dtype=int)
-    return np.bincount(ranks * BINS // (THINNED + 1), minlength=BINS)
-
-
-def main() -> None:
-    """Run the datasets in parallel, print uniformity tests, save the rank histograms."""
+def one_dataset(index: int) -> dict:
+    """Simulate dataset ``index``, fit it with the production settings, return ranks and divergences."""
     import logging
 
+    from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings, posterior_draws, sample_posterior
+    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, fte_from_params, repo_params
+    from mcvalue.paper import METHOD_KEYS
+
+    logging.getLogger("pymc").setLevel(logging.ERROR)
+    draw, data, true_fte = simulate(real_design(), index)
+    sampler = SamplerSettings(draws=DEFAULT_DRAWS, tune=DEFAULT_TUNE, chains=DEFAULT_CHAINS, seed=index)
+    idata = sample_posterior(data, sampler, cores=1, progress=False)
+    post = posterior_draws(idata)
+    fte = fte_from_params(repo_params(post), data, TARGET_YEAR)
+    keep = np.linspace(0, fte.shape[0] - 1, THINNED).astype(int)
+    ranks = {name: int((post[name][keep] < draw[name][0]).sum()) for name in HYPERPARAMETERS}
+    ranks |= {f"fte.{key}": int((fte[keep, j] < true_fte[j]).sum()) for j, key in enumerate(METHOD_KEYS)}
+    return {"dataset": index, "rows": int(data.contrib_commits.size), "divergences": int(idata.sample_stats["diverging"].values.sum()), "ranks": ranks}
+
+
+def prior_predictive(design, n: int = 200) -> dict:
+    """Sizes of prior datasets on the real design: contributor-periods and mean commits per row."""
+    rows, commits = [], []
+    for index in range(10_000, 10_000 + n):
+        _, data, _ = simulate(design, index)
+        rows.append(data.contrib_commits.size)
+        commits.append(float(data.contrib_commits.mean()) if data.contrib_commits.size else 0.0)
+    q = [0.05, 0.25, 0.5, 0.75, 0.95]
+    return {
+        "datasets": n,
+        "real_contributor_periods": int(design.contrib_commits.size),
+        "contributor_periods_quantiles": dict(zip(map(str, q), np.quantile(rows, q).round().astype(int).tolist(), strict=True)),
+        "mean_commits_quantiles": dict(zip(map(str, q), np.round(np.quantile(commits, q), 2).tolist(), strict=True)),
+    }
+
+
+def summarise(prior_check: dict | None) -> dict:
+    """Uniformity tests of the ranks in RANKS; writes summary.json and the rank histograms."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from scipy import stats
 
-    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS
+    results = [json.loads(line) for line in RANKS.read_text().splitlines() if line.strip()]
+    n = len(results)
+    names = list(results[0]["ranks"]) if results else []
+    bins = max(2, min(10, n // 5))
+    quantities = {}
+    cols = 6
+    fig, axes = plt.subplots(-(-len(names) // cols) or 1, cols, figsize=(18, 10), squeeze=False)
+    for ax, name in zip(axes.ravel(), names, strict=False):
+        ranks = np.array([r["ranks"][name] for r in results])
+        counts = np.bincount(ranks * bins // (THINNED + 1), minlength=bins)
+        p = float(stats.chisquare(counts).pvalue)
+        quantities[name] = {"p_value": p, "counts": counts.tolist()}
+        lo, hi = stats.binom.ppf([0.005, 0.995], n, 1 / bins)
+        ax.bar(np.arange(bins), counts, width=0.9)
+        ax.axhspan(lo, hi, color="grey", alpha=0.25)
+        ax.set_title(f"{name}\nchi2 p = {p:.2f}", fontsize=8)
+        ax.set_xticks([])
+    for ax in axes.ravel()[len(names):]:
+        ax.axis("off")
+    fig.suptitle(f"SBC rank histograms on the real design ({n} datasets, {bins} bins; band: 99% range of a uniform bin count)")
+    fig.tight_layout()
+    fig.savefig(OUT / "sbc_ranks.png", dpi=90)
+    summary = {
+        "datasets": n,
+        "divergent_fits": sum(r["divergences"] > 0 for r in results),
+        "bins": bins,
+        "rows_quantiles": np.quantile([r["rows"] for r in results], [0.05, 0.5, 0.95]).tolist() if results else [],
+        "quantities": quantities,
+    }
+    if prior_check is None and (OUT / "summary.json").is_file():
+        prior_check = json.loads((OUT / "summary.json").read_text()).get("prior_predictive")
+    summary["prior_predictive"] = prior_check
+    (OUT / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
 
+
+def main() -> None:
+    """Prior predictive check, then the SBC fits in worker processes, then the summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=100)
-    parser.add_argument("--repos", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--summarise-only", action="store_true")
     args = parser.parse_args()
-    logging.getLogger("pymc").setLevel(logging.ERROR)
-    with Pool(args.workers) as pool:
-        results = pool.map(one_dataset, [(i, args.repos) for i in range(args.datasets)], chunksize=1)
-
-    n = len(results)
-    expected = n / BINS
-    lo, hi = stats.binom.ppf([0.005, 0.995], n, 1 / BINS)
     OUT.mkdir(parents=True, exist_ok=True)
-    fig, axes = plt.subplots(3, 4, figsize=(13, 8), sharey=True)
-    print(f"SBC: {n} datasets of {args.repos} repos x 5 periods; ranks among {THINNED} thinned draws; "
-          f"{sum(r['divergences'] > 0 for r in results)} fits had divergences")
-    accepted = [r for r in results if r["divergences"] == 0]
-    print(f"{'':28s}{'all fits':>22s}{'fits without divergences':>30s}")
-    print(f"{'hyperparameter':28s}{'chi2 (9 df)':>12s}{'p-value':>10s}{'chi2 (9 df)':>20s}{'p-value':>10s}")
-    all_counts, accepted_counts = [], []
-    for ax, name in zip(axes.ravel(), HYPERPARAMETERS, strict=False):
-        counts = rank_counts(results, name)
-        all_counts.append(counts)
-        accepted_counts.append(rank_counts(accepted, name))
-        chi2, p = stats.chisquare(counts)
-        chi2_acc, p_acc = stats.chisquare(accepted_counts[-1]) if accepted else (np.nan, np.nan)
-        print(f"{name:28s}{chi2:12.2f}{p:10.3f}{chi2_acc:20.2f}{p_acc:10.3f}")
-        ax.bar(np.arange(BINS), counts, width=0.9, color="tab:blue", label="all fits")
-        ax.bar(np.arange(BINS), accepted_counts[-1], width=0.9, fill=False, edgecolor="tab:orange",
-               label="fits without divergences")
-        ax.axhspan(lo, hi, color="grey", alpha=0.25)
-        ax.axhline(expected, color="black", lw=0.8)
-        ax.set_title(f"{name}\nchi2 p = {p:.2f} (all), {p_acc:.2f} (no divergences)", fontsize=9)
-        ax.set_xticks([])
-    axes.ravel()[-1].axis("off")
-    axes.ravel()[0].legend(fontsize="x-small")
-    df_total = len(all_counts) * (BINS - 1)
-    chi2_total = sum(stats.chisquare(c)[0] for c in all_counts)
-    chi2_acc = sum(stats.chisquare(c)[0] for c in accepted_counts) if accepted else np.nan
-    print(f"{'all (sum)':28s}{chi2_total:12.2f}{stats.chi2.sf(chi2_total, df_total):10.3f}"
-          f"{chi2_acc:20.2f}{stats.chi2.sf(chi2_acc, df_total):10.3f}   ({df_total} df; {len(accepted)} fits without divergences)")
-    fig.suptitle(f"SBC rank histograms ({n} datasets; band: 99% range of a uniform bin count)")
-    fig.tight_layout()
-    path = OUT / "sbc_ranks.png"
-    fig.savefig(path, dpi=110)
-    print(f"saved {path}")
+    if args.summarise_only:
+        print(json.dumps(summarise(None), indent=2))
+        return
+    check = prior_predictive(real_design())
+    print("prior predictive:", json.dumps(check))
+    done = {json.loads(line)["dataset"] for line in RANKS.read_text().splitlines()} if RANKS.is_file() else set()
+    todo = [i for i in range(args.datasets) if i not in done]
+    with Pool(args.workers, initializer=os.nice, initargs=(5,)) as pool, open(RANKS, "a") as out:
+        for result in pool.imap_unordered(one_dataset, todo):
+            out.write(json.dumps(result) + "\n")
+            out.flush()
+            print(f"dataset {result['dataset']}: {result['rows']} rows, {result['divergences']} divergences", flush=True)
+    print(json.dumps(summarise(check), indent=2))
 
 
 if __name__ == "__main__":

@@ -119,6 +119,7 @@ def run(
 def fit(
     mode: Mode = "clean",
     *,
+    target_year: int | str | None = None,
     data_dir: Path | None = None,
     refit: bool = False,
     allow_unconverged: bool = False,
@@ -142,6 +143,9 @@ def fit(
     save : pathlib.Path or str, optional
         Also write the posterior (ArviZ 1 ``DataTree``, NetCDF) to this file, atomically
         (an existing file is replaced); read it back with ``arviz.from_netcdf``.
+    target_year : int or str, optional
+        The year the FTE is predicted for (a year, a string of digits, or "average";
+        None: 2021); it changes the derived FTE only, never the posterior.
 
     Returns
     -------
@@ -162,11 +166,14 @@ def fit(
     from mcvalue.costmodels.pymc.fit import fit_cost_model
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
+    from mcvalue.priors.edit import parse_target_year
+    from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
 
+    year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
     target = None if save is None else _save_target(Path(save))
     loaded = load_sample(mode=mode, data_dir=data_dir, sample=sample)
     require_references(loaded)
-    result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
+    result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
     if target is not None:
         _write_netcdf(result.idata, target)
     return fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))

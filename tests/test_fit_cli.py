@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mcvalue.cli import app
-from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, WINDOW_EFFECTS
 from mcvalue.paper import METHOD_KEYS
 
 TINY = {"draws": 100, "tune": 50, "chains": 2}
@@ -81,7 +81,7 @@ def test_unconverged_fit_exits_3_with_one_line_naming_parameter_and_figure(faile
     match = _ERROR.match(lines[0])
     assert match, lines[0]
     parameter = match["parameter"].split("[")[0]
-    assert parameter in HYPERPARAMETERS + REPO_EFFECTS or re.fullmatch(r"chain \d+|sampler", parameter)
+    assert parameter in HYPERPARAMETERS + REPO_EFFECTS + WINDOW_EFFECTS or re.fullmatch(r"chain \d+|sampler", parameter)
     assert "--allow-unconverged" in lines[0]
 
 
@@ -104,6 +104,26 @@ def test_allow_unconverged_json_has_the_issue_shape_and_reuses_the_failed_fit(ti
         lo, hi = f["ci90"]
         assert 0 < lo <= f["median"] <= hi
         assert f["paper"] == pytest.approx(PAPER_FTE[key], abs=1e-3)
+    assert out["target_year"] == 2021 and "2021" in out["estimand"]
+    assert list(out["trend"]) == ["contributors", "commits", "lines"]
+    for t in out["trend"].values():
+        assert 0 < t["ci90"][0] <= t["median"] <= t["ci90"][1]
+    assert list(out["ppc"]["table1"]) == list(METHOD_KEYS)
+    assert all(0 <= p <= 1 for p in out["ppc"]["table1"].values())
+
+
+def test_target_year_changes_only_the_derived_fte(tiny_fit_cli, failed_fit, real_data_dir):
+    """--target-year average reuses the cached posterior; with contributors growing, the 2021 FTE exceeds the average's."""
+    runs = {}
+    for year in ("average", "2021"):
+        result = tiny_fit_cli.invoke(app, ["fit", "--json", "--allow-unconverged", "--target-year", year, "--data-dir", str(real_data_dir)])
+        assert result.exit_code == 0, result.output
+        runs[year] = json.loads(result.stdout)
+    assert runs["average"]["from_cache"] and runs["average"]["target_year"] == "average"
+    assert "long-run average" in runs["average"]["estimand"]
+    assert runs["average"]["fte"]["contributors_pytorch"]["median"] != runs["2021"]["fte"]["contributors_pytorch"]["median"]
+    bad = tiny_fit_cli.invoke(app, ["fit", "--target-year", "someday", "--data-dir", str(real_data_dir)])
+    assert bad.exit_code != 0 and str(bad.exception).startswith("target_year: expected a year")
 
 
 def test_allow_unconverged_text_says_not_converged_beside_the_paper(tiny_fit_cli, real_data_dir):
@@ -112,6 +132,7 @@ def test_allow_unconverged_text_says_not_converged_beside_the_paper(tiny_fit_cli
     text = result.stdout
     assert "loaded from cache" in text
     assert "NOT CONVERGED: results from this fit are unreliable" in text
+    assert "at the activity level the cost model's time trends predict for 2021" in text
     for name in HYPERPARAMETERS:
         assert re.search(rf"^  {name} ", text, re.M), name
     for key in METHOD_KEYS:

@@ -19,81 +19,184 @@ TRUTH = {
     "contrib_intercept": 1.2,
     "contrib_sd": 1.0,
     "contrib_inv_sqrt_alpha": 0.5,
+    "contrib_trend": 0.08,
+    "contrib_trend_sd": 0.05,
     "commit_intercept": 1.3,
     "commit_sd": 0.85,
-    "commit_inv_sqrt_alpha": 1.4,
+    "commit_inv_sqrt_alpha": 1.2,
+    "commit_trend": -0.05,
+    "commit_trend_sd": 0.05,
+    "commit_window_sd": 0.5,
     "line_intercept": 5.0,
     "line_sd": 0.75,
     "line_log_sigma_intercept": 0.8,
     "line_log_sigma_sd": 0.15,
     "line_zero_prob": 0.02,
+    "line_trend": -0.05,
+    "line_trend_sd": 0.05,
+    "line_window_sd": 0.8,
 }
 
 
+def design(n_repos: int, rng: np.random.Generator, windows: int = 5) -> pmm.ModelData:
+    """Return an empty design of the real shape: n_repos units x ``windows`` windows dated uniformly in 2012-2022."""
+    names = REFS + tuple(f"org{i}/tool{i}" for i in range(n_repos - 2))
+    period_repo = np.repeat(np.arange(n_repos), windows)
+    empty = np.zeros(0, dtype=np.int64)
+    return pmm.ModelData(names, names, period_repo, np.zeros(period_repo.size, dtype=np.int64), rng.uniform(2012, 2022, period_repo.size),
+                         empty, empty, empty.astype(float))
+
+
 def simulated_data(n_repos: int, rng: np.random.Generator) -> tuple[pmm.ModelData, dict]:
-    """Return a dataset of the real shape (n_repos units x 5 periods) from TRUTH; also the repo params."""
+    """Return a dataset of the real shape (n_repos units x 5 windows) from TRUTH; also the repo params."""
     draw = {k: np.array([v]) for k, v in TRUTH.items()}
-    draw["contrib_log_mean"] = rng.normal(TRUTH["contrib_intercept"], TRUTH["contrib_sd"], (1, n_repos))
-    draw["commit_log_mean"] = rng.normal(TRUTH["commit_intercept"], TRUTH["commit_sd"], (1, n_repos))
-    draw["line_log_mean"] = rng.normal(TRUTH["line_intercept"], TRUTH["line_sd"], (1, n_repos))
+    for prefix in ("contrib", "commit", "line"):
+        draw[f"{prefix}_log_mean"] = rng.normal(TRUTH[f"{prefix}_intercept"], TRUTH[f"{prefix}_sd"], (1, n_repos))
+        draw[f"{prefix}_trend_z"] = rng.normal(0.0, 1.0, (1, n_repos))
     draw["line_log_sigma_z"] = rng.normal(0.0, 1.0, (1, n_repos))
     params = {k: v[0] for k, v in pmm.repo_params(draw).items()}
     # the reference repos must be active for the FTE to exist: give them the real ones' size
-    params["mu"][:2] = [13.0, 55.0]
-    period_repo = np.repeat(np.arange(n_repos), 5)
-    n, contrib_repo, commits, lines = pmm.simulate_data(params, period_repo, rng)
-    names = REFS + tuple(f"org{i}/tool{i}" for i in range(n_repos - 2))
-    data = pmm.ModelData(names, names, period_repo, n, contrib_repo, commits, lines)
+    params["contrib_log_mean"][:2] = np.log([13.0, 55.0])
+    empty = design(n_repos, rng)
+    data = pmm.replace_observations(empty, *pmm.simulate_data(params, empty, rng))
     return data, params
 
 
-def test_fte_matches_hand_calculation():
-    """Three repos with round expected units: FTE per method worked out by hand below."""
-    # expected contributors per period mu = 2, 4, 10; commits per contributor 1 + m = 2, 4, 10;
-    # lines per contributor (1 - 0.2) * exp(lam + s^2/2) = 0.8 * (100, 50, 200) = 80, 40, 160.
-    s = np.array([1.0, 0.5, 2.0])
-    draw = {
-        "contrib_log_mean": np.log([[2.0, 4.0, 10.0]]),
-        "commit_log_mean": np.log([[1.0, 3.0, 9.0]]),
-        "line_log_mean": np.log([[100.0, 50.0, 200.0]]) - s**2 / 2,
-        "line_log_sigma_intercept": np.array([0.0]),
-        "line_log_sigma_sd": np.array([1.0]),
-        "line_log_sigma_z": np.log(s)[None, :],
-        "contrib_inv_sqrt_alpha": np.array([0.5]),
-        "commit_inv_sqrt_alpha": np.array([0.5]),
-        "line_zero_prob": np.array([0.2]),
+def _params(contrib, commit_extra, line_mean, s, zero_prob, slopes=(0.0, 0.0, 0.0), window_sd=(0.0, 0.0)):
+    """One-draw repo_params by hand: log means at TIME_ORIGIN from natural-scale values (lines: the lognormal mean)."""
+    s = np.asarray(s, dtype=float)
+    r = len(contrib)
+    return {
+        "contrib_log_mean": np.log([contrib]),
+        "commit_log_mean": np.log([commit_extra]) - window_sd[0] ** 2 / 2,
+        "lam": np.log([line_mean]) - s**2 / 2 - window_sd[1] ** 2 / 2,
+        "contrib_slope": np.full((1, r), slopes[0]),
+        "commit_slope": np.full((1, r), slopes[1]),
+        "line_slope": np.full((1, r), slopes[2]),
+        "s": s[None, :],
+        "contrib_alpha": np.array([4.0]),
+        "commit_alpha": np.array([4.0]),
+        "line_zero_prob": np.array([zero_prob]),
+        "commit_window_sd": np.array([window_sd[0]]),
+        "line_window_sd": np.array([window_sd[1]]),
     }
-    fte = pmm.fte_from_params(pmm.repo_params(draw), ("other/repo",) + REFS)
+
+
+def _three_repo_design(times=(2020.5,) * 3, sync_commits=None, sync_lines=None) -> pmm.ModelData:
+    names = ("other/repo",) + REFS
+    empty = np.zeros(0, dtype=np.int64)
+    zeros = np.zeros(3)
+    return pmm.ModelData(names, names, np.arange(3), np.zeros(3, dtype=np.int64), np.array(times, dtype=float), empty, empty,
+                         empty.astype(float), zeros if sync_commits is None else np.asarray(sync_commits, float),
+                         zeros if sync_lines is None else np.asarray(sync_lines, float))
+
+
+def test_fte_matches_hand_calculation():
+    """Three repos with round expected units at the origin year: FTE per method worked out by hand below."""
+    # expected contributors per period mu = 2, 4, 10; commits per contributor 1 + m = 2, 4, 10;
+    # lines per contributor (1 - 0.2) * (100, 50, 200) = 80, 40, 160. Window sds 0.3 / 0.7 are
+    # folded into the log means, so the expectations stay round.
+    params = _params([2.0, 4.0, 10.0], [1.0, 3.0, 9.0], [100.0, 50.0, 200.0], [1.0, 0.5, 2.0], 0.2, window_sd=(0.3, 0.7))
+    fte = pmm.fte_from_params(params, _three_repo_design(), target_year=2020)
     # contributors: 2+4+10 = 16; commits/period: 4+16+100 = 120; lines/period: 160+160+1600 = 1920
     # commits_pytorch 120/4, contributors 16, lines_tf 1920/160, lines_pytorch 1920/40, commits_tf 120/10
     np.testing.assert_allclose(fte[0], [30.0, 16.0, 12.0, 48.0, 12.0], rtol=1e-12)
 
 
+def test_fte_at_a_target_year_by_hand_with_sync_units():
+    """Growth of 10%/yr in contributors, 0 in commits, -10%/yr in lines, evaluated 2 years after the origin (2022.5).
+
+    contributors mu = (2, 4, 10) x 1.1^2 = (2.42, 4.84, 12.1): sum 19.36.
+    commits per contributor unchanged (2, 4, 10): per period 4.84 + 19.36 + 121 = 145.2,
+    plus sync commits per period (mean over the repo's one window) 0, 0, 30: 175.2.
+    lines per contributor (80, 40, 160) x 0.9^2 = (64.8, 32.4, 129.6): per period
+    156.816 + 156.816 + 1568.16 = 1881.792, plus sync lines 0, 0, 1000: 2881.792.
+    """
+    g = np.log([1.1, 1.0, 0.9])
+    params = _params([2.0, 4.0, 10.0], [1.0, 3.0, 9.0], [100.0, 50.0, 200.0], [1.0, 0.5, 2.0], 0.2, slopes=tuple(g))
+    data = _three_repo_design(sync_commits=[0, 0, 30], sync_lines=[0, 0, 1000])
+    fte = pmm.fte_from_params(params, data, target_year=2022)
+    np.testing.assert_allclose(fte[0], [175.2 / 4, 19.36, 2881.792 / 129.6, 2881.792 / 32.4, 175.2 / 10], rtol=1e-12)
+
+
+def test_average_target_is_version_one_estimand():
+    """'average' = each repo's expectation averaged over its own windows; with flat trends it is v1's FTE at any year.
+
+    Two windows of repo 0 at 2018.5 and 2022.5 (t = -2, +2), growth 10%/yr in contributors only:
+    mean contributors (2/1.21 + 2 x 1.21)/2 = 2.03645..., the reference repos' one window at 2020.5.
+    """
+    names = ("other/repo",) + REFS
+    empty = np.zeros(0, dtype=np.int64)
+    data = pmm.ModelData(names, names, np.array([0, 0, 1, 2]), np.zeros(4, dtype=np.int64), np.array([2018.5, 2022.5, 2020.5, 2020.5]),
+                         empty, empty, empty.astype(float))
+    flat = _params([2.0, 4.0, 10.0], [1.0, 3.0, 9.0], [100.0, 50.0, 200.0], [1.0, 0.5, 2.0], 0.2)
+    np.testing.assert_allclose(pmm.fte_from_params(flat, data, "average"), pmm.fte_from_params(flat, data, 2015), rtol=1e-12)
+    np.testing.assert_allclose(pmm.fte_from_params(flat, data, "average")[0], [30.0, 16.0, 12.0, 48.0, 12.0], rtol=1e-12)
+    grow = _params([2.0, 4.0, 10.0], [1.0, 3.0, 9.0], [100.0, 50.0, 200.0], [1.0, 0.5, 2.0], 0.2, slopes=(0.1, 0.0, 0.0))
+    grow["contrib_slope"][0, 1:] = 0.0
+    grow["contrib_slope"][0, 0] = np.log(1.1)
+    mean0 = (2 / 1.21 + 2 * 1.21) / 2
+    np.testing.assert_allclose(pmm.fte_from_params(grow, data, "average")[0, 1], mean0 + 14.0, rtol=1e-12)
+
+
+def test_missing_sync_columns_mean_zeros_and_sync_rows_leave_the_likelihood():
+    """A sample without ``sync`` / ``sync_*`` columns gives zero sync units; with them, sync rows drop out of the rows and into the totals."""
+    day = pd.Timestamp
+    periods = pd.DataFrame({
+        "tool": ["A", "A", "B"], "repo": ["a/a", "a/a", "b/b"],
+        "period_start": [day("2020-01-01"), day("2021-01-01"), day("2019-01-01")],
+        "period_end": [day("2020-01-15"), day("2021-01-15"), day("2019-01-15")],
+        "contributors": [2, 1, 0], "commits": [5, 9, 0], "lines": [30, 900, 0],
+    })
+    contributions = pd.DataFrame({
+        "tool": ["A", "A", "A"], "repo": ["a/a"] * 3,
+        "period_start": [day("2020-01-01"), day("2020-01-01"), day("2021-01-01")],
+        "period_end": [day("2020-01-15"), day("2020-01-15"), day("2021-01-15")],
+        "user": ["x", "y", "x"], "commits": [2, 3, 1], "lines": [10, 20, 100],
+    })
+    without = pmm.model_data_from_tables(periods, contributions)
+    np.testing.assert_array_equal(without.sync_per_period("commits"), [0.0, 0.0])
+    np.testing.assert_array_equal(without.contrib_period, [0, 0, 1])
+    np.testing.assert_allclose(without.period_time[:2], [2020.0 + 7 / 366, 2021.0 + 7 / 365], atol=1e-9)
+    synced_rows = pd.concat([contributions, contributions.iloc[[2]].assign(user="gardener", commits=8, lines=800)], ignore_index=True)
+    synced = pmm.model_data_from_tables(periods.assign(sync_commits=[0, 8, 0], sync_lines=[0, 800, 0]), synced_rows.assign(sync=[False] * 3 + [True]))
+    np.testing.assert_array_equal(synced.contrib_commits, without.contrib_commits)
+    np.testing.assert_allclose(synced.sync_per_period("commits"), [4.0, 0.0])
+    np.testing.assert_allclose(synced.sync_per_period("lines"), [400.0, 0.0])
+
+
 def test_sufficient_statistics_likelihood_is_exact():
     """The model's likelihood differs from the row-by-row scipy one only by a constant."""
     data, _ = simulated_data(12, np.random.default_rng(3))
-    data = pmm.ModelData(data.repos, data.unit_repos, data.period_repo, data.period_contributors,
-                         data.contrib_repo, data.contrib_commits, np.where(np.arange(data.contrib_lines.size) % 17 == 0, 0.0, data.contrib_lines))
+    data = pmm.replace_observations(data, data.period_contributors, data.contrib_period, data.contrib_commits,
+                                    np.where(np.arange(data.contrib_lines.size) % 17 == 0, 0.0, data.contrib_lines))
     model = pmm.build_model(data)
     loglik = model.compile_logp(vars=model.potentials, jacobian=False)
+    windows, contrib_window = pmm.active_windows(data)
     rng = np.random.default_rng(4)
     diffs = []
     for _ in range(3):
         point = {v.name: rng.normal(0, 0.3, size=model.initial_point()[v.name].shape) for v in model.value_vars}
         draw = {}
-        for name in pmm.HYPERPARAMETERS + pmm.REPO_EFFECTS:
+        for name in pmm.HYPERPARAMETERS + pmm.REPO_EFFECTS + pmm.WINDOW_EFFECTS:
             rv = model[name]
             value = point[model.rvs_to_values[rv].name]
             transform = model.rvs_to_transforms[rv]
             constrained = transform.backward(value, *rv.owner.inputs).eval() if transform else value
             draw[name] = np.asarray(constrained, dtype=float)[None, ...]
         p = {k: v[0] for k, v in pmm.repo_params(draw).items()}
+        t = data.period_time - pmm.TIME_ORIGIN
+        rp, rc = data.period_repo, data.contrib_repo
+        tc = t[data.contrib_period]
+        log_mu = p["contrib_log_mean"][rp] + p["contrib_slope"][rp] * t
+        log_m = p["commit_log_mean"][rc] + p["commit_slope"][rc] * tc + p["commit_window_sd"] * draw["commit_window_z"][0][contrib_window]
+        lam = p["lam"][rc] + p["line_slope"][rc] * tc + p["line_window_sd"] * draw["line_window_z"][0][contrib_window]
         nb = lambda y, mean, alpha: stats.nbinom.logpmf(y, alpha, alpha / (alpha + mean))  # noqa: E731
         pos = data.contrib_lines > 0
         reference = (
-            nb(data.period_contributors, p["mu"][data.period_repo], p["contrib_alpha"]).sum()
-            + nb(data.contrib_commits - 1, p["m"][data.contrib_repo], p["commit_alpha"]).sum()
-            + stats.norm.logpdf(np.log(data.contrib_lines[pos]), p["lam"][data.contrib_repo[pos]], p["s"][data.contrib_repo[pos]]).sum()
+            nb(data.period_contributors, np.exp(log_mu), p["contrib_alpha"]).sum()
+            + nb(data.contrib_commits - 1, np.exp(log_m), p["commit_alpha"]).sum()
+            + stats.norm.logpdf(np.log(data.contrib_lines[pos]), lam[pos], p["s"][rc[pos]]).sum()
             + np.log(p["line_zero_prob"]) * (~pos).sum() + np.log1p(-p["line_zero_prob"]) * pos.sum()
         )
         diffs.append(float(loglik(point)) - reference)
@@ -102,13 +205,16 @@ def test_sufficient_statistics_likelihood_is_exact():
     np.testing.assert_allclose(diffs, n_pos / 2 * np.log(2 * np.pi), rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_parameter_recovery_hyperparameters_in_90_percent_intervals():
-    """Simulate 90 repos x 5 periods from TRUTH, fit 2 x 300 draws, compare with the truth.
+    """Simulate 90 repos x 5 windows (dated 2012-2022) from TRUTH, fit 2 x 300 draws, compare with the truth.
 
-    A calibrated posterior's 90% interval misses each of the 11 hyperparameters with
-    probability 0.1, so "all 11 inside" would fail for 1 - 0.9^11 = 69% of seeds even for a
-    perfect model. We assert instead: at most 3 misses (binomial(11, 0.1): P(>= 4) = 1.9%)
-    and no truth more than 4 posterior sds from the posterior mean (P ~ 11 * 6e-5). Seeds
+    Among the 19 hyperparameters are the three global trends, their repo sds and the two
+    window sds. A calibrated posterior's 90% interval misses each with probability 0.1, so
+    "all 19 inside" would fail for 1 - 0.9^19 = 86% of seeds even for a perfect model. We
+    assert instead: at most 5 misses (binomial(19, 0.1): P(>= 6) = 0.9%), no truth more
+    than 4 posterior sds from the posterior mean (P ~ 19 * 6e-5), and the trends and window
+    sds, the new parts of the model, each inside its 95% interval. Seeds
     are fixed, so the test is deterministic; calibration over many datasets is
     benchmarks/sbc.py's job.
     """
@@ -123,8 +229,11 @@ def test_parameter_recovery_hyperparameters_in_90_percent_intervals():
             misses.append(f"{name}: truth {truth} outside [{lo:.3f}, {hi:.3f}]")
         if abs(truth - draws.mean()) > 4 * draws.std():
             far.append(f"{name}: truth {truth}, posterior {draws.mean():.3f} +- {draws.std():.3f}")
-    assert len(misses) <= 3, misses
+    assert len(misses) <= 5, misses
     assert not far, far
+    for name in ("contrib_trend", "commit_trend", "line_trend", "commit_window_sd", "line_window_sd"):
+        lo, hi = np.quantile(post[name].values.ravel(), [0.025, 0.975])
+        assert lo <= TRUTH[name] <= hi, (name, lo, hi)
 
 
 def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500, n_repos: int = 3):
@@ -133,13 +242,14 @@ def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500
 
     posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
     posterior |= {name: rng.normal(size=(chains, draws, n_repos)) for name in pmm.REPO_EFFECTS}
+    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.WINDOW_EFFECTS}
     sample_stats = {
         "diverging": np.zeros((chains, draws), dtype=bool),
         "reached_max_treedepth": np.zeros((chains, draws), dtype=bool),
         "energy": rng.normal(size=(chains, draws)),
     }
-    return az.from_dict({"posterior": posterior, "sample_stats": sample_stats}, dims={n: ["repo"] for n in pmm.REPO_EFFECTS},
-                        coords={"repo": ["a", "b", "c"][:n_repos]})
+    return az.from_dict({"posterior": posterior, "sample_stats": sample_stats}, dims={n: ["repo"] for n in pmm.REPO_EFFECTS} | {n: ["window"] for n in pmm.WINDOW_EFFECTS},
+                        coords={"repo": ["a", "b", "c"][:n_repos], "window": [0, 1]})
 
 
 def test_convergence_checks_pass_iid_draws_and_name_the_worst_failure():
@@ -232,15 +342,47 @@ def test_ppc_mid_p_value_and_misfit_wording():
 
 @pytest.mark.realdata
 def test_real_data_fit_converges_and_agrees_with_bootstrap(real_data_dir):
-    """Clean sample, full configuration: converged, and each posterior median FTE inside the two-stage bootstrap's 90% interval (2,000 replicates: the interval ends move by ~2% between bootstrap seeds, far less than the distance of the medians from them)."""
+    """Clean sample, full configuration: converged, and each posterior median FTE of the long-run average (the bootstrap's estimand) inside the two-stage bootstrap's 90% interval (2,000 replicates: the interval ends move by ~2% between bootstrap seeds)."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte
     from mcvalue.costmodels.pymc.fit import fit_cost_model
     from mcvalue.data import load_sample
 
     sample = load_sample(mode="clean", data_dir=real_data_dir)
-    fit = fit_cost_model(sample, progress=False)
+    fit = fit_cost_model(sample, progress=False, target_year="average")
     assert fit.diagnostics["converged"]
     boot = bootstrap_fte(sample, 2000, np.random.default_rng(0))
     lo, hi = np.quantile(boot, [0.05, 0.95], axis=0)
     median = np.median(fit.fte, axis=0)
     assert np.all((lo <= median) & (median <= hi)), pd.DataFrame({"lo": lo, "median": median, "hi": hi})
+def test_table1_statistic_by_hand():
+    """Repo 0 (other) 2 windows, pytorch 1, tensorflow 1; sync commits 6 in tensorflow's window.
+
+    rows (window: commits, lines): w0: (1, 10), (3, 30); w1: none; w2 (pytorch): (2, 40), (4, 20);
+    w3 (tensorflow): (5, 100).
+    commits per period: other (4 + 0)/2 = 2, pytorch 6, tensorflow 5 + 6 = 11: total 19;
+    lines per period: other 20, pytorch 60, tensorflow 100: total 180;
+    contributors per period: other 1, pytorch 2, tensorflow 1: total 4.
+    reference means: pytorch commits 3, lines 30; tensorflow commits 5, lines 100.
+    """
+    from mcvalue.costmodels.pymc.ppc import table1_statistic
+
+    names = ("other/repo",) + REFS
+    data = pmm.ModelData(names, names, np.array([0, 0, 1, 2]), np.array([2, 0, 2, 1]), np.full(4, 2020.0),
+                         np.array([0, 0, 2, 2, 3]), np.array([1, 3, 2, 4, 5]), np.array([10.0, 30, 40, 20, 100]),
+                         np.array([0.0, 0, 0, 6]), np.zeros(4))
+    got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
+    np.testing.assert_allclose(got, [19 / 3, 4.0, 180 / 100, 180 / 30, 19 / 5], rtol=1e-12)
+
+
+@pytest.mark.realdata
+def test_table1_statistic_equals_table1_on_the_real_sample(real_data_dir):
+    """The PPC's Table-1 statistic on the observed data is Table 1's FTE (mcvalue.costmodels.table1), computed independently."""
+    from mcvalue.costmodels.pymc.ppc import table1_statistic
+    from mcvalue.costmodels.table1 import method_fte
+    from mcvalue.data import load_sample
+    from mcvalue.paper import METHOD_KEYS
+
+    sample = load_sample(mode="clean", data_dir=real_data_dir)
+    data = pmm.model_data_from_sample(sample)
+    got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
+    np.testing.assert_allclose(got, [method_fte(sample)[k] for k in METHOD_KEYS], rtol=1e-12)

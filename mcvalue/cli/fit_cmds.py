@@ -14,11 +14,13 @@ from mcvalue.cli.options import (
     QuietOption,
     RefitOption,
     SampleOption,
+    TargetYearOption,
 )
 
 
 def fit_command(
     mode: ModeOption = None,
+    target_year: TargetYearOption = None,
     data_dir: DataDirOption = None,
     sample: SampleOption = None,
     as_json: JsonOption = False,
@@ -31,8 +33,8 @@ def fit_command(
 ) -> None:
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
     summary = mcvalue.fit(
-        mode or "clean", data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged, progress=not (quiet or as_json), sample=sample,
-        save=save,
+        mode or "clean", target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
+        progress=not (quiet or as_json), sample=sample, save=save,
     )
     if save is not None and not quiet:
         typer.echo(f"posterior: {save}", err=True)

@@ -43,6 +43,14 @@ BotsOption = Annotated[
 RefitOption = Annotated[
     bool, typer.Option("--refit", help="Refit the Bayesian cost model instead of using the cached posterior.", metavar=FLAG)
 ]
+TargetYearOption = Annotated[
+    str | None,
+    typer.Option(
+        "--target-year",
+        help="Year whose development activity the cost model's FTE describes (default: the prior file's [cost] target_year, "
+        "else 2021), or 'average' for the paper's long-run average over the sampled windows.",
+    ),
+]
 AllowUnconvergedOption = Annotated[
     bool,
     typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is reported).", metavar=FLAG),

@@ -116,12 +116,15 @@ def _pymc_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverge
     from dataclasses import asdict
 
     from mcvalue.costmodels.pymc.fit import fit_cost_model
+    from mcvalue.costmodels.pymc.model import estimand
 
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
-    fit = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged)
+    fit = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=scenario.run.target_year)
     diagnostics = {
         "cost_model": "pymc",
         **fit.diagnostics,
+        "target_year": fit.target_year,
+        "trend": fit.trend,
         "sampler": asdict(fit.sampler),
         "ppc_pvalues": fit.ppc.p_values(),
         "ppc_misfits": list(fit.ppc_misfits),
@@ -129,7 +132,7 @@ def _pymc_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverge
     return CostSide(
         "pymc",
         np.asarray(fit.fte, dtype=float),
-        "posterior of the Bayesian cost model (PyMC)",
+        f"posterior of the Bayesian cost model (PyMC): {estimand(fit.target_year)}",
         diagnostics,
         data_provenance(sample),
         fit.ppc,
@@ -226,7 +229,14 @@ def cost_side(
             "the cost side is the paper's published Table 1 figures, not a fit"
         )
         return table1_cost(), (warning,)
-    key = cache.key(model, scenario.data.mode, scenario.data.cleaning, files, scenario.run.seed if model == "bootstrap" else None)
+    key = cache.key(
+        model,
+        scenario.data.mode,
+        scenario.data.cleaning,
+        files,
+        scenario.run.seed if model == "bootstrap" else None,
+        scenario.run.target_year if model == "pymc" else None,
+    )
     cached, warnings = (None, ()) if refit else cache.load(key)
     if cached is not None:
         log(f"using the cached {model} cost side (--refit to recompute)...")

@@ -58,8 +58,10 @@ def source_digest() -> str:
     return digest.hexdigest()
 
 
-def key(model: str, mode: str, cleaning: CleaningOptions, files: dict[str, str], seed: int | None) -> str:
-    """Return the cache key of one cost side (``seed`` only for models that draw from it)."""
+def key(
+    model: str, mode: str, cleaning: CleaningOptions, files: dict[str, str], seed: int | None, target_year: int | str | None = None
+) -> str:
+    """Return the cache key of one cost side (``seed`` only for models that draw from it, ``target_year`` for pymc)."""
     material = {
         "schema": SCHEMA_VERSION,
         "source": source_digest(),
@@ -68,6 +70,7 @@ def key(model: str, mode: str, cleaning: CleaningOptions, files: dict[str, str],
         "cleaning": cleaning.to_dict(),
         "files": dict(sorted(files.items())),
         "seed": seed,
+        "target_year": target_year,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
@@ -164,7 +167,7 @@ def _valid_fte(fte: np.ndarray) -> np.ndarray:
 
 def _load_ppc(path: Path) -> Any:
     """Rebuild the PPC (observed, replicates, p-value table) from the stored arrays."""
-    from mcvalue.costmodels.pymc.ppc import PosteriorPredictive, p_value_table
+    from mcvalue.costmodels.pymc.ppc import PosteriorPredictive
 
     with np.load(path, allow_pickle=False) as stored:
         quantities = [name.split("__", 1)[1] for name in stored.files if name.startswith("observed__")]
@@ -173,7 +176,7 @@ def _load_ppc(path: Path) -> Any:
         for q in quantities:
             bounds = np.cumsum(stored[f"lengths__{q}"])[:-1]
             replicated[q] = list(np.split(stored[f"replicated__{q}"], bounds))
-    return PosteriorPredictive(observed, replicated, p_value_table(observed, replicated))
+    return PosteriorPredictive.from_arrays(observed, replicated)
 
 
 def load(cache_key: str) -> tuple[CostSide | None, tuple[str, ...]]:

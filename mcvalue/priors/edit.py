@@ -16,7 +16,7 @@ from typing import Any
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
 from mcvalue.priors.resolve import build_scenario, comment_header, resolved_toml
-from mcvalue.priors.spec import COST_MODELS, MODES, QUANTITIES, CleaningOptions, DataSettings, Scenario
+from mcvalue.priors.spec import AVERAGE_TARGET, COST_MODELS, MODES, QUANTITIES, TARGET_YEARS, CleaningOptions, DataSettings, Scenario
 
 #: Names ``with_prior`` accepts: every quantity and the costing methods' weights.
 PRIOR_NAMES: tuple[str, ...] = QUANTITIES + ("cost.method_weights",)
@@ -45,6 +45,21 @@ def _check_count(option: str, value: Any, least: int, what: str) -> None:
         raise McValueError(f"{option}: {what}, got {value}")
 
 
+def parse_target_year(value: Any) -> int | str:
+    """Return a target year (an integer year in :data:`TARGET_YEARS`, or "average"); McValueError naming the option.
+
+    Strings of digits (the command line's ``--target-year 2022``) are read as years.
+    """
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if value == AVERAGE_TARGET:
+        return value
+    lo, hi = TARGET_YEARS
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise McValueError(f"target_year: expected a year from {lo} to {hi} or {AVERAGE_TARGET!r}, got {value!r}")
+    return value
+
+
 def _check_choice(option: str, value: Any, choices: tuple[str, ...], what: str) -> None:
     """Refuse a value outside ``choices``, naming the option and the closest choice."""
     if value not in choices:
@@ -59,6 +74,7 @@ def with_settings(
     mode: str | None = None,
     cost_model: str | None = None,
     sample: str | Path | None = None,
+    target_year: int | str | None = None,
 ) -> Scenario:
     """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`)."""
     if draws is not None:
@@ -69,7 +85,10 @@ def with_settings(
         _check_choice("mode", mode, MODES, "mode")
     if cost_model is not None:
         _check_choice("cost_model", cost_model, COST_MODELS, "cost model")
-    given = {k: v for k, v in (("draws", draws), ("seed", seed), ("cost_model", cost_model)) if v is not None}
+    if target_year is not None:
+        target_year = parse_target_year(target_year)
+    settings = (("draws", draws), ("seed", seed), ("cost_model", cost_model), ("target_year", target_year))
+    given = {k: v for k, v in settings if v is not None}
     run = replace(scenario.run, **given)
     data = scenario.data
     if mode is not None and mode != data.mode:

@@ -13,7 +13,7 @@ import tomli_w
 
 from mcvalue.errors import PriorFileError
 from mcvalue.priors.messages import validate
-from mcvalue.priors.sections import DataSection, RunSection
+from mcvalue.priors.sections import CostSection, DataSection, RunSection
 from mcvalue.priors.spec import CleaningOptions, DataSettings, RunSettings, Scenario
 
 
@@ -28,19 +28,22 @@ def data_settings(section: DataSection) -> DataSettings:
     return DataSettings(mode=mode, cleaning=replace(cleaning, **explicit))
 
 
-def run_settings(section: RunSection) -> RunSettings:
-    """Return draws, seed and cost model, with RunSettings' defaults for what the file leaves out."""
+def run_settings(section: RunSection, cost: CostSection) -> RunSettings:
+    """Return draws, seed, cost model and target year, with RunSettings' defaults for what the file leaves out."""
     given = {k: getattr(section, k) for k in ("draws", "seed", "cost_model") if getattr(section, k) is not None}
+    if cost.target_year is not None:
+        given["target_year"] = cost.target_year
     return RunSettings(**given)
 
 
 def resolved_toml(merged: dict, data: DataSettings, run: RunSettings, header: str) -> str:
-    """Return the merged file with the effective [data] and [run], as TOML a user can re-load.
+    """Return the merged file with the effective [data], [run] and [cost] target_year, as TOML a user can re-load.
 
     ``header`` is comment lines saying where the text came from; they name files only, so
     the text (and its sha256 in summary.json) does not depend on where files live.
     """
     body = {k: v for k, v in merged.items() if k not in ("data", "run")}
+    body["cost"] = {**merged.get("cost", {}), "target_year": run.target_year}
     body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
     body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}
     return header + tomli_w.dumps(body)
@@ -82,7 +85,7 @@ def build_scenario(
     prior, problems = validate(merged, file_of)
     if problems:
         raise PriorFileError(problems)
-    data, run = data_settings(prior.data), run_settings(prior.run)
+    data, run = data_settings(prior.data), run_settings(prior.run, prior.cost)
     return Scenario(
         quantities=prior.quantities(),
         method_weights=prior.cost.method_weights.as_dict(),

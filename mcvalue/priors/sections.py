@@ -14,7 +14,7 @@ from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.domains import COVERAGE, FRACTION, MONEY, in_domain
 from mcvalue.priors.families import DistSpec
-from mcvalue.priors.spec import COST_MODELS, MODES, QUANTITIES, Distribution
+from mcvalue.priors.spec import AVERAGE_TARGET, COST_MODELS, MODES, QUANTITIES, TARGET_YEARS, Distribution
 
 
 class _WeightsBase(Strict):
@@ -47,6 +47,7 @@ class CostSection(Strict):
     fte_fraction_reference: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
     coverage: Annotated[DistSpec, AfterValidator(in_domain(COVERAGE))]
     method_weights: MethodWeights
+    target_year: Annotated[int, Field(ge=TARGET_YEARS[0], le=TARGET_YEARS[1])] | Literal[AVERAGE_TARGET] | None = None
 
 
 class BenefitSection(Strict):

@@ -86,6 +86,14 @@ class CleaningOptions:
         return d
 
 
+#: The default and the accepted range of ``[cost] target_year`` (besides ``"average"``):
+#: 2021 is the last full year the paper's sample covers; years far outside the sampled
+#: windows (2009-2022) would be extrapolations of the fitted trends.
+DEFAULT_TARGET_YEAR = 2021
+TARGET_YEARS: tuple[int, int] = (2005, 2030)
+AVERAGE_TARGET = "average"
+
+
 @dataclass(frozen=True)
 class DataSettings:
     """Which sample to use: the mode, the cleaning options and, optionally, a collected sample.
@@ -106,11 +114,17 @@ class DataSettings:
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Monte Carlo settings: draw count, seed, the cost model supplying FTE draws."""
+    """Monte Carlo settings: draw count, seed, the cost model supplying FTE draws.
+
+    ``target_year`` (``[cost] target_year`` of a prior file) is the year whose development
+    activity the Bayesian cost model's FTE describes, or ``"average"`` for the paper's
+    long-run average over the sampled windows (2009-2022); see :data:`TARGET_YEARS`.
+    """
 
     draws: int = 200_000
     seed: int = DEFAULT_SEED
     cost_model: str = "pymc"
+    target_year: int | str = DEFAULT_TARGET_YEAR
 
 
 @dataclass(frozen=True)
@@ -215,6 +229,7 @@ class Scenario:
         mode: str | None = None,
         cost_model: str | None = None,
         sample: str | Path | None = None,
+        target_year: int | str | None = None,
     ) -> "Scenario":
         """Return this scenario with new run or data settings; None keeps a setting.
 
@@ -232,6 +247,9 @@ class Scenario:
         sample : str or pathlib.Path, optional
             A directory written by ``mcvalue data collect``, used instead of the paper's
             sample (modes ``corrected`` and ``clean`` only; see :class:`DataSettings`).
+        target_year : int or "average", optional
+            The year the cost model's FTE is predicted for (within :data:`TARGET_YEARS`),
+            or ``"average"``; written as ``[cost] target_year``.
 
         Returns
         -------
@@ -254,4 +272,4 @@ class Scenario:
         """
         from mcvalue.priors.edit import with_settings  # edit validates, and validation imports this module
 
-        return with_settings(self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, sample=sample)
+        return with_settings(self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample)

@@ -34,6 +34,11 @@ extends = "default"
 
 # ----------------------------------------------------------------------------- cost side
 
+# The year whose development activity the cost model's FTE describes (default 2021), or
+# "average" for the paper's long-run average over the sampled windows (2009-2022).
+# [cost]
+# target_year = 2021
+
 # Fully loaded cost of one FTE engineer-year, USD/year (paper: $300K, an upper bound).
 # [cost.salary_usd]
 # dist = "lognormal"

@@ -99,6 +99,19 @@ def heaviest_window_rows(summary: dict) -> list[str]:
     return rows + [""]
 
 
+def estimand_sentence(summary: dict) -> str:
+    """Return the one sentence saying what the FTE behind the cost is (whose activity, which year)."""
+    from mcvalue.costmodels.pymc.model import AVERAGE, estimand
+
+    diagnostics = summary["diagnostics"]
+    model = diagnostics.get("cost_model")
+    if model == "pymc":
+        return estimand(diagnostics.get("target_year", AVERAGE))
+    if model == "bootstrap":
+        return estimand(AVERAGE)
+    return "FTE is the paper's published Table 1 figure for each method (the long-run average of its sampled windows)."
+
+
 def _input_rows(summary: dict, labels: Labels) -> list[str]:
     rows = ["| input | key | distribution | p5 | median | p95 | source |", "|---|---|---|---|---|---|---|"]
     for name, v in summary["inputs"].items():
@@ -355,7 +368,7 @@ def render_markdown(
     lines += [f"> warning: {w}" for w in warnings] + ([""] if warnings else [])
     lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
     lines += ["", "![BCR distribution](figures/bcr.png)", ""]
-    lines += ["## The five Table 1 costing methods", ""] + _method_rows(summary)
+    lines += ["## The five Table 1 costing methods", "", estimand_sentence(summary), ""] + _method_rows(summary)
     lines += ["", "![Cost per year by method](figures/cost_by_method.png)", ""] + heaviest_window_rows(summary)
     lines += ["## Benefit chain", "", "![Benefit chain](figures/benefit_chain.png)", ""]
     lines += ["## What would change the conclusion", ""] + decision_rows(summary, labels)

@@ -30,6 +30,8 @@ def render_fit(summary: dict) -> str:
     """Return the ``mcvalue fit`` record as text: hyperparameters, FTE table, diagnostics, PPC p-values and misfits."""
     lines = [f"Bayesian cost model, {summary['mode']} mode ({summary['draws']} posterior draws"
              + (", loaded from cache)" if summary["from_cache"] else ")")]
+    lines += ["", summary["estimand"], "", "Yearly growth factor of each likelihood's global trend (median, 90% interval):"]
+    lines += [f"  {name:14s}{t['median']:.3f}  [{t['ci90'][0]:.3f}, {t['ci90'][1]:.3f}]" for name, t in summary["trend"].items()]
     lines += ["", "Hyperparameters (ArviZ summary; eti90 = the 90% equal-tailed credible interval):"]
     cols = ("mean", "sd", "eti90_lb", "eti90_ub", "ess_bulk", "ess_tail", "r_hat")
     lines.append(f"  {'':26s}" + "".join(f"{c:>10s}" for c in cols))
@@ -55,7 +57,7 @@ def render_fit(summary: dict) -> str:
          f"  worst: {w['parameter']} {w['figure']} = {w['value']:.4g} (threshold {w['threshold']:g})   "
          "NOT CONVERGED: results from this fit are unreliable"),
         "",
-        "Posterior predictive p-values (mid-p of T(rep) vs T(obs)):",
+        "Posterior predictive p-values (mid-p of T(rep) vs T(obs); table1 = each method's Table-1 FTE statistic):",
     ]
     for quantity, ps in summary["ppc"].items():
         lines.append(f"  {quantity:14s}" + "   ".join(f"{s} {p:.3f}" for s, p in ps.items()))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, WINDOW_EFFECTS
 
 if TYPE_CHECKING:
     from xarray import DataTree
@@ -31,7 +31,7 @@ def convergence_diagnostics(idata: DataTree) -> dict:
     """
     import arviz as az
 
-    names = list(HYPERPARAMETERS + REPO_EFFECTS)
+    names = list(HYPERPARAMETERS + REPO_EFFECTS + WINDOW_EFFECTS)
     post = idata.posterior.dataset[names]
     figures = {
         "r_hat": _flatten(az.rhat(post, method="rank")),

@@ -1,77 +1,100 @@
-r"""The Bayesian cost model: contributors, commits and lines of the sampled repos, in PyMC.
+r"""The Bayesian cost model (version 2): contributors, commits and lines with time trends and window effects.
 
-Three likelihoods share nothing but the repo index ``r``; each has repo-level log means
-partially pooled towards a global intercept. The log means are *centred*
-(``log mean_r ~ Normal(intercept, sd)``): every repo has five sampled periods and the
-repo-level sds are well away from zero, so the data dominate each repo's mean and the
-centred form mixes far better than the non-centred one (in which the intercept and the
-average of the standardised effects are strongly correlated: R-hat 1.017 and bulk ESS ~400
-on the intercept with 4 x 1000 draws, against ESS > 1,400 centred). The within-repo log-sd
-of lines has a repo-level sd near zero, a funnel, so it alone is non-centred
-(``log s_r = intercept + sd * z_r``, ``z_r ~ Normal(0, 1)``).
+Estimand. The FTE of the sampled repos' development activity *in a target year* (default
+2021, the last full year the sample covers). The sampled two-week windows run from 2009 to
+2022, and activity changes over a project's life, so every likelihood carries a time trend:
+a global yearly log-growth plus partially pooled repo deviations. Each window is dated by
+its midpoint ``t`` (decimal years, centred at :data:`TIME_ORIGIN`). ``target_year =
+"average"`` gives version 1's estimand instead: each repo's expectation averaged over its
+own sampled windows' dates (the long-run average of the sampled activity); with zero trends
+both coincide.
 
-The centred form has its own funnel when a repo's data say little next to the repo-level
-sd (a handful of contributor-periods per repo, or repos differing far less than their
-standard errors). Calibration on datasets drawn from the priors (benchmarks/sbc.py) meets
-that funnel often, as divergent fits with commit_sd biased low; the real sample does not
-(137 units pin commit_sd at 0.85 +- 0.07, well away from zero; the per-repo standard errors
-of the commit log means have median ~0.34; 0 divergences), and a divergent fit never passes
-:mod:`mcvalue.costmodels.pymc.fit`'s checks. Making commits non-centred would remove the funnel at the
-price of the real fit's mixing (commit_intercept bulk ESS 710 instead of 5,500 with 4 x 1000
-draws), so the commits stay centred.
+Three likelihoods share nothing but the repo index ``r`` and the window dates. Repo log
+means are *centred* (``a_r ~ Normal(intercept, sd)``: five windows per repo pin them), the
+repo trend deviations and the window effects are *non-centred* (``b_r = trend_sd * z_r``,
+``e_w = window_sd * z_w``): few data inform each, and their sds can be near zero, the
+funnel that makes centred forms diverge.
 
-Active contributors per repo-period (zeros included: a sampled period nobody committed in)::
+Active contributors per repo-period ``p`` (zeros included; sync accounts excluded)::
 
-    n_rp ~ NegBinomial(mean = mu_r, alpha = contrib_alpha)
-    log mu_r = contrib_log_mean_r ~ Normal(contrib_intercept, contrib_sd)
+    n_p ~ NegBinomial(mean = mu_p, alpha = contrib_alpha)
+    log mu_p = contrib_log_mean_r + (contrib_trend + contrib_trend_sd * contrib_trend_z_r) * t_p
 
-Commits per contributor-period (always >= 1: a listed contributor made a commit)::
+(one observation per window: a window effect would be indistinguishable from the NB
+dispersion, so contributors have none).
 
-    c_i - 1 ~ NegBinomial(mean = m_r, alpha = commit_alpha)
-    log m_r = commit_log_mean_r ~ Normal(commit_intercept, commit_sd)           E[c | r] = 1 + m_r
+Commits per contributor-period ``i`` of window ``w`` (always >= 1; sync accounts excluded)::
+
+    c_i - 1 ~ NegBinomial(mean = m_i, alpha = commit_alpha)
+    log m_i = commit_log_mean_r + commit_slope_r * t_w + commit_window_sd * commit_window_z_w
 
 Lines modified per contributor-period (added + deleted, >= 0, heavy tailed): a hurdle with
-one global probability of zero, and a lognormal body whose log-mean *and* log-sd vary by
-repo (the empirical within-repo log-sd runs from 0.4 to 3; the partial pooling decides how
-much of that is real rather than fixing one sd, which could misprice the reference repos,
-whose mean ``exp(lam + s^2/2)`` is what the costing divides by)::
+one global probability of zero, and a lognormal body with a repo log-sd::
 
     P(l_i = 0) = line_zero_prob
-    log l_i | l_i > 0 ~ Normal(lam_r, s_r)
-    lam_r = line_log_mean_r ~ Normal(line_intercept, line_sd)
+    log l_i | l_i > 0 ~ Normal(lam_w, s_r)
+    lam_w = line_log_mean_r + line_slope_r * t_w + line_window_sd * line_window_z_w
     log s_r = line_log_sigma_intercept + line_log_sigma_sd * line_log_sigma_z_r
-    E[l | r] = (1 - line_zero_prob) * exp(lam_r + s_r^2 / 2)
 
-The zero probability is global: zeros are rare (3 of 3,895 rows in the flat CSV) and, being
-common to every repo, it cancels from the lines FTE (numerator and reference alike).
+Window effects are what makes the contributor-periods of one window dependent (PyTorch's
+two informative windows average 7.5 and 3.2 commits per contributor); integrated over a
+new window they inflate each repo's expected units by ``exp(window_sd^2 / 2)``, and their
+uncertainty widens the reference repos' intervals to what window-to-window variation
+allows. Only windows with at least one contributor-period get an effect (the others have
+no commit or line data).
 
-Exact sufficient statistics make the likelihood cost independent of the row count: the
-contributor and commit counts enter as (repo, value, multiplicity) triples (identical
-observations contribute identical log-likelihood terms); the lognormal body enters through
-per-repo ``n``, ``sum log l`` and ``sum (log l)^2``; the hurdle through the zero count and
-total. The only terms dropped are constants (``-sum log l`` and ``2 pi``).
+Expected values at time ``t`` (windows integrated out)::
+
+    E[n | r, t] = mu_r(t) = exp(contrib_log_mean_r + contrib_slope_r t)
+    E[c | r, t] = 1 + exp(commit_log_mean_r + commit_slope_r t + commit_window_sd^2 / 2)
+    E[l | r, t] = (1 - line_zero_prob) exp(line_log_mean_r + line_slope_r t + s_r^2 / 2 + line_window_sd^2 / 2)
+
+Sync accounts (``Sample.contributions["sync"]``: export bots such as
+``tensorflower-gardener`` that publish work engineers did inside a company) are not one
+engineer: their rows are left out of the per-contributor likelihoods, hence out of the
+reference means, but their units are real work. Each repo's *observed mean sync units per
+sampled period* (``Sample.periods["sync_commits"]``, ``["sync_lines"]``, divided by the
+repo's period count) is added to its expected units per period in the FTE numerator, as a
+constant: the sample cannot support a trend of its own for the two or three repos that
+have sync accounts. Samples without those columns (older data layers) have no sync units.
+
+Exact sufficient statistics keep the likelihood cost independent of the row count:
+contributor counts enter as (repo, period time, value, multiplicity) via their period,
+commit counts as (window, value, multiplicity) triples, the lognormal body through
+per-window ``n``, ``sum log l`` and ``sum (log l)^2``, the hurdle through the zero count and
+total. Only constants are dropped (``-sum log l`` and ``2 pi``).
 
 Priors on the model's own parameters (weakly informative, on the log scale of the data):
 
 =========================  =====================  ==========================================
 parameter                  prior                  why
 =========================  =====================  ==========================================
-contrib_intercept          Normal(1, 2)           log mean contributors per period; 95%
-                                                  prior range 0.05 to 150 contributors
-contrib_sd                 HalfNormal(1.5)        repos differ by up to ~2 orders of
-                                                  magnitude in team size
-contrib_inv_sqrt_alpha     HalfNormal(1)          1/sqrt(alpha) (Stan's recommendation for
-                                                  NB dispersion); 0 = Poisson
-commit_intercept           Normal(1, 2)           log mean extra commits (beyond the first)
-commit_sd                  HalfNormal(1)          repo differences in commits per person
-commit_inv_sqrt_alpha      HalfNormal(1)          as for contributors
-line_intercept             Normal(4, 3)           log lines: median ~55, 95% range 0.1-20k
-line_sd                    HalfNormal(1.5)        repo differences in typical change size
+contrib_intercept          Normal(1, 1)           log mean contributors per period in 2020:
+                                                  95% range 0.4 to 19 for a typical repo
+contrib_sd                 HalfNormal(1)          repos differ by ~1-2 orders of magnitude
+contrib_inv_sqrt_alpha     HalfNormal(0.75)       1/sqrt(alpha) (Stan's recommendation)
+commit_intercept           Normal(1, 1)           log mean extra commits (beyond the first)
+commit_sd                  HalfNormal(0.75)       repo differences in commits per person
+commit_inv_sqrt_alpha      HalfNormal(0.75)       as for contributors
+line_intercept             Normal(5, 1.5)         log lines: median ~150, 95% range 8-3,000
+line_sd                    HalfNormal(1)          repo differences in typical change size
 line_log_sigma_intercept   Normal(0.5, 1)         within-repo log-sd of lines, median 1.6
 line_log_sigma_sd          HalfNormal(0.5)        repos differ in how heavy their tails are
 line_zero_prob             Beta(1, 9)             zero-line contributor-periods are rare
-                                                  (prior mean 0.1) but not impossible
+*_trend                    Normal(0, 0.1)         yearly log-growth; 95% prior range
+                                                  -18% to +22% a year
+*_trend_sd                 HalfNormal(0.15)       repos' growth differs by ~10%/yr (a scale of
+                                                  0.05 conflicted with the data: the real
+                                                  sample puts contrib_trend_sd near 0.19)
+commit_window_sd           HalfNormal(0.5)        windows of one repo differ by a factor ~1.6
+line_window_sd             HalfNormal(1)          lines vary more between windows
 =========================  =====================  ==========================================
+
+The scales were narrowed from version 1's after a prior predictive check on the real
+design (``benchmarks/sbc.py``): version 1's scales with a trend of sd 0.2 a year gave
+samples of 165 to 222,000 contributor-periods (5%-95%) and mean commits per row up to
+560; these scales give 568 to 29,896 (median 3,208) and 1.7 to 49; the real sample has
+3,770 (clean mode, sync rows excluded).
 
 Derived quantities are computed from the posterior in numpy (:func:`expected_units` and
 :func:`fte_from_params`), so that the FTE formula is one plain function, testable by hand.
@@ -81,7 +104,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,6 +112,8 @@ import pandas as pd
 
 from mcvalue.errors import DataError
 from mcvalue.paper import METHODS, REFERENCE_REPOS
+from mcvalue.priors.spec import AVERAGE_TARGET as AVERAGE
+from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
 
 if TYPE_CHECKING:
     import pymc as pm
@@ -96,25 +121,53 @@ if TYPE_CHECKING:
     from mcvalue.data.tables import Sample
 
 #: Changes whenever the model's structure changes, so cached posteriors are refitted.
-MODEL_VERSION = "cost-model-3"
+MODEL_VERSION = "cost-model-4"
+
+#: Window dates are measured in years from this origin (mid-2020, the sample's median window).
+TIME_ORIGIN = 2020.5
+
+#: The likelihoods and the prefix of their parameters.
+LIKELIHOODS: dict[str, str] = {"contributors": "contrib", "commits": "commit", "lines": "line"}
 
 #: The hyperparameters (scalars) of the model, reported and checked in parameter recovery.
 HYPERPARAMETERS: tuple[str, ...] = (
     "contrib_intercept",
     "contrib_sd",
     "contrib_inv_sqrt_alpha",
+    "contrib_trend",
+    "contrib_trend_sd",
     "commit_intercept",
     "commit_sd",
     "commit_inv_sqrt_alpha",
+    "commit_trend",
+    "commit_trend_sd",
+    "commit_window_sd",
     "line_intercept",
     "line_sd",
     "line_log_sigma_intercept",
     "line_log_sigma_sd",
     "line_zero_prob",
+    "line_trend",
+    "line_trend_sd",
+    "line_window_sd",
 )
 
-#: The per-repo parameters (log means centred; the log-sd effect standard normal).
-REPO_EFFECTS: tuple[str, ...] = ("contrib_log_mean", "commit_log_mean", "line_log_mean", "line_log_sigma_z")
+#: The per-repo parameters (log means centred; trend deviations and log-sd effects standard normal).
+REPO_EFFECTS: tuple[str, ...] = (
+    "contrib_log_mean",
+    "contrib_trend_z",
+    "commit_log_mean",
+    "commit_trend_z",
+    "line_log_mean",
+    "line_trend_z",
+    "line_log_sigma_z",
+)
+
+#: The per-window effects (standard normal, scaled by the window sds).
+WINDOW_EFFECTS: tuple[str, ...] = ("commit_window_z", "line_window_z")
+
+#: A target year: a calendar year, or :data:`AVERAGE` ("average", the paper's long-run average).
+TargetYear = int | str
 
 
 @dataclass(frozen=True)
@@ -122,24 +175,28 @@ class ModelPriors:
     """Scales of the priors in the module docstring (their defaults are those priors)."""
 
     contrib_intercept_mu: float = 1.0
-    contrib_intercept_sigma: float = 2.0
-    contrib_sd_scale: float = 1.5
+    contrib_intercept_sigma: float = 1.0
+    contrib_sd_scale: float = 1.0
     commit_intercept_mu: float = 1.0
-    commit_intercept_sigma: float = 2.0
-    commit_sd_scale: float = 1.0
-    inv_sqrt_alpha_scale: float = 1.0
-    line_intercept_mu: float = 4.0
-    line_intercept_sigma: float = 3.0
-    line_sd_scale: float = 1.5
+    commit_intercept_sigma: float = 1.0
+    commit_sd_scale: float = 0.75
+    inv_sqrt_alpha_scale: float = 0.75
+    line_intercept_mu: float = 5.0
+    line_intercept_sigma: float = 1.5
+    line_sd_scale: float = 1.0
     line_log_sigma_mu: float = 0.5
     line_log_sigma_sigma: float = 1.0
     line_log_sigma_sd_scale: float = 0.5
     line_zero_alpha: float = 1.0
     line_zero_beta: float = 9.0
+    trend_sigma: float = 0.1
+    trend_sd_scale: float = 0.15
+    commit_window_sd_scale: float = 0.5
+    line_window_sd_scale: float = 1.0
 
     def settings(self) -> dict:
         """JSON-ready model settings, hashed into the posterior cache key."""
-        return {"model_version": MODEL_VERSION, "priors": asdict(self)}
+        return {"model_version": MODEL_VERSION, "time_origin": TIME_ORIGIN, "priors": asdict(self)}
 
 
 @dataclass(frozen=True)
@@ -151,49 +208,107 @@ class ModelData:
 
     repos:            label of each unit (the GitHub repo, plus the tool if it is shared)
     unit_repos:       GitHub "owner/name" of each unit (used to find the reference repos)
-    period_repo:      (P,) unit index of each sampled repo-period
-    period_contributors: (P,) active contributors in it (zeros included)
-    contrib_repo, contrib_commits, contrib_lines: (N,) one entry per contributor-period
-        (lines as float: integers in real data, continuous in simulated data)
+    period_repo:      (P,) unit index of each sampled repo-period (a window)
+    period_contributors: (P,) active contributors in it (zeros included, sync accounts not)
+    period_time:      (P,) the window's midpoint in decimal years
+    contrib_period:   (N,) window index of each contributor-period (sync accounts excluded)
+    contrib_commits, contrib_lines: (N,) its commits and lines (lines as float: integers in
+        real data, continuous in simulated data)
+    period_sync_commits, period_sync_lines: (P,) the sync accounts' units in each window
+        (zeros when there are none)
     """
 
     repos: tuple[str, ...]
     unit_repos: tuple[str, ...]
     period_repo: np.ndarray
     period_contributors: np.ndarray
-    contrib_repo: np.ndarray
+    period_time: np.ndarray
+    contrib_period: np.ndarray
     contrib_commits: np.ndarray
     contrib_lines: np.ndarray
+    period_sync_commits: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    period_sync_lines: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n_repos(self) -> int:
         """Number of units R."""
         return len(self.repos)
 
+    @property
+    def contrib_repo(self) -> np.ndarray:
+        """(N,) unit index of each contributor-period."""
+        return self.period_repo[self.contrib_period]
+
+    def sync_units(self, unit: str) -> np.ndarray:
+        """(P,) the sync accounts' units per window (zeros if none were given)."""
+        values = {"commits": self.period_sync_commits, "lines": self.period_sync_lines}.get(unit)
+        if values is None or values.size == 0:
+            return np.zeros(self.period_repo.size)
+        return np.asarray(values, dtype=float)
+
+    def sync_per_period(self, unit: str) -> np.ndarray:
+        """(R,) each repo's observed mean sync units per sampled period (what the FTE numerator adds)."""
+        counts = np.bincount(self.period_repo, minlength=self.n_repos)
+        return np.bincount(self.period_repo, weights=self.sync_units(unit), minlength=self.n_repos) / np.maximum(counts, 1)
+
     def digest(self) -> str:
         """sha256 of the arrays and unit names: identifies the cleaned data in cache keys."""
         h = hashlib.sha256(json.dumps([list(self.repos), list(self.unit_repos)]).encode())
-        for arr in (self.period_repo, self.period_contributors, self.contrib_repo, self.contrib_commits):
+        for arr in (self.period_repo, self.period_contributors, self.contrib_period, self.contrib_commits):
             h.update(np.ascontiguousarray(arr, dtype=np.int64).tobytes())
-        h.update(np.ascontiguousarray(self.contrib_lines, dtype=np.float64).tobytes())
+        for arr in (self.period_time, self.contrib_lines, self.sync_units("commits"), self.sync_units("lines")):
+            h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
         return h.hexdigest()
+
+
+def decimal_year(dates: pd.Series) -> np.ndarray:
+    """Decimal years of timestamps (NaT -> NaN), e.g. 2020-07-02 -> ~2020.5."""
+    dates = pd.to_datetime(dates)
+    start = pd.to_datetime(dates.dt.year.astype("Int64").astype(str) + "-01-01", errors="coerce")
+    days = np.where(dates.dt.is_leap_year, 366.0, 365.0)
+    return (dates.dt.year + (dates - start).dt.total_seconds() / 86400.0 / days).to_numpy(dtype=float)
+
+
+def window_midpoints(periods: pd.DataFrame) -> np.ndarray:
+    """(P,) each window's midpoint in decimal years.
+
+    A window without dates (paper mode lists empty windows without them) gets the mean
+    midpoint of its repo's dated windows, or the sample's mean if the repo has none.
+    """
+    mid = (decimal_year(periods["period_start"]) + decimal_year(periods["period_end"])) / 2.0
+    frame = pd.DataFrame({"repo": periods["repo"].to_numpy(), "mid": mid})
+    filled = frame["mid"].fillna(frame.groupby("repo")["mid"].transform("mean"))
+    overall = float(np.nanmean(mid)) if np.isfinite(mid).any() else TIME_ORIGIN
+    return filled.fillna(overall).to_numpy(dtype=float)
+
+
+def _column(frame: pd.DataFrame, name: str, dtype: type) -> np.ndarray:
+    """Return a column as an array, or zeros when the data layer does not provide it."""
+    if name in frame.columns:
+        return frame[name].to_numpy(dtype=dtype)
+    return np.zeros(len(frame), dtype=dtype)
 
 
 def model_data_from_tables(periods: pd.DataFrame, contributions: pd.DataFrame) -> ModelData:
     """Build :class:`ModelData` from the tidy tables of :class:`mcvalue.data.tables.Sample`.
 
-    Units are (tool, repo) pairs of the periods table. Raises DataError if a
-    contributor-period has no commit (the commits model needs >= 1), negative lines, or a
-    (tool, repo) missing from the periods table.
+    Units are (tool, repo) pairs of the periods table; a contributor-period belongs to the
+    window of its (tool, repo, period_start, period_end). Rows with ``sync`` True (missing
+    column: none) are left out of the contributor-period arrays; the periods' ``sync_commits``
+    and ``sync_lines`` (missing: zeros) carry their units. Raises DataError if a
+    contributor-period has no commit, negative lines, or no sampled window.
     """
     units = sorted(set(zip(periods["tool"], periods["repo"], strict=False)), key=lambda u: (u[1], u[0]))
     shared = {repo for _, repo in units if sum(r == repo for _, r in units) > 1}
     labels = tuple(f"{repo} ({tool})" if repo in shared else repo for tool, repo in units)
     index = {u: i for i, u in enumerate(units)}
-    contrib_units = list(zip(contributions["tool"], contributions["repo"], strict=False))
-    unknown = sorted({f"{t}/{r}" for t, r in contrib_units if (t, r) not in index})
+    contributions = contributions[~_column(contributions, "sync", bool)]
+    window_key = ["tool", "repo", "period_start", "period_end"]
+    windows = {tuple(str(v) for v in row): i for i, row in enumerate(periods[window_key].itertuples(index=False))}
+    contrib_keys = [tuple(str(v) for v in row) for row in contributions[window_key].itertuples(index=False)]
+    unknown = sorted({f"{k[0]}/{k[1]} {k[2]}" for k in contrib_keys if k not in windows})
     if unknown:
-        raise DataError(f"contributions name repos with no sampled period: {', '.join(unknown[:5])}")
+        raise DataError(f"contributions name windows with no sampled period: {', '.join(unknown[:5])}")
     commits = contributions["commits"].to_numpy(dtype=np.int64)
     lines = contributions["lines"].to_numpy(dtype=np.float64)
     if (commits < 1).any():
@@ -205,9 +320,12 @@ def model_data_from_tables(periods: pd.DataFrame, contributions: pd.DataFrame) -
         unit_repos=tuple(repo for _, repo in units),
         period_repo=np.array([index[u] for u in zip(periods["tool"], periods["repo"], strict=False)], dtype=np.int64),
         period_contributors=periods["contributors"].to_numpy(dtype=np.int64),
-        contrib_repo=np.array([index[u] for u in contrib_units], dtype=np.int64),
+        period_time=window_midpoints(periods),
+        contrib_period=np.array([windows[k] for k in contrib_keys], dtype=np.int64),
         contrib_commits=commits,
         contrib_lines=lines,
+        period_sync_commits=_column(periods, "sync_commits", float),
+        period_sync_lines=_column(periods, "sync_lines", float),
     )
 
 
@@ -216,29 +334,51 @@ def model_data_from_sample(sample: Sample) -> ModelData:
     return model_data_from_tables(sample.periods, sample.contributions)
 
 
-def _value_counts(repo: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (repo, value) pairs and their multiplicities: exact compression of iid counts."""
-    pairs, weights = np.unique(np.stack([repo, value], axis=1), axis=0, return_counts=True)
+def active_windows(data: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """Windows with at least one contributor-period, and each contributor-period's index among them.
+
+    Returns (windows (W,) period indices, contrib_window (N,) indices into them).
+    """
+    windows, contrib_window = np.unique(data.contrib_period, return_inverse=True)
+    return windows, contrib_window
+
+
+def _value_counts(group: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (group, value) pairs and their multiplicities: exact compression of iid counts."""
+    pairs, weights = np.unique(np.stack([group, value], axis=1), axis=0, return_counts=True)
     return pairs[:, 0], pairs[:, 1], weights
 
 
 def line_statistics(data: ModelData) -> dict[str, np.ndarray]:
-    """Per-repo sufficient statistics of the lines hurdle-lognormal (exact).
+    """Per-window sufficient statistics of the lines hurdle-lognormal (exact), over active windows.
 
     n_pos, sum_log, sum_log2: count, sum and sum of squares of log lines over positive rows;
-    n_zero, n_total: the hurdle's zero count and row count (summed over repos: it is global).
+    n_zero, n_total: the hurdle's zero count and row count (summed: it is global).
     """
+    windows, contrib_window = active_windows(data)
     pos = data.contrib_lines > 0
     logs = np.log(data.contrib_lines[pos].astype(float))
-    rep = data.contrib_repo[pos]
-    r = data.n_repos
+    w = contrib_window[pos]
     return {
-        "n_pos": np.bincount(rep, minlength=r).astype(float),
-        "sum_log": np.bincount(rep, weights=logs, minlength=r),
-        "sum_log2": np.bincount(rep, weights=logs**2, minlength=r),
+        "n_pos": np.bincount(w, minlength=windows.size).astype(float),
+        "sum_log": np.bincount(w, weights=logs, minlength=windows.size),
+        "sum_log2": np.bincount(w, weights=logs**2, minlength=windows.size),
         "n_zero": np.array(float((~pos).sum())),
         "n_total": np.array(float(pos.size)),
     }
+
+
+def _repo_level(prefix: str, priors: ModelPriors, intercept: tuple[float, float], sd_scale: float):
+    """Centred repo log means and a non-centred repo trend for one likelihood; returns (log_mean, slope)."""
+    import pymc as pm
+
+    level = pm.Normal(f"{prefix}_intercept", *intercept)
+    sd = pm.HalfNormal(f"{prefix}_sd", sd_scale)
+    log_mean = pm.Normal(f"{prefix}_log_mean", level, sd, dims="repo")
+    trend = pm.Normal(f"{prefix}_trend", 0.0, priors.trend_sigma)
+    trend_sd = pm.HalfNormal(f"{prefix}_trend_sd", priors.trend_sd_scale)
+    trend_z = pm.Normal(f"{prefix}_trend_z", 0.0, 1.0, dims="repo")
+    return log_mean, trend + trend_sd * trend_z
 
 
 def build_model(data: ModelData, priors: ModelPriors = ModelPriors()) -> pm.Model:
@@ -246,35 +386,36 @@ def build_model(data: ModelData, priors: ModelPriors = ModelPriors()) -> pm.Mode
     import pymc as pm
     import pytensor.tensor as pt
 
-    coords = {"repo": list(data.repos)}
-    p_repo, p_val, p_w = _value_counts(data.period_repo, data.period_contributors)
-    c_repo, c_val, c_w = _value_counts(data.contrib_repo, data.contrib_commits - 1)
+    windows, contrib_window = active_windows(data)
+    coords = {"repo": list(data.repos), "window": [int(w) for w in windows]}
+    t_period = data.period_time - TIME_ORIGIN
+    w_repo, w_t = data.period_repo[windows], t_period[windows]
+    p_idx, p_val, p_w = _value_counts(np.arange(data.period_repo.size), data.period_contributors)
+    c_win, c_val, c_w = _value_counts(contrib_window, data.contrib_commits - 1)
     stats = line_statistics(data)
     with pm.Model(coords=coords) as model:
-        contrib_intercept = pm.Normal("contrib_intercept", priors.contrib_intercept_mu, priors.contrib_intercept_sigma)
-        contrib_sd = pm.HalfNormal("contrib_sd", priors.contrib_sd_scale)
-        log_mu = pm.Normal("contrib_log_mean", contrib_intercept, contrib_sd, dims="repo")
+        log_mu, contrib_slope = _repo_level("contrib", priors, (priors.contrib_intercept_mu, priors.contrib_intercept_sigma), priors.contrib_sd_scale)
         contrib_isa = pm.HalfNormal("contrib_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
-
-        contrib_dist = pm.NegativeBinomial.dist(mu=pt.exp(log_mu[p_repo]), alpha=1.0 / contrib_isa**2)
+        period_log_mu = log_mu[data.period_repo] + contrib_slope[data.period_repo] * t_period
+        contrib_dist = pm.NegativeBinomial.dist(mu=pt.exp(period_log_mu[p_idx]), alpha=1.0 / contrib_isa**2)
         pm.Potential("contributors_loglik", pt.sum(p_w * pm.logp(contrib_dist, p_val)))
 
-        commit_intercept = pm.Normal("commit_intercept", priors.commit_intercept_mu, priors.commit_intercept_sigma)
-        commit_sd = pm.HalfNormal("commit_sd", priors.commit_sd_scale)
-        log_m = pm.Normal("commit_log_mean", commit_intercept, commit_sd, dims="repo")
+        log_m, commit_slope = _repo_level("commit", priors, (priors.commit_intercept_mu, priors.commit_intercept_sigma), priors.commit_sd_scale)
         commit_isa = pm.HalfNormal("commit_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
-
-        commit_dist = pm.NegativeBinomial.dist(mu=pt.exp(log_m[c_repo]), alpha=1.0 / commit_isa**2)
+        commit_wsd = pm.HalfNormal("commit_window_sd", priors.commit_window_sd_scale)
+        commit_wz = pm.Normal("commit_window_z", 0.0, 1.0, dims="window")
+        window_log_m = log_m[w_repo] + commit_slope[w_repo] * w_t + commit_wsd * commit_wz
+        commit_dist = pm.NegativeBinomial.dist(mu=pt.exp(window_log_m[c_win]), alpha=1.0 / commit_isa**2)
         pm.Potential("commits_loglik", pt.sum(c_w * pm.logp(commit_dist, c_val)))
 
-        line_intercept = pm.Normal("line_intercept", priors.line_intercept_mu, priors.line_intercept_sigma)
-        line_sd = pm.HalfNormal("line_sd", priors.line_sd_scale)
-        lam = pm.Normal("line_log_mean", line_intercept, line_sd, dims="repo")
+        lam_r, line_slope = _repo_level("line", priors, (priors.line_intercept_mu, priors.line_intercept_sigma), priors.line_sd_scale)
         ls_intercept = pm.Normal("line_log_sigma_intercept", priors.line_log_sigma_mu, priors.line_log_sigma_sigma)
         ls_sd = pm.HalfNormal("line_log_sigma_sd", priors.line_log_sigma_sd_scale)
         ls_z = pm.Normal("line_log_sigma_z", 0.0, 1.0, dims="repo")
-
-        log_s = ls_intercept + ls_sd * ls_z
+        line_wsd = pm.HalfNormal("line_window_sd", priors.line_window_sd_scale)
+        line_wz = pm.Normal("line_window_z", 0.0, 1.0, dims="window")
+        lam = lam_r[w_repo] + line_slope[w_repo] * w_t + line_wsd * line_wz
+        log_s = (ls_intercept + ls_sd * ls_z)[w_repo]
         n, s1, s2 = stats["n_pos"], stats["sum_log"], stats["sum_log2"]
         quad = s2 - 2.0 * lam * s1 + n * lam**2
         pm.Potential("lines_body_loglik", pt.sum(-n * log_s - 0.5 * quad * pt.exp(-2.0 * log_s)))
@@ -288,77 +429,152 @@ def repo_params(posterior: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per-repo natural-scale parameters from draws of the model's parameters.
 
     ``posterior`` maps each parameter name to an array whose leading axis is the draw
-    (scalars: (D,), repo effects: (D, R)). Returns (D, R) arrays: contributors mean ``mu``,
-    extra-commit mean ``m``, lines log-mean ``lam`` and log-sd ``s``; and (D,) dispersions
-    ``contrib_alpha``, ``commit_alpha`` and ``line_zero_prob``.
+    (scalars: (D,), repo effects: (D, R)). Returns (D, R) arrays: log means at
+    :data:`TIME_ORIGIN` ``contrib_log_mean``, ``commit_log_mean``, ``lam``, yearly log
+    slopes ``contrib_slope``, ``commit_slope``, ``line_slope``, lines log-sd ``s``; and (D,)
+    ``contrib_alpha``, ``commit_alpha``, ``line_zero_prob``, ``commit_window_sd``,
+    ``line_window_sd``.
     """
     col = lambda name: np.asarray(posterior[name], dtype=float)[:, None]  # noqa: E731
+    arr = lambda name: np.asarray(posterior[name], dtype=float)  # noqa: E731
+    slopes = {f"{p}_slope": col(f"{p}_trend") + col(f"{p}_trend_sd") * arr(f"{p}_trend_z") for p in LIKELIHOODS.values()}
     return {
-        "mu": np.exp(np.asarray(posterior["contrib_log_mean"], dtype=float)),
-        "m": np.exp(np.asarray(posterior["commit_log_mean"], dtype=float)),
-        "lam": np.asarray(posterior["line_log_mean"], dtype=float),
-        "s": np.exp(col("line_log_sigma_intercept") + col("line_log_sigma_sd") * posterior["line_log_sigma_z"]),
-        "contrib_alpha": 1.0 / np.asarray(posterior["contrib_inv_sqrt_alpha"], dtype=float) ** 2,
-        "commit_alpha": 1.0 / np.asarray(posterior["commit_inv_sqrt_alpha"], dtype=float) ** 2,
-        "line_zero_prob": np.asarray(posterior["line_zero_prob"], dtype=float),
+        "contrib_log_mean": arr("contrib_log_mean"),
+        "commit_log_mean": arr("commit_log_mean"),
+        "lam": arr("line_log_mean"),
+        **slopes,
+        "s": np.exp(col("line_log_sigma_intercept") + col("line_log_sigma_sd") * arr("line_log_sigma_z")),
+        "contrib_alpha": 1.0 / arr("contrib_inv_sqrt_alpha") ** 2,
+        "commit_alpha": 1.0 / arr("commit_inv_sqrt_alpha") ** 2,
+        "line_zero_prob": arr("line_zero_prob"),
+        "commit_window_sd": arr("commit_window_sd"),
+        "line_window_sd": arr("line_window_sd"),
     }
 
 
-def expected_units(params: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+def units_at(params: dict[str, np.ndarray], repo: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
+    """Return expected contributors per period and units per contributor-period of ``repo`` at times ``t``.
+
+    ``repo`` and ``t`` (years from :data:`TIME_ORIGIN`) are (E,) evaluation points; returns
+    (D, E) arrays ``mu`` and, per unit, ``per_contributor`` (window effects integrated out).
+    """
+    at = lambda name, prefix: params[name][:, repo] + params[f"{prefix}_slope"][:, repo] * t  # noqa: E731
+    half_var = lambda name: (0.5 * params[name] ** 2)[:, None]  # noqa: E731
+    mu = np.exp(at("contrib_log_mean", "contrib"))
+    commits = 1.0 + np.exp(at("commit_log_mean", "commit") + half_var("commit_window_sd"))
+    lines = (1.0 - params["line_zero_prob"])[:, None] * np.exp(
+        at("lam", "line") + 0.5 * params["s"][:, repo] ** 2 + half_var("line_window_sd")
+    )
+    return {"mu": mu, "contributors": np.ones_like(mu), "commits": commits, "lines": lines}
+
+
+def expected_units(
+    params: dict[str, np.ndarray], period_repo: np.ndarray, period_time: np.ndarray, target_year: TargetYear = DEFAULT_TARGET_YEAR
+) -> dict[str, dict[str, np.ndarray]]:
     """Return expected units per contributor-period and per period, for each repo, (D, R) each.
 
+    At a target year every repo is evaluated at that year. For :data:`AVERAGE` each repo
+    is evaluated at its own sampled windows' midpoints and averaged: per period, the mean
+    over its windows of ``mu(t) * u(t)``; per contributor-period, the contributor-weighted
+    mean ``sum mu(t) u(t) / sum mu(t)`` (what a sample mean over its rows estimates).
     Returns ``{"per_contributor": {unit: ...}, "per_period": {unit: ...}}`` for the units
-    contributors, commits and lines. Per period = expected contributors * expected units per
-    contributor-period (the model makes them independent given the repo).
+    contributors, commits and lines (sync units not included).
     """
-    mu, m, lam, s = params["mu"], params["m"], params["lam"], params["s"]
-    per_contrib = {
-        "contributors": np.ones_like(mu),
-        "commits": 1.0 + m,
-        "lines": (1.0 - params["line_zero_prob"])[:, None] * np.exp(lam + 0.5 * s**2),
-    }
-    return {"per_contributor": per_contrib, "per_period": {u: mu * v for u, v in per_contrib.items()}}
+    n_repos = params["contrib_log_mean"].shape[1]
+    if target_year == AVERAGE:
+        repo, t = np.asarray(period_repo), np.asarray(period_time, dtype=float) - TIME_ORIGIN
+    else:
+        repo, t = np.arange(n_repos), np.full(n_repos, float(target_year) + 0.5 - TIME_ORIGIN)
+    at = units_at(params, repo, t)
+    onehot = np.zeros((repo.size, n_repos))
+    onehot[np.arange(repo.size), repo] = 1.0
+    counts = np.maximum(onehot.sum(axis=0), 1.0)
+    mu_sum = at["mu"] @ onehot
+    per_period = {u: (at["mu"] * at[u]) @ onehot / counts for u in ("contributors", "commits", "lines")}
+    per_contrib = {u: (at["mu"] * at[u]) @ onehot / np.maximum(mu_sum, 1e-300) for u in ("contributors", "commits", "lines")}
+    return {"per_contributor": per_contrib, "per_period": per_period}
 
 
-def fte_from_params(params: dict[str, np.ndarray], unit_repos: tuple[str, ...]) -> np.ndarray:
-    """(D, 5) FTE draws in METHOD_KEYS order.
+def fte_from_params(params: dict[str, np.ndarray], data: ModelData, target_year: TargetYear = DEFAULT_TARGET_YEAR) -> np.ndarray:
+    """(D, 5) FTE draws in METHOD_KEYS order for ``target_year`` (a year, or :data:`AVERAGE`).
 
-    FTE = sum over repos of expected units per period / the reference repo's expected units
-    per contributor-period; for the contributors method the denominator is 1, so FTE is the
-    sum of expected active contributors per period. ``unit_repos`` gives each unit's GitHub
-    repo; the reference is the first unit of the reference repo. Raises DataError if a
-    reference repo is not in the sample.
+    FTE = sum over repos of (expected units per period + observed mean sync units per
+    period) / the reference repo's expected units per contributor-period; for the
+    contributors method the denominator is 1, so FTE is the sum of expected active
+    contributors per period. A year means the middle of that year (``year + 0.5``). The
+    reference is the first unit of the reference repo. Raises DataError if a reference
+    repo is not in the sample.
     """
-    units = expected_units(params)
-    out = np.empty((params["mu"].shape[0], len(METHODS)))
+    units = expected_units(params, data.period_repo, data.period_time, target_year)
+    out = np.empty((params["contrib_log_mean"].shape[0], len(METHODS)))
     for j, method in enumerate(METHODS):
         ref = REFERENCE_REPOS[method.reference]
-        if ref not in unit_repos:
+        if ref not in data.unit_repos:
             raise DataError(f"reference repo {ref} is not in the sample")
-        total = units["per_period"][method.unit].sum(axis=1)
-        out[:, j] = total / units["per_contributor"][method.unit][:, unit_repos.index(ref)]
+        total = units["per_period"][method.unit].sum(axis=1) + data.sync_per_period(method.unit).sum()
+        out[:, j] = total / units["per_contributor"][method.unit][:, data.unit_repos.index(ref)]
     return out
 
 
-def simulate_data(
-    params: dict[str, np.ndarray], period_repo: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Replicate the sample from per-repo parameters (one draw: (R,) arrays, scalars).
+def estimand(target_year: TargetYear) -> str:
+    """One sentence saying what the FTE is: whose activity, which year (for every report and ``mcvalue fit``)."""
+    who = (
+        "FTE is the number of full-time engineers whose work equals one year of the sampled repos' development "
+        "activity (their human contributors, plus the units of sync accounts that publish company engineers' work)"
+    )
+    if target_year == AVERAGE:
+        return f"{who}, averaged over the sampled two-week windows (2009-2022): the paper's long-run average."
+    return f"{who} at the activity level the cost model's time trends predict for {target_year}."
 
-    ``params`` is :func:`repo_params` output for a single draw. Returns
-    (period_contributors (P,), contrib_repo (N,), contrib_commits (N,), contrib_lines (N,)),
-    with contributor rows for each period drawn from the repo's commit and line models.
-    Lines are left continuous (the model's lognormal body), so simulated data follow the
-    model exactly; observed lines are integers.
+
+def trend_summary(posterior: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Per likelihood, the global yearly growth factor ``exp(trend)``: median and 90% interval."""
+    out = {}
+    for name, prefix in LIKELIHOODS.items():
+        factor = np.exp(np.asarray(posterior[f"{prefix}_trend"], dtype=float))
+        lo, med, hi = np.quantile(factor, [0.05, 0.5, 0.95])
+        out[name] = {"median": float(med), "ci90": [float(lo), float(hi)]}
+    return out
+
+
+def simulate_data(params: dict[str, np.ndarray], data: ModelData, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Replicate the sample's design from per-repo parameters (one draw: (R,) arrays, scalars).
+
+    ``params`` is :func:`repo_params` output for a single draw; ``data`` gives the design
+    (each window's repo and date; its observations are not used). Windows get *new* window
+    effects drawn from the window sds, so replicates show the between-window spread the
+    model implies. Returns (period_contributors (P,), contrib_period (N,), contrib_commits
+    (N,), contrib_lines (N,)); lines are left continuous (the model's lognormal body).
     Used for posterior predictive checks, parameter recovery and calibration.
     """
-    mu = params["mu"][period_repo]
+    repo, t = data.period_repo, data.period_time - TIME_ORIGIN
+    mu = np.exp(params["contrib_log_mean"][repo] + params["contrib_slope"][repo] * t)
     n = _negbin(mu, float(params["contrib_alpha"]), rng)
-    contrib_repo = np.repeat(period_repo, n)
-    commits = 1 + _negbin(params["m"][contrib_repo], float(params["commit_alpha"]), rng)
-    lines = np.exp(rng.normal(params["lam"][contrib_repo], params["s"][contrib_repo]))
+    commit_e = rng.normal(0.0, float(params["commit_window_sd"]), repo.size)
+    line_e = rng.normal(0.0, float(params["line_window_sd"]), repo.size)
+    period = np.repeat(np.arange(repo.size), n)
+    r, tp = repo[period], t[period]
+    m = np.exp(params["commit_log_mean"][r] + params["commit_slope"][r] * tp + commit_e[period])
+    commits = 1 + _negbin(m, float(params["commit_alpha"]), rng)
+    lam = params["lam"][r] + params["line_slope"][r] * tp + line_e[period]
+    lines = np.exp(rng.normal(lam, params["s"][r]))
     lines[rng.random(lines.size) < float(params["line_zero_prob"])] = 0.0
-    return n, contrib_repo, commits, lines
+    return n, period, commits, lines
+
+
+def replace_observations(
+    data: ModelData, period_contributors: np.ndarray, contrib_period: np.ndarray, contrib_commits: np.ndarray, contrib_lines: np.ndarray
+) -> ModelData:
+    """Return ``data``'s design (repos, windows, dates, sync units) with other observations: simulated data."""
+    from dataclasses import replace
+
+    return replace(
+        data,
+        period_contributors=np.asarray(period_contributors, dtype=np.int64),
+        contrib_period=np.asarray(contrib_period, dtype=np.int64),
+        contrib_commits=np.asarray(contrib_commits, dtype=np.int64),
+        contrib_lines=np.asarray(contrib_lines, dtype=float),
+    )
 
 
 def _negbin(mean: np.ndarray, alpha: float, rng: np.random.Generator) -> np.ndarray:

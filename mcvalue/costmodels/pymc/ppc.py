@@ -13,6 +13,13 @@ p-value ``P(T(rep) > T(obs)) + P(T(rep) = T(obs)) / 2`` (mid-p, because the coun
 A p-value near 0 or 1 (outside [0.05, 0.95]) says the model misses that feature of the
 data; :func:`misfits` lists them in words for the fit output.
 
+The costing itself is checked by its own statistic: for every Table 1 method, the
+Table-1 FTE (:func:`table1_statistic`: sum over repos of mean units per sampled period,
+sync units included, / the reference repo's mean units per contributor-period) of each
+replicate against the observed one. Replicates draw new window effects, so a reference
+repo whose windows differ more than the model allows, or a single row that swings its
+mean, shows as an extreme p-value here (:func:`table1_misfits`).
+
 Statistics only: :func:`mcvalue.plots.ppc_ecdf` draws the replicates held here.
 """
 
@@ -24,8 +31,11 @@ import numpy as np
 import pandas as pd
 
 from mcvalue.costmodels.pymc.model import ModelData, simulate_data
+from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS
 
 QUANTITIES: tuple[str, ...] = ("contributors", "commits", "lines")
+#: The key of the Table-1 FTE statistics in the observed and replicated arrays.
+TABLE1 = "table1"
 STATISTICS: tuple[str, ...] = ("mean", "q90", "q99")
 #: p-values outside this band are reported as misfits.
 MISFIT_BAND: tuple[float, float] = (0.05, 0.95)
@@ -43,18 +53,30 @@ class PosteriorPredictive:
     """Observed arrays, replicated arrays (one per posterior draw used) and the p-value table.
 
     table: one row per (quantity, statistic) with columns observed, rep_median, rep_q05,
-    rep_q95, p_value.
+    rep_q95, p_value. ``observed["table1"]`` and ``replicated["table1"]`` hold the five
+    Table-1 FTE statistics (METHOD_KEYS order) when the check had a sample design.
     """
 
     observed: dict[str, np.ndarray]
     replicated: dict[str, list[np.ndarray]]
     table: pd.DataFrame
 
+    @classmethod
+    def from_arrays(cls, observed: dict[str, np.ndarray], replicated: dict[str, list[np.ndarray]]) -> PosteriorPredictive:
+        """Build the check (its p-value table) from observed and replicated arrays."""
+        return cls(observed, replicated, p_value_table(observed, replicated))
+
     def p_values(self) -> dict[str, dict[str, float]]:
-        """{quantity: {statistic: p-value}}, JSON-ready."""
-        return {
-            q: {s: float(self.table.loc[(q, s), "p_value"]) for s in STATISTICS} for q in QUANTITIES
-        }
+        """{quantity: {statistic: p-value}}, JSON-ready; ``"table1"``: {method: p-value}."""
+        out = {q: {s: float(self.table.loc[(q, s), "p_value"]) for s in STATISTICS} for q in QUANTITIES}
+        if TABLE1 in self.observed:
+            out[TABLE1] = {k: float(v) for k, v in table1_table(self.observed, self.replicated)["p_value"].items()}
+        return out
+
+    def misfits(self) -> list[str]:
+        """Sentences naming every misfit of the distributions and of the Table-1 statistic."""
+        table1 = table1_misfits(table1_table(self.observed, self.replicated)) if TABLE1 in self.observed else []
+        return misfits(self.table) + table1
 
 
 def statistic(values: np.ndarray, name: str) -> float:
@@ -75,6 +97,34 @@ def observed_arrays(data: ModelData) -> dict[str, np.ndarray]:
     }
 
 
+def table1_statistic(
+    data: ModelData, period_contributors: np.ndarray, contrib_period: np.ndarray, contrib_commits: np.ndarray, contrib_lines: np.ndarray
+) -> np.ndarray:
+    """(5,) Table 1's FTE per method (METHOD_KEYS order) of one dataset on ``data``'s design.
+
+    Sum over repos of the mean over its sampled periods of units per period (the sync
+    units of ``data`` added for commits and lines) / the mean units per contributor-period
+    of the reference repo's first unit; for contributors, the sum of mean contributors per
+    period. NaN for a method whose reference repo has no contributor-period.
+    """
+    n_repos, period_repo = data.n_repos, data.period_repo
+    counts = np.maximum(np.bincount(period_repo, minlength=n_repos), 1)
+    rows = {"commits": np.asarray(contrib_commits, dtype=float), "lines": np.asarray(contrib_lines, dtype=float)}
+    row_repo = period_repo[np.asarray(contrib_period, dtype=np.int64)]
+    out = np.full(len(METHODS), np.nan)
+    for j, method in enumerate(METHODS):
+        if method.unit == "contributors":
+            out[j] = float(np.sum(np.bincount(period_repo, weights=period_contributors, minlength=n_repos) / counts))
+            continue
+        per_period = np.bincount(row_repo, weights=rows[method.unit], minlength=n_repos) + np.bincount(
+            period_repo, weights=data.sync_units(method.unit), minlength=n_repos
+        )
+        ref_rows = rows[method.unit][row_repo == data.unit_repos.index(REFERENCE_REPOS[method.reference])]
+        if ref_rows.size and ref_rows.mean() > 0:
+            out[j] = float(np.sum(per_period / counts)) / float(ref_rows.mean())
+    return out
+
+
 def posterior_predictive(
     params: dict[str, np.ndarray], data: ModelData, n_replicates: int, rng: np.random.Generator
 ) -> PosteriorPredictive:
@@ -82,16 +132,18 @@ def posterior_predictive(
 
     ``params`` is :func:`mcvalue.costmodels.pymc.model.repo_params` output over all draws.
     """
-    n_draws = params["mu"].shape[0]
+    n_draws = params["contrib_log_mean"].shape[0]
     chosen = rng.choice(n_draws, size=min(n_replicates, n_draws), replace=False)
-    replicated: dict[str, list[np.ndarray]] = {q: [] for q in QUANTITIES}
+    replicated: dict[str, list[np.ndarray]] = {q: [] for q in (*QUANTITIES, TABLE1)}
     for d in chosen:
         one = {k: v[d] for k, v in params.items()}
-        n, _, commits, lines = simulate_data(one, data.period_repo, rng)
+        n, period, commits, lines = simulate_data(one, data, rng)
         for q, arr in zip(QUANTITIES, (n, commits, lines), strict=False):
             replicated[q].append(np.asarray(arr, dtype=float))
+        replicated[TABLE1].append(table1_statistic(data, n, period, commits, lines))
     observed = observed_arrays(data)
-    return PosteriorPredictive(observed, replicated, p_value_table(observed, replicated))
+    observed[TABLE1] = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
+    return PosteriorPredictive.from_arrays(observed, replicated)
 
 
 def p_value_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np.ndarray]]) -> pd.DataFrame:
@@ -101,8 +153,8 @@ def p_value_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np
         for s in STATISTICS:
             obs = statistic(observed[q], s)
             rep = np.array([statistic(r, s) for r in replicated[q]])
+            p = _mid_p(obs, rep)
             rep = rep[np.isfinite(rep)]
-            p = float(np.mean(rep > obs) + 0.5 * np.mean(rep == obs)) if rep.size else float("nan")
             rows.append(
                 {
                     "quantity": q,
@@ -115,6 +167,40 @@ def p_value_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np
                 }
             )
     return pd.DataFrame(rows).set_index(["quantity", "statistic"])
+
+
+def _mid_p(observed: float, replicated: np.ndarray) -> float:
+    """Mid-p-value ``P(rep > obs) + P(rep = obs) / 2`` over the finite replicates (NaN if none)."""
+    rep = replicated[np.isfinite(replicated)]
+    if not rep.size or not np.isfinite(observed):
+        return float("nan")
+    return float(np.mean(rep > observed) + 0.5 * np.mean(rep == observed))
+
+
+def table1_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np.ndarray]]) -> pd.DataFrame:
+    """Per method: observed Table-1 FTE, replicates' median and 90% range, and the mid-p-value."""
+    obs = np.asarray(observed[TABLE1], dtype=float)
+    reps = np.array(replicated[TABLE1], dtype=float).reshape(-1, obs.size)
+    rows = []
+    for j, key in enumerate(METHOD_KEYS):
+        col = reps[:, j][np.isfinite(reps[:, j])]
+        q05, med, q95 = np.quantile(col, [0.05, 0.5, 0.95]) if col.size else (np.nan,) * 3
+        rows.append({"method": key, "observed": float(obs[j]), "rep_median": float(med), "rep_q05": float(q05),
+                     "rep_q95": float(q95), "p_value": _mid_p(float(obs[j]), reps[:, j])})
+    return pd.DataFrame(rows).set_index("method")
+
+
+def table1_misfits(table: pd.DataFrame, band: tuple[float, float] = MISFIT_BAND) -> list[str]:
+    """Sentences naming every method whose observed Table-1 FTE is extreme among the replicates."""
+    out = []
+    for key, row in table.iterrows():
+        p = row["p_value"]
+        if np.isfinite(p) and not band[0] <= p <= band[1]:
+            out.append(
+                f"Table-1 FTE of {key}: observed {row['observed']:.4g}, replicated 90% range "
+                f"{row['rep_q05']:.4g}-{row['rep_q95']:.4g} (p = {p:.3f}); the model does not reproduce the costing statistic"
+            )
+    return out
 
 
 def misfits(table: pd.DataFrame, band: tuple[float, float] = MISFIT_BAND) -> list[str]:

@@ -3,7 +3,9 @@
 :func:`fit_summary` turns a sample and its fit into a JSON-ready record
 (:func:`mcvalue.report.text.render_fit` prints it). The posterior median FTE of each
 method is checked against the two-stage bootstrap's 90% interval, and a disagreement is
-written into the summary with the reason to look for, never dropped.
+written into the summary with the reason to look for, never dropped (the bootstrap's
+estimand is the long-run average of the sampled windows, so at a target year the two
+differ by the trend as well).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcvalue.costmodels import BOOTSTRAP_REPLICATES
-from mcvalue.costmodels.pymc.model import HYPERPARAMETERS
+from mcvalue.costmodels.pymc.model import AVERAGE, HYPERPARAMETERS, estimand
 from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY
 
 if TYPE_CHECKING:
@@ -47,13 +49,20 @@ def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dic
         if not inside:
             notes.append(
                 f"{key}: posterior median {median:.1f} lies outside the bootstrap's 90% interval "
-                f"[{boot_lo[j]:.1f}, {boot_hi[j]:.1f}]; the model pools the reference repo towards "
-                "the other repos and smooths heavy tails, the bootstrap uses raw sample means"
+                f"[{boot_lo[j]:.1f}, {boot_hi[j]:.1f}]; " + (
+                    "the model pools the reference repo towards the other repos and smooths heavy tails, the bootstrap uses raw sample means"
+                    if fit.target_year == AVERAGE
+                    else f"the posterior is for {fit.target_year}, the bootstrap for the long-run average of the sampled windows "
+                    "(--target-year average compares like with like)"
+                )
             )
     hyper = az.summary(fit.idata, var_names=list(HYPERPARAMETERS), kind="all", ci_prob=0.9, ci_kind="eti", round_to="none")
     return {
         "mode": sample.mode,
         "cleaning": sample.cleaning.to_dict(),
+        "target_year": fit.target_year,
+        "estimand": estimand(fit.target_year),
+        "trend": fit.trend,
         "diagnostics": fit.diagnostics,
         "fte": fte,
         "bootstrap_notes": notes,
