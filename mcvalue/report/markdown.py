@@ -330,6 +330,8 @@ def _ppc_rows(diagnostics: dict) -> list[str]:
     if not pvalues:
         return []
     lo, hi = MISFIT_BAND
+    table1 = pvalues.get("table1")
+    pvalues = {q: p for q, p in pvalues.items() if q != "table1"}
     statistics = list(next(iter(pvalues.values())))
     rows = [
         "",
@@ -341,6 +343,16 @@ def _ppc_rows(diagnostics: dict) -> list[str]:
         "|---|" + "---|" * len(statistics),
     ]
     rows += [f"| {PPC_LABELS.get(q, q)} | " + " | ".join(prob(p[s], 2) for s in statistics) + " |" for q, p in pvalues.items()]
+    if table1:
+        rows += [
+            "",
+            "The statistic each costing method prices with (Table 1's FTE: sum over repos of mean units per period over the "
+            "reference's mean units per contributor-period), on replicated datasets:",
+            "",
+            "| " + " | ".join(table1) + " |",
+            "|" + "---|" * len(table1),
+            "| " + " | ".join(prob(p, 2) for p in table1.values()) + " |",
+        ]
     misfits = diagnostics.get("ppc_misfits") or []
     return rows + [""] + ([f"- Misfit: {m}" for m in misfits] or ["No statistic outside that band."])
 
