@@ -38,6 +38,8 @@ def fit_command(
     )
     if save is not None and not quiet:
         typer.echo(f"posterior: {save}", err=True)
+    for line in summary.get("warnings", []):
+        typer.echo(f"warning: {line}", err=True)
     typer.echo(mcvalue.to_json(summary) if as_json else mcvalue.text.render_fit(summary))
 
 

@@ -106,7 +106,9 @@ def require_references(sample: Sample) -> None:
         )
 
 
-def _pymc_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverged: bool, progress: bool, log: Log) -> CostSide:
+def _pymc_cost(
+    sample: Sample, scenario: Scenario, refit: bool, allow_unconverged: bool, progress: bool, log: Log
+) -> tuple[CostSide, tuple[str, ...]]:
     """Posterior FTE draws of the Bayesian cost model (cached fit unless ``refit``).
 
     The fit uses its own default sampler settings and seed (those of ``mcvalue fit``), so a
@@ -129,7 +131,7 @@ def _pymc_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverge
         "ppc_pvalues": fit.ppc.p_values(),
         "ppc_misfits": list(fit.ppc_misfits),
     }
-    return CostSide(
+    cost = CostSide(
         "pymc",
         np.asarray(fit.fte, dtype=float),
         f"posterior of the Bayesian cost model (PyMC): {estimand(fit.target_year)}",
@@ -138,19 +140,23 @@ def _pymc_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverge
         fit.ppc,
         fit.cache_path,
     )
+    return cost, fit.warnings
 
 
-def _bootstrap_cost(sample: Sample, scenario: Scenario, refit: bool, allow_unconverged: bool, progress: bool, log: Log) -> CostSide:
-    """Two-stage bootstrap replicates of the five FTE figures, from the run seed's own stream."""
+def _bootstrap_cost(
+    sample: Sample, scenario: Scenario, refit: bool, allow_unconverged: bool, progress: bool, log: Log
+) -> tuple[CostSide, tuple[str, ...]]:
+    """Two-stage bootstrap replicates of the five FTE figures, from the run seed's own stream (no warnings)."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte
     from mcvalue.simulate import child_rng
 
     log(f"bootstrapping the sample ({BOOTSTRAP_REPLICATES} replicates)...")
     fte = bootstrap_fte(sample, BOOTSTRAP_REPLICATES, child_rng(scenario.run.seed, BOOTSTRAP_STREAM))
     diagnostics = {"cost_model": "bootstrap", "replicates": BOOTSTRAP_REPLICATES}
-    return CostSide(
+    cost = CostSide(
         "bootstrap", np.asarray(fte, dtype=float), "two-stage bootstrap of the sample (repos, then periods)", diagnostics, data_provenance(sample)
     )
+    return cost, ()
 
 
 def table1_cost() -> CostSide:
@@ -246,5 +252,5 @@ def cost_side(
     cleaning = None if scenario.data.mode == "paper" else scenario.data.cleaning
     sample = load_sample(scenario.data.mode, data_dir, cleaning, sample_dir)
     require_references(sample)
-    cost = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
-    return cost, warnings + cache.save(key, cost)
+    cost, fit_warnings = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
+    return cost, warnings + fit_warnings + cache.save(key, cost)

@@ -248,7 +248,7 @@ def _trace(chains: int = 2, draws: int = 40):
 
     rng = np.random.default_rng(1)
     posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
-    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS}
+    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS + pmm.WINDOW_EFFECTS}
     stats = {"diverging": np.zeros((chains, draws), dtype=bool), "energy": rng.normal(size=(chains, draws))}
     return az.from_dict({"posterior": posterior, "sample_stats": stats})
 
@@ -269,7 +269,7 @@ def counted_sampler(monkeypatch):
 def _fit_once(monkeypatch, cache: Path):
     """``fit_model_data`` up to the cache: sampled or loaded? (summarising is not what is tested here)."""
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(cache))
-    monkeypatch.setattr(fit, "summarise_fit", lambda idata, data, sampler, path, from_cache, allow: SimpleNamespace(
+    monkeypatch.setattr(fit, "assess_posterior", lambda idata, data, sampler, path, from_cache, allow, target_year, warnings=(): SimpleNamespace(
         idata=idata, cache_path=path, from_cache=from_cache))
     sampler = fit.SamplerSettings(draws=40, tune=10, chains=2, seed=3)
     return fit.fit_model_data(SimpleNamespace(digest=lambda: "stand-in"), sampler=sampler, progress=False)

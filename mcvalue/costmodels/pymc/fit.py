@@ -166,6 +166,7 @@ class FitResult:
     sampler: the settings that produced the draws.
     target_year: the year the FTE is predicted for, or "average" (the sampled windows' mean).
     trend: per likelihood, the yearly growth factor's median and 90% interval.
+    warnings: what the user must know, e.g. that the posterior could not be cached.
     """
 
     idata: Any
@@ -179,6 +180,7 @@ class FitResult:
     sampler: SamplerSettings
     target_year: TargetYear
     trend: dict
+    warnings: tuple[str, ...] = ()
 
 
 def cache_key(data: ModelData, priors: ModelPriors, sampler: SamplerSettings) -> str:
@@ -244,10 +246,11 @@ def fit_model_data(
     path = posterior_path(key)
     idata = None if refit else load_posterior(path, key)
     from_cache = idata is not None
+    warning = None
     if idata is None:
         idata = sample_posterior(data, sampler, cores=cores, progress=progress, priors=priors)
-        save_posterior(idata, path, key)
-    return summarise_fit(idata, data, sampler, path, from_cache, allow_unconverged, target_year)
+        warning = save_posterior(idata, path, key)
+    return assess_posterior(idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=(warning,) if warning else ())
 
 
 def sample_posterior(
@@ -415,7 +418,7 @@ def posterior_draws(idata: DataTree) -> dict[str, np.ndarray]:
     return out
 
 
-def summarise_fit(
+def assess_posterior(
     idata: DataTree,
     data: ModelData,
     sampler: SamplerSettings,
@@ -423,6 +426,7 @@ def summarise_fit(
     from_cache: bool,
     allow_unconverged: bool,
     target_year: TargetYear = DEFAULT_TARGET_YEAR,
+    warnings: tuple[str, ...] = (),
 ) -> FitResult:
     """Diagnostics, FTE draws and the PPC of a posterior; raise ConvergenceError if it failed.
 
@@ -437,7 +441,7 @@ def summarise_fit(
     fte = fte_from_params(params, data, target_year)
     ppc = posterior_predictive(params, data, PPC_REPLICATES, np.random.default_rng(sampler.seed))
     return FitResult(
-        idata, fte, diagnostics, ppc, ppc.misfits(), data.repos, path, from_cache, sampler, target_year, trend_summary(draws)
+        idata, fte, diagnostics, ppc, ppc.misfits(), data.repos, path, from_cache, sampler, target_year, trend_summary(draws), warnings
     )
 
 

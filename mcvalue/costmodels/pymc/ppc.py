@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from mcvalue.costmodels.pymc.model import ModelData, simulate_data
+from mcvalue.fmt import ratio
 from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS
 
 QUANTITIES: tuple[str, ...] = ("contributors", "commits", "lines")
@@ -212,7 +213,7 @@ def misfits(table: pd.DataFrame, band: tuple[float, float] = MISFIT_BAND) -> lis
             side = "over" if p > band[1] else "under"
             out.append(
                 f"{LABELS[q]}: the model {side}-predicts the {s} "
-                f"(observed {row['observed']:.4g}, replicated 90% range "
-                f"{row['rep_q05']:.4g}-{row['rep_q95']:.4g}, p = {p:.3f})"
+                f"(observed {ratio(row['observed'], 4)}, replicated 90% range "
+                f"{ratio(row['rep_q05'], 4)}-{ratio(row['rep_q95'], 4)}, p = {p:.3f})"
             )
     return out

@@ -71,5 +71,6 @@ def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dic
         "ppc_misfits": fit.ppc_misfits,
         "draws": int(fit.fte.shape[0]),
         "from_cache": fit.from_cache,
+        "warnings": list(fit.warnings),
         "cache_path": str(fit.cache_path),
     }
