@@ -297,7 +297,7 @@ def test_run_after_kills_succeeds_and_partial_is_no_run(kill_cache, kill_results
     done = run_cli(["run", "--cost-model", "bootstrap", "--draws", "20000", "--quiet", "--data-dir", real_data_dir,
                     "--results-dir", kill_results, "--name", "after"], kill_cache)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (kill_results / "after").iterdir()) == ["figures", "priors.toml", "report.md", "run.json", "summary.json"]
+    assert sorted(p.name for p in (kill_results / "after").iterdir()) == ["figures", "priors.toml", "report.html", "report.md", "run.json", "summary.json"]
     leftover = kill_results / ".killed.abc123.partial"
     leftover.mkdir()
     (leftover / "summary.json").write_text("{}")
