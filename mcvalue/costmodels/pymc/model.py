@@ -36,6 +36,11 @@ one global probability of zero, and a lognormal body with a repo log-sd::
     lam_w = line_log_mean_r + line_slope_r * t_w + line_window_sd * line_window_z_w
     log s_r = line_log_sigma_intercept + line_log_sigma_sd * line_log_sigma_z_r
 
+The lines window effects are integrated out exactly (a window's log lines are jointly
+normal, see :func:`_lines_body_loglik`), so only ``line_window_sd`` is sampled: 549 fewer
+dimensions (in one 1,500-draw chain of the real sample, the bulk ESS of
+``line_log_sigma_sd`` rose from 234 to 405 and ``line_window_sd`` left the five worst).
+
 Window effects are what makes the contributor-periods of one window dependent (PyTorch's
 two informative windows average 7.5 and 3.2 commits per contributor); integrated over a
 new window they inflate each repo's expected units by ``exp(window_sd^2 / 2)``, and their
@@ -58,11 +63,11 @@ repo's period count) is added to its expected units per period in the FTE numera
 constant: the sample cannot support a trend of its own for the two or three repos that
 have sync accounts. Samples without those columns (older data layers) have no sync units.
 
-Exact sufficient statistics keep the likelihood cost independent of the row count:
-contributor counts enter as (repo, period time, value, multiplicity) via their period,
-commit counts as (window, value, multiplicity) triples, the lognormal body through
-per-window ``n``, ``sum log l`` and ``sum (log l)^2``, the hurdle through the zero count and
-total. Only constants are dropped (``-sum log l`` and ``2 pi``).
+Exact sufficient statistics keep the likelihood cost independent of the row count: the
+negative binomials through each group's (period's, window's) row count and sum plus the
+multiplicity of each distinct value (:func:`negbin_statistics`), the lognormal body through
+per-window ``n``, mean and within-window sum of squares of ``log l``, the hurdle through the zero count and
+total. Only constants are dropped (``-sum log l`` and ``n/2 log 2 pi`` of the lines body).
 
 Priors on the model's own parameters (weakly informative, on the log scale of the data):
 
@@ -121,7 +126,7 @@ if TYPE_CHECKING:
     from mcvalue.data.tables import Sample
 
 #: Changes whenever the model's structure changes, so cached posteriors are refitted.
-MODEL_VERSION = "cost-model-4"
+MODEL_VERSION = "cost-model-5"
 
 #: Window dates are measured in years from this origin (mid-2020, the sample's median window).
 TIME_ORIGIN = 2020.5
@@ -163,8 +168,9 @@ REPO_EFFECTS: tuple[str, ...] = (
     "line_log_sigma_z",
 )
 
-#: The per-window effects (standard normal, scaled by the window sds).
-WINDOW_EFFECTS: tuple[str, ...] = ("commit_window_z", "line_window_z")
+#: The sampled per-window effects (standard normal, scaled by the window sd; the lines'
+#: window effects are integrated out exactly, see :func:`_lines_body_loglik`).
+WINDOW_EFFECTS: tuple[str, ...] = ("commit_window_z",)
 
 #: A target year: a calendar year, or :data:`AVERAGE` ("average", the paper's long-run average).
 TargetYear = int | str
@@ -343,29 +349,88 @@ def active_windows(data: ModelData) -> tuple[np.ndarray, np.ndarray]:
     return windows, contrib_window
 
 
-def _value_counts(group: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct (group, value) pairs and their multiplicities: exact compression of iid counts."""
-    pairs, weights = np.unique(np.stack([group, value], axis=1), axis=0, return_counts=True)
-    return pairs[:, 0], pairs[:, 1], weights
+def negbin_statistics(group: np.ndarray, value: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
+    """Exact sufficient statistics of iid-within-group negative binomial counts with one common alpha.
+
+    The NB log pmf ``gammaln(y + a) - gammaln(a) - gammaln(y + 1) + a log(a / (a + mu)) +
+    y log(mu / (a + mu))`` splits into a part of (y, a) alone, summed over the distinct
+    values with their multiplicities, and a part of (mu, a) that needs only each group's row
+    count and sum: ``values``, ``counts`` (distinct y, multiplicity), ``n``, ``total`` (per
+    group) and ``const`` (``-sum gammaln(y + 1)``). The real sample's 2,064 distinct
+    (window, commits) pairs become 549 windows and 71 distinct values; with this a
+    gradient of the whole model costs ~60 us instead of ~460 us.
+    """
+    from scipy.special import gammaln
+
+    values, counts = np.unique(np.asarray(value, dtype=np.int64), return_counts=True)
+    return {
+        "values": values.astype(float),
+        "counts": counts.astype(float),
+        "n": np.bincount(group, minlength=n_groups).astype(float),
+        "total": np.bincount(group, weights=np.asarray(value, dtype=float), minlength=n_groups),
+        "const": np.array(-float(np.sum(counts * gammaln(values + 1.0)))),
+    }
+
+
+def _negbin_loglik(log_mu, alpha, stats: dict[str, np.ndarray]):
+    """Return the summed NB log-likelihood of :func:`negbin_statistics` (a pytensor scalar), exact.
+
+    ``log_mu`` is each group's log mean; ``log(a + mu)`` is taken as a logaddexp so that
+    neither a large mean nor a large alpha loses precision.
+    """
+    import pytensor.tensor as pt
+
+    log_alpha = pt.log(alpha)
+    log_a_plus_mu = pt.logaddexp(log_alpha, log_mu)
+    by_value = pt.sum(stats["counts"] * (pt.gammaln(stats["values"] + alpha) - pt.gammaln(alpha)))
+    by_group = pt.sum(stats["n"] * alpha * (log_alpha - log_a_plus_mu) + stats["total"] * (log_mu - log_a_plus_mu))
+    return by_value + by_group + stats["const"]
 
 
 def line_statistics(data: ModelData) -> dict[str, np.ndarray]:
     """Per-window sufficient statistics of the lines hurdle-lognormal (exact), over active windows.
 
-    n_pos, sum_log, sum_log2: count, sum and sum of squares of log lines over positive rows;
+    n_pos, mean_log, within_ss: count, mean and within-window sum of squared deviations of
+    log lines over positive rows (mean and sum of squares 0 where a window has none);
     n_zero, n_total: the hurdle's zero count and row count (summed: it is global).
     """
     windows, contrib_window = active_windows(data)
     pos = data.contrib_lines > 0
     logs = np.log(data.contrib_lines[pos].astype(float))
     w = contrib_window[pos]
+    n_pos = np.bincount(w, minlength=windows.size).astype(float)
+    mean_log = np.bincount(w, weights=logs, minlength=windows.size) / np.maximum(n_pos, 1.0)
     return {
-        "n_pos": np.bincount(w, minlength=windows.size).astype(float),
-        "sum_log": np.bincount(w, weights=logs, minlength=windows.size),
-        "sum_log2": np.bincount(w, weights=logs**2, minlength=windows.size),
+        "n_pos": n_pos,
+        "mean_log": mean_log,
+        "within_ss": np.bincount(w, weights=(logs - mean_log[w]) ** 2, minlength=windows.size),
         "n_zero": np.array(float((~pos).sum())),
         "n_total": np.array(float(pos.size)),
     }
+
+
+def _lines_body_loglik(lam, log_s, window_sd, stats: dict[str, np.ndarray]):
+    """Log-likelihood of the positive log lines with the window effects integrated out (exact).
+
+    In a window with n positive rows, ``log l_i = lam + e + eps_i`` with ``e ~ N(0, tau^2)``
+    and ``eps_i ~ N(0, s^2)``: the n values are jointly normal with covariance ``s^2 I +
+    tau^2 11'`` (determinant ``s^(2(n-1)) (s^2 + n tau^2)``), so the window's mean and
+    within-window sum of squares ``SS`` carry it all::
+
+        -(n - 1) log s - SS / (2 s^2) - log(s^2 + n tau^2) / 2 - n (mean - lam)^2 / (2 (s^2 + n tau^2))
+
+    (``n/2 log 2 pi`` dropped). Windows without positive rows contribute nothing. ``lam``
+    and ``log_s`` are per active window.
+    """
+    import pytensor.tensor as pt
+
+    has = np.flatnonzero(stats["n_pos"] > 0)
+    n, mean, ss = stats["n_pos"][has], stats["mean_log"][has], stats["within_ss"][has]
+    log_s = log_s[has]
+    var_mean_n = pt.exp(2.0 * log_s) + n * window_sd**2
+    return pt.sum(
+        -(n - 1.0) * log_s - 0.5 * ss * pt.exp(-2.0 * log_s) - 0.5 * pt.log(var_mean_n) - 0.5 * n * (mean - lam[has]) ** 2 / var_mean_n
+    )
 
 
 def _repo_level(prefix: str, priors: ModelPriors, intercept: tuple[float, float], sd_scale: float):
@@ -390,35 +455,31 @@ def build_model(data: ModelData, priors: ModelPriors = ModelPriors()) -> pm.Mode
     coords = {"repo": list(data.repos), "window": [int(w) for w in windows]}
     t_period = data.period_time - TIME_ORIGIN
     w_repo, w_t = data.period_repo[windows], t_period[windows]
-    p_idx, p_val, p_w = _value_counts(np.arange(data.period_repo.size), data.period_contributors)
-    c_win, c_val, c_w = _value_counts(contrib_window, data.contrib_commits - 1)
+    n_periods = data.period_repo.size
+    contrib_stats = negbin_statistics(np.arange(n_periods), data.period_contributors, n_periods)
+    commit_stats = negbin_statistics(contrib_window, data.contrib_commits - 1, windows.size)
     stats = line_statistics(data)
     with pm.Model(coords=coords) as model:
         log_mu, contrib_slope = _repo_level("contrib", priors, (priors.contrib_intercept_mu, priors.contrib_intercept_sigma), priors.contrib_sd_scale)
         contrib_isa = pm.HalfNormal("contrib_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
         period_log_mu = log_mu[data.period_repo] + contrib_slope[data.period_repo] * t_period
-        contrib_dist = pm.NegativeBinomial.dist(mu=pt.exp(period_log_mu[p_idx]), alpha=1.0 / contrib_isa**2)
-        pm.Potential("contributors_loglik", pt.sum(p_w * pm.logp(contrib_dist, p_val)))
+        pm.Potential("contributors_loglik", _negbin_loglik(period_log_mu, 1.0 / contrib_isa**2, contrib_stats))
 
         log_m, commit_slope = _repo_level("commit", priors, (priors.commit_intercept_mu, priors.commit_intercept_sigma), priors.commit_sd_scale)
         commit_isa = pm.HalfNormal("commit_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
         commit_wsd = pm.HalfNormal("commit_window_sd", priors.commit_window_sd_scale)
         commit_wz = pm.Normal("commit_window_z", 0.0, 1.0, dims="window")
         window_log_m = log_m[w_repo] + commit_slope[w_repo] * w_t + commit_wsd * commit_wz
-        commit_dist = pm.NegativeBinomial.dist(mu=pt.exp(window_log_m[c_win]), alpha=1.0 / commit_isa**2)
-        pm.Potential("commits_loglik", pt.sum(c_w * pm.logp(commit_dist, c_val)))
+        pm.Potential("commits_loglik", _negbin_loglik(window_log_m, 1.0 / commit_isa**2, commit_stats))
 
         lam_r, line_slope = _repo_level("line", priors, (priors.line_intercept_mu, priors.line_intercept_sigma), priors.line_sd_scale)
         ls_intercept = pm.Normal("line_log_sigma_intercept", priors.line_log_sigma_mu, priors.line_log_sigma_sigma)
         ls_sd = pm.HalfNormal("line_log_sigma_sd", priors.line_log_sigma_sd_scale)
         ls_z = pm.Normal("line_log_sigma_z", 0.0, 1.0, dims="repo")
         line_wsd = pm.HalfNormal("line_window_sd", priors.line_window_sd_scale)
-        line_wz = pm.Normal("line_window_z", 0.0, 1.0, dims="window")
-        lam = lam_r[w_repo] + line_slope[w_repo] * w_t + line_wsd * line_wz
+        lam = lam_r[w_repo] + line_slope[w_repo] * w_t
         log_s = (ls_intercept + ls_sd * ls_z)[w_repo]
-        n, s1, s2 = stats["n_pos"], stats["sum_log"], stats["sum_log2"]
-        quad = s2 - 2.0 * lam * s1 + n * lam**2
-        pm.Potential("lines_body_loglik", pt.sum(-n * log_s - 0.5 * quad * pt.exp(-2.0 * log_s)))
+        pm.Potential("lines_body_loglik", _lines_body_loglik(lam, log_s, line_wsd, stats))
         zero_prob = pm.Beta("line_zero_prob", priors.line_zero_alpha, priors.line_zero_beta)
         n_zero, n_total = stats["n_zero"], stats["n_total"]
         pm.Potential("lines_zero_loglik", n_zero * pt.log(zero_prob) + (n_total - n_zero) * pt.log1p(-zero_prob))
