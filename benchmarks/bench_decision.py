@@ -2,13 +2,16 @@
 
     PYTHONPATH=. python benchmarks/bench_decision.py [--draws 200000]
 
-Synthetic draws: lognormal priors for the eight quantities, an FTE pool of 4,000 rows,
+Synthetic draws: the tests' all-lognormal priors for the eight quantities
+(``tests/montecarlo_helpers.LOGNORMAL_PARAMETERS``), an FTE pool of 4,000 rows,
 equal method weights, evaluated with ``mcvalue.simulate.outcomes``. Prints seconds per
 piece and the total (budget: about 10 s on 200k draws).
 """
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy import stats
@@ -17,17 +20,8 @@ from mcvalue import decision as d
 from mcvalue.paper import METHOD_KEYS
 from mcvalue.simulate import outcomes
 
-#: (median, log-sd) of each quantity.
-PRIORS = {
-    "cost.salary_usd": (2.5e5, 0.3),
-    "cost.fte_fraction_contributor": (0.4, 0.35),
-    "cost.fte_fraction_reference": (0.6, 0.25),
-    "cost.coverage": (1.5, 0.1),
-    "benefit.ai_value_usd": (4e12, 0.15),
-    "benefit.haircut": (0.1, 0.7),
-    "benefit.attribution_share": (0.1, 0.4),
-    "benefit.mloss_share": (0.5, 0.3),
-}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from montecarlo_helpers import LOGNORMAL_PARAMETERS  # noqa: E402 - the tests' all-lognormal scenario, shared
 
 
 def main() -> None:
@@ -36,7 +30,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=200_000)
     n = parser.parse_args().draws
     rng = np.random.default_rng(20220218)
-    priors = {name: stats.lognorm(s=s, scale=m) for name, (m, s) in PRIORS.items()}
+    priors = {name: stats.lognorm(s=s, scale=m) for name, (m, s) in LOGNORMAL_PARAMETERS.items()}
     inputs = {name: dist.rvs(size=n, random_state=rng) for name, dist in priors.items()}
     pool = np.exp(rng.normal(np.log([1000.0, 700.0, 600.0, 600.0, 400.0]), 0.2, size=(4000, 5)))
     fte = pool[rng.integers(0, pool.shape[0], n)]

@@ -16,8 +16,9 @@ Prior predictive check first: the contributor-period counts and per-repo mean co
 200 prior datasets on the same design, to show the priors give samples of a plausible size
 (the real clean sample has 3,895 contributor-periods).
 
-Each finished fit is appended to ``results/calibration/ranks.jsonl`` at once, so a run cut
-short still leaves its datasets; ``--summarise-only`` rebuilds ``summary.json`` and
+Each finished fit is appended to ``results/calibration/ranks.jsonl`` at once (with the
+model version, its divergences, max R-hat, min bulk ESS and seconds), so a run cut short
+still leaves its datasets; only records of the current model version count; ``--summarise-only`` rebuilds ``summary.json`` and
 ``sbc_ranks.png`` in ``results/calibration/`` from that file.
 """
 
@@ -92,21 +93,36 @@ def simulate(design, index: int):
 def one_dataset(index: int) -> dict:
     """Simulate dataset ``index``, fit it with the production settings, return ranks and divergences."""
     import logging
+    import time
 
+    from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics
     from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings, posterior_draws, sample_posterior
-    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, fte_from_params, repo_params
+    from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, MODEL_VERSION, fte_from_params, repo_params
     from mcvalue.paper import METHOD_KEYS
 
     logging.getLogger("pymc").setLevel(logging.ERROR)
     draw, data, true_fte = simulate(real_design(), index)
     sampler = SamplerSettings(draws=DEFAULT_DRAWS, tune=DEFAULT_TUNE, chains=DEFAULT_CHAINS, seed=index)
+    start = time.perf_counter()
     idata = sample_posterior(data, sampler, cores=1, progress=False)
+    seconds = time.perf_counter() - start
+    checks = convergence_diagnostics(idata)
     post = posterior_draws(idata)
     fte = fte_from_params(repo_params(post), data, TARGET_YEAR)
     keep = np.linspace(0, fte.shape[0] - 1, THINNED).astype(int)
     ranks = {name: int((post[name][keep] < draw[name][0]).sum()) for name in HYPERPARAMETERS}
     ranks |= {f"fte.{key}": int((fte[keep, j] < true_fte[j]).sum()) for j, key in enumerate(METHOD_KEYS)}
-    return {"dataset": index, "rows": int(data.contrib_commits.size), "divergences": int(idata.sample_stats["diverging"].values.sum()), "ranks": ranks}
+    return {
+        "dataset": index,
+        "model_version": MODEL_VERSION,
+        "rows": int(data.contrib_commits.size),
+        "divergences": int(idata.sample_stats["diverging"].values.sum()),
+        "max_rhat": float(checks["max_rhat"]),
+        "min_ess_bulk": float(checks["min_ess_bulk"]),
+        "converged": bool(checks["converged"]),
+        "seconds": round(seconds, 1),
+        "ranks": ranks,
+    }
 
 
 def prior_predictive(design, n: int = 200) -> dict:
@@ -133,7 +149,9 @@ def summarise(prior_check: dict | None) -> dict:
     import matplotlib.pyplot as plt
     from scipy import stats
 
-    results = [json.loads(line) for line in RANKS.read_text().splitlines() if line.strip()]
+    from mcvalue.costmodels.pymc.model import MODEL_VERSION
+
+    results = [r for r in map(json.loads, filter(str.strip, RANKS.read_text().splitlines())) if r.get("model_version") == MODEL_VERSION]
     n = len(results)
     names = list(results[0]["ranks"]) if results else []
     bins = max(2, min(10, n // 5))
@@ -157,7 +175,10 @@ def summarise(prior_check: dict | None) -> dict:
     fig.savefig(OUT / "sbc_ranks.png", dpi=90)
     summary = {
         "datasets": n,
+        "model_version": MODEL_VERSION,
         "divergent_fits": sum(r["divergences"] > 0 for r in results),
+        "fits_failing_gates": sum(not r["converged"] for r in results),
+        "median_fit_seconds": float(np.median([r["seconds"] for r in results])) if results else None,
         "bins": bins,
         "rows_quantiles": np.quantile([r["rows"] for r in results], [0.05, 0.5, 0.95]).tolist() if results else [],
         "quantities": quantities,
@@ -182,7 +203,10 @@ def main() -> None:
         return
     check = prior_predictive(real_design())
     print("prior predictive:", json.dumps(check))
-    done = {json.loads(line)["dataset"] for line in RANKS.read_text().splitlines()} if RANKS.is_file() else set()
+    from mcvalue.costmodels.pymc.model import MODEL_VERSION
+
+    lines = RANKS.read_text().splitlines() if RANKS.is_file() else []
+    done = {r["dataset"] for r in map(json.loads, filter(str.strip, lines)) if r.get("model_version") == MODEL_VERSION}
     todo = [i for i in range(args.datasets) if i not in done]
     with Pool(args.workers, initializer=os.nice, initargs=(5,)) as pool, open(RANKS, "a") as out:
         for result in pool.imap_unordered(one_dataset, todo):
