@@ -5,6 +5,7 @@ import pytest
 from scipy import stats
 
 from mcvalue.errors import PriorFileError
+from mcvalue.priors import laws
 from mcvalue.priors.load import load_scenario
 from mcvalue.priors.quantiles import MAX_QUANTILE_MISFIT, fit_quantiles
 
@@ -68,3 +69,51 @@ def test_quantiles_and_another_parametrisation_are_refused_together(tmp_path):
     path = _file(tmp_path, '[benefit.haircut]\ndist = "beta"\nci90 = [0.03, 0.3]\nquantiles = {"0.05" = 0.03, "0.5" = 0.1, "0.95" = 0.3}\n')
     with pytest.raises(PriorFileError, match="give only one parametrisation"):
         load_scenario(path)
+
+
+def _pert(low: float, mode: float, high: float, lam: float = 4.0):
+    """Return scipy's beta on [low, high] with PERT's shapes 1 + lam (mode - low) / range and 1 + lam (high - mode) / range."""
+    span = high - low
+    return stats.beta(1 + lam * (mode - low) / span, 1 + lam * (high - mode) / span, loc=low, scale=span)
+
+
+def _parameters(law, lam: float = 4.0) -> tuple[float, ...]:
+    """Return (min, max) of a fitted uniform, (min, mode, max) of a triangular or PERT (its mode from the beta's a)."""
+    if isinstance(law, laws.UniformLaw):
+        return law.low, law.high
+    if isinstance(law, laws.TriangularLaw):
+        return law.low, law.mode, law.high
+    return law.loc, law.loc + law.scale * (law.a - 1) / lam, law.loc + law.scale
+
+
+@pytest.mark.parametrize(
+    ("dist", "parameters", "truth", "probs", "lam"),
+    [
+        ("uniform", (2.0, 7.0), stats.uniform(2.0, 5.0), (0.05, 0.5, 0.95), 4.0),
+        ("uniform", (-1e5, 2e5), stats.uniform(-1e5, 3e5), (0.1, 0.2, 0.4, 0.9), 4.0),
+        ("triangular", (1.0, 1.8, 5.0), stats.triang(0.2, loc=1.0, scale=4.0), (0.05, 0.5, 0.95), 4.0),
+        ("triangular", (0.0, 0.5, 1.0), stats.triang(0.5), (0.05, 0.5, 0.95), 4.0),
+        ("triangular", (150e3, 220e3, 450e3), stats.triang(70 / 300, loc=150e3, scale=300e3), (0.05, 0.25, 0.5, 0.75, 0.95), 4.0),
+        ("pert", (1.0, 1.8, 5.0), _pert(1.0, 1.8, 5.0), (0.05, 0.5, 0.95), 4.0),
+        ("pert", (0.0, 0.95, 1.0), _pert(0.0, 0.95, 1.0), (0.1, 0.3, 0.9), 4.0),
+        ("pert", (150e3, 200e3, 600e3), _pert(150e3, 200e3, 600e3, lam=2.0), (0.05, 0.5, 0.95), 2.0),
+    ],
+)
+def test_exact_quantiles_of_a_bounded_family_recover_its_parameters(dist, parameters, truth, probs, lam):
+    """Quantiles from scipy's uniform / triang / scaled beta give back min (mode) max; three fix a triangular or PERT."""
+    values = truth.ppf(probs)
+    law, misfit = fit_quantiles(dist, {str(p): float(x) for p, x in zip(probs, values, strict=True)}, lam)
+    span = parameters[-1] - parameters[0]
+    np.testing.assert_allclose(_parameters(law, lam), parameters, rtol=0, atol=1e-6 * span)
+    np.testing.assert_allclose(law.cdf(values), probs, rtol=0, atol=1e-9)
+    assert misfit < 1e-9
+
+
+def test_quantiles_all_past_a_triangulars_mode_are_matched():
+    """The quantile function's kink at the mode traps a fit started with the mode among the values (misfit 0.005)."""
+    probs = (0.21, 0.38, 0.42)
+    values = stats.triang(0.0986, loc=10.0, scale=20.0).ppf(probs)  # F(mode) = 0.0986: every value is past the mode
+    law, misfit = fit_quantiles("triangular", {str(p): float(x) for p, x in zip(probs, values, strict=True)})
+    np.testing.assert_allclose(law.cdf(values), probs, rtol=0, atol=1e-9)
+    assert misfit < 1e-9
+

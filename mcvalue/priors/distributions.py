@@ -236,6 +236,10 @@ def gamma_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
     return shape, lo / float(special.gammaincinv(shape, p_lo))
 
 
+#: A PERT's concentration ``lambda`` when the file gives none.
+PERT_LAMBDA = 4.0
+
+
 def pert_shape(minimum: float, mode: float, maximum: float, lam: float) -> tuple[float, float]:
     """Beta parameters of PERT(min, mode, max, lambda): 1 + lambda (mode - min) / range, ..."""
     span = maximum - minimum
