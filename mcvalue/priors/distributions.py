@@ -24,7 +24,8 @@ choice         ``values``, ``weights`` (discrete)
 =============  ==========================================================================
 
 ``ciXX = [a, b]`` means P(x < a) = P(x > b) = (1 - XX/100) / 2 for the distribution
-*before* truncation; every continuous family also takes ``lower`` / ``upper`` truncation
+*before* truncation. Every continuous family may instead be given ``quantiles`` (three or
+more, fitted: :mod:`mcvalue.priors.quantiles`), and takes ``lower`` / ``upper`` truncation
 bounds, which condition the distribution on lying between them.
 """
 
