@@ -24,7 +24,8 @@ choice         ``values``, ``weights`` (discrete)
 =============  ==========================================================================
 
 ``ciXX = [a, b]`` means P(x < a) = P(x > b) = (1 - XX/100) / 2 for the distribution
-*before* truncation; every continuous family also takes ``lower`` / ``upper`` truncation
+*before* truncation. Every continuous family may instead be given ``quantiles`` (three or
+more, fitted: :mod:`mcvalue.priors.quantiles`), and takes ``lower`` / ``upper`` truncation
 bounds, which condition the distribution on lying between them.
 """
 
@@ -234,6 +235,10 @@ def gamma_from_interval(key: str, lo: float, hi: float) -> tuple[float, float]:
         raise SolveError(f"no gamma distribution has {key} = [{_fmt(lo)}, {_fmt(hi)}]")
     shape = float(np.exp(optimize.brentq(gap, lo_k, hi_k, xtol=1e-12)))
     return shape, lo / float(special.gammaincinv(shape, p_lo))
+
+
+#: A PERT's concentration ``lambda`` when the file gives none.
+PERT_LAMBDA = 4.0
 
 
 def pert_shape(minimum: float, mode: float, maximum: float, lam: float) -> tuple[float, float]:

@@ -115,9 +115,9 @@ class ContinuousFamily(Family):
     upper: float | None = None
     _misfit: float | None = PrivateAttr(default=None)
 
-    def _from_quantiles(self, keys: tuple[str, ...]) -> d.Continuous:
-        """Fit the family to ``quantiles`` (:mod:`mcvalue.priors.quantiles`); the description shows the misfit."""
-        law, self._misfit = fit_quantiles(self.dist, self.quantiles)
+    def _from_quantiles(self, keys: tuple[str, ...], lam: float = d.PERT_LAMBDA) -> d.Continuous:
+        """Fit the family to ``quantiles`` (:mod:`mcvalue.priors.quantiles`; ``lam``: a PERT's); the description shows the misfit."""
+        law, self._misfit = fit_quantiles(self.dist, self.quantiles, lam)
         return self._truncated(law, keys)
 
     def _truncated(self, law: laws.Law, keys: tuple[str, ...]) -> d.Continuous:
@@ -148,16 +148,20 @@ class PointSpec(Family):
 
 
 class UniformSpec(ContinuousFamily):
-    """Uniform on [min, max]."""
+    """Uniform on [min, max], given by its ends or fitted to quantiles."""
 
     dist: Literal["uniform"]
-    min: float
-    max: float
+    min: float | None = None
+    max: float | None = None
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("min", "max"), ("quantiles",))
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         if not self.min < self.max:
             raise d.SolveError(f"min = {self.min:g} is not below max = {self.max:g}")
-        return self._truncated(laws.UniformLaw(self.min, self.max), ("min", "max"))
+        return self._truncated(laws.UniformLaw(self.min, self.max), keys)
 
 
 class NormalSpec(ContinuousFamily):
@@ -274,11 +278,13 @@ class GammaSpec(ContinuousFamily):
 
 
 class ModeFamily(ContinuousFamily):
-    """Shared checks of the min / mode / max families."""
+    """Shared keys and checks of the min / mode / max families (or their ``quantiles``, fitted)."""
 
-    min: float
-    mode: float
-    max: float
+    min: float | None = None
+    mode: float | None = None
+    max: float | None = None
+    quantiles: Quantiles | None = None
+    PARAMETRISATIONS = (("min", "mode", "max"), ("quantiles",))
 
     def _check_order(self) -> None:
         if not (self.min <= self.mode <= self.max and self.min < self.max):
@@ -292,21 +298,26 @@ class TriangularSpec(ModeFamily):
     dist: Literal["triangular"]
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        if keys == ("quantiles",):
+            return self._from_quantiles(keys)
         self._check_order()
-        return self._truncated(laws.TriangularLaw(self.min, self.mode, self.max), ("min", "mode", "max"))
+        return self._truncated(laws.TriangularLaw(self.min, self.mode, self.max), keys)
 
 
 class PertSpec(ModeFamily):
-    """PERT: a beta on [min, max] with mode ``mode`` and concentration ``lambda`` (4 by default)."""
+    """PERT: a beta on [min, max] with mode ``mode`` and concentration ``lambda`` (4 by default, kept when fitting quantiles)."""
 
     dist: Literal["pert"]
-    lam: Positive = Field(4.0, alias="lambda")
+    lam: Positive = Field(d.PERT_LAMBDA, alias="lambda")
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
+        shown = keys + (("lam",) if self.lam != d.PERT_LAMBDA else ())
+        if keys == ("quantiles",):
+            return self._from_quantiles(shown, self.lam)
         self._check_order()
         a, b = d.pert_shape(self.min, self.mode, self.max, self.lam)
         law = laws.BetaLaw(a, b, loc=self.min, scale=self.max - self.min)
-        return self._truncated(law, ("min", "mode", "max") + (("lam",) if self.lam != 4.0 else ()))
+        return self._truncated(law, shown)
 
 
 class ChoiceSpec(Family):

@@ -1,20 +1,24 @@
 """A prior stated by three or more quantiles: ``quantiles = {"0.05" = a, "0.5" = b, "0.95" = c}``.
 
-The family's two parameters are fitted by least squares in probability (the residuals
-:math:`F(x_i) - p_i` of the stated points), and the fit is judged on the same scale: the
+The family's parameters, made unconstrained (log scales; a uniform's [min, max] as min and
+the log of the range; a triangular's or PERT's min < mode < max as those two and the logit
+of the mode's place in the range), are fitted by least squares in probability (the residuals
+:math:`F(x_i) - p_i` of the stated points; from each of the family's starting points, the
+best kept), and the fit is judged on the same scale: the
 misfit is the largest :math:`|F(x_i) - p_i|`,
 and a fit whose misfit exceeds :data:`MAX_QUANTILE_MISFIT` is refused (the family cannot
 say what the quantiles say: choose another family or other quantiles).
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize, special
 
 from mcvalue.fmt import plain
 from mcvalue.priors import laws
-from mcvalue.priors.distributions import SolveError
+from mcvalue.priors.distributions import PERT_LAMBDA, SolveError, pert_shape
 
 #: Largest accepted |F(x_i) - p_i|: each stated value must sit within 2 percentile points of its probability.
 MAX_QUANTILE_MISFIT = 0.02
@@ -56,39 +60,125 @@ def _start(probs: np.ndarray, values: np.ndarray) -> tuple[float, float]:
     return float(values[0] - z[0] * sd), float(sd)
 
 
-def _family(dist: str, probs: np.ndarray, values: np.ndarray) -> tuple[Callable[[np.ndarray], laws.Law], np.ndarray]:
-    """Return the family's law of unconstrained parameters and a starting point, checking the values' domain."""
+def _ends(probs: np.ndarray, values: np.ndarray) -> tuple[float, float]:
+    """Return the ends of the uniform through the outermost quantiles (a starting point)."""
+    width = (values[-1] - values[0]) / (probs[-1] - probs[0])
+    return float(values[0] - probs[0] * width), float(values[-1] + (1.0 - probs[-1]) * width)
+
+
+@dataclass(frozen=True)
+class _Support:
+    """[min, max] as two unconstrained numbers: (min - middle) / unit and log((max - min) / unit).
+
+    ``middle`` is the midpoint of the outermost values and ``unit`` the range of
+    :func:`_ends`, so the fit is the same at any magnitude of the values. A start's support
+    holds the values, so its first number is below -(p_last - p_first) / 2, never near 0
+    (least squares' first step is as long as the start vector: a start near 0 stalls). The
+    ends are numpy floats: a range that underflows to 0 gives a non-finite residual, not an
+    exception.
+    """
+
+    middle: float
+    unit: float
+
+    @classmethod
+    def of(cls, probs: np.ndarray, values: np.ndarray) -> "_Support":
+        """Return the frame of these quantiles: their outermost values' midpoint, the range of :func:`_ends`."""
+        low, high = _ends(probs, values)
+        return cls(float(values[0] + values[-1]) / 2.0, high - low)
+
+    def ends(self, theta: np.ndarray) -> tuple[np.float64, np.float64]:
+        """Return (min, max) of ``theta[:2]``."""
+        low = np.float64(self.middle + self.unit * theta[0])
+        return low, low + np.float64(self.unit * np.exp(theta[1]))
+
+    def theta(self, low: float, high: float) -> list[float]:
+        """Return the two numbers of [low, high]."""
+        return [(low - self.middle) / self.unit, float(np.log((high - low) / self.unit))]
+
+
+def _uniform(probs: np.ndarray, values: np.ndarray) -> tuple[Callable[[np.ndarray], laws.Law], list[np.ndarray]]:
+    """Return the uniform's law of :class:`_Support` and two starts.
+
+    The starts are the uniform through the outermost quantiles and the least-squares line
+    of the probabilities on the values (the answer when every value falls inside it; its
+    slope is positive, the values increasing with the probabilities).
+    """
+    support = _Support.of(probs, values)
+    slope, intercept = np.polyfit((values - support.middle) / support.unit, probs, 1)
+    line = np.array([-intercept / slope, -np.log(slope)])
+    return (lambda t: laws.UniformLaw(*support.ends(t))), [np.array(support.theta(*_ends(probs, values))), line]
+
+
+def _mode_family(dist: str, lam: float, probs: np.ndarray, values: np.ndarray) -> tuple[Callable[[np.ndarray], laws.Law], list[np.ndarray]]:
+    """Return the triangular's or PERT's law of (:class:`_Support`, logit of the mode's place) and three starts.
+
+    Each start fits the quantile function to the values (least squares in units of the
+    range) from the uniform through the outermost quantiles with its mode at a fifth, where
+    the median falls, or at four fifths: unlike the CDF, the quantile function is not flat
+    where a stated value leaves [min, max], and its kink at the mode makes local minima
+    that one start alone can stall in. The PERT is the beta of
+    :func:`mcvalue.priors.distributions.pert_shape` on [min, max], as a PERT spec builds it.
+    """
+    support = _Support.of(probs, values)
+    low, high = _ends(probs, values)
+    median_place = min(max((float(np.interp(0.5, probs, values)) - low) / (high - low), 0.05), 0.95)
+
+    def make(theta: np.ndarray) -> laws.Law:
+        start, end = support.ends(theta)
+        mode = start + (end - start) * special.expit(theta[2])
+        if dist == "triangular":
+            return laws.TriangularLaw(start, mode, end)
+        return laws.BetaLaw(*pert_shape(start, mode, end, lam), loc=start, scale=end - start)
+
+    def gap(theta: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            miss = (np.asarray(make(theta).ppf(probs), dtype=float) - values) / support.unit
+        return np.where(np.isfinite(miss), miss, 1.0)
+
+    places = (0.2, median_place, 0.8)
+    return make, [optimize.least_squares(gap, np.array([*support.theta(low, high), special.logit(p)])).x for p in places]
+
+
+def _family(dist: str, probs: np.ndarray, values: np.ndarray, lam: float) -> tuple[Callable[[np.ndarray], laws.Law], list[np.ndarray]]:
+    """Return the family's law of unconstrained parameters and its starting points, checking the values' domain."""
+    if dist == "uniform":
+        return _uniform(probs, values)
+    if dist in ("triangular", "pert"):
+        return _mode_family(dist, lam, probs, values)
     if dist == "normal":
         mu, sd = _start(probs, values)
-        return (lambda t: laws.NormalLaw(t[0], float(np.exp(t[1])))), np.array([mu, np.log(sd)])
+        return (lambda t: laws.NormalLaw(t[0], float(np.exp(t[1])))), [np.array([mu, np.log(sd)])]
     if dist in ("lognormal", "gamma") and not values[0] > 0:
         raise SolveError(f"quantiles values must be > 0 for a {dist}")
     if dist == "lognormal":
         mu, sigma = _start(probs, np.log(values))
-        return (lambda t: laws.LognormalLaw(t[0], float(np.exp(t[1])))), np.array([mu, np.log(sigma)])
+        return (lambda t: laws.LognormalLaw(t[0], float(np.exp(t[1])))), [np.array([mu, np.log(sigma)])]
     if dist == "gamma":
         mean, sd = _start(probs, values)
         mean, sd = max(mean, values[0]), max(sd, 1e-12 * values[-1])
-        return (lambda t: laws.GammaLaw(float(np.exp(t[0])), float(np.exp(t[1])))), np.log([(mean / sd) ** 2, sd**2 / mean])
+        return (lambda t: laws.GammaLaw(float(np.exp(t[0])), float(np.exp(t[1])))), [np.log([(mean / sd) ** 2, sd**2 / mean])]
     if dist == "beta":
         if not (values[0] > 0 and values[-1] < 1):
             raise SolveError("quantiles values must lie strictly inside (0, 1) for a beta")
         mean, sd = _start(probs, values)
         mean = min(max(mean, 0.01), 0.99)
         common = max(mean * (1 - mean) / min(sd, 0.45) ** 2 - 1, 0.5)
-        return (lambda t: laws.BetaLaw(float(np.exp(t[0])), float(np.exp(t[1])))), np.log([mean * common, (1 - mean) * common])
+        return (lambda t: laws.BetaLaw(float(np.exp(t[0])), float(np.exp(t[1])))), [np.log([mean * common, (1 - mean) * common])]
     raise SolveError(f"quantiles are not supported for {dist}")
 
 
-def fit_quantiles(dist: str, table: Mapping[str, float]) -> tuple[laws.Law, float]:
-    """Fit ``dist`` (normal, lognormal, beta or gamma) to stated quantiles; return the law and its misfit.
+def fit_quantiles(dist: str, table: Mapping[str, float], lam: float = PERT_LAMBDA) -> tuple[laws.Law, float]:
+    """Fit ``dist`` (a continuous family of :mod:`mcvalue.priors.families`) to stated quantiles; return the law and its misfit.
 
     Parameters
     ----------
     dist : str
-        The family.
+        The family: uniform, normal, lognormal, beta, gamma, triangular or pert.
     table : mapping of str to float
         Probability (as text, e.g. ``"0.05"``) -> value.
+    lam : float, default 4
+        A PERT's concentration ``lambda``, kept as given (min, mode and max are fitted); other families have none.
 
     Returns
     -------
@@ -108,15 +198,15 @@ def fit_quantiles(dist: str, table: Mapping[str, float]) -> tuple[laws.Law, floa
     (0.0, 1.0, True)
     """
     probs, values = parse_quantiles(table)
-    make, start = _family(dist, probs, values)
+    make, starts = _family(dist, probs, values, lam)
 
     def residual(theta: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             gap = np.asarray(make(theta).cdf(values), dtype=float) - probs
         return np.where(np.isfinite(gap), gap, 1.0)
 
-    fit = optimize.least_squares(residual, start, xtol=1e-12, ftol=1e-12, gtol=1e-12)
-    law = make(fit.x)
+    fits = [optimize.least_squares(residual, start, xtol=1e-12, ftol=1e-12, gtol=1e-12) for start in starts]
+    law = make(min(fits, key=lambda fit: fit.cost).x)
     gaps = np.abs(np.asarray(law.cdf(values), dtype=float) - probs)
     worst = int(np.argmax(gaps))
     misfit = float(gaps[worst])

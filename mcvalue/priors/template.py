@@ -14,13 +14,13 @@ TEMPLATE = '''\
 #
 # Distributions (`dist`) and their keys; interval keys always say what they are:
 #   point       value
-#   uniform     min, max
+#   uniform     min, max | quantiles
 #   normal      mean + sd | ci90 | ci95 | quantiles
 #   lognormal   mu + sigma (of log x) | mean + sd (of x) | ci90 | ci95 | quantiles
 #   beta        alpha + beta | mean + sd | ci90 | ci95 | quantiles
 #   gamma       shape + scale | shape + rate | mean + sd | ci90 | ci95 | quantiles
-#   triangular  min, mode, max
-#   pert        min, mode, max, optional lambda (default 4)
+#   triangular  min, mode, max | quantiles
+#   pert        min, mode, max | quantiles; optional lambda (default 4)
 #   choice      values = [...], weights = [...] (summing to 1)
 # ci90 = [a, b] means a 5% chance below a and 5% above b (ci95: 2.5% each side).
 # quantiles = {"0.05" = a, "0.5" = b, "0.95" = c} (three or more) is fitted; a fit that
