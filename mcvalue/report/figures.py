@@ -44,6 +44,16 @@ def save_png(ax: Axes, path: Path) -> None:
     ax.figure.savefig(path, format="png", dpi=110, metadata={"Software": None})
 
 
+def _plot_target(path: Path | str) -> Path:
+    """Return ``path`` as a Path, refusing (``--plot``) one whose directory does not exist."""
+    from mcvalue.errors import McValueError
+
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise McValueError(f"--plot: directory {path.parent} does not exist")
+    return path
+
+
 def write_figures(result: RunResult, directory: Path) -> list[str]:
     """Save every figure into ``directory`` as ``<stem>.png``; return the stems in report order."""
     figures = draw_figures(result)
@@ -68,14 +78,10 @@ def write_comparison_plot(comparison: dict, path: Path | str) -> Path:
     >>> mcvalue.write_comparison_plot(mcvalue.compare("reference", "paper"), "compare.png")  # doctest: +SKIP
     PosixPath('compare.png')
     """
-    from mcvalue.errors import McValueError
     from mcvalue.plots import exceedance_overlay
 
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise McValueError(f"--plot: directory {path.parent} does not exist")
-    ax = exceedance_overlay(dict(zip(comparison["runs"], comparison["exceedance"], strict=True)))
-    save_png(ax, path)
+    path = _plot_target(path)
+    save_png(exceedance_overlay(dict(zip(comparison["runs"], comparison["exceedance"], strict=True))), path)
     return path
 
 
@@ -95,11 +101,8 @@ def write_prior_plot(scenario: Scenario, path: Path | str) -> Path:
     >>> mcvalue.write_prior_plot(mcvalue.load_scenario("default"), "priors.png")  # doctest: +SKIP
     PosixPath('priors.png')
     """
-    from mcvalue.errors import McValueError
     from mcvalue.plots import prior_densities
 
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise McValueError(f"--plot: directory {path.parent} does not exist")
+    path = _plot_target(path)
     save_png(prior_densities(scenario), path)
     return path

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,29 +32,28 @@ def cli(capsys, monkeypatch) -> Callable[..., tuple[int, str, str]]:
     return invoke
 
 
-@pytest.fixture
-def tiny_fs(tmp_path) -> Iterator[Path]:
-    """Mount a 64 KiB tmpfs (a full disk after the first few writes); skipped where mounting is not allowed."""
-    mount = tmp_path / "tiny"
+@contextmanager
+def _tmpfs(mount: Path, options: str) -> Iterator[Path]:
+    """Mount a tmpfs with ``options`` at the new directory ``mount``; skip where mounting is not allowed."""
     mount.mkdir()
-    if sys.platform != "linux" or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+    if sys.platform != "linux" or subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)],
                                                  capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+@pytest.fixture
+def tiny_fs(tmp_path) -> Iterator[Path]:
+    """Yield a 64 KiB tmpfs: a full disk after the first few writes."""
+    with _tmpfs(tmp_path / "tiny", "size=64k") as mount:
+        yield mount
 
 
 @pytest.fixture
 def read_only_fs(tmp_path) -> Iterator[Path]:
-    """Mount a read-only tmpfs (root ignores file modes, so chmod cannot make one); skipped where mounting is not allowed."""
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    if sys.platform != "linux" or subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(mount)],
-                                                 capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    try:
+    """Yield a read-only tmpfs (root ignores file modes, so chmod cannot make one)."""
+    with _tmpfs(tmp_path / "ro", "ro,size=64k") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
