@@ -145,7 +145,7 @@ def test_unconverged_fit_is_in_the_headline_the_warnings_and_both_json_files(tmp
     warned = list(result.warnings)
     path = mcvalue.write_report(result, tmp_path / "unconverged")
 
-    failure = "failed its convergence checks (run with --allow-unconverged; worst: sigma_repo has r_hat = 1.31, threshold 1.01)"
+    failure = "failed its convergence checks and was run on with --allow-unconverged; worst: sigma_repo has r_hat = 1.31 (threshold 1.01)"
     headline = (path / "report.md").read_text().splitlines()[2]
     assert failure in headline
     assert len(warned) == 1 and failure in warned[0]

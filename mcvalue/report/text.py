@@ -28,6 +28,8 @@ def headline(summary: dict) -> str:
 
 def render_fit(summary: dict) -> str:
     """Return the ``mcvalue fit`` record as text: hyperparameters, FTE table, diagnostics, PPC p-values and misfits."""
+    from mcvalue.costmodels.pymc.diagnostics import worst_figure
+
     lines = [f"Bayesian cost model, {summary['mode']} mode ({summary['draws']} posterior draws"
              + (", loaded from cache)" if summary["from_cache"] else ")")]
     lines += ["", summary["estimand"], "", "Yearly growth factor of each likelihood's global trend (median, 90% interval):"]
@@ -52,10 +54,9 @@ def render_fit(summary: dict) -> str:
         "Convergence (need R-hat <= 1.01, ESS >= 400, 0 divergences, E-BFMI >= 0.3, no max-depth draws):",
         f"  max R-hat {d['max_rhat']:.4f}   min bulk ESS {d['min_ess_bulk']:.0f}   min tail ESS {d['min_ess_tail']:.0f}",
         f"  divergences {d['divergences']}   min E-BFMI {d['min_bfmi']:.2f}   max-depth draws {d['max_treedepth_hits']}",
-        (f"  nearest its threshold: {w['parameter']} {w['figure']} = {w['value']:.4g} (threshold {w['threshold']:g})   CONVERGED"
+        (f"  nearest its threshold: {worst_figure(w)}   CONVERGED"
          if d["converged"] else
-         f"  worst: {w['parameter']} {w['figure']} = {w['value']:.4g} (threshold {w['threshold']:g})   "
-         "NOT CONVERGED: results from this fit are unreliable"),
+         f"  worst: {worst_figure(w)}   NOT CONVERGED: results from this fit are unreliable"),
         "",
         "Posterior predictive p-values (mid-p of T(rep) vs T(obs); table1 = each method's Table-1 FTE statistic):",
     ]

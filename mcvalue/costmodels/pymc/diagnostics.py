@@ -70,13 +70,16 @@ def convergence_diagnostics(idata: DataTree) -> dict:
     }
 
 
+def worst_figure(worst: dict) -> str:
+    """Say which parameter's figure is nearest (or past) its threshold, e.g. "x has r_hat = 1.31 (threshold 1.01)"."""
+    return f"{worst['parameter']} has {worst['figure']} = {worst['value']:.4g} (threshold {worst['threshold']:g})"
+
+
 def convergence_message(diagnostics: dict) -> str:
-    """One line naming the worst parameter and figure of a failed fit."""
-    w = diagnostics["worst"]
+    """One line naming the worst parameter and figure of a failed fit (the error of ``mcvalue fit`` and ``run``)."""
     return (
-        f"the cost model did not converge: {w['parameter']} has {w['figure']} = {w['value']:.4g} "
-        f"(threshold {w['threshold']:g}); its FTE draws are unreliable: pass --allow-unconverged "
-        "to run on with the failure recorded"
+        f"the cost model did not converge: {worst_figure(diagnostics['worst'])}; its FTE draws are unreliable: "
+        "pass --allow-unconverged to run on with the failure recorded"
     )
 
 
@@ -110,9 +113,5 @@ def convergence_failure(diagnostics: dict) -> str | None:
     if diagnostics.get("converged") is not False:
         return None
     w = diagnostics.get("worst") or {}
-    worst = (
-        f"; worst: {w['parameter']} has {w['figure']} = {w['value']:.4g}, threshold {w['threshold']:g}"
-        if {"parameter", "figure", "value", "threshold"} <= set(w)
-        else ""
-    )
-    return f"the Bayesian cost model failed its convergence checks (run with --allow-unconverged{worst})"
+    worst = f"; worst: {worst_figure(w)}" if {"parameter", "figure", "value", "threshold"} <= set(w) else ""
+    return f"the Bayesian cost model failed its convergence checks and was run on with --allow-unconverged{worst}"
