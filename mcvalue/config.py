@@ -5,6 +5,8 @@ the paper's data files are looked for in ``$MCVALUE_DATA_DIR`` (or ``--data-dir`
 """
 
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 #: Environment variable naming a directory that holds the paper's three data files.
@@ -28,3 +30,16 @@ def cache_dir() -> Path:
 
     override = os.environ.get(CACHE_DIR_ENV)
     return Path(override) if override else Path(platformdirs.user_cache_dir("mcvalue"))
+
+
+#: Where a long command's progress lines go: a function taking one line.
+Log = Callable[[str], None]
+
+
+def silent(_: str) -> None:
+    """Drop a progress message."""
+
+
+def to_stderr(line: str) -> None:
+    """Print a progress message on standard error (standard output is kept for results and JSON)."""
+    print(line, file=sys.stderr)

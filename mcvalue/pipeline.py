@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcvalue.config import Log, silent, to_stderr
 from mcvalue.decision import DEFAULT_SWING
 from mcvalue.errors import DataError, McValueError
 
@@ -21,13 +22,6 @@ if TYPE_CHECKING:
     from mcvalue.data.collect import Manifest
     from mcvalue.priors.spec import Mode, Scenario
     from mcvalue.result import RunResult
-
-Log = Callable[[str], None]
-
-
-def _silent(_: str) -> None:
-    """Drop a progress message."""
-
 
 def run(
     scenario: Scenario,
@@ -81,8 +75,6 @@ def run(
     >>> round(result.summary()["bcr"]["median"]) > 1
     True
     """
-    import sys
-
     from mcvalue.costmodels import cost_side
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decide import decide
@@ -90,7 +82,7 @@ def run(
     from mcvalue.simulate import check_finite, check_memory, simulate
     from mcvalue.summarise import build_summary
 
-    say = log or ((lambda line: print(line, file=sys.stderr)) if progress else _silent)
+    say = log or (to_stderr if progress else silent)
     check_memory(scenario)
     cost, warnings = cost_side(
         scenario,
@@ -503,7 +495,7 @@ def compare(
 
     if len(sides) < 2:
         raise McValueError(f"compare needs at least two runs or prior files, got {len(sides)}")
-    say = log or _silent
+    say = log or silent
     found = [_side(side, Path(results_dir), data_dir, say) for side in sides]
     labels = [label for label, _, _ in found]
     if len(set(labels)) < len(labels):

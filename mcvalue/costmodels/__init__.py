@@ -18,14 +18,13 @@ no cost model named explicitly, it falls back to ``table1`` with one warning; na
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcvalue.config import DATA_DIR_ENV
+from mcvalue.config import DATA_DIR_ENV, Log, silent
 from mcvalue.errors import ConvergenceError, DataError, McValueError
 from mcvalue.priors.spec import COST_MODELS
 
@@ -38,13 +37,6 @@ if TYPE_CHECKING:
 BOOTSTRAP_REPLICATES = 4000
 #: Name of the bootstrap's random stream under the run seed.
 BOOTSTRAP_STREAM = "__bootstrap__"
-
-Log = Callable[[str], None]
-
-
-def _silent(_: str) -> None:
-    """Drop a progress message."""
-
 
 @dataclass(frozen=True)
 class CostSide:
@@ -190,7 +182,7 @@ def cost_side(
     refit: bool = False,
     allow_unconverged: bool = False,
     progress: bool = False,
-    log: Log = _silent,
+    log: Log = silent,
 ) -> tuple[CostSide, tuple[str, ...]]:
     """FTE draws from the scenario's cost model, and any warning about how they were got.
 
