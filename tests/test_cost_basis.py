@@ -111,3 +111,155 @@ def test_the_command_line_refusals_exit_1_in_one_line(args, says, tmp_path, monk
     assert exited.value.code == 1
     assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0]
     assert not any(tmp_path.iterdir())
+
+
+# ----------------------------------------------------------------------------- simulate
+
+T, Y0 = 2021, 2009
+K = T - Y0  # the oldest year's age
+POINTS = {
+    "cost.salary_usd": 300e3,
+    "cost.fte_fraction_contributor": 0.5,
+    "cost.fte_fraction_reference": 0.8,
+    "cost.coverage": 1.5,
+    "benefit.ai_value_usd": 3e12,
+    "benefit.haircut": 0.1,
+    "benefit.attribution_share": 0.1,
+    "benefit.mloss_share": 1.0,
+}
+#: FTE per method in the target year (METHOD_KEYS order)
+F_T = np.array([1400.0, 1000.0, 1300.0, 1900.0, 750.0])
+#: fraction of each method (contributors method: fte_fraction_contributor)
+FRACTION = np.array([0.8, 0.5, 0.8, 0.8, 0.8])
+
+
+def _stock_scenario(depreciation, discount, draws=4000, stock_start=Y0, quantities=POINTS):
+    """Return a scenario built in code under basis "stock": the given quantities plus the two rates."""
+    from dataclasses import replace
+
+    from montecarlo_helpers import PointMass, make_scenario
+
+    marginals = {k: PointMass(v) if isinstance(v, float) else v for k, v in quantities.items()}
+    base = make_scenario({**marginals, "cost.depreciation_rate": depreciation, "cost.discount_rate": discount}, draws=draws)
+    return replace(base, run=replace(base.run, cost_model="pymc", basis="stock", target_year=T, stock_start=stock_start))
+
+
+def _uniform(low, high):
+    from montecarlo_helpers import ScipyDistribution
+    from scipy import stats
+
+    return ScipyDistribution(stats.uniform(loc=low, scale=high - low))
+
+
+def _years(stock_start=Y0):
+    return tuple(range(stock_start, T + 1))
+
+
+def test_constant_fte_gives_the_geometric_sum_of_the_stock_and_its_user_cost():
+    from mcvalue.simulate import simulate
+
+    scenario = _stock_scenario(_uniform(0.1, 0.6), _uniform(0.02, 0.08))
+    pool = np.broadcast_to(F_T, (3, K + 1, 5)).copy()  # three identical rows, F in every year
+    sim = simulate(scenario, pool[:, -1], seed=7, fte_by_year=pool, years=_years())
+    d, r = sim.inputs["cost.depreciation_rate"], sim.inputs["cost.discount_rate"]
+    geometric = (1 - (1 - d) ** (K + 1)) / d  # sum_{k=0}^{K} (1 - d)^k
+    assert np.allclose(sim.fte, geometric[:, None] * F_T, rtol=1e-12)
+    expected = 300e3 * (r + d)[:, None] * geometric[:, None] * F_T * 1.5 * FRACTION
+    assert np.allclose(sim.cost_by_method, expected, rtol=1e-12)
+    assert np.allclose(sim.bcr, 3e12 * 0.1 * 0.1 / expected[np.arange(sim.bcr.size), sim.method_index], rtol=1e-12)
+    assert sim.basis == "stock"
+
+
+def test_growing_fte_gives_the_geometric_sum_with_ratio_depreciation_over_growth():
+    from mcvalue.simulate import simulate
+
+    g = 1.15  # FTE grows 15% a year: FTE_y = F_T g^(y - T)
+    scenario = _stock_scenario(_uniform(0.2, 0.5), _uniform(0.02, 0.08), stock_start=2014)
+    ages = T - np.array(_years(2014))
+    pool = (F_T[None, :] * g ** (-ages)[:, None])[None]  # one row, (1, Y, 5)
+    sim = simulate(scenario, pool[:, -1], seed=3, fte_by_year=pool, years=_years(2014))
+    q = (1 - sim.inputs["cost.depreciation_rate"]) / g
+    assert np.allclose(sim.fte, ((1 - q ** (ages[0] + 1)) / (1 - q))[:, None] * F_T, rtol=1e-12)
+
+
+def test_the_rates_extremes_count_the_target_year_alone_or_every_year_in_full():
+    from mcvalue.simulate import depreciated_stock
+
+    pool = np.arange(1.0, 1.0 + 2 * 4 * 5).reshape(2, 4, 5)  # 2 rows, 4 years
+    ages = np.array([3, 2, 1, 0])
+    assert np.array_equal(depreciated_stock(pool, ages, 1.0), pool[:, -1])  # (1 - 1)^0 = 1, older years 0
+    assert np.allclose(depreciated_stock(pool, ages, 0.0), pool.sum(axis=1), rtol=1e-15)
+    rows = np.array([1, 0, 1])
+    assert np.allclose(depreciated_stock(pool, ages, np.array([0.5, 0.5, 1.0]), rows),
+                       [(pool[1] * 0.5 ** ages[:, None]).sum(axis=0), (pool[0] * 0.5 ** ages[:, None]).sum(axis=0), pool[1, -1]])
+
+
+def test_one_draw_takes_one_row_in_every_year():
+    from montecarlo_helpers import PointMass
+
+    from mcvalue.simulate import simulate
+
+    m = 50
+    years = np.arange(K + 1)
+    # row i, year k: (i + 1) * (k + 1), the same in every method; a row mixed across years would not factor
+    pool = ((np.arange(m) + 1.0)[:, None, None] * (years + 1.0)[None, :, None]) * np.ones((1, 1, 5))
+    scenario = _stock_scenario(PointMass(0.3), PointMass(0.05))
+    sim = simulate(scenario, pool[:, -1], seed=11, fte_by_year=pool, years=_years())
+    per_row = float(np.sum((years + 1.0) * 0.7 ** (K - years)))  # the stock of row 0
+    assert np.array_equal(np.rint(sim.fte[:, 0] / per_row), sim.fte_row + 1.0)
+    assert np.allclose(sim.fte[:, 0] / per_row, sim.fte_row + 1.0, rtol=1e-12)
+    assert len(np.unique(sim.fte_row)) == m  # every row drawn, so rows do differ
+
+
+def test_a_stock_run_draws_every_other_stream_as_the_flow_run_does():
+    from dataclasses import replace
+
+    from montecarlo_helpers import lognormal
+
+    from mcvalue.simulate import simulate
+
+    quantities = {"cost.salary_usd": lognormal(2.5e5, 0.3), "cost.coverage": lognormal(2.0, 0.2), "benefit.haircut": lognormal(0.1, 0.7)}
+    stock = _stock_scenario(_uniform(0.2, 0.5), _uniform(0.02, 0.08), quantities={**POINTS, **quantities})
+    flow = replace(stock, quantities={k: v for k, v in stock.quantities.items() if k not in STOCK_QUANTITIES},
+                   run=replace(stock.run, basis="flow"))
+    pool = np.linspace(1.0, 2.0, 30 * (K + 1) * 5).reshape(30, K + 1, 5) * 1000
+    a = simulate(stock, pool[:, -1], seed=5, fte_by_year=pool, years=_years())
+    b = simulate(flow, pool[:, -1], seed=5)
+    assert np.array_equal(a.fte_row, b.fte_row) and np.array_equal(a.method_index, b.method_index)
+    for name in flow.quantities:
+        assert np.array_equal(a.inputs[name], b.inputs[name]), name
+    assert np.array_equal(b.fte, pool[b.fte_row, -1])  # the flow prices the target year's FTE
+
+
+def test_a_flow_run_is_untouched_by_yearly_fte():
+    from montecarlo_helpers import lognormal_scenario
+
+    from mcvalue.simulate import simulate
+
+    scenario = lognormal_scenario()
+    pool = np.linspace(1.0, 2.0, 20 * 4 * 5).reshape(20, 4, 5) * 800
+    plain = simulate(scenario, pool[:, -1], seed=9)
+    given = simulate(scenario, pool[:, -1], seed=9, fte_by_year=pool, years=(2018, 2019, 2020, 2021))
+    for field in ("fte", "fte_row", "method_index", "cost_by_method", "cost", "benefit", "bcr"):
+        assert np.array_equal(getattr(plain, field), getattr(given, field)), field
+    assert plain.basis == given.basis == "flow"
+    x = {name: draws[:, None] for name, draws in plain.inputs.items()}
+    fraction = np.where(np.arange(5) == 1, x["cost.fte_fraction_contributor"], x["cost.fte_fraction_reference"])
+    expected = x["cost.salary_usd"] * pool[plain.fte_row, -1] * x["cost.coverage"] * fraction
+    assert np.allclose(plain.cost_by_method, expected, rtol=1e-12)
+
+
+def test_a_stock_needs_its_yearly_fte_and_its_rates():
+    from dataclasses import replace
+
+    from mcvalue.simulate import simulate
+
+    scenario = _stock_scenario(_uniform(0.2, 0.5), _uniform(0.02, 0.08))
+    pool = np.ones((4, K + 1, 5))
+    with pytest.raises(ValueError, match=r"a stock needs fte_by_year of shape \(4, 13, 5\) for the years 2009-2021, got None"):
+        simulate(scenario, pool[:, -1], seed=1)
+    with pytest.raises(ValueError, match=r"got \(4, 13, 5\) for \(2010,"):
+        simulate(scenario, pool[:, -1], seed=1, fte_by_year=pool, years=tuple(range(2010, 2023)))
+    bare = replace(scenario, quantities={k: v for k, v in scenario.quantities.items() if k != "cost.discount_rate"})
+    with pytest.raises(McValueError, match=r"^cost\.discount_rate: \[cost\] basis = \"stock\" draws it"):
+        simulate(bare, pool[:, -1], seed=1, fte_by_year=pool, years=_years())
