@@ -263,3 +263,149 @@ def test_a_stock_needs_its_yearly_fte_and_its_rates():
     bare = replace(scenario, quantities={k: v for k, v in scenario.quantities.items() if k != "cost.discount_rate"})
     with pytest.raises(McValueError, match=r"^cost\.discount_rate: \[cost\] basis = \"stock\" draws it"):
         simulate(bare, pool[:, -1], seed=1, fte_by_year=pool, years=_years())
+
+
+def test_the_cost_side_cache_keeps_the_yearly_fte_under_its_own_key():
+    import json
+
+    from mcvalue.costmodels import CostSide, cache
+    from mcvalue.priors.spec import CleaningOptions
+
+    clean, files = CleaningOptions.for_mode("clean"), {"raw.csv": "a" * 64}
+    flow_key = cache.key("pymc", "clean", clean, files, None, 2021)
+    key = cache.key("pymc", "clean", clean, files, None, 2021, (2019, 2020, 2021))
+    assert key != flow_key != cache.key("pymc", "clean", clean, files, None, 2021, (2020, 2021))
+    by_year = np.arange(1.0, 31.0).reshape(2, 3, 5)
+    assert cache.save(key, CostSide("pymc", by_year[:, -1], "d", {}, fte_by_year=by_year, years=(2019, 2020, 2021))) == ()
+    loaded, warnings = cache.load(key)
+    assert warnings == () and np.array_equal(loaded.fte_by_year, by_year) and loaded.years == (2019, 2020, 2021)
+    # an entry whose yearly FTE does not match its years is removed, with one warning
+    entry = cache.entry_dir(key) / "entry.json"
+    record = json.loads(entry.read_text())
+    entry.write_text(json.dumps({**record, "years": [2020, 2021]}))
+    loaded, warnings = cache.load(key)
+    assert loaded is None and "FTE-by-year array has shape (2, 3, 5), not (2, 2, 5)" in warnings[0]
+    assert cache.save(flow_key, CostSide("pymc", by_year[:, -1], "d", {})) == ()
+    loaded, _ = cache.load(flow_key)
+    assert loaded.fte_by_year is None and loaded.years == ()
+
+
+def test_a_stock_without_data_is_an_error_not_the_table1_fallback(monkeypatch):
+    import mcvalue.data.fetch
+    from mcvalue.costmodels import cost_side
+    from mcvalue.errors import DataError
+
+    monkeypatch.delenv("MCVALUE_DATA_DIR", raising=False)  # no data anywhere, downloads refused (as test_pipeline's offline)
+    monkeypatch.setattr(mcvalue.data.fetch, "BASE_URL", "http://127.0.0.1:9/")
+    scenario = mcvalue.load_scenario("default").with_settings(basis="stock")
+    with pytest.raises(DataError, match=r'\[cost\] basis = "stock" needs the fitted pymc cost model, so there is no fallback to Table 1$'):
+        cost_side(scenario)
+
+
+# ----------------------------------------------------------------------------- decision analysis and report
+
+
+@pytest.fixture(scope="module")
+def stock_run():
+    """Return a stock run on a constant FTE pool (F_T every year): scenario, cost side, draws, decision, summary."""
+    from montecarlo_helpers import lognormal
+
+    from mcvalue.costmodels import CostSide
+    from mcvalue.decide import decide
+    from mcvalue.simulate import simulate
+    from mcvalue.summarise import build_summary
+
+    quantities = {**POINTS, "cost.salary_usd": lognormal(2.5e5, 0.3), "benefit.haircut": lognormal(0.1, 0.7)}
+    scenario = _stock_scenario(_uniform(0.1, 0.6), _uniform(0.02, 0.08), draws=20_000, quantities=quantities)
+    pool = np.broadcast_to(F_T, (2, K + 1, 5)).copy()
+    cost = CostSide("pymc", pool[:, -1], "constant FTE", {"cost_model": "pymc"}, fte_by_year=pool, years=_years())
+    sim = simulate(scenario, cost.fte, scenario.run.seed, fte_by_year=cost.fte_by_year, years=cost.years)
+    decision = decide(scenario, cost, sim)
+    return scenario, cost, sim, decision, build_summary(scenario, cost, sim, decision, (0.1, 0.9))
+
+
+def _hand_bcr(sim, depreciation, discount, fte=F_T):
+    """BCR of the run's draws with the stock of a constant FTE ``fte`` at the given rates (arrays or numbers)."""
+    geometric = (1 - (1 - depreciation) ** (K + 1)) / depreciation
+    x = sim.inputs
+    cost = x["cost.salary_usd"][:, None] * ((discount + depreciation) * geometric)[..., None] * fte * 1.5 * FRACTION
+    return sim.benefit / cost[np.arange(sim.bcr.size), sim.method_index]
+
+
+def test_fixing_a_rate_prices_the_stock_again_at_that_rate(stock_run):
+    from mcvalue.decide import StockPool, conditional_bcr
+
+    scenario, cost, sim, _, _ = stock_run
+    stock = StockPool(cost.fte_by_year, T - np.array(cost.years))
+    conditional = conditional_bcr(sim, stock=stock)
+    d, r = sim.inputs["cost.depreciation_rate"], sim.inputs["cost.discount_rate"]
+    assert np.allclose(sim.bcr, _hand_bcr(sim, d, r), rtol=1e-12)
+    # the Sobol model: trajectories (pool rows) depreciated at each run's own rate
+    assert np.allclose(stock.outcomes(sim.inputs, cost.fte_by_year[sim.fte_row], sim.method_index).bcr, sim.bcr, rtol=1e-12)
+    assert np.allclose(conditional("cost.depreciation_rate", 0.45), _hand_bcr(sim, np.full_like(d, 0.45), r), rtol=1e-12)
+    assert np.allclose(conditional("cost.discount_rate", 0.07), _hand_bcr(sim, d, np.full_like(r, 0.07)), rtol=1e-12)
+    # the FTE input is a trajectory: twice F_T in every year doubles every draw's cost
+    assert np.allclose(conditional("fte", np.full((K + 1, 5), 2 * F_T)), sim.bcr / 2, rtol=1e-12)
+
+
+def test_a_rank_correlated_depreciation_rate_is_fixed_in_its_band_and_the_stock_priced_again():
+    from dataclasses import replace
+
+    from montecarlo_helpers import lognormal
+
+    from mcvalue.decide import CORRELATED_BAND, StockPool, conditional_bcr
+    from mcvalue.simulate import simulate
+
+    base = _stock_scenario(_uniform(0.1, 0.6), _uniform(0.02, 0.08), draws=20_000, quantities={**POINTS, "cost.salary_usd": lognormal(2.5e5, 0.3)})
+    scenario = replace(base, correlations={("cost.depreciation_rate", "cost.salary_usd"): 0.6})
+    pool = np.broadcast_to(F_T, (1, K + 1, 5)).copy()
+    sim = simulate(scenario, pool[:, -1], scenario.run.seed, fte_by_year=pool, years=_years())
+    d, n, value = sim.inputs["cost.depreciation_rate"], sim.bcr.size, 0.45
+    got = conditional_bcr(sim, ["cost.depreciation_rate"], stock=StockPool(pool, T - np.array(_years())))("cost.depreciation_rate", value)
+    # the band: draws within +-2.5% in rank of the value (mcvalue.decide's module docstring)
+    x = np.sort(d)
+    u = (np.searchsorted(x, value) + np.searchsorted(x, value, side="right")) / (2.0 * n)
+    lo, hi = x[int(np.floor((u - CORRELATED_BAND) * (n - 1)))], x[int(np.ceil((u + CORRELATED_BAND) * (n - 1)))]
+    keep = (d >= lo) & (d <= hi)
+    assert 0.04 * n < keep.sum() < 0.06 * n
+    assert np.allclose(got, _hand_bcr(sim, np.full(n, value), sim.inputs["cost.discount_rate"])[keep], rtol=1e-12)
+
+
+def test_the_rates_enter_the_tornado_sobol_and_voi_of_a_stock(stock_run):
+    _, _, _, decision, summary = stock_run
+    bars = {b.input: b for b in decision.tornado.bars}
+    assert bars["cost.depreciation_rate"].width > 0 and bars["cost.discount_rate"].width > 0
+    assert bars["fte"].width == 0 and bars["fte"].value_low == F_T.tolist()  # a constant pool: the target year's FTE is shown
+    sobol = {r["input"]: r for r in decision.sobol[1]["indices"]}  # log BCR
+    assert sobol["cost.discount_rate"]["total"] > 0 and sobol["cost.depreciation_rate"]["total"] > 0  # exactly 0 if unread
+    evppi = {row["input"] for row in summary["voi"]["thresholds"][0]["evppi"]}
+    assert set(STOCK_QUANTITIES) <= evppi
+    assert summary["provenance"]["cost_basis"] == "stock" and summary["provenance"]["stock_years"] == [2009, 2021]
+    assert set(STOCK_QUANTITIES) <= set(summary["inputs"])
+
+
+def test_a_flow_run_has_no_rate_anywhere():
+    import json
+
+    result = mcvalue.run(mcvalue.load_scenario("default").with_settings(draws=4000, cost_model="table1"))
+    text = json.dumps(result.summary())
+    assert "depreciation" not in text and "discount_rate" not in text
+    assert result.summary()["provenance"]["cost_basis"] == "flow" and result.summary()["provenance"]["stock_years"] is None
+    assert "discount_rate" not in result.draws().columns
+
+
+def test_the_report_states_the_basis_in_one_sentence_beside_the_estimand(stock_run):
+    from mcvalue.report.markdown import basis_sentence, render_markdown
+
+    summary = stock_run[4]
+    stock = basis_sentence(summary)
+    assert stock.startswith(
+        "Cost is the annual user cost of the depreciated stock of MLOSS built since 2009: (discount + depreciation) x stock,"
+    )
+    flow = basis_sentence({"provenance": {"cost_basis": "flow"}})
+    assert flow.startswith("Cost is this year's development cost (the flow)")
+    for sentence in (stock, flow):
+        assert sentence.endswith(".") and sentence.count(". ") == 0
+    assert basis_sentence({"provenance": {}}) == flow  # a summary written before the basis existed was a flow
+    paragraph = next(line for line in render_markdown(summary, []).splitlines() if line.startswith("FTE is "))
+    assert paragraph.endswith(stock)
