@@ -20,6 +20,16 @@ distributions:
   value, as the Iman-Conover draws have it, and every uncorrelated input keeps its
   distribution (the band is a subsample). The conditional median is that of the band's
   BCR draws: about 10,000 draws of a 200,000-draw run.
+
+Under ``[cost] basis = "stock"`` the FTE input of each draw is its row's trajectory (FTE
+in every year of the stock) and the draws' FTE is the stock depreciated at the draw's
+own rate, priced at (discount + depreciation) x salary (:mod:`mcvalue.simulate`). Fixing
+the discount rate or any other input leaves the draws' stock as it is; fixing the
+depreciation rate depreciates every draw's trajectory again at the fixed rate, and fixing
+the FTE depreciates the fixed trajectory (the pool's per-year, per-method quantile) at
+each draw's rate. The Sobol design draws trajectories (pool rows) with the depreciation
+rate, and the value-of-information regressions see a draw's trajectory through its stock
+at the depreciation rate's prior median.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ import numpy as np
 from mcvalue import decision as d
 from mcvalue.mcse import mcse_of_mean, simulation_batches
 from mcvalue.paper import METHOD_KEYS
-from mcvalue.simulate import child_rng, method_probabilities, outcomes
+from mcvalue.simulate import DEPRECIATION, child_rng, depreciated_stock, method_probabilities, outcomes, stock_ages
 
 if TYPE_CHECKING:
     from mcvalue.costmodels import CostSide
@@ -123,13 +133,35 @@ def input_labels(cost_model: str) -> dict[str, str]:
     return {d.FTE_INPUT: f"FTE ({cost_model})", d.METHOD_INPUT: "costing method"}
 
 
+@dataclass(frozen=True)
+class StockPool:
+    """The FTE pool of a stock: every row's FTE in each year, and each year's age at the target year.
+
+    Attributes
+    ----------
+    fte_by_year : numpy.ndarray
+        ``(m, Y, 5)``, rows in the order of the cost side's FTE pool.
+    ages : numpy.ndarray
+        ``(Y,)`` target year minus each year.
+    """
+
+    fte_by_year: np.ndarray
+    ages: np.ndarray
+
+    def outcomes(self, inputs: dict[str, np.ndarray], trajectories: np.ndarray, method_index: np.ndarray) -> Any:
+        """Return :func:`mcvalue.simulate.outcomes` of ``(N, Y, 5)`` trajectories, each depreciated at its own rate (the Sobol model)."""
+        return outcomes(inputs, depreciated_stock(trajectories, self.ages, inputs[DEPRECIATION]), method_index, "stock")
+
+
 def _correlated_inputs(scenario: Scenario) -> tuple[str, ...]:
     """Return the quantities a non-zero rank correlation names, in prior order."""
     named = {name for pair, rho in scenario.correlations.items() if rho != 0 for name in pair}
     return tuple(name for name in scenario.quantities if name in named)
 
 
-def conditional_bcr(simulation: Simulation, correlated: Sequence[str] = (), band: float = CORRELATED_BAND) -> d.ConditionalBcr:
+def conditional_bcr(
+    simulation: Simulation, correlated: Sequence[str] = (), band: float = CORRELATED_BAND, stock: StockPool | None = None
+) -> d.ConditionalBcr:
     """Build ``conditional_bcr(name, value)`` over a run's draws (see the module docstring).
 
     Parameters
@@ -140,6 +172,8 @@ def conditional_bcr(simulation: Simulation, correlated: Sequence[str] = (), band
         Inputs to condition by the rank band instead of fixing them in every draw.
     band : float
         Half-width of the band in rank.
+    stock : StockPool, optional
+        The stock's FTE pool, for a run under ``[cost] basis = "stock"``.
 
     Returns
     -------
@@ -147,29 +181,67 @@ def conditional_bcr(simulation: Simulation, correlated: Sequence[str] = (), band
         ``conditional_bcr(name, value) -> numpy.ndarray`` of BCR draws.
     """
     sim = simulation
-    on_draws = d.conditional_on_draws(outcomes, sim.inputs, sim.fte, sim.method_index, METHOD_KEYS)
+    model = outcomes if stock is None else partial(outcomes, basis="stock")
+    on_draws = d.conditional_on_draws(model, sim.inputs, sim.fte, sim.method_index, METHOD_KEYS)
     sorted_draws = {name: np.sort(sim.inputs[name]) for name in correlated}
     n = len(sim.bcr)
 
-    def conditional(name: str, value: Any) -> np.ndarray:
-        if name not in sorted_draws:
-            return on_draws(name, value)
+    def in_band(name: str, value: Any) -> np.ndarray:
         x = sorted_draws[name]
         # Empirical CDF at the value: the mid-rank of ties (exact for continuous draws).
         u = (np.searchsorted(x, value, side="left") + np.searchsorted(x, value, side="right")) / (2.0 * n)
         lo, hi = x[int(np.floor(max(u - band, 0.0) * (n - 1)))], x[int(np.ceil(min(u + band, 1.0) * (n - 1)))]
-        keep = (sim.inputs[name] >= lo) & (sim.inputs[name] <= hi)
+        return (sim.inputs[name] >= lo) & (sim.inputs[name] <= hi)
+
+    def conditional(name: str, value: Any) -> np.ndarray:
+        if stock is not None and name in (DEPRECIATION, d.FTE_INPUT):
+            return _restocked(sim, stock, name, value, in_band(name, value) if name in sorted_draws else slice(None))
+        if name not in sorted_draws:
+            return on_draws(name, value)
+        keep = in_band(name, value)
         inputs = {key: draws[keep] for key, draws in sim.inputs.items()}
         inputs[name] = np.full(int(keep.sum()), float(value))
-        return np.asarray(outcomes(inputs, sim.fte[keep], sim.method_index[keep]).bcr, dtype=float)
+        return np.asarray(model(inputs, sim.fte[keep], sim.method_index[keep]).bcr, dtype=float)
 
     return conditional
 
 
-def voi_params(simulation: Simulation) -> dict[str, np.ndarray]:
-    """Return each input's per-draw values for the EVPPI regressions (the FTE draws as one (n, 5) input)."""
+def _restocked(sim: Simulation, stock: StockPool, name: str, value: Any, keep: np.ndarray | slice) -> np.ndarray:
+    """BCR draws of a stock run with the depreciation rate or the FTE trajectory fixed: the stock depreciated again.
+
+    ``keep`` selects the draws (all, or a rank band of a correlated depreciation rate).
+    """
+    inputs = {key: draws[keep] for key, draws in sim.inputs.items()}
+    rows = sim.fte_row[keep]
+    if name == DEPRECIATION:
+        inputs[DEPRECIATION] = np.full(rows.size, float(value))
+        fte = depreciated_stock(stock.fte_by_year, stock.ages, float(value), rows)
+    else:
+        fte = depreciated_stock(np.asarray(value, dtype=float)[None], stock.ages, inputs[DEPRECIATION], np.zeros(rows.size, dtype=int))
+    return np.asarray(outcomes(inputs, fte, sim.method_index[keep], "stock").bcr, dtype=float)
+
+
+def voi_params(simulation: Simulation, fte: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Return each input's per-draw values for the EVPPI regressions (the FTE draws as one (n, 5) input).
+
+    ``fte`` replaces the draws' FTE as the FTE input's values: a stock run's draws hold the
+    stock at each draw's own depreciation rate, which is not a function of the FTE alone.
+    """
     sim = simulation
-    return {**sim.inputs, d.METHOD_INPUT: np.asarray(sim.method_index), d.FTE_INPUT: np.asarray(sim.fte)}
+    return {**sim.inputs, d.METHOD_INPUT: np.asarray(sim.method_index), d.FTE_INPUT: np.asarray(sim.fte if fte is None else fte)}
+
+
+def _stock_pool(scenario: Scenario, cost: CostSide) -> StockPool | None:
+    """Return the stock's FTE pool of a run under ``[cost] basis = "stock"``, else None."""
+    if scenario.run.basis != "stock":
+        return None
+    return StockPool(np.asarray(cost.fte_by_year, dtype=float), stock_ages(scenario, cost.fte, cost.fte_by_year, cost.years))
+
+
+def _median_stock(scenario: Scenario, stock: StockPool, simulation: Simulation) -> np.ndarray:
+    """Return each draw's stock at the depreciation rate's prior median: its trajectory as a value-of-information regressor."""
+    median = float(scenario.quantities[DEPRECIATION].ppf(np.array([0.5]))[0])
+    return depreciated_stock(stock.fte_by_year, stock.ages, median, simulation.fte_row)
 
 
 def sobol_seed(seed: int) -> int:
@@ -217,17 +289,22 @@ def decide(
     weights = method_probabilities(scenario.method_weights)
     used = [key for key, w in zip(METHOD_KEYS, weights, strict=True) if w > 0]
     correlated = _correlated_inputs(scenario)
-    conditional = conditional_bcr(sim, correlated)
+    stock = _stock_pool(scenario, cost)
+    conditional = conditional_bcr(sim, correlated, stock=stock)
     labels = input_labels(cost.model)
+    if stock is None:
+        model, pool, fte_values = outcomes, cost.fte, None
+    else:
+        model, pool, fte_values = stock.outcomes, stock.fte_by_year, _median_stock(scenario, stock, sim)
 
     batches = simulation_batches(sim)
     pooled = partial(mcse_of_mean, batches=batches)  # MCSEs count the FTE pool (mcvalue.mcse)
     curves = d.exceedance_by_method(bcr, sim.method_index, METHOD_KEYS, d.default_thresholds(extra), mcse_of_mean=pooled)
     break_even = d.break_even(conditional, priors, _thresholds(BREAK_EVEN_THRESHOLDS, extra))
     fragility = d.fragility_sentence(break_even, float(np.median(bcr)), PAPER_THRESHOLD)
-    tornado = d.tornado(conditional, priors, bcr, swing, fte_pool=cost.fte, method_keys=used, labels=labels)
-    sobol = d.sobol_indices(outcomes, priors, cost.fte, weights, seed=sobol_seed(scenario.run.seed))
-    voi = d.value_of_information(sim.benefit, sim.cost, voi_params(sim), _thresholds(VOI_THRESHOLDS, extra), mcse_of_mean=pooled)
+    tornado = d.tornado(conditional, priors, bcr, swing, fte_pool=pool, method_keys=used, labels=labels)
+    sobol = d.sobol_indices(model, priors, pool, weights, seed=sobol_seed(scenario.run.seed))
+    voi = d.value_of_information(sim.benefit, sim.cost, voi_params(sim, fte_values), _thresholds(VOI_THRESHOLDS, extra), mcse_of_mean=pooled)
     return Decision(
         thresholds=extra,
         exceedance=curves,

@@ -499,7 +499,8 @@ def tornado(
     :math:`\mathrm{median}(\mathrm{BCR} \mid x = F^{-1}(q_{lo}))` and
     :math:`\mathrm{median}(\mathrm{BCR} \mid x = F^{-1}(q_{hi}))`. The FTE input is fixed
     at the column-wise ``swing`` quantiles of the FTE pool (every method's FTE at its own
-    p10, then p90). The costing method is fixed to each method in ``method_keys``; the
+    p10, then p90; for a pool of trajectories, every year's too, and the bar records the
+    last year's). The costing method is fixed to each method in ``method_keys``; the
     bar's ends are the methods with the lowest and highest median. Every input gets a
     bar (a point mass gets one of zero width). The base line is the run's median BCR.
 
@@ -515,7 +516,7 @@ def tornado(
     swing : tuple of float
         Low and high quantile (default p10, p90).
     fte_pool : numpy.ndarray, optional
-        (m, 5) FTE pool; adds the FTE bar.
+        (m, 5) FTE pool, or (m, Y, 5) FTE trajectories (a stock's); adds the FTE bar.
     method_keys : sequence of str
         Methods with positive weight; adds the method bar when given.
     labels : mapping of str to str, optional
@@ -539,7 +540,8 @@ def tornado(
     if fte_pool is not None:
         f_lo, f_hi = np.quantile(np.asarray(fte_pool, dtype=float), q, axis=0)
         m_lo, m_hi = (float(np.median(conditional_bcr(FTE_INPUT, f))) for f in (f_lo, f_hi))
-        bars.append(TornadoBar(FTE_INPUT, labels.get(FTE_INPUT, "FTE"), f_lo.tolist(), f_hi.tolist(), m_lo, m_hi))
+        last_lo, last_hi = (f.reshape(-1, f.shape[-1])[-1].tolist() for f in (f_lo, f_hi))
+        bars.append(TornadoBar(FTE_INPUT, labels.get(FTE_INPUT, "FTE"), last_lo, last_hi, m_lo, m_hi))
     method_medians: dict[str, float] = {}
     if method_keys:
         method_medians = {key: float(np.median(conditional_bcr(METHOD_INPUT, key))) for key in method_keys}
@@ -588,7 +590,8 @@ def sobol_indices(
     * costing method: the categorical inverse CDF of the weights, the first method j with
       :math:`u < \sum_{i \le j} w_i / \sum_i w_i`;
     * FTE: pool row :math:`\lfloor u m \rfloor` of the (m, 5) pool, i.e. each row with
-      probability 1/m, as in the engine's resampling.
+      probability 1/m, as in the engine's resampling (a pool of trajectories, (m, Y, 5),
+      hands the model (N, Y, 5) rows).
 
     Indices use the Saltelli (2010) first-order and Jansen total-order estimators
     (``SALib.analyze.sobol.analyze``) with bootstrap confidence intervals (half-widths,
@@ -604,11 +607,13 @@ def sobol_indices(
     model : callable
         ``model(inputs, fte_rows, method_index)`` -> BCR, or an object with ``.bcr``
         (``mcvalue.simulate.outcomes``). ``inputs`` maps every prior quantity to an
-        array, ``fte_rows`` is (N, 5), ``method_index`` is (N,).
+        array, ``fte_rows`` is (N, 5) (or (N, Y, 5) for a pool of trajectories),
+        ``method_index`` is (N,).
     priors : mapping of str to Distribution
         Every prior quantity the model reads (anything with ``ppf``).
     fte_pool : numpy.ndarray
-        (m, 5) FTE draws per costing method (the cost model's pool).
+        (m, 5) FTE draws per costing method (the cost model's pool), or (m, Y, 5) FTE
+        trajectories, rows of which ``model`` then receives.
     method_weights : sequence of float
         Weight of each method, in the column order of ``fte_pool``.
     n_base : int
@@ -636,8 +641,8 @@ def sobol_indices(
 
     pool = np.asarray(fte_pool, dtype=float)
     weights = np.asarray(method_weights, dtype=float)
-    if pool.ndim != 2 or pool.shape[0] == 0 or pool.shape[1] != weights.size:
-        raise ValueError(f"fte_pool must be (m, {weights.size}), got {pool.shape}")
+    if pool.ndim not in (2, 3) or pool.shape[0] == 0 or pool.shape[-1] != weights.size:
+        raise ValueError(f"fte_pool must be (m, {weights.size}) or (m, Y, {weights.size}), got {pool.shape}")
     cumulative = np.cumsum(weights) / weights.sum()
     all_names = [*priors, METHOD_INPUT, FTE_INPUT]
     varying = [name for name in priors if _varying(priors[name])]

@@ -99,7 +99,7 @@ def run(
     if cost.model != scenario.run.cost_model:
         scenario = scenario.with_settings(cost_model=cost.model)
     say(f"simulating {scenario.run.draws:,} draws...")
-    simulation = simulate(scenario, cost.fte, scenario.run.seed)
+    simulation = simulate(scenario, cost.fte, scenario.run.seed, fte_by_year=cost.fte_by_year, years=cost.years)
     check_finite(simulation, scenario)
     say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
     decision = decide(scenario, cost, simulation, swing, thresholds)

@@ -69,8 +69,9 @@ class RunResult:
         -------
         pandas.DataFrame
             Columns: each prior quantity by its dotted key, ``method`` (the costing method
-            key, categorical), ``fte`` (the FTE of that draw's method), ``fte_row`` (the
-            row of the cost model's pool it came from), ``cost_usd``, ``benefit_usd`` and
+            key, categorical), ``fte`` (the FTE of that draw's method; under the stock
+            basis its depreciated stock in FTE-years), ``fte_row`` (the row of the cost
+            model's pool it came from), ``cost_usd``, ``benefit_usd`` and
             ``bcr``. Its median of ``bcr`` equals ``summary()["bcr"]["median"]``.
         """
         import numpy as np

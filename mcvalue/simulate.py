@@ -7,6 +7,15 @@
     benefit = ai_value * haircut * attribution_share * mloss_share
     bcr     = benefit / cost
 
+Cost basis (``[cost] basis``). Under "flow" FTE_m is the target year's FTE. Under "stock"
+the annual user cost of the depreciated stock replaces it: with depreciation rate d,
+discount rate r, target year T and the draw's FTE in each year y = stock_start..T,
+
+    stock_m = sum_y FTE_m(y) * (1 - d)^(T - y)             (FTE-years, depreciated)
+    cost_m  = salary * (r + d) * stock_m * coverage * fraction_m
+
+One draw takes one row of the FTE pool for every year: a posterior draw is one trajectory.
+
 Seeding: every random stream (each quantity, the rank-correlation scores, the FTE
 resample, the method mixture) has its own child seed, ``SeedSequence(seed,
 spawn_key=(crc32(name),))``. A stream therefore depends only on the run seed and its own
@@ -28,7 +37,10 @@ import numpy as np
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.priors.correlation import conflict_message, correlation_matrix, first_conflict, normal_scores_pearson
-from mcvalue.priors.spec import Scenario
+from mcvalue.priors.spec import STOCK_QUANTITIES, Scenario
+
+#: The stock rates (:data:`mcvalue.priors.spec.STOCK_QUANTITIES`), drawn only under basis "stock".
+DEPRECIATION, DISCOUNT = STOCK_QUANTITIES
 
 #: Names of the random streams that are not prior quantities (see :func:`child_rng`).
 CORRELATION_STREAM = "__correlations__"
@@ -50,7 +62,9 @@ class Simulation:
     """The draws of one Monte Carlo run (all arrays have length ``n`` = draw count).
 
     inputs:          each prior quantity's draws (after any rank correlation), by name
-    fte:             (n, 5) FTE draws per costing method, columns in METHOD_KEYS order
+    fte:             (n, 5) FTE draws per costing method, columns in METHOD_KEYS order;
+                     under basis "stock" the depreciated stock in FTE-years, which the
+                     cost formula prices at (r + d) a year
     fte_row:         (n,) the row of the cost model's FTE pool each draw took (draws that
                      share a row share their FTE: Monte Carlo error must count rows)
     fte_pool_rows:   number of rows of that pool (m); rows are in the pool's own order
@@ -59,6 +73,7 @@ class Simulation:
     cost_by_method:  (n, 5) cost per year in USD under each method
     cost, benefit, bcr: (n,) the mixture's cost, benefit and benefit-cost ratio
     seed:            the run seed every stream was derived from
+    basis:           the cost basis, "flow" or "stock" (what ``fte`` holds)
     """
 
     inputs: dict[str, np.ndarray]
@@ -71,6 +86,7 @@ class Simulation:
     benefit: np.ndarray
     bcr: np.ndarray
     seed: int
+    basis: str = "flow"
 
 
 @dataclass(frozen=True)
@@ -234,13 +250,53 @@ def impose_rank_correlation(
     return out
 
 
-def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.ndarray) -> Outcomes:
+def depreciated_stock(
+    fte_by_year: np.ndarray, ages: np.ndarray, depreciation: np.ndarray | float, rows: np.ndarray | None = None
+) -> np.ndarray:
+    r"""Return the depreciated stock, :math:`\sum_k F_{row, k} (1 - d)^{a_k}`, in FTE-years per method.
+
+    Parameters
+    ----------
+    fte_by_year : numpy.ndarray
+        ``(m, Y, 5)`` FTE of each pool row in each year of the stock.
+    ages : numpy.ndarray
+        ``(Y,)`` each year's age at the target year, ``T - y``.
+    depreciation : float or numpy.ndarray
+        The depreciation rate d: one value, or one per draw ``(n,)``.
+    rows : numpy.ndarray, optional
+        ``(n,)`` the pool row of each draw, the same row in every year; None: every row.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 5)``, accumulated one year at a time (no ``(n, Y, 5)`` temporary).
+
+    Examples
+    --------
+    >>> float(depreciated_stock(np.ones((1, 3, 5)), np.array([2, 1, 0]), 0.5)[0, 0])  # 0.25 + 0.5 + 1
+    1.75
+    """
+    pool = np.asarray(fte_by_year, dtype=float)
+    kept = 1.0 - np.asarray(depreciation, dtype=float)[..., None]
+    stock = np.zeros((pool.shape[0] if rows is None else len(rows), pool.shape[2]))
+    for k, age in enumerate(np.asarray(ages)):
+        stock += (pool[:, k] if rows is None else pool[rows, k]) * kept**age
+    return stock
+
+
+def user_cost_rate(inputs: dict[str, np.ndarray]) -> np.ndarray:
+    """Return r + d: the stock's annual user cost per unit of stock (discount plus depreciation rate)."""
+    return np.asarray(inputs[DISCOUNT], dtype=float) + np.asarray(inputs[DEPRECIATION], dtype=float)
+
+
+def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.ndarray, basis: str = "flow") -> Outcomes:
     """Cost per method, mixture cost, benefit and BCR from input arrays (the formulas above).
 
     Pure and vectorised: ``inputs`` maps each quantity to an array of length n (or a
-    scalar), ``fte`` is (n, 5) in METHOD_KEYS order, ``method_index`` is (n,). Products
-    are taken in the order the formulas are written, so point masses reproduce the
-    paper's figures exactly.
+    scalar), ``fte`` is (n, 5) in METHOD_KEYS order, ``method_index`` is (n,). Under
+    ``basis`` "stock" ``fte`` is the depreciated stock, priced at :func:`user_cost_rate`
+    x salary. Products are taken in the order the formulas are written, so point masses
+    reproduce the paper's figures exactly.
     """
     fraction = np.where(
         _CONTRIBUTOR_METHOD,
@@ -249,7 +305,10 @@ def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.nd
     )
     salary = np.asarray(inputs["cost.salary_usd"], dtype=float)[..., None]
     coverage = np.asarray(inputs["cost.coverage"], dtype=float)[..., None]
-    cost_by_method = salary * np.asarray(fte, dtype=float) * coverage * fraction
+    fte = np.asarray(fte, dtype=float)
+    if basis == "stock":
+        fte = user_cost_rate(inputs)[..., None] * fte
+    cost_by_method = salary * fte * coverage * fraction
     index = np.asarray(method_index)
     cost = np.take_along_axis(cost_by_method, index[:, None], axis=1)[:, 0]
     benefit = (
@@ -270,25 +329,58 @@ def method_probabilities(weights: dict[str, float]) -> np.ndarray:
     return p / p.sum()
 
 
-def simulate(scenario: Scenario, fte_draws: np.ndarray, seed: int, n: int | None = None) -> Simulation:
+def stock_ages(scenario: Scenario, fte_draws: np.ndarray, fte_by_year: np.ndarray | None, years: tuple[int, ...]) -> np.ndarray:
+    """Return the age at the target year of each year of a stock's FTE pool, after checking the pool fits the scenario.
+
+    Raises
+    ------
+    McValueError
+        The scenario does not draw a stock rate (a scenario built in code).
+    ValueError
+        No FTE by year, or one that is not ``(m, Y, 5)`` for the scenario's years.
+    """
+    missing = [name for name in STOCK_QUANTITIES if name not in scenario.quantities]
+    if missing:
+        raise McValueError(f'{missing[0]}: [cost] basis = "stock" draws it, but the scenario has no distribution for it')
+    expected = scenario.run.stock_years()
+    shape = (fte_draws.shape[0], len(expected), len(METHOD_KEYS))
+    if fte_by_year is None or tuple(years) != expected or np.shape(fte_by_year) != shape:
+        got = None if fte_by_year is None else np.shape(fte_by_year)
+        raise ValueError(f"a stock needs fte_by_year of shape {shape} for the years {expected[0]}-{expected[-1]}, got {got} for {tuple(years)}")
+    return int(scenario.run.target_year) - np.asarray(expected)
+
+
+def simulate(
+    scenario: Scenario,
+    fte_draws: np.ndarray,
+    seed: int,
+    n: int | None = None,
+    *,
+    fte_by_year: np.ndarray | None = None,
+    years: tuple[int, ...] = (),
+) -> Simulation:
     """Run the Monte Carlo: ``n`` draws (default ``scenario.run.draws``) of cost, benefit, BCR.
 
     ``fte_draws`` is an (m, 5) array of FTE per costing method (METHOD_KEYS order), e.g.
     posterior draws or bootstrap replicates; it is resampled with replacement to ``n``
     rows from its own stream. Each draw's costing method is drawn from the method
-    weights from another stream.
+    weights from another stream. Under ``[cost] basis = "stock"``, ``fte_by_year`` is the
+    (m, Y, 5) FTE of the same rows in each of ``years`` (stock_start to the target year),
+    and each draw's row is depreciated at its own depreciation rate (:func:`depreciated_stock`).
     """
     n = scenario.run.draws if n is None else int(n)
     fte_draws = np.asarray(fte_draws, dtype=float)
     if fte_draws.ndim != 2 or fte_draws.shape[1] != len(METHOD_KEYS) or fte_draws.shape[0] == 0:
         raise ValueError(f"fte_draws must have shape (m, {len(METHOD_KEYS)}), got {fte_draws.shape}")
+    basis = scenario.run.basis
+    ages = stock_ages(scenario, fte_draws, fte_by_year, years) if basis == "stock" else None
     inputs = draw_inputs(scenario, n, seed)
     rows = child_rng(seed, FTE_STREAM).integers(0, fte_draws.shape[0], size=n)
-    fte = fte_draws[rows]
+    fte = fte_draws[rows] if ages is None else depreciated_stock(fte_by_year, ages, inputs[DEPRECIATION], rows)
     method_index = child_rng(seed, METHOD_STREAM).choice(
         len(METHOD_KEYS), size=n, p=method_probabilities(scenario.method_weights)
     )
-    result = outcomes(inputs, fte, method_index)
+    result = outcomes(inputs, fte, method_index, basis)
     return Simulation(
         inputs=inputs,
         fte=fte,
@@ -300,6 +392,7 @@ def simulate(scenario: Scenario, fte_draws: np.ndarray, seed: int, n: int | None
         benefit=result.benefit,
         bcr=result.bcr,
         seed=seed,
+        basis=basis,
     )
 
 

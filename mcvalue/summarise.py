@@ -220,7 +220,7 @@ def library_versions() -> dict[str, str | None]:
 
 
 def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], thresholds: tuple[float, ...]) -> dict:
-    """Return what produced these numbers: versions, seed, draws, priors and data hashes."""
+    """Return what produced these numbers: versions, seed, draws, cost model and basis (a stock's first and last year), priors and data hashes."""
     data = cost.data
     return {
         "package_version": mcvalue.__version__,
@@ -228,6 +228,8 @@ def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], 
         "seed": scenario.run.seed,
         "draws": scenario.run.draws,
         "cost_model": cost.model,
+        "cost_basis": scenario.run.basis,
+        "stock_years": [cost.years[0], cost.years[-1]] if cost.years else None,
         "priors_sha256": scenario.sha256,
         "resolved_priors_sha256": hashlib.sha256(scenario.resolved_toml.encode("utf-8")).hexdigest(),
         "data_mode": data["mode"] if data is not None else None,

@@ -51,6 +51,15 @@ TargetYearOption = Annotated[
         "else 2021), or 'average' for the paper's long-run average over the sampled windows.",
     ),
 ]
+BasisOption = Annotated[
+    str | None,
+    typer.Option(
+        "--basis",
+        help="What the cost is: flow (this year's development cost) or stock (the annual user cost, (discount + depreciation) x stock, "
+        "of the MLOSS built since [cost] stock_start; needs the pymc cost model and a target year). Default: the prior file's [cost] basis, else flow.",
+        metavar="flow|stock",
+    ),
+]
 AllowUnconvergedOption = Annotated[
     bool,
     typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is reported).", metavar=FLAG),

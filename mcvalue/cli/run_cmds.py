@@ -11,6 +11,7 @@ import mcvalue
 from mcvalue.cli.options import (
     FLAG,
     AllowUnconvergedOption,
+    BasisOption,
     DataDirOption,
     JsonOption,
     ModeOption,
@@ -52,12 +53,14 @@ def _warn(line: str) -> None:
     typer.echo(f"warning: {line}", err=True)
 
 
-def _run(priors, draws, seed, mode, cost_model, target_year, data_dir, sample, swing, thresholds, refit, allow_unconverged, quiet) -> "mcvalue.RunResult":
+def _run(
+    priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, thresholds, refit, allow_unconverged, quiet
+) -> "mcvalue.RunResult":
     """Load the scenario, apply the command line's overrides and run it; warnings to stderr."""
     swing_pair = parse_swing(swing)
     ks = parse_thresholds(thresholds)
     scenario = mcvalue.load_scenario(None if priors is None else str(priors)).with_settings(
-        draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample
+        draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis
     )
     result = mcvalue.run(
         scenario,
@@ -96,6 +99,7 @@ def run(
     mode: ModeOption = None,
     cost_model: CostModelOption = None,
     target_year: TargetYearOption = None,
+    basis: BasisOption = None,
     data_dir: DataDirOption = None,
     sample: SampleOption = None,
     results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run directories are written.", file_okay=False)] = Path("results"),
@@ -112,7 +116,7 @@ def run(
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/."""
     target = mcvalue.report_directory(results_dir, name)
-    result = _run(priors, draws, seed, mode, cost_model, target_year, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
+    result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
     _progress(quiet)("writing the report...")
     path = _write(result, results_dir, name, target, save_draws)
     if json_out:
@@ -130,6 +134,7 @@ def sensitivity(
     mode: ModeOption = None,
     cost_model: CostModelOption = None,
     target_year: TargetYearOption = None,
+    basis: BasisOption = None,
     data_dir: DataDirOption = None,
     sample: SampleOption = None,
     swing: SwingOption = "10,90",
@@ -140,7 +145,7 @@ def sensitivity(
     quiet: QuietOption = False,
 ) -> None:
     """Print what would change the conclusion (exceedance, break-even, tornado, Sobol, value of information); nothing is written."""
-    result = _run(priors, draws, seed, mode, cost_model, target_year, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
+    result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
     if json_out:
         typer.echo(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:

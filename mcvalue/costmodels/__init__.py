@@ -60,6 +60,12 @@ class CostSide:
         very replicates the report plots; None for the other models.
     posterior_path : pathlib.Path or None
         Where the fitted posterior is cached (pymc only).
+    fte_by_year : numpy.ndarray or None
+        ``(m, Y, 5)`` FTE of each draw in each of ``years`` (row i of every year is the
+        same draw as row i of ``fte``): what a stock adds up (pymc under
+        ``[cost] basis = "stock"`` only).
+    years : tuple of int
+        The years of ``fte_by_year``' axis 1, ``stock_start`` to the target year.
     """
 
     model: str
@@ -69,6 +75,8 @@ class CostSide:
     data: dict[str, Any] | None = None
     ppc: PosteriorPredictive | None = None
     posterior_path: Path | None = None
+    fte_by_year: np.ndarray | None = None
+    years: tuple[int, ...] = ()
 
 
 def data_provenance(sample: Sample) -> dict[str, Any]:
@@ -105,7 +113,8 @@ def _pymc_cost(
 
     The fit uses its own default sampler settings and seed (those of ``mcvalue fit``), so a
     run shares the cached posterior with ``mcvalue fit`` and a new Monte Carlo seed or an
-    edited prior does not trigger a refit.
+    edited prior does not trigger a refit. Under ``[cost] basis = "stock"`` the draws'
+    FTE in every year of the stock comes too (``fte_by_year``).
     """
     from dataclasses import asdict
 
@@ -113,7 +122,10 @@ def _pymc_cost(
     from mcvalue.costmodels.pymc.model import estimand
 
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
-    fit = fit_cost_model(sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=scenario.run.target_year)
+    years = scenario.run.stock_years()
+    fit = fit_cost_model(
+        sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=scenario.run.target_year, stock_years=years
+    )
     diagnostics = {
         "cost_model": "pymc",
         **fit.diagnostics,
@@ -131,6 +143,8 @@ def _pymc_cost(
         data_provenance(sample),
         fit.ppc,
         fit.cache_path,
+        fit.fte_by_year,
+        years,
     )
     return cost, fit.warnings
 
@@ -195,7 +209,8 @@ def cost_side(
         a download).
     explicit_model : bool
         True when the user named the cost model: then missing data is an error, never a
-        fallback to ``table1``.
+        fallback to ``table1``; so it is under ``[cost] basis = "stock"`` (Table 1 has no
+        FTE per year).
     refit, allow_unconverged, progress : bool
         Refit instead of using cached results; run on with a fit that failed its
         convergence checks (recorded in the diagnostics); show the sampler's progress.
@@ -220,6 +235,8 @@ def cost_side(
     try:
         files = verify_files(scenario.data.mode, data_dir, sample_dir)
     except DataError as error:
+        if scenario.run.basis == "stock":
+            raise DataError(f'{error}; [cost] basis = "stock" needs the fitted pymc cost model, so there is no fallback to Table 1') from None
         if explicit_model or sample_dir is not None or not _no_data_source_named(data_dir):
             raise
         warning = (
@@ -234,6 +251,7 @@ def cost_side(
         files,
         scenario.run.seed if model == "bootstrap" else None,
         scenario.run.target_year if model == "pymc" else None,
+        scenario.run.stock_years(),
     )
     cached, warnings = (None, ()) if refit else cache.load(key)
     if cached is not None:

@@ -4,13 +4,14 @@ Loading the sample, reading the cached posterior and checking it take seconds th
 re-run after editing a benefit prior does not need: none of it depends on the prior
 quantities. An entry lives in ``cache_dir()/cost_sides/<key>/`` where the key hashes the
 cost model, the data mode and cleaning options, the data files' sha256, the bootstrap
-seed and the source code of the installed ``mcvalue`` package (so any code change
-invalidates it; hashing the whole package cannot miss a dependency, and a miss costs only
-seconds because the posterior has its own cache).
+seed, the target year, the years of a stock and the source code of the installed
+``mcvalue`` package (so any code change invalidates it; hashing the whole package cannot
+miss a dependency, and a miss costs only seconds because the posterior has its own cache).
 
 Entries are verified, never trusted: ``entry.json`` records the schema version, the key,
 and the sha256 of every array file; on load each file is re-hashed, the FTE must be a
-finite, positive ``(m, 5)`` array, and any failure removes the entry and recomputes it
+finite, positive ``(m, 5)`` array (the FTE by year of a stock, if any, a finite, positive
+``(m, Y, 5)`` one), and any failure removes the entry and recomputes it
 with one warning. Entries are written to a temporary directory (files fsynced) and
 renamed into place, so a kill never leaves a half-written entry under a real key; two
 runs writing the same key at once both succeed and one entry is kept. A cache that
@@ -41,9 +42,10 @@ if TYPE_CHECKING:
     from mcvalue.priors.spec import CleaningOptions
 
 #: Bumped whenever the layout of an entry changes; older entries are recomputed.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _ENTRY = "entry.json"
 _FTE = "fte.npy"
+_FTE_BY_YEAR = "fte_by_year.npy"
 _PPC = "ppc.npz"
 
 
@@ -59,9 +61,18 @@ def source_digest() -> str:
 
 
 def key(
-    model: str, mode: str, cleaning: CleaningOptions, files: dict[str, str], seed: int | None, target_year: int | str | None = None
+    model: str,
+    mode: str,
+    cleaning: CleaningOptions,
+    files: dict[str, str],
+    seed: int | None,
+    target_year: int | str | None = None,
+    stock_years: tuple[int, ...] = (),
 ) -> str:
-    """Return the cache key of one cost side (``seed`` only for models that draw from it, ``target_year`` for pymc)."""
+    """Return the cache key of one cost side (``seed`` only for models that draw from it, ``target_year`` for pymc).
+
+    ``stock_years``: the years whose FTE a stock needs (empty under the flow basis).
+    """
     material = {
         "schema": SCHEMA_VERSION,
         "source": source_digest(),
@@ -71,6 +82,7 @@ def key(
         "files": dict(sorted(files.items())),
         "seed": seed,
         "target_year": target_year,
+        "stock_years": list(stock_years),
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
@@ -112,6 +124,9 @@ def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
         staging = Path(tempfile.mkdtemp(prefix=f".{cache_key}.", suffix=".partial", dir=target.parent))
         buffers = {_FTE: io.BytesIO()}
         np.save(buffers[_FTE], np.asarray(cost.fte, dtype=float), allow_pickle=False)
+        if cost.fte_by_year is not None:
+            buffers[_FTE_BY_YEAR] = io.BytesIO()
+            np.save(buffers[_FTE_BY_YEAR], np.asarray(cost.fte_by_year, dtype=float), allow_pickle=False)
         arrays = _ppc_arrays(cost)
         if arrays:
             buffers[_PPC] = io.BytesIO()
@@ -130,6 +145,7 @@ def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
             "diagnostics": to_jsonable(cost.diagnostics),
             "data": cost.data,
             "posterior_path": None if cost.posterior_path is None else str(cost.posterior_path),
+            "years": list(cost.years),
         }
         _write_synced(staging / _ENTRY, json.dumps(record, sort_keys=True).encode("utf-8"))
         os.rename(staging, target)
@@ -151,7 +167,7 @@ def _verified_record(directory: Path, cache_key: str) -> dict[str, Any]:
     if not isinstance(files, dict) or _FTE not in files:
         raise ValueError("lists no FTE file")
     for name, expected in files.items():
-        if name not in (_FTE, _PPC) or sha256_of(directory / name) != expected:
+        if name not in (_FTE, _FTE_BY_YEAR, _PPC) or sha256_of(directory / name) != expected:
             raise ValueError(f"{name} fails its checksum")
     return record
 
@@ -163,6 +179,15 @@ def _valid_fte(fte: np.ndarray) -> np.ndarray:
     if not (np.all(np.isfinite(fte)) and np.all(fte > 0)):
         raise ValueError("FTE array holds non-finite or non-positive values")
     return fte
+
+
+def _valid_fte_by_year(fte_by_year: np.ndarray, rows: int, years: list[int]) -> np.ndarray:
+    """Return the FTE by year if it is a finite, positive (rows, len(years), 5) float array; ValueError if not."""
+    if fte_by_year.shape != (rows, len(years), 5) or fte_by_year.dtype.kind != "f":
+        raise ValueError(f"FTE-by-year array has shape {fte_by_year.shape}, not ({rows}, {len(years)}, 5)")
+    if not (np.all(np.isfinite(fte_by_year)) and np.all(fte_by_year > 0)):
+        raise ValueError("FTE-by-year array holds non-finite or non-positive values")
+    return fte_by_year
 
 
 def _load_ppc(path: Path) -> Any:
@@ -195,9 +220,13 @@ def load(cache_key: str) -> tuple[CostSide | None, tuple[str, ...]]:
         fte = _valid_fte(np.load(directory / _FTE, allow_pickle=False))
         ppc = _load_ppc(directory / _PPC) if _PPC in record["files"] else None
         posterior = record.get("posterior_path")
+        years = [int(year) for year in record["years"]]
+        by_year = None
+        if _FTE_BY_YEAR in record["files"]:
+            by_year = _valid_fte_by_year(np.load(directory / _FTE_BY_YEAR, allow_pickle=False), fte.shape[0], years)
         cost = CostSide(
             record["model"], fte, record["description"], record["diagnostics"], record["data"], ppc,
-            None if posterior is None else Path(posterior),
+            None if posterior is None else Path(posterior), by_year, tuple(years),
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         _remove(directory)

@@ -16,10 +16,22 @@ from typing import Any
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
 from mcvalue.priors.resolve import build_scenario, comment_header, resolved_toml
-from mcvalue.priors.spec import AVERAGE_TARGET, COST_MODELS, MODES, QUANTITIES, TARGET_YEARS, CleaningOptions, DataSettings, Scenario
+from mcvalue.priors.spec import (
+    AVERAGE_TARGET,
+    BASES,
+    COST_MODELS,
+    MODES,
+    QUANTITIES,
+    STOCK_QUANTITIES,
+    TARGET_YEARS,
+    CleaningOptions,
+    DataSettings,
+    Scenario,
+    basis_problem,
+)
 
-#: Names ``with_prior`` accepts: every quantity and the costing methods' weights.
-PRIOR_NAMES: tuple[str, ...] = QUANTITIES + ("cost.method_weights",)
+#: Names ``with_prior`` accepts: every quantity (the stock rates too) and the costing methods' weights.
+PRIOR_NAMES: tuple[str, ...] = QUANTITIES + STOCK_QUANTITIES + ("cost.method_weights",)
 
 
 def with_prior(scenario: Scenario, name: str, table: dict[str, Any]) -> Scenario:
@@ -75,8 +87,13 @@ def with_settings(
     cost_model: str | None = None,
     sample: str | Path | None = None,
     target_year: int | str | None = None,
+    basis: str | None = None,
 ) -> Scenario:
-    """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`)."""
+    """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`).
+
+    A new cost basis changes which quantities are drawn, so the scenario is then built
+    again from its resolved TOML (a scenario built in code keeps its quantities).
+    """
     if draws is not None:
         _check_count("draws", draws, 2, "need at least 2 draws")
     if seed is not None:
@@ -87,9 +104,14 @@ def with_settings(
         _check_choice("cost_model", cost_model, COST_MODELS, "cost model")
     if target_year is not None:
         target_year = parse_target_year(target_year)
-    settings = (("draws", draws), ("seed", seed), ("cost_model", cost_model), ("target_year", target_year))
+    if basis is not None:
+        _check_choice("basis", basis, BASES, "cost basis")
+    settings = (("draws", draws), ("seed", seed), ("cost_model", cost_model), ("target_year", target_year), ("basis", basis))
     given = {k: v for k, v in settings if v is not None}
     run = replace(scenario.run, **given)
+    problem = basis_problem(run)
+    if problem is not None:
+        raise McValueError(problem)
     data = scenario.data
     if mode is not None and mode != data.mode:
         data = DataSettings(mode=mode, cleaning=CleaningOptions.for_mode(mode), sample=data.sample)
@@ -102,4 +124,7 @@ def with_settings(
     # A scenario built in code has no resolved text: its record is then the settings alone.
     document = tomllib.loads(scenario.resolved_toml) if scenario.resolved_toml else {}
     text = resolved_toml(document, data, run, comment_header(scenario.resolved_toml))
+    if run.basis != scenario.run.basis and scenario.resolved_toml:
+        rebuilt = build_scenario(tomllib.loads(text), lambda loc: "", comment_header(text), scenario.path, scenario.sha256)
+        return replace(rebuilt, data=data)
     return replace(scenario, run=run, data=data, resolved_toml=text)

@@ -17,7 +17,7 @@ from mcvalue.priors import distributions as d
 from mcvalue.priors.base import suggest
 from mcvalue.priors.families import DIST_MODELS
 from mcvalue.priors.sections import PriorFile
-from mcvalue.priors.spec import COST_MODELS, MODES, QUANTITIES
+from mcvalue.priors.spec import BASES, COST_MODELS, MODES, QUANTITIES
 
 
 def _model_of(annotation: Any) -> Any:
@@ -102,7 +102,7 @@ def _message(err: dict) -> tuple[tuple, str]:
     if kind == "finite_number":
         return loc, f"must be a finite number, got {value!r}"
     if kind == "literal_error":
-        hint = suggest(value, MODES + COST_MODELS) if isinstance(value, str) else ""
+        hint = suggest(value, MODES + COST_MODELS + BASES) if isinstance(value, str) else ""
         return loc, f"expected {ctx.get('expected')}, got {value!r}{hint}"
     if kind in ("too_short", "too_long") and loc[-1] in d.INTERVAL_LEVELS:
         return loc, f"expected [lower, upper] (2 numbers), got {len(value)}"

@@ -14,7 +14,7 @@ import tomli_w
 from mcvalue.errors import PriorFileError
 from mcvalue.priors.messages import validate
 from mcvalue.priors.sections import CostSection, DataSection, RunSection
-from mcvalue.priors.spec import CleaningOptions, DataSettings, RunSettings, Scenario
+from mcvalue.priors.spec import CleaningOptions, DataSettings, RunSettings, Scenario, basis_problem, drawn_quantities
 
 
 def data_settings(section: DataSection) -> DataSettings:
@@ -29,21 +29,22 @@ def data_settings(section: DataSection) -> DataSettings:
 
 
 def run_settings(section: RunSection, cost: CostSection) -> RunSettings:
-    """Return draws, seed, cost model and target year, with RunSettings' defaults for what the file leaves out."""
+    """Return draws, seed, cost model, target year and cost basis, with RunSettings' defaults for what the file leaves out."""
     given = {k: getattr(section, k) for k in ("draws", "seed", "cost_model") if getattr(section, k) is not None}
-    if cost.target_year is not None:
-        given["target_year"] = cost.target_year
+    given |= {k: getattr(cost, k) for k in ("target_year", "basis", "stock_start") if getattr(cost, k) is not None}
     return RunSettings(**given)
 
 
 def resolved_toml(merged: dict, data: DataSettings, run: RunSettings, header: str) -> str:
-    """Return the merged file with the effective [data], [run] and [cost] target_year, as TOML a user can re-load.
+    """Return the merged file with the effective [data], [run] and [cost] settings, as TOML a user can re-load.
 
-    ``header`` is comment lines saying where the text came from; they name files only, so
-    the text (and its sha256 in summary.json) does not depend on where files live.
+    ``[cost]`` gets the effective ``target_year``, ``basis`` and ``stock_start``. ``header``
+    is comment lines saying where the text came from; they name files only, so the text
+    (and its sha256 in summary.json) does not depend on where files live.
     """
     body = {k: v for k, v in merged.items() if k not in ("data", "run")}
-    body["cost"] = {**merged.get("cost", {}), "target_year": run.target_year}
+    settings = {"target_year": run.target_year, "basis": run.basis, "stock_start": run.stock_start}
+    body["cost"] = {**merged.get("cost", {}), **settings}
     body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
     body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}
     return header + tomli_w.dumps(body)
@@ -76,24 +77,46 @@ def build_scenario(
     path, sha256 : Path or None, str or None
         The file the scenario was loaded from and the sha256 of its bytes.
 
+    Only the quantities the cost basis draws (:func:`~mcvalue.priors.spec.drawn_quantities`)
+    become the scenario's quantities, and only the rank correlations between them: under
+    "flow" the stock rates a file gives are not drawn.
+
     Raises
     ------
     PriorFileError
-        Listing every problem, one ``FILE: dotted.key: what is wrong`` line each.
+        Listing every problem, one ``FILE: dotted.key: what is wrong`` line each; under
+        "stock" also a missing stock rate and settings a stock cannot be built with
+        (:func:`~mcvalue.priors.spec.basis_problem`), against ``cost.basis``.
 
     """
     prior, problems = validate(merged, file_of)
     if problems:
         raise PriorFileError(problems)
     data, run = data_settings(prior.data), run_settings(prior.run, prior.cost)
+    names = drawn_quantities(run.basis)
+    problems = _basis_problems(prior.missing(names), basis_problem(run), file_of)
+    if problems:
+        raise PriorFileError(problems)
     return Scenario(
-        quantities=prior.quantities(),
+        quantities=prior.quantities(names),
         method_weights=prior.cost.method_weights.as_dict(),
-        correlations={(c.between[0], c.between[1]): c.rho for c in prior.correlations},
+        correlations={(c.between[0], c.between[1]): c.rho for c in prior.correlations if set(c.between) <= set(names)},
         data=data,
         run=run,
         path=path,
         sha256=sha256,
         resolved_toml=resolved_toml(merged, data, run, header),
-        labels=prior.labels(),
+        labels=prior.labels(names),
     )
+
+
+def _basis_problems(missing: list[str], settings: str | None, file_of: Callable[[tuple], str]) -> list[str]:
+    """Return one problem line per stock rate missing under "stock", and one for settings a stock cannot use."""
+    located = [(tuple(name.split(".")), 'missing quantity: [cost] basis = "stock" draws it; give it a distribution') for name in missing]
+    if settings is not None:
+        located.append((("cost", "basis"), settings))
+    lines = []
+    for loc, text in located:
+        key, file = ".".join(loc), file_of(loc)
+        lines.append(f"{file}: {key}: {text}" if file else f"{key}: {text}")
+    return lines

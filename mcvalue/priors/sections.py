@@ -14,7 +14,7 @@ from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.domains import COVERAGE, FRACTION, MONEY, in_domain
 from mcvalue.priors.families import DistSpec
-from mcvalue.priors.spec import AVERAGE_TARGET, COST_MODELS, MODES, QUANTITIES, TARGET_YEARS, Distribution
+from mcvalue.priors.spec import AVERAGE_TARGET, BASES, COST_MODELS, MODES, QUANTITIES, STOCK_QUANTITIES, TARGET_YEARS, Distribution
 
 
 class _WeightsBase(Strict):
@@ -39,15 +39,26 @@ MethodWeights = create_model(
 )
 
 
+Year = Annotated[int, Field(ge=TARGET_YEARS[0], le=TARGET_YEARS[1])]
+
+
 class CostSection(Strict):
-    """``[cost.*]``: the cost side's prior quantities and the method weights."""
+    """``[cost.*]``: the cost side's prior quantities, the method weights, the target year and the cost basis.
+
+    The rates ``discount_rate`` and ``depreciation_rate`` may be left out of a file whose
+    basis is "flow" (they are drawn only under "stock"; see :data:`mcvalue.priors.spec.BASES`).
+    """
 
     salary_usd: Annotated[DistSpec, AfterValidator(in_domain(MONEY))]
     fte_fraction_contributor: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
     fte_fraction_reference: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
     coverage: Annotated[DistSpec, AfterValidator(in_domain(COVERAGE))]
+    discount_rate: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))] | None = None
+    depreciation_rate: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))] | None = None
     method_weights: MethodWeights
-    target_year: Annotated[int, Field(ge=TARGET_YEARS[0], le=TARGET_YEARS[1])] | Literal[AVERAGE_TARGET] | None = None
+    target_year: Year | Literal[AVERAGE_TARGET] | None = None
+    basis: Literal[BASES] | None = None
+    stock_start: Year | None = None
 
 
 class BenefitSection(Strict):
@@ -78,8 +89,9 @@ class RunSection(Strict):
 
 
 def _known_quantity(name: str) -> str:
-    if name not in QUANTITIES:
-        raise fail(f"unknown quantity '{name}'{suggest(name, QUANTITIES)}")
+    known = QUANTITIES + STOCK_QUANTITIES
+    if name not in known:
+        raise fail(f"unknown quantity '{name}'{suggest(name, known)}")
     return name
 
 
@@ -125,14 +137,18 @@ class PriorFile(Strict):
     run: RunSection = RunSection()
     correlations: Annotated[list[Correlation], AfterValidator(_consistent)] = []
 
-    def quantities(self) -> dict[str, Distribution]:
-        """Dotted quantity name -> validated marginal, in QUANTITIES order."""
-        return {q: self._spec(q).distribution for q in QUANTITIES}
+    def missing(self, names: tuple[str, ...]) -> list[str]:
+        """Return the quantities of ``names`` the file does not give (only the stock rates may be absent)."""
+        return [q for q in names if self._spec(q) is None]
 
-    def labels(self) -> dict[str, str]:
-        """Dotted quantity name -> the ``label`` its table gives, for the quantities that give one."""
-        return {q: self._spec(q).label for q in QUANTITIES if self._spec(q).label is not None}
+    def quantities(self, names: tuple[str, ...] = QUANTITIES) -> dict[str, Distribution]:
+        """Dotted quantity name -> validated marginal, for ``names`` (e.g. :func:`~mcvalue.priors.spec.drawn_quantities`) in order."""
+        return {q: self._spec(q).distribution for q in names}
 
-    def _spec(self, name: str) -> DistSpec:
+    def labels(self, names: tuple[str, ...] = QUANTITIES) -> dict[str, str]:
+        """Dotted quantity name -> the ``label`` its table gives, for those of ``names`` that give one."""
+        return {q: self._spec(q).label for q in names if self._spec(q).label is not None}
+
+    def _spec(self, name: str) -> DistSpec | None:
         section, key = name.split(".")
         return getattr(getattr(self, section), key)

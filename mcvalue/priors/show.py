@@ -6,14 +6,13 @@ from typing import Any
 import numpy as np
 
 from mcvalue.fmt import count, quantity
-from mcvalue.priors.spec import QUANTITIES, Scenario
+from mcvalue.priors.spec import Scenario
 
 
 def show_table(scenario: Scenario) -> list[dict[str, Any]]:
-    """One row per quantity: quantity, label, distribution, p5, median, p95, mean, source."""
+    """One row per quantity the scenario draws: quantity, label, distribution, p5, median, p95, mean, source."""
     rows = []
-    for name in QUANTITIES:
-        dist = scenario.quantities[name]
+    for name, dist in scenario.quantities.items():
         p5, median, p95 = (float(x) for x in dist.ppf(np.array([0.05, 0.5, 0.95])))
         mean = float(dist.mean())
         rows.append(
@@ -40,7 +39,7 @@ def show_record(scenario: Scenario) -> dict[str, Any]:
         "method_weights": dict(scenario.method_weights),
         "correlations": [{"between": [a, b], "rho": rho} for (a, b), rho in scenario.correlations.items()],
         "data": {"mode": scenario.data.mode, **scenario.data.cleaning.to_dict()},
-        "run": {"draws": scenario.run.draws, "seed": scenario.run.seed, "cost_model": scenario.run.cost_model},
+        "run": {"draws": scenario.run.draws, "seed": scenario.run.seed, "cost_model": scenario.run.cost_model, "basis": scenario.run.basis},
     }
 
 
@@ -67,7 +66,7 @@ def render(record: dict[str, Any]) -> str:
         lines.append("rank correlations: none")
     data, run = record["data"], record["run"]
     lines.append(f"data: mode {data['mode']}; " + ", ".join(f"{k} {v}" for k, v in data.items() if k != "mode"))
-    lines.append(f"run: {count(run['draws'])} draws, seed {run['seed']}, cost model {run['cost_model']}")
+    lines.append(f"run: {count(run['draws'])} draws, seed {run['seed']}, cost model {run['cost_model']}, cost basis {run['basis']}")
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -14,7 +14,11 @@ Quantity names are dotted keys of the prior file:
     benefit.attribution_share      algorithms' slice of AI value (70-20-10 rule: 0.1)
     benefit.mloss_share            MLOSS share of the algorithms slice (paper: 1)
 
-plus ``cost.method_weights``: weights over :data:`mcvalue.paper.METHOD_KEYS`.
+plus ``cost.method_weights``: weights over :data:`mcvalue.paper.METHOD_KEYS`. Under
+``[cost] basis = "stock"`` (see :data:`BASES`) two more are drawn:
+
+    cost.depreciation_rate         annual depreciation rate d of the stock of MLOSS
+    cost.discount_rate             real annual discount rate r of its user cost (r + d) x stock
 """
 
 from dataclasses import asdict, dataclass, field
@@ -43,6 +47,8 @@ BENEFIT_QUANTITIES: tuple[str, ...] = (
     "benefit.mloss_share",
 )
 QUANTITIES: tuple[str, ...] = COST_QUANTITIES + BENEFIT_QUANTITIES
+#: Quantities drawn only when the cost basis is "stock": they price the stock's annual user cost.
+STOCK_QUANTITIES: tuple[str, ...] = ("cost.depreciation_rate", "cost.discount_rate")
 COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
 
 
@@ -93,6 +99,20 @@ DEFAULT_TARGET_YEAR = 2021
 TARGET_YEARS: tuple[int, int] = (2005, 2030)
 AVERAGE_TARGET = "average"
 
+#: ``[cost] basis``: "flow" prices the target year's development activity (FTE x salary);
+#: "stock" prices the annual user cost of the depreciated stock of MLOSS built since
+#: ``[cost] stock_start``: (discount rate + depreciation rate) x stock x salary.
+BASES: tuple[str, ...] = ("flow", "stock")
+DEFAULT_BASIS = "flow"
+#: The first year counted in the stock: the sample's first window is in 2009; at a
+#: depreciation of ~33% a year, years more than ~8 before the target year weigh < 4%.
+DEFAULT_STOCK_START = 2009
+
+
+def drawn_quantities(basis: str) -> tuple[str, ...]:
+    """Return the quantities a run with this cost basis draws: QUANTITIES, plus STOCK_QUANTITIES under "stock"."""
+    return QUANTITIES + (STOCK_QUANTITIES if basis == "stock" else ())
+
 
 @dataclass(frozen=True)
 class DataSettings:
@@ -114,17 +134,51 @@ class DataSettings:
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Monte Carlo settings: draw count, seed, the cost model supplying FTE draws.
+    """Monte Carlo settings: draw count, seed, the cost model supplying FTE draws, the cost basis.
 
     ``target_year`` (``[cost] target_year`` of a prior file) is the year whose development
     activity the Bayesian cost model's FTE describes, or ``"average"`` for the paper's
     long-run average over the sampled windows (2009-2022); see :data:`TARGET_YEARS`.
+    ``basis`` and ``stock_start`` (``[cost] basis``, ``[cost] stock_start``) say what the
+    cost is: this year's development (the flow), or the annual user cost of the stock
+    built from ``stock_start`` to ``target_year`` (see :data:`BASES`).
     """
 
     draws: int = 200_000
     seed: int = DEFAULT_SEED
     cost_model: str = "pymc"
     target_year: int | str = DEFAULT_TARGET_YEAR
+    basis: str = DEFAULT_BASIS
+    stock_start: int = DEFAULT_STOCK_START
+
+    def stock_years(self) -> tuple[int, ...]:
+        """Return the years the stock holds, ``stock_start`` to ``target_year`` (empty under "flow")."""
+        if self.basis != "stock":
+            return ()
+        return tuple(range(self.stock_start, int(self.target_year) + 1))
+
+
+def basis_problem(run: RunSettings) -> str | None:
+    """Return why the run's cost basis cannot be computed with its other settings, or None.
+
+    A stock needs a year to be built up to (not ``"average"``), a first year no later than
+    that, and yearly FTE, which only the pymc cost model's time trends give.
+    """
+    if run.basis != "stock":
+        return None
+    if run.target_year == AVERAGE_TARGET:
+        return (
+            '[cost] basis = "stock" needs a year to build the stock up to, but target_year = "average" is none '
+            '(set target_year to a year such as 2021, or basis = "flow")'
+        )
+    if run.cost_model != "pymc":
+        return (
+            f'[cost] basis = "stock" needs the FTE of every year, from the pymc cost model\'s time trends; the {run.cost_model} '
+            'cost model has no time model (use cost model pymc, or basis = "flow")'
+        )
+    if run.stock_start > int(run.target_year):
+        return f"[cost] stock_start = {run.stock_start} is after target_year = {run.target_year}: the stock would hold no year"
+    return None
 
 
 @dataclass(frozen=True)
@@ -230,6 +284,7 @@ class Scenario:
         cost_model: str | None = None,
         sample: str | Path | None = None,
         target_year: int | str | None = None,
+        basis: str | None = None,
     ) -> "Scenario":
         """Return this scenario with new run or data settings; None keeps a setting.
 
@@ -250,6 +305,10 @@ class Scenario:
         target_year : int or "average", optional
             The year the cost model's FTE is predicted for (within :data:`TARGET_YEARS`),
             or ``"average"``; written as ``[cost] target_year``.
+        basis : str, optional
+            The cost basis, one of :data:`BASES`; written as ``[cost] basis``. Switching
+            it re-validates the resolved priors, since "stock" draws the
+            :data:`STOCK_QUANTITIES` as well.
 
         Returns
         -------
@@ -260,7 +319,10 @@ class Scenario:
         Raises
         ------
         McValueError
-            One line naming the option, e.g. ``draws: need at least 2 draws, got 1``.
+            One line naming the option, e.g. ``draws: need at least 2 draws, got 1``, or
+            the settings a stock cannot be built with (:func:`basis_problem`).
+        PriorFileError
+            A switch to "stock" whose resolved priors lack a stock quantity.
 
         Examples
         --------
@@ -272,4 +334,6 @@ class Scenario:
         """
         from mcvalue.priors.edit import with_settings  # edit validates, and validation imports this module
 
-        return with_settings(self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample)
+        return with_settings(
+            self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis
+        )

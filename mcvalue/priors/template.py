@@ -8,7 +8,8 @@ TEMPLATE = '''\
 # priors/default.toml (`mcvalue priors show` prints them, with sources). To change an
 # assumption, uncomment its table and edit it; a table replaces the default's whole.
 #
-#   cost    = salary x FTE(method) x coverage x fraction(method)
+#   cost    = salary x FTE(method) x coverage x fraction(method)            ([cost] basis = "flow")
+#   cost    = salary x (r + d) x stock(method) x coverage x fraction(method)  (basis = "stock")
 #   benefit = ai_value x haircut x attribution_share x mloss_share
 #   BCR     = benefit / cost
 #
@@ -36,8 +37,13 @@ extends = "default"
 
 # The year whose development activity the cost model's FTE describes (default 2021), or
 # "average" for the paper's long-run average over the sampled windows (2009-2022).
+# The cost basis: "flow" (this year's development cost, the default) or "stock" (the
+# annual user cost, (discount + depreciation) x stock, of the MLOSS built since
+# stock_start; needs the pymc cost model and a target year).
 # [cost]
 # target_year = 2021
+# basis = "flow"
+# stock_start = 2009
 
 # Fully loaded cost of one FTE engineer-year, USD/year (paper: $300K, an upper bound).
 # [cost.salary_usd]
@@ -64,6 +70,19 @@ extends = "default"
 # dist = "lognormal"
 # ci90 = [1.2, 5]
 # lower = 1
+# source = "..."
+
+# Depreciation rate of the MLOSS stock per year, [0, 1] (drawn only when basis = "stock";
+# national accounts: ~0.33 for software).
+# [cost.depreciation_rate]
+# dist = "beta"
+# ci90 = [0.2, 0.5]
+# source = "..."
+
+# Real discount rate per year, [0, 1] (drawn only when basis = "stock").
+# [cost.discount_rate]
+# dist = "beta"
+# ci90 = [0.02, 0.08]
 # source = "..."
 
 # Weights of the five Table 1 costing methods (all five keys, summing to 1).

@@ -112,6 +112,22 @@ def estimand_sentence(summary: dict) -> str:
     return "FTE is the paper's published Table 1 figure for each method (the long-run average of its sampled windows)."
 
 
+def basis_sentence(summary: dict) -> str:
+    """Return the one sentence saying what the cost is: this year's development (the flow) or the stock's annual user cost."""
+    provenance = summary["provenance"]
+    if provenance.get("cost_basis", "flow") == "flow":
+        return (
+            "Cost is this year's development cost (the flow): each FTE-year of that activity priced at one loaded salary, "
+            "times coverage and the FTE fraction."
+        )
+    first, last = provenance["stock_years"]
+    return (
+        f"Cost is the annual user cost of the depreciated stock of MLOSS built since {first}: (discount + depreciation) x stock, "
+        f"the stock adding up each year's FTE from {first} to {last} at (1 - depreciation) per year of age, "
+        "priced at one loaded salary per FTE-year, times coverage and the FTE fraction."
+    )
+
+
 def _input_rows(summary: dict, labels: Labels) -> list[str]:
     rows = ["| input | key | distribution | p5 | median | p95 | source |", "|---|---|---|---|---|---|---|"]
     for name, v in summary["inputs"].items():
@@ -380,7 +396,7 @@ def render_markdown(
     lines += [f"> warning: {w}" for w in warnings] + ([""] if warnings else [])
     lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
     lines += ["", "![BCR distribution](figures/bcr.png)", ""]
-    lines += ["## The five Table 1 costing methods", "", estimand_sentence(summary), ""] + _method_rows(summary)
+    lines += ["## The five Table 1 costing methods", "", f"{estimand_sentence(summary)} {basis_sentence(summary)}", ""] + _method_rows(summary)
     lines += ["", "![Cost per year by method](figures/cost_by_method.png)", ""] + heaviest_window_rows(summary)
     lines += ["## Benefit chain", "", "![Benefit chain](figures/benefit_chain.png)", ""]
     lines += ["## What would change the conclusion", ""] + decision_rows(summary, labels)

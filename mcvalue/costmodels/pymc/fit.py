@@ -167,6 +167,8 @@ class FitResult:
     target_year: the year the FTE is predicted for, or "average" (the sampled windows' mean).
     trend: per likelihood, the yearly growth factor's median and 90% interval.
     warnings: what the user must know, e.g. that the posterior could not be cached.
+    fte_by_year: (draws, Y, 5) FTE of each draw in each of the ``stock_years`` asked for
+        (row i of every year is draw i: one draw, one trajectory), or None if none were.
     """
 
     idata: Any
@@ -181,6 +183,7 @@ class FitResult:
     target_year: TargetYear
     trend: dict
     warnings: tuple[str, ...] = ()
+    fte_by_year: np.ndarray | None = None
 
 
 def cache_key(data: ModelData, priors: ModelPriors, sampler: SamplerSettings) -> str:
@@ -212,10 +215,13 @@ def fit_cost_model(
     allow_unconverged: bool = False,
     priors: ModelPriors | None = None,
     target_year: TargetYear = DEFAULT_TARGET_YEAR,
+    stock_years: tuple[int, ...] = (),
 ) -> FitResult:
     """Fit the cost model to a loaded sample (or load the cached posterior); see module doc.
 
-    ``target_year`` only changes the derived FTE, never the posterior or its cache key.
+    ``target_year`` and ``stock_years`` (the years whose FTE a stock adds up, for
+    ``FitResult.fte_by_year``) only change the derived FTE, never the posterior or its
+    cache key.
     """
     return fit_model_data(
         model_data_from_sample(sample),
@@ -226,6 +232,7 @@ def fit_cost_model(
         allow_unconverged=allow_unconverged,
         priors=priors,
         target_year=target_year,
+        stock_years=stock_years,
     )
 
 
@@ -239,6 +246,7 @@ def fit_model_data(
     allow_unconverged: bool = False,
     priors: ModelPriors | None = None,
     target_year: TargetYear = DEFAULT_TARGET_YEAR,
+    stock_years: tuple[int, ...] = (),
 ) -> FitResult:
     """:func:`fit_cost_model` on already-reduced data (simulated data in tests and SBC)."""
     priors = priors or ModelPriors()
@@ -250,7 +258,9 @@ def fit_model_data(
     if idata is None:
         idata = sample_posterior(data, sampler, cores=cores, progress=progress, priors=priors)
         warning = save_posterior(idata, path, key)
-    return assess_posterior(idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=(warning,) if warning else ())
+    return assess_posterior(
+        idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=(warning,) if warning else (), stock_years=stock_years
+    )
 
 
 def sample_posterior(
@@ -427,11 +437,13 @@ def assess_posterior(
     allow_unconverged: bool,
     target_year: TargetYear = DEFAULT_TARGET_YEAR,
     warnings: tuple[str, ...] = (),
+    stock_years: tuple[int, ...] = (),
 ) -> FitResult:
     """Diagnostics, FTE draws and the PPC of a posterior; raise ConvergenceError if it failed.
 
     The PPC's generator is seeded from the sampler's seed, so a cached and a fresh fit give
-    the same replicates and p-values.
+    the same replicates and p-values. With ``stock_years`` the FTE of every draw is also
+    predicted for each of those years (:func:`fte_by_year`).
     """
     diagnostics = convergence_diagnostics(idata)
     if not diagnostics["converged"] and not allow_unconverged:
@@ -441,8 +453,17 @@ def assess_posterior(
     fte = fte_from_params(params, data, target_year)
     ppc = posterior_predictive(params, data, PPC_REPLICATES, np.random.default_rng(sampler.seed))
     return FitResult(
-        idata, fte, diagnostics, ppc, ppc.misfits(), data.repos, path, from_cache, sampler, target_year, trend_summary(draws), warnings
+        idata, fte, diagnostics, ppc, ppc.misfits(), data.repos, path, from_cache, sampler, target_year, trend_summary(draws), warnings,
+        fte_by_year=fte_by_year(params, data, stock_years) if stock_years else None,
     )
+
+
+def fte_by_year(params: dict[str, np.ndarray], data: ModelData, years: tuple[int, ...]) -> np.ndarray:
+    """Return the (D, Y, 5) FTE of every draw in each year of ``years`` (:func:`fte_from_params` per year).
+
+    Axis 0 keeps the draws' order in every year, so a row is one draw's trajectory.
+    """
+    return np.stack([fte_from_params(params, data, year) for year in years], axis=1)
 
 
 def read_posterior(path: Path) -> DataTree | None:
