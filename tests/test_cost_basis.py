@@ -22,12 +22,12 @@ def _file(tmp_path, body: str):
 # ----------------------------------------------------------------------------- priors
 
 
-def test_default_is_flow_from_2009_and_draws_no_rate():
+def test_default_is_flow_from_2016_and_draws_no_rate():
     scenario = mcvalue.load_scenario("default")
-    assert (scenario.run.basis, scenario.run.stock_start) == ("flow", 2009)
+    assert (scenario.run.basis, scenario.run.stock_start) == ("flow", 2016)
     assert list(scenario.quantities) == list(QUANTITIES)
     assert set(scenario.labels) == set(QUANTITIES)
-    assert 'basis = "flow"\nstock_start = 2009\n' in scenario.resolved_toml
+    assert 'basis = "flow"\nstock_start = 2016\n' in scenario.resolved_toml
 
 
 def test_stock_draws_the_shipped_rates_and_flow_drops_them_again():

@@ -104,9 +104,9 @@ AVERAGE_TARGET = "average"
 #: ``[cost] stock_start``: (discount rate + depreciation rate) x stock x salary.
 BASES: tuple[str, ...] = ("flow", "stock")
 DEFAULT_BASIS = "flow"
-#: The first year counted in the stock: the sample's first window is in 2009; at a
-#: depreciation of ~33% a year, years more than ~8 before the target year weigh < 4%.
-DEFAULT_STOCK_START = 2009
+#: The first year counted in the stock: 90% of the sampled windows date from 2016.4 on;
+#: earlier years are extrapolations of repo trends (the model knows no creation dates).
+DEFAULT_STOCK_START = 2016
 
 
 def drawn_quantities(basis: str) -> tuple[str, ...]:
