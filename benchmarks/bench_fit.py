@@ -5,9 +5,10 @@
 Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed; by default
 those of ``mcvalue fit``):
 
-- optimised: :func:`mcvalue.costmodels.pymc.model.build_model` (version 2: exact sufficient
-  statistics, centred repo log means, non-centred trend deviations, window effects and
-  log-sd effects);
+- optimised: what ``mcvalue fit`` samples (:func:`mcvalue.costmodels.pymc.fit.sample_posterior`
+  on :func:`mcvalue.costmodels.pymc.model.build_model`: exact sufficient statistics, centred
+  repo log means, non-centred trend deviations, commits window effects and log-sd effects,
+  lines window effects integrated out);
 - baseline: the same likelihood written observation by observation (one NegativeBinomial
   term per repo-period and per contributor-period, one LogNormal and one Bernoulli term per
   contributor-period), every repo- and window-level parameter centred, PyMC's default NUTS.
@@ -76,15 +77,19 @@ def child(kind: str, mode: str, draws: int, tune: int, seed: int) -> dict:
     import arviz as az
     import pymc as pm
 
-    from mcvalue.costmodels.pymc.model import ModelPriors, build_model, model_data_from_sample
+    from mcvalue.costmodels.pymc.fit import SamplerSettings, sample_posterior
+    from mcvalue.costmodels.pymc.model import ModelPriors, model_data_from_sample
     from mcvalue.data import load_sample
 
     data = model_data_from_sample(load_sample(mode=mode))
     start = time.perf_counter()
-    model = build_model(data, ModelPriors()) if kind == "optimised" else baseline_model(data, ModelPriors())
-    with model:
-        idata = pm.sample(draws=draws, tune=tune, chains=4, cores=2, random_seed=seed, progressbar=False,
-                          compute_convergence_checks=False)
+    if kind == "optimised":  # exactly what mcvalue fit runs
+        settings = SamplerSettings(draws=draws, tune=tune, chains=4, seed=seed)
+        idata = sample_posterior(data, settings, cores=2, progress=False)
+    else:
+        with baseline_model(data, ModelPriors()):
+            idata = pm.sample(draws=draws, tune=tune, chains=4, cores=2, random_seed=seed, progressbar=False, nuts_sampler="pymc",
+                              target_accept=SamplerSettings.target_accept, compute_convergence_checks=False)
     wall = time.perf_counter() - start
     ess = az.ess(idata)
     worst = min((float(ess[v].min()), v) for v in ess.data_vars)
