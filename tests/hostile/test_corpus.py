@@ -269,7 +269,7 @@ def counted_sampler(monkeypatch):
 def _fit_once(monkeypatch, cache: Path):
     """``fit_model_data`` up to the cache: sampled or loaded? (summarising is not what is tested here)."""
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(cache))
-    monkeypatch.setattr(fit, "assess_posterior", lambda idata, data, sampler, path, from_cache, allow, target_year, warnings=(): SimpleNamespace(
+    monkeypatch.setattr(fit, "assess_posterior", lambda idata, data, sampler, path, from_cache, *_args, **_kwargs: SimpleNamespace(
         idata=idata, cache_path=path, from_cache=from_cache))
     sampler = fit.SamplerSettings(draws=40, tune=10, chains=2, seed=3)
     return fit.fit_model_data(SimpleNamespace(digest=lambda: "stand-in"), sampler=sampler, progress=False)
