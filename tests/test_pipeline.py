@@ -107,3 +107,20 @@ def test_cost_side_cache_keys_and_refuses_damaged_entries(tmp_path, monkeypatch)
     entry = cache.entry_dir(bad_key) / "entry.json"
     entry.write_text(entry.read_text().replace(bad_key, key))
     assert cache.load(bad_key)[0] is None
+
+
+@pytest.mark.realdata
+def test_a_run_from_the_cost_side_cache_writes_the_same_summary_bytes(real_data_dir, tmp_path, monkeypatch):
+    """Same inputs and seed, cost side computed or read back from its cache: identical summary.json bytes.
+
+    The cache's record once came back with its keys sorted (the data provenance, the
+    diagnostics), so a second run wrote the same numbers in another order.
+    """
+    from mcvalue.jsonio import dumps
+
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
+    scenario = mcvalue.load_scenario("default").with_settings(cost_model="bootstrap", draws=2_000)
+    computed = mcvalue.run(scenario, data_dir=real_data_dir)
+    cached = mcvalue.run(scenario, data_dir=real_data_dir)
+    assert list((tmp_path / "cost_sides").iterdir())  # the second run had an entry to read
+    assert dumps(cached.summary()) == dumps(computed.summary())

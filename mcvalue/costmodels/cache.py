@@ -147,7 +147,8 @@ def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
             "posterior_path": None if cost.posterior_path is None else str(cost.posterior_path),
             "years": list(cost.years),
         }
-        _write_synced(staging / _ENTRY, json.dumps(record, sort_keys=True).encode("utf-8"))
+        # keys in the order the cost side made them: a run from the cache writes the same summary.json bytes
+        _write_synced(staging / _ENTRY, json.dumps(record).encode("utf-8"))
         os.rename(staging, target)
     except OSError as error:
         if staging is not None:
