@@ -18,6 +18,10 @@ as on a new CI machine) and warm (the same directory again). Wall time covers mo
 building, compilation and sampling. The efficiency figure is the minimum bulk ESS over
 every parameter divided by the warm wall time. Targets: ESS/s >= 5x the baseline's; a
 warm real-data fit under 40 s on 2 cores (on an otherwise idle machine).
+
+Measured (cost model version 5, idle 2 cores): optimised 44.0 s cold, 40.0 s warm, min bulk
+ESS 706 (17.7 per second); baseline 293 s cold, 242 s warm, min bulk ESS 34 with 15
+divergences (0.14 per second); ESS/s ratio 125.
 """
 
 from __future__ import annotations
