@@ -54,14 +54,14 @@ def prior_draw(rng: np.random.Generator, n_repos: int, n_windows: int) -> dict[s
     half = lambda scale: abs(rng.normal(0.0, scale))  # noqa: E731
     hyper = {
         "contrib_intercept": rng.normal(p.contrib_intercept_mu, p.contrib_intercept_sigma),
-        "contrib_sd": half(p.contrib_sd_scale),
+        "contrib_sd": rng.lognormal(np.log(p.contrib_sd_median), p.repo_sd_log_sigma),
         "contrib_inv_sqrt_alpha": half(p.inv_sqrt_alpha_scale),
         "commit_intercept": rng.normal(p.commit_intercept_mu, p.commit_intercept_sigma),
-        "commit_sd": half(p.commit_sd_scale),
+        "commit_sd": rng.lognormal(np.log(p.commit_sd_median), p.repo_sd_log_sigma),
         "commit_inv_sqrt_alpha": half(p.inv_sqrt_alpha_scale),
         "commit_window_sd": half(p.commit_window_sd_scale),
         "line_intercept": rng.normal(p.line_intercept_mu, p.line_intercept_sigma),
-        "line_sd": half(p.line_sd_scale),
+        "line_sd": rng.lognormal(np.log(p.line_sd_median), p.repo_sd_log_sigma),
         "line_log_sigma_intercept": rng.normal(p.line_log_sigma_mu, p.line_log_sigma_sigma),
         "line_log_sigma_sd": half(p.line_log_sigma_sd_scale),
         "line_zero_prob": rng.beta(p.line_zero_alpha, p.line_zero_beta),

@@ -179,16 +179,12 @@ def test_sufficient_statistics_likelihood_is_exact():
     loglik = model.compile_logp(vars=model.potentials, jacobian=False)
     windows, contrib_window = pmm.active_windows(data)
     rng = np.random.default_rng(4)
+    names = pmm.HYPERPARAMETERS + pmm.REPO_EFFECTS + pmm.WINDOW_EFFECTS
+    constrained = model.compile_fn(model.replace_rvs_by_values([model[name] for name in names]), inputs=model.value_vars, on_unused_input="ignore")
     diffs = []
     for _ in range(3):
         point = {v.name: rng.normal(0, 0.3, size=model.initial_point()[v.name].shape) for v in model.value_vars}
-        draw = {}
-        for name in pmm.HYPERPARAMETERS + pmm.REPO_EFFECTS + pmm.WINDOW_EFFECTS:
-            rv = model[name]
-            value = point[model.rvs_to_values[rv].name]
-            transform = model.rvs_to_transforms[rv]
-            constrained = transform.backward(value, *rv.owner.inputs).eval() if transform else value
-            draw[name] = np.asarray(constrained, dtype=float)[None, ...]
+        draw = {name: np.asarray(value, dtype=float)[None, ...] for name, value in zip(names, constrained(point), strict=True)}
         p = {k: v[0] for k, v in pmm.repo_params(draw).items()}
         t = data.period_time - pmm.TIME_ORIGIN
         rp, rc = data.period_repo, data.contrib_repo

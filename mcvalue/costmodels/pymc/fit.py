@@ -74,7 +74,7 @@ if TYPE_CHECKING:
 #: ESS ~2,150, max R-hat 1.004). 1000 draws would save only ~3 s (tuning and start-up weigh
 #: the same) but leave max R-hat at 1.008 in every data mode and min bulk ESS at 870 in
 #: paper mode, too near the 1.01 / 400 gate for a variant of the data to pass reliably.
-DEFAULT_DRAWS = 1500
+DEFAULT_DRAWS = 2000
 DEFAULT_TUNE = 500
 DEFAULT_CHAINS = 4
 PPC_REPLICATES = 200

@@ -126,7 +126,10 @@ if TYPE_CHECKING:
     from mcvalue.data.tables import Sample
 
 #: Changes whenever the model's structure changes, so cached posteriors are refitted.
-MODEL_VERSION = "cost-model-5"
+MODEL_VERSION = "cost-model-6"
+
+#: A repo's log mean (and lines log-sd) is centred when it has at least this many rows of data.
+CENTRE_MIN_ROWS = 10
 
 #: Window dates are measured in years from this origin (mid-2020, the sample's median window).
 TIME_ORIGIN = 2020.5
@@ -159,6 +162,10 @@ HYPERPARAMETERS: tuple[str, ...] = (
 
 #: The per-repo parameters (log means centred; trend deviations and log-sd effects standard normal).
 REPO_EFFECTS: tuple[str, ...] = (
+    "contrib_log_mean_raw",
+    "commit_log_mean_raw",
+    "line_log_mean_raw",
+    "line_log_sigma_raw",
     "contrib_log_mean",
     "contrib_trend_z",
     "commit_log_mean",
@@ -182,19 +189,20 @@ class ModelPriors:
 
     contrib_intercept_mu: float = 1.0
     contrib_intercept_sigma: float = 1.0
-    contrib_sd_scale: float = 1.0
+    contrib_sd_median: float = 1.0
     commit_intercept_mu: float = 1.0
     commit_intercept_sigma: float = 1.0
-    commit_sd_scale: float = 0.75
+    commit_sd_median: float = 0.6
     inv_sqrt_alpha_scale: float = 0.75
     line_intercept_mu: float = 5.0
     line_intercept_sigma: float = 1.5
-    line_sd_scale: float = 1.0
+    line_sd_median: float = 0.8
     line_log_sigma_mu: float = 0.5
     line_log_sigma_sigma: float = 1.0
     line_log_sigma_sd_scale: float = 0.5
     line_zero_alpha: float = 1.0
     line_zero_beta: float = 9.0
+    repo_sd_log_sigma: float = 0.6
     trend_sigma: float = 0.1
     trend_sd_scale: float = 0.15
     commit_window_sd_scale: float = 0.5
@@ -433,17 +441,47 @@ def _lines_body_loglik(lam, log_s, window_sd, stats: dict[str, np.ndarray]):
     )
 
 
-def _repo_level(prefix: str, priors: ModelPriors, intercept: tuple[float, float], sd_scale: float):
-    """Centred repo log means and a non-centred repo trend for one likelihood; returns (log_mean, slope)."""
+def _partially_centred(name: str, level, sd, centred: np.ndarray):
+    """Return a repo vector ``~ Normal(level, sd)``, centred where ``centred`` is True and non-centred elsewhere.
+
+    One sampled vector ``{name}_raw``: ``Normal(level, sd)`` for centred repos (their data pin
+    them), standard normal for the others (``value = level + sd * raw``: few data, the funnel
+    a centred form falls into when ``sd`` is small). Returns the values (a pytensor vector).
+    """
+    import pymc as pm
+    import pytensor.tensor as pt
+
+    mask = pt.as_tensor_variable(np.asarray(centred, dtype=bool))
+    raw = pm.Normal(f"{name}_raw", pt.switch(mask, level, 0.0), pt.switch(mask, sd, 1.0), dims="repo")
+    return pt.switch(mask, raw, level + sd * raw)
+
+
+def _repo_level(prefix: str, priors: ModelPriors, intercept: tuple[float, float], centred: np.ndarray):
+    """Repo log means (partially centred) and a non-centred repo trend for one likelihood; returns (log_mean, slope).
+
+    The between-repo sd has a lognormal prior (median ``priors.{prefix}_sd_median``, log-sd
+    ``priors.repo_sd_log_sigma``); ``{prefix}_log_mean`` is kept as a deterministic.
+    """
     import pymc as pm
 
     level = pm.Normal(f"{prefix}_intercept", *intercept)
-    sd = pm.HalfNormal(f"{prefix}_sd", sd_scale)
-    log_mean = pm.Normal(f"{prefix}_log_mean", level, sd, dims="repo")
+    sd = pm.LogNormal(f"{prefix}_sd", np.log(getattr(priors, f"{prefix}_sd_median")), priors.repo_sd_log_sigma)
+    log_mean = pm.Deterministic(f"{prefix}_log_mean", _partially_centred(f"{prefix}_log_mean", level, sd, centred), dims="repo")
     trend = pm.Normal(f"{prefix}_trend", 0.0, priors.trend_sigma)
     trend_sd = pm.HalfNormal(f"{prefix}_trend_sd", priors.trend_sd_scale)
     trend_z = pm.Normal(f"{prefix}_trend_z", 0.0, 1.0, dims="repo")
     return log_mean, trend + trend_sd * trend_z
+
+
+def centred_repos(data: ModelData) -> dict[str, np.ndarray]:
+    """(R,) which repos' effects are centred, per likelihood: those with >= CENTRE_MIN_ROWS rows of its data.
+
+    Contributors and commits count a repo's contributor-periods, lines (mean and log-sd) its
+    positive-lines rows.
+    """
+    rows = np.bincount(data.contrib_repo, minlength=data.n_repos)
+    positive = np.bincount(data.contrib_repo[data.contrib_lines > 0], minlength=data.n_repos)
+    return {"contrib": rows >= CENTRE_MIN_ROWS, "commit": rows >= CENTRE_MIN_ROWS, "line": positive >= CENTRE_MIN_ROWS}
 
 
 def build_model(data: ModelData, priors: ModelPriors = ModelPriors()) -> pm.Model:
@@ -459,26 +497,28 @@ def build_model(data: ModelData, priors: ModelPriors = ModelPriors()) -> pm.Mode
     contrib_stats = negbin_statistics(np.arange(n_periods), data.period_contributors, n_periods)
     commit_stats = negbin_statistics(contrib_window, data.contrib_commits - 1, windows.size)
     stats = line_statistics(data)
+    centred = centred_repos(data)
     with pm.Model(coords=coords) as model:
-        log_mu, contrib_slope = _repo_level("contrib", priors, (priors.contrib_intercept_mu, priors.contrib_intercept_sigma), priors.contrib_sd_scale)
+        log_mu, contrib_slope = _repo_level("contrib", priors, (priors.contrib_intercept_mu, priors.contrib_intercept_sigma), centred["contrib"])
         contrib_isa = pm.HalfNormal("contrib_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
         period_log_mu = log_mu[data.period_repo] + contrib_slope[data.period_repo] * t_period
         pm.Potential("contributors_loglik", _negbin_loglik(period_log_mu, 1.0 / contrib_isa**2, contrib_stats))
 
-        log_m, commit_slope = _repo_level("commit", priors, (priors.commit_intercept_mu, priors.commit_intercept_sigma), priors.commit_sd_scale)
+        log_m, commit_slope = _repo_level("commit", priors, (priors.commit_intercept_mu, priors.commit_intercept_sigma), centred["commit"])
         commit_isa = pm.HalfNormal("commit_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
         commit_wsd = pm.HalfNormal("commit_window_sd", priors.commit_window_sd_scale)
         commit_wz = pm.Normal("commit_window_z", 0.0, 1.0, dims="window")
         window_log_m = log_m[w_repo] + commit_slope[w_repo] * w_t + commit_wsd * commit_wz
         pm.Potential("commits_loglik", _negbin_loglik(window_log_m, 1.0 / commit_isa**2, commit_stats))
 
-        lam_r, line_slope = _repo_level("line", priors, (priors.line_intercept_mu, priors.line_intercept_sigma), priors.line_sd_scale)
+        lam_r, line_slope = _repo_level("line", priors, (priors.line_intercept_mu, priors.line_intercept_sigma), centred["line"])
         ls_intercept = pm.Normal("line_log_sigma_intercept", priors.line_log_sigma_mu, priors.line_log_sigma_sigma)
         ls_sd = pm.HalfNormal("line_log_sigma_sd", priors.line_log_sigma_sd_scale)
-        ls_z = pm.Normal("line_log_sigma_z", 0.0, 1.0, dims="repo")
+        log_sigma = _partially_centred("line_log_sigma", ls_intercept, ls_sd, centred["line"])
+        pm.Deterministic("line_log_sigma_z", (log_sigma - ls_intercept) / ls_sd, dims="repo")
         line_wsd = pm.HalfNormal("line_window_sd", priors.line_window_sd_scale)
         lam = lam_r[w_repo] + line_slope[w_repo] * w_t
-        log_s = (ls_intercept + ls_sd * ls_z)[w_repo]
+        log_s = log_sigma[w_repo]
         pm.Potential("lines_body_loglik", _lines_body_loglik(lam, log_s, line_wsd, stats))
         zero_prob = pm.Beta("line_zero_prob", priors.line_zero_alpha, priors.line_zero_beta)
         n_zero, n_total = stats["n_zero"], stats["n_total"]
