@@ -248,7 +248,7 @@ def _trace(chains: int = 2, draws: int = 40):
 
     rng = np.random.default_rng(1)
     posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
-    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS + pmm.WINDOW_EFFECTS}
+    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS + pmm.REPO_VALUES + pmm.WINDOW_EFFECTS}
     stats = {"diverging": np.zeros((chains, draws), dtype=bool), "energy": rng.normal(size=(chains, draws))}
     return az.from_dict({"posterior": posterior, "sample_stats": stats})
 

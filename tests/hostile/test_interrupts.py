@@ -38,7 +38,7 @@ def _trace(chains: int, draws: int):
 
     rng = np.random.default_rng(0)
     posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
-    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS + pmm.WINDOW_EFFECTS}
+    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS + pmm.REPO_VALUES + pmm.WINDOW_EFFECTS}
     stats = {"diverging": np.zeros((chains, draws), dtype=bool), "energy": rng.normal(size=(chains, draws))}
     return az.from_dict({"posterior": posterior, "sample_stats": stats})
 
