@@ -141,6 +141,14 @@ def prior_predictive(design, n: int = 200) -> dict:
     }
 
 
+def _uniformity_p(ranks, bins: int) -> float:
+    """Chi-square p-value of ranks (0..THINNED) in ``bins`` equal bins against a uniform."""
+    from scipy import stats
+
+    counts = np.bincount(np.asarray(ranks, dtype=int) * bins // (THINNED + 1), minlength=bins)
+    return float(stats.chisquare(counts).pvalue)
+
+
 def summarise(prior_check: dict | None) -> dict:
     """Uniformity tests of the ranks in RANKS; writes summary.json and the rank histograms."""
     import matplotlib
@@ -161,7 +169,7 @@ def summarise(prior_check: dict | None) -> dict:
     for ax, name in zip(axes.ravel(), names, strict=False):
         ranks = np.array([r["ranks"][name] for r in results])
         counts = np.bincount(ranks * bins // (THINNED + 1), minlength=bins)
-        p = float(stats.chisquare(counts).pvalue)
+        p = _uniformity_p(ranks, bins)
         quantities[name] = {"p_value": p, "counts": counts.tolist()}
         lo, hi = stats.binom.ppf([0.005, 0.995], n, 1 / bins)
         ax.bar(np.arange(bins), counts, width=0.9)
@@ -173,11 +181,21 @@ def summarise(prior_check: dict | None) -> dict:
     fig.suptitle(f"SBC rank histograms on the real design ({n} datasets, {bins} bins; band: 99% range of a uniform bin count)")
     fig.tight_layout()
     fig.savefig(OUT / "sbc_ranks.png", dpi=90)
+    converged = [r for r in results if r["converged"]]
+    converged_bins = max(2, min(10, len(converged) // 5))
     summary = {
         "datasets": n,
         "model_version": MODEL_VERSION,
         "divergent_fits": sum(r["divergences"] > 0 for r in results),
         "fits_failing_gates": sum(not r["converged"] for r in results),
+        "fits_with_rhat_above_1.01": sum(not r["max_rhat"] <= 1.01 for r in results),
+        "fits_with_ess_below_400": sum(not r["min_ess_bulk"] >= 400 for r in results),
+        "median_max_rhat": float(np.median([r["max_rhat"] for r in results])) if results else None,
+        "converged_only": {
+            "datasets": len(converged),
+            "bins": converged_bins,
+            "p_values": {name: _uniformity_p([r["ranks"][name] for r in converged], converged_bins) for name in names} if converged else {},
+        },
         "median_fit_seconds": float(np.median([r["seconds"] for r in results])) if results else None,
         "bins": bins,
         "rows_quantiles": np.quantile([r["rows"] for r in results], [0.05, 0.5, 0.95]).tolist() if results else [],
