@@ -108,7 +108,7 @@ commit_window_sd           HalfNormal(0.5)        windows of one repo differ by 
 line_window_sd             HalfNormal(1)          lines vary more between windows
 =========================  =====================  ==========================================
 
-The between-repo sds of the log means have *boundary-avoiding* priors (version 6; they were
+The between-repo sds of the log means have *boundary-avoiding* priors (since version 6; they were
 half-normals). An sd near zero says that 139 repos, from TensorFlow to one-person tools,
 share one mean within a few percent: not a belief anyone holds, and the neck of the funnel
 in which simulation-based calibration's fits of prior datasets failed (on 51 datasets of
