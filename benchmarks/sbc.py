@@ -141,11 +141,15 @@ def prior_predictive(design, n: int = 200) -> dict:
     }
 
 
-def _uniformity_p(ranks, bins: int) -> float:
-    """Chi-square p-value of ranks (0..THINNED) in ``bins`` equal bins against a uniform."""
+def _bin_counts(ranks, bins: int) -> np.ndarray:
+    """Return the counts of ranks (0..THINNED) in ``bins`` equal bins."""
+    return np.bincount(np.asarray(ranks, dtype=int) * bins // (THINNED + 1), minlength=bins)
+
+
+def _uniformity_p(counts: np.ndarray) -> float:
+    """Chi-square p-value of bin counts against a uniform."""
     from scipy import stats
 
-    counts = np.bincount(np.asarray(ranks, dtype=int) * bins // (THINNED + 1), minlength=bins)
     return float(stats.chisquare(counts).pvalue)
 
 
@@ -168,8 +172,8 @@ def summarise(prior_check: dict | None) -> dict:
     fig, axes = plt.subplots(-(-len(names) // cols) or 1, cols, figsize=(18, 10), squeeze=False)
     for ax, name in zip(axes.ravel(), names, strict=False):
         ranks = np.array([r["ranks"][name] for r in results])
-        counts = np.bincount(ranks * bins // (THINNED + 1), minlength=bins)
-        p = _uniformity_p(ranks, bins)
+        counts = _bin_counts(ranks, bins)
+        p = _uniformity_p(counts)
         quantities[name] = {"p_value": p, "counts": counts.tolist()}
         lo, hi = stats.binom.ppf([0.005, 0.995], n, 1 / bins)
         ax.bar(np.arange(bins), counts, width=0.9)
@@ -194,7 +198,7 @@ def summarise(prior_check: dict | None) -> dict:
         "converged_only": {
             "datasets": len(converged),
             "bins": converged_bins,
-            "p_values": {name: _uniformity_p([r["ranks"][name] for r in converged], converged_bins) for name in names} if converged else {},
+            "p_values": {name: _uniformity_p(_bin_counts([r["ranks"][name] for r in converged], converged_bins)) for name in names} if converged else {},
         },
         "median_fit_seconds": float(np.median([r["seconds"] for r in results])) if results else None,
         "bins": bins,

@@ -538,10 +538,9 @@ def build_model(data: ModelData, priors: ModelPriors = ModelPriors()) -> pm.Mode
         ls_intercept = pm.Normal("line_log_sigma_intercept", priors.line_log_sigma_mu, priors.line_log_sigma_sigma)
         ls_sd = pm.HalfNormal("line_log_sigma_sd", priors.line_log_sigma_sd_scale)
         ls_z = pm.Normal("line_log_sigma_z", 0.0, 1.0, dims="repo")
-        log_sigma = ls_intercept + ls_sd * ls_z
         line_wsd = pm.HalfNormal("line_window_sd", priors.line_window_sd_scale)
         lam = lam_r[w_repo] + line_slope[w_repo] * w_t
-        log_s = log_sigma[w_repo]
+        log_s = (ls_intercept + ls_sd * ls_z)[w_repo]
         pm.Potential("lines_body_loglik", _lines_body_loglik(lam, log_s, line_wsd, stats))
         zero_prob = pm.Beta("line_zero_prob", priors.line_zero_alpha, priors.line_zero_beta)
         n_zero, n_total = stats["n_zero"], stats["n_total"]
