@@ -6,8 +6,8 @@ Design: the real clean sample's repos, their windows and the windows' dates (and
 units); only the observations are simulated. For each dataset: draw every parameter from
 the model's priors (:class:`mcvalue.costmodels.pymc.model.ModelPriors`), simulate with
 :func:`mcvalue.costmodels.pymc.model.simulate_data`, fit with the *production* sampler
-settings (:data:`DEFAULT_DRAWS`, :data:`DEFAULT_TUNE`, :data:`DEFAULT_CHAINS`,
-target_accept 0.9; one core per worker), thin to 99 draws and record the rank of the
+and settings (:data:`NUTS_SAMPLER`, :data:`DEFAULT_DRAWS`, :data:`DEFAULT_TUNE`,
+:data:`DEFAULT_CHAINS`, target_accept 0.9; one core per worker), thin to 99 draws and record the rank of the
 true value among them (0..99) for every hyperparameter and every method's FTE at 2021,
 plus the fit's divergent transitions. Calibrated posteriors give uniform ranks: a
 chi-square test over equal bins per quantity.
@@ -17,8 +17,9 @@ Prior predictive check first: the contributor-period counts and per-repo mean co
 (the real clean sample has 3,895 contributor-periods).
 
 Each finished fit is appended to ``results/calibration/ranks.jsonl`` at once (with the
-model version, its divergences, max R-hat, min bulk ESS and seconds), so a run cut short
-still leaves its datasets; only records of the current model version count; ``--summarise-only`` rebuilds ``summary.json`` and
+model version and sampler, its divergences, max R-hat, min bulk ESS and seconds), so a run
+cut short still leaves its datasets; only records of the current model version and
+production sampler count (older ones stay in the file as history); ``--summarise-only`` rebuilds ``summary.json`` and
 ``sbc_ranks.png`` in ``results/calibration/`` from that file.
 """
 
@@ -36,6 +37,21 @@ OUT = Path(__file__).resolve().parents[1] / "results" / "calibration"
 RANKS = OUT / "ranks.jsonl"
 THINNED = 99
 TARGET_YEAR = 2021
+
+
+def production_sampler() -> str:
+    """Return the sampler and settings of ``mcvalue fit``, as recorded with each SBC fit."""
+    from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
+
+    accept = SamplerSettings(draws=DEFAULT_DRAWS, tune=DEFAULT_TUNE, chains=DEFAULT_CHAINS, seed=0).target_accept
+    return f"{NUTS_SAMPLER} {DEFAULT_CHAINS}x{DEFAULT_DRAWS} after {DEFAULT_TUNE}, target_accept {accept}"
+
+
+def current(record: dict) -> bool:
+    """Whether an SBC record is of the current model version and production sampler."""
+    from mcvalue.costmodels.pymc.model import MODEL_VERSION
+
+    return record.get("model_version") == MODEL_VERSION and record.get("sampler") == production_sampler()
 
 
 def real_design():
@@ -115,6 +131,7 @@ def one_dataset(index: int) -> dict:
     return {
         "dataset": index,
         "model_version": MODEL_VERSION,
+        "sampler": production_sampler(),
         "rows": int(data.contrib_commits.size),
         "divergences": int(idata.sample_stats["diverging"].values.sum()),
         "max_rhat": float(checks["max_rhat"]),
@@ -163,7 +180,7 @@ def summarise(prior_check: dict | None) -> dict:
 
     from mcvalue.costmodels.pymc.model import MODEL_VERSION
 
-    results = [r for r in map(json.loads, filter(str.strip, RANKS.read_text().splitlines())) if r.get("model_version") == MODEL_VERSION]
+    results = [r for r in map(json.loads, filter(str.strip, RANKS.read_text().splitlines())) if current(r)]
     n = len(results)
     names = list(results[0]["ranks"]) if results else []
     bins = max(2, min(10, n // 5))
@@ -190,6 +207,7 @@ def summarise(prior_check: dict | None) -> dict:
     summary = {
         "datasets": n,
         "model_version": MODEL_VERSION,
+        "sampler": production_sampler(),
         "divergent_fits": sum(r["divergences"] > 0 for r in results),
         "fits_failing_gates": sum(not r["converged"] for r in results),
         "fits_with_rhat_above_1.01": sum(not r["max_rhat"] <= 1.01 for r in results),
@@ -225,10 +243,8 @@ def main() -> None:
         return
     check = prior_predictive(real_design())
     print("prior predictive:", json.dumps(check))
-    from mcvalue.costmodels.pymc.model import MODEL_VERSION
-
     lines = RANKS.read_text().splitlines() if RANKS.is_file() else []
-    done = {r["dataset"] for r in map(json.loads, filter(str.strip, lines)) if r.get("model_version") == MODEL_VERSION}
+    done = {r["dataset"] for r in map(json.loads, filter(str.strip, lines)) if current(r)}
     todo = [i for i in range(args.datasets) if i not in done]
     with Pool(args.workers, initializer=os.nice, initargs=(5,)) as pool, open(RANKS, "a") as out:
         for result in pool.imap_unordered(one_dataset, todo):

@@ -277,7 +277,7 @@ def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500
     posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.WINDOW_EFFECTS}
     sample_stats = {
         "diverging": np.zeros((chains, draws), dtype=bool),
-        "reached_max_treedepth": np.zeros((chains, draws), dtype=bool),
+        "maxdepth_reached": np.zeros((chains, draws), dtype=bool),
         "energy": rng.normal(size=(chains, draws)),
     }
     return az.from_dict({"posterior": posterior, "sample_stats": sample_stats}, dims={n: ["repo"] for n in pmm.REPO_EFFECTS + pmm.REPO_VALUES} | {n: ["window"] for n in pmm.WINDOW_EFFECTS},

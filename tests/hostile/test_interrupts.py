@@ -1,9 +1,8 @@
 """Interrupted and killed fits and runs (issue 10, point 5).
 
 Fast tests drive :func:`sample_posterior` with a stand-in for ``pymc.sample`` that
-behaves as PyMC does on Ctrl-C (it swallows the KeyboardInterrupt and returns the draws
-so far), and check the worker clean-up on SIGKILL with a forked child that would
-otherwise block forever. Slow tests send SIGINT, SIGTERM and SIGKILL to real ``mcvalue
+behaves as nutpie does on Ctrl-C (it swallows the KeyboardInterrupt and returns the draws
+so far). Slow tests send SIGINT, SIGTERM and SIGKILL to real ``mcvalue
 fit`` and ``mcvalue run`` processes at several moments and check the four promises: the
 exit code and one line, no stray worker processes, no complete-looking run directory or
 cached posterior, and a next run that succeeds.
@@ -16,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -52,7 +50,7 @@ def fake_pymc(monkeypatch):
 
     def sample(**_kwargs):
         if behaviour["signal"] is not None:
-            with contextlib.suppress(KeyboardInterrupt):  # PyMC swallows it and returns the draws so far
+            with contextlib.suppress(KeyboardInterrupt):  # nutpie swallows it and returns the draws so far
                 os.kill(os.getpid(), behaviour["signal"])
                 time.sleep(5)
         return _trace(behaviour["chains"], behaviour["draws"])
@@ -72,7 +70,7 @@ def _cached_files(cache: Path) -> list[str]:
     ids=["draws-cut-short", "chain-missing", "ctrl-c-swallowed", "sigterm-swallowed"],
 )
 def test_interrupted_sampling_raises_and_caches_nothing(fake_pymc, chains, draws, sig, tmp_path, monkeypatch):
-    """A trace with fewer draws or chains than asked, or one PyMC returned after a signal, is refused."""
+    """A trace with fewer draws or chains than asked, or one the sampler returned after a signal, is refused."""
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
     fake_pymc.update(chains=chains, draws=draws, signal=sig)
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
@@ -109,43 +107,6 @@ def test_orphaned_temporary_files_are_removed_and_live_ones_kept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
 
 
-_FORK_AND_WAIT = textwrap.dedent(
-    """
-    import multiprocessing, sys, time
-    import mcvalue.costmodels.pymc.fit as fit
-
-    def block():
-        time.sleep(600)
-
-    with fit._interrupt_guard():
-        child = multiprocessing.get_context("fork").Process(target=block)
-        child.start()
-    print(child.pid, flush=True)
-    time.sleep(600)
-    """
-)
-
-
-def test_worker_forked_while_sampling_dies_when_parent_is_killed(tmp_path):
-    """SIGKILL on the sampling process ends its forked workers (Linux parent-death signal)."""
-    if not sys.platform.startswith("linux"):
-        pytest.skip("parent-death signals are Linux-only")
-    proc = subprocess.Popen([sys.executable, "-c", _FORK_AND_WAIT], stdout=subprocess.PIPE, text=True,
-                            env=cli_env(tmp_path), start_new_session=True)
-    try:
-        child = int(proc.stdout.readline())
-        assert child in session_processes(proc.pid)
-        proc.kill()
-        proc.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while session_processes(proc.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert session_processes(proc.pid) == []
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-
-
 # --- real processes (slow): signals at several moments of ``mcvalue fit`` and ``mcvalue run`` ---
 
 #: ``mcvalue fit`` with a sampler long enough to be interrupted mid-way (2 chains on 2 cores).
@@ -156,18 +117,13 @@ _LONG_FIT = (
 )
 
 
-def _workers(pid: int) -> list[int]:
-    """Return the children of ``pid`` running the same executable (PyMC's forked chains, not compilers)."""
-    exe = os.readlink(f"/proc/{pid}/exe")
-    out = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-            if ppid == pid and os.readlink(stat.parent / "exe") == exe:
-                out.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return out
+def _sampler_threads(pid: int) -> list[str]:
+    """Return the names of ``pid``'s nutpie chain threads (``nutpie-worker-N``): they exist while it samples."""
+    names = []
+    for comm in Path(f"/proc/{pid}/task").glob("*/comm"):
+        with contextlib.suppress(OSError):
+            names.append(comm.read_text().strip())
+    return [name for name in names if name.startswith("nutpie-worker")]
 
 
 def _wait_until(condition, timeout: float) -> bool:
@@ -225,13 +181,13 @@ def kill_cache(tmp_path_factory):
     ids=["fit-ctrl-c-tuning", "fit-ctrl-c-sampling", "fit-sigterm", "fit-sigkill", "run-sigterm-fitting", "run-sigkill-fitting"],
 )
 def test_killed_fit_caches_nothing_and_leaves_no_workers(command, sig, group, after_s, kill_cache, tmp_path, real_data_dir):
-    """A fit (alone or in a run) interrupted while PyMC's workers run: 130 (or killed), no workers, nothing cached or written."""
+    """A fit (alone or in a run) interrupted while nutpie samples: 130 (or killed), no process left, nothing cached or written."""
     code = _LONG_FIT.format(draws=100_000, tune=300)
     extra = ["--results-dir", str(tmp_path)] if command == "run" else []
     proc = subprocess.Popen([sys.executable, "-c", code, command, "--quiet", "--data-dir", str(real_data_dir), *extra],
                             stderr=subprocess.PIPE, text=True, env=cli_env(kill_cache), start_new_session=True)
     try:
-        assert _wait_until(lambda: len(_workers(proc.pid)) == 2, 240), "sampling never started"
+        assert _wait_until(lambda: bool(_sampler_threads(proc.pid)), 240), "sampling never started"
         time.sleep(after_s)
         assert proc.poll() is None, "the fit ended before the signal"
         _send(proc, sig, group)

@@ -40,7 +40,7 @@ def convergence_diagnostics(idata: DataTree) -> dict:
     }
     stats = idata.sample_stats
     divergences = int(stats["diverging"].values.sum())
-    treedepth_hits = int(stats["reached_max_treedepth"].values.sum()) if "reached_max_treedepth" in stats else 0
+    treedepth_hits = int(stats["maxdepth_reached"].values.sum()) if "maxdepth_reached" in stats else 0
     bfmi = np.asarray(az.bfmi(idata)["energy"].values, dtype=float)
     badness = []  # (ratio past threshold: > 1 fails, label, figure, value, threshold)
     for label, value in figures["r_hat"].items():
