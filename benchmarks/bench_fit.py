@@ -1,20 +1,20 @@
 """Speed of the cost-model fit against a naive baseline, side by side.
 
-    python benchmarks/bench_fit.py [--mode clean] [--draws 1500 --tune 500]
+    python benchmarks/bench_fit.py [--mode clean] [--draws 2000 --tune 500]
 
 Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed; by default
 those of ``mcvalue fit``):
 
 - optimised: what ``mcvalue fit`` samples (:func:`mcvalue.costmodels.pymc.fit.sample_posterior`
-  on :func:`mcvalue.costmodels.pymc.model.build_model`: exact sufficient statistics, centred
-  repo log means, non-centred trend deviations, commits window effects and log-sd effects,
-  lines window effects integrated out);
+  on :func:`mcvalue.costmodels.pymc.model.build_model` with nutpie: exact sufficient
+  statistics, repo log means centred where a repo has many rows, non-centred trend
+  deviations, commits window effects and log-sd effects, lines window effects integrated out);
 - baseline: the same likelihood written observation by observation (one NegativeBinomial
   term per repo-period and per contributor-period, one LogNormal and one Bernoulli term per
   contributor-period), every repo- and window-level parameter centred, PyMC's default NUTS.
 
-Each model is timed twice in fresh processes: cold (an empty pytensor compile directory,
-as on a new CI machine) and warm (the same directory again). Wall time covers model
+Each model is timed twice in fresh processes: cold (empty pytensor and numba compile
+directories, as on a new CI machine) and warm (the same directory again). Wall time covers model
 building, compilation and sampling. The efficiency figure is the minimum bulk ESS over
 every parameter divided by the warm wall time. Targets: ESS/s >= 5x the baseline's; a
 warm real-data fit under 40 s on 2 cores (on an otherwise idle machine).
@@ -47,24 +47,25 @@ def baseline_model(data, priors):
     w_repo, w_t = data.period_repo[windows], t[windows]
     pos = data.contrib_lines > 0
 
-    def level(prefix, mu, sigma, sd_scale):
+    def level(prefix, mu, sigma, sd_median):
         intercept = pm.Normal(f"{prefix}_intercept", mu, sigma)
-        log_mean = pm.Normal(f"{prefix}_log_mean", intercept, pm.HalfNormal(f"{prefix}_sd", sd_scale), dims="repo")
+        sd = pm.LogNormal(f"{prefix}_sd", np.log(sd_median), priors.repo_sd_log_sigma)
+        log_mean = pm.Normal(f"{prefix}_log_mean", intercept, sd, dims="repo")
         trend = pm.Normal(f"{prefix}_trend", 0.0, priors.trend_sigma)
         slope = pm.Normal(f"{prefix}_slope", trend, pm.HalfNormal(f"{prefix}_trend_sd", priors.trend_sd_scale), dims="repo")
         return log_mean, slope
 
     with pm.Model(coords={"repo": list(data.repos), "window": [int(w) for w in windows]}) as model:
-        clm, cb = level("contrib", priors.contrib_intercept_mu, priors.contrib_intercept_sigma, priors.contrib_sd_scale)
+        clm, cb = level("contrib", priors.contrib_intercept_mu, priors.contrib_intercept_sigma, priors.contrib_sd_median)
         cisa = pm.HalfNormal("contrib_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
         pm.NegativeBinomial("contributors", mu=pm.math.exp(clm[data.period_repo] + cb[data.period_repo] * t), alpha=1 / cisa**2,
                             observed=data.period_contributors)
-        mlm, mb = level("commit", priors.commit_intercept_mu, priors.commit_intercept_sigma, priors.commit_sd_scale)
+        mlm, mb = level("commit", priors.commit_intercept_mu, priors.commit_intercept_sigma, priors.commit_sd_median)
         misa = pm.HalfNormal("commit_inv_sqrt_alpha", priors.inv_sqrt_alpha_scale)
         me = pm.Normal("commit_window", 0.0, pm.HalfNormal("commit_window_sd", priors.commit_window_sd_scale), dims="window")
         m_w = mlm[w_repo] + mb[w_repo] * w_t + me
         pm.NegativeBinomial("extra_commits", mu=pm.math.exp(m_w[contrib_window]), alpha=1 / misa**2, observed=data.contrib_commits - 1)
-        llm, lb = level("line", priors.line_intercept_mu, priors.line_intercept_sigma, priors.line_sd_scale)
+        llm, lb = level("line", priors.line_intercept_mu, priors.line_intercept_sigma, priors.line_sd_median)
         lsi = pm.Normal("line_log_sigma_intercept", priors.line_log_sigma_mu, priors.line_log_sigma_sigma)
         lsig = pm.Normal("line_log_sigma", lsi, pm.HalfNormal("line_log_sigma_sd", priors.line_log_sigma_sd_scale), dims="repo")
         le = pm.Normal("line_window", 0.0, pm.HalfNormal("line_window_sd", priors.line_window_sd_scale), dims="window")
@@ -103,7 +104,7 @@ def child(kind: str, mode: str, draws: int, tune: int, seed: int) -> dict:
 
 def run_child(kind: str, compiledir: str, args) -> dict:
     """One timed fit in a fresh Python process with the given pytensor compile directory."""
-    env = dict(os.environ, PYTENSOR_FLAGS=f"compiledir={compiledir}")
+    env = dict(os.environ, PYTENSOR_FLAGS=f"compiledir={compiledir}", NUMBA_CACHE_DIR=compiledir)
     cmd = [sys.executable, __file__, "--child", kind, "--mode", args.mode, "--draws", str(args.draws),
            "--tune", str(args.tune), "--seed", str(args.seed)]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout

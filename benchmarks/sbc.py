@@ -17,7 +17,8 @@ Prior predictive check first: the contributor-period counts and per-repo mean co
 (the real clean sample has 3,895 contributor-periods).
 
 Each finished fit is appended to ``results/calibration/ranks.jsonl`` at once (with the
-model version and sampler, its divergences, max R-hat, min bulk ESS and seconds), so a run
+model version and sampler, its divergences, max R-hat, min bulk and tail ESS, draws at the
+maximum tree depth, worst parameter and figure, and seconds), so a run
 cut short still leaves its datasets; only records of the current model version and
 production sampler count (older ones stay in the file as history); ``--summarise-only`` rebuilds ``summary.json`` and
 ``sbc_ranks.png`` in ``results/calibration/`` from that file.
@@ -136,6 +137,9 @@ def one_dataset(index: int) -> dict:
         "divergences": int(idata.sample_stats["diverging"].values.sum()),
         "max_rhat": float(checks["max_rhat"]),
         "min_ess_bulk": float(checks["min_ess_bulk"]),
+        "min_ess_tail": float(checks["min_ess_tail"]),
+        "max_treedepth_hits": int(checks["max_treedepth_hits"]),
+        "worst": f"{checks['worst']['parameter']} {checks['worst']['figure']}",
         "converged": bool(checks["converged"]),
         "seconds": round(seconds, 1),
         "ranks": ranks,

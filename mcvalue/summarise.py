@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
 
 #: Libraries whose versions summary.json records: any of them can move the numbers.
-LIBRARIES: tuple[str, ...] = ("numpy", "scipy", "pandas", "pymc", "pytensor", "arviz")
+LIBRARIES: tuple[str, ...] = ("numpy", "scipy", "pandas", "pymc", "pytensor", "nutpie", "numba", "arviz")
 
 #: Equal-tailed interval masses reported, as percent strings.
 INTERVALS: tuple[str, ...] = ("50", "90", "95")

@@ -52,7 +52,7 @@ def test_summary_is_exactly_what_summary_json_holds(tmp_path):
     path = mcvalue.write_report(result, tmp_path / "run")
     assert json.loads((path / "summary.json").read_text()) == result.summary()
     versions = result.summary()["provenance"]["libraries"]
-    assert set(versions) == {"python", "numpy", "scipy", "pandas", "pymc", "pytensor", "arviz"}
+    assert set(versions) == {"python", "numpy", "scipy", "pandas", "pymc", "pytensor", "nutpie", "numba", "arviz"}
     assert versions["numpy"] == np.__version__
 
 

@@ -12,7 +12,7 @@ seeded stream: the p-values and the replicates the report plots are the same dra
 
 Cache: the posterior (an ArviZ 1 ``DataTree``, NetCDF via h5netcdf) goes to
 ``cache_dir()/posteriors/<key>.nc`` where the key hashes the cleaned data, the model
-settings, the sampler settings and ``mcvalue.__version__``. The file is written under a
+settings, the sampler and its settings and ``mcvalue.__version__``. The file is written under a
 temporary name and renamed; the key and :data:`POSTERIOR_FORMAT` are stored in its
 attributes and checked on load. A file that cannot be read, whose key differs, or that
 was written in another format (ArviZ < 1's ``InferenceData``) is refitted, never used.
@@ -165,11 +165,11 @@ class FitResult:
 
 
 def cache_key(data: ModelData, priors: ModelPriors, sampler: SamplerSettings) -> str:
-    """sha256 over cleaned data, model settings, sampler settings and package version."""
+    """sha256 over cleaned data, model settings, the sampler and its settings, and package version."""
     payload = {
         "data": data.digest(),
         "model": priors.settings(),
-        "sampler": asdict(sampler),
+        "sampler": asdict(sampler) | {"nuts": NUTS_SAMPLER},
         "version": mcvalue.__version__,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
