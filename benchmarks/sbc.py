@@ -14,7 +14,7 @@ chi-square test over equal bins per quantity.
 
 Prior predictive check first: the contributor-period counts and per-repo mean commits of
 200 prior datasets on the same design, to show the priors give samples of a plausible size
-(the real clean sample has 3,895 contributor-periods).
+(the real clean sample has 3,770 contributor-periods without the sync accounts' rows).
 
 Each finished fit is appended to ``results/calibration/ranks.jsonl`` at once (with the
 model version and sampler, its divergences, max R-hat, min bulk and tail ESS, draws at the

@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from mcvalue.costmodels.pymc import model as pmm
+from mcvalue.costmodels.pymc.diagnostics import TREEDEPTH_STAT
 from mcvalue.costmodels.pymc.fit import SamplerSettings, convergence_diagnostics, fit_model_data, load_posterior
 from mcvalue.costmodels.pymc.ppc import misfits
 from mcvalue.costmodels.pymc.ppc import p_value_table as _p_value_table
@@ -277,7 +278,7 @@ def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500
     posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.WINDOW_EFFECTS}
     sample_stats = {
         "diverging": np.zeros((chains, draws), dtype=bool),
-        "maxdepth_reached": np.zeros((chains, draws), dtype=bool),
+        TREEDEPTH_STAT: np.zeros((chains, draws), dtype=bool),
         "energy": rng.normal(size=(chains, draws)),
     }
     return az.from_dict({"posterior": posterior, "sample_stats": sample_stats}, dims={n: ["repo"] for n in pmm.REPO_EFFECTS + pmm.REPO_VALUES} | {n: ["window"] for n in pmm.WINDOW_EFFECTS},
@@ -306,6 +307,11 @@ def test_convergence_checks_pass_iid_draws_and_name_the_worst_failure():
     d = convergence_diagnostics(idata)
     assert not d["converged"] and d["divergences"] == 1
 
+    idata = _synthetic_idata(rng)
+    idata.sample_stats[TREEDEPTH_STAT].values[1, 3] = True
+    d = convergence_diagnostics(idata)
+    assert not d["converged"] and d["max_treedepth_hits"] == 1 and d["worst"]["figure"] == "max_treedepth_hits"
+
 
 @pytest.fixture
 def tiny():
@@ -318,6 +324,7 @@ def test_cache_reuses_then_refits_corrupt_and_mismatched_files(tiny):
     data, sampler = tiny
     first = fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True)
     assert not first.from_cache and first.cache_path.is_file()
+    assert TREEDEPTH_STAT in first.idata.sample_stats  # the sampler's name for it, which the checks read
     again = fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True)
     assert again.from_cache
     np.testing.assert_array_equal(again.fte, first.fte)

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 MAX_RHAT = 1.01
 MIN_ESS = 400.0
 MIN_BFMI = 0.3
+#: nutpie's per-draw flag of a trajectory cut at the maximum tree depth (PyMC's own sampler
+#: called it ``reached_max_treedepth``).
+TREEDEPTH_STAT = "maxdepth_reached"
 
 
 def convergence_diagnostics(idata: DataTree) -> dict:
@@ -40,7 +43,7 @@ def convergence_diagnostics(idata: DataTree) -> dict:
     }
     stats = idata.sample_stats
     divergences = int(stats["diverging"].values.sum())
-    treedepth_hits = int(stats["maxdepth_reached"].values.sum()) if "maxdepth_reached" in stats else 0
+    treedepth_hits = int(stats[TREEDEPTH_STAT].values.sum()) if TREEDEPTH_STAT in stats else 0
     bfmi = np.asarray(az.bfmi(idata)["energy"].values, dtype=float)
     badness = []  # (ratio past threshold: > 1 fails, label, figure, value, threshold)
     for label, value in figures["r_hat"].items():
