@@ -1,10 +1,12 @@
 """Benchmark: a cold `mcvalue run` beside a re-run after editing a benefit prior.
 
-The cold run starts from an empty cache (sample parsed, Bayesian cost model fitted); the
+The cold run starts from empty caches: mcvalue's (sample parsed, Bayesian cost model
+fitted) and the compilers' (pytensor's compile directory and numba's cache, so the
+model's log density is compiled as on a new machine). Target: under 60 s on 2 cores. The
 re-run uses a prior file that extends the default and changes one benefit quantity, so
 the cached cost side (posterior FTE draws) is reused and only the Monte Carlo, summaries,
 sensitivity and report are redone. Both are timed as a user sees them: the console
-command in a fresh process, wall clock. Target: re-run < 3 s.
+command in a fresh process, wall clock. Target for the re-run: < 3 s.
 
     python benchmarks/bench_run.py [--data-dir DIR] [--draws N]
 
@@ -28,6 +30,7 @@ ci90 = [2e12, 4e12]
 source = "benchmark edit"
 """
 TARGET_S = 3.0
+COLD_TARGET_S = 60.0
 
 
 def timed_run(args: list[str], env: dict[str, str]) -> float:
@@ -48,7 +51,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        env = dict(os.environ, MCVALUE_CACHE_DIR=str(tmp_path / "cache"), MPLBACKEND="Agg")
+        env = dict(os.environ, MCVALUE_CACHE_DIR=str(tmp_path / "cache"), MPLBACKEND="Agg",
+                   PYTENSOR_FLAGS=f"compiledir={tmp_path / 'pytensor'}", NUMBA_CACHE_DIR=str(tmp_path / "numba"))
         edited = tmp_path / "edited.toml"
         edited.write_text(EDITED_PRIOR)
         common = ["--results-dir", str(tmp_path / "results"), "--data-dir", str(opts.data_dir), "--quiet"]
@@ -58,8 +62,9 @@ def main() -> None:
         rerun = timed_run(["run", "--name", "edited", "--priors", str(edited), *common], env)
 
     print(f"{'run':<40} {'wall (s)':>9}")
-    print(f"{'cold (empty cache: parse, fit, simulate)':<40} {cold:>9.2f}")
+    print(f"{'cold (empty caches: parse, compile, fit)':<40} {cold:>9.2f}")
     print(f"{'re-run after editing a benefit prior':<40} {rerun:>9.2f}")
+    print(f"cold run {'meets' if cold < COLD_TARGET_S else 'misses'} the {COLD_TARGET_S:g} s target")
     verdict = "meets" if rerun < TARGET_S else "misses"
     print(f"re-run {verdict} the {TARGET_S:g} s target ({rerun / cold:.1%} of the cold run)")
 
