@@ -6,7 +6,7 @@ Design: the real clean sample's repos, their windows and the windows' dates (and
 units); only the observations are simulated. For each dataset: draw every parameter from
 the model's priors (:class:`mcvalue.costmodels.pymc.model.ModelPriors`), simulate with
 :func:`mcvalue.costmodels.pymc.model.simulate_data`, fit with the *production* sampler
-and settings (:data:`NUTS_SAMPLER`, :data:`DEFAULT_DRAWS`, :data:`DEFAULT_TUNE`,
+and settings (``SamplerSettings.nuts``, :data:`DEFAULT_DRAWS`, :data:`DEFAULT_TUNE`,
 :data:`DEFAULT_CHAINS`, target_accept 0.9; one core per worker), thin to 99 draws and record the rank of the
 true value among them (0..99) for every hyperparameter and every method's FTE at 2021,
 plus the fit's divergent transitions. Calibrated posteriors give uniform ranks: a
@@ -42,10 +42,9 @@ TARGET_YEAR = 2021
 
 def production_sampler() -> str:
     """Return the sampler and settings of ``mcvalue fit``, as recorded with each SBC fit."""
-    from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
+    from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings
 
-    accept = SamplerSettings(draws=DEFAULT_DRAWS, tune=DEFAULT_TUNE, chains=DEFAULT_CHAINS, seed=0).target_accept
-    return f"{NUTS_SAMPLER} {DEFAULT_CHAINS}x{DEFAULT_DRAWS} after {DEFAULT_TUNE}, target_accept {accept}"
+    return f"{SamplerSettings.nuts} {DEFAULT_CHAINS}x{DEFAULT_DRAWS} after {DEFAULT_TUNE}, target_accept {SamplerSettings.target_accept}"
 
 
 def current(record: dict) -> bool:
@@ -134,7 +133,7 @@ def one_dataset(index: int) -> dict:
         "model_version": MODEL_VERSION,
         "sampler": production_sampler(),
         "rows": int(data.contrib_commits.size),
-        "divergences": int(idata.sample_stats["diverging"].values.sum()),
+        "divergences": int(checks["divergences"]),
         "max_rhat": float(checks["max_rhat"]),
         "min_ess_bulk": float(checks["min_ess_bulk"]),
         "min_ess_tail": float(checks["min_ess_tail"]),

@@ -118,7 +118,7 @@ def _pymc_cost(
     """
     from dataclasses import asdict
 
-    from mcvalue.costmodels.pymc.fit import NUTS_SAMPLER, fit_cost_model
+    from mcvalue.costmodels.pymc.fit import fit_cost_model
     from mcvalue.costmodels.pymc.model import estimand
 
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
@@ -131,7 +131,7 @@ def _pymc_cost(
         **fit.diagnostics,
         "target_year": fit.target_year,
         "trend": fit.trend,
-        "sampler": asdict(fit.sampler) | {"nuts": NUTS_SAMPLER},
+        "sampler": asdict(fit.sampler),
         "ppc_pvalues": fit.ppc.p_values(),
         "ppc_misfits": list(fit.ppc_misfits),
     }

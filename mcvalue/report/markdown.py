@@ -331,9 +331,8 @@ def diagnostics_rows(diagnostics: dict) -> list[str]:
         )
     sampler = diagnostics.get("sampler")
     if sampler:
-        nuts = f"{sampler['nuts']}'s NUTS" if sampler.get("nuts") else "NUTS"  # runs before 0.2 did not name it
         rows.append(
-            f"| sampler | {nuts}, {sampler['chains']} chains x {count(sampler['draws'])} draws ({count(sampler['tune'])} tuning), "
+            f"| sampler | {sampler['nuts']}'s NUTS, {sampler['chains']} chains x {count(sampler['draws'])} draws ({count(sampler['tune'])} tuning), "
             f"target acceptance {sampler['target_accept']:g}, seed {sampler['seed']} | | how the posterior was drawn |"
         )
     rows += [f"| {k} | {readable(v)} | | |" for k, v in diagnostics.items() if k not in known]

@@ -97,8 +97,8 @@ def _interrupt_guard() -> Iterator[list[int]]:
     """Record SIGINT/SIGTERM received while sampling (each still raises KeyboardInterrupt).
 
     nutpie swallows the KeyboardInterrupt (it aborts the chains and returns the draws so
-    far); the list of signals received lets the caller refuse that trace. Handlers can only be set in the main thread; in
-    another thread only the draw count check guards.
+    far); the list of signals received lets the caller refuse that trace. Handlers can
+    only be set in the main thread; in another thread only the draw count check guards.
     """
     received: list[int] = []
 
@@ -118,10 +118,12 @@ def _interrupt_guard() -> Iterator[list[int]]:
 
 @dataclass(frozen=True)
 class SamplerSettings:
-    """What determines the draws (``cores`` does not: PyMC seeds each chain).
+    """What determines the draws (``cores`` does not: the sampler seeds each chain).
 
     ``target_accept`` is 0.9: version 2 of the model (window effects, trend deviations)
     had 3 divergent transitions in 6,000 draws of the real clean sample at PyMC's 0.8.
+    ``nuts`` names the NUTS implementation (``pymc.sample``'s ``nuts_sampler``), so the
+    cache key and the report's diagnostics carry it.
     """
 
     draws: int
@@ -129,6 +131,7 @@ class SamplerSettings:
     chains: int
     seed: int
     target_accept: float = 0.9
+    nuts: str = NUTS_SAMPLER
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,7 @@ def cache_key(data: ModelData, priors: ModelPriors, sampler: SamplerSettings) ->
     payload = {
         "data": data.digest(),
         "model": priors.settings(),
-        "sampler": asdict(sampler) | {"nuts": NUTS_SAMPLER},
+        "sampler": asdict(sampler),
         "version": mcvalue.__version__,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -244,7 +247,7 @@ def fit_model_data(
 def sample_posterior(
     data: ModelData, sampler: SamplerSettings, *, cores: int, progress: bool, priors: ModelPriors | None = None
 ) -> DataTree:
-    """Run nutpie's NUTS on the model through ``pymc.sample``; a DataTree with the posterior and sample_stats.
+    """Run ``sampler.nuts`` (nutpie) on the model through ``pymc.sample``; the DataTree it returns.
 
     Without ``progress`` PyMC's own INFO log (sampler set-up, timing) is silenced too. Its
     logger is configured when pymc is first imported, so the level is set after the import.
@@ -273,7 +276,7 @@ def sample_posterior(
                     target_accept=sampler.target_accept,
                     progressbar=progress,
                     compute_convergence_checks=False,
-                    nuts_sampler=NUTS_SAMPLER,
+                    nuts_sampler=sampler.nuts,
                 )
             except Exception:
                 if received:  # an interrupted trace PyMC failed to convert
