@@ -1,17 +1,26 @@
 """Convergence checks of a fitted cost model, over every parameter of the model.
 
 Rank-normalised R-hat <= 1.01 (NaN fails), bulk and tail ESS >= 400, no divergent
-transition, E-BFMI >= 0.3 in every chain, no draw at the maximum tree depth (ArviZ's
-figures). :func:`convergence_diagnostics` returns them with the worst offender;
+transition, E-BFMI >= 0.3 in every chain, no draw at the maximum tree depth.
+:func:`convergence_diagnostics` returns them with the worst offender;
 :func:`convergence_message` is the one line a failed fit ends in, and
 :func:`convergence_failure` the sentence reports carry for a fit run anyway.
+
+R-hat and ESS are ArviZ's definitions (Vehtari et al. 2021, "Rank-normalization, folding,
+and localization"), computed here for all ~1,500 parameter elements at once:
+``arviz.rhat``/``arviz.ess`` loop over elements in Python at ~2 ms per element and figure,
+~10 s per fit, a sixth of the 60 s budget of a cold ``mcvalue run``. The tests check
+these functions against ArviZ's to 1e-10 and against the closed-form ESS of an AR(1)
+chain.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import special
 
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, WINDOW_EFFECTS
 
@@ -24,6 +33,8 @@ MIN_BFMI = 0.3
 #: nutpie's per-draw flag of a trajectory cut at the maximum tree depth (PyMC's own sampler
 #: called it ``reached_max_treedepth``).
 TREEDEPTH_STAT = "maxdepth_reached"
+#: Quantiles whose ESS is the tail ESS: ArviZ 1's default, its 89% interval's ends.
+TAIL_PROBS = (0.11, 0.89)
 
 
 def convergence_diagnostics(idata: DataTree) -> dict:
@@ -34,13 +45,8 @@ def convergence_diagnostics(idata: DataTree) -> dict:
     """
     import arviz as az
 
-    names = list(HYPERPARAMETERS + REPO_EFFECTS + WINDOW_EFFECTS)
-    post = idata.posterior.dataset[names]
-    figures = {
-        "r_hat": _flatten(az.rhat(post, method="rank")),
-        "ess_bulk": _flatten(az.ess(post, method="bulk")),
-        "ess_tail": _flatten(az.ess(post, method="tail")),
-    }
+    labels, draws = parameter_draws(idata)
+    figures = {name: dict(zip(labels, values.tolist(), strict=True)) for name, values in element_figures(draws).items()}
     stats = idata.sample_stats
     divergences = int(stats["diverging"].values.sum())
     treedepth_hits = int(stats[TREEDEPTH_STAT].values.sum()) if TREEDEPTH_STAT in stats else 0
@@ -86,17 +92,177 @@ def convergence_message(diagnostics: dict) -> str:
     )
 
 
-def _flatten(dataset) -> dict[str, float]:
-    """{'name' or 'name[coord]': value} from an ArviZ per-variable result."""
-    out = {}
-    for name, da in dataset.data_vars.items():
-        if da.ndim == 0:
-            out[name] = float(da.values)
+def parameter_draws(idata: DataTree) -> tuple[list[str], np.ndarray]:
+    """Every checked parameter element's draws as one (element, chain, draw) array, with labels.
+
+    Labels are ``name`` for scalars and ``name[coord]`` for vector elements, in the order of
+    :data:`HYPERPARAMETERS`, :data:`REPO_EFFECTS` and :data:`WINDOW_EFFECTS`.
+    """
+    labels: list[str] = []
+    blocks: list[np.ndarray] = []
+    for name in HYPERPARAMETERS + REPO_EFFECTS + WINDOW_EFFECTS:
+        da = idata.posterior[name]
+        values = np.asarray(da.values, dtype=float)
+        if da.ndim == 2:
+            labels.append(name)
+            blocks.append(values[None])
             continue
-        dim = da.dims[0]
-        for coord, value in zip(da[dim].values, da.values, strict=False):
-            out[f"{name}[{coord}]"] = float(value)
-    return out
+        labels.extend(f"{name}[{coord}]" for coord in da[da.dims[2]].values)
+        blocks.append(np.moveaxis(values, 2, 0))
+    return labels, np.ascontiguousarray(np.concatenate(blocks, axis=0))
+
+
+def element_figures(draws: np.ndarray, threads: int = 2) -> dict[str, np.ndarray]:
+    """R-hat, bulk ESS and tail ESS of each element of (element, chain, draw) draws.
+
+    Elements are independent, so blocks of them are computed in ``threads`` threads (NumPy
+    releases the GIL in sorts, FFTs and reductions: 1.9 s instead of 4.0 s for the real
+    fit's 1,527 elements on 2 cores); the figures are the same as computed in one block.
+    """
+    blocks = np.array_split(draws, max(1, min(threads, draws.shape[0])))
+
+    def figures(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return rank_normalised_rhat(block), ess_bulk(block), ess_tail(block)
+
+    with ThreadPoolExecutor(len(blocks)) as pool:
+        per_block = list(pool.map(figures, blocks))
+    return {name: np.concatenate([b[i] for b in per_block]) for i, name in enumerate(("r_hat", "ess_bulk", "ess_tail"))}
+
+
+def rank_normalised_rhat(draws: np.ndarray) -> np.ndarray:
+    """Rank-normalised split R-hat of each element of (element, chain, draw) draws.
+
+    The larger of the bulk R-hat (split chains, ranks z-transformed) and the tail R-hat (the
+    same of the distances from the median), as ArviZ's ``rhat(method="rank")``. NaN for an
+    element with a NaN draw, constant draws, fewer than 2 chains or 4 draws, so that it
+    fails the check.
+    """
+    if _too_few(draws, min_chains=2):
+        return np.full(draws.shape[0], np.nan)
+    split = _split_chains(draws)
+    bulk = _rhat(_z_scale(split))
+    tail = _rhat(_z_scale(np.abs(split - np.median(split, axis=(1, 2), keepdims=True))))
+    out = np.maximum(bulk, tail)  # NaN-propagating, unlike max()
+    return _nan_where_nan(out, draws)
+
+
+def ess_bulk(draws: np.ndarray) -> np.ndarray:
+    """Bulk effective sample size of each element: ESS of the rank-normalised split chains."""
+    if _too_few(draws, min_chains=1):
+        return np.full(draws.shape[0], np.nan)
+    return _nan_where_nan(_ess(_z_scale(_split_chains(draws))), draws)
+
+
+def ess_tail(draws: np.ndarray, probs: tuple[float, float] = TAIL_PROBS) -> np.ndarray:
+    """Tail effective sample size of each element: the smaller ESS of two tail quantiles.
+
+    The ESS of a quantile is that of the indicator draw <= quantile over split chains.
+    """
+    if _too_few(draws, min_chains=1):
+        return np.full(draws.shape[0], np.nan)
+    per_quantile = []
+    for prob in probs:
+        below = (draws <= np.quantile(draws, prob, axis=(1, 2), keepdims=True)).astype(float)
+        per_quantile.append(_ess(_split_chains(below)))
+    return _nan_where_nan(np.minimum(*per_quantile), draws)
+
+
+def _too_few(draws: np.ndarray, min_chains: int) -> bool:
+    """Whether there are too few chains or draws (fewer than 4) for the figure, which is then NaN."""
+    return draws.shape[1] < min_chains or draws.shape[2] < 4
+
+
+def _nan_where_nan(figures: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Set the figures of every element with a NaN draw to NaN."""
+    figures[np.isnan(draws).any(axis=(1, 2))] = np.nan
+    return figures
+
+
+def _split_chains(draws: np.ndarray) -> np.ndarray:
+    """Each chain's first and last halves as separate chains (a middle draw of an odd count is dropped)."""
+    half = draws.shape[2] // 2
+    return np.concatenate([draws[:, :, :half], draws[:, :, draws.shape[2] - half :]], axis=1)
+
+
+def _z_scale(draws: np.ndarray) -> np.ndarray:
+    """Return the normal scores of each element's pooled ranks: Phi^-1((rank - 3/8) / (n + 1/4)) (Blom 1958).
+
+    Ties get their average rank, a multiple of 1/2, so the scores are looked up in a table
+    of Phi^-1 at every half rank instead of computed for each draw.
+    """
+    elements, chains, n_draws = draws.shape
+    size = chains * n_draws
+    half_ranks = np.arange(2 * size + 1) / 2
+    scores = special.ndtri((half_ranks - 3 / 8) / (size - 2 * 3 / 8 + 1))
+    twice_ranks = _twice_average_ranks(draws.reshape(elements, size))
+    return scores[twice_ranks].reshape(draws.shape)
+
+
+def _twice_average_ranks(values: np.ndarray) -> np.ndarray:
+    """Twice the 1-based rank of each value in its row, ties averaged (an integer array)."""
+    rows, size = values.shape
+    order = np.argsort(values, axis=1)  # the order among ties does not matter: they share a rank
+    ordered = np.take_along_axis(values, order, axis=1)
+    position = np.broadcast_to(np.arange(size), (rows, size))
+    starts = np.ones((rows, size), dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    if starts.all():  # no ties (continuous draws): the rank is the position
+        sorted_twice = 2 * position + 2
+    else:
+        ends = np.ones((rows, size), dtype=bool)
+        ends[:, :-1] = starts[:, 1:]
+        first = np.maximum.accumulate(np.where(starts, position, 0), axis=1)
+        last = np.minimum.accumulate(np.where(ends, position, size)[:, ::-1], axis=1)[:, ::-1]
+        sorted_twice = first + last + 2
+    twice = np.empty((rows, size), dtype=np.intp)
+    np.put_along_axis(twice, order, sorted_twice, axis=1)
+    return twice
+
+
+def _rhat(draws: np.ndarray) -> np.ndarray:
+    """Gelman-Rubin R-hat of each element from between- and within-chain variances."""
+    n_draws = draws.shape[2]
+    between = n_draws * draws.mean(axis=2).var(axis=1, ddof=1)
+    within = draws.var(axis=2, ddof=1).mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt((between / within + n_draws - 1) / n_draws)
+
+
+def _ess(draws: np.ndarray) -> np.ndarray:
+    """Effective sample size of each element by Geyer's initial monotone sequence, as ArviZ.
+
+    Autocorrelations are summed in pairs (lags 2k, 2k + 1) up to the first pair whose sum is
+    not positive, after making the pair sums non-increasing; the lag of that pair's even
+    term counts if positive. tau is floored at 1 / log10(draws). Constant elements get the
+    number of draws.
+    """
+    from arviz_stats.base import array_stats
+
+    elements, chains, n_draws = draws.shape
+    size = chains * n_draws
+    acov = array_stats.autocov(draws, axis=2)
+    mean_var = acov[:, :, 0].mean(axis=1) * n_draws / (n_draws - 1.0)
+    var_plus = mean_var * (n_draws - 1.0) / n_draws
+    if chains > 1:
+        var_plus = var_plus + draws.mean(axis=2).var(axis=1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = 1.0 - (mean_var[:, None] - acov.mean(axis=1)) / var_plus[:, None]  # (element, lag)
+    rho[:, 0] = 1.0
+    n_pairs = max((n_draws - 3) // 2 + 1, 1)
+    pair_sums = rho[:, 0 : 2 * n_pairs : 2] + rho[:, 1 : 2 * n_pairs : 2]
+    stops = pair_sums <= 0
+    stopped = stops.any(axis=1)
+    last = np.where(stopped, stops.argmax(axis=1), n_pairs - 1)  # the pair the sequence ends at
+    rows = np.arange(elements)
+    monotone_sums = np.cumsum(np.minimum.accumulate(pair_sums, axis=1), axis=1)
+    summed = np.where(last > 0, monotone_sums[rows, np.maximum(last - 1, 0)], 0.0)
+    last_even = rho[rows, 2 * last]
+    kept = ~stopped | (last_even > 0) | (pair_sums[rows, last] == 0)
+    tau = np.maximum(-1.0 + 2.0 * summed + np.where(kept, last_even, 0.0), 1 / np.log10(size))
+    ess = size / tau
+    ess[np.isnan(rho).any(axis=1)] = np.nan
+    ess[np.ptp(draws, axis=(1, 2)) < np.finfo(float).resolution] = size
+    return ess
 
 
 def _nan_max(values) -> float:
