@@ -63,7 +63,11 @@ def real_design():
 
 
 def prior_draw(rng: np.random.Generator, n_repos: int, n_windows: int) -> dict[str, np.ndarray]:
-    """One draw of every model parameter from the priors, shaped (1,) / (1, R) as in repo_params."""
+    """One draw of every model parameter from the priors, shaped (1,) / (1, R) as in repo_params.
+
+    NumPy restates the model's priors so that a dataset is reproducible from its index
+    alone; tests/test_sbc_priors.py holds these draws to PyMC's prior draws from the model.
+    """
     from mcvalue.costmodels.pymc.model import ModelPriors
 
     p = ModelPriors()
