@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from trace_helpers import iid_trace
 
 from mcvalue.costmodels.pymc import model as pmm
-from mcvalue.costmodels.pymc.diagnostics import TREEDEPTH_STAT
+from mcvalue.costmodels.pymc.diagnostics import PYMC_TREEDEPTH_STAT, TREEDEPTH_STAT
 from mcvalue.costmodels.pymc.fit import SamplerSettings, convergence_diagnostics, fit_model_data, load_posterior
 from mcvalue.costmodels.pymc.ppc import misfits
 from mcvalue.costmodels.pymc.ppc import p_value_table as _p_value_table
@@ -269,26 +270,10 @@ def test_parameter_recovery_hyperparameters_in_90_percent_intervals():
         assert lo <= TRUTH[name] <= hi, (name, lo, hi)
 
 
-def _synthetic_idata(rng: np.random.Generator, chains: int = 4, draws: int = 500, n_repos: int = 3):
-    """Return an InferenceData of iid draws for every model parameter (a perfectly mixed sampler)."""
-    import arviz as az
-
-    posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
-    posterior |= {name: rng.normal(size=(chains, draws, n_repos)) for name in pmm.REPO_EFFECTS + pmm.REPO_VALUES}
-    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.WINDOW_EFFECTS}
-    sample_stats = {
-        "diverging": np.zeros((chains, draws), dtype=bool),
-        TREEDEPTH_STAT: np.zeros((chains, draws), dtype=bool),
-        "energy": rng.normal(size=(chains, draws)),
-    }
-    return az.from_dict({"posterior": posterior, "sample_stats": sample_stats}, dims={n: ["repo"] for n in pmm.REPO_EFFECTS + pmm.REPO_VALUES} | {n: ["window"] for n in pmm.WINDOW_EFFECTS},
-                        coords={"repo": ["a", "b", "c"][:n_repos], "window": [0, 1]})
-
-
 def test_convergence_checks_pass_iid_draws_and_name_the_worst_failure():
     """Iid draws pass (ESS ~ 2000, E-BFMI ~ 2); a shifted chain, a NaN, a divergence fail."""
     rng = np.random.default_rng(0)
-    idata = _synthetic_idata(rng)
+    idata = iid_trace(rng)
     assert convergence_diagnostics(idata)["converged"]
 
     idata.posterior["commit_sd"].values[0] += 1.0  # one chain sits elsewhere: R-hat >> 1.01
@@ -296,21 +281,30 @@ def test_convergence_checks_pass_iid_draws_and_name_the_worst_failure():
     assert not d["converged"] and d["max_rhat"] > 1.01
     assert d["worst"]["parameter"] == "commit_sd"  # its R-hat and ESS both fail
 
-    idata = _synthetic_idata(rng)
+    idata = iid_trace(rng)
     idata.posterior["line_log_mean_raw"].values[..., 1] = 3.0  # constant: R-hat NaN, must fail
     d = convergence_diagnostics(idata)
     assert not d["converged"] and np.isnan(d["max_rhat"])
-    assert d["worst"]["parameter"] == "line_log_mean_raw[b]"
+    assert d["worst"]["parameter"] == "line_log_mean_raw[repo1]"
 
-    idata = _synthetic_idata(rng)
+    idata = iid_trace(rng)
     idata.sample_stats["diverging"].values[2, 7] = True
     d = convergence_diagnostics(idata)
     assert not d["converged"] and d["divergences"] == 1
 
-    idata = _synthetic_idata(rng)
+    idata = iid_trace(rng)
     idata.sample_stats[TREEDEPTH_STAT].values[1, 3] = True
     d = convergence_diagnostics(idata)
     assert not d["converged"] and d["max_treedepth_hits"] == 1 and d["worst"]["figure"] == "max_treedepth_hits"
+
+    idata = iid_trace(rng)  # PyMC's own NUTS names the flag differently; a trace without it fails
+    flags = idata.sample_stats[TREEDEPTH_STAT].values.copy()
+    flags[0, 0] = True
+    idata["sample_stats"] = idata.sample_stats.to_dataset().drop_vars(TREEDEPTH_STAT).assign({PYMC_TREEDEPTH_STAT: (("chain", "draw"), flags)})
+    assert convergence_diagnostics(idata)["max_treedepth_hits"] == 1
+    idata["sample_stats"] = idata.sample_stats.to_dataset().drop_vars(PYMC_TREEDEPTH_STAT)
+    d = convergence_diagnostics(idata)
+    assert not d["converged"] and d["max_treedepth_hits"] is None and d["worst"]["figure"] == "max_treedepth_hits"
 
 
 @pytest.fixture

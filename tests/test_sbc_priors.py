@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from test_pymc_model import simulated_data
 
 from mcvalue.costmodels.pymc import model as pmm
-from tests.test_pymc_model import simulated_data
 
 
 def _sbc_module():

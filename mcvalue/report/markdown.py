@@ -300,7 +300,7 @@ def readable(value: object) -> str:
 _CHECKS: tuple[tuple[str, str, str], ...] = (
     ("max_rhat", f"<= {MAX_RHAT:g}", "R-hat, largest over parameters: the chains agree when it is near 1"),
     ("min_ess_bulk", f">= {MIN_ESS:g}", "bulk effective sample size, smallest: independent draws' worth for medians and means"),
-    ("min_ess_tail", f">= {MIN_ESS:g}", "tail effective sample size, smallest: independent draws' worth for the 5% and 95% quantiles"),
+    ("min_ess_tail", f">= {MIN_ESS:g}", "tail effective sample size, smallest: independent draws' worth for the 11% and 89% quantiles (ArviZ's definition)"),
     ("divergences", "0", "divergent transitions: any means the sampler could not explore part of the posterior"),
     ("min_bfmi", f">= {MIN_BFMI:g}", "energy BFMI, smallest over chains: low means the sampler moves poorly through the tails"),
     ("max_treedepth_hits", "0 ideally", "transitions that hit the maximum tree depth: slow sampling, not wrong results"),

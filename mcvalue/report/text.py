@@ -49,11 +49,12 @@ def render_fit(summary: dict) -> str:
     lines += [f"  note: {n}" for n in summary["bootstrap_notes"]]
     d = summary["diagnostics"]
     w = d["worst"]
+    depth_hits = "not recorded" if d["max_treedepth_hits"] is None else d["max_treedepth_hits"]
     lines += [
         "",
         "Convergence (need R-hat <= 1.01, ESS >= 400, 0 divergences, E-BFMI >= 0.3, no max-depth draws):",
         f"  max R-hat {d['max_rhat']:.4f}   min bulk ESS {d['min_ess_bulk']:.0f}   min tail ESS {d['min_ess_tail']:.0f}",
-        f"  divergences {d['divergences']}   min E-BFMI {d['min_bfmi']:.2f}   max-depth draws {d['max_treedepth_hits']}",
+        f"  divergences {d['divergences']}   min E-BFMI {d['min_bfmi']:.2f}   max-depth draws {depth_hits}",
         (f"  nearest its threshold: {worst_figure(w)}   CONVERGED"
          if d["converged"] else
          f"  worst: {worst_figure(w)}   NOT CONVERGED: results from this fit are unreliable"),

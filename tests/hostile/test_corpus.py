@@ -18,10 +18,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from hostile_helpers import assert_one_error
+from trace_helpers import iid_trace
 
 import mcvalue
 import mcvalue.costmodels.pymc.fit as fit
-from mcvalue.costmodels.pymc import model as pmm
 from mcvalue.simulate import bytes_per_draw, check_memory
 
 RAW = "scraped_contributor_information_for_repos.csv"
@@ -244,13 +244,8 @@ def test_results_dir_read_only_is_one_line(read_only_fs, cli):
 
 
 def _trace(chains: int = 2, draws: int = 40):
-    import arviz as az
-
-    rng = np.random.default_rng(1)
-    posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
-    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS + pmm.REPO_VALUES + pmm.WINDOW_EFFECTS}
-    stats = {"diverging": np.zeros((chains, draws), dtype=bool), "energy": rng.normal(size=(chains, draws))}
-    return az.from_dict({"posterior": posterior, "sample_stats": stats})
+    """Return a posterior of iid draws with ``chains`` x ``draws`` for every model parameter."""
+    return iid_trace(np.random.default_rng(1), chains=chains, draws=draws, n_repos=2)
 
 
 @pytest.fixture

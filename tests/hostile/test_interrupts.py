@@ -22,9 +22,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 from hostile_helpers import assert_one_error, cli_env, run_cli, session_processes
+from trace_helpers import iid_trace
 
 import mcvalue.costmodels.pymc.fit as fit
-from mcvalue.costmodels.pymc import model as pmm
 from mcvalue.costmodels.pymc.fit import SamplerSettings, fit_model_data, remove_orphaned_temporaries
 
 SAMPLER = SamplerSettings(draws=40, tune=10, chains=2, seed=3)
@@ -32,13 +32,7 @@ SAMPLER = SamplerSettings(draws=40, tune=10, chains=2, seed=3)
 
 def _trace(chains: int, draws: int):
     """Return a posterior of iid draws with ``chains`` x ``draws`` for every model parameter."""
-    import arviz as az
-
-    rng = np.random.default_rng(0)
-    posterior = {name: rng.normal(size=(chains, draws)) for name in pmm.HYPERPARAMETERS}
-    posterior |= {name: rng.normal(size=(chains, draws, 2)) for name in pmm.REPO_EFFECTS + pmm.REPO_VALUES + pmm.WINDOW_EFFECTS}
-    stats = {"diverging": np.zeros((chains, draws), dtype=bool), "energy": rng.normal(size=(chains, draws))}
-    return az.from_dict({"posterior": posterior, "sample_stats": stats})
+    return iid_trace(np.random.default_rng(0), chains=chains, draws=draws, n_repos=2)
 
 
 @pytest.fixture
