@@ -35,7 +35,6 @@ Windows: W1 2021-01-04..2021-01-10, W2 2021-01-11..2021-01-24, W3 2021-02-01..20
 """
 
 import csv
-import importlib.util
 import json
 import shutil
 import zlib
@@ -45,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from benchmark_helpers import load_benchmark
 from collect_helpers import ISOLATED_GIT, Builder, git, numbered
 
 from mcvalue.data import collect as collect_module
@@ -470,11 +470,7 @@ def test_paper_repos_are_the_scraped_tools(real_data_dir):
 
 
 def _validate_collect():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "validate_collect.py"
-    spec = importlib.util.spec_from_file_location("validate_collect", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("validate_collect")
 
 
 def _fake_scrape(path: Path) -> Path:

@@ -9,24 +9,13 @@ compares 4,000 of its draws with 4,000 of PyMC's prior draws from the model.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+from benchmark_helpers import load_benchmark
 from scipy import stats
 from test_pymc_model import simulated_data
 
 from mcvalue.costmodels.pymc import model as pmm
-
-
-def _sbc_module():
-    """Import benchmarks/sbc.py (benchmarks/ is not a package)."""
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "sbc.py"
-    spec = importlib.util.spec_from_file_location("sbc", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.filterwarnings("ignore:The effect of Potentials:UserWarning")  # the Potentials are the likelihoods
@@ -39,7 +28,7 @@ def test_sbc_prior_draws_follow_the_models_priors():
     """
     import pymc as pm
 
-    sbc = _sbc_module()
+    sbc = load_benchmark("sbc")
     data, _ = simulated_data(6, np.random.default_rng(1))
     rng = np.random.default_rng(2)
     ours = [sbc.prior_draw(rng, data.n_repos, data.period_repo.size) for _ in range(4000)]
