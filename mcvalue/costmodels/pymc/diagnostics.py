@@ -49,17 +49,17 @@ def convergence_diagnostics(idata: DataTree) -> dict:
     import arviz as az
 
     labels, draws = parameter_draws(idata)
-    figures = {name: dict(zip(labels, values.tolist(), strict=True)) for name, values in element_figures(draws).items()}
+    figures = element_figures(draws)
     stats = idata.sample_stats
     divergences = int(stats["diverging"].values.sum())
     treedepth_hits = _treedepth_hits(stats)
     bfmi = np.asarray(az.bfmi(idata)["energy"].values, dtype=float)
     badness = []  # (ratio past threshold: > 1 fails, label, figure, value, threshold)
-    for label, value in figures["r_hat"].items():
+    for label, value in zip(labels, figures["r_hat"].tolist(), strict=True):
         ratio = np.inf if not np.isfinite(value) else (value - 1.0) / (MAX_RHAT - 1.0)
         badness.append((ratio, label, "r_hat", value, MAX_RHAT))
     for fig in ("ess_bulk", "ess_tail"):
-        for label, value in figures[fig].items():
+        for label, value in zip(labels, figures[fig].tolist(), strict=True):
             ratio = np.inf if not np.isfinite(value) else MIN_ESS / max(value, 1e-12)
             badness.append((ratio, label, fig, value, MIN_ESS))
     for chain, value in enumerate(bfmi):
@@ -73,9 +73,10 @@ def convergence_diagnostics(idata: DataTree) -> dict:
     ratio, label, fig, value, threshold = max(badness, key=lambda b: b[0])
     converged = not any(b[0] > 1.0 for b in badness)
     return {
-        "max_rhat": _nan_max(figures["r_hat"].values()),
-        "min_ess_bulk": _nan_min(figures["ess_bulk"].values()),
-        "min_ess_tail": _nan_min(figures["ess_tail"].values()),
+        # NumPy's max and min return NaN if any value is NaN: a NaN R-hat must show, not vanish
+        "max_rhat": float(figures["r_hat"].max()),
+        "min_ess_bulk": float(figures["ess_bulk"].min()),
+        "min_ess_tail": float(figures["ess_tail"].min()),
         "divergences": divergences,
         "min_bfmi": float(bfmi.min()),
         "max_treedepth_hits": treedepth_hits,
@@ -276,18 +277,6 @@ def _ess(draws: np.ndarray) -> np.ndarray:
     ess[np.isnan(rho).any(axis=1)] = np.nan
     ess[np.ptp(draws, axis=(1, 2)) < np.finfo(float).resolution] = size
     return ess
-
-
-def _nan_max(values) -> float:
-    """Max that returns NaN if any value is NaN (a NaN R-hat must show, not vanish)."""
-    arr = np.array(list(values), dtype=float)
-    return float("nan") if np.isnan(arr).any() else float(arr.max())
-
-
-def _nan_min(values) -> float:
-    """Min that returns NaN if any value is NaN."""
-    arr = np.array(list(values), dtype=float)
-    return float("nan") if np.isnan(arr).any() else float(arr.min())
 
 
 def convergence_failure(diagnostics: dict) -> str | None:

@@ -89,7 +89,7 @@ PPC_REPLICATES = 200
 POSTERIOR_FORMAT = "arviz1-datatree-netcdf"
 _HASH_ATTR = "mcvalue_cache_key"
 #: The posterior's convergence figures (JSON), computed once when it is sampled: R-hat and
-#: ESS of every element take ~9 s, which a cached posterior need not pay again.
+#: ESS of all 1,527 elements take ~2 s, which a cached posterior need not pay again.
 _DIAGNOSTICS_ATTR = "mcvalue_diagnostics"
 _FORMAT_ATTR = "mcvalue_posterior_format"
 @contextmanager
