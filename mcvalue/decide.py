@@ -222,13 +222,25 @@ def _restocked(sim: Simulation, stock: StockPool, name: str, value: Any, keep: n
 
 
 def voi_params(simulation: Simulation, fte: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Return each input's per-draw values for the EVPPI regressions (the FTE draws as one (n, 5) input).
+    """Return each input's per-draw values for the EVPPI regressions (the FTE draws as one (n, methods) input).
 
     ``fte`` replaces the draws' FTE as the FTE input's values: a stock run's draws hold the
-    stock at each draw's own depreciation rate, which is not a function of the FTE alone.
+    stock at each draw's own depreciation rate, which is not a function of the FTE alone;
+    the activity-threshold method's FTE is its curve at the threshold's prior median
+    (:func:`fte_regressor`), so the threshold is an input of its own.
     """
     sim = simulation
-    return {**sim.inputs, d.METHOD_INPUT: np.asarray(sim.method_index), d.FTE_INPUT: np.asarray(sim.fte if fte is None else fte)}
+    return {**sim.inputs, d.METHOD_INPUT: np.asarray(sim.method_index), d.FTE_INPUT: np.asarray(sim.fte_by_method if fte is None else fte)}
+
+
+def fte_regressor(scenario: Scenario, rows: np.ndarray) -> np.ndarray:
+    """Return FTE pool rows as the value-of-information regressor: each priced method's FTE, the threshold's at its prior median."""
+    from mcvalue.costmodels.threshold import QUANTITY, method_fte
+
+    threshold = scenario.quantities.get(QUANTITY)
+    median = None if threshold is None else float(threshold.ppf(np.array([0.5]))[0])
+    fte = method_fte(rows, median)
+    return fte[:, ~np.isnan(fte).any(axis=0)]
 
 
 def _stock_pool(scenario: Scenario, cost: CostSide) -> StockPool | None:
@@ -293,9 +305,9 @@ def decide(
     conditional = conditional_bcr(sim, correlated, stock=stock)
     labels = input_labels(cost.model)
     if stock is None:
-        model, pool, fte_values = outcomes, cost.fte, None
+        model, pool, fte_values = outcomes, cost.fte, fte_regressor(scenario, sim.fte)
     else:
-        model, pool, fte_values = stock.outcomes, stock.fte_by_year, _median_stock(scenario, stock, sim)
+        model, pool, fte_values = stock.outcomes, stock.fte_by_year, fte_regressor(scenario, _median_stock(scenario, stock, sim))
 
     batches = simulation_batches(sim)
     pooled = partial(mcse_of_mean, batches=batches)  # MCSEs count the FTE pool (mcvalue.mcse)

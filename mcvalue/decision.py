@@ -612,8 +612,9 @@ def sobol_indices(
     priors : mapping of str to Distribution
         Every prior quantity the model reads (anything with ``ppf``).
     fte_pool : numpy.ndarray
-        (m, 5) FTE draws per costing method (the cost model's pool), or (m, Y, 5) FTE
-        trajectories, rows of which ``model`` then receives.
+        (m, k) FTE pool rows (the cost model's pool: mcvalue's are the five Table 1 FTE
+        figures and the threshold method's curve), or (m, Y, k) FTE trajectories, rows of
+        which ``model`` then receives.
     method_weights : sequence of float
         Weight of each method, in the column order of ``fte_pool``.
     n_base : int
@@ -641,8 +642,8 @@ def sobol_indices(
 
     pool = np.asarray(fte_pool, dtype=float)
     weights = np.asarray(method_weights, dtype=float)
-    if pool.ndim not in (2, 3) or pool.shape[0] == 0 or pool.shape[-1] != weights.size:
-        raise ValueError(f"fte_pool must be (m, {weights.size}) or (m, Y, {weights.size}), got {pool.shape}")
+    if pool.ndim not in (2, 3) or pool.shape[0] == 0 or pool.shape[-1] < weights.size:
+        raise ValueError(f"fte_pool must be (m, k) or (m, Y, k) with k >= {weights.size} (one column per method, or pool rows the model reads), got {pool.shape}")
     cumulative = np.cumsum(weights) / weights.sum()
     all_names = [*priors, METHOD_INPUT, FTE_INPUT]
     varying = [name for name in priors if _varying(priors[name])]

@@ -75,7 +75,7 @@ def run(
     >>> round(result.summary()["bcr"]["median"]) > 1
     True
     """
-    from mcvalue.costmodels import cost_side
+    from mcvalue.costmodels import cost_side, drop_unpriced_methods
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decide import decide
     from mcvalue.result import RunResult
@@ -98,6 +98,9 @@ def run(
         warnings += (failure,)
     if cost.model != scenario.run.cost_model:
         scenario = scenario.with_settings(cost_model=cost.model)
+    scenario, dropped = drop_unpriced_methods(scenario, cost)
+    if dropped is not None and not warnings:
+        warnings += (dropped,)
     say(f"simulating {scenario.run.draws:,} draws...")
     simulation = simulate(scenario, cost.fte, scenario.run.seed, fte_by_year=cost.fte_by_year, years=cost.years)
     check_finite(simulation, scenario)

@@ -10,8 +10,8 @@ miss a dependency, and a miss costs only seconds because the posterior has its o
 
 Entries are verified, never trusted: ``entry.json`` records the schema version, the key,
 and the sha256 of every array file; on load each file is re-hashed, the FTE must be a
-finite, positive ``(m, 5)`` array (the FTE by year of a stock, if any, a finite, positive
-``(m, Y, 5)`` one), and any failure removes the entry and recomputes it
+``(m, POOL_WIDTH)`` array whose every column is finite and positive or all NaN (a method the
+sample cannot price; the FTE by year of a stock, if any, likewise ``(m, Y, POOL_WIDTH)``), and any failure removes the entry and recomputes it
 with one warning. Entries are written to a temporary directory (files fsynced) and
 renamed into place, so a kill never leaves a half-written entry under a real key; two
 runs writing the same key at once both succeed and one entry is kept. A cache that
@@ -34,6 +34,7 @@ import numpy as np
 
 import mcvalue
 from mcvalue.config import cache_dir
+from mcvalue.costmodels.threshold import POOL_WIDTH
 from mcvalue.data.fetch import sha256_of
 from mcvalue.jsonio import to_jsonable
 
@@ -173,20 +174,27 @@ def _verified_record(directory: Path, cache_key: str) -> dict[str, Any]:
     return record
 
 
+def _priced(fte: np.ndarray) -> bool:
+    """Tell whether every column (last axis) is finite and positive throughout, or NaN throughout (a method not priced)."""
+    columns = fte.reshape(-1, fte.shape[-1])
+    unpriced = np.isnan(columns).all(axis=0)
+    return bool(np.all(np.isfinite(columns[:, ~unpriced])) and np.all(columns[:, ~unpriced] > 0))
+
+
 def _valid_fte(fte: np.ndarray) -> np.ndarray:
-    """Return the FTE array if it is a finite, positive (m, 5) float array; ValueError if not."""
-    if fte.ndim != 2 or fte.shape[1] != 5 or fte.shape[0] < 1 or fte.dtype.kind != "f":
-        raise ValueError(f"FTE array has shape {fte.shape}, not (draws, 5)")
-    if not (np.all(np.isfinite(fte)) and np.all(fte > 0)):
+    """Return the FTE pool if it is a (m, POOL_WIDTH) float array of priced or all-NaN columns; ValueError if not."""
+    if fte.ndim != 2 or fte.shape[1] != POOL_WIDTH or fte.shape[0] < 1 or fte.dtype.kind != "f":
+        raise ValueError(f"FTE array has shape {fte.shape}, not (draws, {POOL_WIDTH})")
+    if not _priced(fte):
         raise ValueError("FTE array holds non-finite or non-positive values")
     return fte
 
 
 def _valid_fte_by_year(fte_by_year: np.ndarray, rows: int, years: list[int]) -> np.ndarray:
-    """Return the FTE by year if it is a finite, positive (rows, len(years), 5) float array; ValueError if not."""
-    if fte_by_year.shape != (rows, len(years), 5) or fte_by_year.dtype.kind != "f":
-        raise ValueError(f"FTE-by-year array has shape {fte_by_year.shape}, not ({rows}, {len(years)}, 5)")
-    if not (np.all(np.isfinite(fte_by_year)) and np.all(fte_by_year > 0)):
+    """Return the FTE by year if it is a (rows, len(years), POOL_WIDTH) float array of priced or all-NaN columns; ValueError if not."""
+    if fte_by_year.shape != (rows, len(years), POOL_WIDTH) or fte_by_year.dtype.kind != "f":
+        raise ValueError(f"FTE-by-year array has shape {fte_by_year.shape}, not ({rows}, {len(years)}, {POOL_WIDTH})")
+    if not _priced(fte_by_year):
         raise ValueError("FTE-by-year array holds non-finite or non-positive values")
     return fte_by_year
 

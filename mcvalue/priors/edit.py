@@ -21,6 +21,7 @@ from mcvalue.priors.spec import (
     BASES,
     COST_MODELS,
     MODES,
+    OPTIONAL_QUANTITIES,
     QUANTITIES,
     STOCK_QUANTITIES,
     TARGET_YEARS,
@@ -31,7 +32,7 @@ from mcvalue.priors.spec import (
 )
 
 #: Names ``with_prior`` accepts: every quantity (the stock rates too) and the costing methods' weights.
-PRIOR_NAMES: tuple[str, ...] = QUANTITIES + STOCK_QUANTITIES + ("cost.method_weights",)
+PRIOR_NAMES: tuple[str, ...] = QUANTITIES + STOCK_QUANTITIES + OPTIONAL_QUANTITIES + ("cost.method_weights",)
 
 
 def with_prior(scenario: Scenario, name: str, table: dict[str, Any]) -> Scenario:

@@ -14,7 +14,7 @@ import tomli_w
 from mcvalue.errors import PriorFileError
 from mcvalue.priors.messages import validate
 from mcvalue.priors.sections import CostSection, DataSection, RunSection
-from mcvalue.priors.spec import CleaningOptions, DataSettings, RunSettings, Scenario, basis_problem, drawn_quantities
+from mcvalue.priors.spec import OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, Scenario, basis_problem, drawn_quantities
 
 
 def data_settings(section: DataSection) -> DataSettings:
@@ -93,7 +93,7 @@ def build_scenario(
     if problems:
         raise PriorFileError(problems)
     data, run = data_settings(prior.data), run_settings(prior.run, prior.cost)
-    names = drawn_quantities(run.basis)
+    names = drawn_quantities(run.basis) + tuple(q for q in OPTIONAL_QUANTITIES if not prior.missing((q,)))
     problems = _basis_problems(prior.missing(names), basis_problem(run), file_of)
     if problems:
         raise PriorFileError(problems)

@@ -9,6 +9,8 @@ Quantity names are dotted keys of the prior file:
     cost.fte_fraction_contributor  FTE fraction of one active contributor (contributors method)
     cost.fte_fraction_reference    FTE fraction of one reference-repo contributor (commits/lines methods)
     cost.coverage                  MLOSS universe / sample (>= 1)
+    cost.activity_threshold        activity per six months at which a contributor is full-time
+                                   (activity_threshold method; optional, see OPTIONAL_QUANTITIES)
     benefit.ai_value_usd           AI value per year, USD
     benefit.haircut                cut for the sources' strong assumptions (paper: 0.1)
     benefit.attribution_share      algorithms' slice of AI value (70-20-10 rule: 0.1)
@@ -49,6 +51,10 @@ BENEFIT_QUANTITIES: tuple[str, ...] = (
 QUANTITIES: tuple[str, ...] = COST_QUANTITIES + BENEFIT_QUANTITIES
 #: Quantities drawn only when the cost basis is "stock": they price the stock's annual user cost.
 STOCK_QUANTITIES: tuple[str, ...] = ("cost.depreciation_rate", "cost.discount_rate")
+#: Quantities drawn when a file gives them: the activity threshold per six months of the
+#: ``activity_threshold`` costing method (required when that method has weight; see
+#: :mod:`mcvalue.costmodels.threshold`). A file without it (the paper's) leaves the method unpriced.
+OPTIONAL_QUANTITIES: tuple[str, ...] = ("cost.activity_threshold",)
 COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
 
 
