@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mcvalue.costmodels.threshold import POOL_WIDTH
+from mcvalue.costmodels.threshold import POOL_WIDTH, TABLE1_COLUMNS
 from mcvalue.costmodels.threshold import QUANTITY as THRESHOLD_QUANTITY
 from mcvalue.costmodels.threshold import method_fte as pool_method_fte
 from mcvalue.errors import McValueError, PriorFileError
@@ -360,7 +360,7 @@ def stock_ages(scenario: Scenario, fte_draws: np.ndarray, fte_by_year: np.ndarra
     if missing:
         raise McValueError(f'{missing[0]}: [cost] basis = "stock" draws it, but the scenario has no distribution for it')
     expected = scenario.run.stock_years()
-    shape = (fte_draws.shape[0], len(expected), POOL_WIDTH)
+    shape = (fte_draws.shape[0], len(expected), fte_draws.shape[1])
     if fte_by_year is None or tuple(years) != expected or np.shape(fte_by_year) != shape:
         got = None if fte_by_year is None else np.shape(fte_by_year)
         raise ValueError(f"a stock needs fte_by_year of shape {shape} for the years {expected[0]}-{expected[-1]}, got {got} for {tuple(years)}")
@@ -379,16 +379,17 @@ def simulate(
     """Run the Monte Carlo: ``n`` draws (default ``scenario.run.draws``) of cost, benefit, BCR.
 
     ``fte_draws`` is an (m, POOL_WIDTH) array of FTE pool rows (the five Table 1 methods,
-    then the threshold method's curve), e.g. posterior draws or bootstrap replicates; it
-    is resampled with replacement to ``n`` rows from its own stream. Each draw's costing method is drawn from the method
+    then the threshold method's curve), e.g. posterior draws or bootstrap replicates, or
+    (m, 5), the Table 1 methods alone (the threshold method then unpriced); it is
+    resampled with replacement to ``n`` rows from its own stream. Each draw's costing method is drawn from the method
     weights from another stream. Under ``[cost] basis = "stock"``, ``fte_by_year`` is the
     (m, Y, POOL_WIDTH) FTE of the same rows in each of ``years`` (stock_start to the target year),
     and each draw's row is depreciated at its own depreciation rate (:func:`depreciated_stock`).
     """
     n = scenario.run.draws if n is None else int(n)
     fte_draws = np.asarray(fte_draws, dtype=float)
-    if fte_draws.ndim != 2 or fte_draws.shape[1] != POOL_WIDTH or fte_draws.shape[0] == 0:
-        raise ValueError(f"fte_draws must have shape (m, {POOL_WIDTH}), got {fte_draws.shape}")
+    if fte_draws.ndim != 2 or fte_draws.shape[1] not in (POOL_WIDTH, TABLE1_COLUMNS) or fte_draws.shape[0] == 0:
+        raise ValueError(f"fte_draws must have shape (m, {POOL_WIDTH}) or (m, {TABLE1_COLUMNS}), got {fte_draws.shape}")
     basis = scenario.run.basis
     ages = stock_ages(scenario, fte_draws, fte_by_year, years) if basis == "stock" else None
     inputs = draw_inputs(scenario, n, seed)

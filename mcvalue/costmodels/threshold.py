@@ -115,12 +115,16 @@ def curve_at(curve: np.ndarray, threshold: np.ndarray | float, grid: np.ndarray 
 def method_fte(pool_rows: np.ndarray, threshold: np.ndarray | float | None) -> np.ndarray:
     """Return each costing method's FTE, ``(n, 6)`` in METHOD_KEYS order, from FTE pool rows and thresholds.
 
-    ``pool_rows`` is ``(n, POOL_WIDTH)``: the five Table 1 figures, then the threshold
-    method's curve on :data:`GRID`. ``threshold`` is per six months (the prior's unit);
-    None (a scenario without ``cost.activity_threshold``) leaves the method's FTE NaN.
+    ``pool_rows`` is ``(..., POOL_WIDTH)``: the five Table 1 figures, then the threshold
+    method's curve on :data:`GRID`; or ``(..., 5)``, the Table 1 figures alone (a pool
+    built without the method). ``threshold`` is per six months (the prior's unit); None (a
+    scenario without ``cost.activity_threshold``) or a pool without the curve leaves the
+    method's FTE NaN.
     """
     rows = np.asarray(pool_rows, dtype=float)
-    if threshold is None:
+    if rows.shape[-1] not in (TABLE1_COLUMNS, POOL_WIDTH):
+        raise ValueError(f"FTE pool rows must have {TABLE1_COLUMNS} or {POOL_WIDTH} columns, got {rows.shape}")
+    if threshold is None or rows.shape[-1] == TABLE1_COLUMNS:
         column = np.full(rows.shape[:-1], np.nan)
     else:
         flat = rows.reshape(-1, rows.shape[-1])
