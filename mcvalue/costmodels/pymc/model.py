@@ -625,8 +625,10 @@ def _evaluation_points(
     return np.arange(n_repos), np.full(n_repos, float(target_year) + 0.5 - TIME_ORIGIN)
 
 
-def threshold_curve(params: dict[str, np.ndarray], data: ModelData, target_year: TargetYear = DEFAULT_TARGET_YEAR) -> np.ndarray:
-    """(D, G) the activity-threshold method's FTE at each threshold of :data:`mcvalue.costmodels.threshold.GRID`.
+def threshold_curve(
+    params: dict[str, np.ndarray], data: ModelData, target_year: TargetYear = DEFAULT_TARGET_YEAR, grid: np.ndarray | None = None
+) -> np.ndarray:
+    """(D, G) the activity-threshold method's FTE at each threshold per window of ``grid`` (default :data:`mcvalue.costmodels.threshold.GRID`).
 
     FTE(g) = sum over repos of E[n] E[min(C / g, 1)], C the commits of a contributor-period
     in a new window (its window effect integrated out,
@@ -634,13 +636,14 @@ def threshold_curve(params: dict[str, np.ndarray], data: ModelData, target_year:
     repo's mean over its sampled windows' dates, as in :func:`expected_units`. Sync
     accounts are left out, as in the contributors method.
     """
-    from mcvalue.costmodels.threshold import expected_fraction
+    from mcvalue.costmodels.threshold import GRID, expected_fraction
 
     repo, t = _evaluation_points(params, data.period_repo, data.period_time, target_year)
     mu = np.exp(params["contrib_log_mean"][:, repo] + params["contrib_slope"][:, repo] * t)
     mean_extra = np.exp(params["commit_log_mean"][:, repo] + params["commit_slope"][:, repo] * t)
     counts = np.maximum(np.bincount(repo, minlength=data.n_repos), 1)
-    return expected_fraction(mean_extra, params["commit_alpha"], params["commit_window_sd"], scale=mu / counts[repo][None, :])
+    grid = GRID if grid is None else np.asarray(grid, dtype=float)
+    return expected_fraction(mean_extra, params["commit_alpha"], params["commit_window_sd"], grid, scale=mu / counts[repo][None, :])
 
 
 def fte_from_params(params: dict[str, np.ndarray], data: ModelData, target_year: TargetYear = DEFAULT_TARGET_YEAR) -> np.ndarray:
