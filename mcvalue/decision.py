@@ -642,8 +642,8 @@ def sobol_indices(
 
     pool = np.asarray(fte_pool, dtype=float)
     weights = np.asarray(method_weights, dtype=float)
-    if pool.ndim not in (2, 3) or pool.shape[0] == 0 or pool.shape[-1] < weights.size:
-        raise ValueError(f"fte_pool must be (m, k) or (m, Y, k) with k >= {weights.size} (pool rows the model reads), got {pool.shape}")
+    if pool.ndim not in (2, 3) or pool.shape[0] == 0:
+        raise ValueError(f"fte_pool must be (m, k) or (m, Y, k) pool rows the model reads, got {pool.shape}")
     cumulative = np.cumsum(weights) / weights.sum()
     all_names = [*priors, METHOD_INPUT, FTE_INPUT]
     varying = [name for name in priors if _varying(priors[name])]

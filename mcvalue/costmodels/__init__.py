@@ -95,19 +95,22 @@ def data_provenance(sample: Sample) -> dict[str, Any]:
             "heaviest_windows": heaviest_window_effects(sample)}
 
 
-def require_references(sample: Sample, weights: dict[str, float]) -> None:
+def require_references(sample: Sample, weights: dict[str, float] | None = None) -> None:
     """Refuse, before any fit, a sample without the reference repos that a weighted costing method prices units by.
 
     A collected sample holds only the repositories its list named. The commits and lines
     methods need their reference repo (pytorch/pytorch or tensorflow/tensorflow); the
     contributors and activity-threshold methods need none, so a sample without the
     references runs when only methods that need no missing reference have weight.
+    ``weights`` None (``mcvalue fit``, which reports every Table 1 method) counts every
+    method as weighted.
     """
     from mcvalue.paper import METHODS, REFERENCE_REPOS, THRESHOLD_KEY
 
     present = set(sample.contributions["repo"])
     missing = sorted(set(REFERENCE_REPOS.values()) - present)
-    needing = [m.key for m in METHODS if m.unit != "contributors" and REFERENCE_REPOS[m.reference] not in present and weights.get(m.key, 0.0) > 0]
+    weighted = [m for m in METHODS if weights is None or weights.get(m.key, 0.0) > 0]
+    needing = [m.key for m in weighted if m.unit != "contributors" and REFERENCE_REPOS[m.reference] not in present]
     if needing:
         raise DataError(
             f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, "

@@ -34,7 +34,7 @@ import numpy as np
 
 import mcvalue
 from mcvalue.config import cache_dir
-from mcvalue.costmodels.threshold import POOL_WIDTH
+from mcvalue.costmodels.threshold import POOL_WIDTH, TABLE1_COLUMNS
 from mcvalue.data.fetch import sha256_of
 from mcvalue.jsonio import to_jsonable
 
@@ -182,8 +182,8 @@ def _priced(fte: np.ndarray) -> bool:
 
 
 def _valid_fte(fte: np.ndarray) -> np.ndarray:
-    """Return the FTE pool if it is a (m, POOL_WIDTH) float array of priced or all-NaN columns; ValueError if not."""
-    if fte.ndim != 2 or fte.shape[1] != POOL_WIDTH or fte.shape[0] < 1 or fte.dtype.kind != "f":
+    """Return the FTE pool if it is a (m, POOL_WIDTH) (or Table 1 only, (m, 5)) float array of priced or all-NaN columns; ValueError if not."""
+    if fte.ndim != 2 or fte.shape[1] not in (POOL_WIDTH, TABLE1_COLUMNS) or fte.shape[0] < 1 or fte.dtype.kind != "f":
         raise ValueError(f"FTE array has shape {fte.shape}, not (draws, {POOL_WIDTH})")
     if not _priced(fte):
         raise ValueError("FTE array holds non-finite or non-positive values")
@@ -192,8 +192,9 @@ def _valid_fte(fte: np.ndarray) -> np.ndarray:
 
 def _valid_fte_by_year(fte_by_year: np.ndarray, rows: int, years: list[int]) -> np.ndarray:
     """Return the FTE by year if it is a (rows, len(years), POOL_WIDTH) float array of priced or all-NaN columns; ValueError if not."""
-    if fte_by_year.shape != (rows, len(years), POOL_WIDTH) or fte_by_year.dtype.kind != "f":
-        raise ValueError(f"FTE-by-year array has shape {fte_by_year.shape}, not ({rows}, {len(years)}, {POOL_WIDTH})")
+    if fte_by_year.shape[:2] != (rows, len(years)) or fte_by_year.shape[2:] not in ((POOL_WIDTH,), (TABLE1_COLUMNS,)) or fte_by_year.dtype.kind != "f":
+        width = fte_by_year.shape[-1] if fte_by_year.shape[-1] in (POOL_WIDTH, TABLE1_COLUMNS) else POOL_WIDTH
+        raise ValueError(f"FTE-by-year array has shape {fte_by_year.shape}, not ({rows}, {len(years)}, {width})")
     if not _priced(fte_by_year):
         raise ValueError("FTE-by-year array holds non-finite or non-positive values")
     return fte_by_year
