@@ -160,8 +160,18 @@ def _input_rows(summary: dict, labels: Labels) -> list[str]:
 
 
 def _value(name: str, value: object) -> str:
-    """Format an input's value: a number by its kind, the FTE per method as a list, a method key as is."""
+    """Format an input's value: a number by its kind, the FTE per method as a list, a method key as is.
+
+    An FTE pool row (the five Table 1 figures, then the threshold method's curve) shows
+    the five figures and the curve's ends (at 1 and 48 per window).
+    """
     if isinstance(value, list):
+        from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, TABLE1_COLUMNS
+
+        if len(value) == POOL_WIDTH:
+            table1, curve = value[:TABLE1_COLUMNS], value[TABLE1_COLUMNS:]
+            ends = f"threshold {ratio(curve[0])}-{ratio(curve[-1])} (t {GRID[0]:g}-{GRID[-1]:g}/window)"
+            return " / ".join([*(ratio(v) for v in table1), ends])
         return " / ".join(ratio(v) for v in value)
     if isinstance(value, str):
         return value
