@@ -321,11 +321,9 @@ def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.nd
     )
     salary = np.asarray(inputs["cost.salary_usd"], dtype=float)[..., None]
     coverage = np.asarray(inputs["cost.coverage"], dtype=float)[..., None]
-    fte = pool_method_fte(fte, inputs.get(THRESHOLD_QUANTITY))
-    fte_by_method = fte
-    if basis == "stock":
-        fte = user_cost_rate(inputs)[..., None] * fte
-    cost_by_method = salary * fte * coverage * fraction
+    fte_by_method = pool_method_fte(fte, inputs.get(THRESHOLD_QUANTITY))
+    priced = user_cost_rate(inputs)[..., None] * fte_by_method if basis == "stock" else fte_by_method
+    cost_by_method = salary * priced * coverage * fraction
     index = np.asarray(method_index)
     cost = np.take_along_axis(cost_by_method, index[:, None], axis=1)[:, 0]
     benefit = (
