@@ -17,7 +17,7 @@ import numpy as np
 from scipy import stats
 
 from mcvalue import decision as d
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.paper import TABLE1_KEYS
 from mcvalue.simulate import outcomes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -34,15 +34,15 @@ def main() -> None:
     inputs = {name: dist.rvs(size=n, random_state=rng) for name, dist in priors.items()}
     pool = np.exp(rng.normal(np.log([1000.0, 700.0, 600.0, 600.0, 400.0]), 0.2, size=(4000, 5)))
     fte = pool[rng.integers(0, pool.shape[0], n)]
-    method = rng.integers(0, len(METHOD_KEYS), n)
+    method = rng.integers(0, len(TABLE1_KEYS), n)
     run = outcomes(inputs, fte, method)
-    conditional = d.conditional_on_draws(outcomes, inputs, fte, method, METHOD_KEYS)
+    conditional = d.conditional_on_draws(outcomes, inputs, fte, method, TABLE1_KEYS)
     params = {**inputs, d.METHOD_INPUT: method, d.FTE_INPUT: fte}
 
     pieces = {
-        "exceedance (mixture + 5 methods, 28 k)": lambda: d.exceedance_by_method(run.bcr, method, METHOD_KEYS),
+        "exceedance (mixture + 5 methods, 28 k)": lambda: d.exceedance_by_method(run.bcr, method, TABLE1_KEYS),
         "tornado (8 inputs + FTE + method)": lambda: d.tornado(
-            conditional, priors, run.bcr, fte_pool=pool, method_keys=METHOD_KEYS
+            conditional, priors, run.bcr, fte_pool=pool, method_keys=TABLE1_KEYS
         ),
         "break-even (8 inputs x k = 1, 100)": lambda: d.break_even(conditional, priors),
         "Sobol (10 inputs, N = 2^13, bcr + log bcr)": lambda: d.sobol_indices(outcomes, priors, pool, [0.2] * 5),

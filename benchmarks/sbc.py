@@ -118,7 +118,7 @@ def one_dataset(index: int) -> dict:
     from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics
     from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings, posterior_draws, sample_posterior
     from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, MODEL_VERSION, fte_from_params, repo_params
-    from mcvalue.paper import METHOD_KEYS
+    from mcvalue.paper import TABLE1_KEYS
 
     logging.getLogger("pymc").setLevel(logging.ERROR)
     draw, data, true_fte = simulate(real_design(), index)
@@ -131,7 +131,7 @@ def one_dataset(index: int) -> dict:
     fte = fte_from_params(repo_params(post), data, TARGET_YEAR)
     keep = np.linspace(0, fte.shape[0] - 1, THINNED).astype(int)
     ranks = {name: int((post[name][keep] < draw[name][0]).sum()) for name in HYPERPARAMETERS}
-    ranks |= {f"fte.{key}": int((fte[keep, j] < true_fte[j]).sum()) for j, key in enumerate(METHOD_KEYS)}
+    ranks |= {f"fte.{key}": int((fte[keep, j] < true_fte[j]).sum()) for j, key in enumerate(TABLE1_KEYS)}
     return {
         "dataset": index,
         "model_version": MODEL_VERSION,
