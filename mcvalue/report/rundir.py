@@ -151,6 +151,7 @@ def _sample_path(result: RunResult) -> str | None:
 
 def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None) -> None:
     """Write every file of a run into ``directory`` (report.md last)."""
+    from mcvalue.costmodels.pymc.codegen import cpu_model
     from mcvalue.report.figures import write_figures
     from mcvalue.report.html import render_html
     from mcvalue.report.markdown import labels_for, render_markdown
@@ -164,6 +165,7 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
         "command": list(sys.argv if command is None else command),
         "warnings": list(result.warnings),
         "sample": _sample_path(result),
+        "cpu": cpu_model(),
     }
     (directory / "run.json").write_text(json.dumps(run_record, indent=2) + "\n", encoding="utf-8")
     figures_dir = directory / "figures"

@@ -39,7 +39,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ import numpy as np
 
 import mcvalue
 from mcvalue.config import DEFAULT_SEED, cache_dir
+from mcvalue.costmodels.pymc.codegen import use_portable_target
 from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics, convergence_message
 from mcvalue.costmodels.pymc.model import (
     DEFAULT_TARGET_YEAR,
@@ -123,7 +124,10 @@ class SamplerSettings:
     ``target_accept`` is 0.9: version 2 of the model (window effects, trend deviations)
     had 3 divergent transitions in 6,000 draws of the real clean sample at PyMC's 0.8.
     ``nuts`` names the NUTS implementation (``pymc.sample``'s ``nuts_sampler``), so the
-    cache key and the report's diagnostics carry it.
+    cache key and the report's diagnostics carry it. ``instruction_set`` is the level the
+    sampler's code is compiled for (:mod:`mcvalue.costmodels.pymc.codegen`), filled in by
+    :func:`fit_model_data`: draws are the same bits on every CPU of one level, so the cache
+    key and the provenance carry it too.
     """
 
     draws: int
@@ -132,6 +136,7 @@ class SamplerSettings:
     seed: int
     target_accept: float = 0.9
     nuts: str = NUTS_SAMPLER
+    instruction_set: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,17 +236,18 @@ def fit_model_data(
 ) -> FitResult:
     """:func:`fit_cost_model` on already-reduced data (simulated data in tests and SBC)."""
     priors = priors or ModelPriors()
+    level, codegen_warning = use_portable_target()
+    sampler = replace(sampler, instruction_set=level)
     key = cache_key(data, priors, sampler)
     path = posterior_path(key)
     idata = None if refit else load_posterior(path, key)
     from_cache = idata is not None
-    warning = None
+    cache_warning = None
     if idata is None:
         idata = sample_posterior(data, sampler, cores=cores, progress=progress, priors=priors)
-        warning = save_posterior(idata, path, key)
-    return assess_posterior(
-        idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=(warning,) if warning else (), stock_years=stock_years
-    )
+        cache_warning = save_posterior(idata, path, key)
+    warnings = tuple(w for w in (codegen_warning, cache_warning) if w)
+    return assess_posterior(idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=warnings, stock_years=stock_years)
 
 
 def sample_posterior(
