@@ -89,7 +89,7 @@ def prior_draw(rng: np.random.Generator, n_repos: int, n_windows: int) -> dict[s
     }
     for prefix in ("contrib", "commit", "line"):
         hyper[f"{prefix}_trend"] = rng.normal(0.0, p.trend_sigma)
-        hyper[f"{prefix}_trend_sd"] = half(p.trend_sd_scale)
+        hyper[f"{prefix}_trend_sd"] = rng.lognormal(np.log(p.trend_sd_median), p.trend_sd_log_sigma)
     draw = {k: np.array([v]) for k, v in hyper.items()}
     for prefix in ("contrib", "commit", "line"):
         draw[f"{prefix}_log_mean"] = rng.normal(hyper[f"{prefix}_intercept"], hyper[f"{prefix}_sd"], (1, n_repos))
