@@ -13,7 +13,7 @@ import pytest
 import mcvalue
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("scipy.stats", "pandas", "pymc", "arviz", "matplotlib")
+HEAVY = ("scipy.optimize", "scipy.stats", "pandas", "pymc", "arviz", "matplotlib")
 
 
 def test_every_public_name_resolves_and_is_documented_with_an_example():
@@ -90,7 +90,7 @@ def test_readme_python_api_example_runs(real_data_dir, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "command",
-    [["--help"], ["priors", "show"], ["priors", "show", "--json"], ["priors", "check", str(ROOT / "priors" / "default.toml")]],
+    [["--help"], ["priors", "show"], ["priors", "show", "--json"], ["priors", "check", str(ROOT / "priors" / "default.toml")], ["priors", "new", "mine.toml"]],
 )
 def test_fast_commands_import_no_heavy_library(command, tmp_path):
     script = (
