@@ -179,10 +179,15 @@ def ppc_ecdf(
 
 
 def _ecdf(ax: Axes, values: np.ndarray, **kwargs: Any) -> None:
-    """Draw the step ECDF of ``values`` on ``ax``."""
-    x = np.sort(values)
+    """Draw the step ECDF of ``values`` on ``ax``, one step per distinct value.
+
+    The same step function as one step per row, with far fewer vertices where values tie
+    (commits are small integers): a PPC panel of 50 replicates of 3,770 rows renders in a
+    fraction of the time.
+    """
+    x, counts = np.unique(values, return_counts=True)
     if x.size:
-        ax.step(x, np.arange(1, x.size + 1) / x.size, where="post", **kwargs)
+        ax.step(x, np.cumsum(counts) / values.size, where="post", **kwargs)
 
 
 def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:

@@ -374,6 +374,7 @@ def test_ppc_mid_p_value_and_misfit_wording():
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_real_data_fit_converges_and_agrees_with_bootstrap(real_data_dir):
     """Clean sample, full configuration: converged, and each posterior median FTE of the long-run average (the bootstrap's estimand) inside the two-stage bootstrap's 90% interval (2,000 replicates: the interval ends move by ~2% between bootstrap seeds)."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte
