@@ -17,9 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from mcvalue.decide import decide
+
 from mcvalue import plots
 from mcvalue.costmodels import cost_side
-from mcvalue.decide import decide
 from mcvalue.priors.load import load_scenario
 from mcvalue.report.figures import save_png
 from mcvalue.result import RunResult

@@ -21,31 +21,16 @@ module                 function                                    result
 from importlib import import_module
 from typing import Any
 
-#: Public name -> the module that defines it (imported on first use, so importing a
-#: constant from :mod:`mcvalue.decision.common` loads neither scipy nor the methods).
-_EXPORTS: dict[str, str] = {
-    "Decision": "analysis",
-    "decide": "analysis",
-    "BreakEven": "break_even",
-    "BreakEvenRow": "break_even",
-    "break_even": "break_even",
-    "DEFAULT_SWING": "common",
-    "DEFAULT_THRESHOLDS": "common",
-    "FTE_INPUT": "common",
-    "METHOD_INPUT": "common",
-    "ConditionalRuns": "conditional",
-    "Exceedance": "exceedance",
-    "default_thresholds": "exceedance",
-    "exceedance": "exceedance",
-    "Sobol": "sobol",
-    "SobolIndices": "sobol",
-    "sobol": "sobol",
-    "Tornado": "tornado",
-    "TornadoBar": "tornado",
-    "tornado": "tornado",
-    "ValueOfInformation": "voi",
-    "value_of_information": "voi",
-}
+from mcvalue.decision.break_even import BreakEven, BreakEvenRow, break_even
+from mcvalue.decision.common import DEFAULT_SWING, DEFAULT_THRESHOLDS, FTE_INPUT, METHOD_INPUT
+from mcvalue.decision.conditional import ConditionalRuns
+from mcvalue.decision.exceedance import Exceedance, default_thresholds, exceedance
+from mcvalue.decision.sobol import Sobol, SobolIndices, sobol
+from mcvalue.decision.tornado import Tornado, TornadoBar, tornado
+from mcvalue.decision.voi import ValueOfInformation, value_of_information
+
+#: Imported on first use: the whole analysis of a run (it loads :mod:`mcvalue.mcse`, hence scipy.stats).
+_LAZY = {"Decision", "decide"}
 
 __all__ = [  # noqa: RUF022 - grouped as the table above
     "DEFAULT_SWING",
@@ -73,11 +58,10 @@ __all__ = [  # noqa: RUF022 - grouped as the table above
 
 
 def __getattr__(name: str) -> Any:
-    """Import a public name from its module on first use (PEP 562)."""
-    module = _EXPORTS.get(name)
-    if module is None:
+    """Import :class:`Decision` and :func:`decide` on first use (PEP 562)."""
+    if name not in _LAZY:
         raise AttributeError(f"module 'mcvalue.decision' has no attribute {name!r}")
-    value = getattr(import_module(f"mcvalue.decision.{module}"), name)
+    value = getattr(import_module("mcvalue.decision.analysis"), name)
     globals()[name] = value
     return value
 
