@@ -13,7 +13,6 @@ depreciation rate's prior median.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,7 +25,7 @@ from mcvalue.decision.conditional import CORRELATED_BAND, ConditionalRuns
 from mcvalue.decision.exceedance import Exceedance, default_thresholds, exceedance
 from mcvalue.decision.sobol import Sobol, sobol
 from mcvalue.decision.tornado import Tornado, tornado
-from mcvalue.decision.voi import ValueOfInformation, value_of_information
+from mcvalue.decision.voi import ValueOfInformation, one_blas_thread, value_of_information
 from mcvalue.mcse import simulation_batches
 from mcvalue.paper import METHOD_KEYS
 
@@ -156,21 +155,8 @@ def decide(
     Decision
         The result objects; :meth:`Decision.to_dict` is what summary.json holds.
     """
-    with _one_blas_thread():
+    with one_blas_thread():
         return _decide(scenario, model, simulation, swing, thresholds, cost_model)
-
-
-def _one_blas_thread() -> contextlib.AbstractContextManager:
-    """Limit BLAS to one thread if threadpoolctl is installed (else do nothing).
-
-    The regressions multiply tall-skinny matrices, where BLAS threads gain nothing and, on
-    a shared machine, lose several times the time spinning.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional speed-up
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _decide(

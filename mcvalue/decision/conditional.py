@@ -192,10 +192,10 @@ class ConditionalRuns:
                 exponents = np.unique(e[moves])
                 if exponents.size == 1 and np.all(x[moves] > 0):
                     exponent = float(exponents[0])
+                    scaled = self.bcr[moves] * (x[moves] if exponent == -1.0 else x[moves] ** -exponent)
                     if moves.all():
-                        c = np.array([np.median(self.bcr * x**-exponent)])
-                        self._split[name] = (np.empty(0), c, exponent)
+                        self._split[name] = (np.empty(0), np.array([np.median(scaled)]), exponent)
                     else:
-                        c = np.sort(self.bcr[moves] * x[moves] ** -exponent)
+                        c = np.sort(scaled)
                         self._split[name] = (np.sort(self.bcr[~moves]), c, exponent)
         return self._split[name]
