@@ -17,10 +17,10 @@ options are invest (NB) or not (0).
 The regressions run on the first ``subsample`` draws (the engine's draws are in random
 order): their cost grows with n, and their Monte Carlo error is stated with them. It is by
 batch means: the estimate is repeated on ``batches`` contiguous batches of the sub-sample
-and se = sd(batch estimates) / sqrt(batches). The default 50,000 draws keep every EVPPI's
-se within 2% of its threshold's EVPI at k = 10 and 100 on the default run (max 1.6%; at
-k = 1, where the EVPI is 1e-4 of the expected net benefit, every EVPPI is within
-bias + 2 se of 0); docs/decision.md gives the figures.
+and se = sd(batch estimates) / sqrt(batches). The default, the first 100,000 draws,
+costs a factor sqrt(2) in se against a 200,000-draw run and keeps every EVPPI's se within
+1.5% of its threshold's EVPI at k = 10 and 100 on the default run (0.5% and 1.2%; 3.2% at
+k = 1, where the EVPI is 4e-5 of the expected net benefit); docs/decision.md gives the figures.
 
 Bias: the regression estimator is biased upward, because noise in :math:`\hat g` that
 crosses zero adds to :math:`\overline{\max(\hat g, 0)}`. With residual sd σ and leverages
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 #: Draws the EVPPI regressions use (the first ones of the run).
-DEFAULT_SUBSAMPLE = 50_000
+DEFAULT_SUBSAMPLE = 100_000
 DECISION = "invest in MLOSS iff E[benefit - k cost] > 0"
 
 
