@@ -171,7 +171,6 @@ def _decide(
     extra = tuple(sorted({float(k) for k in thresholds}))
     sim = simulation
     bcr = np.asarray(sim.bcr, dtype=float)
-    run_median = float(np.median(bcr))
     priors = dict(scenario.quantities)
     used = [key for key, w in zip(METHOD_KEYS, model.method_weights, strict=True) if w > 0]
     correlated = _correlated_inputs(scenario)
@@ -205,7 +204,7 @@ def _decide(
         thresholds=extra,
         exceedance=curves,
         break_even=be,
-        fragility=be.fragility(run_median, PAPER_THRESHOLD),
+        fragility=be.fragility(bars.median, PAPER_THRESHOLD),  # the tornado's base line: the run's median
         tornado=bars,
         sobol=indices,
         voi=voi,
