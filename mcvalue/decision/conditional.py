@@ -166,7 +166,7 @@ class ConditionalRuns:
 
     def median(self, name: str, value: Any) -> float:
         """Return the median BCR of the conditional run (by bisection for a power input, else by a run)."""
-        if name == METHOD_INPUT and self.cost_by_method is not None and not self.correlated:
+        if name == METHOD_INPUT and self.benefit is not None and self.cost_by_method is not None:
             with np.errstate(divide="ignore"):
                 return float(np.median(self.benefit / self.cost_by_method[:, self.method_keys.index(value)]))
         split = self._power_split(name)
@@ -190,7 +190,9 @@ class ConditionalRuns:
                 e = np.broadcast_to(np.asarray(self.powers[name], dtype=float), x.shape)
                 moves = e != 0
                 exponents = np.unique(e[moves])
-                if exponents.size == 1 and np.all(x[moves] > 0):
+                if exponents.size == 0:  # no draw reads the input: every conditional run is the run itself
+                    self._split[name] = (np.empty(0), np.array([np.median(self.bcr)]), 0.0)
+                elif exponents.size == 1 and np.all(x[moves] > 0):
                     exponent = float(exponents[0])
                     scaled = self.bcr[moves] * (x[moves] if exponent == -1.0 else x[moves] ** -exponent)
                     if moves.all():
