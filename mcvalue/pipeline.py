@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.config import Log, silent, to_stderr
-from mcvalue.decision import DEFAULT_SWING
+from mcvalue.decision.common import DEFAULT_SWING
 from mcvalue.errors import DataError, McValueError
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def run(
     -------
     RunResult
         The scenario actually run, the cost side, the draws, the decision analysis
-        (:func:`mcvalue.decide.decide`, on the run's own draws) and the summary.
+        (:func:`mcvalue.decision.decide`, on the run's own draws) and the summary.
 
     Examples
     --------
@@ -77,9 +77,9 @@ def run(
     """
     from mcvalue.costmodels import cost_side
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
-    from mcvalue.decide import decide
+    from mcvalue.decision.analysis import decide
     from mcvalue.result import RunResult
-    from mcvalue.simulate import check_finite, check_memory, simulate
+    from mcvalue.simulate import check_finite, check_memory, model_of, simulate
     from mcvalue.summarise import build_summary
 
     say = log or (to_stderr if progress else silent)
@@ -102,7 +102,8 @@ def run(
     simulation = simulate(scenario, cost.fte, scenario.run.seed, fte_by_year=cost.fte_by_year, years=cost.years)
     check_finite(simulation, scenario)
     say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
-    decision = decide(scenario, cost, simulation, swing, thresholds)
+    model = model_of(scenario, cost.fte, cost.fte_by_year, cost.years)
+    decision = decide(scenario, model, simulation, swing, thresholds, cost.model)
     say("summarising...")
     summary = build_summary(scenario, cost, simulation, decision, swing)
     return RunResult(scenario, cost, simulation, decision, summary, tuple(warnings))

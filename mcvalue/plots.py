@@ -324,7 +324,7 @@ def _labels(result: RunResult) -> dict[str, str]:
     return {name: result.scenario.label(name) for name in result.scenario.quantities}
 
 
-def plot_bcr(result: RunResult, ax: Axes | None = None) -> Axes:
+def plot_bcr(result: RunResult, *, ax: Axes | None = None) -> Axes:
     """Plot the BCR distribution of a run, stacked by costing method (90% interval shaded, 1:1 and the paper's 100:1 marked).
 
     Examples
@@ -338,7 +338,7 @@ def plot_bcr(result: RunResult, ax: Axes | None = None) -> Axes:
     return bcr_distribution(sim.bcr, result.summary_record["bcr"]["intervals"]["90"], ax=ax, methods=sim.method_index)
 
 
-def plot_cost_by_method(result: RunResult, ax: Axes | None = None) -> Axes:
+def plot_cost_by_method(result: RunResult, *, ax: Axes | None = None) -> Axes:
     """Plot cost per year by costing method (forest plot) beside the paper's Table 1.
 
     Examples
@@ -353,7 +353,7 @@ def plot_cost_by_method(result: RunResult, ax: Axes | None = None) -> Axes:
     return cost_forest(table, ax=ax)
 
 
-def plot_benefit_chain(result: RunResult, ax: Axes | None = None) -> Axes:
+def plot_benefit_chain(result: RunResult, *, ax: Axes | None = None) -> Axes:
     """Plot the benefit chain of a run beside the paper's figures.
 
     Examples
@@ -366,7 +366,7 @@ def plot_benefit_chain(result: RunResult, ax: Axes | None = None) -> Axes:
     return benefit_chain(benefit_chain_table(result.simulation.inputs, result.scenario), ax=ax)
 
 
-def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
+def plot_tornado(result: RunResult, *, ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
     """Plot the run's tornado: each input fixed at its low / high swing, the others keeping their distributions.
 
     A bar spans the two conditional median BCRs; the black line is the run's median, the
@@ -379,10 +379,8 @@ def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = P
     >>> ax = mcvalue.plot_tornado(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.decision_plots import plot_tornado as draw
-
     table = result.decision.tornado
-    ax = draw(table, ax=ax, labels=_labels(result))
+    ax = table.plot(ax=ax, labels=_labels(result))
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=1.5, linestyle="--")
     ends = [table.median, paper_bcr] + [m for b in table.bars for m in (b.median_low, b.median_high)]
     _log_axis(ax, low=min(ends) / 1.3, high=max(ends) * 1.3)  # room for the method names beside the method bar
@@ -392,7 +390,7 @@ def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = P
     return ax
 
 
-def plot_exceedance(result: RunResult, ax: Axes | None = None) -> Axes:
+def plot_exceedance(result: RunResult, *, ax: Axes | None = None) -> Axes:
     """Plot P(BCR > k) against k (log axis) for the mixture (+-2 MCSE band) and each costing method, the paper's 100:1 marked.
 
     Examples
@@ -402,17 +400,15 @@ def plot_exceedance(result: RunResult, ax: Axes | None = None) -> Axes:
     >>> ax = mcvalue.plot_exceedance(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.decision_plots import plot_exceedance as draw
-
-    ax = draw(result.decision.exceedance, ax=ax)
-    ks = [row["k"] for row in result.decision.exceedance["mixture"]]
-    _log_axis(ax, low=min(ks), high=max(ks))
+    curves = result.decision.exceedance
+    ax = curves.plot(ax=ax)
+    _log_axis(ax, low=float(curves.ks.min()), high=float(curves.ks.max()))
     ax.set_title("P(BCR > k) for every threshold k", fontsize="medium")
     return ax
 
 
-def plot_sobol(result: RunResult, output: str = "log_bcr", ax: Axes | None = None) -> Axes:
-    """Plot the first-order and total Sobol indices of ``output`` ("bcr" or "log_bcr") with their bootstrap CIs.
+def plot_sobol(result: RunResult, output: str = "log_bcr", *, ax: Axes | None = None) -> Axes:
+    """Plot the first-order and total Sobol indices of ``output`` ("bcr" or "log_bcr") with their confidence intervals.
 
     Examples
     --------
@@ -421,17 +417,12 @@ def plot_sobol(result: RunResult, output: str = "log_bcr", ax: Axes | None = Non
     >>> ax = mcvalue.plot_sobol(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.decision_plots import plot_sobol as draw
-
-    entry = next((e for e in result.decision.sobol if e["output"] == output), None)
-    if entry is None:
-        raise ValueError(f"output must be 'bcr' or 'log_bcr', got {output!r}")
-    ax = draw(entry, ax=ax, labels=_labels(result))
+    ax = result.decision.sobol.plot(output, ax=ax, labels=_labels(result))
     ax.set_title(f"Sobol indices of {output.replace('_bcr', ' BCR').replace('bcr', 'BCR')}", fontsize="medium")
     return ax
 
 
-def plot_evppi(result: RunResult, k: float = PAPER_BCR, ax: Axes | None = None) -> Axes:
+def plot_evppi(result: RunResult, k: float = PAPER_BCR, *, ax: Axes | None = None) -> Axes:
     """Plot the expected value of perfect information about each input (EVPPI) for the decision at threshold k.
 
     Examples
@@ -441,14 +432,12 @@ def plot_evppi(result: RunResult, k: float = PAPER_BCR, ax: Axes | None = None) 
     >>> ax = mcvalue.plot_evppi(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.decision_plots import plot_evppi as draw
-
-    ax = draw(result.decision.voi, k=k, ax=ax, labels=_labels(result))
+    ax = result.decision.voi.plot(k, ax=ax, labels=_labels(result))
     ax.set_title(f"Value of information: invest iff E[benefit - {k:g} x cost] > 0", fontsize="medium")
     return ax
 
 
-def plot_ppc(result: RunResult, quantity: str, ax: Axes | None = None) -> Axes:
+def plot_ppc(result: RunResult, quantity: str, *, ax: Axes | None = None) -> Axes:
     """Plot the cost model's posterior predictive check of ``quantity`` (the fit's own replicates).
 
     Raises

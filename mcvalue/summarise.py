@@ -11,7 +11,7 @@ method separately, :func:`summarise` reports a dict of plain floats::
 
 and for BCR also ``"p_above": {"1": {"p", "mcse"}, "10": {...}, "100": {...}}``.
 summary.json's ``bcr`` block also holds ``exceedance``, the curve P(BCR > k) on a grid
-of k (:mod:`mcvalue.decide`), computed the same way: its p at k = 1, 10, 100 is
+of k (:mod:`mcvalue.decision.exceedance`), computed the same way: its p at k = 1, 10, 100 is
 ``p_above``'s.
 Every endpoint of an equal-tailed interval is one of the reported quantiles, so its MCSE
 is in ``quantile_mcse``. Every MCSE counts the FTE pool the draws were resampled from
@@ -36,7 +36,7 @@ from mcvalue.simulate import Simulation
 
 if TYPE_CHECKING:
     from mcvalue.costmodels import CostSide
-    from mcvalue.decide import Decision
+    from mcvalue.decision.analysis import Decision
     from mcvalue.priors.spec import Scenario
 
 #: Libraries whose versions summary.json records: any of them can move the numbers.
@@ -264,14 +264,15 @@ def build_summary(
         for key in METHOD_KEYS
     }
     bcr = _block(core["bcr"])
-    bcr["exceedance"] = decision.exceedance_json()
+    tables = decision.to_dict()
+    bcr["exceedance"] = tables["exceedance"]
     summary = {
         "bcr": bcr,
         "cost_usd": _block(core["cost_usd"]),
         "benefit_usd": _block(core["benefit_usd"]),
         "methods": methods,
-        "sensitivity": decision.sensitivity_json(),
-        "voi": decision.voi_json(),
+        "sensitivity": tables["sensitivity"],
+        "voi": tables["voi"],
         "diagnostics": cost.diagnostics,
         "data": {"heaviest_windows": cost.data.get("heaviest_windows", [])} if cost.data is not None else None,
         "inputs": _inputs(scenario, cost),

@@ -1,18 +1,25 @@
-"""Figures for the decision analysis (:mod:`mcvalue.decision`).
+"""Figures of the decision results: a result object in, an Axes out (object API, no pyplot, no file writing).
 
-Matplotlib object API only (no pyplot, no global state, no file writing): each function
-takes the table or dict :mod:`mcvalue.decision` returns and an optional Axes, draws on it
-and returns it. Without an Axes a new :class:`matplotlib.figure.Figure` is made; its
-canvas is the caller's to save.
+Without an Axes a new :class:`matplotlib.figure.Figure` is made; its canvas is the caller's
+to save. The run-level figures of the public API (``mcvalue.plot_tornado`` ...) draw through
+these and add the run's context.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from mcvalue.decision import Tornado
+from mcvalue.decision.exceedance import MIXTURE, Exceedance, as_curves
+
+if TYPE_CHECKING:
+    from mcvalue.decision.sobol import SobolIndices
+    from mcvalue.decision.tornado import Tornado
+    from mcvalue.decision.voi import VoiThreshold
 
 #: The paper's claim: at least 100 dollars of value per dollar spent.
 PAPER_RATIO = 100.0
@@ -25,8 +32,9 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.0)) -> Axes:
     return Figure(figsize=size, layout="constrained").subplots()
 
 
-def plot_exceedance(
-    curves: Mapping[str, Sequence[dict]] | Sequence[dict],
+def exceedance_curves(
+    curves: Exceedance | Mapping[str, Sequence[dict[str, Any]]] | Sequence[dict[str, Any]],
+    *,
     ax: Axes | None = None,
     paper_ratio: float = PAPER_RATIO,
 ) -> Axes:
@@ -34,10 +42,9 @@ def plot_exceedance(
 
     Parameters
     ----------
-    curves : mapping or sequence
-        :func:`mcvalue.decision.exceedance_by_method` output (``"mixture"`` drawn thick
-        with a band of +-2 MCSE, one thin line per method), or one curve
-        (:func:`mcvalue.decision.exceedance`).
+    curves : Exceedance, mapping or sequence
+        An :class:`~mcvalue.decision.exceedance.Exceedance` (``"mixture"`` drawn thick with
+        a band of +-2 MCSE, one thin line per method), rows by curve name, or one curve's rows.
     ax : matplotlib.axes.Axes, optional
         Where to draw.
     paper_ratio : float
@@ -50,12 +57,10 @@ def plot_exceedance(
 
     """
     ax = _axes(ax)
-    if not isinstance(curves, Mapping):
-        curves = {"mixture": curves}
-    for name, curve in curves.items():
+    for name, curve in as_curves(curves).items():
         k = np.array([row["k"] for row in curve])
         p = np.array([row["p"] for row in curve])
-        if name == "mixture":
+        if name == MIXTURE:
             se = np.array([row["mcse"] for row in curve])
             ax.fill_between(k, np.clip(p - 2 * se, 0, 1), np.clip(p + 2 * se, 0, 1), color="black", alpha=0.15)
             ax.plot(k, p, color="black", linewidth=2.2, label="mixture of methods", zorder=3)
@@ -70,14 +75,17 @@ def plot_exceedance(
     return ax
 
 
-def plot_sobol(result: dict, ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
-    """Horizontal bars of first-order and total Sobol indices with their confidence intervals.
+def sobol_bars(
+    table: SobolIndices, conf_level: float = 0.95, *, ax: Axes | None = None, labels: Mapping[str, str] | None = None
+) -> Axes:
+    """Horizontal bars of first-order and total Sobol indices with their confidence intervals, largest total at the top.
 
     Parameters
     ----------
-    result : dict
-        One entry of :func:`mcvalue.decision.sobol_indices` (``output``, ``indices``).
-        Inputs are drawn largest total index at the top.
+    table : SobolIndices
+        One output's indices (``Sobol.indices["log_bcr"]``).
+    conf_level : float
+        Level of the intervals (for the axis label).
     ax : matplotlib.axes.Axes, optional
         Where to draw.
     labels : mapping of str to str, optional
@@ -89,38 +97,26 @@ def plot_sobol(result: dict, ax: Axes | None = None, labels: Mapping[str, str] |
         The Axes drawn on.
 
     """
-    rows = sorted(result["indices"], key=lambda r: r["total"])
+    rows = sorted(table.rows(), key=lambda r: r["total"])
     ax = _axes(ax, (6.4, 0.9 + 0.35 * len(rows)))
     y = np.arange(len(rows))
     h = 0.38
-    ax.barh(
-        y + h / 2, [r["total"] for r in rows], h, xerr=[r["total_ci"] for r in rows], label="total", color="tab:blue"
-    )
-    ax.barh(
-        y - h / 2,
-        [r["first"] for r in rows],
-        h,
-        xerr=[r["first_ci"] for r in rows],
-        label="first-order",
-        color="tab:orange",
-    )
+    ax.barh(y + h / 2, [r["total"] for r in rows], h, xerr=[r["total_ci"] for r in rows], label="total", color="tab:blue")
+    ax.barh(y - h / 2, [r["first"] for r in rows], h, xerr=[r["first_ci"] for r in rows], label="first-order", color="tab:orange")
     ax.set_yticks(y, [(labels or {}).get(r["input"], r["input"]) for r in rows])
     ax.axvline(0, color="black", linewidth=0.6)
-    level = result.get("conf_level", 0.95)
-    ax.set_xlabel(f"Sobol index of {result['output'].replace('_', ' ')} (bars: {100 * level:g}% bootstrap CI)")
+    ax.set_xlabel(f"Sobol index of {table.output.replace('_', ' ')} (bars: {100 * conf_level:g}% CI)")
     ax.legend(fontsize="small", frameon=False, loc="lower right")
     return ax
 
 
-def plot_evppi(voi: dict, k: float = PAPER_RATIO, ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
-    """EVPPI of each input at threshold k (bars, +-2 se), with the EVPI as a reference line.
+def evppi_bars(entry: VoiThreshold, *, ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
+    """EVPPI of each input at one threshold (bars, +-2 se), with the EVPI as a reference line.
 
     Parameters
     ----------
-    voi : dict
-        :func:`mcvalue.decision.value_of_information` output.
-    k : float
-        Which threshold to draw (must be one of ``voi``'s).
+    entry : VoiThreshold
+        One threshold's entry (``ValueOfInformation.at(k)``).
     ax : matplotlib.axes.Axes, optional
         Where to draw.
     labels : mapping of str to str, optional
@@ -132,26 +128,23 @@ def plot_evppi(voi: dict, k: float = PAPER_RATIO, ax: Axes | None = None, labels
         The Axes drawn on.
 
     """
-    entry = next((t for t in voi["thresholds"] if t["k"] == k), None)
-    if entry is None:
-        raise ValueError(f"no threshold k = {k} in the value-of-information table")
-    rows = sorted(entry["evppi"], key=lambda r: r["value"])
+    rows = sorted(entry.evppi, key=lambda r: r.value)
     ax = _axes(ax, (6.4, 0.9 + 0.3 * len(rows)))
     y = np.arange(len(rows))
     scale = 1e9
-    ax.barh(y, [r["value"] / scale for r in rows], xerr=[2 * r["se"] / scale for r in rows], color="tab:green")
-    ax.axvline(entry["evpi"] / scale, color="black", linestyle="--", linewidth=1.0, label="EVPI")
-    ax.set_yticks(y, [(labels or {}).get(r["input"], r["input"]) for r in rows])
-    ax.set_xlabel(f"EVPPI at {k:g}:1, billion USD per year (+-2 se)")
+    ax.barh(y, [r.value / scale for r in rows], xerr=[2 * r.se / scale for r in rows], color="tab:green")
+    ax.axvline(entry.evpi / scale, color="black", linestyle="--", linewidth=1.0, label="EVPI")
+    ax.set_yticks(y, [(labels or {}).get(r.input, r.input) for r in rows])
+    ax.set_xlabel(f"EVPPI at {entry.k:g}:1, billion USD per year (+-2 se)")
     ax.legend(fontsize="small", frameon=False, loc="lower right")
     return ax
 
 
-def plot_tornado(table: Tornado, ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
-    """Tornado: per input, a bar between its two conditional median BCRs (log axis).
+def tornado_bars(table: Tornado, *, ax: Axes | None = None, labels: Mapping[str, str] | None = None) -> Axes:
+    """Tornado: per input, a bar between its two conditional median BCRs (log axis), widest at the top.
 
-    Widest bar at the top; the vertical line is the run's median. The costing method's
-    bar is labelled at its ends with the methods giving the lowest and highest median.
+    The vertical line is the run's median. The costing method's bar is labelled at its ends
+    with the methods giving the lowest and highest median.
 
     Parameters
     ----------
@@ -160,7 +153,7 @@ def plot_tornado(table: Tornado, ax: Axes | None = None, labels: Mapping[str, st
     ax : matplotlib.axes.Axes, optional
         Where to draw.
     labels : mapping of str to str, optional
-        Input key -> the name shown (a prior's ``label``); default: the key.
+        Input key -> the name shown (a prior's ``label``); default: the bar's label.
 
     Returns
     -------
@@ -176,24 +169,8 @@ def plot_tornado(table: Tornado, ax: Axes | None = None, labels: Mapping[str, st
     ax.barh(y, right - left, left=left, color="tab:blue", height=0.6)
     for yi, bar in zip(y, bars, strict=True):
         if isinstance(bar.value_low, str):
-            ax.annotate(
-                bar.value_low,
-                (bar.median_low, yi),
-                xytext=(-3, 0),
-                textcoords="offset points",
-                ha="right",
-                va="center",
-                fontsize="x-small",
-            )
-            ax.annotate(
-                bar.value_high,
-                (bar.median_high, yi),
-                xytext=(3, 0),
-                textcoords="offset points",
-                ha="left",
-                va="center",
-                fontsize="x-small",
-            )
+            for text, x, dx, ha in ((bar.value_low, bar.median_low, -3, "right"), (bar.value_high, bar.median_high, 3, "left")):
+                ax.annotate(str(text), (x, yi), xytext=(dx, 0), textcoords="offset points", ha=ha, va="center", fontsize="x-small")
     ax.axvline(table.median, color="black", linewidth=1.0)
     ax.set_xscale("log")
     ax.set_yticks(y, [(labels or {}).get(b.input, b.label) for b in bars])
