@@ -1,6 +1,6 @@
 """mkdocs hook: pages generated from the code, so the site cannot drift from it.
 
-A page holds a marker comment, replaced when the site is built:
+A page holds a marker comment on a line of its own, replaced when the site is built:
 
 ``<!-- mcvalue:priors NAME -->``
     A table of every prior quantity of the shipped prior file NAME (``default``,
@@ -25,7 +25,8 @@ from typing import Any
 
 log = logging.getLogger("mkdocs.hooks.mcvalue_pages")
 
-MARKER = re.compile(r"<!-- mcvalue:(\w+)(?: ([\w.-]+))? -->")
+#: A marker stands alone on its line (a mention inside a code span is not one).
+MARKER = re.compile(r"^<!-- mcvalue:(\w+)(?: ([\w.-]+))? -->$", re.MULTILINE)
 
 
 def priors_table(name: str) -> str:
@@ -128,7 +129,11 @@ def expand(markdown: str, where: str = "page") -> str:
         if generator is None:
             log.error("%s: unknown marker mcvalue:%s (known: %s)", where, kind, ", ".join(GENERATORS))
             return match.group(0)
-        return generator(argument) if argument else generator()
+        try:
+            return generator(argument) if argument else generator()
+        except Exception as error:  # noqa: BLE001 - any failure is one build error naming the page and marker
+            log.error("%s: %s: %s", where, match.group(0), error)
+            return match.group(0)
 
     return MARKER.sub(replace, markdown)
 
