@@ -26,7 +26,7 @@ import numpy as np
 from mcvalue.config import DATA_DIR_ENV, Log, silent
 from mcvalue.costmodels.side import CostSide
 from mcvalue.errors import ConvergenceError, DataError, McValueError
-from mcvalue.priors.spec import COST_MODELS
+from mcvalue.priors.settings import COST_MODELS
 
 if TYPE_CHECKING:
     from mcvalue.data.tables import Sample
