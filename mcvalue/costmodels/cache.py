@@ -34,11 +34,11 @@ import numpy as np
 
 import mcvalue
 from mcvalue.config import cache_dir
+from mcvalue.costmodels.side import CostSide
 from mcvalue.data.fetch import sha256_of
 from mcvalue.jsonio import to_jsonable
 
 if TYPE_CHECKING:
-    from mcvalue.costmodels import CostSide
     from mcvalue.priors.spec import CleaningOptions
 
 #: Bumped whenever the layout of an entry changes; older entries are recomputed.
@@ -211,8 +211,6 @@ def load(cache_key: str) -> tuple[CostSide | None, tuple[str, ...]]:
     An absent entry gives (None, ()); one that fails any check is removed and gives
     (None, (warning,)), so the caller recomputes it.
     """
-    from mcvalue.costmodels import CostSide
-
     directory = entry_dir(cache_key)
     if not directory.exists():
         return None, ()

@@ -8,15 +8,17 @@ here and written into the resolved TOML's ``[run]`` / ``[data]``. Either way the
 ``priors.toml`` written beside a report stays exactly what was run.
 """
 
+from __future__ import annotations
+
 import tomllib
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
 from mcvalue.priors.resolve import build_scenario, comment_header, resolved_toml
-from mcvalue.priors.spec import (
+from mcvalue.priors.settings import (
     AVERAGE_TARGET,
     BASES,
     COST_MODELS,
@@ -26,9 +28,11 @@ from mcvalue.priors.spec import (
     TARGET_YEARS,
     CleaningOptions,
     DataSettings,
-    Scenario,
     basis_problem,
 )
+
+if TYPE_CHECKING:  # the scenario's methods call these functions: it imports this module, not the reverse
+    from mcvalue.priors.spec import Scenario
 
 #: Names ``with_prior`` accepts: every quantity (the stock rates too) and the costing methods' weights.
 PRIOR_NAMES: tuple[str, ...] = QUANTITIES + STOCK_QUANTITIES + ("cost.method_weights",)
@@ -46,7 +50,7 @@ def with_prior(scenario: Scenario, name: str, table: dict[str, Any]) -> Scenario
     section, key = name.split(".")
     merged[section][key] = dict(table)
     header = comment_header(scenario.resolved_toml) + f"# then with_prior({name})\n"
-    return build_scenario(merged, lambda loc: "", header, scenario.path, scenario.sha256)
+    return build_scenario(merged, lambda loc: "", header, scenario.path, scenario.sha256, type(scenario))
 
 
 def _check_count(option: str, value: Any, least: int, what: str) -> None:
@@ -125,6 +129,6 @@ def with_settings(
     document = tomllib.loads(scenario.resolved_toml) if scenario.resolved_toml else {}
     text = resolved_toml(document, data, run, comment_header(scenario.resolved_toml))
     if run.basis != scenario.run.basis and scenario.resolved_toml:
-        rebuilt = build_scenario(tomllib.loads(text), lambda loc: "", comment_header(text), scenario.path, scenario.sha256)
+        rebuilt = build_scenario(tomllib.loads(text), lambda loc: "", comment_header(text), scenario.path, scenario.sha256, type(scenario))
         return replace(rebuilt, data=data)
     return replace(scenario, run=run, data=data, resolved_toml=text)

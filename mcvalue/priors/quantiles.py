@@ -196,7 +196,7 @@ def fit_quantiles(dist: str, table: Mapping[str, float], lam: float = PERT_LAMBD
     Examples
     --------
     >>> law, misfit = fit_quantiles("normal", {"0.05": -1.6449, "0.5": 0.0, "0.95": 1.6449})
-    >>> round(law.mu, 4), round(law.sd, 4), misfit < 1e-4
+    >>> round(float(law.mu), 4), round(float(law.sd), 4), bool(misfit < 1e-4)
     (0.0, 1.0, True)
     """
     from scipy import optimize  # only a prior given by quantiles needs it: kept off `priors show`'s path

@@ -14,7 +14,7 @@ from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.domains import COVERAGE, FRACTION, MONEY, in_domain
 from mcvalue.priors.families import DistSpec
-from mcvalue.priors.spec import AVERAGE_TARGET, BASES, COST_MODELS, MODES, QUANTITIES, STOCK_QUANTITIES, TARGET_YEARS, Distribution
+from mcvalue.priors.settings import AVERAGE_TARGET, BASES, COST_MODELS, MODES, QUANTITIES, STOCK_QUANTITIES, TARGET_YEARS, Distribution
 
 
 class _WeightsBase(Strict):

@@ -148,8 +148,8 @@ import numpy as np
 
 from mcvalue.errors import DataError
 from mcvalue.paper import METHODS, REFERENCE_REPOS
-from mcvalue.priors.spec import AVERAGE_TARGET as AVERAGE
-from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
+from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
+from mcvalue.priors.settings import DEFAULT_TARGET_YEAR
 
 if TYPE_CHECKING:
     import pandas as pd
