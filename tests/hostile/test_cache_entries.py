@@ -36,7 +36,7 @@ def entry(tmp_path, monkeypatch) -> Path:
 
 
 def _assert_rebuilt(entry: Path, says: str) -> None:
-    """The entry gives no cost side, one warning naming it and the reason, and is gone."""
+    """Assert the entry gives no cost side, one warning naming it and the reason, and is gone."""
     cost, warnings = cache.load(KEY)
     assert cost is None
     assert len(warnings) == 1 and warnings[0].startswith(f"cost-side cache entry {entry} was damaged (")
@@ -114,3 +114,48 @@ def test_a_device_in_the_entry_is_refused_not_read(entry):
 def test_the_key_is_the_owners_alone(entry):
     key = entry.parents[1] / seal.KEY_FILE
     assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_text().strip()) == 64
+
+
+# --- the posterior cache: the sidecar is an HMAC of the NetCDF bytes ----------------------
+
+
+@pytest.fixture
+def posterior(tmp_path, monkeypatch) -> Path:
+    """Save a stand-in posterior under the key ``k`` in a private cache; return its path."""
+    from trace_helpers import iid_trace
+
+    import mcvalue.costmodels.pymc.fit as fit
+
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "cache" / "posteriors" / "k.nc"
+    assert fit.save_posterior(iid_trace(np.random.default_rng(1), chains=2, draws=50), path, "k") is None
+    assert fit.load_posterior(path, "k") is not None
+    return path
+
+
+def test_a_posterior_forged_with_a_matching_sha256_is_refitted(posterior):
+    """A flipped byte with the sidecar rewritten to the new file's plain sha256: not loaded."""
+    import mcvalue.costmodels.pymc.fit as fit
+
+    blob = bytearray(posterior.read_bytes())
+    blob[len(blob) // 2] ^= 0x01
+    posterior.write_bytes(bytes(blob))
+    fit.checksum_path(posterior).write_text(hashlib.sha256(bytes(blob)).hexdigest() + "\n")
+    assert fit.load_posterior(posterior, "k") is None
+
+
+@pytest.mark.parametrize("damage", ["truncated", "fifo"])
+def test_a_truncated_or_fifo_posterior_is_refitted_without_waiting(posterior, damage):
+    import mcvalue.costmodels.pymc.fit as fit
+
+    sidecar = fit.checksum_path(posterior)
+    if damage == "truncated":
+        posterior.write_bytes(posterior.read_bytes()[:1000])
+    else:
+        sidecar.unlink()
+        os.mkfifo(sidecar)
+    done = []
+    reader = threading.Thread(target=lambda: done.append(fit.load_posterior(posterior, "k")), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert done == [None]
