@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mcvalue.decision import Tornado
+from mcvalue.fmt import literal
 
 #: The paper's claim: at least 100 dollars of value per dollar spent.
 PAPER_RATIO = 100.0
@@ -104,7 +105,7 @@ def plot_sobol(result: dict, ax: Axes | None = None, labels: Mapping[str, str] |
         label="first-order",
         color="tab:orange",
     )
-    ax.set_yticks(y, [(labels or {}).get(r["input"], r["input"]) for r in rows])
+    ax.set_yticks(y, [literal((labels or {}).get(r["input"], r["input"])) for r in rows])
     ax.axvline(0, color="black", linewidth=0.6)
     level = result.get("conf_level", 0.95)
     ax.set_xlabel(f"Sobol index of {result['output'].replace('_', ' ')} (bars: {100 * level:g}% bootstrap CI)")
@@ -141,7 +142,7 @@ def plot_evppi(voi: dict, k: float = PAPER_RATIO, ax: Axes | None = None, labels
     scale = 1e9
     ax.barh(y, [r["value"] / scale for r in rows], xerr=[2 * r["se"] / scale for r in rows], color="tab:green")
     ax.axvline(entry["evpi"] / scale, color="black", linestyle="--", linewidth=1.0, label="EVPI")
-    ax.set_yticks(y, [(labels or {}).get(r["input"], r["input"]) for r in rows])
+    ax.set_yticks(y, [literal((labels or {}).get(r["input"], r["input"])) for r in rows])
     ax.set_xlabel(f"EVPPI at {k:g}:1, billion USD per year (+-2 se)")
     ax.legend(fontsize="small", frameon=False, loc="lower right")
     return ax
@@ -196,7 +197,7 @@ def plot_tornado(table: Tornado, ax: Axes | None = None, labels: Mapping[str, st
             )
     ax.axvline(table.median, color="black", linewidth=1.0)
     ax.set_xscale("log")
-    ax.set_yticks(y, [(labels or {}).get(b.input, b.label) for b in bars])
+    ax.set_yticks(y, [literal((labels or {}).get(b.input, b.label)) for b in bars])
     lo, hi = (round(100 * q) for q in table.swing)
     ax.set_xlabel(f"median BCR with one input at its p{lo} / p{hi}, others keeping their distributions (log)")
     return ax
