@@ -133,14 +133,14 @@ def printable(text: str) -> str:
 
 
 def literal(text: str) -> str:
-    """Return ``text`` as matplotlib must be given it to print it as written: ``$`` escaped, so nothing is read as mathtext.
+    r"""Return ``text`` as matplotlib must be given it to print it as written: ``$`` escaped, so nothing is read as mathtext.
 
-    A user's label such as ``$\\frac{1$`` would otherwise be parsed as (broken) mathtext
+    A user's label such as ``$\frac{1$`` would otherwise be parsed as (broken) mathtext
     when the figure is drawn; ``$3.5T-$5.8T`` would lose its dollar signs.
 
     Examples
     --------
-    >>> literal("$3.5T-$5.8T")
-    '\\\\$3.5T-\\\\$5.8T'
+    >>> print(literal("$3.5T-$5.8T"))
+    \$3.5T-\$5.8T
     """
     return text.replace("$", r"\$")
