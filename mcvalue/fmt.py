@@ -118,7 +118,7 @@ def quantity(name: str, value: float | None) -> str:
 #: Characters that may steer a terminal or a reader: C0 and C1 controls (ESC of ANSI sequences,
 #: carriage return, backspace, bell, DEL), zero-width characters and bidirectional overrides.
 #: Newline and tab are kept.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def printable(text: str) -> str:
@@ -129,7 +129,7 @@ def printable(text: str) -> str:
     >>> printable("\x1b[31mred\x1b[0m\tok\r\n")
     '[31mred[0m\tok\n'
     """
-    return _CONTROL.sub("", text)
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def literal(text: str) -> str:
