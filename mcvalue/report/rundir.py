@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.errors import McValueError, RunExistsError
+from mcvalue.fileio import FileRefused, read_regular
 from mcvalue.jsonio import dumps
 
 if TYPE_CHECKING:
@@ -199,11 +200,9 @@ def read_summary(directory: Path) -> dict[str, Any]:
     if not path.is_file():
         raise McValueError(f"{directory}: not a run directory (no {SUMMARY_FILE})")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(_MAX_SUMMARY_BYTES + 1)
-        if len(data) > _MAX_SUMMARY_BYTES:
-            raise McValueError(f"{path}: larger than {_MAX_SUMMARY_BYTES // 2**20} MiB, not a run's summary")
-        summary = json.loads(data.decode("utf-8"))
+        summary = json.loads(read_regular(path, _MAX_SUMMARY_BYTES).decode("utf-8"))
+    except FileRefused as refused:
+        raise McValueError(f"{path}: {refused}, not a run's summary") from None
     except OSError as error:
         raise McValueError(f"{path}: cannot read ({error.strerror or error})") from None
     except UnicodeDecodeError:
