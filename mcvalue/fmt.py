@@ -118,7 +118,7 @@ def quantity(name: str, value: float | None) -> str:
 #: Characters that may steer a terminal or a reader: C0 and C1 controls (ESC of ANSI sequences,
 #: carriage return, backspace, bell, DEL), zero-width characters and bidirectional overrides.
 #: Newline and tab are kept.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def printable(text: str) -> str:
@@ -129,7 +129,22 @@ def printable(text: str) -> str:
     >>> printable("\x1b[31mred\x1b[0m\tok\r\n")
     '[31mred[0m\tok\n'
     """
-    return CONTROL_CHARACTERS.sub("", text)
+    return _CONTROL.sub("", text)
+
+
+def escape_controls(json_text: str) -> str:
+    r"""Return JSON text with each control character :func:`printable` drops written as a ``\uXXXX`` escape.
+
+    In JSON such characters can only stand inside strings, where the escape means the same
+    character to a parser; ``json`` escapes C0 controls already, not C1 controls or
+    bidirectional overrides.
+
+    Examples
+    --------
+    >>> print(escape_controls('{"a": "x\u202e"}'))
+    {"a": "x\u202e"}
+    """
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 
 def literal(text: str) -> str:

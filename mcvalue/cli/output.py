@@ -1,7 +1,7 @@
 """The CLI's output path: what reaches the terminal, and what may reach stdout.
 
 Every line the commands print goes through :func:`say`, which drops control characters
-(:func:`mcvalue.fmt.printable`): a label, a source, a file or repository name holding an
+(:func:`mcvalue.printable`): a label, a source, a file or repository name holding an
 ANSI escape sequence cannot recolour, move or clear the user's terminal.
 
 stdout carries a command's result alone (``--json`` is piped into ``jq``): while a
@@ -20,12 +20,12 @@ from collections.abc import Iterator
 
 import typer
 
-from mcvalue.fmt import CONTROL_CHARACTERS, printable
+import mcvalue
 
 
 def say(text: str, err: bool = False, nl: bool = True) -> None:
     """Print ``text`` without its control characters (to stderr with ``err``)."""
-    typer.echo(printable(text), err=err, nl=nl)
+    typer.echo(mcvalue.printable(text), err=err, nl=nl)
 
 
 def say_json(text: str, nl: bool = True) -> None:
@@ -34,7 +34,7 @@ def say_json(text: str, nl: bool = True) -> None:
     The JSON means the same (an escape is the character to a parser), and no C1 control or
     bidirectional override reaches the terminal raw; C0 controls are escaped by ``json`` already.
     """
-    typer.echo(CONTROL_CHARACTERS.sub(lambda match: f"\\u{ord(match.group()):04x}", text), nl=nl)
+    typer.echo(mcvalue.escape_controls(text), nl=nl)
 
 
 def warn(line: str) -> None:
