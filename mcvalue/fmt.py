@@ -148,14 +148,15 @@ def escape_controls(json_text: str) -> str:
 
 
 def literal(text: str) -> str:
-    r"""Return ``text`` as matplotlib must be given it to print it as written: ``$`` escaped, so nothing is read as mathtext.
+    r"""Return ``text`` as matplotlib must be given it to print it as written: no control characters, ``$`` escaped.
 
     A user's label such as ``$\frac{1$`` would otherwise be parsed as (broken) mathtext
-    when the figure is drawn; ``$3.5T-$5.8T`` would lose its dollar signs.
+    when the figure is drawn, and ``$3.5T-$5.8T`` would lose its dollar signs; a control
+    character has no glyph to draw.
 
     Examples
     --------
-    >>> print(literal("$3.5T-$5.8T"))
+    >>> print(literal("$3.5T-$5.8T\x1b"))
     \$3.5T-\$5.8T
     """
-    return text.replace("$", r"\$")
+    return printable(text).replace("$", r"\$")

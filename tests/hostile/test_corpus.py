@@ -359,7 +359,22 @@ COST_SIDE_DAMAGE = {
     "fte-negative": lambda p: np.save(p, -np.load(p)),
     "fte-a-directory": lambda p: (p.unlink(), p.mkdir()),
     "entry-json-garbage": lambda p: (p.parent / "entry.json").write_text("["),
+    "entry-json-bit-flip": lambda p: _flip(p.parent / "entry.json"),
+    "fte-truncated": lambda p: p.write_bytes(p.read_bytes()[:-800]),
+    "entry-forged-consistently": lambda p: _forge(p),
 }
+
+
+def _forge(fte: Path) -> None:
+    """FTE x1000 with its sha256 in entry.json updated and a plain sha256 of the new record as its seal."""
+    import hashlib
+
+    np.save(fte, np.load(fte) * 1000)
+    record = json.loads((fte.parent / "entry.json").read_text())
+    record["files"]["fte.npy"] = hashlib.sha256(fte.read_bytes()).hexdigest()
+    text = json.dumps(record).encode()
+    (fte.parent / "entry.json").write_bytes(text)
+    (fte.parent / "entry.seal").write_text(hashlib.sha256(text).hexdigest())
 
 
 @pytest.mark.slow

@@ -79,3 +79,19 @@ def test_control_characters_never_reach_the_terminal(tmp_path, cli):
         assert code == 0, err
         assert not any(ch in out + err for ch in CONTROLS), args
         assert "cut" in out
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_a_real_cold_and_warm_run_json_is_json_alone(real_data_dir, tmp_path):
+    """The real sampler on an empty cache (its progress table on), then from the cache: stdout is summary.json's bytes."""
+    from hostile_helpers import run_cli
+
+    cache = tmp_path / "cache"
+    for name in ("cold", "warm"):
+        args = ["run", "--draws", "2000", "--json", "--data-dir", real_data_dir, "--results-dir", tmp_path, "--name", name]
+        done = run_cli(args, cache, timeout=1800)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.encode() == (tmp_path / name / "summary.json").read_bytes(), name
+        assert "Traceback" not in done.stderr and "Warning" not in done.stderr, done.stderr
+    assert (tmp_path / "cold" / "summary.json").read_bytes() == (tmp_path / "warm" / "summary.json").read_bytes()
