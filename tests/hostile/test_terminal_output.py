@@ -95,3 +95,16 @@ def test_a_real_cold_and_warm_run_json_is_json_alone(real_data_dir, tmp_path):
         assert done.stdout.encode() == (tmp_path / name / "summary.json").read_bytes(), name
         assert "Traceback" not in done.stderr and "Warning" not in done.stderr, done.stderr
     assert (tmp_path / "cold" / "summary.json").read_bytes() == (tmp_path / "warm" / "summary.json").read_bytes()
+
+
+def test_a_successful_run_with_odd_labels_prints_no_python_warning(tmp_path):
+    """Control characters, a lone mathtext '$' pair, CJK and a character no font has: exit 0 and nothing on stderr (--quiet)."""
+    from hostile_helpers import run_cli
+
+    label = "\x00b\x07\x1b[2J\r\n\u202e$x$ \u5b66\ud7ff"
+    priors = tmp_path / "odd.toml"
+    priors.write_text(f'extends = "default"\n[benefit.haircut]\ndist = "beta"\nci90 = [0.03, 0.3]\nlabel = {json.dumps(label)}\n')
+    done = run_cli(["run", "--priors", priors, "--cost-model", "table1", "--draws", "2000", "--quiet", "--results-dir", tmp_path,
+                    "--name", "odd"], tmp_path / "cache")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "$x$ \u5b66" in (tmp_path / "odd" / "report.md").read_text()
