@@ -108,3 +108,17 @@ def test_a_successful_run_with_odd_labels_prints_no_python_warning(tmp_path):
                     "--name", "odd"], tmp_path / "cache")
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert "$x$ \u5b66" in (tmp_path / "odd" / "report.md").read_text()
+
+
+def test_an_interrupt_after_a_cached_fit_does_not_claim_nothing_was_saved(cli, monkeypatch, tmp_path):
+    """SIGTERM while simulating, after the posterior was cached: exit 130 and a line that is true of that cache."""
+    import mcvalue
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mcvalue, "run", interrupted)
+    code, out, err = cli("run", "--cost-model", "table1", "--results-dir", tmp_path)
+    assert code == 130 and out == ""
+    line = assert_one_error(err, r"^error: interrupted; nothing half-done was kept \(work finished before the interrupt, such as a cached fit, stays\)$")
+    assert "nothing was saved" not in line
