@@ -2,7 +2,7 @@
 
 ``summary.json`` holds only what the inputs determine (no name, path or clock time), so
 identical inputs give identical bytes; ``run.json`` holds the rest. Everything is
-written into a hidden staging directory beside the target (``.<name>.*.mcvalue-partial``,
+written into a hidden staging directory beside the target (``.<name>.*.mcvalue.partial``,
 holding the marker file ``.mcvalue-staging``) and renamed into place at the end, so a run
 that fails or is killed midway never leaves a directory that looks complete, and an
 existing run directory is never written into. Staging directories are never read as
@@ -37,7 +37,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 MAX_NAME_LENGTH = 200
 _STALE_STAGING_S = 24 * 3600
 #: The suffix and marker file of a staging directory: a directory is ours only if it has both.
-STAGING_SUFFIX = ".mcvalue-partial"
+STAGING_SUFFIX = ".mcvalue.partial"
 STAGING_MARKER = ".mcvalue-staging"
 SUMMARY_FILE = "summary.json"
 #: The largest summary.json a comparison reads (a real one is ~30 KB).
@@ -93,7 +93,7 @@ def _umask_mode() -> int:
 def _remove_stale_staging(results_dir: Path) -> None:
     """Delete staging directories that killed runs left behind more than a day ago.
 
-    Only a real directory (not a symlink) named ``.*.mcvalue-partial`` and holding the
+    Only a real directory (not a symlink) named ``.*.mcvalue.partial`` and holding the
     :data:`STAGING_MARKER` file is ours; anything else is left alone.
     """
     cutoff = time.time() - _STALE_STAGING_S
@@ -191,11 +191,11 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
 def read_summary(directory: Path) -> dict[str, Any]:
     """Return a run directory's summary.json; McValueError naming the file if it is not a run's.
 
-    A staging directory (``.*.mcvalue-partial``) of an unfinished run is never read as a run.
+    A staging directory (``.*.mcvalue.partial``) of an unfinished run is never read as a run.
     """
     directory = Path(directory)
     path = directory / SUMMARY_FILE
-    if directory.name.startswith(".") and directory.name.endswith((STAGING_SUFFIX, ".partial")):
+    if directory.name.startswith(".") and directory.name.endswith(".partial"):
         raise McValueError(f"{directory}: an unfinished run (staging directory), not a run directory")
     if not path.is_file():
         raise McValueError(f"{directory}: not a run directory (no {SUMMARY_FILE})")

@@ -326,8 +326,8 @@ def test_stale_staging_directories_are_removed_fresh_ones_kept(tmp_path, cli):
     """
     from mcvalue.report.rundir import STAGING_MARKER
 
-    old, fresh = tmp_path / ".old.abc.mcvalue-partial", tmp_path / ".fresh.def.mcvalue-partial"
-    users, unmarked = tmp_path / ".mydownload.partial", tmp_path / ".lookalike.x.mcvalue-partial"
+    old, fresh = tmp_path / ".old.abc.mcvalue.partial", tmp_path / ".fresh.def.mcvalue.partial"
+    users, unmarked = tmp_path / ".mydownload.partial", tmp_path / ".lookalike.x.mcvalue.partial"
     for leftover in (old, fresh, users, unmarked):
         leftover.mkdir()
         (leftover / "data.txt").write_text("mine")
@@ -338,7 +338,7 @@ def test_stale_staging_directories_are_removed_fresh_ones_kept(tmp_path, cli):
         os.utime(leftover, (day_ago, day_ago))
     code, _out, err = cli("run", *FAST, "--results-dir", tmp_path, "--name", "next")
     assert code == 0, err
-    assert _entries(tmp_path) == [".fresh.def.mcvalue-partial", ".lookalike.x.mcvalue-partial", ".mydownload.partial", "next"]
+    assert _entries(tmp_path) == [".fresh.def.mcvalue.partial", ".lookalike.x.mcvalue.partial", ".mydownload.partial", "next"]
     assert (users / "data.txt").read_text() == "mine" and (unmarked / "data.txt").read_text() == "mine"
     assert not (tmp_path / "next" / STAGING_MARKER).exists()
 
