@@ -56,6 +56,9 @@ def results_only_on_stdout() -> Iterator[None]:
 
     Output printed after the block (the result) goes to stdout as usual.
     """
+    if sys.stdout is None or sys.stderr is None:  # a closed stream: nothing can mix into it
+        yield
+        return
     sys.stdout.flush()
     out, err = _descriptor(sys.stdout), _descriptor(sys.stderr)
     saved = os.dup(out) if out is not None and err is not None else None
