@@ -159,3 +159,30 @@ def test_a_truncated_or_fifo_posterior_is_refitted_without_waiting(posterior, da
     reader.start()
     reader.join(timeout=10)
     assert done == [None]
+
+
+def test_a_failed_posterior_file_is_refitted_with_one_warning(tmp_path, monkeypatch):
+    """fit_model_data meets a posterior whose sidecar is a forged plain sha256: one warning naming the file, then a refit."""
+    from types import SimpleNamespace
+
+    from trace_helpers import iid_trace
+
+    import mcvalue.costmodels.pymc.fit as fit
+
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    monkeypatch.setattr(fit, "sample_posterior", lambda *_a, **_k: calls.append(1) or iid_trace(np.random.default_rng(2), chains=2, draws=40))
+    monkeypatch.setattr(fit, "assess_posterior", lambda idata, data, sampler, path, from_cache, *_a, warnings=(), **_k: SimpleNamespace(
+        cache_path=path, from_cache=from_cache, warnings=warnings))
+    sampler = fit.SamplerSettings(draws=40, tune=10, chains=2, seed=3)
+
+    def once():
+        return fit.fit_model_data(SimpleNamespace(digest=lambda: "stand-in"), sampler=sampler, progress=False)
+
+    first = once()
+    assert calls == [1] and first.warnings == () and once().from_cache and calls == [1]
+    fit.checksum_path(first.cache_path).write_text(hashlib.sha256(first.cache_path.read_bytes()).hexdigest() + "\n")
+    again = once()
+    assert calls == [1, 1] and not again.from_cache
+    assert again.warnings == (f"posterior cache file {first.cache_path} failed its checks (damaged, edited or another version's); refitted",)
+    assert once().from_cache and calls == [1, 1]  # the refit was cached under a good seal
