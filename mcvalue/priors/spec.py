@@ -149,8 +149,11 @@ class DataSettings:
 
 
 #: The fewest Monte Carlo draws a run accepts, from ``--draws`` and from a prior file's ``[run] draws``
-#: alike (one draw has no spread: every interval would be a point and every MCSE 0).
-MIN_DRAWS = 2
+#: alike. One draw has no spread (every interval a point, every MCSE 0), and the value of
+#: information splits the draws into 20 batches for its standard errors
+#: (:func:`mcvalue.decision.value_of_information`): fewer draws leave a batch empty, a NaN
+#: standard error and a Python warning.
+MIN_DRAWS = 20
 
 
 @dataclass(frozen=True)
@@ -312,7 +315,7 @@ class Scenario:
         Parameters
         ----------
         draws : int, optional
-            Monte Carlo draws, at least 2.
+            Monte Carlo draws, at least :data:`MIN_DRAWS` (20).
         seed : int, optional
             Seed of the run's generators, non-negative.
         mode : str, optional
@@ -340,7 +343,7 @@ class Scenario:
         Raises
         ------
         McValueError
-            One line naming the option, e.g. ``draws: need at least 2 draws, got 1``, or
+            One line naming the option, e.g. ``draws: need at least 20 draws, got 1``, or
             the settings a stock cannot be built with (:func:`basis_problem`).
         PriorFileError
             A switch to "stock" whose resolved priors lack a stock quantity.

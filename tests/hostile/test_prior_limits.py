@@ -15,8 +15,9 @@ from hostile_helpers import assert_one_error, run_cli
 
 #: (file key, TOML value, flag, flag value, what the file's refusal says, what the flag's says)
 LIMITS = [
-    ("run.draws", "1", "--draws", "1", r"run\.draws: must be greater than or equal to 2, got 1", r"draws: need at least 2 draws, got 1"),
-    ("run.draws", "0", "--draws", "0", r"run\.draws: must be greater than or equal to 2, got 0", r"draws: need at least 2 draws, got 0"),
+    ("run.draws", "19", "--draws", "19", r"run\.draws: must be greater than or equal to 20, got 19", r"draws: need at least 20 draws, got 19"),
+    ("run.draws", "1", "--draws", "1", r"run\.draws: must be greater than or equal to 20, got 1", r"draws: need at least 20 draws, got 1"),
+    ("run.draws", "0", "--draws", "0", r"run\.draws: must be greater than or equal to 20, got 0", r"draws: need at least 20 draws, got 0"),
     ("run.seed", "-1", "--seed", "-1", r"run\.seed: must be greater than or equal to 0, got -1", r"seed: must be a non-negative integer, got -1"),
     ("run.cost_model", '"pymx"', "--cost-model", "pymx", r"run\.cost_model: .*pymx", r"cost_model: unknown cost model 'pymx'"),
     ("cost.target_year", "1999", "--target-year", "1999", r"cost\.target_year: .*1999", r"target_year: expected a year from .* got 1999"),
@@ -78,3 +79,13 @@ def test_a_fifo_or_device_summary_is_refused_without_waiting(kind, tmp_path):
     done = run_cli(["compare", run, run], tmp_path / "cache", timeout=120)
     assert done.returncode == 1 and done.stdout == ""
     assert_one_error(done.stderr, rf"{run}: not a run directory \(no summary\.json\)")
+
+
+def test_the_least_draws_fill_every_batch_of_the_value_of_information():
+    """MIN_DRAWS is no smaller than the batches the EVPPI's standard error needs (one draw each at least)."""
+    import inspect
+
+    from mcvalue.decision import value_of_information
+    from mcvalue.priors.spec import MIN_DRAWS
+
+    assert MIN_DRAWS >= inspect.signature(value_of_information).parameters["batches"].default
