@@ -16,11 +16,11 @@ verify. Each file is read once, bounded in size and only if it is a regular file
 (:func:`mcvalue.fileio.read_regular`: a FIFO or a device is refused, not waited on), and
 the bytes that were verified are the bytes parsed. The FTE must be a finite, positive
 ``(m, 5)`` array (the FTE by year of a stock, if any, a finite, positive ``(m, Y, 5)``
-one). Any failure removes the entry and recomputes it with one warning. Entries are written to a temporary directory (files fsynced) and
-renamed into place, so a kill never leaves a half-written entry under a real key; two
-runs writing the same key at once both succeed and one entry is kept. A cache that
-cannot be written (read-only, full disk) degrades to running without it, with one
-warning. No figures are cached: the report draws them from the replicates stored here.
+one). Any failure removes the entry and recomputes it with one warning. Entries are
+written to a temporary directory (files fsynced) and renamed into place, so a kill never
+leaves a half-written entry under a real key; two runs writing the same key at once both
+succeed and one entry is kept. A cache that cannot be written (read-only, full disk)
+degrades to running without it, with one warning. No figures are cached: the report draws them from the replicates stored here.
 """
 
 from __future__ import annotations

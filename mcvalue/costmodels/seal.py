@@ -79,4 +79,4 @@ def seal(data: bytes, purpose: str, key: bytes) -> str:
 
 def verify(data: bytes, purpose: str, expected: str, key: bytes | None) -> bool:
     """Whether ``expected`` is the seal of ``data`` for ``purpose`` under ``key`` (constant-time; False without a key)."""
-    return key is not None and hmac.compare_digest(seal(data, purpose, key), expected.strip())
+    return key is not None and hmac.compare_digest(seal(data, purpose, key).encode("ascii"), expected.strip().encode("utf-8", "replace"))
