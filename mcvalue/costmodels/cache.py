@@ -20,7 +20,8 @@ one). Any failure removes the entry and recomputes it with one warning. Entries 
 written to a temporary directory (files fsynced) and renamed into place, so a kill never
 leaves a half-written entry under a real key; two runs writing the same key at once both
 succeed and one entry is kept. A cache that cannot be written (read-only, full disk)
-degrades to running without it, with one warning. No figures are cached: the report draws them from the replicates stored here.
+degrades to running without it, with one warning. No figures are cached: the report
+draws them from the replicates stored here.
 """
 
 from __future__ import annotations
