@@ -54,6 +54,8 @@ _EXPORTS: dict[str, str] = {
     "ConvergenceError": "mcvalue.errors",
     "RunExistsError": "mcvalue.errors",
     "text": "mcvalue.report.text",
+    "printable": "mcvalue.fmt",
+    "escape_controls": "mcvalue.fmt",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcvalue.fmt import prob, ratio, usd
+from mcvalue.fmt import literal, prob, ratio, usd
 from mcvalue.paper import METHOD_KEYS, METHODS, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def benefit_chain(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper")
     ax.axvline(PAPER_BENEFIT_USD, color=_PAPER_COLOUR, linestyle=":", linewidth=1, label=f"paper's benefit {usd(PAPER_BENEFIT_USD)}")
-    ax.set_yticks(y, list(table["step"]))
+    ax.set_yticks(y, [literal(step) for step in table["step"]])
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
     _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel("Value per year after this step (USD, log scale)")
@@ -202,7 +202,7 @@ def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None
         ks += k
         at_paper = next((row["p"] for row in rows if row["k"] == paper_bcr), None)
         shown = label if at_paper is None else f"{label}: P(BCR > {paper_bcr:g}) = {prob(at_paper)}"
-        ax.plot(k, [row["p"] for row in rows], linewidth=2, label=shown)
+        ax.plot(k, [row["p"] for row in rows], linewidth=2, label=literal(shown))
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.2, label="1:1 (benefit = cost)")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linestyle="--", linewidth=1.2, label=f"paper: {paper_bcr:g}:1")
     _log_axis(ax, low=min(ks), high=max(ks))
@@ -212,11 +212,6 @@ def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None
     ax.set_title("Runs compared: the chance the benefit-cost ratio exceeds k", fontsize="medium")
     _legend_below(ax)
     return ax
-
-
-def _literal(text: str) -> str:
-    """Escape dollar signs so matplotlib prints text as written ($3.5T-$5.8T is not mathtext)."""
-    return text.replace("$", r"\$")
 
 
 def prior_density(dist: Any, name: str, label: str, ax: Axes | None = None) -> Axes:
@@ -248,14 +243,14 @@ def prior_density(dist: Any, name: str, label: str, ax: Axes | None = None) -> A
     show = usd if money else ratio
     for value, style in ((p5, ":"), (median, "--"), (p95, ":")):
         ax.axvline(value, color=_PAPER_COLOUR, linestyle=style, linewidth=1)
-    ax.set_title(_literal(f"{label}\np5 {show(p5)}, median {show(median)}, p95 {show(p95)}"), fontsize="small")
+    ax.set_title(literal(f"{label}\np5 {show(p5)}, median {show(median)}, p95 {show(p95)}"), fontsize="small")
     from matplotlib import ticker
 
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: show(v)))
     ax.xaxis.set_major_locator(ticker.MaxNLocator(5))
     ax.tick_params(labelsize="x-small")
     source = getattr(dist, "source", None) or "no source given"
-    ax.set_xlabel(_literal(textwrap.fill(f"{name}: {source}", 70)), fontsize="xx-small")
+    ax.set_xlabel(literal(textwrap.fill(f"{name}: {source}", 70)), fontsize="xx-small")
     return ax
 
 

@@ -48,7 +48,7 @@ print(json.dumps({{"fte": fit.fte.tolist(), "level": fit.sampler.instruction_set
 
 
 def _fit_in_subprocess(env: dict[str, str], tmp_path: Path, name: str) -> dict:
-    """A tiny fit in a fresh interpreter with its own empty caches; its FTE draws and level."""
+    """Return the FTE draws and level of a tiny fit in a fresh interpreter with its own empty caches."""
     env = {**env, "MCVALUE_CACHE_DIR": str(tmp_path / name / "cache"), "NUMBA_CACHE_DIR": str(tmp_path / name / "numba"),
            "PYTENSOR_FLAGS": f"compiledir={tmp_path / name / 'pytensor'}"}
     script = FIT_SCRIPT.format(tests=str(Path(__file__).parent))
@@ -58,7 +58,7 @@ def _fit_in_subprocess(env: dict[str, str], tmp_path: Path, name: str) -> dict:
 
 
 def _another_machine(env: dict[str, str]) -> dict[str, str]:
-    """Settings another x86-64 machine of the same level would have: another CPU model, no AVX-512 kernels."""
+    """Return the settings another x86-64 machine of the same level would have: another CPU model, no AVX-512 kernels."""
     from numpy._core._multiarray_umath import __cpu_features__
 
     avx512 = [name for name in ("X86_V4", "AVX512_ICL", "AVX512_SPR") if __cpu_features__.get(name)]

@@ -25,7 +25,7 @@ MCSE_TOLERANCE = 5 * 2**0.5
 
 
 def _signature(summary: dict) -> dict:
-    """What a summary's bytes depend on besides the inputs: library versions and the compiled code's instruction set."""
+    """Return what a summary's bytes depend on besides the inputs: library versions and the compiled code's instruction set."""
     return {**summary["provenance"]["libraries"], "instruction_set": summary["diagnostics"]["sampler"]["instruction_set"]}
 
 

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mcvalue.decision.exceedance import MIXTURE, Exceedance, as_curves
+from mcvalue.fmt import literal
 
 if TYPE_CHECKING:
     from mcvalue.decision.sobol import SobolIndices
@@ -103,7 +104,7 @@ def sobol_bars(
     h = 0.38
     ax.barh(y + h / 2, [r["total"] for r in rows], h, xerr=[r["total_ci"] for r in rows], label="total", color="tab:blue")
     ax.barh(y - h / 2, [r["first"] for r in rows], h, xerr=[r["first_ci"] for r in rows], label="first-order", color="tab:orange")
-    ax.set_yticks(y, [(labels or {}).get(r["input"], r["input"]) for r in rows])
+    ax.set_yticks(y, [literal((labels or {}).get(r["input"], r["input"])) for r in rows])
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel(f"Sobol index of {table.output.replace('_', ' ')} (bars: {100 * conf_level:g}% CI)")
     ax.legend(fontsize="small", frameon=False, loc="lower right")
@@ -134,7 +135,7 @@ def evppi_bars(entry: VoiThreshold, *, ax: Axes | None = None, labels: Mapping[s
     scale = 1e9
     ax.barh(y, [r.value / scale for r in rows], xerr=[2 * r.se / scale for r in rows], color="tab:green")
     ax.axvline(entry.evpi / scale, color="black", linestyle="--", linewidth=1.0, label="EVPI")
-    ax.set_yticks(y, [(labels or {}).get(r.input, r.input) for r in rows])
+    ax.set_yticks(y, [literal((labels or {}).get(r.input, r.input)) for r in rows])
     ax.set_xlabel(f"EVPPI at {entry.k:g}:1, billion USD per year (+-2 se)")
     ax.legend(fontsize="small", frameon=False, loc="lower right")
     return ax
@@ -173,7 +174,7 @@ def tornado_bars(table: Tornado, *, ax: Axes | None = None, labels: Mapping[str,
                 ax.annotate(str(text), (x, yi), xytext=(dx, 0), textcoords="offset points", ha=ha, va="center", fontsize="x-small")
     ax.axvline(table.median, color="black", linewidth=1.0)
     ax.set_xscale("log")
-    ax.set_yticks(y, [(labels or {}).get(b.input, b.label) for b in bars])
+    ax.set_yticks(y, [literal((labels or {}).get(b.input, b.label)) for b in bars])
     lo, hi = (round(100 * q) for q in table.swing)
     ax.set_xlabel(f"median BCR with one input at its p{lo} / p{hi}, others keeping their distributions (log)")
     return ax

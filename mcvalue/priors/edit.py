@@ -19,16 +19,16 @@ from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
 from mcvalue.priors.resolve import build_scenario, comment_header, resolved_toml
 from mcvalue.priors.settings import (
-    AVERAGE_TARGET,
     BASES,
     COST_MODELS,
+    MIN_DRAWS,
     MODES,
     QUANTITIES,
     STOCK_QUANTITIES,
-    TARGET_YEARS,
     CleaningOptions,
     DataSettings,
     basis_problem,
+    target_year_problem,
 )
 
 if TYPE_CHECKING:  # the scenario's methods call these functions: it imports this module, not the reverse
@@ -68,11 +68,9 @@ def parse_target_year(value: Any) -> int | str:
     """
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if value == AVERAGE_TARGET:
-        return value
-    lo, hi = TARGET_YEARS
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise McValueError(f"target_year: expected a year from {lo} to {hi} or {AVERAGE_TARGET!r}, got {value!r}")
+    problem = target_year_problem(value)
+    if problem is not None:
+        raise McValueError(f"target_year: {problem}")
     return value
 
 
@@ -99,7 +97,7 @@ def with_settings(
     again from its resolved TOML (a scenario built in code keeps its quantities).
     """
     if draws is not None:
-        _check_count("draws", draws, 2, "need at least 2 draws")
+        _check_count("draws", draws, MIN_DRAWS, f"need at least {MIN_DRAWS} draws")
     if seed is not None:
         _check_count("seed", seed, 0, "must be a non-negative integer")
     if mode is not None:

@@ -101,6 +101,23 @@ DEFAULT_TARGET_YEAR = 2021
 TARGET_YEARS: tuple[int, int] = (2005, 2030)
 AVERAGE_TARGET = "average"
 
+
+def target_year_problem(value: object) -> str | None:
+    """Say why ``value`` is not a target year (a year in :data:`TARGET_YEARS` or ``"average"``), or return None.
+
+    One check for ``--target-year`` and ``[cost] target_year`` alike.
+
+    Examples
+    --------
+    >>> target_year_problem(2021), target_year_problem(1999)
+    (None, "expected a year from 2005 to 2030 or 'average', got 1999")
+    """
+    lo, hi = TARGET_YEARS
+    if value == AVERAGE_TARGET or (isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi):
+        return None
+    return f"expected a year from {lo} to {hi} or {AVERAGE_TARGET!r}, got {value!r}"
+
+
 #: ``[cost] basis``: "flow" prices the target year's development activity (FTE x salary);
 #: "stock" prices the annual user cost of the depreciated stock of MLOSS built since
 #: ``[cost] stock_start``: (discount rate + depreciation rate) x stock x salary.
@@ -114,6 +131,14 @@ DEFAULT_STOCK_START = 2016
 def drawn_quantities(basis: str) -> tuple[str, ...]:
     """Return the quantities a run with this cost basis draws: QUANTITIES, plus STOCK_QUANTITIES under "stock"."""
     return QUANTITIES + (STOCK_QUANTITIES if basis == "stock" else ())
+
+
+#: The fewest Monte Carlo draws a run accepts, from ``--draws`` and from a prior file's ``[run] draws``
+#: alike. One draw has no spread (every interval a point, every MCSE 0), and the value of
+#: information splits the draws into 20 batches for its standard errors
+#: (:func:`mcvalue.decision.value_of_information`): fewer draws leave a batch empty, a NaN
+#: standard error and a Python warning.
+MIN_DRAWS = 20
 
 
 @dataclass(frozen=True)

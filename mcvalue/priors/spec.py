@@ -36,6 +36,7 @@ from mcvalue.priors.settings import (
     DEFAULT_BASIS,
     DEFAULT_STOCK_START,
     DEFAULT_TARGET_YEAR,
+    MIN_DRAWS,
     MODES,
     QUANTITIES,
     STOCK_QUANTITIES,
@@ -47,6 +48,7 @@ from mcvalue.priors.settings import (
     RunSettings,
     basis_problem,
     drawn_quantities,
+    target_year_problem,
 )
 
 #: The names of :mod:`mcvalue.priors.settings` are re-exported: every later stage imports them from here.
@@ -59,6 +61,7 @@ __all__ = [
     "DEFAULT_BASIS",
     "DEFAULT_STOCK_START",
     "DEFAULT_TARGET_YEAR",
+    "MIN_DRAWS",
     "MODES",
     "QUANTITIES",
     "STOCK_QUANTITIES",
@@ -70,6 +73,7 @@ __all__ = [
     "RunSettings",
     "basis_problem",
     "drawn_quantities",
+    "target_year_problem",
     "Scenario",
 ]
 
@@ -182,7 +186,7 @@ class Scenario:
         Parameters
         ----------
         draws : int, optional
-            Monte Carlo draws, at least 2.
+            Monte Carlo draws, at least :data:`MIN_DRAWS` (20).
         seed : int, optional
             Seed of the run's generators, non-negative.
         mode : str, optional
@@ -210,7 +214,7 @@ class Scenario:
         Raises
         ------
         McValueError
-            One line naming the option, e.g. ``draws: need at least 2 draws, got 1``, or
+            One line naming the option, e.g. ``draws: need at least 20 draws, got 1``, or
             the settings a stock cannot be built with (:func:`basis_problem`).
         PriorFileError
             A switch to "stock" whose resolved priors lack a stock quantity.

@@ -40,8 +40,16 @@ def draw_figures(result: RunResult) -> dict[str, Axes]:
 
 
 def save_png(ax: Axes, path: Path) -> None:
-    """Save an Axes' figure as PNG without the (version-dependent) Software tag."""
-    ax.figure.savefig(path, format="png", dpi=110, metadata={"Software": None})
+    """Save an Axes' figure as PNG without the (version-dependent) Software tag.
+
+    A label in a script the default font lacks (CJK, say) is drawn as boxes; matplotlib's
+    warning about each missing glyph would be a Python warning on stderr of a successful run.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+        ax.figure.savefig(path, format="png", dpi=110, metadata={"Software": None})
 
 
 def _plot_target(path: Path | str) -> Path:
