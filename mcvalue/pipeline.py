@@ -253,7 +253,14 @@ def audit(
     report = audit_tables(collected.contributions, collected.periods, None, tuple(extra_bots), top)
     report["extra_bots"] = list(extra_bots)
     report["data_sha256"] = dict(collected.file_sha256)
-    report["sample"] = {"path": str(sample), "design": manifest.design, "problems": manifest.problems()}
+    outside = [
+        {"repo": record["repo"], "start": window["start"], "end": window["end"]}
+        for record in manifest.repositories for window in record["windows"] if not window.get("in_history", True)
+    ]
+    report["sample"] = {
+        "path": str(sample), "design": manifest.design, "problems": manifest.problems(),
+        "sample_sha256": collected.file_sha256.get("sample_sha256"), "windows_outside_history": outside,
+    }
     return report
 
 
@@ -309,6 +316,7 @@ def collect_sample(
     clone: bool = False,
     data_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    day: str | None = None,
 ) -> Manifest:
     """Collect a fresh sample from local git clones into ``out`` (``mcvalue data collect``).
 
@@ -343,6 +351,10 @@ def collect_sample(
         Where the paper's tool list is (only read for the default repository list).
     progress : callable, optional
         Called with (repositories done, total) after each repository.
+    day : str, optional
+        How a commit's author date becomes a day: ``utc`` (the default: its UTC day) or
+        ``local`` (the day on the author's clock, as GitHub's contributors graph reads
+        it). A re-collection uses the manifest's.
 
     Returns
     -------
@@ -369,14 +381,17 @@ def collect_sample(
         raise McValueError(f"--clones {clones}: no such directory" + ("" if clone else " (--clone creates it)"))
     if manifest is not None:
         given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
-                                          ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None))
+                                          ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None),
+                                          ("--day", day))
                  if value is not None]
         if given:
             raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
         result = col.recollect(Path(manifest), clones, out, jobs, progress)
     else:
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
-        result = col.collect(specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress)
+        result = col.collect(
+            specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress, day=day or "utc"
+        )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")
     return result

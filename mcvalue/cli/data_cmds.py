@@ -78,15 +78,21 @@ def collect_command(
     manifest: Annotated[
         Path | None, typer.Option("--manifest", help="Re-collect what this manifest.json describes (same commits and windows, same bytes).", dir_okay=False)
     ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--day", help="A commit's day: utc (its author date's UTC day, default) or local (the author's own calendar day, as GitHub reads it)."
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Collect a fresh sample from local git clones: contributor-periods, repo-periods and manifest.json in --out."""
     result = mcvalue.collect_sample(
         out, clones=clones, repos=repos, design=design, windows=windows, manifest=manifest, per_repo=per_repo, seed=seed,
-        jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar,
+        jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar, day=day,
     )
-    for line in result.problems():
+    for line in [*result.warnings, *result.problems()]:
         typer.echo(f"warning: {line}", err=True)
     records = result.repositories
     read = [record for record in records if record["status"] != "skipped"]
