@@ -1131,8 +1131,9 @@ def _tables(directory: Path, verified: VerifiedSample) -> tuple["pd.DataFrame", 
     return contributions, periods
 
 
-def _first_row(mask: "pd.Series") -> int:
-    return int(mask.to_numpy().nonzero()[0][0]) + 2
+def _first_row(mask: "pd.Series | np.ndarray") -> int:
+    """Return the file line of the first row where ``mask`` holds (line 1 is the header)."""
+    return int(np.asarray(mask).nonzero()[0][0]) + 2
 
 
 def check_tables(contributions: "pd.DataFrame", periods: "pd.DataFrame", manifest: Manifest, directory: Path) -> None:

@@ -127,8 +127,14 @@ def _spawn(command: list[str], env: dict[str, str], stdin: bool) -> tuple[subpro
     return process, errors
 
 
-def _reap(process: subprocess.Popen, errors) -> tuple[int, str]:
-    """Wait for a process (killing it if it is still writing), then return its exit code and last stderr line."""
+def _reap(process: subprocess.Popen, errors, abort: bool = False) -> tuple[int, str]:
+    """Wait for a process, then return its exit code and last stderr line.
+
+    ``abort`` (its reader stopped on an exception, e.g. an interrupt): a process still
+    running is killed at once, not waited for.
+    """
+    if process.poll() is None and abort:
+        process.kill()
     if process.poll() is None and process.stdout is not None and not process.stdout.closed:
         process.stdout.close()  # git gets SIGPIPE if it is still writing
     try:
@@ -139,8 +145,9 @@ def _reap(process: subprocess.Popen, errors) -> tuple[int, str]:
     finally:
         with _LIVE_LOCK:
             _LIVE.discard(process)
-    errors.seek(0)
-    message = _last_line(errors.read(1 << 20))
+    size = errors.seek(0, os.SEEK_END)
+    errors.seek(max(size - 65536, 0))  # git's last lines say why it failed
+    message = _last_line(errors.read())
     errors.close()
     return returncode, message
 
@@ -201,8 +208,10 @@ def git(clone: Path, *args: str) -> str:
     process, errors = _spawn(_command(clone, args), _environment(clone), stdin=False)
     try:
         out = process.stdout.read()
-    finally:
-        returncode, message = _reap(process, errors)
+    except BaseException:
+        _reap(process, errors, abort=True)
+        raise
+    returncode, message = _reap(process, errors)
     if _CANCELLED.is_set():
         raise Cancelled
     if returncode != 0:
@@ -325,7 +334,7 @@ class _Stream:
             except BrokenPipeError:  # git died before reading it all: its exit code says why
                 pass
             except BaseException:
-                _reap(self.process, self._errors)
+                _reap(self.process, self._errors, abort=True)
                 raise
 
     def lines(self) -> Iterator[str]:
@@ -336,7 +345,7 @@ class _Stream:
         return self
 
     def __exit__(self, kind: type | None, *_: object) -> None:
-        self.returncode, self.message = _reap(self.process, self._errors)
+        self.returncode, self.message = _reap(self.process, self._errors, abort=kind is not None)
         if kind is None and _CANCELLED.is_set():
             raise Cancelled
 
@@ -456,8 +465,11 @@ def clone_repository(url: str, destination: Path) -> None:
     process, errors = _spawn(command, _environment(staging), stdin=False)
     try:
         process.stdout.read()
-    finally:
-        returncode, message = _reap(process, errors)
+    except BaseException:
+        _reap(process, errors, abort=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    returncode, message = _reap(process, errors)
     if returncode != 0 or _CANCELLED.is_set():
         shutil.rmtree(staging, ignore_errors=True)
         if _CANCELLED.is_set():
