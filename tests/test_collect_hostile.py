@@ -538,3 +538,16 @@ def test_recollecting_keeps_the_day_basis(clones, tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     with pytest.raises(McValueError, match=re.escape("--day 'utc+1': choose one of utc, local")):
         collect([repo_spec(TINY)], clones, tmp_path / "c", _design(EARLY), day="utc+1")
+
+
+def test_lists_with_a_byte_order_mark_are_read_and_fifos_refused(tmp_path):
+    """A UTF-8 BOM (a spreadsheet's export) is not part of the first column; a FIFO is refused, not waited on."""
+    windows = tmp_path / "w.csv"
+    windows.write_bytes(b"\xef\xbb\xbfrepo,start,end\nacme/tiny,2021-02-20,2021-03-06\n")
+    assert dict(col.parse_windows(windows).windows) == {TINY: (WINDOW,)}
+    repos = tmp_path / "repos.txt"
+    repos.write_bytes(b"\xef\xbb\xbfacme/tiny Tiny\n")
+    assert col.parse_repo_list(repos) == [col.RepoSpec("acme", "tiny", "Tiny", "https://github.com/acme/tiny")]
+    os.mkfifo(tmp_path / "fifo.csv")
+    with pytest.raises(DataError, match=re.escape(f"{tmp_path / 'fifo.csv'}: not a regular file (a windows file must be one)")):
+        col.parse_windows(tmp_path / "fifo.csv")

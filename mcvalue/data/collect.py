@@ -66,6 +66,7 @@ SAMPLE_FORMAT = 2
 #: A file in ``OUT/.repos`` that says mcvalue made the directory (an interrupted collection).
 CACHE_MARKER = "MCVALUE_RESUME_CACHE"
 MAX_MANIFEST_BYTES = 64 * 2**20
+MAX_LIST_BYTES = 64 * 2**20
 MAX_CACHE_BYTES = 64 * 2**20
 DEFAULT_SEED = 2022
 DEFAULT_PER_REPO = 5
@@ -198,8 +199,8 @@ def parse_repo_list(path: Path) -> list[RepoSpec]:
     starting with ``#`` are ignored.
     """
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
+        lines = read_bounded(Path(path), MAX_LIST_BYTES, "repository list").decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as error:
         raise DataError(f"{path}: cannot read the repository list ({error})") from None
     specs = []
     for number, line in enumerate(lines, 1):
@@ -241,11 +242,11 @@ def paper_repos(data_dir: Path | None = None) -> list[RepoSpec]:
 def parse_windows(path: Path) -> Design:
     """Explicit windows from a CSV with header ``repo,start,end`` (owner/name, ISO dates, both ends included)."""
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            header = reader.fieldnames or []
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        text = read_bounded(Path(path), MAX_LIST_BYTES, "windows file").decode("utf-8-sig")  # a BOM is not a column
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+        header = reader.fieldnames or []
+    except (UnicodeDecodeError, csv.Error) as error:
         raise DataError(f"{path}: cannot read the windows file ({error})") from None
     if not {"repo", "start", "end"} <= set(header):
         raise DataError(f"{path}: expected the header repo,start,end")
