@@ -317,6 +317,8 @@ def collect_sample(
     data_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     day: str | None = None,
+    mailmap: bool = True,
+    bots: str | None = None,
 ) -> Manifest:
     """Collect a fresh sample from local git clones into ``out`` (``mcvalue data collect``).
 
@@ -355,6 +357,11 @@ def collect_sample(
         How a commit's author date becomes a day: ``utc`` (the default: its UTC day) or
         ``local`` (the day on the author's clock, as GitHub's contributors graph reads
         it). A re-collection uses the manifest's.
+    mailmap : bool
+        Merge identities with the repository's ``.mailmap`` (default, as GitHub does).
+    bots : str, optional
+        ``keep`` (the default: ``[bot]`` accounts counted, flagged per window as
+        ``bot_commits``, removed by clean mode) or ``drop`` (left out, as GitHub's page does).
 
     Returns
     -------
@@ -382,7 +389,8 @@ def collect_sample(
     if manifest is not None:
         given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
                                           ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None),
-                                          ("--day", day))
+                                          ("--day", day), ("--no-mailmap", None if mailmap else True),
+                                          ("--bots", bots))
                  if value is not None]
         if given:
             raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
@@ -390,7 +398,8 @@ def collect_sample(
     else:
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
         result = col.collect(
-            specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress, day=day or "utc"
+            specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress,
+            reading=col.Reading(day or "utc", mailmap, bots or "keep"),
         )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")

@@ -182,6 +182,31 @@ def test_counts_follow_the_contributors_graph(world, tmp_path):
     assert str(sample.periods["lines"].dtype) == "int64"
 
 
+def test_mailmap_and_bots_are_options_with_the_stated_defaults(world, tmp_path):
+    """Without .mailmap, c3 is Alice's old address (4 contributors in W1); dropping bots removes dependabot from W2.
+
+    By default (.mailmap on, bots kept) W1 and W2 are as in the hand table; every
+    window records its [bot] commits (W2: c5).
+    """
+    default = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "default", _windows_design({WIDGET: (W1, W2)}))
+    assert [w["bot_commits"] for w in default.repositories[0]["windows"]] == [0, 1]
+    assert (default.bots, default.git_log_options) == ("keep", gitlog.NUMSTAT_OPTIONS)
+    reading = collect_module.Reading(mailmap=False, bots="drop")
+    manifest = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "out", _windows_design({WIDGET: (W1, W2)}),
+                       reading=reading)
+    assert "--no-mailmap" in manifest.git_log_options and manifest.bots == "drop"
+    assert [w["bot_commits"] for w in manifest.repositories[0]["windows"]] == [0, 1]
+    rows = _rows(load_collected(tmp_path / "out").contributions, ["period_start", "user", "commits", "lines_added", "lines_deleted"])
+    assert [(start.date(), *rest) for start, *rest in rows] == [
+        (W1.start, "alice@example.com", 1, 10, 0), (W1.start, "alice@old.example.org", 1, 4, 0),
+        (W1.start, "bobby", 1, 5, 2), (W1.start, "carol", 1, 7, 0),
+        (W2.start, "alice@example.com", 1, 1, 1), (W2.start, "bobby", 1, 0, 3),
+    ]
+    recollect(tmp_path / "out" / "manifest.json", world["clones"], tmp_path / "again")
+    for name in ("contributions.csv", "periods.csv", "manifest.json"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+
+
 def test_tables_are_written_as_plain_csv(world, tmp_path):
     """The tables are plain CSV: ISO dates, integer counts, one line per row."""
     _widget_sample(world, tmp_path / "out")

@@ -119,7 +119,7 @@ def test_active_days_and_the_day_basis(clones, tmp_path):
         ("2021-02-20", "ann", 2, 7, 1),
         ("2021-02-20", "ben@example.com", 1, 2, 1),
     ]
-    manifest = collect([repo_spec(TINY)], clones, tmp_path / "local", _design(EARLY, WINDOW), day="local")
+    manifest = collect([repo_spec(TINY)], clones, tmp_path / "local", _design(EARLY, WINDOW), reading=col.Reading(day="local"))
     assert manifest.day_basis == "local" and json.loads((tmp_path / "local" / "manifest.json").read_text())["day_basis"] == "local"
     users = _rows(load_collected(tmp_path / "local").contributions, ["period_start", "user"])
     assert [(str(start.date()), user) for start, user in users] == [
@@ -532,12 +532,12 @@ def test_cancel_ends_running_git_and_refuses_new_ones(clones):
 
 def test_recollecting_keeps_the_day_basis(clones, tmp_path):
     """A local-day sample re-collected from its manifest gives the same bytes."""
-    collect([repo_spec(TINY)], clones, tmp_path / "a", _design(EARLY), day="local")
+    collect([repo_spec(TINY)], clones, tmp_path / "a", _design(EARLY), reading=col.Reading("local", False, "drop"))
     recollect(tmp_path / "a" / "manifest.json", clones, tmp_path / "b")
     for name in ("contributions.csv", "periods.csv", "manifest.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     with pytest.raises(McValueError, match=re.escape("--day 'utc+1': choose one of utc, local")):
-        collect([repo_spec(TINY)], clones, tmp_path / "c", _design(EARLY), day="utc+1")
+        collect([repo_spec(TINY)], clones, tmp_path / "c", _design(EARLY), reading=col.Reading(day="utc+1"))
 
 
 def test_lists_with_a_byte_order_mark_are_read_and_fifos_refused(tmp_path):

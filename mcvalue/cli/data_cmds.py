@@ -84,6 +84,13 @@ def collect_command(
             "--day", help="A commit's day: utc (its author date's UTC day, default) or local (the author's own calendar day, as GitHub reads it)."
         ),
     ] = None,
+    mailmap: Annotated[
+        bool, typer.Option("--mailmap/--no-mailmap", help="Merge one person's addresses by the repository's .mailmap (default, as GitHub does).")
+    ] = True,
+    bots: Annotated[
+        str | None,
+        typer.Option("--bots", help="[bot] accounts: keep (counted and flagged per window, default) or drop (left out, as GitHub's contributors page does)."),
+    ] = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -91,6 +98,7 @@ def collect_command(
     result = mcvalue.collect_sample(
         out, clones=clones, repos=repos, design=design, windows=windows, manifest=manifest, per_repo=per_repo, seed=seed,
         jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar, day=day,
+        mailmap=mailmap, bots=bots,
     )
     for line in [*result.warnings, *result.problems()]:
         typer.echo(f"warning: {line}", err=True)

@@ -65,6 +65,11 @@ EARLIEST_DAY = date(2000, 1, 1)
 SAMPLE_FORMAT = 2
 #: A file in ``OUT/.repos`` that says mcvalue made the directory (an interrupted collection).
 CACHE_MARKER = "MCVALUE_RESUME_CACHE"
+#: What happens to ``[bot]`` accounts (GitHub's app accounts, e.g. ``dependabot[bot]``):
+#: ``keep`` counts them like anyone (clean mode's ``exclude_bots`` removes them later),
+#: ``drop`` leaves them out of the tables as GitHub's contributors page does; either way
+#: each window records their commits as ``bot_commits``.
+BOT_CHOICES = ("keep", "drop")
 MAX_MANIFEST_BYTES = 64 * 2**20
 MAX_LIST_BYTES = 64 * 2**20
 MAX_CACHE_BYTES = 64 * 2**20
@@ -366,6 +371,7 @@ class Manifest:
     git_version: str = ""
     git_log_options: tuple[str, ...] = gitlog.NUMSTAT_OPTIONS
     day_basis: str = "utc"
+    bots: str = "keep"
     window_days: int | None = WINDOW_DAYS
     format: int = SAMPLE_FORMAT
     recorded_sha256: str | None = None
@@ -386,6 +392,7 @@ class Manifest:
             "git_version": self.git_version,
             "git_log_options": list(self.git_log_options),
             "day_basis": self.day_basis,
+            "bots": self.bots,
             "design": self.design,
             "seed": self.seed,
             "per_repo": self.per_repo,
@@ -420,7 +427,7 @@ class Manifest:
             repositories=tuple(record["repositories"]), files=dict(record["files"]),
             mcvalue_version=record["mcvalue_version"], git_version=record["git_version"],
             git_log_options=tuple(record["git_log_options"]), day_basis=record.get("day_basis", "utc"),
-            window_days=record.get("window_days", WINDOW_DAYS),
+            window_days=record.get("window_days", WINDOW_DAYS), bots=record.get("bots", "keep"),
             format=record.get("format", 1), recorded_sha256=record.get("sample_sha256"),
         )
 
@@ -518,6 +525,8 @@ def _manifest_problem(record: object) -> str | None:
             return f"{key} must be a non-negative integer or null"
     if record.get("window_days", WINDOW_DAYS) not in (WINDOW_DAYS, None):
         return f"window_days must be {WINDOW_DAYS} or null"
+    if record.get("bots", "keep") not in BOT_CHOICES:
+        return f"bots must be one of {', '.join(BOT_CHOICES)}"
     if record.get("day_basis", "utc") not in gitlog.DAY_BASES:
         return f"day_basis must be one of {', '.join(gitlog.DAY_BASES)}"
     for repository in record["repositories"]:
@@ -525,6 +534,33 @@ def _manifest_problem(record: object) -> str | None:
         if problem:
             return problem
     return None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How git is read where it and GitHub's contributors page can differ; each default stated.
+
+    ``day``: ``utc`` (default; the README's figures) or ``local``, the author's own
+    calendar day, as the page appears to date commits. ``mailmap``: resolve identities
+    with the ``.mailmap`` of the commit read at (default, as GitHub does). ``bots``:
+    ``keep`` (default) or ``drop`` ``[bot]`` accounts (:data:`BOT_CHOICES`).
+    """
+
+    day: str = "utc"
+    mailmap: bool = True
+    bots: str = "keep"
+
+    def check(self) -> None:
+        """Raise McValueError naming the option whose value is not one of its choices."""
+        if self.day not in gitlog.DAY_BASES:
+            raise McValueError(f"--day {self.day!r}: choose one of {', '.join(gitlog.DAY_BASES)}")
+        if self.bots not in BOT_CHOICES:
+            raise McValueError(f"--bots {self.bots!r}: choose one of {', '.join(BOT_CHOICES)}")
+
+    @classmethod
+    def of(cls, manifest: "Manifest") -> "Reading":
+        """Return the reading a manifest records."""
+        return cls(manifest.day_basis, "--no-mailmap" not in manifest.git_log_options, manifest.bots)
 
 
 @dataclass(frozen=True)
@@ -541,7 +577,7 @@ class _Job:
     windows: tuple[Window, ...] | None = None
     pinned: tuple[str, str] | None = None  # (branch, commit) recorded in a manifest
     carried: dict | None = None  # a record re-used as is (skipped in the manifest re-collected)
-    day: str = "utc"
+    reading: Reading = Reading()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -573,8 +609,9 @@ def _cache_key(job: _Job, commit: str) -> dict:
     return {
         "format": SAMPLE_FORMAT,
         "mcvalue_version": __version__,
-        "git_log_options": list(gitlog.NUMSTAT_OPTIONS),
-        "day_basis": job.day,
+        "git_log_options": list(gitlog.numstat_options(job.reading.mailmap)),
+        "day_basis": job.reading.day,
+        "bots": job.reading.bots,
         "design": job.design.label,
         "seed": job.seed,
         "per_repo": job.per_repo,
@@ -652,13 +689,23 @@ def select_commits(windows: Sequence[Window], days: Sequence[tuple[str, date]]) 
     return selected
 
 
+def is_bot(user: str) -> bool:
+    """Whether a contributor is a GitHub app account (its login ends in ``[bot]``), which GitHub's contributors page hides."""
+    return user.endswith("[bot]")
+
+
 def _count_window(
-    window: Window, shas: list[str], counts: dict[str, gitlog.Numstat], unread: dict, day_of: dict[str, date], inside: bool
+    window: Window, shas: list[str], counts: dict[str, gitlog.Numstat], unread: dict, day_of: dict[str, date],
+    inside: bool, bots: str,
 ) -> dict:
     authors: dict[str, list] = {}
+    bot_commits = 0
     for sha in shas:
         stat_ = counts.get(sha)
         if stat_ is not None and stat_.files:  # GitHub counts no empty commits
+            bot_commits += is_bot(stat_.author)
+            if bots == "drop" and is_bot(stat_.author):
+                continue
             total = authors.setdefault(stat_.author, [0, 0, 0, set()])
             total[0] += 1
             total[1] += stat_.added
@@ -668,6 +715,7 @@ def _count_window(
         **window.to_dict(),
         "in_history": inside,
         "commits": sum(total[0] for total in authors.values()),
+        "bot_commits": bot_commits,
         "unread": [sha for sha in shas if sha in unread],
         "authors": {user: [*authors[user][:3], len(authors[user][3])] for user in sorted(authors)},
     }
@@ -714,7 +762,7 @@ def _read(job: _Job) -> tuple[dict, list[str]]:
     warnings = [warning] if warning else []
     if cached is not None:
         return {**cached, "tool": job.spec.tool, "url": job.spec.url}, warnings
-    listed, undated = gitlog.commit_days(job.clone, head.commit, job.day)
+    listed, undated = gitlog.commit_days(job.clone, head.commit, job.reading.day)
     last_day = today()
     days = [(sha, day) for sha, day in listed if EARLIEST_DAY <= day <= last_day]
     outside = len(undated) + len(listed) - len(days)
@@ -729,7 +777,7 @@ def _read(job: _Job) -> tuple[dict, list[str]]:
     wanted = set().union(*selected)
     boundary = gitlog.shallow_boundary(job.clone)
     readable = wanted - boundary
-    counts, unread = gitlog.read_numstat(job.clone, [sha for sha, _ in days if sha in readable], head.commit)
+    counts, unread = gitlog.read_numstat(job.clone, [sha for sha, _ in days if sha in readable], head.commit, job.reading.mailmap)
     unread.update((sha, _CUT_OFF) for sha in wanted & boundary)
     problems = []
     if boundary:
@@ -751,7 +799,7 @@ def _read(job: _Job) -> tuple[dict, list[str]]:
         "history": {"first": first.isoformat(), "last": last.isoformat(), "commits": len(days)},
         "shallow": bool(boundary),
         "windows": [
-            _count_window(w, shas, counts, unread, day_of, ok)
+            _count_window(w, shas, counts, unread, day_of, ok, job.reading.bots)
             for w, shas, ok in zip(windows, selected, inside, strict=True)
         ],
     }
@@ -835,7 +883,7 @@ def _public(record: dict) -> dict:
 
 
 def _write_sample(
-    out: Path, records: Sequence[dict], design: str, seed: int | None, per_repo: int | None, day: str,
+    out: Path, records: Sequence[dict], design: str, seed: int | None, per_repo: int | None, reading: Reading,
     window_days: int | None, warnings: Sequence[str] = (),
 ) -> Manifest:
     contributions, periods = _table_rows(records)
@@ -849,7 +897,8 @@ def _write_sample(
         design=design, seed=seed, per_repo=per_repo,
         repositories=tuple(_public(record) for record in records),
         files={name: hashlib.sha256(data).hexdigest() for name, data in tables.items()},
-        git_version=gitlog.git_version(), day_basis=day, window_days=window_days, warnings=tuple(warnings),
+        git_version=gitlog.git_version(), window_days=window_days, warnings=tuple(warnings),
+        day_basis=reading.day, bots=reading.bots, git_log_options=gitlog.numstat_options(reading.mailmap),
     )
     write_atomic(out / MANIFEST_FILE, manifest.to_bytes())
     return replace(manifest, recorded_sha256=manifest.sample_sha256)
@@ -911,11 +960,6 @@ def _check_windows(design: Design) -> None:
                 )
 
 
-def _check_day(day: str) -> None:
-    if day not in gitlog.DAY_BASES:
-        raise McValueError(f"--day {day!r}: choose one of {', '.join(gitlog.DAY_BASES)}")
-
-
 def collect(
     repos: Sequence[RepoSpec],
     clones: Path,
@@ -926,7 +970,7 @@ def collect(
     jobs: int = 1,
     clone_missing: bool = False,
     progress: Progress | None = None,
-    day: str = "utc",
+    reading: Reading = Reading(),
 ) -> Manifest:
     """Collect a sample from the clones under ``clones`` into ``out`` and return its manifest.
 
@@ -952,9 +996,9 @@ def collect(
         Clone repositories that have no clone yet (``git clone --no-checkout``).
     progress
         Called with (repositories done, total) after each repository.
-    day
-        ``utc`` (default): a commit's day is its author date's UTC day; ``local``: the
-        day on the author's clock, as GitHub's contributors graph appears to date it.
+    reading
+        Which day a commit is on, whether ``.mailmap`` merges identities, what happens
+        to ``[bot]`` accounts (:class:`Reading`; the defaults read git as the README says).
 
     Returns
     -------
@@ -965,7 +1009,7 @@ def collect(
     """
     if per_repo < 1 or seed < 0 or jobs < 1:
         raise McValueError(f"--per-repo ({per_repo}) and --jobs ({jobs}) must be >= 1 and --seed ({seed}) >= 0")
-    _check_day(day)
+    reading.check()
     specs = merge_duplicates(repos)
     if design.kind == "windows":
         _check_windows(design)
@@ -982,13 +1026,13 @@ def collect(
     work = [
         _Job(
             spec, find_clone(clones, spec), _cache_file(cache, spec), design, seed, per_repo, clone_missing,
-            windows=design.windows[spec.repo] if explicit else None, day=day,
+            windows=design.windows[spec.repo] if explicit else None, reading=reading,
         )
         for spec in specs
     ]
     records, warnings = _run_all(work, jobs, progress)
     return _write_sample(
-        Path(out), records, design.label, None if explicit else seed, None if explicit else per_repo, day,
+        Path(out), records, design.label, None if explicit else seed, None if explicit else per_repo, reading,
         design.window_days, warnings,
     )
 
@@ -1011,7 +1055,7 @@ def _recorded_spec(record: dict) -> RepoSpec:
 def recollect(
     manifest_path: Path, clones: Path, out: Path, jobs: int = 1, progress: Progress | None = None
 ) -> Manifest:
-    """Collect again what a manifest describes: same repositories, commits, windows and day basis.
+    """Collect again what a manifest describes: same repositories, commits, windows and reading.
 
     With the same clones (any that still contain the recorded commits) and versions, the
     tables and manifest written to ``out`` have the same bytes as the original. A
@@ -1030,12 +1074,12 @@ def recollect(
         work.append(
             _Job(
                 spec, find_clone(clones, spec), _cache_file(cache, spec), design, 0, 0, windows=windows,
-                pinned=pinned, carried=record if pinned is None else None, day=old.day_basis,
+                pinned=pinned, carried=record if pinned is None else None, reading=Reading.of(old),
             )
         )
     records, warnings = _run_all(work, jobs, progress)
     return _write_sample(
-        Path(out), records, old.design, old.seed, old.per_repo, old.day_basis, old.window_days, warnings
+        Path(out), records, old.design, old.seed, old.per_repo, Reading.of(old), old.window_days, warnings
     )
 
 

@@ -18,8 +18,11 @@ address belongs to, and counts the lines added and deleted in its diff. Here:
   and count 0; a root commit counts its whole tree as added;
 - the author is the identity resolved by the ``.mailmap`` of the commit read at
   (``%aE``/``%aN``; the work tree's ``.mailmap`` and ``.gitattributes`` are ignored, so
-  a checkout cannot change the counts); :func:`author_key` turns a GitHub noreply
-  address into the login it names.
+  a checkout cannot change the counts), or with ``mailmap=False`` the address as
+  written in the commit (:func:`numstat_options`); :func:`author_key` turns a GitHub
+  noreply address into the login it names;
+- a commit's day is its author date's UTC day, or with ``basis="local"`` the day on
+  the author's clock (:func:`author_day`).
 
 Every git call runs with the repository fixed to the clone (``GIT_CEILING_DIRECTORIES``
 stops git from climbing into an enclosing repository, repository-selecting ``GIT_*``
@@ -407,21 +410,33 @@ def _parse_numstat(lines: Iterable[str]) -> Iterator[tuple[str, Numstat]]:
         yield current[0], Numstat(*current[1:])
 
 
-def _numstat_run(clone: Path, commits: Sequence[str], at: str) -> tuple[dict[str, Numstat], int, str]:
+def numstat_options(mailmap: bool = True) -> tuple[str, ...]:
+    """Return the diff pass's ``git log`` options: :data:`NUMSTAT_OPTIONS`, or without ``.mailmap`` (``--no-mailmap``)."""
+    if mailmap:
+        return NUMSTAT_OPTIONS
+    return tuple("--no-mailmap" if option == "--use-mailmap" else option for option in NUMSTAT_OPTIONS)
+
+
+def _numstat_run(
+    clone: Path, commits: Sequence[str], at: str, mailmap: bool = True
+) -> tuple[dict[str, Numstat], int, str]:
     """Diff counts of ``commits`` in order, until git stops; with git's exit code and message."""
-    args = ["log", "--no-walk=unsorted", "--stdin", *NUMSTAT_OPTIONS, "--format=%x01%H%x00%aE%x00%aN"]
+    identity = "%aE%x00%aN" if mailmap else "%ae%x00%an"
+    args = ["log", "--no-walk=unsorted", "--stdin", *numstat_options(mailmap), f"--format=%x01%H%x00{identity}"]
     stdin = "".join(f"{sha}\n" for sha in commits).encode()
     with _Stream(clone, args, stdin=stdin, config=_bare_at(at)) as stream:
         counts = dict(_parse_numstat(stream.lines()))
     return counts, stream.returncode, stream.message
 
 
-def read_numstat(clone: Path, commits: Sequence[str], at: str) -> tuple[dict[str, Numstat], dict[str, str]]:
+def read_numstat(
+    clone: Path, commits: Sequence[str], at: str, mailmap: bool = True
+) -> tuple[dict[str, Numstat], dict[str, str]]:
     """Read the author and lines of each commit, and which commits' diffs could not be read.
 
     Returns ``(counts, unread)``: ``counts`` maps sha -> :class:`Numstat`, ``unread`` maps
     sha -> git's message. Authors are resolved with the ``.mailmap`` of commit ``at``
-    (the commit the history is read at).
+    (the commit the history is read at), or not at all with ``mailmap=False``.
 
     When git dies (a partial clone lacking a blob, a blob removed from an ordinary
     clone, a corrupt object) the culprit is either the last commit it printed (git
@@ -434,14 +449,14 @@ def read_numstat(clone: Path, commits: Sequence[str], at: str) -> tuple[dict[str
     unread: dict[str, str] = {}
     pending = list(commits)
     while pending:
-        done, returncode, message = _numstat_run(clone, pending, at)
+        done, returncode, message = _numstat_run(clone, pending, at, mailmap)
         if returncode == 0:
             counts.update(done)
             break
         position = len(done)
         if list(done) != pending[:position]:
             raise GitError(f"cannot read diffs: {message}")
-        if position and _numstat_run(clone, pending[position - 1:position], at)[1] != 0:
+        if position and _numstat_run(clone, pending[position - 1:position], at, mailmap)[1] != 0:
             position -= 1  # the last commit printed is the one git could not finish
             done.pop(pending[position])
         if position == len(pending):
