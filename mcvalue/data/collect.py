@@ -1064,7 +1064,7 @@ def recollect(
     if jobs < 1:
         raise McValueError(f"--jobs ({jobs}) must be >= 1")
     old = Manifest.read(manifest_path)
-    cache = _prepare_out(out)
+    cache = Path(out) / CACHE_DIR
     design = Design("windows", window_days=old.window_days)
     work = []
     for record in old.repositories:
@@ -1077,6 +1077,8 @@ def recollect(
                 pinned=pinned, carried=record if pinned is None else None, reading=Reading.of(old),
             )
         )
+    _check_windows(replace(design, windows={job.spec.repo: job.windows for job in work}))
+    _prepare_out(out)
     records, warnings = _run_all(work, jobs, progress)
     return _write_sample(
         Path(out), records, old.design, old.seed, old.per_repo, Reading.of(old), old.window_days, warnings
