@@ -551,3 +551,29 @@ def test_lists_with_a_byte_order_mark_are_read_and_fifos_refused(tmp_path):
     os.mkfifo(tmp_path / "fifo.csv")
     with pytest.raises(DataError, match=re.escape(f"{tmp_path / 'fifo.csv'}: not a regular file (a windows file must be one)")):
         col.parse_windows(tmp_path / "fifo.csv")
+
+
+def test_names_that_would_leave_the_clones_directory_are_refused(sample, tmp_path):
+    """``acme/..`` is no repository: refused in a list, a windows file and a manifest."""
+    with pytest.raises(ValueError, match="not a GitHub URL"):
+        repo_spec("acme/..")
+    windows = tmp_path / "w.csv"
+    windows.write_text("repo,start,end\nacme/..,2021-02-20,2021-03-06\n")
+    with pytest.raises(DataError, match="line 2: repo 'acme/..' is not owner/name"):
+        col.parse_windows(windows)
+    record = json.loads((sample / "manifest.json").read_text())
+    record["repositories"][0]["repo"] = "acme/.."
+    (sample / "manifest.json").write_text(json.dumps(record))
+    with pytest.raises(DataError, match=re.escape("not a collection manifest (a repository record without repo (owner/name)")):
+        recollect(sample / "manifest.json", tmp_path, tmp_path / "again")
+
+
+def test_a_clone_never_removes_an_existing_directory(tmp_path):
+    """A user's ``.tiny.cloning`` beside the clone survives; a failed clone leaves nothing of its own."""
+    clones = tmp_path / "clones" / "acme"
+    (clones / ".tiny.cloning").mkdir(parents=True)
+    (clones / ".tiny.cloning" / "mine.txt").write_text("mine\n")
+    with pytest.raises(gitlog.GitError, match="cannot clone"):
+        gitlog.clone_repository((tmp_path / "no-such-remote").as_uri(), clones / "tiny")
+    assert sorted(p.name for p in clones.iterdir()) == [".tiny.cloning"]
+    assert (clones / ".tiny.cloning" / "mine.txt").read_text() == "mine\n"

@@ -136,7 +136,7 @@ def repo_spec(text: str, tool: str = "") -> RepoSpec:
     match = _GITHUB_URL.fullmatch(text) or _SLUG.fullmatch(text)
     url = f"https://github.com/{match[1]}/{match[2]}" if match else text
     match = match or _OTHER_URL.fullmatch(text)
-    if match is None:
+    if match is None or match[2] in (".", ".."):
         raise ValueError(f"not a GitHub URL, owner/name, or git URL ending in /owner/name: {text!r}")
     return RepoSpec(match[1], match[2], tool.strip() or f"{match[1]}/{match[2]}".lower(), url)
 
@@ -259,7 +259,7 @@ def parse_windows(path: Path) -> Design:
     last_day = today()
     for number, row in enumerate(rows, 2):
         where = f"{path} line {number}"
-        if _SLUG.fullmatch((row["repo"] or "").strip()) is None:
+        if not _is_slug((row["repo"] or "").strip()):
             raise DataError(f"{where}: repo {row['repo']!r} is not owner/name")
         window = _window(row["start"], row["end"])
         if window is None:
@@ -278,6 +278,12 @@ def parse_windows(path: Path) -> Design:
     if not windows:
         raise DataError(f"{path}: lists no windows")
     return Design("windows", windows={repo: tuple(sorted(ws)) for repo, ws in windows.items()})
+
+
+def _is_slug(text: str) -> bool:
+    """Whether ``text`` is ``owner/name`` (a name of only dots would leave the clones directory)."""
+    match = _SLUG.fullmatch(text)
+    return match is not None and match[2] not in (".", "..")
 
 
 def _window(start: object, end: object) -> Window | None:
@@ -484,7 +490,7 @@ def _repository_problem(record: object, with_authors: bool = False) -> str | Non
     if not isinstance(record, dict):
         return "a repository record that is not an object"
     texts = ("repo", "tool", "url", "status")
-    if not all(isinstance(record.get(key), str) for key in texts) or _SLUG.fullmatch(record["repo"]) is None:
+    if not all(isinstance(record.get(key), str) for key in texts) or not _is_slug(record["repo"]):
         return "a repository record without repo (owner/name), tool, url and status"
     if record["status"] not in ("ok", "incomplete", "skipped"):
         return f"{record['repo']}: status {record['status']!r}"

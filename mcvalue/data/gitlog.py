@@ -470,12 +470,12 @@ def read_numstat(
 def clone_repository(url: str, destination: Path) -> None:
     """``git clone --no-checkout url destination``, atomically: a half-done clone never stays.
 
-    Clones into a hidden sibling directory, then renames it into place.
+    Clones into a new hidden sibling directory of a name only this function makes
+    (``.name.mcvalue-clone-XXXX``), removed on failure or interrupt, then renames it into
+    place; no existing directory is ever removed.
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = destination.parent / f".{destination.name}.cloning"
-    if staging.exists():  # left by an interrupted earlier clone
-        shutil.rmtree(staging)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.mcvalue-clone-", dir=destination.parent))
     command = ["git", "clone", "--quiet", "--no-checkout", "--", url, str(staging)]
     process, errors = _spawn(command, _environment(staging), stdin=False)
     try:
