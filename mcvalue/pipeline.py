@@ -19,6 +19,8 @@ from mcvalue.decision import DEFAULT_SWING
 from mcvalue.errors import DataError, McValueError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from mcvalue.data.collect import Manifest
     from mcvalue.priors.spec import Mode, Scenario
     from mcvalue.result import RunResult
@@ -319,6 +321,7 @@ def collect_sample(
     day: str | None = None,
     mailmap: bool = True,
     bots: str | None = None,
+    shallow_since: str | None = None,
 ) -> Manifest:
     """Collect a fresh sample from local git clones into ``out`` (``mcvalue data collect``).
 
@@ -362,6 +365,11 @@ def collect_sample(
     bots : str, optional
         ``keep`` (the default: ``[bot]`` accounts counted, flagged per window as
         ``bot_commits``, removed by clean mode) or ``drop`` (left out, as GitHub's page does).
+    shallow_since : str, optional
+        ``YYYY-MM-DD``: with ``clone``, clone only the history since that day (and the
+        cut-off commits' parents), e.g. ``2025-01-01`` for ``year:2025``: the same tables
+        from a fraction of the history. Not with the history design or later than the
+        design's first day.
 
     Returns
     -------
@@ -390,7 +398,7 @@ def collect_sample(
         given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
                                           ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None),
                                           ("--day", day), ("--no-mailmap", None if mailmap else True),
-                                          ("--bots", bots))
+                                          ("--bots", bots), ("--shallow-since", shallow_since))
                  if value is not None]
         if given:
             raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
@@ -399,11 +407,25 @@ def collect_sample(
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
         result = col.collect(
             specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress,
-            reading=col.Reading(day or "utc", mailmap, bots or "keep"),
+            reading=col.Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("--shallow-since", shallow_since),
         )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")
     return result
+
+
+def _day_option(option: str, text: str | None) -> date | None:
+    """Parse a ``YYYY-MM-DD`` option (McValueError naming it)."""
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        if len(text.strip()) != 10:
+            raise ValueError
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise McValueError(f"{option} {text!r}: use a YYYY-MM-DD date") from None
 
 
 def _collection_request(

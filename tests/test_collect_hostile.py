@@ -577,3 +577,43 @@ def test_a_clone_never_removes_an_existing_directory(tmp_path):
         gitlog.clone_repository((tmp_path / "no-such-remote").as_uri(), clones / "tiny")
     assert sorted(p.name for p in clones.iterdir()) == [".tiny.cloning"]
     assert (clones / ".tiny.cloning" / "mine.txt").read_text() == "mine\n"
+
+
+# --- --clone --shallow-since (issue 25 point 5) ------------------------------------------------------
+
+
+def test_a_shallow_clone_since_the_year_gives_the_full_clones_tables(tmp_path):
+    """year:2021 from a clone since 2021-01-01: the same tables as from the full clone, from 3 of its 7 commits.
+
+    Commits: four in 2020 (s1..s4), three in 2021 (s5 on 01-10, s6 on 02-01, s7 on 03-15).
+    The shallow clone holds s5..s7 and s4 (s5's parent, fetched by --deepen=1), so s5's diff
+    is read; the span of 2021 starts on 2021-01-01 in both clones.
+    """
+    work = Builder(tmp_path / "work")
+    for number, when in enumerate(("2020-02-01", "2020-05-01", "2020-08-01", "2020-11-01", "2021-01-10", "2021-02-01",
+                                   "2021-03-15"), 1):
+        work.commit(f"{when}T12:00:00+00:00", ANN if number % 2 else BEN, {f"s{number}.txt": numbered("s", number)})
+    source = tmp_path / "acme" / "shal.git"
+    git(tmp_path, "clone", "-q", "--bare", str(work.path), str(source))
+    spec = repo_spec(source.as_uri())
+    year = col.parse_design("year:2021")
+    full = collect([spec], tmp_path / "full", tmp_path / "out-full", year, per_repo=3, clone_missing=True)
+    shallow = collect([spec], tmp_path / "shallow", tmp_path / "out-shallow", year, per_repo=3, clone_missing=True,
+                      shallow_since=date(2021, 1, 1))
+    for name in ("contributions.csv", "periods.csv"):
+        assert (tmp_path / "out-full" / name).read_bytes() == (tmp_path / "out-shallow" / name).read_bytes()
+    assert (full.repositories[0]["shallow"], shallow.repositories[0]["shallow"]) == (False, True)
+    assert shallow.repositories[0]["status"] == "ok" and shallow.repositories[0]["history"]["commits"] == 4
+    assert full.repositories[0]["history"]["commits"] == 7
+    assert [w["start"] for w in shallow.repositories[0]["windows"]] == [w["start"] for w in full.repositories[0]["windows"]]
+    # Each window counts the 2021 commits on its days (s5, s6, s7: one each), so the comparison is not of zeros.
+    days = ("2021-01-10", "2021-02-01", "2021-03-15")
+    counted = [w["commits"] for w in shallow.repositories[0]["windows"]]
+    assert counted == [sum(w["start"] <= d <= w["end"] for d in days) for w in shallow.repositories[0]["windows"]]
+    assert sum(counted) >= 1
+    with pytest.raises(McValueError, match="--shallow-since 2021-01-02: after the design's first day 2021-01-01"):
+        collect([spec], tmp_path / "x", tmp_path / "out-x", year, clone_missing=True, shallow_since=date(2021, 1, 2))
+    with pytest.raises(McValueError, match="the history design draws windows over the whole history"):
+        collect([spec], tmp_path / "x", tmp_path / "out-x", Design("history"), clone_missing=True, shallow_since=date(2021, 1, 1))
+    with pytest.raises(McValueError, match="--shallow-since says how much history --clone fetches; add --clone"):
+        collect([spec], tmp_path / "x", tmp_path / "out-x", year, shallow_since=date(2021, 1, 1))

@@ -91,6 +91,10 @@ def collect_command(
         str | None,
         typer.Option("--bots", help="[bot] accounts: keep (counted and flagged per window, default) or drop (left out, as GitHub's contributors page does)."),
     ] = None,
+    shallow_since: Annotated[
+        str | None,
+        typer.Option("--shallow-since", metavar="YYYY-MM-DD", help="With --clone: fetch only the history since this day (e.g. 2025-01-01 for year:2025)."),
+    ] = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -98,7 +102,7 @@ def collect_command(
     result = mcvalue.collect_sample(
         out, clones=clones, repos=repos, design=design, windows=windows, manifest=manifest, per_repo=per_repo, seed=seed,
         jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar, day=day,
-        mailmap=mailmap, bots=bots,
+        mailmap=mailmap, bots=bots, shallow_since=shallow_since,
     )
     for line in [*result.warnings, *result.problems()]:
         typer.echo(f"warning: {line}", err=True)

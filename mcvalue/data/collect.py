@@ -581,6 +581,7 @@ class _Job:
     per_repo: int
     clone_missing: bool = False
     windows: tuple[Window, ...] | None = None
+    shallow_since: date | None = None  # how much history --clone fetches
     pinned: tuple[str, str] | None = None  # (branch, commit) recorded in a manifest
     carried: dict | None = None  # a record re-used as is (skipped in the manifest re-collected)
     reading: Reading = Reading()
@@ -749,7 +750,7 @@ def find_clone(clones: Path, spec: RepoSpec) -> Path:
 def _head(job: _Job) -> gitlog.Head:
     """Find (cloning it if asked) the clone and the branch and commit to read it at."""
     if not job.clone.exists() and job.clone_missing:
-        gitlog.clone_repository(job.spec.url, job.clone)
+        gitlog.clone_repository(job.spec.url, job.clone, job.shallow_since)
     elif not job.clone.exists():
         raise gitlog.GitError(f"no clone at {job.clone} (use --clone to clone it)")
     gitlog.check_clone(job.clone)
@@ -778,15 +779,21 @@ def _read(job: _Job) -> tuple[dict, list[str]]:
             else f"branch {head.branch!r} has only merge commits"
         )
     first, last = min(day for _, day in days), max(day for _, day in days)
+    boundary = gitlog.shallow_boundary(job.clone)
+    if boundary and job.design.kind == "year" and first > date(job.design.year, 1, 1):
+        raise gitlog.GitError(
+            f"shallow clone whose history starts {first}, after {job.design.year}-01-01: the year's windows cannot "
+            f"be placed (git fetch --shallow-since={job.design.year}-01-01, then git fetch --deepen=1)"
+        )
     windows = _windows_for(job, first, last)
     selected = select_commits(windows, days)
     wanted = set().union(*selected)
-    boundary = gitlog.shallow_boundary(job.clone)
     readable = wanted - boundary
     counts, unread = gitlog.read_numstat(job.clone, [sha for sha, _ in days if sha in readable], head.commit, job.reading.mailmap)
     unread.update((sha, _CUT_OFF) for sha in wanted & boundary)
     problems = []
-    if boundary:
+    if boundary and (job.design.kind == "history" or any(window.start < first for window in windows)):
+        # A shallow clone serves a design whose windows all start on or after its first day.
         problems.append("shallow clone: history before its cut-off is missing (git fetch --unshallow)")
     if unread:
         problems.append(f"{len(unread)} commit(s) whose diff could not be read ({next(iter(unread.values()))})")
@@ -966,6 +973,19 @@ def _check_windows(design: Design) -> None:
                 )
 
 
+def _check_shallow(design: Design, since: date | None, clone_missing: bool) -> None:
+    """Refuse ``--shallow-since`` without ``--clone``, with the history design, or later than the design's first day."""
+    if since is None:
+        return
+    if not clone_missing:
+        raise McValueError("--shallow-since says how much history --clone fetches; add --clone")
+    if design.kind == "history":
+        raise McValueError("--shallow-since: the history design draws windows over the whole history; clone all of it")
+    first = date(design.year, 1, 1) if design.kind == "year" else min(w.start for ws in design.windows.values() for w in ws)
+    if since > first:
+        raise McValueError(f"--shallow-since {since}: after the design's first day {first}; the history from then on is needed")
+
+
 def collect(
     repos: Sequence[RepoSpec],
     clones: Path,
@@ -977,6 +997,7 @@ def collect(
     clone_missing: bool = False,
     progress: Progress | None = None,
     reading: Reading = Reading(),
+    shallow_since: date | None = None,
 ) -> Manifest:
     """Collect a sample from the clones under ``clones`` into ``out`` and return its manifest.
 
@@ -1005,6 +1026,10 @@ def collect(
     reading
         Which day a commit is on, whether ``.mailmap`` merges identities, what happens
         to ``[bot]`` accounts (:class:`Reading`; the defaults read git as the README says).
+    shallow_since
+        With ``clone_missing``, clone only the history since this day (plus the cut-off
+        commits' parents): enough for a year or explicit-windows design whose first day
+        is not earlier; refused for the history design, which needs all of it.
 
     Returns
     -------
@@ -1016,6 +1041,7 @@ def collect(
     if per_repo < 1 or seed < 0 or jobs < 1:
         raise McValueError(f"--per-repo ({per_repo}) and --jobs ({jobs}) must be >= 1 and --seed ({seed}) >= 0")
     reading.check()
+    _check_shallow(design, shallow_since, clone_missing)
     specs = merge_duplicates(repos)
     if design.kind == "windows":
         _check_windows(design)
@@ -1032,7 +1058,7 @@ def collect(
     work = [
         _Job(
             spec, find_clone(clones, spec), _cache_file(cache, spec), design, seed, per_repo, clone_missing,
-            windows=design.windows[spec.repo] if explicit else None, reading=reading,
+            windows=design.windows[spec.repo] if explicit else None, reading=reading, shallow_since=shallow_since,
         )
         for spec in specs
     ]

@@ -467,17 +467,9 @@ def read_numstat(
     return counts, unread
 
 
-def clone_repository(url: str, destination: Path) -> None:
-    """``git clone --no-checkout url destination``, atomically: a half-done clone never stays.
-
-    Clones into a new hidden sibling directory of a name only this function makes
-    (``.name.mcvalue-clone-XXXX``), removed on failure or interrupt, then renames it into
-    place; no existing directory is ever removed.
-    """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.mcvalue-clone-", dir=destination.parent))
-    command = ["git", "clone", "--quiet", "--no-checkout", "--", url, str(staging)]
-    process, errors = _spawn(command, _environment(staging), stdin=False)
+def _run_quiet(command: list[str], env: dict[str, str], staging: Path, what: str) -> None:
+    """Run a git command that prints nothing we need; on failure or interrupt remove ``staging`` and raise."""
+    process, errors = _spawn(command, env, stdin=False)
     try:
         process.stdout.read()
     except BaseException:
@@ -489,5 +481,26 @@ def clone_repository(url: str, destination: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         if _CANCELLED.is_set():
             raise Cancelled
-        raise GitError(f"cannot clone {url}: {message}")
+        raise GitError(f"{what}: {message}")
+
+
+def clone_repository(url: str, destination: Path, shallow_since: date | None = None) -> None:
+    """``git clone --no-checkout url destination``, atomically: a half-done clone never stays.
+
+    ``shallow_since``: fetch only the commits since that day (``--shallow-since``), then
+    one more generation (``git fetch --deepen=1``), so that every commit since the day
+    has its parent and its diff can be read; the history before is cut off.
+
+    Clones into a new hidden sibling directory of a name only this function makes
+    (``.name.mcvalue-clone-XXXX``), removed on failure or interrupt, then renames it into
+    place; no existing directory is ever removed.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.mcvalue-clone-", dir=destination.parent))
+    shallow = [] if shallow_since is None else [f"--shallow-since={shallow_since.isoformat()}"]
+    command = ["git", "clone", "--quiet", "--no-checkout", *shallow, "--", url, str(staging)]
+    _run_quiet(command, _environment(staging), staging, f"cannot clone {url}")
+    if shallow_since is not None:
+        deepen = _command(staging, ["fetch", "--quiet", "--deepen=1", "origin"])
+        _run_quiet(deepen, _environment(staging), staging, f"cannot fetch the parents of {url}'s cut-off commits")
     os.replace(staging, destination)
