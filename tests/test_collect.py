@@ -543,7 +543,11 @@ def _validate_collect():
 
 
 def _fake_scrape(path: Path) -> Path:
-    """Write a raw scrape of acme/widget for W1-W3; W2 lacks dependabot and has 2 commits, 5 lines."""
+    """Write a raw scrape of acme/widget for three windows of its own (6, 13 and 13 days, a measurement design).
+
+    Its 01-04..01-10 window holds c1-c4 (as W1); its 01-11..01-24 window lacks dependabot
+    and has 2 commits, 5 lines (git: c5-c7); 02-01..02-14 is empty.
+    """
     base = "https://github.com/acme/widget/graphs/contributors"
     info = {
         f"{base}?from=2021-01-04&to=2021-01-10&type=c": {

@@ -617,3 +617,14 @@ def test_a_shallow_clone_since_the_year_gives_the_full_clones_tables(tmp_path):
         collect([spec], tmp_path / "x", tmp_path / "out-x", Design("history"), clone_missing=True, shallow_since=date(2021, 1, 1))
     with pytest.raises(McValueError, match="--shallow-since says how much history --clone fetches; add --clone"):
         collect([spec], tmp_path / "x", tmp_path / "out-x", year, shallow_since=date(2021, 1, 1))
+
+
+def test_a_resume_cache_that_is_a_symlink_is_refused(clones, tmp_path):
+    """``OUT/.repos`` pointing elsewhere: refused, the target untouched."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / ".repos").symlink_to(elsewhere)
+    with pytest.raises(McValueError, match="holds files mcvalue did not write"):
+        collect([repo_spec(TINY)], clones, tmp_path / "out", _design(WINDOW))
+    assert list(elsewhere.iterdir()) == []

@@ -921,6 +921,8 @@ def _is_ours(out: Path) -> bool:
     """Whether ``out`` is empty, or holds only what an mcvalue collection writes (recognised by its manifest or resume cache marker)."""
     entries = {entry.name for entry in out.iterdir()}
     cache = out / CACHE_DIR
+    if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
+        return False  # writing through it would write elsewhere
     marked = (cache / CACHE_MARKER).is_file() and not (cache / CACHE_MARKER).is_symlink()
     if CACHE_DIR in entries and not cache.is_symlink() and cache.is_dir() and not marked and any(cache.iterdir()):
         return False  # somebody else's .repos
