@@ -798,7 +798,8 @@ def _read(job: _Job) -> tuple[dict, list[str]]:
     if unread:
         problems.append(f"{len(unread)} commit(s) whose diff could not be read ({next(iter(unread.values()))})")
     if outside:
-        problems.append(f"{outside} commit(s) dated outside {EARLIEST_DAY}..{last_day} or undatable: counted in no window")
+        # No date in the line: the manifest's bytes must not depend on the day of collection.
+        problems.append(f"{outside} commit(s) dated before {EARLIEST_DAY}, in the future or undatable: counted in no window")
     inside = [not (window.end < first or window.start > last) for window in windows]
     if not all(inside):
         problems.append(
