@@ -89,7 +89,11 @@ def collect_command(
     ] = True,
     bots: Annotated[
         str | None,
-        typer.Option("--bots", help="GitHub app accounts (login ending in \\[bot]): keep (counted and flagged per window, default) or drop (left out, as GitHub's contributors page does)."),
+        typer.Option(
+            "--bots",
+            help="GitHub app accounts (login ending in \\[bot]): keep (counted and flagged per window, default) "
+            "or drop (left out, as GitHub's contributors page does).",
+        ),
     ] = None,
     shallow_since: Annotated[
         str | None,
