@@ -70,7 +70,8 @@ def scrape_windows(periods: pd.DataFrame, repos: set[str], convention: str) -> D
     for repo, start, end in periods[KEYS].itertuples(index=False):
         if repo in repos:
             windows.setdefault(repo, set()).add(git_window(start.date(), end.date(), convention))
-    return Design("windows", windows={repo: tuple(sorted(ws)) for repo, ws in windows.items()})
+    # Measurement windows: half-open and weekly readings are not 14 days long.
+    return Design("windows", windows={repo: tuple(sorted(ws)) for repo, ws in windows.items()}, window_days=None)
 
 
 _GIT_KEYS = ["repo", "git_start", "git_end"]
@@ -160,7 +161,7 @@ def validate(
         return None, None
     design = scrape_windows(scrape[1], {spec.repo for spec in specs}, convention)
     manifest = collect(specs, clones, out, design, jobs=jobs)
-    sample = load_collected(out)
+    sample = load_collected(out, priced=False)
     unread = pd.DataFrame(
         [(r["repo"], w["start"], w["end"], len(w["unread"])) for r in manifest.repositories for w in r["windows"]],
         columns=[*KEYS, "unread"],

@@ -235,6 +235,8 @@ def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], 
         "data_mode": data["mode"] if data is not None else None,
         "cleaning": data["cleaning"] if data is not None else None,
         "data_files_sha256": data["file_sha256"] if data is not None else {},
+        # A collected sample's identity (its manifest's sample_sha256); null for the paper's files.
+        "sample_sha256": data["file_sha256"].get("sample_sha256") if data is not None else None,
         "swing": list(swing),
         "thresholds": list(thresholds),
     }

@@ -78,15 +78,37 @@ def collect_command(
     manifest: Annotated[
         Path | None, typer.Option("--manifest", help="Re-collect what this manifest.json describes (same commits and windows, same bytes).", dir_okay=False)
     ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--day", help="A commit's day: utc (its author date's UTC day, default) or local (the author's own calendar day, as GitHub reads it)."
+        ),
+    ] = None,
+    mailmap: Annotated[
+        bool, typer.Option("--mailmap/--no-mailmap", help="Merge one person's addresses by the repository's .mailmap (default, as GitHub does).")
+    ] = True,
+    bots: Annotated[
+        str | None,
+        typer.Option(
+            "--bots",
+            help="GitHub app accounts (login ending in \\[bot]): keep (counted and flagged per window, default) "
+            "or drop (left out, as GitHub's contributors page does).",
+        ),
+    ] = None,
+    shallow_since: Annotated[
+        str | None,
+        typer.Option("--shallow-since", metavar="YYYY-MM-DD", help="With --clone: fetch only the history since this day (e.g. 2025-01-01 for year:2025)."),
+    ] = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Collect a fresh sample from local git clones: contributor-periods, repo-periods and manifest.json in --out."""
     result = mcvalue.collect_sample(
         out, clones=clones, repos=repos, design=design, windows=windows, manifest=manifest, per_repo=per_repo, seed=seed,
-        jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar,
+        jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar, day=day,
+        mailmap=mailmap, bots=bots, shallow_since=shallow_since,
     )
-    for line in result.problems():
+    for line in [*result.warnings, *result.problems()]:
         typer.echo(f"warning: {line}", err=True)
     records = result.repositories
     read = [record for record in records if record["status"] != "skipped"]
