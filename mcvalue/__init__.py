@@ -35,6 +35,8 @@ _EXPORTS: dict[str, str] = {
     "compare": "mcvalue.pipeline",
     "collect_sample": "mcvalue.pipeline",
     "to_json": "mcvalue.pipeline",
+    "calibrate": "mcvalue.calibration",
+    "CalibrationSettings": "mcvalue.calibration",
     "RunResult": "mcvalue.result",
     "write_report": "mcvalue.report",
     "report_directory": "mcvalue.report",
