@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "to_json": "mcvalue.pipeline",
     "calibrate": "mcvalue.calibration",
     "CalibrationSettings": "mcvalue.calibration",
+    "forecast_trends": "mcvalue.calibration",
     "RunResult": "mcvalue.result",
     "write_report": "mcvalue.report",
     "report_directory": "mcvalue.report",

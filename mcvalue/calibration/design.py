@@ -54,6 +54,13 @@ class CalibrationSettings:
     for a smaller one; a fit runs its chains on one core. ``thinned`` draws, evenly spaced
     over all chains' draws, rank each true value; ``target_year`` is the year whose FTE is
     ranked.
+
+    Examples
+    --------
+    >>> from mcvalue.calibration import CalibrationSettings
+    >>> quick = CalibrationSettings(draws=100, tune=150, chains=2, thinned=19)  # a smoke test, not a calibration
+    >>> quick.sampler(7).seed
+    7
     """
 
     draws: int = DEFAULT_DRAWS

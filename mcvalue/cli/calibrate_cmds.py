@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 import mcvalue
-from mcvalue.cli.options import DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption
+from mcvalue.cli.options import FLAG, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption
 
 
 def calibrate_command(
@@ -23,10 +23,22 @@ def calibrate_command(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Send the fits to a running Dask scheduler, e.g. tcp://10.0.0.1:8786.")
     ] = None,
+    forecast: Annotated[
+        bool,
+        typer.Option(
+            "--forecast", help="Instead: the forecast check of the trend structures (fit before --cutoff, score later windows; writes forecast.json).",
+            metavar=FLAG,
+        ),
+    ] = False,
+    cutoff: Annotated[int, typer.Option("--cutoff", help="With --forecast: fit the windows before Jan 1st of this year.")] = 2019,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Simulation-based calibration of the cost model on the sample's design; resumable; writes ranks, diagnostics, summary and rank plots."""
+    if forecast:
+        record = mcvalue.forecast_trends(out=out, cutoff=cutoff, mode=mode or "clean", sample=sample, data_dir=data_dir, progress=not (quiet or as_json))
+        typer.echo(mcvalue.to_json(record) if as_json else mcvalue.text.render_forecast(record))
+        return
     result = mcvalue.calibrate(
         datasets, out=out, mode=mode or "clean", sample=sample, data_dir=data_dir, workers=workers, scheduler=scheduler, progress=not (quiet or as_json)
     )
