@@ -5,7 +5,7 @@ import pytest
 from scipy import integrate, stats
 from test_pymc_model import REFS, _params
 
-from mcvalue.calibration.forecast import clamped, fte_clamped, interval_coverage, pointwise_lpd, split_at
+from mcvalue.calibration.forecast import clamped, differences_from_best, fte_clamped, interval_coverage, pointwise_lpd, split_at
 from mcvalue.costmodels.pymc import model as pmm
 
 
@@ -93,3 +93,11 @@ def test_fte_without_extrapolation_holds_each_repo_at_the_end_of_its_span():
     assert fte_clamped(p, data, 2020) == pytest.approx(pmm.fte_from_params(p, data, 2020), rel=1e-12)
     # at 2023 every repo is held at 2020.5: the FTE of 2020
     assert fte_clamped(p, data, 2023) == pytest.approx(pmm.fte_from_params(p, data, 2020), rel=1e-12)
+
+
+def test_differences_are_from_the_best_structure_with_the_se_of_paired_windows():
+    pointwise = {"a": {"u": np.array([-1.0, -2.0, np.nan, -3.0])}, "b": {"u": np.array([-2.0, -2.0, np.nan, -5.0])}}
+    diffs = differences_from_best(pointwise)
+    # a is best (-6 against -9); b - a per window: -1, 0, -2 -> sum -3, sd sqrt(2/3), SE sqrt(3) sd = sqrt(2)
+    assert diffs["a"]["u"] == [0.0, 0.0]
+    assert diffs["b"]["u"] == [-3.0, round(np.sqrt(2.0), 1)]

@@ -26,7 +26,7 @@ Scores, per held-out window (its repo, date, and observations):
   sum of negative binomials sharing one window effect, integrated by Gauss-Hermite
   quadrature) and of its lines given its rows (the hurdle and the lognormal body, window
   effect integrated exactly; the Jacobian ``-sum log l`` is left out: it is the same for
-  every structure). A difference is given with its standard error over windows
+  every structure); ``total`` adds a window's three. A difference is given with its standard error over windows
   (``sqrt(n) sd`` of the pointwise differences, as for LOO);
 - coverage of the 90% predictive intervals of its total contributors, commits and lines
   (replicates of whole windows, unconditional): a calibrated structure covers ~90%.
@@ -190,22 +190,42 @@ def pointwise_lpd(params: dict[str, np.ndarray], held: ModelData) -> dict[str, n
     return out
 
 
-def psis_loo(params: dict[str, np.ndarray], data: ModelData) -> dict[str, dict]:
-    """PSIS-LOO (ArviZ) of each likelihood, leaving out one window at a time: elpd, its SE, the share of Pareto k above 0.7.
+def psis_loo(params: dict[str, np.ndarray], data: ModelData) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+    """PSIS-LOO (ArviZ) of each likelihood, leaving out one window at a time; the summary and the pointwise elpd.
 
-    Within the sampled years only: a window left out has neighbours on both sides in time.
+    The summary gives per likelihood the elpd, its SE and the share of Pareto k above 0.7;
+    the pointwise elpd (one value per window) lets two structures be compared with the SE
+    of their difference. Within the sampled years only: a window left out has neighbours on
+    both sides in time.
     """
     import arviz as az
 
     loglik = pointwise_loglik(params, data)
     draws = params["contrib_log_mean"].shape[0]
     tree = az.from_dict({"posterior": {"dummy": np.zeros((1, draws))}, "log_likelihood": {k: v[None, :, :] for k, v in loglik.items()}})
-    out = {}
+    summary, pointwise = {}, {}
     for unit in loglik:
         with warnings.catch_warnings():  # high Pareto k is reported in the record, not warned about
             warnings.simplefilter("ignore")
             loo = az.loo(tree, var_name=unit, pointwise=True)
-        out[unit] = {"elpd": round(float(loo.elpd), 1), "se": round(float(loo.se), 1), "share_k_above_0.7": round(float((loo.pareto_k.values > 0.7).mean()), 3)}
+        high_k = float((loo.pareto_k.values > 0.7).mean())
+        summary[unit] = {"elpd": round(float(loo.elpd), 1), "se": round(float(loo.se), 1), "share_k_above_0.7": round(high_k, 3)}
+        pointwise[unit] = np.asarray(loo.elpd_i.values, dtype=float).ravel()
+    return summary, pointwise
+
+
+def differences_from_best(pointwise: dict[str, dict[str, np.ndarray]]) -> dict[str, dict[str, list[float]]]:
+    """Per structure and likelihood: [sum of pointwise differences from the best structure, its SE (sqrt(n) sd)].
+
+    ``pointwise`` maps structure -> likelihood -> per-window elpd (NaN where a window has none).
+    """
+    out: dict[str, dict[str, list[float]]] = {name: {} for name in pointwise}
+    for unit in next(iter(pointwise.values())):
+        best = max(pointwise, key=lambda name: np.nansum(pointwise[name][unit]))
+        for name in pointwise:
+            diff = pointwise[name][unit] - pointwise[best][unit]
+            diff = diff[np.isfinite(diff)]
+            out[name][unit] = [round(float(diff.sum()), 1), round(float(np.sqrt(diff.size) * diff.std()), 1)]
     return out
 
 
@@ -280,30 +300,32 @@ def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int 
 
     train, held = split_at(data, cutoff)
     fits: dict[ModelPriors, tuple] = {}
-    pointwise, out = {}, {}
+    pointwise, loo_pointwise, out = {}, {}, {}
     for structure in STRUCTURES:
         if structure.priors not in fits:
             fits[structure.priors] = (_fit(train, structure.priors, progress), _fit(data, structure.priors, progress))
         fitted, full = fits[structure.priors]
         params = thinned_params(repo_params(posterior_draws(fitted.idata)))
         target = clamped(held, train) if structure.clamp else held
-        pointwise[structure.name] = pointwise_lpd(params, target)
+        lpd = pointwise_lpd(params, target)
+        pointwise[structure.name] = lpd | {"total": lpd["contributors"] + np.nan_to_num(lpd["commits"]) + np.nan_to_num(lpd["lines"])}
         full_params = repo_params(posterior_draws(full.idata))
+        loo_summary = None
+        if not structure.clamp:  # inside the sampled span clamping changes nothing: its LOO is the shipped model's
+            loo_summary, loo_pointwise[structure.name] = psis_loo(thinned_params(full_params), data)
         fte = fte_clamped(full_params, data, target_year) if structure.clamp else fte_from_params(full_params, data, target_year)
         out[structure.name] = {
             "training_fit_converged": bool(fitted.diagnostics["converged"]),
-            "full_fit_psis_loo": None if structure.clamp else psis_loo(thinned_params(full_params), data),
+            "full_fit_psis_loo": loo_summary,
             "full_fit_converged": bool(full.diagnostics["converged"]),
             "elpd": {unit: round(float(np.nansum(v)), 1) for unit, v in pointwise[structure.name].items()},
             "coverage_90": {u: round(c, 3) for u, c in interval_coverage(params, target, np.random.default_rng(seed)).items()},
             f"fte_{target_year}": {key: _quantiles(fte[:, j]) for j, key in enumerate(METHOD_KEYS)},
         }
-    for unit in ("contributors", "commits", "lines"):
-        best = max(out, key=lambda name: out[name]["elpd"][unit])
-        for name in out:
-            diff = pointwise[name][unit] - pointwise[best][unit]
-            diff = diff[np.isfinite(diff)]
-            out[name].setdefault("elpd_difference_from_best", {})[unit] = [round(float(diff.sum()), 1), round(float(np.sqrt(diff.size) * diff.std()), 1)]
+    for name, diffs in differences_from_best(pointwise).items():
+        out[name]["elpd_difference_from_best"] = diffs
+    for name, diffs in differences_from_best(loo_pointwise).items():
+        out[name]["full_fit_psis_loo_difference_from_best"] = diffs
     return {
         "cutoff": cutoff,
         "target_year": target_year,

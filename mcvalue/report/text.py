@@ -264,10 +264,10 @@ def render_forecast(record: dict) -> str:
     lines = [f"Forecast check: fitted to the {record['training_windows']} windows before {record['cutoff']:.0f}, scored on "
              f"{record['held_out_windows']} later windows of {record['held_out_repos']} repos "
              f"(median {record['held_out_years_beyond_last_training_window'][0]} years past a repo's last fitted window)"]
-    lines.append(f"  {'structure':18s}{'elpd diff from best (SE): contributors':>40s}{'commits':>16s}{'lines':>16s}   90% coverage c/c/l   "
+    lines.append(f"  {'structure':18s}{'elpd diff from best (SE): contributors':>40s}{'commits':>16s}{'lines':>16s}{'total':>16s}   90% coverage c/c/l   "
                  f"contributors FTE {year}")
     for name, s in record["structures"].items():
-        diffs = "".join(f"{f'{d:.1f} ({se:.1f})':>{w}s}" for (d, se), w in zip(s["elpd_difference_from_best"].values(), (40, 16, 16), strict=True))
+        diffs = "".join(f"{f'{d:.1f} ({se:.1f})':>{w}s}" for (d, se), w in zip(s["elpd_difference_from_best"].values(), (40, 16, 16, 16), strict=True))
         cov = "/".join(f"{c:.2f}" for c in s["coverage_90"].values())
         fte = s[f"fte_{year}"]["contributors_pytorch"]
         lines.append(f"  {name:18s}{diffs}   {cov:18s}   {fte[0]:,.0f} [{fte[1]:,.0f}, {fte[2]:,.0f}]")
