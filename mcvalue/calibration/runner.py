@@ -54,7 +54,7 @@ def run_tasks(
     With ``scheduler`` (an address such as ``tcp://10.0.0.1:8786``) the tasks go to that
     cluster; else with ``workers`` of 1 they run here, one after another; else on a
     ``LocalCluster`` of ``workers`` processes (default :func:`default_workers`). ``shared``
-    is sent to every worker once. ``name`` prefixes the task keys shown by Dask's dashboard.
+    (the design: ~120 kB pickled) goes with each task. ``name`` prefixes the task keys shown by Dask's dashboard.
     """
     items = list(items)
     workers = workers or default_workers()
@@ -74,11 +74,11 @@ def run_tasks(
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
-        remote = client.scatter(shared, broadcast=True)
-        futures = [client.submit(func, remote, item, key=f"{name}-{item}", pure=False, retries=RETRIES) for item in items]
+        # ``shared`` travels inside every task rather than scattered once: scattered data lost
+        # with its workers cannot be recomputed, and the tasks needing it would be cancelled.
+        futures = [client.submit(func, shared, item, key=f"{name}-{item}", pure=False, retries=RETRIES) for item in items]
         for future in as_completed(futures):
             on_result(future.result())
-            future.release()
     finally:
         client.close()
         if cluster is not None:
