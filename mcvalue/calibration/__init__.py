@@ -166,7 +166,8 @@ def calibrate_design(
     Raises McValueError if ``datasets`` is not positive or ``out`` cannot be written.
     """
     from mcvalue.calibration.runner import run_tasks
-    from mcvalue.calibration.store import TIMINGS_FILE, append_line, dumps, read_records, write_records
+    from mcvalue.calibration.store import RANKS_FILE, TIMINGS_FILE, append_line, dumps, read_records, write_records
+
     _check_count(datasets)
     settings = settings or CalibrationSettings()
     directory = _directory(out)
@@ -180,7 +181,7 @@ def calibrate_design(
     def finished(result: tuple[dict, float]) -> None:
         record, took = result
         records.current[record["dataset"]] = record
-        append_line(directory / "ranks.jsonl", dumps(record))
+        append_line(directory / RANKS_FILE, dumps(record))
         append_line(directory / TIMINGS_FILE, json.dumps({"dataset": record["dataset"], "seconds": round(took, 1)}))
         seconds.append(took)
         if bar:

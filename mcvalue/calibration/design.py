@@ -77,8 +77,12 @@ class CalibrationSettings:
         return SamplerSettings(draws=self.draws, tune=self.tune, chains=self.chains, seed=index, target_accept=self.target_accept, nuts=NUTS_SAMPLER)
 
     def key(self, design: ModelData) -> str:
-        """sha256 of the design and these settings: records of another key belong to another calibration."""
-        payload = {"design": design.digest(), "model": self.priors.settings(), "sampler": NUTS_SAMPLER, **asdict(self) | {"priors": None}}
+        """sha256 of the design, these settings and the versions of the libraries that draw: records of another key belong to another calibration."""
+        from importlib.metadata import version
+
+        libraries = {name: version(name) for name in ("pymc", "nutpie", "numpy")}  # they make the draws
+        payload = {"design": design.digest(), "model": self.priors.settings(), "sampler": NUTS_SAMPLER, "libraries": libraries}
+        payload |= asdict(self) | {"priors": None}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
