@@ -250,7 +250,7 @@ def test_parameter_recovery_hyperparameters_in_90_percent_intervals():
     than 4 posterior sds from the posterior mean (P ~ 19 * 6e-5), and the trends and window
     sds, the new parts of the model, each inside its 95% interval. Seeds
     are fixed, so the test is deterministic; calibration over many datasets is
-    benchmarks/sbc.py's job.
+    ``mcvalue calibrate``'s job.
     """
     data, _ = simulated_data(90, np.random.default_rng(2024))
     fit = fit_model_data(data, sampler=SamplerSettings(draws=300, tune=300, chains=2, seed=11), progress=False, allow_unconverged=True)

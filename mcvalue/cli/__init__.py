@@ -16,7 +16,7 @@ import sys
 import typer
 
 import mcvalue
-from mcvalue.cli import data_cmds, fit_cmds, priors_cmds, run_cmds
+from mcvalue.cli import calibrate_cmds, data_cmds, fit_cmds, priors_cmds, run_cmds
 from mcvalue.cli.output import say
 
 EXIT_USAGE = 1
@@ -35,6 +35,7 @@ data_cmds.register(app)
 priors_cmds.register(app)
 fit_cmds.register(app)
 run_cmds.register(app)
+calibrate_cmds.register(app)
 
 
 def _log_internal_error(error: BaseException) -> str:

@@ -128,7 +128,7 @@ that 139 repos, from TensorFlow to one-person tools, grow at rates equal within 
 year: not a belief anyone holds.
 
 The scales were narrowed from version 1's after a prior predictive check on the real
-design (``benchmarks/sbc.py``): version 1's scales with a trend of sd 0.2 a year gave
+design (``mcvalue calibrate``, then ``benchmarks/sbc.py``): version 1's scales with a trend of sd 0.2 a year gave
 samples of 165 to 222,000 contributor-periods (5%-95%) and mean commits per row up to
 560; these scales give 568 to 29,896 (median 3,208) and 1.7 to 49; the real sample has
 3,770 (clean mode, sync rows excluded).
