@@ -66,8 +66,10 @@ class Structure:
 
 STRUCTURES: tuple[Structure, ...] = (
     Structure("repo trends", ModelPriors()),
-    Structure("global trend", ModelPriors(trend_sd_scale=0.001)),
-    Structure("pooled slopes", ModelPriors(trend_sd_scale=0.05)),
+    # repo trend sds pinned near 0.001 a year: one global trend
+    Structure("global trend", ModelPriors(trend_sd_median=0.001, trend_sd_log_sigma=0.1)),
+    # slopes pooled hard toward the global trend (median sd 0.034 a year, that of version 7's HalfNormal(0.05))
+    Structure("pooled slopes", ModelPriors(trend_sd_median=0.034, trend_sd_log_sigma=0.5)),
     Structure("no extrapolation", ModelPriors(), clamp=True),
 )
 
