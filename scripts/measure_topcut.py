@@ -5,10 +5,11 @@
 
 Mirrors are bare git directories at ``MIRRORS/owner+name/repo`` (or ``.../repo/.git``),
 as the ``fetch`` tool leaves them; names are matched case-insensitively. Writes
-``windows.csv`` (one row per repo-window: git's counts, the top-100 part of them, and
-the scrape's counts of the same window) and ``authors.csv`` (every sampled repository's
+``windows.csv`` (one row per scraped repo-window: the weeks git was read over, git's
+counts there, the top-100 part of them, and the scrape's counts of the window) and ``authors.csv`` (every sampled repository's
 all-time author count at the scrape date: exact from git where measured, else the range
-in ``authors_judgement.csv`` of the same folder), and the package's per-repository table
+in ``authors_judgement.csv`` of the same folder), ``agreement.csv`` (how often git agrees
+with the scrape, by repository size, with and without the cut), and the package's per-repository table
 (``--package``) that :mod:`mcvalue.costmodels.topcut` fits its relation to. The reading
 is :mod:`mcvalue.data.topcut`.
 
@@ -25,7 +26,7 @@ import pandas as pd
 
 from mcvalue.data.fetch import RAW_FILE, locate
 from mcvalue.data.parse import read_raw
-from mcvalue.data.topcut import measure_repository
+from mcvalue.data.topcut import measure_repository, page_window
 
 
 def mirror_dirs(mirrors: Path) -> dict[str, Path]:
@@ -42,8 +43,12 @@ def mirror_dirs(mirrors: Path) -> dict[str, Path]:
 
 
 def _one(args: tuple[str, Path, list]) -> tuple[str, pd.DataFrame, int]:
+    """Measure one repository in the page's weeks of its scraped windows; key the rows by the scraped dates."""
     repo, clone, windows = args
-    table, authors = measure_repository(clone, windows)
+    table, authors = measure_repository(clone, [page_window(start, end) for start, end in windows])
+    table = table.rename(columns={"period_start": "git_start", "period_end": "git_end"})
+    table.insert(0, "period_end", [end for _, end in windows])
+    table.insert(0, "period_start", [start for start, _ in windows])
     return repo, table.assign(repo=repo), authors
 
 
@@ -69,6 +74,29 @@ def package_table(authors: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     table = authors[["repo", "authors_low", "authors_high", "source"]].merge(sums.reset_index(), on="repo", how="left")
     return table[["repo", "authors_low", "authors_high", "source", "windows", *measures]].astype(
         {column: "Int64" for column in ["windows", *measures]})
+
+
+#: Repository size classes (all-time authors at the scrape date) of the agreement table.
+SIZE_CLASSES = (0, 100, 160, 300, 600, 5000)
+#: (git column, scrape column) pairs compared in the agreement table.
+COMPARED = (("authors", "scrape_contributors"), ("commits", "scrape_commits"), ("lines", "scrape_lines"))
+
+
+def agreement(windows: pd.DataFrame) -> pd.DataFrame:
+    """Per size class: how often git agrees with the scrape within 10%, with and without the top-100 cut.
+
+    Only windows in which git or the scrape has a commit count (two zeros agree trivially).
+    ``<measure>_all`` compares all of git's authors' work, ``<measure>_top100`` only the
+    top 100's (what the page can show).
+    """
+    active = windows[(windows["commits"] > 0) | (windows["scrape_commits"] > 0)]
+    size = pd.cut(active["git_authors_alltime"], SIZE_CLASSES).astype(str).rename("authors_alltime")
+    columns = {"repos": active.groupby(size)["repo"].nunique(), "windows": active.groupby(size).size()}
+    for measure, scrape in COMPARED:
+        for suffix, column in (("all", measure), ("top100", f"{measure}_kept")):
+            close = (active[column] - active[scrape]).abs() <= 0.1 * active[scrape]
+            columns[f"{measure}_{suffix}"] = close.groupby(size).mean().round(3)
+    return pd.DataFrame(columns).reset_index()
 
 
 def main() -> int:
@@ -101,7 +129,7 @@ def main() -> int:
         columns={"contributors": "scrape_contributors", "commits": "scrape_commits", "lines": "scrape_lines"})
     measured = measured.merge(theirs, on=["repo", "period_start", "period_end"], how="left")
     measured.insert(1, "git_authors_alltime", measured["repo"].map(authors))
-    columns = ["repo", "git_authors_alltime", "period_start", "period_end", "authors", "authors_kept", "commits",
+    columns = ["repo", "git_authors_alltime", "period_start", "period_end", "git_start", "git_end", "authors", "authors_kept", "commits",
                "commits_kept", "lines", "lines_kept", "unread", "scrape_contributors", "scrape_commits", "scrape_lines"]
     args.out.mkdir(parents=True, exist_ok=True)
     measured = measured[columns].sort_values(["repo", "period_start"])
@@ -110,6 +138,7 @@ def main() -> int:
     authors_table = author_counts(tools, authors, pd.read_csv(args.out / "authors_judgement.csv"))
     authors_table.to_csv(args.out / "authors.csv", index=False)
     package_table(authors_table, measured).to_csv(args.package, index=False)
+    agreement(measured).to_csv(args.out / "agreement.csv", index=False)
     return 0
 
 

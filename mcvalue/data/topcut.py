@@ -13,7 +13,12 @@ Git is read as the page reads it, where that can be mimicked:
   the scrape (the default branch changed or was rewritten since,
   :func:`history_branch`), merge commits left out;
 - a commit is dated by its *author's local calendar day* (``%ad`` in the author's own
-  time zone), and a window ``[start, end]`` includes both days (mcvalue's reading);
+  time zone);
+- a scraped window ``from=start&to=end`` is read as the page's graph shows it: whole
+  Sunday-to-Saturday weeks, from the first Sunday on or after ``start`` to the Saturday
+  after the last Sunday on or before ``end`` (:func:`page_window`; the graph sums weekly
+  counts onto each Sunday). Read so, git agrees with the scrape far more often than
+  read as inclusive or half-open days (figures in ``results/topcut/README.md``);
 - authors are resolved with the ``.mailmap`` of the commit read at, and named by their
   GitHub login when the address is a noreply address, else by the lower-cased address
   (:func:`mcvalue.data.gitlog.author_key`);
@@ -39,7 +44,7 @@ import subprocess
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +69,17 @@ class Commit:
     sha: str
     author: str
     day: date
+
+
+def page_window(start: date, end: date) -> tuple[date, date]:
+    """Return the days the contributors graph counted for ``from=start&to=end``: whole Sunday-to-Saturday weeks.
+
+    From the first Sunday on or after ``start`` to the Saturday after the last Sunday on
+    or before ``end`` (the ``weekly`` reading of ``benchmarks/validate_collect.py``).
+    """
+    first_sunday = start + timedelta(days=(6 - start.weekday()) % 7)
+    last_sunday = end - timedelta(days=(end.weekday() + 1) % 7)
+    return first_sunday, last_sunday + timedelta(days=6)
 
 
 def _git(clone: Path, args: Sequence[str], stdin: bytes | None = None, mailmap_at: str | None = None) -> tuple[int, str]:
