@@ -184,3 +184,23 @@ def test_measure_repository_against_a_hand_count(tmp_path):
     assert (row["lines"], row["lines_kept"]) == (58, 36)
     assert row["unread"] == 0
     np.testing.assert_allclose(kept_share(table, "commits"), [5 / 11])
+
+
+def test_cost_side_correction_leaves_repositories_under_the_cut_alone():
+    """A sample of one 18-author repository: its contributors need no correction (factor exactly 1),
+    the unit methods only the references' (above 1), and a stock's years get each draw's same factors.
+    """
+    from mcvalue.costmodels import CostSide, corrected_for_top100
+    from mcvalue.data.tables import Sample
+    from mcvalue.priors.spec import CleaningOptions
+
+    periods = pd.DataFrame({"repo": ["alibaba/alink"] * 2, "contributors": [2, 4], "commits": [5, 7], "lines": [100, 300]})
+    sample = Sample(pd.DataFrame(), periods, "clean", CleaningOptions.for_mode("clean"), {})
+    m = 2000
+    cost = CostSide("pymc", np.full((m, 5), 10.0), "fit", {}, fte_by_year=np.full((m, 3, 5), 10.0), years=(2019, 2020, 2021))
+    corrected = corrected_for_top100(cost, sample)
+    np.testing.assert_allclose(corrected.fte[:, 1], 10.0)
+    assert (corrected.fte[:, [0, 2, 3, 4]] > 10.0).mean() > 0.95  # PyTorch/TensorFlow keep k_unit/k_authors >= 1
+    for year in range(3):
+        np.testing.assert_array_equal(corrected.fte_by_year[:, year, :], corrected.fte)
+    assert "top100_correction" in corrected.diagnostics and "top-100" in corrected.description
