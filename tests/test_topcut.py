@@ -187,8 +187,10 @@ def test_measure_repository_against_a_hand_count(tmp_path):
 
 
 def test_cost_side_correction_leaves_repositories_under_the_cut_alone():
-    """A sample of one 18-author repository: its contributors need no correction (factor exactly 1),
-    the unit methods only the references' (above 1), and a stock's years get each draw's same factors.
+    """A sample of one 18-author repository needs no correction of its own.
+
+    Its contributors method keeps factor exactly 1; the unit methods get only the
+    references' factor (above 1); a stock's years get each draw's same factors.
     """
     from mcvalue.costmodels import CostSide, corrected_for_top100
     from mcvalue.data.tables import Sample
