@@ -206,3 +206,29 @@ def test_cost_side_correction_leaves_repositories_under_the_cut_alone():
     for year in range(3):
         np.testing.assert_array_equal(corrected.fte_by_year[:, year, :], corrected.fte)
     assert "top100_correction" in corrected.diagnostics and "top-100" in corrected.description
+
+
+def test_validate_collect_size_summary_groups_windows_by_author_count():
+    """Three windows of a 50-author repo (one all-zero), one of a 400-author repo; agreement counted by hand."""
+    from benchmark_helpers import load_benchmark
+
+    validate = load_benchmark("validate_collect")
+    table = pd.DataFrame({
+        "repo": ["s/s", "s/s", "s/s", "b/b"],
+        "commits_scrape": [10, 4, 0, 10], "commits_git": [10, 6, 0, 20],
+        "contributors_scrape": [2, 1, 0, 3], "contributors_git": [2, 1, 0, 6],
+        "lines_scrape": [100, 40, 0, 100], "lines_git": [105, 40, 0, 300],
+        "logins_found": [1.0, 1.0, np.nan, 0.5],
+    })
+    for measure in ("contributors", "commits", "lines"):
+        ours, theirs = table[f"{measure}_git"], table[f"{measure}_scrape"]
+        table[f"{measure}_exact"] = ours == theirs
+        table[f"{measure}_10pct"] = (ours - theirs).abs() <= 0.1 * theirs
+    sizes = pd.DataFrame({"repo": ["s/s", "b/b"], "authors_low": [50, 400]})
+    result = validate.size_summary(table, sizes)
+    assert list(result.index) == ["(0, 100]", "(300, 600]"]
+    small = result.loc["(0, 100]"]
+    assert (small["repos"], small["windows"]) == (1, 2)  # the all-zero window is left out
+    assert small["commits exact"] == pytest.approx(1 / 2) and small["lines 10%"] == pytest.approx(1.0)
+    assert small["commits git/scrape"] == pytest.approx(16 / 14)
+    assert result.loc["(300, 600]", "contributors 10%"] == 0.0
