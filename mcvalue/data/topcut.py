@@ -40,6 +40,7 @@ The reading uses plain ``git log`` rather than :mod:`mcvalue.data.gitlog`'s two-
 reader so that a missing blob is attributed to the commit git was diffing when it died.
 """
 
+import os
 import subprocess
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -47,7 +48,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from mcvalue.data.gitlog import author_key
@@ -85,7 +85,8 @@ def page_window(start: date, end: date) -> tuple[date, date]:
 def _git(clone: Path, args: Sequence[str], stdin: bytes | None = None, mailmap_at: str | None = None) -> tuple[int, str]:
     config = [*_CONFIG, *([f"mailmap.blob={mailmap_at}:.mailmap"] if mailmap_at else [])]
     command = ["git", *(item for setting in config for item in ("-c", setting)), "-C", str(clone), *args]
-    env = {"LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_NO_LAZY_FETCH": "1", "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GIT_")}  # nothing points git elsewhere
+    env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0", GIT_NO_LAZY_FETCH="1")
     done = subprocess.run(command, input=stdin, capture_output=True, env=env, check=False)
     return done.returncode, done.stdout.decode("utf-8", "replace")
 
@@ -227,11 +228,3 @@ def measure_repository(
     inside = [c.sha for c in commits if any(start <= c.day <= end for start, end in windows)]
     lines, unread = read_lines(clone, inside)
     return window_shares(commits, lines, unread, windows, top), authors
-
-
-def kept_share(table: pd.DataFrame, measure: str) -> np.ndarray:
-    """Per row, the share of ``measure`` (authors, commits, lines) the cut keeps; NaN where git has none."""
-    total = table[measure].to_numpy(dtype=float)
-    kept = table[f"{measure}_kept"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, kept / total, np.nan)
