@@ -231,3 +231,11 @@ def test_validate_collect_size_summary_groups_windows_by_author_count():
     assert small["commits exact"] == pytest.approx(1 / 2) and small["lines 10%"] == pytest.approx(1.0)
     assert small["commits git/scrape"] == pytest.approx(16 / 14)
     assert result.loc["(300, 600]", "contributors 10%"] == 0.0
+
+
+def test_a_repository_without_an_author_count_is_named():
+    from mcvalue.costmodels.topcut import draw_authors
+    from mcvalue.errors import DataError
+
+    with pytest.raises(DataError, match="nobody/nothing"):
+        draw_authors(repo_table(), ["pytorch/pytorch", "nobody/nothing"], 3, np.random.default_rng(0))

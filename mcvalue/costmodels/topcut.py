@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from mcvalue.errors import DataError
+
 if TYPE_CHECKING:
     from mcvalue.data.tables import Sample
 
@@ -116,12 +118,12 @@ def fit_relation(table: pd.DataFrame, n: int, rng: np.random.Generator) -> Relat
 def draw_authors(table: pd.DataFrame, repos: list[str], n: int, rng: np.random.Generator) -> np.ndarray:
     """``(n, len(repos))`` all-time author counts: exact where known, log-uniform over a stated range.
 
-    A repository absent from ``table`` raises KeyError naming it.
+    A repository absent from ``table`` raises DataError naming it.
     """
     indexed = table.set_index("repo")
     missing = [repo for repo in repos if repo not in indexed.index]
     if missing:
-        raise KeyError(f"no all-time author count for {', '.join(missing)} in mcvalue/data/topcut_repos.csv")
+        raise DataError(f"no all-time author count for {', '.join(missing)} in mcvalue/data/topcut_repos.csv")
     low = np.log(indexed.loc[repos, "authors_low"].to_numpy(dtype=float))
     high = np.log(indexed.loc[repos, "authors_high"].to_numpy(dtype=float))
     return np.exp(low + (high - low) * rng.random((n, len(repos))))
