@@ -124,7 +124,7 @@ extends = "default"
 
 # Which sample: mode = "paper" | "corrected" | "clean"; options exclude_bots,
 # merge_duplicate_repos, drop_overlapping_windows, correct_top100 (true/false),
-# extra_bots = ["login"].
+# and the list extra_bots = ["login"].
 # [data]
 # mode = "clean"
 
