@@ -222,4 +222,29 @@ def cost_side(
     sample = load_sample(scenario.data.mode, data_dir, cleaning, sample_dir)
     require_references(sample)
     cost, fit_warnings = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
+    if cleaning is not None and cleaning.correct_top100 and sample_dir is None:
+        cost = corrected_for_top100(cost, sample)
     return cost, warnings + fit_warnings + cache.save(key, cost)
+
+
+def corrected_for_top100(cost: CostSide, sample: Sample) -> CostSide:
+    """Return the cost side with each draw's FTE multiplied by a draw of the top-100 cut's correction.
+
+    The scrape read GitHub's contributors page, which lists only the top 100 contributors
+    of all time: for larger repositories its counts are lower bounds. The correction and
+    its uncertainty are :func:`mcvalue.costmodels.topcut.topcut_correction`; the fit
+    itself (and its cache) is untouched, so switching the correction off costs no refit.
+    """
+    from dataclasses import replace
+
+    from mcvalue.costmodels.topcut import topcut_correction
+
+    correction = topcut_correction(sample, len(cost.fte))
+    by_year = None if cost.fte_by_year is None else cost.fte_by_year * correction.factors[:, None, :]
+    return replace(
+        cost,
+        fte=cost.fte * correction.factors,
+        fte_by_year=by_year,
+        description=f"{cost.description}; scrape counts corrected for GitHub's top-100 contributors cut",
+        diagnostics={**cost.diagnostics, "top100_correction": correction.summary},
+    )

@@ -63,10 +63,14 @@ _PPC = "ppc.npz"
 
 @_memo
 def source_digest() -> str:
-    """Return the sha256 over the source files of the installed mcvalue package (path and bytes)."""
+    """Return the sha256 over the source and data files of the installed mcvalue package (path and bytes).
+
+    Data files (``*.csv``, e.g. the top-100 cut's measurements) count: a cost side drawn
+    from them is stale when they change.
+    """
     root = Path(mcvalue.__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.csv")]):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

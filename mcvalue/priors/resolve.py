@@ -27,7 +27,7 @@ def data_settings(section: DataSection) -> DataSettings:
     """Return the mode (clean by default) and its cleaning options, explicit options overriding."""
     mode = section.mode or "clean"
     cleaning = CleaningOptions.for_mode(mode)
-    switches = ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows")
+    switches = ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows", "correct_top100")
     explicit = {k: getattr(section, k) for k in switches if getattr(section, k) is not None}
     if section.extra_bots is not None:
         explicit["extra_bots"] = tuple(section.extra_bots)

@@ -95,6 +95,7 @@ class DataSection(Strict):
     exclude_bots: bool | None = None
     merge_duplicate_repos: bool | None = None
     drop_overlapping_windows: bool | None = None
+    correct_top100: bool | None = None
     extra_bots: list[str] | None = None
 
 

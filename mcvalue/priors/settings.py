@@ -80,12 +80,17 @@ class CleaningOptions:
     merge_duplicate_repos: bool = False
     drop_overlapping_windows: bool = False
     extra_bots: tuple[str, ...] = ()
+    #: Treat the scrape's counts as lower bounds for repositories with more than 100
+    #: authors (GitHub's page lists only the top 100): multiply each costing method's
+    #: FTE draws by draws of the correction (:mod:`mcvalue.costmodels.topcut`). Applies
+    #: to the paper's scrape only, never to a sample collected from git.
+    correct_top100: bool = False
 
     @classmethod
     def for_mode(cls, mode: Mode) -> "CleaningOptions":
         """Return the options a mode implies: clean turns everything on, the others nothing."""
         on = mode == "clean"
-        return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on)
+        return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on, correct_top100=on)
 
     def to_dict(self) -> dict:
         """Return the JSON-ready form recorded in every output."""

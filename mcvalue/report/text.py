@@ -83,11 +83,10 @@ def _describe(record: dict) -> list[str]:
     """Header lines saying which mode, options, salary and data produced a table."""
     options = " ".join(f"{k}={v}" for k, v in record["cleaning"].items())
     hashes = ", ".join(f"{name} sha256 {digest[:12]}" for name, digest in record["data_sha256"].items())
-    return [
-        f"mode {record['mode']}: {_mode_description(record)}",
-        f"  cleaning: {options}",
-        f"  data: {hashes}",
-    ]
+    lines = [f"mode {record['mode']}: {_mode_description(record)}", f"  cleaning: {options}"]
+    if record["cleaning"].get("correct_top100"):
+        lines.append("  (correct_top100 multiplies the cost model's FTE draws in a run; this table's arithmetic is uncorrected)")
+    return [*lines, f"  data: {hashes}"]
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
