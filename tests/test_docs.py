@@ -67,7 +67,7 @@ def test_the_cli_reference_holds_every_command_and_option():
     text = pages.cli_reference()
     commands = re.findall(r"^### `mcvalue ([a-z ]+)`$", text, re.M)
     assert sorted(commands) == sorted(
-        ["run", "sensitivity", "compare", "reproduce", "fit", "data fetch", "data audit", "data collect", "priors new", "priors check", "priors show"]
+        ["run", "sensitivity", "compare", "reproduce", "fit", "calibrate", "data fetch", "data audit", "data collect", "priors new", "priors check", "priors show"]
     )
     run = text.split("### `mcvalue run`", 1)[1].split("### ", 1)[0]
     for option in ("--priors", "--draws", "--seed", "--mode", "--cost-model", "--target-year", "--basis", "--swing", "--threshold", "--save-draws", "--sample"):

@@ -314,6 +314,7 @@ def tiny():
     return data, SamplerSettings(draws=30, tune=30, chains=2, seed=1)
 
 
+@pytest.mark.slow
 def test_cache_reuses_then_refits_corrupt_and_mismatched_files(tiny):
     data, sampler = tiny
     first = fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True)
@@ -351,6 +352,7 @@ def test_cache_reuses_then_refits_corrupt_and_mismatched_files(tiny):
     assert not fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True).from_cache
 
 
+@pytest.mark.slow
 def test_unconverged_fit_raises_naming_the_parameter(tiny):
     data, sampler = tiny
     with pytest.raises(ConvergenceError, match=r"did not converge: \S+ has (r_hat|ess_bulk|ess_tail|e_bfmi|divergences|max_treedepth_hits) ="):

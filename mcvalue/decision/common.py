@@ -65,3 +65,7 @@ def percentile_label(q: float) -> str:
 def round_mcse(value: float) -> float:
     """Return a Monte Carlo standard error to :data:`MCSE_DIGITS` significant figures."""
     return float(f"{value:.{MCSE_DIGITS}g}")
+
+
+#: The name of the mixture's curve (all costing methods, drawn by their weights) among the methods' curves.
+MIXTURE = "mixture"

@@ -8,19 +8,18 @@ iid one) without a pass over the draws per threshold.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mcvalue.decision.common import jsonable, round_mcse
+from mcvalue.decision.common import MIXTURE, jsonable, round_mcse
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-MIXTURE = "mixture"
 
 
 def default_thresholds(extra: Sequence[float] = ()) -> np.ndarray:
@@ -178,12 +177,3 @@ def _standard_errors(hits: np.ndarray, in_curve: np.ndarray, count: np.ndarray, 
         return np.sqrt(in_curve.sum() * p * (1 - p) / share**2 / (n - 1)) / np.sqrt(n)
     resid = (hits[:, used] - in_curve[used][None, :] * p[:, None]) / share
     return np.sqrt(blocks / (blocks - 1) * np.sum(resid**2, axis=-1)) / n
-
-
-def as_curves(value: Exceedance | Mapping[str, Sequence[dict[str, Any]]] | Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Return curves as rows by name from an :class:`Exceedance`, a mapping of rows or one curve's rows."""
-    if isinstance(value, Exceedance):
-        return {name: value.rows(name) for name in value.p}
-    if isinstance(value, Mapping):
-        return {name: list(rows) for name, rows in value.items()}
-    return {MIXTURE: list(value)}

@@ -14,10 +14,11 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from mcvalue.decision.exceedance import MIXTURE, Exceedance, as_curves
+from mcvalue.decision.common import MIXTURE
 from mcvalue.fmt import literal
 
 if TYPE_CHECKING:
+    from mcvalue.decision.exceedance import Exceedance
     from mcvalue.decision.sobol import SobolIndices
     from mcvalue.decision.tornado import Tornado
     from mcvalue.decision.voi import VoiThreshold
@@ -178,3 +179,16 @@ def tornado_bars(table: Tornado, *, ax: Axes | None = None, labels: Mapping[str,
     lo, hi = (round(100 * q) for q in table.swing)
     ax.set_xlabel(f"median BCR with one input at its p{lo} / p{hi}, others keeping their distributions (log)")
     return ax
+
+
+def as_curves(value: Exceedance | Mapping[str, Sequence[dict[str, Any]]] | Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Return curves as rows by name from an :class:`~mcvalue.decision.exceedance.Exceedance`, a mapping of rows or one curve's rows.
+
+    An Exceedance is recognised by its ``rows`` method (this module does not import that
+    one, which imports this module for its ``plot``).
+    """
+    if hasattr(value, "rows") and hasattr(value, "p"):
+        return {name: value.rows(name) for name in value.p}
+    if isinstance(value, Mapping):
+        return {name: list(rows) for name, rows in value.items()}
+    return {MIXTURE: list(value)}
