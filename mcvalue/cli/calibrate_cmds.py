@@ -7,6 +7,7 @@ import typer
 
 import mcvalue
 from mcvalue.cli.options import FLAG, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption
+from mcvalue.cli.output import say, say_json, warn
 
 
 def calibrate_command(
@@ -37,17 +38,20 @@ def calibrate_command(
     """Simulation-based calibration of the cost model on the sample's design; resumable; writes ranks, diagnostics, summary and rank plots."""
     if forecast:
         record = mcvalue.forecast_trends(out=out, cutoff=cutoff, mode=mode or "clean", sample=sample, data_dir=data_dir, progress=not (quiet or as_json))
-        typer.echo(mcvalue.to_json(record) if as_json else mcvalue.text.render_forecast(record))
+        if as_json:
+            say_json(mcvalue.to_json(record))
+        else:
+            say(mcvalue.text.render_forecast(record))
         return
     result = mcvalue.calibrate(
         datasets, out=out, mode=mode or "clean", sample=sample, data_dir=data_dir, workers=workers, scheduler=scheduler, progress=not (quiet or as_json)
     )
     for line in result.rejected:
-        typer.echo(f"warning: dropped {line}", err=True)
+        warn(f"dropped {line}")
     if as_json:
-        typer.echo(mcvalue.to_json(result.summary))
+        say_json(mcvalue.to_json(result.summary))
         return
-    typer.echo(mcvalue.text.render_calibration(result))
+    say(mcvalue.text.render_calibration(result))
 
 
 def register(app: typer.Typer) -> None:

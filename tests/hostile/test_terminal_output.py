@@ -122,3 +122,13 @@ def test_an_interrupt_after_a_cached_fit_does_not_claim_nothing_was_saved(cli, m
     assert code == 130 and out == ""
     line = assert_one_error(err, r"^error: interrupted; nothing half-done was kept \(work finished before the interrupt, such as a cached fit, stays\)$")
     assert "nothing was saved" not in line
+
+
+@pytest.mark.realdata
+def test_data_commands_print_no_control_characters_from_a_path(real_data_dir, tmp_path, cli):
+    """`data fetch` names the files it wrote: a directory named with escapes reaches the terminal without them."""
+    target = tmp_path / ("data" + ESCAPES.replace("/", ""))
+    code, out, err = cli("data", "fetch", "--from", real_data_dir, "--data-dir", target)
+    assert code == 0, err
+    assert out.count("ok  ") == 3 and "data]0;pwned" in out
+    assert not any(ch in out + err for ch in CONTROLS)
