@@ -37,6 +37,7 @@ import pytest
 from collect_helpers import ISOLATED_GIT, Builder, git, numbered
 
 import mcvalue
+from mcvalue.cli import INTERRUPTED
 from mcvalue.data import collect as col
 from mcvalue.data import gitlog
 from mcvalue.data.collect import Design, Manifest, Window, collect, load_collected, recollect, repo_spec
@@ -513,7 +514,7 @@ def test_a_signal_to_the_pid_alone_ends_collect_and_its_git(clones, tmp_path, si
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
-    assert proc.returncode == 130 and stderr == "error: interrupted; nothing was saved\n"
+    assert proc.returncode == 130 and stderr == INTERRUPTED + "\n"
     assert not _alive(git_pid)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".repos"]
     assert [p.name for p in (tmp_path / "out" / ".repos").iterdir()] == [col.CACHE_MARKER]
