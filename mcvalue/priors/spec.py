@@ -4,22 +4,7 @@ A prior file (TOML) is validated and resolved (``extends`` followed, overrides a
 into a :class:`Scenario`; nothing downstream reads TOML. The names and settings a
 scenario is made of are defined in :mod:`mcvalue.priors.settings` and re-exported here.
 
-Quantity names are dotted keys of the prior file:
-
-    cost.salary_usd                fully loaded cost of one FTE-year, USD
-    cost.fte_fraction_contributor  FTE fraction of one active contributor (contributors method)
-    cost.fte_fraction_reference    FTE fraction of one reference-repo contributor (commits/lines methods)
-    cost.coverage                  MLOSS universe / sample (>= 1)
-    benefit.ai_value_usd           AI value per year, USD
-    benefit.haircut                cut for the sources' strong assumptions (paper: 0.1)
-    benefit.attribution_share      algorithms' slice of AI value (70-20-10 rule: 0.1)
-    benefit.mloss_share            MLOSS share of the algorithms slice (paper: 1)
-
-plus ``cost.method_weights``: weights over :data:`mcvalue.paper.METHOD_KEYS`. Under
-``[cost] basis = "stock"`` (see :data:`BASES`) two more are drawn:
-
-    cost.depreciation_rate         annual depreciation rate d of the stock of MLOSS
-    cost.discount_rate             real annual discount rate r of its user cost (r + d) x stock
+The quantity names (the prior file's dotted keys) are listed in :mod:`mcvalue.priors.settings`.
 """
 
 from dataclasses import dataclass, field
