@@ -81,7 +81,7 @@ def main() -> None:
 
         head = gitlog.default_head(clone)
         started = time.perf_counter()
-        days = gitlog.commit_days(clone, head.commit)
+        days, _ = gitlog.commit_days(clone, head.commit)
         listing = time.perf_counter() - started
         print(f"history listing (git log --no-merges, no diffs): {len(days)} commits in {listing:.2f} s")
 

@@ -53,7 +53,7 @@ def baseline_model(data, priors):
         sd = pm.LogNormal(f"{prefix}_sd", np.log(sd_median), priors.repo_sd_log_sigma)
         log_mean = pm.Normal(f"{prefix}_log_mean", intercept, sd, dims="repo")
         trend = pm.Normal(f"{prefix}_trend", 0.0, priors.trend_sigma)
-        slope = pm.Normal(f"{prefix}_slope", trend, pm.HalfNormal(f"{prefix}_trend_sd", priors.trend_sd_scale), dims="repo")
+        slope = pm.Normal(f"{prefix}_slope", trend, pm.LogNormal(f"{prefix}_trend_sd", np.log(priors.trend_sd_median), priors.trend_sd_log_sigma), dims="repo")
         return log_mean, slope
 
     with pm.Model(coords={"repo": list(data.repos), "window": [int(w) for w in windows]}) as model:

@@ -11,12 +11,15 @@ totals to the scrape's.
 
     python benchmarks/validate_collect.py --clones DIR [--data-dir DIR | --raw FILE]
         [--out DIR] [--jobs N] [--convention inclusive|half-open|weekly] [--repo owner/name ...]
+        [--authors results/topcut/authors.csv] [--table FILE]
 
 ``--convention`` says how the scrape's ``from``/``to`` dates are read: ``inclusive``
 (both days count, mcvalue's reading), ``half-open`` (the ``to`` day does not), or
 ``weekly``: GitHub's graph "sums weekly commit numbers onto each Sunday", so the page may
 have shown every Sunday-to-Saturday week whose Sunday lies in ``[from, to]``; git is then
-read over those whole weeks. Running all three shows which reading the page matched.
+read over those whole weeks. Running all three shows which reading the page matched. ``--authors`` adds the agreement
+per repository size class (all-time authors at the scrape date), ``--table`` keeps the
+per-window comparison.
 """
 
 import argparse
@@ -70,7 +73,8 @@ def scrape_windows(periods: pd.DataFrame, repos: set[str], convention: str) -> D
     for repo, start, end in periods[KEYS].itertuples(index=False):
         if repo in repos:
             windows.setdefault(repo, set()).add(git_window(start.date(), end.date(), convention))
-    return Design("windows", windows={repo: tuple(sorted(ws)) for repo, ws in windows.items()})
+    # Measurement windows: half-open and weekly readings are not 14 days long.
+    return Design("windows", windows={repo: tuple(sorted(ws)) for repo, ws in windows.items()}, window_days=None)
 
 
 _GIT_KEYS = ["repo", "git_start", "git_end"]
@@ -142,6 +146,25 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
+#: Repository size classes (all-time authors at the scrape date) of :func:`size_summary`.
+SIZE_CLASSES = (0, 100, 160, 300, 600, 5000)
+
+
+def size_summary(table: pd.DataFrame, authors: pd.DataFrame) -> pd.DataFrame:
+    """Agreement per repository size class: :func:`summary`'s figures over the non-empty windows of each class.
+
+    ``authors`` has ``repo`` and ``authors_low`` (e.g. ``results/topcut/authors.csv``:
+    all-time authors at the scrape date); repositories it lacks are left out.
+    """
+    sizes = authors.set_index("repo")["authors_low"]
+    non_empty = table[((table["commits_git"] > 0) | (table["commits_scrape"] > 0)) & table["repo"].isin(sizes.index)]
+    size = pd.cut(non_empty["repo"].map(sizes), SIZE_CLASSES).astype(str)
+    rows = {label: summary(group).loc["ALL"] for label, group in non_empty.groupby(size, sort=False)}
+    result = pd.DataFrame(rows).T.rename_axis("authors_alltime")
+    result.insert(0, "repos", non_empty.groupby(size)["repo"].nunique())
+    return result.sort_index(key=lambda index: [float(label.split(",")[0][1:]) for label in index])
+
+
 def validate(
     raw: Path, clones: Path, out: Path, convention: str = "inclusive", repos: tuple[str, ...] = (), jobs: int = 1
 ) -> tuple[pd.DataFrame | None, Manifest | None]:
@@ -160,7 +183,7 @@ def validate(
         return None, None
     design = scrape_windows(scrape[1], {spec.repo for spec in specs}, convention)
     manifest = collect(specs, clones, out, design, jobs=jobs)
-    sample = load_collected(out)
+    sample = load_collected(out, priced=False)
     unread = pd.DataFrame(
         [(r["repo"], w["start"], w["end"], len(w["unread"])) for r in manifest.repositories for w in r["windows"]],
         columns=[*KEYS, "unread"],
@@ -179,6 +202,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--convention", choices=CONVENTIONS, default="inclusive")
     parser.add_argument("--repo", action="append", default=[], help="only this owner/name (repeatable)")
+    parser.add_argument("--authors", type=Path, help="CSV of repo, authors_low (all-time authors): also print agreement by size class")
+    parser.add_argument("--table", type=Path, help="write the per-window comparison here (CSV)")
     args = parser.parse_args()
     if args.raw is None:
         from mcvalue.data.fetch import RAW_FILE, locate
@@ -195,6 +220,11 @@ def main() -> int:
     print(f"{len(table)} repo-periods of {table['repo'].nunique()} repositories, windows read as {args.convention}")
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.2f}".format):
         print(summary(table).to_string())
+        if args.authors is not None:
+            print("\nby all-time authors at the scrape date (non-empty windows)")
+            print(size_summary(table, pd.read_csv(args.authors)).to_string())
+    if args.table is not None:
+        table.to_csv(args.table, index=False, date_format="%Y-%m-%d")
     return 0
 
 

@@ -35,6 +35,9 @@ _EXPORTS: dict[str, str] = {
     "compare": "mcvalue.pipeline",
     "collect_sample": "mcvalue.pipeline",
     "to_json": "mcvalue.pipeline",
+    "calibrate": "mcvalue.calibration",
+    "CalibrationSettings": "mcvalue.calibration",
+    "forecast_trends": "mcvalue.calibration",
     "RunResult": "mcvalue.result",
     "write_report": "mcvalue.report",
     "report_directory": "mcvalue.report",
@@ -54,6 +57,8 @@ _EXPORTS: dict[str, str] = {
     "ConvergenceError": "mcvalue.errors",
     "RunExistsError": "mcvalue.errors",
     "text": "mcvalue.report.text",
+    "printable": "mcvalue.fmt",
+    "escape_controls": "mcvalue.fmt",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -6,6 +6,7 @@ probabilities with sensible digits, never e-notation. JSON keeps full precision
 """
 
 import math
+import re
 from collections.abc import Callable, Sequence
 
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
@@ -112,3 +113,50 @@ def si(value: float) -> str:
 def quantity(name: str, value: float | None) -> str:
     """Format an input's value by its kind: money for ``*_usd`` keys, else a ratio."""
     return usd(value) if name.endswith("_usd") else ratio(value)
+
+
+#: Characters that may steer a terminal or a reader: C0 and C1 controls (ESC of ANSI sequences,
+#: carriage return, backspace, bell, DEL), zero-width characters and bidirectional overrides.
+#: Newline and tab are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    r"""Return ``text`` without control characters: what reaches a terminal or a report is only what it says.
+
+    Examples
+    --------
+    >>> printable("\x1b[31mred\x1b[0m\tok\r\n")
+    '[31mred[0m\tok\n'
+    """
+    return _CONTROL.sub("", text)
+
+
+def escape_controls(json_text: str) -> str:
+    r"""Return JSON text with each control character :func:`printable` drops written as a ``\uXXXX`` escape.
+
+    In JSON such characters can only stand inside strings, where the escape means the same
+    character to a parser; ``json`` escapes C0 controls already, not C1 controls or
+    bidirectional overrides.
+
+    Examples
+    --------
+    >>> print(escape_controls('{"a": "x\u202e"}'))
+    {"a": "x\u202e"}
+    """
+    return _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+
+
+def literal(text: str) -> str:
+    r"""Return ``text`` as matplotlib must be given it to print it as written: no control characters, ``$`` escaped.
+
+    A user's label such as ``$\frac{1$`` would otherwise be parsed as (broken) mathtext
+    when the figure is drawn, and ``$3.5T-$5.8T`` would lose its dollar signs; a control
+    character has no glyph to draw.
+
+    Examples
+    --------
+    >>> print(literal("$3.5T-$5.8T\x1b"))
+    \$3.5T-\$5.8T
+    """
+    return printable(text).replace("$", r"\$")

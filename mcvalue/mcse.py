@@ -45,7 +45,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 if TYPE_CHECKING:
     from mcvalue.simulate import Simulation
@@ -112,7 +112,7 @@ def mcse_of_quantile(sorted_draws: np.ndarray, prob: float, batches_sorted: np.n
         se = mcse_of_mean(below, batches_sorted)
         p = below.mean()
         ess = p * (1 - p) / se**2 if se > 0 else float(n)
-    ranks = stats.beta.ppf(_ONE_SD_PROBS, ess * prob + 1, ess * (1 - prob) + 1) * n - 1
+    ranks = special.betaincinv(ess * prob + 1, ess * (1 - prob) + 1, np.asarray(_ONE_SD_PROBS)) * n - 1  # the Beta's ppf
     low = sorted_draws[int(np.floor(np.clip(ranks[0], 0, n - 1)))]
     high = sorted_draws[int(np.ceil(np.clip(ranks[1], 0, n - 1)))]
     return float((high - low) / 2)

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.config import Log, silent, to_stderr
-from mcvalue.decision import DEFAULT_SWING
+from mcvalue.decision.common import DEFAULT_SWING
 from mcvalue.errors import DataError, McValueError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from mcvalue.data.collect import Manifest
     from mcvalue.priors.spec import Mode, Scenario
     from mcvalue.result import RunResult
@@ -65,7 +67,7 @@ def run(
     -------
     RunResult
         The scenario actually run, the cost side, the draws, the decision analysis
-        (:func:`mcvalue.decide.decide`, on the run's own draws) and the summary.
+        (:func:`mcvalue.decision.decide`, on the run's own draws) and the summary.
 
     Examples
     --------
@@ -77,9 +79,9 @@ def run(
     """
     from mcvalue.costmodels import cost_side, drop_unpriced_methods
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
-    from mcvalue.decide import decide
+    from mcvalue.decision.analysis import decide
     from mcvalue.result import RunResult
-    from mcvalue.simulate import check_finite, check_memory, simulate
+    from mcvalue.simulate import check_finite, check_memory, model_of, simulate
     from mcvalue.summarise import build_summary
 
     say = log or (to_stderr if progress else silent)
@@ -106,7 +108,8 @@ def run(
     simulation = simulate(scenario, cost.fte, scenario.run.seed, fte_by_year=cost.fte_by_year, years=cost.years)
     check_finite(simulation, scenario)
     say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
-    decision = decide(scenario, cost, simulation, swing, thresholds)
+    model = model_of(scenario, cost.fte, cost.fte_by_year, cost.years)
+    decision = decide(scenario, model, simulation, swing, thresholds, cost.model)
     say("summarising...")
     summary = build_summary(scenario, cost, simulation, decision, swing)
     return RunResult(scenario, cost, simulation, decision, summary, tuple(warnings))
@@ -257,7 +260,14 @@ def audit(
     report = audit_tables(collected.contributions, collected.periods, None, tuple(extra_bots), top)
     report["extra_bots"] = list(extra_bots)
     report["data_sha256"] = dict(collected.file_sha256)
-    report["sample"] = {"path": str(sample), "design": manifest.design, "problems": manifest.problems()}
+    outside = [
+        {"repo": record["repo"], "start": window["start"], "end": window["end"]}
+        for record in manifest.repositories for window in record["windows"] if not window.get("in_history", True)
+    ]
+    report["sample"] = {
+        "path": str(sample), "design": manifest.design, "problems": manifest.problems(),
+        "sample_sha256": collected.file_sha256.get("sample_sha256"), "windows_outside_history": outside,
+    }
     return report
 
 
@@ -313,6 +323,10 @@ def collect_sample(
     clone: bool = False,
     data_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    day: str | None = None,
+    mailmap: bool = True,
+    bots: str | None = None,
+    shallow_since: str | None = None,
 ) -> Manifest:
     """Collect a fresh sample from local git clones into ``out`` (``mcvalue data collect``).
 
@@ -347,6 +361,20 @@ def collect_sample(
         Where the paper's tool list is (only read for the default repository list).
     progress : callable, optional
         Called with (repositories done, total) after each repository.
+    day : str, optional
+        How a commit's author date becomes a day: ``utc`` (the default: its UTC day) or
+        ``local`` (the day on the author's clock, as GitHub's contributors graph reads
+        it). A re-collection uses the manifest's.
+    mailmap : bool
+        Merge identities with the repository's ``.mailmap`` (default, as GitHub does).
+    bots : str, optional
+        ``keep`` (the default: ``[bot]`` accounts counted, flagged per window as
+        ``bot_commits``, removed by clean mode) or ``drop`` (left out, as GitHub's page does).
+    shallow_since : str, optional
+        ``YYYY-MM-DD``: with ``clone``, clone only the history since that day (and the
+        cut-off commits' parents), e.g. ``2025-01-01`` for ``year:2025``: the same tables
+        from a fraction of the history. Not with the history design or later than the
+        design's first day.
 
     Returns
     -------
@@ -373,17 +401,36 @@ def collect_sample(
         raise McValueError(f"--clones {clones}: no such directory" + ("" if clone else " (--clone creates it)"))
     if manifest is not None:
         given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
-                                          ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None))
+                                          ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None),
+                                          ("--day", day), ("--no-mailmap", None if mailmap else True),
+                                          ("--bots", bots), ("--shallow-since", shallow_since))
                  if value is not None]
         if given:
             raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
         result = col.recollect(Path(manifest), clones, out, jobs, progress)
     else:
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
-        result = col.collect(specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress)
+        result = col.collect(
+            specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress,
+            reading=col.Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("--shallow-since", shallow_since),
+        )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")
     return result
+
+
+def _day_option(option: str, text: str | None) -> date | None:
+    """Parse a ``YYYY-MM-DD`` option (McValueError naming it)."""
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        if len(text.strip()) != 10:
+            raise ValueError
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise McValueError(f"{option} {text!r}: use a YYYY-MM-DD date") from None
 
 
 def _collection_request(

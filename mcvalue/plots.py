@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcvalue.fmt import prob, ratio, usd
+from mcvalue.fmt import literal, prob, ratio, usd
 from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def benefit_chain(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper")
     ax.axvline(PAPER_BENEFIT_USD, color=_PAPER_COLOUR, linestyle=":", linewidth=1, label=f"paper's benefit {usd(PAPER_BENEFIT_USD)}")
-    ax.set_yticks(y, list(table["step"]))
+    ax.set_yticks(y, [literal(step) for step in table["step"]])
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
     _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel("Value per year after this step (USD, log scale)")
@@ -179,10 +179,15 @@ def ppc_ecdf(
 
 
 def _ecdf(ax: Axes, values: np.ndarray, **kwargs: Any) -> None:
-    """Draw the step ECDF of ``values`` on ``ax``."""
-    x = np.sort(values)
+    """Draw the step ECDF of ``values`` on ``ax``, one step per distinct value.
+
+    The same step function as one step per row, with far fewer vertices where values tie
+    (commits are small integers): a PPC panel of 50 replicates of 3,770 rows renders in a
+    fraction of the time.
+    """
+    x, counts = np.unique(values, return_counts=True)
     if x.size:
-        ax.step(x, np.arange(1, x.size + 1) / x.size, where="post", **kwargs)
+        ax.step(x, np.cumsum(counts) / values.size, where="post", **kwargs)
 
 
 def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
@@ -197,7 +202,7 @@ def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None
         ks += k
         at_paper = next((row["p"] for row in rows if row["k"] == paper_bcr), None)
         shown = label if at_paper is None else f"{label}: P(BCR > {paper_bcr:g}) = {prob(at_paper)}"
-        ax.plot(k, [row["p"] for row in rows], linewidth=2, label=shown)
+        ax.plot(k, [row["p"] for row in rows], linewidth=2, label=literal(shown))
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.2, label="1:1 (benefit = cost)")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linestyle="--", linewidth=1.2, label=f"paper: {paper_bcr:g}:1")
     _log_axis(ax, low=min(ks), high=max(ks))
@@ -207,11 +212,6 @@ def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None
     ax.set_title("Runs compared: the chance the benefit-cost ratio exceeds k", fontsize="medium")
     _legend_below(ax)
     return ax
-
-
-def _literal(text: str) -> str:
-    """Escape dollar signs so matplotlib prints text as written ($3.5T-$5.8T is not mathtext)."""
-    return text.replace("$", r"\$")
 
 
 def prior_density(dist: Any, name: str, label: str, ax: Axes | None = None) -> Axes:
@@ -243,14 +243,14 @@ def prior_density(dist: Any, name: str, label: str, ax: Axes | None = None) -> A
     show = usd if money else ratio
     for value, style in ((p5, ":"), (median, "--"), (p95, ":")):
         ax.axvline(value, color=_PAPER_COLOUR, linestyle=style, linewidth=1)
-    ax.set_title(_literal(f"{label}\np5 {show(p5)}, median {show(median)}, p95 {show(p95)}"), fontsize="small")
+    ax.set_title(literal(f"{label}\np5 {show(p5)}, median {show(median)}, p95 {show(p95)}"), fontsize="small")
     from matplotlib import ticker
 
     ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: show(v)))
     ax.xaxis.set_major_locator(ticker.MaxNLocator(5))
     ax.tick_params(labelsize="x-small")
     source = getattr(dist, "source", None) or "no source given"
-    ax.set_xlabel(_literal(textwrap.fill(f"{name}: {source}", 70)), fontsize="xx-small")
+    ax.set_xlabel(literal(textwrap.fill(f"{name}: {source}", 70)), fontsize="xx-small")
     return ax
 
 
@@ -319,7 +319,7 @@ def _labels(result: RunResult) -> dict[str, str]:
     return {name: result.scenario.label(name) for name in result.scenario.quantities}
 
 
-def plot_bcr(result: RunResult, ax: Axes | None = None) -> Axes:
+def plot_bcr(result: RunResult, *, ax: Axes | None = None) -> Axes:
     """Plot the BCR distribution of a run, stacked by costing method (90% interval shaded, 1:1 and the paper's 100:1 marked).
 
     Examples
@@ -333,7 +333,7 @@ def plot_bcr(result: RunResult, ax: Axes | None = None) -> Axes:
     return bcr_distribution(sim.bcr, result.summary_record["bcr"]["intervals"]["90"], ax=ax, methods=sim.method_index)
 
 
-def plot_cost_by_method(result: RunResult, ax: Axes | None = None) -> Axes:
+def plot_cost_by_method(result: RunResult, *, ax: Axes | None = None) -> Axes:
     """Plot cost per year by costing method (forest plot) beside the paper's Table 1.
 
     Examples
@@ -349,7 +349,7 @@ def plot_cost_by_method(result: RunResult, ax: Axes | None = None) -> Axes:
     return cost_forest(table, ax=ax)
 
 
-def plot_benefit_chain(result: RunResult, ax: Axes | None = None) -> Axes:
+def plot_benefit_chain(result: RunResult, *, ax: Axes | None = None) -> Axes:
     """Plot the benefit chain of a run beside the paper's figures.
 
     Examples
@@ -362,7 +362,7 @@ def plot_benefit_chain(result: RunResult, ax: Axes | None = None) -> Axes:
     return benefit_chain(benefit_chain_table(result.simulation.inputs, result.scenario), ax=ax)
 
 
-def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
+def plot_tornado(result: RunResult, *, ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
     """Plot the run's tornado: each input fixed at its low / high swing, the others keeping their distributions.
 
     A bar spans the two conditional median BCRs; the black line is the run's median, the
@@ -375,10 +375,8 @@ def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = P
     >>> ax = mcvalue.plot_tornado(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.decision_plots import plot_tornado as draw
-
     table = result.decision.tornado
-    ax = draw(table, ax=ax, labels=_labels(result))
+    ax = table.plot(ax=ax, labels=_labels(result))
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=1.5, linestyle="--")
     ends = [table.median, paper_bcr] + [m for b in table.bars for m in (b.median_low, b.median_high)]
     _log_axis(ax, low=min(ends) / 1.3, high=max(ends) * 1.3)  # room for the method names beside the method bar
@@ -388,7 +386,7 @@ def plot_tornado(result: RunResult, ax: Axes | None = None, paper_bcr: float = P
     return ax
 
 
-def plot_exceedance(result: RunResult, ax: Axes | None = None) -> Axes:
+def plot_exceedance(result: RunResult, *, ax: Axes | None = None) -> Axes:
     """Plot P(BCR > k) against k (log axis) for the mixture (+-2 MCSE band) and each costing method, the paper's 100:1 marked.
 
     Examples
@@ -398,17 +396,15 @@ def plot_exceedance(result: RunResult, ax: Axes | None = None) -> Axes:
     >>> ax = mcvalue.plot_exceedance(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.decision_plots import plot_exceedance as draw
-
-    ax = draw(result.decision.exceedance, ax=ax)
-    ks = [row["k"] for row in result.decision.exceedance["mixture"]]
-    _log_axis(ax, low=min(ks), high=max(ks))
+    curves = result.decision.exceedance
+    ax = curves.plot(ax=ax)
+    _log_axis(ax, low=float(curves.ks.min()), high=float(curves.ks.max()))
     ax.set_title("P(BCR > k) for every threshold k", fontsize="medium")
     return ax
 
 
-def plot_sobol(result: RunResult, output: str = "log_bcr", ax: Axes | None = None) -> Axes:
-    """Plot the first-order and total Sobol indices of ``output`` ("bcr" or "log_bcr") with their bootstrap CIs.
+def plot_sobol(result: RunResult, output: str = "log_bcr", *, ax: Axes | None = None) -> Axes:
+    """Plot the first-order and total Sobol indices of ``output`` ("bcr" or "log_bcr") with their confidence intervals.
 
     Examples
     --------
@@ -417,17 +413,12 @@ def plot_sobol(result: RunResult, output: str = "log_bcr", ax: Axes | None = Non
     >>> ax = mcvalue.plot_sobol(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.decision_plots import plot_sobol as draw
-
-    entry = next((e for e in result.decision.sobol if e["output"] == output), None)
-    if entry is None:
-        raise ValueError(f"output must be 'bcr' or 'log_bcr', got {output!r}")
-    ax = draw(entry, ax=ax, labels=_labels(result))
+    ax = result.decision.sobol.plot(output, ax=ax, labels=_labels(result))
     ax.set_title(f"Sobol indices of {output.replace('_bcr', ' BCR').replace('bcr', 'BCR')}", fontsize="medium")
     return ax
 
 
-def plot_evppi(result: RunResult, k: float = PAPER_BCR, ax: Axes | None = None) -> Axes:
+def plot_evppi(result: RunResult, k: float = PAPER_BCR, *, ax: Axes | None = None) -> Axes:
     """Plot the expected value of perfect information about each input (EVPPI) for the decision at threshold k.
 
     Examples
@@ -437,14 +428,12 @@ def plot_evppi(result: RunResult, k: float = PAPER_BCR, ax: Axes | None = None) 
     >>> ax = mcvalue.plot_evppi(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
-    from mcvalue.decision_plots import plot_evppi as draw
-
-    ax = draw(result.decision.voi, k=k, ax=ax, labels=_labels(result))
+    ax = result.decision.voi.plot(k, ax=ax, labels=_labels(result))
     ax.set_title(f"Value of information: invest iff E[benefit - {k:g} x cost] > 0", fontsize="medium")
     return ax
 
 
-def plot_ppc(result: RunResult, quantity: str, ax: Axes | None = None) -> Axes:
+def plot_ppc(result: RunResult, quantity: str, *, ax: Axes | None = None) -> Axes:
     """Plot the cost model's posterior predictive check of ``quantity`` (the fit's own replicates).
 
     Raises

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from xarray import DataTree
 
     from mcvalue.costmodels import CostSide
-    from mcvalue.decide import Decision
+    from mcvalue.decision.analysis import Decision
     from mcvalue.priors.spec import Scenario
     from mcvalue.simulate import Simulation
 
@@ -36,7 +36,7 @@ class RunResult:
         The Monte Carlo draws (inputs, FTE, method, cost, benefit, BCR).
     decision : Decision
         The decision analysis (exceedance curves, break-even values, tornado, Sobol
-        indices, value of information), from :func:`mcvalue.decide.decide`.
+        indices, value of information), from :func:`mcvalue.decision.decide`.
     warnings : tuple of str
         What the user must know about how the numbers were got (offline fallback, a fit
         that failed its checks, a damaged cache rebuilt).

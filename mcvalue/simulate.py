@@ -338,6 +338,90 @@ def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.nd
     return Outcomes(fte_by_method=fte_by_method, cost_by_method=cost_by_method, cost=cost, benefit=benefit, bcr=bcr)
 
 
+@dataclass(frozen=True)
+class Model:
+    """The engine's model as one callable over arrays, with the FTE pool and method weights it draws from.
+
+    What the decision analysis (:mod:`mcvalue.decision`) evaluates: ``model(inputs, fte,
+    method_index)`` returns the :class:`Outcomes` of :func:`outcomes`. ``fte`` is either
+    ``(N, 5)``, FTE per method as the cost formula prices it (the target year's FTE; under
+    the stock basis the depreciated stock), or, under the stock basis, ``(N, Y, 5)`` FTE
+    trajectories (rows of :attr:`pool`), which are first depreciated at each draw's own
+    depreciation rate. Build it with :func:`model_of`.
+
+    Attributes
+    ----------
+    pool : numpy.ndarray
+        The rows a draw's FTE comes from: ``(m, 5)``, or ``(m, Y, 5)`` trajectories under the
+        stock basis.
+    method_weights : numpy.ndarray
+        ``(5,)`` probability of each costing method, in METHOD_KEYS order.
+    basis : str
+        "flow" or "stock".
+    ages : numpy.ndarray or None
+        ``(Y,)`` each stock year's age at the target year (stock basis only).
+    seed : int
+        The run seed, from which :meth:`rng` derives named streams.
+    """
+
+    pool: np.ndarray
+    method_weights: np.ndarray
+    basis: str = "flow"
+    ages: np.ndarray | None = None
+    seed: int = 0
+
+    def __call__(self, inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.ndarray) -> Outcomes:
+        """Return the outcomes of ``fte`` rows (``(N, 5)``) or trajectories (``(N, Y, 5)``, stock basis)."""
+        fte = np.asarray(fte, dtype=float)
+        if fte.ndim == 3:
+            fte = depreciated_stock(fte, self.ages, inputs[DEPRECIATION], np.arange(fte.shape[0]))
+        return outcomes(inputs, fte, method_index, self.basis)
+
+    @property
+    def refte_inputs(self) -> tuple[str, ...]:
+        """Return the inputs whose value changes a draw's ``(N, 5)`` FTE (the depreciation rate of a stock)."""
+        return (DEPRECIATION,) if self.basis == "stock" else ()
+
+    def powers(self, method_index: np.ndarray) -> dict[str, float | np.ndarray]:
+        """Return the inputs in which each draw's BCR is a power, BCR proportional to ``x ** e``, with e per draw.
+
+        From the formulas above: +1 for each benefit factor, -1 for the salary and the
+        coverage, and for an FTE fraction -1 in the draws whose method it prices, 0 in the
+        others. The stock rates enter as (r + d) and through the stock: not powers.
+        """
+        contributor = _CONTRIBUTOR_METHOD[np.asarray(method_index)]
+        return {
+            "benefit.ai_value_usd": 1.0,
+            "benefit.haircut": 1.0,
+            "benefit.attribution_share": 1.0,
+            "benefit.mloss_share": 1.0,
+            "cost.salary_usd": -1.0,
+            "cost.coverage": -1.0,
+            "cost.fte_fraction_contributor": np.where(contributor, -1.0, 0.0),
+            "cost.fte_fraction_reference": np.where(contributor, 0.0, -1.0),
+        }
+
+    def fte_of_rows(self, rows: np.ndarray, depreciation: float | np.ndarray = 0.0) -> np.ndarray:
+        """Return ``(N, 5)`` FTE of pool ``rows``: the rows themselves, or their stock depreciated at ``depreciation``."""
+        if self.basis != "stock":
+            return self.pool[rows]
+        return depreciated_stock(self.pool, self.ages, depreciation, rows)
+
+    def rng(self, name: str) -> np.random.Generator:
+        """Return the random stream ``name`` under the run seed (:func:`child_rng`)."""
+        return child_rng(self.seed, name)
+
+
+def model_of(scenario: Scenario, fte_draws: np.ndarray, fte_by_year: np.ndarray | None = None, years: tuple[int, ...] = ()) -> Model:
+    """Return the :class:`Model` of a scenario over a cost side's FTE pool (arguments as :func:`simulate`)."""
+    weights = method_probabilities(scenario.method_weights)
+    fte_draws = np.asarray(fte_draws, dtype=float)
+    if scenario.run.basis != "stock":
+        return Model(fte_draws, weights, "flow", None, scenario.run.seed)
+    ages = stock_ages(scenario, fte_draws, fte_by_year, years)
+    return Model(np.asarray(fte_by_year, dtype=float), weights, "stock", ages, scenario.run.seed)
+
+
 def method_probabilities(weights: dict[str, float]) -> np.ndarray:
     """Return the scenario's method weights as probabilities in METHOD_KEYS order (missing = 0)."""
     p = np.array([float(weights.get(key, 0.0)) for key in METHOD_KEYS])

@@ -11,7 +11,7 @@ method separately, :func:`summarise` reports a dict of plain floats::
 
 and for BCR also ``"p_above": {"1": {"p", "mcse"}, "10": {...}, "100": {...}}``.
 summary.json's ``bcr`` block also holds ``exceedance``, the curve P(BCR > k) on a grid
-of k (:mod:`mcvalue.decide`), computed the same way: its p at k = 1, 10, 100 is
+of k (:mod:`mcvalue.decision.exceedance`), computed the same way: its p at k = 1, 10, 100 is
 ``p_above``'s.
 Every endpoint of an equal-tailed interval is one of the reported quantiles, so its MCSE
 is in ``quantile_mcse``. Every MCSE counts the FTE pool the draws were resampled from
@@ -36,7 +36,7 @@ from mcvalue.simulate import Simulation
 
 if TYPE_CHECKING:
     from mcvalue.costmodels import CostSide
-    from mcvalue.decide import Decision
+    from mcvalue.decision.analysis import Decision
     from mcvalue.priors.spec import Scenario
 
 #: Libraries whose versions summary.json records: any of them can move the numbers.
@@ -253,6 +253,8 @@ def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], 
         "data_mode": data["mode"] if data is not None else None,
         "cleaning": data["cleaning"] if data is not None else None,
         "data_files_sha256": data["file_sha256"] if data is not None else {},
+        # A collected sample's identity (its manifest's sample_sha256); null for the paper's files.
+        "sample_sha256": data["file_sha256"].get("sample_sha256") if data is not None else None,
         "swing": list(swing),
         "thresholds": list(thresholds),
     }
@@ -283,14 +285,15 @@ def build_summary(
         if key in core["methods"]
     }
     bcr = _block(core["bcr"])
-    bcr["exceedance"] = decision.exceedance_json()
+    tables = decision.to_dict()
+    bcr["exceedance"] = tables["exceedance"]
     summary = {
         "bcr": bcr,
         "cost_usd": _block(core["cost_usd"]),
         "benefit_usd": _block(core["benefit_usd"]),
         "methods": methods,
-        "sensitivity": decision.sensitivity_json(),
-        "voi": decision.voi_json(),
+        "sensitivity": tables["sensitivity"],
+        "voi": tables["voi"],
         "diagnostics": cost.diagnostics,
         "data": {"heaviest_windows": cost.data.get("heaviest_windows", [])} if cost.data is not None else None,
         "inputs": _inputs(scenario, cost),

@@ -25,7 +25,8 @@ The clone also has a local branch ``scratch`` (checked out) with a commit by Mal
 may count, because the default branch is ``origin/HEAD`` = main and the ``.mailmap``
 applied is main's.
 
-Windows: W1 2021-01-04..2021-01-10, W2 2021-01-11..2021-01-24, W3 2021-02-01..2021-02-14.
+Windows (14 days from start to end, as every window of a sample): W1 2020-12-27..2021-01-10,
+W2 2021-01-11..2021-01-25, W3 2021-02-01..2021-02-15.
 
 - W1: alice@example.com 2 commits +14 -0 (c1, c3 via .mailmap; e is empty); bobby 1 +5 -2; carol 1 +7 -0
   (c4, last day, end inclusive). Totals 3 contributors, 4 commits, +26 -2, 28 lines.
@@ -35,6 +36,7 @@ Windows: W1 2021-01-04..2021-01-10, W2 2021-01-11..2021-01-24, W3 2021-02-01..20
 """
 
 import csv
+import hashlib
 import json
 import shutil
 import zlib
@@ -73,9 +75,9 @@ CAROL = ("Carol", "carol@users.noreply.github.com")
 DEPENDABOT = ("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")
 MALLORY = ("Mallory", "mallory@example.com")
 
-W1 = Window(date(2021, 1, 4), date(2021, 1, 10))
-W2 = Window(date(2021, 1, 11), date(2021, 1, 24))
-W3 = Window(date(2021, 2, 1), date(2021, 2, 14))
+W1 = Window(date(2020, 12, 27), date(2021, 1, 10))
+W2 = Window(date(2021, 1, 11), date(2021, 1, 25))
+W3 = Window(date(2021, 2, 1), date(2021, 2, 15))
 WIDGET = "acme/widget"
 
 # (user, commits, added, deleted) per window, from the table in the module docstring.
@@ -152,6 +154,10 @@ def _widget_sample(world: dict, out: Path):
     return load_collected(out)
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _rows(frame, columns) -> list[tuple]:
     return [tuple(row) for row in frame[columns].itertuples(index=False)]
 
@@ -176,18 +182,44 @@ def test_counts_follow_the_contributors_graph(world, tmp_path):
     assert str(sample.periods["lines"].dtype) == "int64"
 
 
+def test_mailmap_and_bots_are_options_with_the_stated_defaults(world, tmp_path):
+    """Without .mailmap, c3 is Alice's old address (4 contributors in W1); dropping bots removes dependabot from W2.
+
+    By default (.mailmap on, bots kept) W1 and W2 are as in the hand table; every
+    window records its [bot] commits (W2: c5).
+    """
+    default = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "default", _windows_design({WIDGET: (W1, W2)}))
+    assert [w["bot_commits"] for w in default.repositories[0]["windows"]] == [0, 1]
+    assert (default.bots, default.git_log_options) == ("keep", gitlog.NUMSTAT_OPTIONS)
+    reading = collect_module.Reading(mailmap=False, bots="drop")
+    manifest = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "out", _windows_design({WIDGET: (W1, W2)}),
+                       reading=reading)
+    assert "--no-mailmap" in manifest.git_log_options and manifest.bots == "drop"
+    assert [w["bot_commits"] for w in manifest.repositories[0]["windows"]] == [0, 1]
+    rows = _rows(load_collected(tmp_path / "out").contributions, ["period_start", "user", "commits", "lines_added", "lines_deleted"])
+    assert [(start.date(), *rest) for start, *rest in rows] == [
+        (W1.start, "alice@example.com", 1, 10, 0), (W1.start, "alice@old.example.org", 1, 4, 0),
+        (W1.start, "bobby", 1, 5, 2), (W1.start, "carol", 1, 7, 0),
+        (W2.start, "alice@example.com", 1, 1, 1), (W2.start, "bobby", 1, 0, 3),
+    ]
+    recollect(tmp_path / "out" / "manifest.json", world["clones"], tmp_path / "again")
+    for name in ("contributions.csv", "periods.csv", "manifest.json"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+
+
 def test_tables_are_written_as_plain_csv(world, tmp_path):
     """The tables are plain CSV: ISO dates, integer counts, one line per row."""
     _widget_sample(world, tmp_path / "out")
     assert (tmp_path / "out" / "periods.csv").read_text() == (
         "tool,repo,period_start,period_end,contributors,commits,lines_added,lines_deleted,lines\n"
-        "Widget,acme/widget,2021-01-04,2021-01-10,3,4,26,2,28\n"
-        "Widget,acme/widget,2021-01-11,2021-01-24,3,3,2,4,6\n"
-        "Widget,acme/widget,2021-02-01,2021-02-14,0,0,0,0,0\n"
+        "Widget,acme/widget,2020-12-27,2021-01-10,3,4,26,2,28\n"
+        "Widget,acme/widget,2021-01-11,2021-01-25,3,3,2,4,6\n"
+        "Widget,acme/widget,2021-02-01,2021-02-15,0,0,0,0,0\n"
     )
     lines = (tmp_path / "out" / "contributions.csv").read_text().splitlines()
-    assert lines[0] == "tool,repo,period_start,period_end,user,commits,lines_added,lines_deleted,lines"
-    assert lines[1] == "Widget,acme/widget,2021-01-04,2021-01-10,alice@example.com,2,14,0,14"
+    assert lines[0] == "tool,repo,period_start,period_end,user,commits,lines_added,lines_deleted,lines,active_days"
+    # Alice's two commits of W1 are on two days (c1 on the 4th, c3 on the 8th): 2 active days.
+    assert lines[1] == "Widget,acme/widget,2020-12-27,2021-01-10,alice@example.com,2,14,0,14,2"
     assert len(lines) == 1 + 6
 
 
@@ -203,13 +235,18 @@ def test_manifest_records_what_was_read(world, tmp_path):
     # c1..c8 and e: nine non-merge commits, first and last author day.
     assert record["history"] == {"first": "2021-01-04", "last": "2021-03-01", "commits": 9}
     assert [(w["start"], w["end"], w["commits"], w["unread"]) for w in record["windows"]] == [
-        ("2021-01-04", "2021-01-10", 4, []), ("2021-01-11", "2021-01-24", 3, []), ("2021-02-01", "2021-02-14", 0, []),
+        ("2020-12-27", "2021-01-10", 4, []), ("2021-01-11", "2021-01-25", 3, []), ("2021-02-01", "2021-02-15", 0, []),
     ]
+    assert [w["in_history"] for w in record["windows"]] == [True, True, True]
     assert (manifest["design"], manifest["seed"], manifest["per_repo"]) == ("windows", None, None)
     assert manifest["mcvalue_version"] == collect_module.__version__
-    digests = {name: collect_module._sha256(tmp_path / "out" / name) for name in manifest["files"]}
+    digests = {name: _sha256(tmp_path / "out" / name) for name in ("contributions.csv", "periods.csv")}
     assert manifest["files"] == digests
-    assert sample.file_sha256["manifest.json"] == collect_module._sha256(tmp_path / "out" / "manifest.json")
+    assert sample.file_sha256["manifest.json"] == _sha256(tmp_path / "out" / "manifest.json")
+    # The sample's identity: sha256 of the manifest's canonical JSON without that key.
+    content = {key: value for key, value in manifest.items() if key != "sample_sha256"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert manifest["sample_sha256"] == sample.file_sha256["sample_sha256"] == hashlib.sha256(canonical).hexdigest()
 
 
 def test_history_design_draws_seeded_windows_per_repository(world, tmp_path):
@@ -230,16 +267,35 @@ def test_history_design_draws_seeded_windows_per_repository(world, tmp_path):
     assert (both.design, both.seed, both.per_repo) == ("history", 7, 3)
 
 
-def test_year_design_keeps_windows_inside_the_year(world, tmp_path):
-    """year:YYYY windows lie inside the year; a year without commits gives zero periods."""
-    manifest = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "out", parse_design("year:2020"), per_repo=4)
-    windows = manifest.repositories[0]["windows"]
-    assert len(windows) == 4 and len({w["start"] for w in windows}) == 4
-    assert all("2020-01-01" <= w["start"] and w["end"] <= "2020-12-31" for w in windows)
-    # Widget has no commits in 2020: four zero periods, not missing ones.
-    periods = load_collected(tmp_path / "out").periods
-    assert len(periods) == 4 and periods[["contributors", "commits", "lines"]].to_numpy().sum() == 0
-    assert manifest.design == "year:2020"
+def test_year_design_keeps_windows_inside_the_year_and_the_history(world, tmp_path):
+    """year:YYYY windows share no day and lie inside the year and the history; a year the history misses is skipped."""
+    manifest = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "out", parse_design("year:2021"), per_repo=3)
+    windows = [(date.fromisoformat(w["start"]), date.fromisoformat(w["end"])) for w in manifest.repositories[0]["windows"]]
+    # Widget's 2021 history is 2021-01-04..2021-03-01 (56 days): three 15-day windows fit without overlap.
+    assert len(windows) == 3 and all((end - start).days == 14 for start, end in windows)
+    assert all(date(2021, 1, 4) <= start and end <= date(2021, 3, 1) for start, end in windows)
+    assert all(later[0] > earlier[1] for earlier, later in zip(windows, windows[1:], strict=False))
+    # The draw: 3 distinct offsets of 56 - 14 + 1 - 2 * 14 = 15, sorted, plus 14 days per window before.
+    rng = np.random.default_rng(np.random.SeedSequence(2022, spawn_key=(zlib.crc32(b"acme/widget"), 2021)))
+    offsets = np.sort(rng.choice(15, size=3, replace=False))
+    assert [start for start, _ in windows] == [date(2021, 1, 4) + timedelta(int(o) + 14 * i) for i, o in enumerate(offsets)]
+    # Widget has no commits in 2020: skipped with its reason, no zero periods priced.
+    old = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "old", parse_design("year:2020"))
+    assert old.problems() == [
+        f"{WIDGET}: its history (2021-01-04..2021-03-01) does not cover year 2020: no window can be drawn"
+    ]
+    assert (tmp_path / "old" / "periods.csv").read_text().count("\n") == 1
+
+
+def test_year_windows_differ_between_years_and_fewer_fit_a_short_span():
+    """The calendar of each year is drawn afresh; a span with room for two disjoint windows gives two."""
+    first, last = date(2021, 1, 1), date(2021, 12, 31)
+    a = collect_module.draw_disjoint_windows("acme/widget", 2022, 2021, 5, first, last)
+    b = collect_module.draw_disjoint_windows("acme/widget", 2022, 2023, 5, first.replace(year=2023), last.replace(year=2023))
+    assert [w.start.timetuple().tm_yday for w in a] != [w.start.timetuple().tm_yday for w in b]
+    # 30 days: starts 0..16 -> only two 15-day windows fit (0 and 15, 1 and 16, 0 and 16).
+    two = collect_module.draw_disjoint_windows("acme/widget", 1, 2021, 5, first, first + timedelta(30))
+    assert len(two) == 2 and two[1].start > two[0].end
 
 
 def test_unreadable_repositories_are_reported_and_the_rest_collected(world, tmp_path):
@@ -292,7 +348,7 @@ def test_shallow_clone_does_not_count_its_cut_off_commit(world, tmp_path):
     """A shallow clone's boundary commit is unread (not its whole tree as added); the clone is incomplete."""
     clone = tmp_path / "clones" / "acme" / "widget"
     git(tmp_path, "clone", "-q", "--depth", "2", (world["origin"] / "acme" / "widget.git").as_uri(), str(clone))
-    late = Window(date(2021, 2, 25), date(2021, 3, 5))
+    late = Window(date(2021, 2, 20), date(2021, 3, 6))
     design = _windows_design({WIDGET: (W2, late)})
     manifest = collect([repo_spec(WIDGET)], tmp_path / "clones", tmp_path / "out", design)
     (record,) = manifest.repositories
@@ -424,16 +480,29 @@ def test_parse_repo_list(tmp_path):
 def test_parse_windows_and_design(tmp_path):
     """Windows files and --design values parse, and bad ones fail naming the file, line or option."""
     path = tmp_path / "windows.csv"
-    path.write_text("repo,start,end\nAcme/Widget,2021-01-11,2021-01-24\nacme/widget,2021-01-04,2021-01-10\n")
+    path.write_text("repo,start,end\nAcme/Widget,2021-01-11,2021-01-25\nacme/widget,2020-12-27,2021-01-10\n")
     design = parse_windows(path)
     assert design.label == "windows" and dict(design.windows) == {WIDGET: (W1, W2)}
     path.write_text("repo,start,end\nacme/widget,2021-01-10,2021-01-04\n")
-    with pytest.raises(DataError, match="windows.csv line 2: end 2021-01-04 is before start 2021-01-10"):
+    with pytest.raises(DataError, match="windows.csv line 2: window 2021-01-10..2021-01-04 is not 14 days"):
         parse_windows(path)
+    path.write_text("repo,start,end\nacme/widget,1900-01-01,2100-12-31\n")
+    with pytest.raises(DataError, match="windows.csv line 2: window 1900-01-01..2100-12-31 is not 14 days"):
+        parse_windows(path)
+    path.write_text("repo,start,end\nacme/widget,1999-12-25,2000-01-08\n")
+    with pytest.raises(DataError, match=r"line 2: window 1999-12-25..2000-01-08 is outside 2000-01-01.."):
+        parse_windows(path)
+    for bad in ("10000-01-01", "2021-1-4", "2021-02-30", " "):
+        path.write_text(f"repo,start,end\nacme/widget,{bad},2021-01-10\n")
+        with pytest.raises(DataError, match="line 2: start and end must be YYYY-MM-DD dates"):
+            parse_windows(path)
     path.write_text("repo,from,to\n")
     with pytest.raises(DataError, match="expected the header repo,start,end"):
         parse_windows(path)
     assert parse_design("year:2021") == Design("year", year=2021)
+    for future in ("year:2999", "year:99999", "year:1999"):
+        with pytest.raises(McValueError, match=f"--design '{future}': the year must be from 2000 to "):
+            parse_design(future)
     with pytest.raises(McValueError, match="--design 'decade'"):
         parse_design("decade")
 
@@ -474,7 +543,11 @@ def _validate_collect():
 
 
 def _fake_scrape(path: Path) -> Path:
-    """Write a raw scrape of acme/widget for W1-W3; W2 lacks dependabot and has 2 commits, 5 lines."""
+    """Write a raw scrape of acme/widget for three windows of its own (6, 13 and 13 days, a measurement design).
+
+    Its 01-04..01-10 window holds c1-c4 (as W1); its 01-11..01-24 window lacks dependabot
+    and has 2 commits, 5 lines (git: c5-c7); 02-01..02-14 is empty.
+    """
     base = "https://github.com/acme/widget/graphs/contributors"
     info = {
         f"{base}?from=2021-01-04&to=2021-01-10&type=c": {

@@ -76,20 +76,22 @@ def test_collect_command_counts_windows_and_warns_about_a_missing_clone(clones, 
         "acme/tiny,acme/tiny,2021-05-01,2021-05-15,0,0,0,0,0",
     ]
     assert (tmp_path / "s" / "contributions.csv").read_text().splitlines()[1:] == [
-        "acme/tiny,acme/tiny,2021-03-01,2021-03-15,ann,1,6,0,6",
-        "acme/tiny,acme/tiny,2021-03-01,2021-03-15,ben@example.com,1,2,2,4",
+        "acme/tiny,acme/tiny,2021-03-01,2021-03-15,ann,1,6,0,6,1",
+        "acme/tiny,acme/tiny,2021-03-01,2021-03-15,ben@example.com,1,2,2,4,1",
     ]
 
 
 def test_year_design_from_a_repository_list(clones, tmp_path):
-    """year:2021 with 30 windows of 15 days: every window inside 2021, seeded, and the tool name from the list."""
+    """year:2021 asking 30 windows: as many disjoint 15-day windows as fit in the history's part of 2021, seeded; the tool name from the list."""
     repos = tmp_path / "repos.txt"
     repos.write_text("# one repository\nhttps://github.com/acme/tiny Tiny Tool\n")
     first = mcvalue.collect_sample(tmp_path / "a", clones=clones, repos=repos, design="year:2021", per_repo=30, seed=4)
     again = mcvalue.collect_sample(tmp_path / "b", clones=clones, repos=repos, design="year:2021", per_repo=30, seed=4)
     (record,) = first.repositories
-    assert record["tool"] == "Tiny Tool" and len(record["windows"]) == 30
-    assert all("2021-01-01" <= w["start"] and w["end"] <= "2021-12-31" for w in record["windows"])
+    # The history is 2021-03-02..2021-07-01: 108 possible starts; k disjoint windows need
+    # 108 - 14 (k - 1) >= k, so k <= 122 / 15: 8 windows.
+    assert record["tool"] == "Tiny Tool" and len(record["windows"]) == 8
+    assert all("2021-03-02" <= w["start"] and w["end"] <= "2021-07-01" for w in record["windows"])
     assert [w["start"] for w in record["windows"]] == [w["start"] for w in again.repositories[0]["windows"]]
     # A window holds a commit exactly when it covers 2021-03-02, 2021-03-05 or 2021-07-01 (both ends included).
     days = ("2021-03-02", "2021-03-05", "2021-07-01")
@@ -111,8 +113,15 @@ def test_year_design_from_a_repository_list(clones, tmp_path):
         (["--repos", "{tmp}/ok.txt", "--seed", "-1"], "--seed (-1) >= 0"),
         (["--repos", "{tmp}/ok.txt", "--windows", "{tmp}/bad.csv"], "bad.csv: expected the header repo,start,end"),
         (["--repos", "{tmp}/ok.txt", "--manifest", "{tmp}/m.json"], "--manifest re-collects what the manifest says; drop --repos"),
-        (["--manifest", "{tmp}/m.json"], "m.json: not a readable collection manifest"),
+        (["--manifest", "{tmp}/m.json"], "m.json: not a collection manifest (no key 'mcvalue_version')"),
         (["--manifest", "{tmp}/m.json", "--clone"], "--manifest re-collects what the manifest says; drop --clone"),
+        (["--manifest", "{tmp}/m.json", "--day", "local"], "--manifest re-collects what the manifest says; drop --day"),
+        (["--repos", "{tmp}/ok.txt", "--bots", "hide"], "--bots 'hide': choose one of keep, drop"),
+        (["--repos", "{tmp}/ok.txt", "--clone", "--design", "year:2021", "--shallow-since", "2021-1-1"],
+         "--shallow-since '2021-1-1': use a YYYY-MM-DD date"),
+        (["--manifest", "{tmp}/m.json", "--shallow-since", "2021-01-01"], "re-collects what the manifest says; drop --shallow-since"),
+        (["--repos", "{tmp}/ok.txt", "--day", "tz"], "--day 'tz': choose one of utc, local"),
+        (["--repos", "{tmp}/ok.txt", "--design", "year:2999"], "--design 'year:2999': the year must be from 2000 to"),
         (["--repos", "{tmp}/gone.txt"], "no repository could be read (1 skipped; acme/gone: no clone at"),
         (["--repos", "{tmp}/ok.txt", "--clones", "{tmp}/no-such-dir"], "no-such-dir: no such directory (--clone creates it)"),
     ],

@@ -23,6 +23,7 @@ as zeros are tested in test_collect.py.)
 import hashlib
 import json
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from collect_helpers import ISOLATED_GIT, Builder, numbered
 import mcvalue
 import mcvalue.cli as cli
 from mcvalue.costmodels import cost_side
-from mcvalue.data.collect import Design, Window, collect, repo_spec
+from mcvalue.data.collect import Design, Manifest, Window, collect, repo_spec
 
 ANN = ("Ann", "1+ann@users.noreply.github.com")
 BEN = ("Ben", "ben@example.com")
@@ -100,7 +101,8 @@ def test_run_on_a_collected_sample_names_it_and_keys_the_cache_on_it(sample, tmp
     provenance = result.summary()["provenance"]
     manifest_sha = hashlib.sha256((sample / "manifest.json").read_bytes()).hexdigest()
     assert provenance["data_files_sha256"]["manifest.json"] == manifest_sha
-    assert set(provenance["data_files_sha256"]) == {"contributions.csv", "periods.csv", "manifest.json"}
+    assert set(provenance["data_files_sha256"]) == {"contributions.csv", "periods.csv", "manifest.json", "sample_sha256"}
+    assert provenance["sample_sha256"] == json.loads((sample / "manifest.json").read_text())["sample_sha256"]
     # The bootstrap resamples repos and periods: every replicate's contributors FTE (a sum of three
     # resampled repo means, each between 1 and 2 active contributors per period) lies in [3, 6].
     fte = result.cost.fte
@@ -112,9 +114,9 @@ def test_run_on_a_collected_sample_names_it_and_keys_the_cache_on_it(sample, tmp
     other.mkdir()
     for name in ("contributions.csv", "periods.csv"):
         (other / name).write_bytes((sample / name).read_bytes())
-    record = json.loads((sample / "manifest.json").read_text())
-    record["design"] = "windows (copied)"
-    (other / "manifest.json").write_text(json.dumps(record, indent=2) + "\n")
+    # Another sample (its manifest re-hashed after the change): another identity, another cache entry.
+    copied = replace(Manifest.read(sample / "manifest.json"), design="windows (copied)")
+    (other / "manifest.json").write_bytes(copied.to_bytes())
     third: list[str] = []
     cost, _ = cost_side(scenario.with_settings(sample=other), log=third.append)
     assert not any("using the cached" in line for line in third)

@@ -1,4 +1,4 @@
-"""Decision analysis (mcvalue.decision) against closed forms and hand calculations.
+"""Decision analysis (mcvalue.decision's methods) against closed forms and hand calculations.
 
 Tolerances come from Monte Carlo error: 4 standard errors computed from the draws (or
 from the estimator's own bootstrap / batch-means standard error), never guessed.
@@ -40,6 +40,11 @@ class Point:
         return np.full(np.shape(q), self.value, dtype=float)
 
 
+def unrounded(voi: d.ValueOfInformation) -> dict:
+    """Return the value-of-information table as dicts at full precision (``to_dict`` rounds as summary.json does)."""
+    return {"thresholds": [t.to_dict() for t in voi.thresholds]}
+
+
 def normal_evpi(m: float, s: float) -> float:
     """E[max(X, 0)] - max(E X, 0) for X ~ N(m, s^2).
 
@@ -69,7 +74,7 @@ def test_exceedance_matches_lognormal_survival_within_4_mcse():
     rng = np.random.default_rng(1)
     n, mu, sigma = 100_000, np.log(150.0), 1.2
     bcr = np.exp(mu + sigma * rng.standard_normal(n))
-    curve = d.exceedance(bcr)
+    curve = d.exceedance(bcr).rows()
     for row in curve:
         truth = stats.norm.sf((np.log(row["k"]) - mu) / sigma)
         # iid MCSE by hand: sd (ddof 1) of the 0/1 indicator over sqrt(n)
@@ -78,11 +83,36 @@ def test_exceedance_matches_lognormal_survival_within_4_mcse():
         assert abs(p - truth) <= 4 * np.sqrt(truth * (1 - truth) / n) + 1e-12
 
 
-def test_exceedance_uses_the_supplied_mcse_callable():
-    """Exceedance uses the supplied mcse callable."""
+def test_exceedance_mcse_is_batch_means_by_hand():
+    """Exceedance MCSE is batch means, by hand.
+
+    Batches {0.5, 2} and {20, 200}: at k = 1 the batch sums 1 and 2 against 2 x 0.75, so
+    MCSE = sqrt(2 / 1 x (0.5^2 + 0.5^2)) / 4 = 0.25; at k = 100 the sums 0 and 1 against 0.5 give 0.25 too.
+    """
     bcr = np.array([0.5, 2.0, 20.0, 200.0])
-    rows = d.exceedance(bcr, ks=[1, 100], mcse_of_mean=lambda x: float(x.sum()))
-    assert rows == [{"k": 1.0, "p": 0.75, "mcse": 3.0}, {"k": 100.0, "p": 0.25, "mcse": 1.0}]
+    rows = d.exceedance(bcr, ks=[1, 100], batches=np.array([0, 0, 1, 1])).rows()
+    assert rows == [{"k": 1.0, "p": 0.75, "mcse": 0.25}, {"k": 100.0, "p": 0.25, "mcse": 0.25}]
+
+
+def test_exceedance_mcse_equals_mcse_of_mean_of_each_indicator():
+    """The vectorised MCSEs equal mcvalue.mcse.mcse_of_mean of each curve's per-draw values."""
+    from mcvalue.mcse import mcse_of_mean
+
+    rng = np.random.default_rng(21)
+    n = 30_000
+    bcr = np.exp(4 + rng.standard_normal(n))
+    method = rng.choice(3, size=n, p=[0.5, 0.3, 0.2])
+    batches = rng.integers(0, 50, n)
+    ks = [10.0, 55.0, 300.0]
+    curves = d.exceedance(bcr, ks, method_index=method, method_keys=["a", "b", "c"], batches=batches)
+    for i, k in enumerate(ks):
+        above = (bcr > k).astype(float)
+        assert curves.mcse["mixture"][i] == pytest.approx(mcse_of_mean(above, batches), rel=1e-9)
+        for j, key in enumerate("abc"):
+            g = (method == j).astype(float)
+            p = curves.p[key][i]
+            assert p == (g * above).sum() / g.sum()
+            assert curves.mcse[key][i] == pytest.approx(mcse_of_mean(g * (above - p) / g.mean(), batches), rel=1e-9)
 
 
 def test_per_method_curves_match_their_lognormals_and_mix_to_the_mixture():
@@ -94,7 +124,8 @@ def test_per_method_curves_match_their_lognormals_and_mix_to_the_mixture():
     method = rng.choice(3, size=n, p=weights)
     bcr = medians[method] * np.exp(sigma * rng.standard_normal(n))
     keys = ["a", "b", "c", "never drawn"]
-    curves = d.exceedance_by_method(bcr, method, keys, ks=[1, 10, 100, 1000])
+    table = d.exceedance(bcr, ks=[1, 10, 100, 1000], method_index=method, method_keys=keys)
+    curves = {name: table.rows(name) for name in table.p}
     assert list(curves) == ["mixture", "a", "b", "c"]
     counts = np.bincount(method, minlength=3)
     for j, key in enumerate(keys[:3]):
@@ -141,8 +172,8 @@ def test_break_even_matches_closed_form_for_a_product_of_lognormals():
     """
     n = 40_000
     inputs, pool, fte, method = product_draws(n, seed=3)
-    cond = d.conditional_on_draws(product_model, inputs, fte, method, ["m0", "m1", "m2"])
-    rows = {(r["input"], r["threshold"]): r for r in d.break_even(cond, PRIORS, ks=(100.0, 1e7))}
+    cond = d.ConditionalRuns(product_model, inputs, fte, method, ["m0", "m1", "m2"])
+    rows = {(r.input, r.threshold): r.to_dict() for r in d.break_even(cond, PRIORS, ks=(100.0, 1e7)).rows}
     s_rest = {"a": np.sqrt(0.8**2 + 0.5**2 + 0.4**2), "h": np.sqrt(0.3**2 + 0.5**2 + 0.4**2)}
     s_rest["c"] = np.sqrt(0.3**2 + 0.8**2 + 0.4**2)
     expected = {"a": 100 * 0.002 / 0.1, "h": 100 / 2000, "c": 0.4 / 100}
@@ -165,15 +196,15 @@ def test_fragility_sentence_names_the_break_even_closest_to_its_prior_median():
     h at Phi(log(0.05/0.1)/0.8) = p19.4, c at Phi(log(0.004/0.002)/0.5) = p91.7: h wins.
     """
     inputs, pool, fte, method = product_draws(40_000, seed=4)
-    cond = d.conditional_on_draws(product_model, inputs, fte, method, ["m0", "m1", "m2"])
+    cond = d.ConditionalRuns(product_model, inputs, fte, method, ["m0", "m1", "m2"])
     rows = d.break_even(cond, PRIORS, ks=(100.0,))
-    assert d.most_fragile(rows, 100.0)["input"] == "h"
-    text = d.fragility_sentence(rows, run_median=200.0, labels={"h": "the haircut"})
+    assert rows.most_fragile(100.0).input == "h"
+    text = rows.fragility(run_median=200.0, labels={"h": "the haircut"})
     match = re.fullmatch(r"the median falls below 100:1 if the haircut is below (\S+), its p(\d+) value", text)
     assert match and float(match[1]) == pytest.approx(0.05, rel=0.03) and match[2] in {"18", "19", "20", "21"}
-    raised = d.fragility_sentence(rows, run_median=50.0, labels={"h": "the haircut"})
+    raised = rows.fragility(run_median=50.0, labels={"h": "the haircut"})
     assert raised.startswith("the median rises above 100:1 if the haircut is above ")
-    assert d.fragility_sentence([], 1.0).startswith("no single input")
+    assert d.BreakEven(()).fragility(1.0).startswith("no single input")
 
 
 # --------------------------------------------------------------------------- tornado
@@ -185,7 +216,7 @@ def test_tornado_bars_are_conditional_medians_in_closed_form():
     inputs, pool, fte, method = product_draws(n, seed=5)
     bcr = product_model(inputs, fte, method)
     priors = {**PRIORS, "fixed": Point(3.0)}
-    cond = d.conditional_on_draws(
+    cond = d.ConditionalRuns(
         lambda i, f, m: product_model(i, f, m) * i["fixed"] / 3.0,
         {**inputs, "fixed": np.full(n, 3.0)},
         fte,
@@ -217,7 +248,7 @@ def test_tornado_method_bar_spans_the_methods_with_lowest_and_highest_median():
     """
     inputs, pool, fte, method = product_draws(20_000, seed=6)
     keys = ["m0", "m1", "m2"]
-    cond = d.conditional_on_draws(product_model, inputs, fte, method, keys)
+    cond = d.ConditionalRuns(product_model, inputs, fte, method, keys)
     table = d.tornado(cond, {}, np.ones(3), method_keys=keys, labels={d.METHOD_INPUT: "method"})
     (bar,) = table.bars
     median0 = np.median(product_model(inputs, fte, np.zeros(20_000, dtype=int)))
@@ -262,10 +293,8 @@ def test_sobol_indices_match_closed_forms_for_independent_factors():
         per = fte_rows[np.arange(len(method_index)), method_index]
         return inputs["x1"] * inputs["x2"] * inputs["x3"] * inputs["const"] / 2.0 / per
 
-    out = {
-        r["output"]: {i["input"]: i for i in r["indices"]}
-        for r in d.sobol_indices(model, priors, pool, weights, n_base=2**12, seed=7)
-    }
+    result = d.sobol(model, priors, pool, weights, n_base=2**12, seed=7)
+    out = {output: {i["input"]: i for i in table.rows()} for output, table in result.indices.items()}
     # exact moments of each factor as the design samples it
     grid = stats.norm.ppf((np.arange(4000) + 0.5) / 4000)
     moments = {name: (np.exp(v * grid), np.ones_like(grid)) for name, v in s.items()}
@@ -281,7 +310,7 @@ def test_sobol_indices_match_closed_forms_for_independent_factors():
         share = logvar[name] / log_total  # log BCR is additive: first = total = its variance share
         for output, s1, st in (("bcr", first[name], total[name]), ("log_bcr", share, share)):
             row = out[output][name]
-            # SALib's CI half-width is z_0.975 * bootstrap sd: 4 se = 4 * ci / 1.96
+            # the CI half-width is z_0.975 * se: 4 se = 4 * ci / 1.96
             assert row["first_ci"] < 0.12 and row["total_ci"] < 0.12  # informative against indices up to 0.5
             assert abs(row["first"] - s1) <= 4 * row["first_ci"] / 1.96, (output, name, row, s1)
             assert abs(row["total"] - st) <= 4 * row["total_ci"] / 1.96, (output, name, row, st)
@@ -299,7 +328,7 @@ def test_evpi_of_a_normal_net_benefit(m_over_s):
     n, s, k = 100_000, 3e9, 100.0
     cost = np.full(n, 1e8)
     nb = m_over_s * s + s * rng.standard_normal(n)
-    result = d.value_of_information(nb + k * cost, cost, {}, ks=[k])
+    result = unrounded(d.value_of_information(nb + k * cost, cost, {}, ks=[k]))
     (entry,) = result["thresholds"]
     truth = normal_evpi(m_over_s * s, s)
     # delta-method MCSE by hand: sd of max(NB, 0) - NB 1[mean NB > 0]
@@ -320,7 +349,7 @@ def test_evppi_of_two_normal_inputs_and_of_an_irrelevant_one():
     x1 = m + s1 * rng.standard_normal(n)
     x2 = s2 * rng.standard_normal(n)
     x3 = np.exp(rng.standard_normal(n))  # independent of NB
-    result = d.value_of_information(x1 + x2, np.zeros(n), {"x1": x1, "x2": x2, "x3": x3}, ks=[1.0])
+    result = unrounded(d.value_of_information(x1 + x2, np.zeros(n), {"x1": x1, "x2": x2, "x3": x3}, ks=[1.0], subsample=None))
     (entry,) = result["thresholds"]
     rows = {r["input"]: r for r in entry["evppi"]}
     assert entry["evpi"] == pytest.approx(normal_evpi(m, np.hypot(s1, s2)), abs=4 * entry["evpi_se"])
@@ -346,7 +375,7 @@ def test_regression_bias_on_an_irrelevant_input_with_zero_expected_net_benefit()
     n, sigma = 100_000, 2.0
     nb = sigma * rng.standard_normal(n)
     x = np.exp(rng.standard_normal(n))
-    (entry,) = d.value_of_information(nb, np.zeros(n), {"x": x}, ks=[1.0])["thresholds"]
+    (entry,) = unrounded(d.value_of_information(nb, np.zeros(n), {"x": x}, ks=[1.0], subsample=None))["thresholds"]
     (row,) = entry["evppi"]
     approx = sigma * (np.sqrt(5) - 1) / np.sqrt(2 * np.pi * n)
     assert 0.5 * approx <= row["bias"] <= 1.5 * approx
@@ -364,7 +393,7 @@ def test_single_uncertain_input_has_evppi_equal_to_evpi():
     n = 80_000
     x = np.exp(0.7 * rng.standard_normal(n))
     noise = {f"z{i}": rng.standard_normal(n) for i in range(2)}
-    result = d.value_of_information(3e9 * x, np.full(n, 3e7), {"x": x, **noise}, ks=[100.0])
+    result = unrounded(d.value_of_information(3e9 * x, np.full(n, 3e7), {"x": x, **noise}, ks=[100.0], subsample=None))
     (entry,) = result["thresholds"]
     rows = {r["input"]: r for r in entry["evppi"]}
     assert entry["evpi"] > 0
@@ -383,7 +412,7 @@ def test_evppi_of_a_categorical_input_is_by_group_means():
     n = 100_000
     g = rng.choice(3, size=n, p=[0.5, 0.3, 0.2])
     nb = np.array([-2.0, 1.0, 3.0])[g] + rng.standard_normal(n)
-    result = d.value_of_information(nb, np.zeros(n), {d.METHOD_INPUT: g}, ks=[5.0])
+    result = unrounded(d.value_of_information(nb, np.zeros(n), {d.METHOD_INPUT: g}, ks=[5.0], subsample=None))
     (row,) = result["thresholds"][0]["evppi"]
     assert abs(row["value"] - 0.9) <= 4 * row["se"] + row["bias"]
     assert row["bias"] == pytest.approx(0.0, abs=1e-12)  # no group mean is near zero
@@ -410,8 +439,129 @@ def test_evppi_of_the_fte_group_by_columns_and_by_pool_row_agree_with_hand_calcu
     level = 1.4e10 - k * mean_salary * pool @ w
     truth = np.mean(np.maximum(level, 0)) - max(np.mean(level), 0)
     assert truth > 1e8  # the row matters for the decision here
-    result = d.value_of_information(benefit, cost, {d.FTE_INPUT: fte, "row": row}, ks=[k], categorical=("row",))
+    result = unrounded(d.value_of_information(
+        benefit, cost, {d.FTE_INPUT: fte, "row": row}, ks=[k], categorical=("row",), subsample=None
+    ))
     rows_out = {r["input"]: r for r in result["thresholds"][0]["evppi"]}
     for name in (d.FTE_INPUT, "row"):
         r = rows_out[name]
         assert abs(r["value"] - truth) <= 4 * r["se"] + r["bias"], (name, r, truth)
+
+
+def test_evppi_regressions_use_the_first_subsample_draws_and_the_evpi_all():
+    """Subsample = m: the EVPPI equals that of the first m draws alone; the EVPI stays that of all draws."""
+    rng = np.random.default_rng(14)
+    n, m = 20_000, 8_000
+    x = rng.standard_normal(n)
+    nb = 0.2 + x + 0.5 * rng.standard_normal(n)
+    part = unrounded(d.value_of_information(nb, np.zeros(n), {"x": x}, ks=[1.0], subsample=m))["thresholds"][0]
+    first = unrounded(d.value_of_information(nb[:m], np.zeros(m), {"x": x[:m]}, ks=[1.0], subsample=None))["thresholds"][0]
+    full = unrounded(d.value_of_information(nb, np.zeros(n), {}, ks=[1.0], subsample=None))["thresholds"][0]
+    assert part["evppi"] == first["evppi"]
+    assert part["evpi"] == full["evpi"]
+
+
+# --------------------------------------------------------------------------- Sobol on the Ishigami function
+
+
+class Uniform:
+    """Uniform on [lo, hi] (only ``ppf``)."""
+
+    def __init__(self, lo: float, hi: float):
+        self.lo, self.hi = lo, hi
+
+    def ppf(self, q):
+        """Quantile function."""
+        return self.lo + (self.hi - self.lo) * np.asarray(q, dtype=float)
+
+
+def test_sobol_indices_of_the_ishigami_function_match_the_analytic_ones():
+    """Ishigami (a = 7, b = 0.1) on [-pi, pi]^3, shifted by +11 to stay positive (a shift leaves indices unchanged).
+
+    V = a^2/8 + b pi^4/5 + b^2 pi^8/18 + 1/2, V1 = (1 + b pi^4/5)^2 / 2, V2 = a^2/8, V3 = 0,
+    VT1 = V1 + 8 b^2 pi^8/225, VT3 = 8 b^2 pi^8/225 (Ishigami & Homma 1990; Sobol' & Levitan 1999).
+    The estimates must lie within 4 of their own standard errors (the CI half-width / 1.96).
+    """
+    a, b = 7.0, 0.1
+    priors = {name: Uniform(-np.pi, np.pi) for name in ("x1", "x2", "x3")}
+
+    def model(inputs, fte_rows, method_index):
+        """Ishigami + 11."""
+        x1, x2, x3 = inputs["x1"], inputs["x2"], inputs["x3"]
+        return np.sin(x1) + a * np.sin(x2) ** 2 + b * x3**4 * np.sin(x1) + 11.0
+
+    variance = a**2 / 8 + b * np.pi**4 / 5 + b**2 * np.pi**8 / 18 + 0.5
+    v1, v2, vt3 = 0.5 * (1 + b * np.pi**4 / 5) ** 2, a**2 / 8, 8 * b**2 * np.pi**8 / 225
+    first = {"x1": v1 / variance, "x2": v2 / variance, "x3": 0.0}
+    total = {"x1": (v1 + vt3) / variance, "x2": v2 / variance, "x3": vt3 / variance}
+    result = d.sobol(model, priors, np.ones((1, 1)), [1.0], n_base=2**12, seed=11)
+    rows = {r["input"]: r for r in result.indices["bcr"].rows()}
+    assert result.model_runs == 2**12 * 5
+    for name in priors:
+        row = rows[name]
+        assert 0 < row["first_ci"] < 0.05 and 0 < row["total_ci"] < 0.05
+        assert abs(row["first"] - first[name]) <= 4 * row["first_ci"] / 1.96, (name, row)
+        assert abs(row["total"] - total[name]) <= 4 * row["total_ci"] / 1.96, (name, row)
+    assert rows[d.METHOD_INPUT]["total"] == 0.0 and rows[d.FTE_INPUT]["total"] == 0.0
+
+
+# --------------------------------------------------------------------------- conditional runs
+
+
+def test_union_median_equals_numpy_median():
+    """The bisection median of a fixed set and a scaled set equals numpy's median of their union."""
+    from mcvalue.decision.conditional import union_median
+
+    rng = np.random.default_rng(15)
+    for size_fixed, size_moving in ((0, 7), (5, 0), (1000, 999), (2, 3000)):
+        fixed, moving = np.sort(rng.lognormal(size=size_fixed)), np.sort(rng.lognormal(size=size_moving))
+        for scale in (0.01, 1.0, 37.0):
+            assert union_median(fixed, moving, scale) == pytest.approx(np.median(np.concatenate([fixed, scale * moving])), rel=1e-15)
+
+
+def test_power_inputs_give_the_median_of_the_rerun_model():
+    """Conditional medians through ``powers`` equal those of re-running the model: a power in every draw, in some, in none."""
+    n = 20_001
+    inputs, pool, fte, _ = product_draws(n, seed=16)
+    method = np.random.default_rng(17).integers(0, 3, n)
+    inputs["f"] = np.random.default_rng(18).uniform(0.2, 0.9, n)
+
+    def model(i, f, m):
+        """Return the product model divided by ``f`` in the draws of method 1 only."""
+        return product_model(i, f, m) / np.where(m == 1, i["f"], 1.0)
+
+    keys = ["m0", "m1", "m2"]
+    inputs["unread"] = np.full(n, 2.0)
+    powers = {"h": 1.0, "c": -1.0, "f": np.where(method == 1, -1.0, 0.0), "unread": np.zeros(n)}
+    fast = d.ConditionalRuns(model, inputs, fte, method, keys, powers=powers)
+    slow = d.ConditionalRuns(model, inputs, fte, method, keys)
+    for name, value in (("h", 0.03), ("h", 0.4), ("c", 0.001), ("f", 0.25), ("f", 0.8), ("unread", 7.0)):
+        assert fast.median(name, value) == pytest.approx(slow.median(name, value), rel=1e-12)
+
+
+def test_sobol_point_estimates_are_salibs_on_the_same_design():
+    """The design and estimators are SALib's: the indices equal ``SALib.analyze.sobol`` on ``SALib.sample.sobol``'s design.
+
+    The confidence intervals differ in method (delta method against SALib's bootstrap of
+    100 resamples, whose own relative error is about 7%): they must agree within 25%.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    priors = {name: LogNormal(1.0, s) for name, s in (("x1", 0.3), ("x2", 0.5), ("x3", 0.4))}
+
+    def model(inputs, fte_rows, method_index):
+        """Return a non-additive positive model of three inputs."""
+        return inputs["x1"] * inputs["x2"] + inputs["x3"] ** 2
+
+    ours = d.sobol(model, priors, np.ones((1, 1)), [1.0], n_base=2**10, seed=3)
+    problem = {"num_vars": 3, "names": list(priors), "bounds": [[0.0, 1.0]] * 3}
+    u = np.clip(sobol_sample.sample(problem, 2**10, calc_second_order=False, seed=3), 1e-12, 1 - 1e-12)
+    y = model({name: priors[name].ppf(u[:, j]) for j, name in enumerate(priors)}, None, None)
+    for output, values in (("bcr", y), ("log_bcr", np.log(y))):
+        theirs = sobol_analyze.analyze(problem, values, calc_second_order=False, num_resamples=400, seed=4)
+        table = ours.indices[output]
+        np.testing.assert_allclose(table.first[:3], theirs["S1"], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(table.total[:3], theirs["ST"], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(table.first_ci[:3], theirs["S1_conf"], rtol=0.25)
+        np.testing.assert_allclose(table.total_ci[:3], theirs["ST_conf"], rtol=0.25)

@@ -1,4 +1,4 @@
-"""The decision analysis of a run (mcvalue.decide) against hand calculations.
+"""The decision analysis of a run (mcvalue.decision.decide) against hand calculations.
 
 Every run here uses the published Table 1 FTE (``cost_model = "table1"``): no data, no fit.
 
@@ -26,11 +26,10 @@ from typer.testing import CliRunner
 import mcvalue
 from mcvalue.costmodels import CostSide
 from mcvalue.costmodels.table1 import table1_fte
-from mcvalue.decide import decide
-from mcvalue.decision import METHOD_INPUT
+from mcvalue.decision import METHOD_INPUT, decide
 from mcvalue.paper import METHOD_KEYS, METHODS, PAPER_BENEFIT_USD
 from mcvalue.priors.load import load_scenario
-from mcvalue.simulate import simulate
+from mcvalue.simulate import model_of, simulate
 
 PRIORS = Path(__file__).resolve().parents[1] / "priors"
 HAIRCUT = "benefit.haircut"
@@ -81,7 +80,9 @@ def test_paper_priors_give_a_step_exceedance_curve_from_the_method_weights(paper
         se = np.sqrt(expected * (1 - expected) / n)
         assert row["p"] == pytest.approx(expected, abs=4 * se + 1e-12), row["k"]
     # Each method alone: exactly 1 below its Table 1 BCR and 0 above.
-    for key, curve in paper_run.decision.exceedance.items():
+    table = paper_run.decision.exceedance
+    for key in table.p:
+        curve = table.rows(key)
         if key != "mixture":
             assert [r["p"] for r in curve] == [float(bcr_of[key] > r["k"]) for r in curve]
     # k = 100 by hand: every method but commits_pytorch ($300M a year, BCR 99.8) beats 100:1.
@@ -111,7 +112,7 @@ def _one_method_run(correlations=None, draws=40_000):
     scenario = make_scenario(quantities, weights, correlations, draws)
     cost = CostSide("table1", table1_fte(1), "Table 1", {"cost_model": "table1"})
     sim = simulate(scenario, cost.fte, scenario.run.seed)
-    return scenario, sim, decide(scenario, cost, sim, thresholds=[30.0])
+    return scenario, sim, decide(scenario, model_of(scenario, cost.fte), sim, thresholds=[30.0])
 
 
 def _population_median_bcr() -> float:
@@ -134,7 +135,7 @@ def test_break_even_of_the_haircut_is_the_hand_value_of_a_product():
     median_bcr = _population_median_bcr()
     # The conditional median is that of n draws of BCR / haircut: log-scale se sqrt(pi / 2) sigma / sqrt(n).
     rel = 4 * np.sqrt(np.pi / 2) * _sigma_rest(HAIRCUT) / np.sqrt(sim.bcr.size)
-    rows = {r["threshold"]: r for r in decision.break_even if r["input"] == HAIRCUT}
+    rows = {r["threshold"]: r for r in decision.break_even.to_dict() if r["input"] == HAIRCUT}
     assert set(rows) == {1.0, 30.0, 100.0}
     for k in (30.0, 100.0):
         v = k * median_h / median_bcr
@@ -144,7 +145,7 @@ def test_break_even_of_the_haircut_is_the_hand_value_of_a_product():
     # k = 1 needs a haircut below the prior's p0.1.
     assert rows[1.0]["value"] is None and rows[1.0]["note"]
     # A cost input works the other way round: median BCR proportional to 1 / salary.
-    salary = next(r for r in decision.break_even if r["input"] == "cost.salary_usd" and r["threshold"] == 100.0)
+    salary = next(r for r in decision.break_even.to_dict() if r["input"] == "cost.salary_usd" and r["threshold"] == 100.0)
     median_s = LOGNORMAL_PARAMETERS["cost.salary_usd"][0]
     assert salary["direction"] == "above"
     assert salary["value"] == pytest.approx(median_s * median_bcr / 100.0, rel=rel)
@@ -160,7 +161,7 @@ def test_a_rank_correlated_input_is_conditioned_with_its_partner():
     rho = 0.6
     scenario, sim, decision = _one_method_run({(HAIRCUT, ATTRIBUTION): rho})
     assert decision.correlated == (HAIRCUT, ATTRIBUTION)
-    assert "rank" in decision.sensitivity_json()["conditioning"]
+    assert "rank" in decision.to_dict()["sensitivity"]["conditioning"]
     r = 2 * np.sin(np.pi * rho / 6)  # Pearson correlation of the normal scores
     sigma_h, sigma_a = LOGNORMAL_PARAMETERS[HAIRCUT][1], LOGNORMAL_PARAMETERS[ATTRIBUTION][1]
     z90 = float(ndtri(0.9))
@@ -212,3 +213,38 @@ def test_sensitivity_command_json_includes_a_user_threshold():
     text = CliRunner().invoke(app, ["sensitivity", "--cost-model", "table1", "--draws", "2000", "--quiet"])
     assert text.exit_code == 0, text.output
     assert "Break-even values." in text.stdout and "Sobol indices." in text.stdout
+
+
+def test_every_result_object_gives_exactly_what_summary_json_holds(default_run):
+    """``to_dict`` of each decision result is the summary's block, key for key and number for number."""
+    summary, decision = default_run.summary(), default_run.decision
+    assert decision.exceedance.to_dict() == summary["bcr"]["exceedance"]
+    assert decision.tornado.to_dict() == summary["sensitivity"]["tornado"]
+    assert decision.break_even.to_dict() == summary["sensitivity"]["break_even"]
+    assert decision.sobol.to_dict() == summary["sensitivity"]["sobol"]
+    assert decision.voi.to_dict() == summary["voi"]
+    tables = decision.to_df()
+    assert len(tables["voi"]) == sum(len(t["evppi"]) for t in summary["voi"]["thresholds"])
+    assert len(tables["sobol"]) == sum(len(e["indices"]) for e in summary["sensitivity"]["sobol"])
+
+
+def test_the_models_power_inputs_give_the_medians_of_rerunning_it(default_run):
+    """Every input ``Model.powers`` names: the bisection median equals the median of the re-run engine.
+
+    The default priors over Table 1's FTE and all five methods: the FTE fractions move only
+    the draws of the methods they price (exponent -1 there, 0 elsewhere).
+    """
+    from mcvalue.decision import ConditionalRuns
+    from mcvalue.simulate import model_of
+
+    scenario, sim = default_run.scenario, default_run.simulation
+    model = model_of(scenario, default_run.cost.fte)
+    args = (model, sim.inputs, sim.fte, sim.method_index, METHOD_KEYS)
+    fast = ConditionalRuns(*args, bcr=sim.bcr, powers=model.powers(sim.method_index), benefit=sim.benefit, cost_by_method=sim.cost_by_method)
+    slow = ConditionalRuns(*args)
+    assert set(model.powers(sim.method_index)) == set(scenario.quantities)  # under the flow basis every prior is a power
+    for name, dist in scenario.quantities.items():
+        for value in dist.ppf(np.array([0.1, 0.9])):
+            assert fast.median(name, value) == pytest.approx(slow.median(name, value), rel=1e-12), name
+    for key in METHOD_KEYS:
+        assert fast.median(METHOD_INPUT, key) == pytest.approx(slow.median(METHOD_INPUT, key), rel=1e-12)

@@ -65,7 +65,7 @@ def test_reported_mcse_matches_spread_over_independent_pools_and_seeds():
         bcr = summarise_simulation(simulation)["bcr"]
         for name, pick in picks.items():
             values[name].append(pick(bcr))
-        row = exceedance(simulation.bcr, [100.0], lambda x, s=simulation: mcse_of_mean(x, pool_batches(s.fte_row, s.fte_pool_rows)))[0]
+        row = exceedance(simulation.bcr, [100.0], batches=pool_batches(simulation.fte_row, simulation.fte_pool_rows)).rows()[0]
         exceed.append((row["p"], row["mcse"]))
     values["exceedance k=100"] = exceed
     low, high = (np.sqrt(stats.chi2.ppf(q, runs - 1) / (runs - 1)) for q in (0.0005, 0.9995))

@@ -134,7 +134,7 @@ def test_with_settings_keeps_what_is_not_given():
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"draws": 1}, "draws: need at least 2 draws, got 1"),
+        ({"draws": 1}, "draws: need at least 20 draws, got 1"),
         ({"draws": 2.5}, "draws: expected an integer, got 2.5"),
         ({"draws": True}, "draws: expected an integer, got True"),
         ({"seed": -1}, "seed: must be a non-negative integer, got -1"),

@@ -76,11 +76,12 @@ def test_cleaning_options_per_mode():
     """Clean turns every correction on; paper and corrected none; to_dict is JSON-ready."""
     assert MODES == ("paper", "corrected", "clean")
     clean = CleaningOptions.for_mode("clean")
-    assert (clean.exclude_bots, clean.merge_duplicate_repos, clean.drop_overlapping_windows) == (True, True, True)
+    assert (clean.exclude_bots, clean.merge_duplicate_repos, clean.drop_overlapping_windows, clean.correct_top100) == (True,) * 4
     assert CleaningOptions.for_mode("paper") == CleaningOptions.for_mode("corrected") == CleaningOptions()
     assert CleaningOptions(extra_bots=("x",)).to_dict() == {
         "exclude_bots": False,
         "merge_duplicate_repos": False,
         "drop_overlapping_windows": False,
         "extra_bots": ["x"],
+        "correct_top100": False,
     }

@@ -250,7 +250,7 @@ def test_parameter_recovery_hyperparameters_in_90_percent_intervals():
     than 4 posterior sds from the posterior mean (P ~ 19 * 6e-5), and the trends and window
     sds, the new parts of the model, each inside its 95% interval. Seeds
     are fixed, so the test is deterministic; calibration over many datasets is
-    benchmarks/sbc.py's job.
+    ``mcvalue calibrate``'s job.
     """
     data, _ = simulated_data(90, np.random.default_rng(2024))
     fit = fit_model_data(data, sampler=SamplerSettings(draws=300, tune=300, chains=2, seed=11), progress=False, allow_unconverged=True)
@@ -314,6 +314,7 @@ def tiny():
     return data, SamplerSettings(draws=30, tune=30, chains=2, seed=1)
 
 
+@pytest.mark.slow
 def test_cache_reuses_then_refits_corrupt_and_mismatched_files(tiny):
     data, sampler = tiny
     first = fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True)
@@ -351,6 +352,7 @@ def test_cache_reuses_then_refits_corrupt_and_mismatched_files(tiny):
     assert not fit_model_data(data, sampler=sampler, progress=False, allow_unconverged=True).from_cache
 
 
+@pytest.mark.slow
 def test_unconverged_fit_raises_naming_the_parameter(tiny):
     data, sampler = tiny
     with pytest.raises(ConvergenceError, match=r"did not converge: \S+ has (r_hat|ess_bulk|ess_tail|e_bfmi|divergences|max_treedepth_hits) ="):
@@ -374,6 +376,7 @@ def test_ppc_mid_p_value_and_misfit_wording():
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_real_data_fit_converges_and_agrees_with_bootstrap(real_data_dir):
     """Clean sample, full configuration: converged, and each posterior median FTE of the long-run average (the bootstrap's estimand) inside the two-stage bootstrap's 90% interval (2,000 replicates: the interval ends move by ~2% between bootstrap seeds)."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte

@@ -3,9 +3,11 @@
 A fresh ``mcvalue run --name reference`` (default priors and seed, real data, the
 Bayesian cost model fitted from scratch in an empty cache) must write the committed
 ``results/reference/summary.json``. Byte for byte when the installed library versions
-equal those the reference recorded (the lock's); otherwise every number must agree within
-a tolerance derived from its Monte Carlo standard error, and a failure names the
-versions that differ, since another numpy, PyMC or pytensor moves the draws.
+equal those the reference recorded (the lock's) and the sampler's code is compiled for the
+same instruction-set level (``x86-64-v3`` on every x86-64 CPU with AVX2 and FMA, whatever
+its model: :mod:`mcvalue.costmodels.pymc.codegen`); otherwise every number must agree
+within a tolerance derived from its Monte Carlo standard error, and a failure names what
+differs, since another numpy, PyMC or pytensor, or another instruction set, moves the draws.
 """
 
 import json
@@ -20,6 +22,11 @@ REFERENCE = Path(__file__).resolve().parents[1] / "results" / "reference" / "sum
 #: change, so two independent runs differ by sqrt(2) x MCSE in sd; 5 x sqrt(2) MCSE
 #: leaves a chance below 1e-5 per number of a false alarm.
 MCSE_TOLERANCE = 5 * 2**0.5
+
+
+def _signature(summary: dict) -> dict:
+    """Return what a summary's bytes depend on besides the inputs: library versions and the compiled code's instruction set."""
+    return {**summary["provenance"]["libraries"], "instruction_set": summary["diagnostics"]["sampler"]["instruction_set"]}
 
 
 def _quantile_pairs(block: dict) -> list[tuple[str, float, float | None]]:
@@ -41,7 +48,7 @@ def test_fresh_run_reproduces_the_reference_summary(real_data_dir, tmp_path, mon
     assert result.summary()["diagnostics"]["converged"] is True
     reference = json.loads(REFERENCE.read_text())
     fresh = result.summary()
-    recorded, installed = reference["provenance"]["libraries"], fresh["provenance"]["libraries"]
+    recorded, installed = _signature(reference), _signature(fresh)
     if recorded == installed:
         assert (path / "summary.json").read_bytes() == REFERENCE.read_bytes()
         return
@@ -50,5 +57,5 @@ def test_fresh_run_reproduces_the_reference_summary(real_data_dir, tmp_path, mon
         for label, value, mcse in _quantile_pairs(reference[key]):
             new = dict((lab, v) for lab, v, _ in _quantile_pairs(fresh[key]))[label]
             assert mcse is not None and abs(new - value) <= MCSE_TOLERANCE * mcse, (
-                f"{key} {label}: {new} vs reference {value} (MCSE {mcse}); library versions differ: {differ}"
+                f"{key} {label}: {new} vs reference {value} (MCSE {mcse}); library versions or instruction set differ: {differ}"
             )

@@ -1,4 +1,4 @@
-"""The run's tornado (conditional medians, mcvalue.decide) against the lognormal closed form; option parsing.
+"""The run's tornado (conditional medians, mcvalue.decision) against the lognormal closed form; option parsing.
 
 With every input lognormal and one costing method, log BCR is a sum of independent
 normals, so fixing one input x at its p-quantile moves the median BCR by the factor
@@ -15,9 +15,9 @@ from scipy.special import ndtri
 
 from mcvalue.cli.options import parse_swing, parse_thresholds
 from mcvalue.costmodels import CostSide
-from mcvalue.decide import decide
+from mcvalue.decision import decide
 from mcvalue.paper import METHOD_KEYS
-from mcvalue.simulate import simulate
+from mcvalue.simulate import model_of, simulate
 
 SIGMAS = {
     "cost.salary_usd": 0.3,
@@ -48,7 +48,7 @@ def test_dominant_input_ranks_first_and_bars_match_the_closed_form():
     cost = CostSide("table1", fte, "constant FTE", {"cost_model": "table1"})
     sim = simulate(scenario, fte, scenario.run.seed)
 
-    table = decide(scenario, cost, sim, swing=(0.05, 0.95)).tornado
+    table = decide(scenario, model_of(scenario, cost.fte), sim, swing=(0.05, 0.95)).tornado
 
     assert table.swing == (0.05, 0.95)
     assert table.bars[0].input == "benefit.attribution_share"

@@ -16,7 +16,8 @@ import sys
 import typer
 
 import mcvalue
-from mcvalue.cli import data_cmds, fit_cmds, priors_cmds, run_cmds
+from mcvalue.cli import calibrate_cmds, data_cmds, fit_cmds, priors_cmds, run_cmds
+from mcvalue.cli.output import say
 
 EXIT_USAGE = 1
 EXIT_INTERNAL = 4
@@ -34,6 +35,7 @@ data_cmds.register(app)
 priors_cmds.register(app)
 fit_cmds.register(app)
 run_cmds.register(app)
+calibrate_cmds.register(app)
 
 
 def _log_internal_error(error: BaseException) -> str:
@@ -59,9 +61,14 @@ def _terminate(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+#: What an interrupt leaves: half-done output is removed, but what finished before it (a posterior or cost
+#: side cached, a run directory renamed into place) stays, so "nothing was saved" would be untrue.
+INTERRUPTED = "error: interrupted; nothing half-done was kept (work finished before the interrupt, such as a cached fit, stays)"
+
+
 def _interrupted() -> None:
     """End an interrupted command: one line, exit code 130."""
-    typer.echo("error: interrupted; nothing was saved", err=True)
+    say(INTERRUPTED, err=True)
     sys.exit(EXIT_INTERRUPTED)
 
 
@@ -77,7 +84,7 @@ def main() -> None:
     try:
         status = app(standalone_mode=False)
     except mcvalue.McValueError as error:
-        typer.echo(f"error: {error}", err=True)
+        say(f"error: {error}", err=True)
         sys.exit(error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()
@@ -85,11 +92,11 @@ def main() -> None:
         # With no arguments click has already printed the help and the message is empty.
         message = error.format_message() if hasattr(error, "format_message") else str(error)
         if message:
-            typer.echo(f"error: {message} (see --help)", err=True)
+            say(f"error: {message} (see --help)", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - the one place that turns any bug into one line
         path = _log_internal_error(error)
-        typer.echo(f"error: internal error ({type(error).__name__}: {error}); traceback in {path}", err=True)
+        say(f"error: internal error ({type(error).__name__}: {error}); traceback in {path}", err=True)
         sys.exit(EXIT_INTERNAL)
     if status == EXIT_INTERRUPTED:
         _interrupted()

@@ -9,6 +9,7 @@ import typer
 
 import mcvalue
 from mcvalue.cli.options import BotsOption, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption
+from mcvalue.cli.output import say, say_json, warn
 
 data_app = typer.Typer(help="Get and inspect the paper's GitHub sample, or collect a fresh one from git clones.", no_args_is_help=True)
 
@@ -28,7 +29,7 @@ def fetch_command(
     from pathlib import Path
 
     for path in mcvalue.fetch_data(Path(data_dir) if data_dir else None, source=source).values():
-        typer.echo(f"ok  {path}")
+        say(f"ok  {path}")
 
 
 def _bot_names(bots: str | None) -> tuple[str, ...]:
@@ -39,7 +40,10 @@ def _bot_names(bots: str | None) -> tuple[str, ...]:
 def audit_command(data_dir: DataDirOption = None, sample: SampleOption = None, as_json: JsonOption = False, bots: BotsOption = None) -> None:
     """Report what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers."""
     report = mcvalue.audit(data_dir=data_dir, extra_bots=_bot_names(bots), sample=sample)
-    typer.echo(json.dumps(report, indent=2) if as_json else mcvalue.text.render_audit(report))
+    if as_json:
+        say_json(json.dumps(report, indent=2))
+    else:
+        say(mcvalue.text.render_audit(report))
 
 
 def _progress_bar(done: int, total: int) -> None:
@@ -52,7 +56,10 @@ def _progress_bar(done: int, total: int) -> None:
     width = 30
     filled = width * done // max(total, 1)
     end = "\n" if done >= total else ""
-    typer.echo(f"\rcollecting [{'#' * filled}{'-' * (width - filled)}] {done}/{total} repositories{end}", err=True, nl=False)
+    typer.echo("\r", err=True, nl=False)  # the one control character this line may carry: redraw in place
+    say(f"collecting [{'#' * filled}{'-' * (width - filled)}] {done}/{total} repositories", err=True, nl=False)
+    if end:
+        typer.echo(end, err=True, nl=False)
 
 
 @data_app.command("collect")
@@ -78,21 +85,43 @@ def collect_command(
     manifest: Annotated[
         Path | None, typer.Option("--manifest", help="Re-collect what this manifest.json describes (same commits and windows, same bytes).", dir_okay=False)
     ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--day", help="A commit's day: utc (its author date's UTC day, default) or local (the author's own calendar day, as GitHub reads it)."
+        ),
+    ] = None,
+    mailmap: Annotated[
+        bool, typer.Option("--mailmap/--no-mailmap", help="Merge one person's addresses by the repository's .mailmap (default, as GitHub does).")
+    ] = True,
+    bots: Annotated[
+        str | None,
+        typer.Option(
+            "--bots",
+            help="GitHub app accounts (login ending in \\[bot]): keep (counted and flagged per window, default) "
+            "or drop (left out, as GitHub's contributors page does).",
+        ),
+    ] = None,
+    shallow_since: Annotated[
+        str | None,
+        typer.Option("--shallow-since", metavar="YYYY-MM-DD", help="With --clone: fetch only the history since this day (e.g. 2025-01-01 for year:2025)."),
+    ] = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Collect a fresh sample from local git clones: contributor-periods, repo-periods and manifest.json in --out."""
     result = mcvalue.collect_sample(
         out, clones=clones, repos=repos, design=design, windows=windows, manifest=manifest, per_repo=per_repo, seed=seed,
-        jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar,
+        jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar, day=day,
+        mailmap=mailmap, bots=bots, shallow_since=shallow_since,
     )
-    for line in result.problems():
-        typer.echo(f"warning: {line}", err=True)
+    for line in [*result.warnings, *result.problems()]:
+        warn(line)
     records = result.repositories
     read = [record for record in records if record["status"] != "skipped"]
     windows_read = sum(len(record["windows"]) for record in read)
     commits = sum(window["commits"] for record in read for window in record["windows"])
-    typer.echo(
+    say(
         f"collected {len(read)} of {len(records)} repositories ({len(result.with_status('incomplete'))} incomplete, "
         f"{len(result.with_status('skipped'))} skipped), {windows_read} windows, {commits:,} commits, design {result.design}: "
         f"{out / 'manifest.json'}"
@@ -102,7 +131,10 @@ def collect_command(
 def reproduce_command(mode: ModeOption = None, data_dir: DataDirOption = None, sample: SampleOption = None, as_json: JsonOption = False) -> None:
     """Table 1 of the paper; without --mode, the published values beside all three modes (two for a --sample)."""
     record = mcvalue.reproduce(mode, data_dir=data_dir, sample=sample)
-    typer.echo(json.dumps(record, indent=2) if as_json else mcvalue.text.render_table1(record))
+    if as_json:
+        say_json(json.dumps(record, indent=2))
+    else:
+        say(mcvalue.text.render_table1(record))
 
 
 def register(app: typer.Typer) -> None:

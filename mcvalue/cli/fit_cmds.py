@@ -16,6 +16,7 @@ from mcvalue.cli.options import (
     SampleOption,
     TargetYearOption,
 )
+from mcvalue.cli.output import results_only_on_stdout, say, say_json, warn
 
 
 def fit_command(
@@ -32,15 +33,19 @@ def fit_command(
     ] = None,
 ) -> None:
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
-    summary = mcvalue.fit(
-        mode or "clean", target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
-        progress=not (quiet or as_json), sample=sample, save=save,
-    )
+    with results_only_on_stdout():
+        summary = mcvalue.fit(
+            mode or "clean", target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
+            progress=not (quiet or as_json), sample=sample, save=save,
+        )
     if save is not None and not quiet:
-        typer.echo(f"posterior: {save}", err=True)
+        say(f"posterior: {save}", err=True)
     for line in summary.get("warnings", []):
-        typer.echo(f"warning: {line}", err=True)
-    typer.echo(mcvalue.to_json(summary) if as_json else mcvalue.text.render_fit(summary))
+        warn(line)
+    if as_json:
+        say_json(mcvalue.to_json(summary))
+    else:
+        say(mcvalue.text.render_fit(summary))
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ import typer
 
 import mcvalue
 from mcvalue.cli.options import JsonOption
+from mcvalue.cli.output import say, say_json
 
 priors_app = typer.Typer(help="Check, show and start prior files (TOML).", no_args_is_help=True)
 
@@ -22,7 +23,7 @@ PriorFileArgument = Annotated[Path, typer.Argument(help="Prior file (TOML) or a 
 @priors_app.command("check")
 def check_command(file: PriorFileArgument) -> None:
     """Validate a prior file; every problem is listed as FILE: key: problem (exit code 2)."""
-    typer.echo(mcvalue.text.check_line(mcvalue.load_scenario(str(file))))
+    say(mcvalue.text.check_line(mcvalue.load_scenario(str(file))))
 
 
 @priors_app.command("show")
@@ -40,14 +41,17 @@ def show_command(
     scenario = mcvalue.load_scenario(None if file is None else str(file))  # text: a shipped name ("paper") works too
     record = mcvalue.text.show_priors(scenario)
     if plot is not None:
-        typer.echo(f"figure: {mcvalue.write_prior_plot(scenario, plot)}", err=True)
-    typer.echo(json.dumps(record, indent=2) if as_json else mcvalue.text.render_priors(record))
+        say(f"figure: {mcvalue.write_prior_plot(scenario, plot)}", err=True)
+    if as_json:
+        say_json(json.dumps(record, indent=2))
+    else:
+        say(mcvalue.text.render_priors(record))
 
 
 @priors_app.command("new")
 def new_command(path: Annotated[Path, typer.Argument(help="Where to write the new prior file.", dir_okay=False)]) -> None:
     """Write a fully commented prior file that extends the default (never overwrites)."""
-    typer.echo(f"wrote {mcvalue.new_prior_file(path)}: edit it, then `mcvalue priors check {path}`")
+    say(f"wrote {mcvalue.new_prior_file(path)}: edit it, then `mcvalue priors check {path}`")
 
 
 def register(app: typer.Typer) -> None:

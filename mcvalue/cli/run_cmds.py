@@ -23,6 +23,7 @@ from mcvalue.cli.options import (
     parse_swing,
     parse_thresholds,
 )
+from mcvalue.cli.output import results_only_on_stdout, say, say_json, warn
 
 DrawsOption = Annotated[int | None, typer.Option("--draws", help="Monte Carlo draws (default: the prior file's run table, else 200,000).")]
 SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed (default: the prior file's run table).")]
@@ -46,35 +47,32 @@ ThresholdOption = Annotated[
 
 def _progress(quiet: bool):
     """Progress printer to stderr, or a no-op when quiet."""
-    return (lambda _line: None) if quiet else (lambda line: typer.echo(line, err=True))
-
-
-def _warn(line: str) -> None:
-    typer.echo(f"warning: {line}", err=True)
+    return (lambda _line: None) if quiet else (lambda line: say(line, err=True))
 
 
 def _run(
     priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, thresholds, refit, allow_unconverged, quiet
 ) -> "mcvalue.RunResult":
-    """Load the scenario, apply the command line's overrides and run it; warnings to stderr."""
+    """Load the scenario, apply the command line's overrides and run it; warnings (and anything else printed) to stderr."""
     swing_pair = parse_swing(swing)
     ks = parse_thresholds(thresholds)
     scenario = mcvalue.load_scenario(None if priors is None else str(priors)).with_settings(
         draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis
     )
-    result = mcvalue.run(
-        scenario,
-        data_dir=data_dir,
-        progress=not quiet,
-        refit=refit,
-        allow_unconverged=allow_unconverged,
-        swing=swing_pair,
-        thresholds=ks,
-        explicit_cost_model=cost_model is not None,
-        log=_progress(quiet),
-    )
+    with results_only_on_stdout():
+        result = mcvalue.run(
+            scenario,
+            data_dir=data_dir,
+            progress=not quiet,
+            refit=refit,
+            allow_unconverged=allow_unconverged,
+            swing=swing_pair,
+            thresholds=ks,
+            explicit_cost_model=cost_model is not None,
+            log=_progress(quiet),
+        )
     for line in result.warnings:
-        _warn(line)
+        warn(line)
     return result
 
 
@@ -118,13 +116,14 @@ def run(
     target = mcvalue.report_directory(results_dir, name)
     result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
     _progress(quiet)("writing the report...")
-    path = _write(result, results_dir, name, target, save_draws)
+    with results_only_on_stdout():
+        path = _write(result, results_dir, name, target, save_draws)
     if json_out:
-        typer.echo(mcvalue.text.summary_json(result.summary_record), nl=False)
+        say_json(mcvalue.text.summary_json(result.summary_record), nl=False)
         return
     if not quiet:
-        typer.echo(mcvalue.text.headline(result.summary_record))
-        typer.echo(f"report: {path / 'report.md'}")
+        say(mcvalue.text.headline(result.summary_record))
+        say(f"report: {path / 'report.md'}")
 
 
 def sensitivity(
@@ -147,10 +146,10 @@ def sensitivity(
     """Print what would change the conclusion (exceedance, break-even, tornado, Sobol, value of information); nothing is written."""
     result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
     if json_out:
-        typer.echo(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
+        say_json(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:
         labels = {name: result.scenario.label(name) for name in result.scenario.quantities}
-        typer.echo(mcvalue.text.render_decision(result.summary_record, labels), nl=False)
+        say(mcvalue.text.render_decision(result.summary_record, labels), nl=False)
 
 
 def compare(
@@ -168,10 +167,14 @@ def compare(
     quiet: QuietOption = False,
 ) -> None:
     """Compare runs: medians, intervals and P(BCR > 100) with the change against the first, and everything that differs."""
-    comparison = mcvalue.compare(*sides, results_dir=results_dir, data_dir=data_dir, log=_progress(quiet))
-    if plot is not None:
-        _progress(quiet)(f"figure: {mcvalue.write_comparison_plot(comparison, plot)}")
-    typer.echo(mcvalue.to_json(comparison) if json_out else mcvalue.text.render_comparison(comparison))
+    with results_only_on_stdout():
+        comparison = mcvalue.compare(*sides, results_dir=results_dir, data_dir=data_dir, log=_progress(quiet))
+        if plot is not None:
+            _progress(quiet)(f"figure: {mcvalue.write_comparison_plot(comparison, plot)}")
+    if json_out:
+        say_json(mcvalue.to_json(comparison))
+    else:
+        say(mcvalue.text.render_comparison(comparison))
 
 
 def register(app: typer.Typer) -> None:

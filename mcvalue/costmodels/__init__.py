@@ -23,18 +23,17 @@ no cost model named explicitly, it falls back to ``table1`` with one warning; na
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mcvalue.config import DATA_DIR_ENV, Log, silent
+from mcvalue.costmodels.side import CostSide
 from mcvalue.errors import ConvergenceError, DataError, McValueError
-from mcvalue.priors.spec import COST_MODELS
+from mcvalue.priors.settings import COST_MODELS
 
 if TYPE_CHECKING:
-    from mcvalue.costmodels.pymc.ppc import PosteriorPredictive
     from mcvalue.data.tables import Sample
     from mcvalue.priors.spec import Scenario
 
@@ -42,46 +41,6 @@ if TYPE_CHECKING:
 BOOTSTRAP_REPLICATES = 4000
 #: Name of the bootstrap's random stream under the run seed.
 BOOTSTRAP_STREAM = "__bootstrap__"
-
-@dataclass(frozen=True)
-class CostSide:
-    """The FTE draws of one cost model and what a report must say about them.
-
-    Attributes
-    ----------
-    model : str
-        ``pymc``, ``bootstrap`` or ``table1``.
-    fte : numpy.ndarray
-        ``(m, POOL_WIDTH)`` FTE pool rows: the five Table 1 figures, then the threshold curve.
-    description : str
-        One line saying what the draws are.
-    diagnostics : dict
-        JSON-ready checks: the fit's convergence figures and PPC p-values for pymc, the
-        replicate count for the bootstrap.
-    data : dict or None
-        The sample's provenance (mode, cleaning, file sha256s); None for table1.
-    ppc : PosteriorPredictive or None
-        The fit's posterior predictive check (observed arrays, replicates, p-values), the
-        very replicates the report plots; None for the other models.
-    posterior_path : pathlib.Path or None
-        Where the fitted posterior is cached (pymc only).
-    fte_by_year : numpy.ndarray or None
-        ``(m, Y, POOL_WIDTH)`` FTE of each draw in each of ``years`` (row i of every year is the
-        same draw as row i of ``fte``): what a stock adds up (pymc under
-        ``[cost] basis = "stock"`` only).
-    years : tuple of int
-        The years of ``fte_by_year``' axis 1, ``stock_start`` to the target year.
-    """
-
-    model: str
-    fte: np.ndarray
-    description: str
-    diagnostics: dict[str, Any]
-    data: dict[str, Any] | None = None
-    ppc: PosteriorPredictive | None = None
-    posterior_path: Path | None = None
-    fte_by_year: np.ndarray | None = None
-    years: tuple[int, ...] = ()
 
 
 def data_provenance(sample: Sample) -> dict[str, Any]:
@@ -298,4 +257,29 @@ def cost_side(
     sample = load_sample(scenario.data.mode, data_dir, cleaning, sample_dir)
     require_references(sample, scenario.method_weights)
     cost, fit_warnings = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
+    if cleaning is not None and cleaning.correct_top100 and sample_dir is None:
+        cost = corrected_for_top100(cost, sample)
     return cost, warnings + fit_warnings + cache.save(key, cost)
+
+
+def corrected_for_top100(cost: CostSide, sample: Sample) -> CostSide:
+    """Return the cost side with each draw's FTE multiplied by a draw of the top-100 cut's correction.
+
+    The scrape read GitHub's contributors page, which lists only the top 100 contributors
+    of all time: for larger repositories its counts are lower bounds. The correction and
+    its uncertainty are :func:`mcvalue.costmodels.topcut.topcut_correction`; the fit
+    itself (and its cache) is untouched, so switching the correction off costs no refit.
+    """
+    from dataclasses import replace
+
+    from mcvalue.costmodels.topcut import topcut_correction
+
+    correction = topcut_correction(sample, len(cost.fte))
+    by_year = None if cost.fte_by_year is None else cost.fte_by_year * correction.factors[:, None, :]
+    return replace(
+        cost,
+        fte=cost.fte * correction.factors,
+        fte_by_year=by_year,
+        description=f"{cost.description}; scrape counts corrected for GitHub's top-100 contributors cut",
+        diagnostics={**cost.diagnostics, "top100_correction": correction.summary},
+    )

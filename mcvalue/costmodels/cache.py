@@ -9,19 +9,26 @@ seed, the target year, the years of a stock and the source code of the installed
 miss a dependency, and a miss costs only seconds because the posterior has its own cache).
 
 Entries are verified, never trusted: ``entry.json`` records the schema version, the key,
-and the sha256 of every array file; on load each file is re-hashed, the FTE must be a
+and the sha256 of every array file, and ``entry.seal`` holds the HMAC of ``entry.json``'s
+bytes under the cache's secret key (:mod:`mcvalue.costmodels.seal`), so every file of an
+entry is covered and a consistent forgery of ``entry.json`` and its hashes does not
+verify. Each file is read once, bounded in size and only if it is a regular file
+(:func:`mcvalue.fileio.read_regular`: a FIFO or a device is refused, not waited on), and
+the bytes that were verified are the bytes parsed. The FTE must be a
 ``(m, POOL_WIDTH)`` array whose every column is finite and positive or all NaN (a method the
-sample cannot price; the FTE by year of a stock, if any, likewise ``(m, Y, POOL_WIDTH)``), and any failure removes the entry and recomputes it
-with one warning. Entries are written to a temporary directory (files fsynced) and
-renamed into place, so a kill never leaves a half-written entry under a real key; two
-runs writing the same key at once both succeed and one entry is kept. A cache that
-cannot be written (read-only, full disk) degrades to running without it, with one
-warning. No figures are cached: the report draws them from the replicates stored here.
+sample cannot price; the FTE by year of a stock, if any, likewise ``(m, Y, POOL_WIDTH)``).
+Any failure removes the entry and recomputes it with one warning. Entries are
+written to a temporary directory (files fsynced) and renamed into place, so a kill never
+leaves a half-written entry under a real key; two runs writing the same key at once both
+succeed and one entry is kept. A cache that cannot be written (read-only, full disk)
+degrades to running without it, with one warning. No figures are cached: the report
+draws them from the replicates stored here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -34,17 +41,23 @@ import numpy as np
 
 import mcvalue
 from mcvalue.config import cache_dir
+from mcvalue.costmodels import seal
+from mcvalue.costmodels.side import CostSide
 from mcvalue.costmodels.threshold import POOL_WIDTH, TABLE1_COLUMNS
-from mcvalue.data.fetch import sha256_of
+from mcvalue.fileio import FileRefused, read_regular
 from mcvalue.jsonio import to_jsonable
 
 if TYPE_CHECKING:
-    from mcvalue.costmodels import CostSide
     from mcvalue.priors.spec import CleaningOptions
 
 #: Bumped whenever the layout of an entry changes; older entries are recomputed.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _ENTRY = "entry.json"
+_SEAL = "entry.seal"
+_SEAL_PURPOSE = "mcvalue cost-side entry"
+#: The largest entry file read back: an entry.json is a few kB, arrays a few MB (draws x 5 floats, PPC replicates).
+_MAX_RECORD_BYTES = 16 * 2**20
+_MAX_ARRAY_BYTES = 1024 * 2**20
 _FTE = "fte.npy"
 _FTE_BY_YEAR = "fte_by_year.npy"
 _PPC = "ppc.npz"
@@ -52,10 +65,14 @@ _PPC = "ppc.npz"
 
 @_memo
 def source_digest() -> str:
-    """Return the sha256 over the source files of the installed mcvalue package (path and bytes)."""
+    """Return the sha256 over the source and data files of the installed mcvalue package (path and bytes).
+
+    Data files (``*.csv``, e.g. the top-100 cut's measurements) count: a cost side drawn
+    from them is stale when they change.
+    """
     root = Path(mcvalue.__file__).parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.csv")]):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -116,12 +133,13 @@ def _ppc_arrays(cost: CostSide) -> dict[str, np.ndarray]:
 
 def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
     """Store an entry atomically; return warnings (a cache that cannot be written is skipped)."""
-    import io
-
     target = entry_dir(cache_key)
     staging: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        key = seal.secret(create=True)
+        if key is None:
+            raise OSError(f"its key {seal.KEY_FILE} cannot be made")
         staging = Path(tempfile.mkdtemp(prefix=f".{cache_key}.", suffix=".partial", dir=target.parent))
         buffers = {_FTE: io.BytesIO()}
         np.save(buffers[_FTE], np.asarray(cost.fte, dtype=float), allow_pickle=False)
@@ -149,7 +167,9 @@ def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
             "years": list(cost.years),
         }
         # keys in the order the cost side made them: a run from the cache writes the same summary.json bytes
-        _write_synced(staging / _ENTRY, json.dumps(record).encode("utf-8"))
+        entry = json.dumps(record).encode("utf-8")
+        _write_synced(staging / _ENTRY, entry)
+        _write_synced(staging / _SEAL, seal.seal(entry, _SEAL_PURPOSE, key).encode("ascii"))
         os.rename(staging, target)
     except OSError as error:
         if staging is not None:
@@ -160,18 +180,44 @@ def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
     return ()
 
 
-def _verified_record(directory: Path, cache_key: str) -> dict[str, Any]:
-    """Return the entry's record after checking schema, key and every file's sha256; ValueError if not."""
-    record = json.loads((directory / _ENTRY).read_text(encoding="utf-8"))
+def _verified_files(directory: Path, cache_key: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Return the entry's record and the bytes of every file it lists, each read once and verified; ValueError if not.
+
+    ``entry.json`` must carry the seal of its exact bytes under the cache's key, the
+    schema and key of this entry, and the sha256 of every array file; those bytes are
+    what the caller parses.
+    """
+    entry = _read(directory, _ENTRY, _MAX_RECORD_BYTES)
+    stored = _read(directory, _SEAL, 1024).decode("ascii", errors="replace")
+    if not seal.verify(entry, _SEAL_PURPOSE, stored, seal.secret(create=False)):
+        raise ValueError(f"{_ENTRY} does not match its seal (edited, damaged or sealed under another cache key)")
+    record = json.loads(entry.decode("utf-8"))
     if not isinstance(record, dict) or record.get("schema") != SCHEMA_VERSION or record.get("key") != cache_key:
         raise ValueError("written by another version or under another key")
     files = record.get("files")
     if not isinstance(files, dict) or _FTE not in files:
         raise ValueError("lists no FTE file")
+    contents = {}
     for name, expected in files.items():
-        if name not in (_FTE, _FTE_BY_YEAR, _PPC) or sha256_of(directory / name) != expected:
+        if name not in (_FTE, _FTE_BY_YEAR, _PPC):
+            raise ValueError(f"lists an unknown file {name!r}")
+        contents[name] = _read(directory, name, _MAX_ARRAY_BYTES)
+        if hashlib.sha256(contents[name]).hexdigest() != expected:
             raise ValueError(f"{name} fails its checksum")
-    return record
+    return record, contents
+
+
+def _read(directory: Path, name: str, limit: int) -> bytes:
+    """Return the bytes of one file of an entry (read once, bounded); ValueError naming the file if it is refused."""
+    try:
+        return read_regular(directory / name, limit)
+    except FileRefused as refused:
+        raise ValueError(f"{name}: {refused}") from None
+
+
+def _array(data: bytes) -> np.ndarray:
+    """Parse the bytes of one ``.npy`` file (no pickles)."""
+    return np.load(io.BytesIO(data), allow_pickle=False)
 
 
 def _priced(fte: np.ndarray) -> bool:
@@ -200,11 +246,11 @@ def _valid_fte_by_year(fte_by_year: np.ndarray, rows: int, years: list[int]) -> 
     return fte_by_year
 
 
-def _load_ppc(path: Path) -> Any:
-    """Rebuild the PPC (observed, replicates, p-value table) from the stored arrays."""
+def _load_ppc(data: bytes) -> Any:
+    """Rebuild the PPC (observed, replicates, p-value table) from the bytes of the stored ``.npz``."""
     from mcvalue.costmodels.pymc.ppc import PosteriorPredictive
 
-    with np.load(path, allow_pickle=False) as stored:
+    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
         quantities = [name.split("__", 1)[1] for name in stored.files if name.startswith("observed__")]
         observed = {q: stored[f"observed__{q}"] for q in quantities}
         replicated = {}
@@ -220,25 +266,23 @@ def load(cache_key: str) -> tuple[CostSide | None, tuple[str, ...]]:
     An absent entry gives (None, ()); one that fails any check is removed and gives
     (None, (warning,)), so the caller recomputes it.
     """
-    from mcvalue.costmodels import CostSide
-
     directory = entry_dir(cache_key)
     if not directory.exists():
         return None, ()
     try:
-        record = _verified_record(directory, cache_key)
-        fte = _valid_fte(np.load(directory / _FTE, allow_pickle=False))
-        ppc = _load_ppc(directory / _PPC) if _PPC in record["files"] else None
+        record, contents = _verified_files(directory, cache_key)
+        fte = _valid_fte(_array(contents[_FTE]))
+        ppc = _load_ppc(contents[_PPC]) if _PPC in contents else None
         posterior = record.get("posterior_path")
         years = [int(year) for year in record["years"]]
         by_year = None
-        if _FTE_BY_YEAR in record["files"]:
-            by_year = _valid_fte_by_year(np.load(directory / _FTE_BY_YEAR, allow_pickle=False), fte.shape[0], years)
+        if _FTE_BY_YEAR in contents:
+            by_year = _valid_fte_by_year(_array(contents[_FTE_BY_YEAR]), fte.shape[0], years)
         cost = CostSide(
             record["model"], fte, record["description"], record["diagnostics"], record["data"], ppc,
             None if posterior is None else Path(posterior), by_year, tuple(years),
         )
-    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+    except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, RecursionError) as error:
         _remove(directory)
         return None, (f"cost-side cache entry {directory} was damaged ({error}); removed and recomputed",)
     return cost, ()

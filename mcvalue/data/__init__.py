@@ -29,7 +29,8 @@ def verify_files(mode: Mode = "clean", data_dir: Path | None = None, sample: Pat
     -------
     dict
         File name -> sha256 of each file the mode reads (the pinned digests; for a
-        collected sample its two tables and manifest.json).
+        collected sample its two tables and manifest.json, and ``sample_sha256``, the
+        sample's identity, once its tables passed their schema checks).
 
     Raises
     ------

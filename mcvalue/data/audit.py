@@ -253,8 +253,8 @@ def render(report: dict) -> str:
     lines = [
         f"Audit of the sample collected from git at {collected['path']} (design {collected['design']})"
         if collected else "Audit of the paper's GitHub sample (raw scrape; flat CSV compared where given)",
-        *(f"  not read: {problem}" for problem in (collected or {}).get("problems", [])),
-        "  data: " + ", ".join(f"{n} sha256 {h[:12]}" for n, h in report.get("data_sha256", {}).items()),
+        *(f"  problem: {problem}" for problem in (collected or {}).get("problems", [])),
+        "  data: " + ", ".join(f"{n}{'' if n.endswith('sha256') else ' sha256'} {h[:12]}" for n, h in report.get("data_sha256", {}).items()),
         f"  bot list: name patterns + extra_bots={report.get('extra_bots', [])}",
         f"  {c['tools']} tools, {c['repos']} distinct GitHub repos, {c['periods']} repo-periods, "
         f"{c['contributor_periods']} contributor-periods, {c['users']} users",

@@ -18,8 +18,11 @@ address belongs to, and counts the lines added and deleted in its diff. Here:
   and count 0; a root commit counts its whole tree as added;
 - the author is the identity resolved by the ``.mailmap`` of the commit read at
   (``%aE``/``%aN``; the work tree's ``.mailmap`` and ``.gitattributes`` are ignored, so
-  a checkout cannot change the counts); :func:`author_key` turns a GitHub noreply
-  address into the login it names.
+  a checkout cannot change the counts), or with ``mailmap=False`` the address as
+  written in the commit (:func:`numstat_options`); :func:`author_key` turns a GitHub
+  noreply address into the login it names;
+- a commit's day is its author date's UTC day, or with ``basis="local"`` the day on
+  the author's clock (:func:`author_day`).
 
 Every git call runs with the repository fixed to the clone (``GIT_CEILING_DIRECTORIES``
 stops git from climbing into an enclosing repository, repository-selecting ``GIT_*``
@@ -31,9 +34,11 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 #: ``git -c`` settings that could otherwise change what ``log`` prints or counts.
@@ -66,6 +71,88 @@ _REPO_ENV = (
 
 class GitError(Exception):
     """A clone cannot be read as asked; the message is one line saying why."""
+
+
+class Cancelled(Exception):  # noqa: N818 - not an error: the collection was interrupted
+    """Reading was stopped by :func:`cancel` (an interrupt); nothing read since may be kept."""
+
+
+# Every git process running now, so that an interrupt can end them all at once.
+_LIVE: set[subprocess.Popen] = set()
+_LIVE_LOCK = threading.Lock()
+_CANCELLED = threading.Event()
+
+
+def cancel() -> None:
+    """End every running git process and refuse to start new ones until :func:`resume`.
+
+    Called on an interrupt: git killed mid-output looks like a failed read, so the
+    readers check :func:`cancelled` before trusting or caching anything.
+    """
+    _CANCELLED.set()
+    with _LIVE_LOCK:
+        for process in _LIVE:
+            if process.poll() is None:
+                process.kill()
+
+
+def resume() -> None:
+    """Allow git processes again (a new collection after an interrupted one in the same process)."""
+    _CANCELLED.clear()
+
+
+def cancelled() -> bool:
+    """Whether :func:`cancel` was called since the last :func:`resume`."""
+    return _CANCELLED.is_set()
+
+
+def _spawn(command: list[str], env: dict[str, str], stdin: bool) -> tuple[subprocess.Popen, object]:
+    """Start git with stdout a pipe and stderr a temporary file, registered for :func:`cancel`.
+
+    stderr goes to a file, not a pipe: a process writing to two pipes deadlocks when its
+    reader waits on one while it blocks on the other full one.
+    """
+    if _CANCELLED.is_set():
+        raise Cancelled
+    errors = tempfile.TemporaryFile()
+    try:
+        process = subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=errors,
+        )
+    except FileNotFoundError:
+        errors.close()
+        raise GitError("git is not installed or not on PATH") from None
+    with _LIVE_LOCK:
+        _LIVE.add(process)
+    if _CANCELLED.is_set():  # cancelled while starting: cancel() may have missed it
+        process.kill()
+    return process, errors
+
+
+def _reap(process: subprocess.Popen, errors, abort: bool = False) -> tuple[int, str]:
+    """Wait for a process, then return its exit code and last stderr line.
+
+    ``abort`` (its reader stopped on an exception, e.g. an interrupt): a process still
+    running is killed at once, not waited for.
+    """
+    if process.poll() is None and abort:
+        process.kill()
+    if process.poll() is None and process.stdout is not None and not process.stdout.closed:
+        process.stdout.close()  # git gets SIGPIPE if it is still writing
+    try:
+        returncode = process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        returncode = process.wait()
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(process)
+    size = errors.seek(0, os.SEEK_END)
+    errors.seek(max(size - 65536, 0))  # git's last lines say why it failed
+    message = _last_line(errors.read())
+    errors.close()
+    return returncode, message
 
 
 @dataclass(frozen=True)
@@ -121,13 +208,18 @@ def _last_line(stderr: bytes) -> str:
 
 def git(clone: Path, *args: str) -> str:
     """Stdout of one short git command in ``clone`` (raises GitError with git's last message line)."""
+    process, errors = _spawn(_command(clone, args), _environment(clone), stdin=False)
     try:
-        done = subprocess.run(_command(clone, args), env=_environment(clone), capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
-    if done.returncode != 0:
-        raise GitError(_last_line(done.stderr))
-    return done.stdout.decode("utf-8", "replace").strip()
+        out = process.stdout.read()
+    except BaseException:
+        _reap(process, errors, abort=True)
+        raise
+    returncode, message = _reap(process, errors)
+    if _CANCELLED.is_set():
+        raise Cancelled
+    if returncode != 0:
+        raise GitError(message)
+    return out.decode("utf-8", "replace").strip()
 
 
 def git_version() -> str:
@@ -199,47 +291,87 @@ def shallow_boundary(clone: Path) -> set[str]:
     return set(shallow.read_text().split()) if shallow.is_file() else set()
 
 
-def _utc_day(timestamp: int) -> date:
-    return datetime.fromtimestamp(timestamp, tz=UTC).date()
+#: How a commit's author date becomes a calendar day (``DAY_BASES``): the UTC day, or
+#: the day on the author's own clock (the offset recorded in the commit).
+DAY_BASES = ("utc", "local")
+_OFFSET = re.compile(r"([+-])(\d\d)(\d\d)")
 
 
-def _stream(
-    clone: Path, args: Sequence[str], stdin: bytes | None = None, config: Sequence[str] = ()
-) -> tuple[Iterator[str], subprocess.Popen]:
-    """Lines of a long git command's stdout, read as git writes them, and the process."""
-    process = subprocess.Popen(
-        _command(clone, args, config), env=_environment(clone), stdin=subprocess.PIPE if stdin is not None else None,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
-    if stdin is not None:
-        # `--stdin` makes git read every revision before it writes anything, so writing
-        # all of it first cannot deadlock.
-        process.stdin.write(stdin)
-        process.stdin.close()
-    lines = (raw.decode("utf-8", "replace").rstrip("\n") for raw in process.stdout)
-    return lines, process
+def author_day(timestamp: str, offset: str, basis: str = "utc") -> date | None:
+    """Return the calendar day of an author date (``%at`` seconds, ``%ai``'s ``+HHMM`` offset), or None.
 
-
-def _finish(process: subprocess.Popen) -> tuple[int, str]:
-    stderr = process.stderr.read()
-    process.stdout.close()
-    process.stderr.close()
-    return process.wait(), _last_line(stderr)
-
-
-def commit_days(clone: Path, commit: str) -> list[tuple[str, date]]:
-    """Every non-merge commit reachable from ``commit``, with its author date as a UTC day.
-
-    Newest first, as ``git log`` lists them. Raises GitError if git cannot walk the history.
+    ``basis`` ``utc`` takes the UTC day, ``local`` the day on the author's clock, as
+    GitHub's contributors graph appears to. None when git's date is not a number, its
+    offset is malformed, or the day is outside what a date can hold (years past 9999):
+    such a commit has no day and the caller must say so.
     """
-    lines, process = _stream(clone, ["log", "--no-merges", "--format=%H %at", commit, "--"])
     try:
-        days = [(sha, _utc_day(int(stamp))) for sha, stamp in (line.split(" ") for line in lines)]
-    finally:
-        returncode, message = _finish(process)
-    if returncode != 0:
-        raise GitError(f"cannot read the history of {commit[:12]}: {message}")
-    return days
+        moment = datetime.fromtimestamp(int(timestamp), tz=UTC)
+        if basis == "local":
+            match = _OFFSET.fullmatch(offset)
+            if match is None:
+                return None
+            minutes = int(match[2]) * 60 + int(match[3])
+            moment = moment.astimezone(timezone(timedelta(minutes=-minutes if match[1] == "-" else minutes)))
+        return moment.date()
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+class _Stream:
+    """A long git command: its stdout lines as git writes them, ended and reaped on exit.
+
+    Used as a context manager; on leaving, a process still writing is stopped (its pipe
+    closed, so it ends on SIGPIPE) and reaped, so an interrupt never waits on git.
+    """
+
+    def __init__(self, clone: Path, args: Sequence[str], stdin: bytes | None = None, config: Sequence[str] = ()):
+        self.process, self._errors = _spawn(_command(clone, args, config), _environment(clone), stdin is not None)
+        self.returncode, self.message = -1, ""
+        if stdin is not None:
+            try:
+                # `--stdin` makes git read every revision before it writes anything, so
+                # writing all of it first cannot deadlock.
+                self.process.stdin.write(stdin)
+                self.process.stdin.close()
+            except BrokenPipeError:  # git died before reading it all: its exit code says why
+                pass
+            except BaseException:
+                _reap(self.process, self._errors, abort=True)
+                raise
+
+    def lines(self) -> Iterator[str]:
+        """Yield stdout's lines without their newline."""
+        return (raw.decode("utf-8", "replace").rstrip("\n") for raw in self.process.stdout)
+
+    def __enter__(self) -> "_Stream":
+        return self
+
+    def __exit__(self, kind: type | None, *_: object) -> None:
+        self.returncode, self.message = _reap(self.process, self._errors, abort=kind is not None)
+        if kind is None and _CANCELLED.is_set():
+            raise Cancelled
+
+
+def commit_days(clone: Path, commit: str, basis: str = "utc") -> tuple[list[tuple[str, date]], list[str]]:
+    """Every non-merge commit reachable from ``commit``, with its author day (see :func:`author_day`).
+
+    Returns ``(days, undated)``: (sha, day) newest first, as ``git log`` lists them, and
+    the commits whose author date gives no day. Raises GitError if git cannot walk the history.
+    """
+    days, undated = [], []
+    with _Stream(clone, ["log", "--no-merges", "--format=%H %at %ai", commit, "--"]) as stream:
+        for line in stream.lines():
+            sha, _, rest = line.partition(" ")
+            fields = rest.split(" ")
+            day = author_day(fields[0], fields[-1], basis)
+            if day is None:
+                undated.append(sha)
+            else:
+                days.append((sha, day))
+    if stream.returncode != 0:
+        raise GitError(f"cannot read the history of {commit[:12]}: {stream.message}")
+    return days, undated
 
 
 def author_key(email: str, name: str) -> str:
@@ -278,55 +410,97 @@ def _parse_numstat(lines: Iterable[str]) -> Iterator[tuple[str, Numstat]]:
         yield current[0], Numstat(*current[1:])
 
 
-def _numstat_run(clone: Path, commits: Sequence[str], at: str) -> tuple[dict[str, Numstat], int, str]:
+def numstat_options(mailmap: bool = True) -> tuple[str, ...]:
+    """Return the diff pass's ``git log`` options: :data:`NUMSTAT_OPTIONS`, or without ``.mailmap`` (``--no-mailmap``)."""
+    if mailmap:
+        return NUMSTAT_OPTIONS
+    return tuple("--no-mailmap" if option == "--use-mailmap" else option for option in NUMSTAT_OPTIONS)
+
+
+def _numstat_run(
+    clone: Path, commits: Sequence[str], at: str, mailmap: bool = True
+) -> tuple[dict[str, Numstat], int, str]:
     """Diff counts of ``commits`` in order, until git stops; with git's exit code and message."""
-    args = ["log", "--no-walk=unsorted", "--stdin", *NUMSTAT_OPTIONS, "--format=%x01%H%x00%aE%x00%aN"]
+    identity = "%aE%x00%aN" if mailmap else "%ae%x00%an"
+    args = ["log", "--no-walk=unsorted", "--stdin", *numstat_options(mailmap), f"--format=%x01%H%x00{identity}"]
     stdin = "".join(f"{sha}\n" for sha in commits).encode()
-    lines, process = _stream(clone, args, stdin=stdin, config=_bare_at(at))
-    try:
-        counts = dict(_parse_numstat(lines))
-    finally:
-        returncode, message = _finish(process)
-    return counts, returncode, message
+    with _Stream(clone, args, stdin=stdin, config=_bare_at(at)) as stream:
+        counts = dict(_parse_numstat(stream.lines()))
+    return counts, stream.returncode, stream.message
 
 
-def read_numstat(clone: Path, commits: Sequence[str], at: str) -> tuple[dict[str, Numstat], dict[str, str]]:
+def read_numstat(
+    clone: Path, commits: Sequence[str], at: str, mailmap: bool = True
+) -> tuple[dict[str, Numstat], dict[str, str]]:
     """Read the author and lines of each commit, and which commits' diffs could not be read.
 
     Returns ``(counts, unread)``: ``counts`` maps sha -> :class:`Numstat`, ``unread`` maps
     sha -> git's message. Authors are resolved with the ``.mailmap`` of commit ``at``
-    (the commit the history is read at). git prints a commit only once its diff is computed, so when it
-    dies (a partial clone lacking a blob, a corrupt object) the commits it printed are
-    complete, the next one is the culprit, and reading resumes after it.
+    (the commit the history is read at), or not at all with ``mailmap=False``.
+
+    When git dies (a partial clone lacking a blob, a blob removed from an ordinary
+    clone, a corrupt object) the culprit is either the last commit it printed (git
+    printed its header, then failed on its diff: a missing blob in an ordinary clone)
+    or the next one (a partial clone fetches blobs before printing). The last printed
+    commit is read again alone to tell which; the culprit is listed as unread and
+    reading resumes after it.
     """
     counts: dict[str, Numstat] = {}
     unread: dict[str, str] = {}
     pending = list(commits)
     while pending:
-        done, returncode, message = _numstat_run(clone, pending, at)
-        counts.update(done)
+        done, returncode, message = _numstat_run(clone, pending, at, mailmap)
         if returncode == 0:
+            counts.update(done)
             break
         position = len(done)
-        if list(done) != pending[:position] or position == len(pending):
+        if list(done) != pending[:position]:
             raise GitError(f"cannot read diffs: {message}")
+        if position and _numstat_run(clone, pending[position - 1:position], at, mailmap)[1] != 0:
+            position -= 1  # the last commit printed is the one git could not finish
+            done.pop(pending[position])
+        if position == len(pending):
+            raise GitError(f"cannot read diffs: {message}")
+        counts.update(done)
         unread[pending[position]] = message
         pending = pending[position + 1:]
     return counts, unread
 
 
-def clone_repository(url: str, destination: Path) -> None:
+def _run_quiet(command: list[str], env: dict[str, str], staging: Path, what: str) -> None:
+    """Run a git command that prints nothing we need; on failure or interrupt remove ``staging`` and raise."""
+    process, errors = _spawn(command, env, stdin=False)
+    try:
+        process.stdout.read()
+    except BaseException:
+        _reap(process, errors, abort=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    returncode, message = _reap(process, errors)
+    if returncode != 0 or _CANCELLED.is_set():
+        shutil.rmtree(staging, ignore_errors=True)
+        if _CANCELLED.is_set():
+            raise Cancelled
+        raise GitError(f"{what}: {message}")
+
+
+def clone_repository(url: str, destination: Path, shallow_since: date | None = None) -> None:
     """``git clone --no-checkout url destination``, atomically: a half-done clone never stays.
 
-    Clones into a hidden sibling directory, then renames it into place.
+    ``shallow_since``: fetch only the commits since that day (``--shallow-since``), then
+    one more generation (``git fetch --deepen=1``), so that every commit since the day
+    has its parent and its diff can be read; the history before is cut off.
+
+    Clones into a new hidden sibling directory of a name only this function makes
+    (``.name.mcvalue-clone-XXXX``), removed on failure or interrupt, then renames it into
+    place; no existing directory is ever removed.
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
-    staging = destination.parent / f".{destination.name}.cloning"
-    if staging.exists():  # left by an interrupted earlier clone
-        shutil.rmtree(staging)
-    command = ["git", "clone", "--quiet", "--no-checkout", "--", url, str(staging)]
-    done = subprocess.run(command, env=_environment(staging), capture_output=True, check=False)
-    if done.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise GitError(f"cannot clone {url}: {_last_line(done.stderr)}")
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.mcvalue-clone-", dir=destination.parent))
+    shallow = [] if shallow_since is None else [f"--shallow-since={shallow_since.isoformat()}"]
+    command = ["git", "clone", "--quiet", "--no-checkout", *shallow, "--", url, str(staging)]
+    _run_quiet(command, _environment(staging), staging, f"cannot clone {url}")
+    if shallow_since is not None:
+        deepen = _command(staging, ["fetch", "--quiet", "--deepen=1", "origin"])
+        _run_quiet(deepen, _environment(staging), staging, f"cannot fetch the parents of {url}'s cut-off commits")
     os.replace(staging, destination)

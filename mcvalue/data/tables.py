@@ -22,7 +22,7 @@ NaT dates so that every tool has the five periods the paper sampled.
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mcvalue.priors.spec import MODES, CleaningOptions, Mode
+from mcvalue.priors.settings import MODES, CleaningOptions, Mode
 
 if TYPE_CHECKING:  # pandas only annotates here; importing it costs ~0.2 s on `mcvalue priors`
     import pandas as pd

@@ -58,8 +58,11 @@ def first_conflict(pairs: list[tuple[str, str, float]]) -> int | None:
 
 
 def conflict_message(a: str, b: str, rho: float) -> str:
-    """Say what is wrong when the pair (a, b) makes the target infeasible, and what to do."""
+    """Say what is wrong when the pair (a, b) makes the target infeasible, and what to do.
+
+    ``rho`` is shown with every digit it has (0.9999999999, never a rounded 1).
+    """
     return (
-        f"the correlation matrix is not positive definite once ({a}, {b}) rho = {rho:g} is added "
+        f"the correlation matrix is not positive definite once ({a}, {b}) rho = {float(rho)!r} is added "
         "to the pairs before it (pairs not listed count as 0); weaken or remove that pair"
     )

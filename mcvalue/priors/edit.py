@@ -8,28 +8,32 @@ here and written into the resolved TOML's ``[run]`` / ``[data]``. Either way the
 ``priors.toml`` written beside a report stays exactly what was run.
 """
 
+from __future__ import annotations
+
 import tomllib
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
 from mcvalue.priors.resolve import build_scenario, comment_header, resolved_toml
-from mcvalue.priors.spec import (
-    AVERAGE_TARGET,
+from mcvalue.priors.settings import (
     BASES,
     COST_MODELS,
+    MIN_DRAWS,
     MODES,
     OPTIONAL_QUANTITIES,
     QUANTITIES,
     STOCK_QUANTITIES,
-    TARGET_YEARS,
     CleaningOptions,
     DataSettings,
-    Scenario,
     basis_problem,
+    target_year_problem,
 )
+
+if TYPE_CHECKING:  # the scenario's methods call these functions: it imports this module, not the reverse
+    from mcvalue.priors.spec import Scenario
 
 #: Names ``with_prior`` accepts: every quantity (the stock rates too) and the costing methods' weights.
 PRIOR_NAMES: tuple[str, ...] = QUANTITIES + STOCK_QUANTITIES + OPTIONAL_QUANTITIES + ("cost.method_weights",)
@@ -47,7 +51,7 @@ def with_prior(scenario: Scenario, name: str, table: dict[str, Any]) -> Scenario
     section, key = name.split(".")
     merged[section][key] = dict(table)
     header = comment_header(scenario.resolved_toml) + f"# then with_prior({name})\n"
-    return build_scenario(merged, lambda loc: "", header, scenario.path, scenario.sha256)
+    return build_scenario(merged, lambda loc: "", header, scenario.path, scenario.sha256, type(scenario))
 
 
 def _check_count(option: str, value: Any, least: int, what: str) -> None:
@@ -65,11 +69,9 @@ def parse_target_year(value: Any) -> int | str:
     """
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    if value == AVERAGE_TARGET:
-        return value
-    lo, hi = TARGET_YEARS
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise McValueError(f"target_year: expected a year from {lo} to {hi} or {AVERAGE_TARGET!r}, got {value!r}")
+    problem = target_year_problem(value)
+    if problem is not None:
+        raise McValueError(f"target_year: {problem}")
     return value
 
 
@@ -96,7 +98,7 @@ def with_settings(
     again from its resolved TOML (a scenario built in code keeps its quantities).
     """
     if draws is not None:
-        _check_count("draws", draws, 2, "need at least 2 draws")
+        _check_count("draws", draws, MIN_DRAWS, f"need at least {MIN_DRAWS} draws")
     if seed is not None:
         _check_count("seed", seed, 0, "must be a non-negative integer")
     if mode is not None:
@@ -126,6 +128,6 @@ def with_settings(
     document = tomllib.loads(scenario.resolved_toml) if scenario.resolved_toml else {}
     text = resolved_toml(document, data, run, comment_header(scenario.resolved_toml))
     if run.basis != scenario.run.basis and scenario.resolved_toml:
-        rebuilt = build_scenario(tomllib.loads(text), lambda loc: "", comment_header(text), scenario.path, scenario.sha256)
+        rebuilt = build_scenario(tomllib.loads(text), lambda loc: "", comment_header(text), scenario.path, scenario.sha256, type(scenario))
         return replace(rebuilt, data=data)
     return replace(scenario, run=run, data=data, resolved_toml=text)

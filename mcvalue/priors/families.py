@@ -17,7 +17,7 @@ from mcvalue.priors import distributions as d
 from mcvalue.priors import laws
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail
 from mcvalue.priors.quantiles import fit_quantiles
-from mcvalue.priors.spec import Distribution
+from mcvalue.priors.settings import Distribution
 
 #: Probabilities whose quantiles must be finite (and, per quantity, within its domain's bounds).
 TAILS = (0.001, 0.999)

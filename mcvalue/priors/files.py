@@ -6,6 +6,7 @@ byte, megabytes of data, arrays nested thousands deep, bytes that are not UTF-8)
 refused with a message naming the file, instead of a Python exception (issue 10).
 """
 
+import codecs
 import errno
 import re
 import stat
@@ -66,7 +67,8 @@ def read_prior_file(path: Path, shown: str) -> tuple[dict, bytes]:
     ------
     PriorFileError
         One line ``SHOWN: what is wrong`` for a file that is missing, not a regular file,
-        unreadable, over 1 MiB, not UTF-8, not TOML, or nested too deeply.
+        unreadable, over 1 MiB, starting with a byte-order mark, not UTF-8, not TOML, or
+        nested too deeply.
 
     """
     problem = file_problem(path)
@@ -79,6 +81,9 @@ def read_prior_file(path: Path, shown: str) -> tuple[dict, bytes]:
         raise PriorFileError([f"{shown}: cannot read ({error.strerror})"]) from None
     if len(raw) > MAX_BYTES:
         raise PriorFileError([f"{shown}: more than {MAX_BYTES} bytes; {_SIZE_LIMIT}"])
+    bom = byte_order_mark(raw)
+    if bom is not None:
+        raise PriorFileError([f"{shown}: starts with a {bom} byte-order mark (BOM), which TOML does not allow; save it as UTF-8 without BOM"])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -93,6 +98,24 @@ def read_prior_file(path: Path, shown: str) -> tuple[dict, bytes]:
     if deep is not None:
         raise PriorFileError([f"{shown}: {deep}: nested more than {MAX_NESTING} deep; {_NESTING_NEED}"])
     return data, raw
+
+
+_BOMS = ((codecs.BOM_UTF8, "UTF-8"), (codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
+
+
+def byte_order_mark(raw: bytes) -> str | None:
+    r"""Return the encoding whose byte-order mark ``raw`` starts with ("UTF-8", "UTF-16", "UTF-32"), or None.
+
+    Editors on Windows write one at the start of a text file; TOML and CSV readers then see
+    an invisible character before the first key or column name.
+
+    Examples
+    --------
+    >>> byte_order_mark(b"\xef\xbb\xbf[run]"), byte_order_mark(b"[run]")
+    ('UTF-8', None)
+    """
+    return next((name for mark, name in _BOMS if raw.startswith(mark)), None)
 
 
 def _syntax_message(text: str) -> str:

@@ -221,7 +221,7 @@ def load_scenario(path_or_name: Path | str | None = None) -> Scenario:
 
     # File names only: the resolved text must not depend on where the files live.
     header = "".join(f"# resolved from {Path(name).name}\n" for name, _ in chain)
-    return build_scenario(merged, file_of, header, file, sha256)
+    return build_scenario(merged, file_of, header, file, sha256, Scenario)
 
 
 def new_prior_file(path: Path | str) -> Path:

@@ -17,7 +17,7 @@ from mcvalue.priors import distributions as d
 from mcvalue.priors.base import suggest
 from mcvalue.priors.families import DIST_MODELS
 from mcvalue.priors.sections import PriorFile
-from mcvalue.priors.spec import BASES, COST_MODELS, MODES, QUANTITIES
+from mcvalue.priors.settings import BASES, COST_MODELS, MODES, QUANTITIES
 
 
 def _model_of(annotation: Any) -> Any:

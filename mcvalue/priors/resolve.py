@@ -5,23 +5,29 @@ the scenario edits of :mod:`mcvalue.priors.edit` (a quantity or a setting replac
 both validate with the same code and messages and write the same resolved TOML.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import tomli_w
 
 from mcvalue.errors import PriorFileError
 from mcvalue.priors.messages import validate
 from mcvalue.priors.sections import CostSection, DataSection, RunSection
-from mcvalue.priors.spec import OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, Scenario, basis_problem, drawn_quantities
+from mcvalue.priors.settings import OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, basis_problem, drawn_quantities
+
+if TYPE_CHECKING:
+    from mcvalue.priors.spec import Scenario
 
 
 def data_settings(section: DataSection) -> DataSettings:
     """Return the mode (clean by default) and its cleaning options, explicit options overriding."""
     mode = section.mode or "clean"
     cleaning = CleaningOptions.for_mode(mode)
-    switches = ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows")
+    switches = ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows", "correct_top100")
     explicit = {k: getattr(section, k) for k in switches if getattr(section, k) is not None}
     if section.extra_bots is not None:
         explicit["extra_bots"] = tuple(section.extra_bots)
@@ -62,7 +68,7 @@ def comment_header(text: str) -> str:
 
 
 def build_scenario(
-    merged: dict, file_of: Callable[[tuple], str], header: str, path: Path | None, sha256: str | None
+    merged: dict, file_of: Callable[[tuple], str], header: str, path: Path | None, sha256: str | None, scenario_type: type[Scenario]
 ) -> Scenario:
     """Validate a merged prior dict and resolve it into a Scenario.
 
@@ -76,6 +82,9 @@ def build_scenario(
         Comment lines for the top of the resolved TOML.
     path, sha256 : Path or None, str or None
         The file the scenario was loaded from and the sha256 of its bytes.
+    scenario_type : type
+        :class:`~mcvalue.priors.spec.Scenario`, passed in because its methods call this
+        function: the scenario module imports validation, never the reverse.
 
     Only the quantities the cost basis draws (:func:`~mcvalue.priors.spec.drawn_quantities`)
     become the scenario's quantities, and only the rank correlations between them: under
@@ -97,7 +106,7 @@ def build_scenario(
     problems = _basis_problems(prior.missing(names), basis_problem(run), file_of)
     if problems:
         raise PriorFileError(problems)
-    return Scenario(
+    return scenario_type(
         quantities=prior.quantities(names),
         method_weights=prior.cost.method_weights.as_dict(),
         correlations={(c.between[0], c.between[1]): c.rho for c in prior.correlations if set(c.between) <= set(names)},

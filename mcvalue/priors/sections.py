@@ -5,7 +5,7 @@
 """
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, create_model, model_validator
 
@@ -14,16 +14,17 @@ from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.domains import COVERAGE, FRACTION, MONEY, THRESHOLD, in_domain
 from mcvalue.priors.families import DistSpec
-from mcvalue.priors.spec import (
-    AVERAGE_TARGET,
+from mcvalue.priors.settings import (
     BASES,
     COST_MODELS,
+    MIN_DRAWS,
     MODES,
     OPTIONAL_QUANTITIES,
     QUANTITIES,
     STOCK_QUANTITIES,
     TARGET_YEARS,
     Distribution,
+    target_year_problem,
 )
 
 
@@ -52,6 +53,14 @@ MethodWeights = create_model(
 Year = Annotated[int, Field(ge=TARGET_YEARS[0], le=TARGET_YEARS[1])]
 
 
+def _target_year(value: Any) -> Any:
+    """Accept what ``--target-year`` accepts (one check: :func:`~mcvalue.priors.spec.target_year_problem`)."""
+    problem = target_year_problem(value)
+    if problem is not None:
+        raise fail(problem)
+    return value
+
+
 class CostSection(Strict):
     """``[cost.*]``: the cost side's prior quantities, the method weights, the target year and the cost basis.
 
@@ -74,7 +83,7 @@ class CostSection(Strict):
     depreciation_rate: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))] | None = None
     activity_threshold: Annotated[DistSpec, AfterValidator(in_domain(THRESHOLD))] | None = None
     method_weights: MethodWeights
-    target_year: Year | Literal[AVERAGE_TARGET] | None = None
+    target_year: Annotated[Any, AfterValidator(_target_year)] = None
     basis: Literal[BASES] | None = None
     stock_start: Year | None = None
 
@@ -95,13 +104,19 @@ class DataSection(Strict):
     exclude_bots: bool | None = None
     merge_duplicate_repos: bool | None = None
     drop_overlapping_windows: bool | None = None
+    correct_top100: bool | None = None
     extra_bots: list[str] | None = None
 
 
 class RunSection(Strict):
-    """``[run]``: Monte Carlo draws, seed and the cost model supplying FTE draws."""
+    """``[run]``: Monte Carlo draws, seed and the cost model supplying FTE draws.
 
-    draws: Annotated[int, Field(ge=1)] | None = None
+    The limits are those of the command line's ``--draws``, ``--seed`` and ``--cost-model``
+    (:func:`mcvalue.priors.edit.with_settings`): the same constants, so a file cannot run
+    what a flag refuses.
+    """
+
+    draws: Annotated[int, Field(ge=MIN_DRAWS)] | None = None
     seed: Annotated[int, Field(ge=0)] | None = None
     cost_model: Literal[COST_MODELS] | None = None
 

@@ -132,7 +132,8 @@ extends = "default"
 # ----------------------------------------------------------------------------- scenario
 
 # Which sample: mode = "paper" | "corrected" | "clean"; options exclude_bots,
-# merge_duplicate_repos, drop_overlapping_windows (true/false), extra_bots = ["login"].
+# merge_duplicate_repos, drop_overlapping_windows, correct_top100 (true/false),
+# and the list extra_bots = ["login"].
 # [data]
 # mode = "clean"
 

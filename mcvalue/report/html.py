@@ -4,6 +4,12 @@ The page is report.md's own text rendered to HTML (so the two cannot say differe
 things), with every figure inlined as a base64 PNG and the styles inline: no script, no
 font, no stylesheet and no image is fetched from anywhere. A print stylesheet keeps
 tables and figures whole on paper.
+
+The page is inert by construction and by policy: user strings reach report.md escaped
+(:func:`mcvalue.report.markdown.escaped`), raw HTML is not rendered, only the figures the
+run wrote are inlined (any other image becomes an empty ``data:`` image, never a read or a
+fetch), and a Content-Security-Policy forbids every script and every load but inline
+styles and ``data:`` images, should anything slip through.
 """
 
 from __future__ import annotations
@@ -34,14 +40,21 @@ code { font-size: .9em; background: #f4f6f6; padding: 0 .2rem; }
 }
 """
 
-_IMAGE = re.compile(r'<img src="(figures/[A-Za-z0-9_.-]+\.png)"')
+_IMAGE = re.compile(r'<img src="([^"]*)"')
+_FIGURE = re.compile(r"figures/[A-Za-z0-9_-]+\.png")
+#: Nothing but inline styles and inline images, and no script at all: what the page promises.
+CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
 def _inline_images(body: str, directory: Path) -> str:
-    """Replace each ``figures/*.png`` source by a data URI of that file's bytes."""
+    """Replace each image source by a data URI: a figure the run wrote by its bytes, anything else by an empty image."""
+    figures = {f"figures/{path.name}" for path in (directory / "figures").glob("*.png") if path.is_file() and not path.is_symlink()}
 
     def data_uri(match: re.Match) -> str:
-        payload = base64.b64encode((directory / match.group(1)).read_bytes()).decode("ascii")
+        source = match.group(1)
+        if not (_FIGURE.fullmatch(source) and source in figures):
+            return '<img src="data:,"'
+        payload = base64.b64encode((directory / source).read_bytes()).decode("ascii")
         return f'<img src="data:image/png;base64,{payload}"'
 
     return _IMAGE.sub(data_uri, body)
@@ -69,6 +82,7 @@ def render_html(markdown_text: str, directory: Path, title: str = "mcvalue repor
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(markdown_text)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"{_inline_images(body, directory)}</body>\n</html>\n"

@@ -2,17 +2,23 @@
 
 Numbers are formatted by :mod:`mcvalue.fmt` (money as $245K, ratios with sensible
 digits, never e-notation); every table says what its intervals are intervals of.
+
+Every string a user, a prior file or a sample supplies (labels, sources, tool and
+repository names, paths, warnings) enters the text through :func:`escaped` or :func:`code_span`,
+so it reads as itself: no link, image, heading, emphasis, table cell or HTML can come
+from it, in report.md or in the report.html rendered from it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS, convergence_failure
 from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
 from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
-from mcvalue.fmt import count, interval, plain, prob, quantity, ratio, usd
+from mcvalue.fmt import count, interval, plain, printable, prob, quantity, ratio, usd
 from mcvalue.paper import PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
@@ -20,6 +26,40 @@ if TYPE_CHECKING:
 
 #: Input key -> the name tables show (a prior's ``label``); keys missing from it show as they are.
 Labels = Mapping[str, str]
+
+#: What opens inline Markdown away from a line's start (a user string never starts a line: its line
+#: breaks become spaces): escapes, code spans, emphasis, links and images (``[``), autolinks,
+#: HTML and entities, table cells. ``_`` inside a word emphasises nothing and stays as it is.
+_SPECIAL = re.compile(r"([\\`*\[\]<|&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_BREAKS = re.compile(r"[\t\n\x0b\x0c\r\u0085\u2028\u2029]+")
+
+
+def escaped(value: object) -> str:
+    r"""Return ``value`` as Markdown text that renders as exactly its characters (one line, nothing interpreted).
+
+    Control characters are dropped, line breaks become spaces, and every character that
+    could open a link, image, code span, emphasis, HTML tag, entity or table cell is
+    backslash-escaped.
+
+    Examples
+    --------
+    >>> print(escaped("![x](https://evil.example/t.png) | <b> *no* extra_bots"))
+    !\[x\](https://evil.example/t.png) \| \<b> \*no\* extra_bots
+    """
+    return _SPECIAL.sub(r"\\\1", _BREAKS.sub(" ", printable(str(value))))
+
+
+def code_span(value: object) -> str:
+    """Return ``value`` as a Markdown code span: fenced by one backtick more than its longest run of them."""
+    inner = _BREAKS.sub(" ", printable(str(value)))
+    fence = "`" * (max((len(run) for run in re.findall("`+", inner)), default=0) + 1)
+    pad = " " if inner.startswith("`") or inner.endswith("`") else ""
+    return f"{fence}{pad}{inner}{pad}{fence}"
+
+
+def _label(labels: Labels, name: str, default: str | None = None) -> str:
+    """Return the escaped label of input ``name`` (``default``, else the key, when it has none)."""
+    return escaped(labels.get(name, name if default is None else default))
 
 
 def headline(summary: dict) -> str:
@@ -112,7 +152,7 @@ def heaviest_window_rows(summary: dict) -> list[str]:
             "and with the reference repo's heaviest window (most lines by its contributors) left out of the sample.", ""]
     for w in data["heaviest_windows"]:
         rows.append(
-            f"- {w['method']}: {count(w['fte'])} FTE; without {w['tool']} {w['period_start']}..{w['period_end']} "
+            f"- {w['method']}: {count(w['fte'])} FTE; without {escaped(w['tool'])} {escaped(w['period_start'])}..{escaped(w['period_end'])} "
             f"({count(w['window_lines'])} lines, {w['share_of_reference_lines']:.0%} of the reference's lines) "
             f"{count(w['fte_without_window'])} FTE (x{ratio(w['fte_without_window'] / w['fte'])})."
         )
@@ -151,10 +191,9 @@ def basis_sentence(summary: dict) -> str:
 def _input_rows(summary: dict, labels: Labels) -> list[str]:
     rows = ["| input | key | distribution | p5 | median | p95 | source |", "|---|---|---|---|---|---|---|"]
     for name, v in summary["inputs"].items():
-        source = (v["source"] or "").replace("|", "\\|")
         rows.append(
-            f"| {labels.get(name, name)} | `{name}` | {v['distribution']} | {quantity(name, v['p5'])} | {quantity(name, v['median'])} "
-            f"| {quantity(name, v['p95'])} | {source} |"
+            f"| {_label(labels, name)} | {code_span(name)} | {escaped(v['distribution'])} | {quantity(name, v['p5'])} | {quantity(name, v['median'])} "
+            f"| {quantity(name, v['p95'])} | {escaped(v['source'] or '')} |"
         )
     return rows
 
@@ -174,7 +213,7 @@ def _value(name: str, value: object) -> str:
             return " / ".join([*(ratio(v) for v in table1), ends])
         return " / ".join(ratio(v) for v in value)
     if isinstance(value, str):
-        return value
+        return escaped(value)
     return quantity(name, value)
 
 
@@ -212,9 +251,9 @@ def _break_even_rows(summary: dict, labels: Labels) -> list[str]:
     sensitivity = summary["sensitivity"]
     rows = [
         f"**Break-even values.** The value an input would need, all other inputs keeping their distributions, for the median "
-        f"BCR to equal k, and where that value sits in the input's prior ({sensitivity['conditioning']}); "
+        f"BCR to equal k, and where that value sits in the input's prior ({escaped(sensitivity['conditioning'])}); "
         "'none' when no value in the prior's p0.1-p99.9 range gets there. "
-        f"Most fragile: {sensitivity['fragility']}.",
+        f"Most fragile: {escaped(sensitivity['fragility'])}.",
         "",
         "| input | k | break-even value | its prior percentile | median BCR at the input's p0.1 / p99.9 |",
         "|---|---|---|---|---|",
@@ -222,7 +261,7 @@ def _break_even_rows(summary: dict, labels: Labels) -> list[str]:
     for r in sensitivity["break_even"]:
         value = "none" if r["value"] is None else _value(r["input"], r["value"])
         ends = " / ".join(ratio(m) for m in r["median_range"])
-        rows.append(f"| {labels.get(r['input'], r['input'])} | {ratio(r['threshold'])} | {value} | {_percentile(r['prior_quantile'])} | {ends} |")
+        rows.append(f"| {_label(labels, r['input'])} | {ratio(r['threshold'])} | {value} | {_percentile(r['prior_quantile'])} | {ends} |")
     return rows
 
 
@@ -242,7 +281,7 @@ def _tornado_rows(summary: dict, labels: Labels) -> list[str]:
     ]
     for b in t["bars"]:
         rows.append(
-            f"| {labels.get(b['input'], b['label'])} | {_value(b['input'], b['value_low'])} | {_value(b['input'], b['value_high'])} "
+            f"| {_label(labels, b['input'], b['label'])} | {_value(b['input'], b['value_low'])} | {_value(b['input'], b['value_high'])} "
             f"| {ratio(b['median_low'])} | {ratio(b['median_high'])} |"
         )
     return rows
@@ -267,7 +306,7 @@ def _sobol_rows(summary: dict, labels: Labels) -> list[str]:
 
     for name in sorted(log_rows, key=lambda n: -log_rows[n]["total"]):
         rows.append(
-            f"| {labels.get(name, name)} | {cell(log_rows[name], 'first')} | {cell(log_rows[name], 'total')} "
+            f"| {_label(labels, name)} | {cell(log_rows[name], 'first')} | {cell(log_rows[name], 'total')} "
             f"| {cell(bcr_rows[name], 'first')} | {cell(bcr_rows[name], 'total')} |"
         )
     return rows + ["", "![Sobol indices](figures/sobol.png)"]
@@ -289,7 +328,7 @@ def _voi_rows(summary: dict, labels: Labels, k: float = 100.0) -> list[str]:
     if at_k is not None:
         rows += ["", f"EVPPI ranking at {k:g}:1:", "", "| input | EVPPI | se | bias |", "|---|---|---|---|"]
         for r in sorted(at_k["evppi"], key=lambda r: -r["value"]):
-            rows.append(f"| {labels.get(r['input'], r['input'])} | {usd(r['value'])} | {usd(r['se'])} | {usd(r['bias'])} |")
+            rows.append(f"| {_label(labels, r['input'])} | {usd(r['value'])} | {usd(r['se'])} | {usd(r['bias'])} |")
         rows += ["", "![EVPPI](figures/evppi.png)"]
     return rows
 
@@ -320,10 +359,10 @@ def readable(value: object) -> str:
     if isinstance(value, (int, float)):
         return plain(value)
     if isinstance(value, dict):
-        return "; ".join(f"{k} {readable(v)}" for k, v in value.items()) or "none"
+        return "; ".join(f"{escaped(k)} {readable(v)}" for k, v in value.items()) or "none"
     if isinstance(value, (list, tuple)):
         return ", ".join(readable(v) for v in value) or "none"
-    return str(value).replace("|", "\\|")
+    return escaped(value)
 
 
 #: Each convergence check: summary key, how its value reads, its threshold, what it means.
@@ -344,7 +383,7 @@ def diagnostics_rows(diagnostics: dict) -> list[str]:
     """
     rows = ["| check | value | threshold | what it means |", "|---|---|---|---|"]
     known = {"cost_model", "converged", "worst", "sampler", "ppc_pvalues", "ppc_misfits"}
-    rows.append(f"| cost model | {diagnostics.get('cost_model', 'n/a')} | | where the FTE draws come from |")
+    rows.append(f"| cost model | {escaped(diagnostics.get('cost_model', 'n/a'))} | | where the FTE draws come from |")
     for key, threshold, meaning in _CHECKS:
         if key in diagnostics:
             value = diagnostics[key]
@@ -356,16 +395,16 @@ def diagnostics_rows(diagnostics: dict) -> list[str]:
     worst = diagnostics.get("worst")
     if worst:
         rows.append(
-            f"| nearest its threshold | {worst['parameter']}: {worst['figure']} {ratio(worst['value'], 4)} | {plain(worst['threshold'])} "
+            f"| nearest its threshold | {escaped(worst['parameter'])}: {escaped(worst['figure'])} {ratio(worst['value'], 4)} | {plain(worst['threshold'])} "
             "| the parameter closest to failing a check |"
         )
     sampler = diagnostics.get("sampler")
     if sampler:
         rows.append(
-            f"| sampler | {sampler['nuts']}'s NUTS, {sampler['chains']} chains x {count(sampler['draws'])} draws ({count(sampler['tune'])} tuning), "
+            f"| sampler | {escaped(sampler['nuts'])}'s NUTS, {sampler['chains']} chains x {count(sampler['draws'])} draws ({count(sampler['tune'])} tuning), "
             f"target acceptance {sampler['target_accept']:g}, seed {sampler['seed']} | | how the posterior was drawn |"
         )
-    rows += [f"| {k} | {readable(v)} | | |" for k, v in diagnostics.items() if k not in known]
+    rows += [f"| {escaped(k)} | {readable(v)} | | |" for k, v in diagnostics.items() if k not in known]
     rows += _ppc_rows(diagnostics)
     return rows
 
@@ -400,7 +439,7 @@ def _ppc_rows(diagnostics: dict) -> list[str]:
             "| " + " | ".join(prob(p, 2) for p in table1.values()) + " |",
         ]
     misfits = diagnostics.get("ppc_misfits") or []
-    return rows + [""] + ([f"- Misfit: {m}" for m in misfits] or ["No statistic outside that band."])
+    return rows + [""] + ([f"- Misfit: {escaped(m)}" for m in misfits] or ["No statistic outside that band."])
 
 
 def provenance_rows(provenance: dict) -> list[str]:
@@ -408,7 +447,7 @@ def provenance_rows(provenance: dict) -> list[str]:
     rows = ["| item | value |", "|---|---|"]
     for k, v in provenance.items():
         shown = str(v) if k == "seed" else count(v) if k == "draws" else readable(v)
-        rows.append(f"| {k} | {shown} |")
+        rows.append(f"| {escaped(k)} | {shown} |")
     return rows
 
 
@@ -423,7 +462,7 @@ def render_markdown(
     """report.md's text from summary.json's content, the figure stems, the inputs' labels (default: keys) and the collected sample's path."""
     labels = labels or {}
     lines = ["# mcvalue report", "", headline(summary), ""]
-    lines += [f"> warning: {w}" for w in warnings] + ([""] if warnings else [])
+    lines += [f"> warning: {escaped(w)}" for w in warnings] + ([""] if warnings else [])
     lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
     lines += ["", "![BCR distribution](figures/bcr.png)", ""]
     lines += ["## The costing methods", "", f"{estimand_sentence(summary)} {basis_sentence(summary)}", ""] + _method_rows(summary)
@@ -436,6 +475,6 @@ def render_markdown(
     lines += ["", "## Provenance", ""] + provenance_rows(summary["provenance"]) + [""]
     if sample is not None:
         manifest = summary["provenance"]["data_files_sha256"]["manifest.json"]
-        lines += [f"The sample was collected from git histories by `mcvalue data collect`: `{sample}` (manifest.json sha256 {manifest}).", ""]
+        lines += [f"The sample was collected from git histories by `mcvalue data collect`: {code_span(sample)} (manifest.json sha256 {escaped(manifest)}).", ""]
     lines += ["The fully resolved priors used are in `priors.toml`; run name, time and command line in `run.json`.", ""]
     return "\n".join(lines)

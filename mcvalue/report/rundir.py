@@ -2,11 +2,13 @@
 
 ``summary.json`` holds only what the inputs determine (no name, path or clock time), so
 identical inputs give identical bytes; ``run.json`` holds the rest. Everything is
-written into a hidden staging directory beside the target (``.<name>.*.partial``) and
-renamed into place at the end, so a run that fails or is killed midway never leaves a
-directory that looks complete, and an existing run directory is never written into.
-Staging directories are never read as runs; ones left by killed runs are removed when
-they are more than a day old. Directories follow the user's umask.
+written into a hidden staging directory beside the target (``.<name>.*.mcvalue.partial``,
+holding the marker file ``.mcvalue-staging``) and renamed into place at the end, so a run
+that fails or is killed midway never leaves a directory that looks complete, and an
+existing run directory is never written into. Staging directories are never read as
+runs; ones left by killed runs are removed when they are more than a day old, and only
+those: a directory is removed only if it has both the name and the marker, so a user's
+own ``.something.partial`` is never touched. Directories follow the user's umask.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.errors import McValueError, RunExistsError
+from mcvalue.fileio import FileRefused, read_regular
 from mcvalue.jsonio import dumps
 
 if TYPE_CHECKING:
@@ -33,6 +36,9 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: Longest run name accepted (file systems allow 255 bytes; the staging name adds ~20).
 MAX_NAME_LENGTH = 200
 _STALE_STAGING_S = 24 * 3600
+#: The suffix and marker file of a staging directory: a directory is ours only if it has both.
+STAGING_SUFFIX = ".mcvalue.partial"
+STAGING_MARKER = ".mcvalue-staging"
 SUMMARY_FILE = "summary.json"
 #: The largest summary.json a comparison reads (a real one is ~30 KB).
 _MAX_SUMMARY_BYTES = 16 * 1024 * 1024
@@ -85,11 +91,16 @@ def _umask_mode() -> int:
 
 
 def _remove_stale_staging(results_dir: Path) -> None:
-    """Delete staging directories that killed runs left behind more than a day ago."""
+    """Delete staging directories that killed runs left behind more than a day ago.
+
+    Only a real directory (not a symlink) named ``.*.mcvalue.partial`` and holding the
+    :data:`STAGING_MARKER` file is ours; anything else is left alone.
+    """
     cutoff = time.time() - _STALE_STAGING_S
-    for leftover in results_dir.glob(".*.partial"):
+    for leftover in results_dir.glob(f".*{STAGING_SUFFIX}"):
         try:
-            if leftover.is_dir() and leftover.stat().st_mtime < cutoff:
+            ours = not leftover.is_symlink() and leftover.is_dir() and (leftover / STAGING_MARKER).is_file()
+            if ours and leftover.stat().st_mtime < cutoff:
                 shutil.rmtree(leftover, ignore_errors=True)
         except OSError:
             continue
@@ -123,13 +134,15 @@ def write_run(result: RunResult, directory: Path, command: Sequence[str] | None 
     make_results_dir(results_dir)
     _remove_stale_staging(results_dir)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=results_dir))
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=STAGING_SUFFIX, dir=results_dir))
     except OSError as error:
         raise McValueError(f"--results-dir: cannot write into {results_dir} ({error.strerror or error})") from error
     try:
+        (staging / STAGING_MARKER).write_bytes(b"")
         _write_contents(staging, result, target, command)
         if save_draws:
             result.draws().to_parquet(staging / DRAWS_FILE, index=False)
+        (staging / STAGING_MARKER).unlink()
         os.chmod(staging, _umask_mode())
         if target.exists():
             raise RunExistsError(f"run directory {target} appeared while writing; this run was not saved")
@@ -151,6 +164,7 @@ def _sample_path(result: RunResult) -> str | None:
 
 def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None) -> None:
     """Write every file of a run into ``directory`` (report.md last)."""
+    from mcvalue.costmodels.pymc.codegen import cpu_model
     from mcvalue.report.figures import write_figures
     from mcvalue.report.html import render_html
     from mcvalue.report.markdown import labels_for, render_markdown
@@ -164,6 +178,7 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
         "command": list(sys.argv if command is None else command),
         "warnings": list(result.warnings),
         "sample": _sample_path(result),
+        "cpu": cpu_model(),
     }
     (directory / "run.json").write_text(json.dumps(run_record, indent=2) + "\n", encoding="utf-8")
     figures_dir = directory / "figures"
@@ -178,7 +193,7 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
 def read_summary(directory: Path) -> dict[str, Any]:
     """Return a run directory's summary.json; McValueError naming the file if it is not a run's.
 
-    A staging directory (``.*.partial``) of an unfinished run is never read as a run.
+    A staging directory (``.*.mcvalue.partial``) of an unfinished run is never read as a run.
     """
     directory = Path(directory)
     path = directory / SUMMARY_FILE
@@ -187,11 +202,9 @@ def read_summary(directory: Path) -> dict[str, Any]:
     if not path.is_file():
         raise McValueError(f"{directory}: not a run directory (no {SUMMARY_FILE})")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(_MAX_SUMMARY_BYTES + 1)
-        if len(data) > _MAX_SUMMARY_BYTES:
-            raise McValueError(f"{path}: larger than {_MAX_SUMMARY_BYTES // 2**20} MiB, not a run's summary")
-        summary = json.loads(data.decode("utf-8"))
+        summary = json.loads(read_regular(path, _MAX_SUMMARY_BYTES).decode("utf-8"))
+    except FileRefused as refused:
+        raise McValueError(f"{path}: {refused}, not a run's summary") from None
     except OSError as error:
         raise McValueError(f"{path}: cannot read ({error.strerror or error})") from None
     except UnicodeDecodeError:

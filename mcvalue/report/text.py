@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from mcvalue.calibration import CalibrationResult
     from mcvalue.priors.spec import Scenario
 
 
@@ -82,11 +83,10 @@ def _describe(record: dict) -> list[str]:
     """Header lines saying which mode, options, salary and data produced a table."""
     options = " ".join(f"{k}={v}" for k, v in record["cleaning"].items())
     hashes = ", ".join(f"{name} sha256 {digest[:12]}" for name, digest in record["data_sha256"].items())
-    return [
-        f"mode {record['mode']}: {_mode_description(record)}",
-        f"  cleaning: {options}",
-        f"  data: {hashes}",
-    ]
+    lines = [f"mode {record['mode']}: {_mode_description(record)}", f"  cleaning: {options}"]
+    if record["cleaning"].get("correct_top100"):
+        lines.append("  (correct_top100 multiplies the cost model's FTE draws in a run; this table's arithmetic is uncorrected)")
+    return [*lines, f"  data: {hashes}"]
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
@@ -229,3 +229,45 @@ def summary_json(summary: dict) -> str:
     from mcvalue.report.rundir import summary_bytes
 
     return summary_bytes(summary).decode("utf-8")
+
+
+def render_calibration(result: CalibrationResult) -> str:
+    """Return a calibration's outcome as text: fits, failures by gate, non-uniform ranks, the files written."""
+    import numpy as np
+
+    s = result.summary
+    n = s["datasets"]
+    lines = [f"Simulation-based calibration of {s['model_version']}: {n} datasets ({s['sampler']}; "
+             f"{result.fitted} fitted now, {result.resumed} verified and kept)"]
+    gates = {k: v for k, v in s.items() if k.startswith("fits_with_")}
+    lines.append(f"  divergent fits {s['divergent_fits']}/{n}; failing a convergence gate {s['fits_failing_gates']}/{n} ("
+                 + ", ".join(f"{k.removeprefix('fits_with_').replace('_', ' ')}: {v}" for k, v in gates.items()) + ")")
+    for label, key in (("all fits", "all_fits"), ("converged fits", "converged_fits")):
+        table = s[key]
+        if table is None:
+            lines.append(f"  ranks, {label}: none")
+            continue
+        smallest = min(table["quantities"].items(), key=lambda item: np.nan_to_num(item[1]["p_value"], nan=1.0))
+        verdict = "uniform for every quantity" if not table["non_uniform"] else "NOT uniform: " + ", ".join(table["non_uniform"])
+        lines.append(f"  ranks, {label} ({table['datasets']}, {table['bins']} bins): {verdict} (Bonferroni at 1%: p < {table['threshold']:.2g}; "
+                     f"smallest p {smallest[1]['p_value']:.3g}, {smallest[0]})")
+    if result.seconds:
+        lines.append(f"  median fit {float(np.median(result.seconds)):.0f} s ({len(result.seconds)} fits this run)")
+    lines.append(f"  written: {result.directory}/ (ranks.jsonl, timings.jsonl, summary.json, ranks.png)")
+    return "\n".join(lines)
+
+
+def render_forecast(record: dict) -> str:
+    """Return the trend structures' forecast check as text: elpd differences, interval coverage, FTE at the target year."""
+    year = record["target_year"]
+    lines = [f"Forecast check: fitted to the {record['training_windows']} windows before {record['cutoff']:.0f}, scored on "
+             f"{record['held_out_windows']} later windows of {record['held_out_repos']} repos "
+             f"(median {record['held_out_years_beyond_last_training_window'][0]} years past a repo's last fitted window)"]
+    lines.append(f"  {'structure':18s}{'elpd diff from best (SE): contributors':>40s}{'commits':>16s}{'lines':>16s}{'total':>16s}   90% coverage c/c/l   "
+                 f"contributors FTE {year}")
+    for name, s in record["structures"].items():
+        diffs = "".join(f"{f'{d:.1f} ({se:.1f})':>{w}s}" for (d, se), w in zip(s["elpd_difference_from_best"].values(), (40, 16, 16, 16), strict=True))
+        cov = "/".join(f"{c:.2f}" for c in s["coverage_90"].values())
+        fte = s[f"fte_{year}"]["contributors_pytorch"]
+        lines.append(f"  {name:18s}{diffs}   {cov:18s}   {fte[0]:,.0f} [{fte[1]:,.0f}, {fte[2]:,.0f}]")
+    return "\n".join(lines)

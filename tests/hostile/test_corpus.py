@@ -319,16 +319,28 @@ def test_unnamed_runs_in_the_same_second_take_the_next_name(tmp_path, monkeypatc
 
 
 def test_stale_staging_directories_are_removed_fresh_ones_kept(tmp_path, cli):
-    """A killed run's staging directory older than a day goes at the next run; a fresh one (a run in progress) stays."""
-    old, fresh = tmp_path / ".old.abc.partial", tmp_path / ".fresh.def.partial"
-    for leftover in (old, fresh):
+    """A killed run's staging directory older than a day goes at the next run; a fresh one (a run in progress) stays.
+
+    Only directories with mcvalue's staging name and marker are ours: a user's old
+    ``.mydownload.partial`` (or one of ours renamed, or named like ours without the marker) survives.
+    """
+    from mcvalue.report.rundir import STAGING_MARKER
+
+    old, fresh = tmp_path / ".old.abc.mcvalue.partial", tmp_path / ".fresh.def.mcvalue.partial"
+    users, unmarked = tmp_path / ".mydownload.partial", tmp_path / ".lookalike.x.mcvalue.partial"
+    for leftover in (old, fresh, users, unmarked):
         leftover.mkdir()
-        (leftover / "summary.json").write_text("{}")
+        (leftover / "data.txt").write_text("mine")
+    for ours in (old, fresh):
+        (ours / STAGING_MARKER).write_bytes(b"")
     day_ago = time.time() - 25 * 3600
-    os.utime(old, (day_ago, day_ago))
+    for leftover in (old, users, unmarked):
+        os.utime(leftover, (day_ago, day_ago))
     code, _out, err = cli("run", *FAST, "--results-dir", tmp_path, "--name", "next")
     assert code == 0, err
-    assert _entries(tmp_path) == [".fresh.def.partial", "next"]
+    assert _entries(tmp_path) == [".fresh.def.mcvalue.partial", ".lookalike.x.mcvalue.partial", ".mydownload.partial", "next"]
+    assert (users / "data.txt").read_text() == "mine" and (unmarked / "data.txt").read_text() == "mine"
+    assert not (tmp_path / "next" / STAGING_MARKER).exists()
 
 
 # --- damaged cost-side cache (the bootstrap cost side of the real sample) -----------------
@@ -347,7 +359,22 @@ COST_SIDE_DAMAGE = {
     "fte-negative": lambda p: np.save(p, -np.load(p)),
     "fte-a-directory": lambda p: (p.unlink(), p.mkdir()),
     "entry-json-garbage": lambda p: (p.parent / "entry.json").write_text("["),
+    "entry-json-bit-flip": lambda p: _flip(p.parent / "entry.json"),
+    "fte-truncated": lambda p: p.write_bytes(p.read_bytes()[:-800]),
+    "entry-forged-consistently": lambda p: _forge(p),
 }
+
+
+def _forge(fte: Path) -> None:
+    """FTE x1000 with its sha256 in entry.json updated and a plain sha256 of the new record as its seal."""
+    import hashlib
+
+    np.save(fte, np.load(fte) * 1000)
+    record = json.loads((fte.parent / "entry.json").read_text())
+    record["files"]["fte.npy"] = hashlib.sha256(fte.read_bytes()).hexdigest()
+    text = json.dumps(record).encode()
+    (fte.parent / "entry.json").write_bytes(text)
+    (fte.parent / "entry.seal").write_text(hashlib.sha256(text).hexdigest())
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from hostile_helpers import assert_one_error, cli_env, run_cli, session_processe
 from trace_helpers import iid_trace
 
 import mcvalue.costmodels.pymc.fit as fit
+from mcvalue.cli import INTERRUPTED
 from mcvalue.costmodels.pymc.fit import SamplerSettings, fit_model_data, remove_orphaned_temporaries
 
 SAMPLER = SamplerSettings(draws=40, tune=10, chains=2, seed=3)
@@ -146,7 +148,7 @@ def _check_killed(proc: subprocess.Popen, sig: int) -> str:
             assert proc.returncode == -signal.SIGKILL
         else:
             assert proc.returncode == 130, stderr
-            assert_one_error(stderr, r"^error: interrupted; nothing was saved$")
+            assert_one_error(stderr, rf"^{re.escape(INTERRUPTED)}$")
         assert _wait_until(lambda: not session_processes(proc.pid), 15), "stray worker processes"
     finally:
         with contextlib.suppress(ProcessLookupError):

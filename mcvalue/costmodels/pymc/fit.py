@@ -16,8 +16,11 @@ settings, the sampler and its settings and ``mcvalue.__version__``. The file is 
 temporary name and renamed; the key and :data:`POSTERIOR_FORMAT` are stored in its
 attributes and checked on load. A file that cannot be read, whose key differs, or that
 was written in another format (ArviZ < 1's ``InferenceData``) is refitted, never used.
-The two renames of a save (file, then its sha256 sidecar) happen under a lock on
-``posteriors/.lock``, so two fits saving one key at once never mix their files.
+The two renames of a save (file, then its ``.sha256`` sidecar, which holds the HMAC of the
+file's bytes under the cache's key, :mod:`mcvalue.costmodels.seal`) happen under a lock on
+``posteriors/.lock``, so two fits saving one key at once never mix their files. A file is
+read once (bounded, regular files only) and the bytes verified are the bytes parsed; one
+that fails is refitted with one warning.
 
 Sampler: nutpie's NUTS (:data:`NUTS_SAMPLER`, through ``pymc.sample``), which runs the
 chains in threads of this process on a numba-compiled log density: no worker process
@@ -39,7 +42,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +50,8 @@ import numpy as np
 
 import mcvalue
 from mcvalue.config import DEFAULT_SEED, cache_dir
+from mcvalue.costmodels import seal
+from mcvalue.costmodels.pymc.codegen import use_portable_target
 from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics, convergence_message
 from mcvalue.costmodels.pymc.model import (
     DEFAULT_TARGET_YEAR,
@@ -64,8 +69,8 @@ from mcvalue.costmodels.pymc.model import (
     trend_summary,
 )
 from mcvalue.costmodels.pymc.ppc import PosteriorPredictive, posterior_predictive
-from mcvalue.data.fetch import sha256_of
 from mcvalue.errors import ConvergenceError
+from mcvalue.fileio import read_regular
 
 if TYPE_CHECKING:
     from xarray import DataTree
@@ -123,7 +128,10 @@ class SamplerSettings:
     ``target_accept`` is 0.9: version 2 of the model (window effects, trend deviations)
     had 3 divergent transitions in 6,000 draws of the real clean sample at PyMC's 0.8.
     ``nuts`` names the NUTS implementation (``pymc.sample``'s ``nuts_sampler``), so the
-    cache key and the report's diagnostics carry it.
+    cache key and the report's diagnostics carry it. ``instruction_set`` is the level the
+    sampler's code is compiled for (:mod:`mcvalue.costmodels.pymc.codegen`), filled in by
+    :func:`fit_model_data`: draws are the same bits on every CPU of one level, so the cache
+    key and the provenance carry it too.
     """
 
     draws: int
@@ -132,6 +140,7 @@ class SamplerSettings:
     seed: int
     target_accept: float = 0.9
     nuts: str = NUTS_SAMPLER
+    instruction_set: str = ""
 
 
 @dataclass(frozen=True)
@@ -231,16 +240,20 @@ def fit_model_data(
 ) -> FitResult:
     """:func:`fit_cost_model` on already-reduced data (simulated data in tests and SBC)."""
     priors = priors or ModelPriors()
+    level, codegen_warning = use_portable_target()
+    sampler = replace(sampler, instruction_set=level)
     key = cache_key(data, priors, sampler)
     path = posterior_path(key)
     idata = None if refit else load_posterior(path, key)
     from_cache = idata is not None
-    warning = None
+    warnings = [codegen_warning]
     if idata is None:
+        if not refit and (path.exists() or path.is_symlink()):
+            warnings.append(f"posterior cache file {path} failed its checks (damaged, edited or another version's); refitted")
         idata = sample_posterior(data, sampler, cores=cores, progress=progress, priors=priors)
-        warning = save_posterior(idata, path, key)
+        warnings.append(save_posterior(idata, path, key))
     return assess_posterior(
-        idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=(warning,) if warning else (), stock_years=stock_years
+        idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=tuple(w for w in warnings if w), stock_years=stock_years
     )
 
 
@@ -301,6 +314,9 @@ def checksum_path(path: Path) -> Path:
 
 
 _TMP_MARK = ".tmp-"
+_SEAL_PURPOSE = "mcvalue posterior"
+#: The largest posterior file read back (a fit's is a few MB).
+_MAX_POSTERIOR_BYTES = 2048 * 2**20
 #: The lock file, in the posterior cache directory, serialising the renames of a save.
 LOCK_FILE = ".lock"
 
@@ -349,9 +365,12 @@ def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
     tmp_sum = checksum_path(tmp)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        key_bytes = seal.secret(create=True)
+        if key_bytes is None:
+            raise OSError(f"its key {seal.KEY_FILE} cannot be made")
         remove_orphaned_temporaries(path.parent)
         _write_synced(tmp, blob)
-        _write_synced(tmp_sum, (hashlib.sha256(blob).hexdigest() + "\n").encode("ascii"))
+        _write_synced(tmp_sum, (seal.seal(blob, _SEAL_PURPOSE, key_bytes) + "\n").encode("ascii"))
         with _cache_lock(path.parent):  # two fits saving one key at once never pair one's file with the other's sidecar
             os.replace(tmp, path)
             os.replace(tmp_sum, checksum_path(path))
@@ -388,9 +407,10 @@ def load_posterior(path: Path, key: str) -> DataTree | None:
     if not path.is_file():
         return None
     try:
-        if checksum_path(path).read_text(encoding="ascii").strip() != sha256_of(path):
+        blob = read_regular(path, _MAX_POSTERIOR_BYTES)
+        if not seal.verify(blob, _SEAL_PURPOSE, read_regular(checksum_path(path), 1024).decode("ascii"), seal.secret(create=False)):
             return None
-        idata = az.from_netcdf(str(path), engine="h5netcdf")
+        idata = az.from_netcdf(blob, engine="h5netcdf")  # the very bytes verified
         attrs = idata.posterior.attrs
         if attrs.get(_FORMAT_ATTR) != POSTERIOR_FORMAT or attrs.get(_HASH_ATTR) != key or "sample_stats" not in idata.children:
             return None

@@ -26,13 +26,17 @@ Statistics only: :func:`mcvalue.plots.ppc_ecdf` draws the replicates held here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from mcvalue.costmodels.pymc.model import ModelData, simulate_data
 from mcvalue.fmt import ratio
 from mcvalue.paper import METHODS, REFERENCE_REPOS, TABLE1_KEYS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUANTITIES: tuple[str, ...] = ("contributors", "commits", "lines")
 #: The key of the Table-1 FTE statistics in the observed and replicated arrays.
@@ -60,12 +64,16 @@ class PosteriorPredictive:
 
     observed: dict[str, np.ndarray]
     replicated: dict[str, list[np.ndarray]]
-    table: pd.DataFrame
 
     @classmethod
     def from_arrays(cls, observed: dict[str, np.ndarray], replicated: dict[str, list[np.ndarray]]) -> PosteriorPredictive:
-        """Build the check (its p-value table) from observed and replicated arrays."""
-        return cls(observed, replicated, p_value_table(observed, replicated))
+        """Build the check from observed and replicated arrays (the p-value table is made when first read)."""
+        return cls(observed, replicated)
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """The p-value table, made on first use: a run whose cost side comes from its cache never needs it (nor pandas)."""
+        return p_value_table(self.observed, self.replicated)
 
     def p_values(self) -> dict[str, dict[str, float]]:
         """{quantity: {statistic: p-value}}, JSON-ready; ``"table1"``: {method: p-value}."""
@@ -167,6 +175,8 @@ def p_value_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np
                     "p_value": p,
                 }
             )
+    import pandas as pd
+
     return pd.DataFrame(rows).set_index(["quantity", "statistic"])
 
 
@@ -188,6 +198,8 @@ def table1_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np.
         q05, med, q95 = np.quantile(col, [0.05, 0.5, 0.95]) if col.size else (np.nan,) * 3
         rows.append({"method": key, "observed": float(obs[j]), "rep_median": float(med), "rep_q05": float(q05),
                      "rep_q95": float(q95), "p_value": _mid_p(float(obs[j]), reps[:, j])})
+    import pandas as pd
+
     return pd.DataFrame(rows).set_index("method")
 
 

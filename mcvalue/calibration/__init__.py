@@ -1,0 +1,284 @@
+"""Simulation-based calibration of the Bayesian cost model on the design of a sample (``mcvalue calibrate``).
+
+Talts et al. (2018, arXiv:1804.06788): draw parameters from the model's priors, simulate
+a sample of the same design (repos, windows, dates) from them, fit it with the production
+sampler, and rank each true value among the posterior draws. If the fit computes the
+posterior, every rank is uniform. Each fit also records its convergence diagnostics, so a
+calibration says how often a plausible sample makes the fit fail a gate.
+
+Modules, in the order data flows: :mod:`~mcvalue.calibration.design` (settings, prior draws
+from the PyMC model, simulated datasets), :mod:`~mcvalue.calibration.fits` (one task),
+:mod:`~mcvalue.calibration.runner` (Dask or this process), :mod:`~mcvalue.calibration.store`
+(records, resume), :mod:`~mcvalue.calibration.ranks` and :mod:`~mcvalue.calibration.summary`
+(statistics), :mod:`~mcvalue.calibration.plots`, and this module, which chains them and writes
+the summary and the plot. ArviZ's ``simuk`` was not used: see ``docs/calibrate.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcvalue.calibration.design import CalibrationSettings
+from mcvalue.costmodels.pymc.model import ModelData
+
+__all__ = ["CalibrationResult", "CalibrationSettings", "calibrate", "calibrate_design", "forecast_trends"]
+
+SUMMARY_FILE = "summary.json"
+FORECAST_FILE = "forecast.json"
+PLOT_FILE = "ranks.png"
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """A finished calibration: its directory, its summary, and what the run did.
+
+    fitted: datasets fitted by this run; resumed: datasets whose records were verified and
+    kept; rejected: why each dropped record was dropped; seconds: this run's fit times.
+    """
+
+    directory: Path
+    summary: dict
+    fitted: int
+    resumed: int
+    rejected: tuple[str, ...]
+    seconds: tuple[float, ...]
+
+
+def calibrate(
+    datasets: int = 100,
+    *,
+    out: Path | str = Path("results") / "calibration",
+    mode: str = "clean",
+    sample: Path | None = None,
+    data_dir: Path | None = None,
+    settings: CalibrationSettings | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> CalibrationResult:
+    """Calibrate the cost model on the design of the paper's sample (or of a collected ``sample``).
+
+    Parameters
+    ----------
+    datasets : int
+        Datasets 0 .. ``datasets - 1`` are fitted (those already in ``out`` and verified are
+        not refitted: an interrupted run continues where it stopped).
+    out : pathlib.Path or str
+        The calibration directory (created if missing): ``ranks.jsonl``, ``timings.jsonl``,
+        ``summary.json``, ``ranks.png``.
+    mode, sample, data_dir
+        Which sample's design, as for :func:`mcvalue.fit`.
+    settings : CalibrationSettings, optional
+        Sampler, thinning, target year, seeds and priors (default: the production fit).
+    workers : int, optional
+        Workers of the local Dask cluster (default: one per core); 1 runs the fits in this
+        process without Dask.
+    scheduler : str, optional
+        Address of a running Dask scheduler to send the fits to instead.
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    CalibrationResult
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> result = mcvalue.calibrate(200, scheduler="tcp://10.0.0.1:8786")  # doctest: +SKIP
+    >>> result.summary["converged_fits"]["non_uniform"]  # doctest: +SKIP
+    []
+    """
+    from mcvalue.calibration.runner import default_workers, require_dask
+    from mcvalue.costmodels.pymc.model import model_data_from_sample
+    from mcvalue.data import load_sample
+
+    _check_count(datasets)
+    if scheduler is not None or (workers or default_workers()) > 1:
+        require_dask()  # before the sample loads: a missing extra is said at once
+    design = model_data_from_sample(load_sample(mode, data_dir=data_dir, sample=sample))
+    return calibrate_design(design, datasets, out=out, settings=settings, workers=workers, scheduler=scheduler, progress=progress)
+
+
+def forecast_trends(
+    *,
+    out: Path | str = Path("results") / "calibration",
+    cutoff: int = 2019,
+    target_year: int = 2021,
+    mode: str = "clean",
+    sample: Path | None = None,
+    data_dir: Path | None = None,
+    progress: bool = False,
+) -> dict:
+    """Forecast check of the trend structures (``mcvalue calibrate --forecast``); writes ``forecast.json`` in ``out``.
+
+    Each structure of :data:`mcvalue.calibration.forecast.STRUCTURES` is fitted to the
+    windows before ``cutoff`` (Jan 1st) and scored on the later windows of the same repos;
+    see :func:`mcvalue.calibration.forecast.forecast_check` for what is returned. Three
+    training fits and three full fits, cached like ``mcvalue fit``'s (about a minute each
+    on two cores).
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> record = mcvalue.forecast_trends(cutoff=2019)  # doctest: +SKIP
+    >>> record["structures"]["repo trends"]["coverage_90"]  # doctest: +SKIP
+    """
+    from mcvalue.calibration.forecast import forecast_check
+    from mcvalue.costmodels.pymc.model import model_data_from_sample
+    from mcvalue.data import load_sample
+    from mcvalue.data.collect import write_atomic
+
+    directory = _directory(out)
+    record = forecast_check(model_data_from_sample(load_sample(mode, data_dir=data_dir, sample=sample)), cutoff=float(cutoff),
+                            target_year=target_year, progress=progress)
+    write_atomic(directory / FORECAST_FILE, (json.dumps(record, indent=2) + "\n").encode())
+    return record
+
+
+def _directory(out: Path | str) -> Path:
+    """Create the output directory ``out`` if missing; a McValueError names it if that fails."""
+    from mcvalue.errors import McValueError
+
+    directory = Path(out)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise McValueError(f"{directory}: cannot create the calibration directory ({error.strerror or error})") from None
+    return directory
+
+
+def calibrate_design(
+    design: ModelData,
+    datasets: int,
+    *,
+    out: Path | str,
+    settings: CalibrationSettings | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> CalibrationResult:
+    """:func:`calibrate` on a design already reduced to :class:`ModelData` (its observations give only the sizes to compare).
+
+    Raises McValueError if ``datasets`` is not positive or ``out`` cannot be written.
+    """
+    from mcvalue.calibration.runner import run_tasks
+    from mcvalue.calibration.store import RANKS_FILE, TIMINGS_FILE, append_line, dumps, read_records, write_records
+
+    _check_count(datasets)
+    settings = settings or CalibrationSettings()
+    directory = _directory(out)
+    records = read_records(directory, design, settings)
+    write_records(directory, records)  # drops rejected and torn lines before appending
+    todo = [i for i in range(datasets) if i not in records.current]
+    resumed = sum(i < datasets for i in records.current)
+    seconds: list[float] = []
+    bar = _ProgressBar(datasets, resumed) if progress else None
+
+    def finished(result: tuple[dict, float]) -> None:
+        record, took = result
+        records.current[record["dataset"]] = record
+        append_line(directory / RANKS_FILE, dumps(record))
+        append_line(directory / TIMINGS_FILE, json.dumps({"dataset": record["dataset"], "seconds": round(took, 1)}))
+        seconds.append(took)
+        if bar:
+            bar.advance(record["converged"])
+
+    run_tasks(
+        _task, (design, settings), todo, on_result=finished, workers=workers, scheduler=scheduler, name=f"calibrate-{settings.key(design)[:12]}"
+    )
+    if bar:
+        bar.close()
+    write_records(directory, records)
+    chosen = [records.current[i] for i in sorted(records.current) if i < datasets]
+    summary = write_summary(directory, chosen, settings, int(design.contrib_commits.size))
+    return CalibrationResult(directory, summary, len(todo), resumed, tuple(records.rejected), tuple(seconds))
+
+
+def _check_count(datasets: int) -> None:
+    """Raise McValueError (naming ``--datasets``) unless at least one dataset is asked for."""
+    from mcvalue.errors import McValueError
+
+    if datasets < 1:
+        raise McValueError(f"--datasets {datasets}: give at least one dataset")
+
+
+def _task(shared: tuple[ModelData, CalibrationSettings], index: int) -> tuple[dict, float]:
+    """One Dask task: :func:`mcvalue.calibration.fits.fit_dataset_timed` of dataset ``index``."""
+    from mcvalue.calibration.fits import fit_dataset_timed
+
+    design, settings = shared
+    return fit_dataset_timed(_aligned(design), index, settings)
+
+
+def _aligned(design: ModelData) -> ModelData:
+    """``design`` with its arrays copied: arrays unpickled on a Dask worker can be unaligned, which PyTensor's C code refuses."""
+    from dataclasses import fields, replace
+
+    import numpy as np
+
+    return replace(design, **{f.name: np.array(getattr(design, f.name)) for f in fields(design) if isinstance(getattr(design, f.name), np.ndarray)})
+
+
+def write_summary(directory: Path, records: list[dict], settings: CalibrationSettings, design_rows: int) -> dict:
+    """Write ``summary.json`` and the rank histograms ``ranks.png`` of ``records`` (atomically); return the summary."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import io
+
+    import matplotlib.pyplot as plt
+
+    from mcvalue.calibration.plots import plot_rank_histogram
+    from mcvalue.calibration.summary import summarise
+    from mcvalue.data.collect import write_atomic
+
+    summary = summarise(records, settings, design_rows)
+    write_atomic(directory / SUMMARY_FILE, (json.dumps(summary, indent=2) + "\n").encode())
+    table = summary["all_fits"]
+    if table is None:
+        return summary
+    names = list(table["quantities"])
+    cols = 6
+    fig, axes = plt.subplots(-(-len(names) // cols), cols, figsize=(18, 10), squeeze=False)
+    for ax, name in zip(axes.ravel(), names, strict=False):
+        plot_rank_histogram(table["quantities"][name]["counts"], name, table["quantities"][name]["p_value"], ax)
+    for ax in axes.ravel()[len(names):]:
+        ax.axis("off")
+    fig.suptitle(f"SBC rank histograms ({table['datasets']} datasets, {table['bins']} bins; band: 99% range of a uniform bin count)")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, metadata={"Software": None})
+    plt.close(fig)
+    write_atomic(directory / PLOT_FILE, buffer.getvalue())
+    return summary
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr: fits done of all, and how many failed a gate (redrawn in place on a terminal)."""
+
+    def __init__(self, total: int, done: int):
+        self.total, self.done, self.failing = total, done, 0
+        self.tty = sys.stderr.isatty()
+        self._draw()
+
+    def advance(self, converged: bool) -> None:
+        """Count one finished fit."""
+        self.done += 1
+        self.failing += not converged
+        self._draw()
+
+    def _draw(self) -> None:
+        filled = 30 * self.done // max(self.total, 1)
+        line = f"calibrate [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} fits, {self.failing} failing a gate (this run)"
+        sys.stderr.write(("\r" + line) if self.tty else line + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        """End the bar's line."""
+        if self.tty:
+            sys.stderr.write("\n")
+            sys.stderr.flush()

@@ -1,0 +1,145 @@
+"""The calibration's datasets: the design of a sample, prior draws from the PyMC model, simulated observations.
+
+A dataset is a function of its index alone (and of the settings): the parameters are one
+draw of :func:`pymc.sample_prior_predictive` on the cost model itself (so the calibration
+can never test the fit against a restatement of the priors that drifted from the model),
+seeded by ``[seed, index, 0]``; the observations are
+:func:`mcvalue.costmodels.pymc.model.simulate_data` on the sample's design (its repos,
+windows, window dates and sync units), seeded by ``[seed, index, 1]``. Which worker draws
+a dataset, and in which order, cannot change it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
+from mcvalue.costmodels.pymc.model import (
+    HYPERPARAMETERS,
+    REPO_EFFECTS,
+    REPO_VALUES,
+    ModelData,
+    ModelPriors,
+    build_model,
+    fte_from_params,
+    replace_observations,
+    repo_params,
+    simulate_data,
+)
+from mcvalue.paper import TABLE1_KEYS
+
+if TYPE_CHECKING:
+    import pymc as pm
+
+#: The root of every dataset's seeds (the date of the paper's data, as in the first SBC runs).
+DEFAULT_SEED = 20220218
+
+#: Draws kept per fit to rank the truth among (ranks run 0..THINNED): 99 evenly spaced draws.
+THINNED = 99
+
+
+@dataclass(frozen=True)
+class CalibrationSettings:
+    """What determines a calibration's datasets and fits (not how many datasets there are).
+
+    The sampler is the production one (:data:`mcvalue.costmodels.pymc.fit.NUTS_SAMPLER`,
+    ``mcvalue fit``'s draws, tuning steps, chains and target acceptance) unless a test asks
+    for a smaller one; a fit runs its chains on one core. ``thinned`` draws, evenly spaced
+    over all chains' draws, rank each true value; ``target_year`` is the year whose FTE is
+    ranked.
+
+    Examples
+    --------
+    >>> from mcvalue.calibration import CalibrationSettings
+    >>> quick = CalibrationSettings(draws=100, tune=150, chains=2, thinned=19)  # a smoke test, not a calibration
+    >>> quick.sampler(7).seed
+    7
+    """
+
+    draws: int = DEFAULT_DRAWS
+    tune: int = DEFAULT_TUNE
+    chains: int = DEFAULT_CHAINS
+    target_accept: float = 0.9
+    thinned: int = THINNED
+    target_year: int = 2021
+    seed: int = DEFAULT_SEED
+    priors: ModelPriors = field(default_factory=ModelPriors)
+
+    def sampler(self, index: int) -> SamplerSettings:
+        """Return the sampler settings of dataset ``index``'s fit (its seed is the index)."""
+        return SamplerSettings(draws=self.draws, tune=self.tune, chains=self.chains, seed=index, target_accept=self.target_accept, nuts=NUTS_SAMPLER)
+
+    def key(self, design: ModelData) -> str:
+        """sha256 of the design, these settings and the versions of the libraries that draw: records of another key belong to another calibration."""
+        from importlib.metadata import version
+
+        libraries = {name: version(name) for name in ("pymc", "nutpie", "numpy")}  # they make the draws
+        payload = {"design": design.digest(), "model": self.priors.settings(), "sampler": NUTS_SAMPLER, "libraries": libraries}
+        payload |= asdict(self) | {"priors": None}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def quantities() -> tuple[str, ...]:
+    """Return the ranked quantities: every hyperparameter, then every method's FTE (``fte.<method>``)."""
+    return (*HYPERPARAMETERS, *(f"fte.{key}" for key in TABLE1_KEYS))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One simulated dataset: the true parameters (one draw), the data, the true FTE per method."""
+
+    index: int
+    truth: dict[str, np.ndarray]
+    data: ModelData
+    true_fte: np.ndarray
+
+    def true_values(self) -> dict[str, float]:
+        """Return the true value of every ranked quantity (:func:`quantities` order)."""
+        values = [float(self.truth[name][0]) for name in HYPERPARAMETERS] + [float(v) for v in self.true_fte]
+        return dict(zip(quantities(), values, strict=True))
+
+
+#: The cost model per (design digest, priors), built once per process: its prior sampler
+#: compiles on the first draw (~8 s) and takes ~0.4 s a draw after that.
+_MODELS: dict[tuple[str, ModelPriors], pm.Model] = {}
+
+
+def _prior_model(design: ModelData, priors: ModelPriors) -> pm.Model:
+    """Return the cost model on ``design`` with ``priors``, built once per process."""
+    key = (design.digest(), priors)
+    if key not in _MODELS:
+        _MODELS[key] = build_model(design, priors)
+    return _MODELS[key]
+
+
+def prior_draw(design: ModelData, index: int, settings: CalibrationSettings) -> dict[str, np.ndarray]:
+    """One draw of every model parameter from the model's priors, shaped (1,) or (1, R) as :func:`repo_params` reads.
+
+    The Potentials (the likelihoods) play no part in a prior draw: PyMC ignores them there,
+    which is the prior this calibration needs. The design's observations only choose which
+    repo effects are centred, a parametrisation that does not change the prior.
+    """
+    import pymc as pm
+
+    logging.getLogger("pymc").setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "The effect of Potentials", UserWarning)
+        with _prior_model(design, settings.priors):
+            prior = pm.sample_prior_predictive(1, random_seed=np.random.default_rng([settings.seed, index, 0])).prior
+    return {name: prior[name].values.reshape((1,) + prior[name].shape[2:]) for name in HYPERPARAMETERS + REPO_EFFECTS + REPO_VALUES}
+
+
+def simulate_dataset(design: ModelData, index: int, settings: CalibrationSettings) -> Dataset:
+    """Dataset ``index``: its prior draw, observations simulated on ``design``, and the true FTE."""
+    truth = prior_draw(design, index, settings)
+    params = repo_params(truth)
+    one = {name: value[0] for name, value in params.items()}
+    data = replace_observations(design, *simulate_data(one, design, np.random.default_rng([settings.seed, index, 1])))
+    return Dataset(index, truth, data, fte_from_params(params, data, settings.target_year)[0])

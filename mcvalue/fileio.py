@@ -1,0 +1,67 @@
+"""Reading a file a user, a cache or a disk hands us: once, bounded, and only if it is a regular file.
+
+A path can name a FIFO (whose open waits for a writer forever), a device (``/dev/zero``
+reads without end), a directory, or a file far larger than any mcvalue writes. Every input
+mcvalue reads back (cache entries, posteriors, run summaries) goes through
+:func:`read_regular`: the file is opened without blocking, checked to be a regular file
+of at most ``limit`` bytes *on the open descriptor* (so nothing can be swapped in between
+the check and the read), and read in one pass. Callers hash and parse the very bytes it
+returns, never a second read of the path.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+class FileRefused(ValueError):
+    """A file that is not a regular file of bounded size; the message says why (without the path)."""
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """Return the bytes of the regular file ``path``, read once; FileRefused if it is anything else.
+
+    Parameters
+    ----------
+    path : pathlib.Path or str
+        The file to read.
+    limit : int
+        The most bytes accepted; the size is checked before reading, and the read stops
+        one byte past it (a file growing while read is refused too).
+
+    Returns
+    -------
+    bytes
+        The file's contents.
+
+    Raises
+    ------
+    FileRefused
+        A directory, FIFO, socket or device, or a file larger than ``limit``.
+    OSError
+        The file is missing or cannot be opened or read.
+    """
+    # O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefused("a directory, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused("not a regular file (a FIFO, socket or device); refused rather than read without end")
+        if info.st_size > limit:
+            raise FileRefused(f"{info.st_size} bytes, more than the {limit} bytes such a file may have")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(descriptor, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise FileRefused(f"grew past the {limit} bytes such a file may have while being read")
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,134 @@
+"""Simulation-based calibration (mcvalue.calibration): ranks by hand, the uniformity test, resume checks, the CLI without Dask.
+
+The fits themselves are in test_calibration_fits.py (slow tier).
+"""
+
+import json
+import sys
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from mcvalue.calibration.design import CalibrationSettings, quantities
+from mcvalue.calibration.ranks import bin_counts, rank, ranks, thin_indices, uniformity_p
+from mcvalue.calibration.store import RANKS_FILE, read_records, structurally_valid, write_records
+from mcvalue.calibration.summary import n_bins, uniformity
+
+
+def test_rank_counts_the_thinned_draws_below_the_truth():
+    # 10 draws thinned to 4 keep indices linspace(0, 9, 4) -> 0, 3, 6, 9: values 5, 2, 8, 0
+    draws = np.array([5.0, 1.0, 7.0, 2.0, 9.0, 3.0, 8.0, 4.0, 6.0, 0.0])
+    assert thin_indices(10, 4).tolist() == [0, 3, 6, 9]
+    assert rank(draws, 4.5, 4) == 2  # 2 and 0 are below 4.5
+    assert rank(draws, -1.0, 4) == 0
+    assert rank(draws, 100.0, 4) == 4
+    assert ranks({"a": draws, "b": draws[::-1]}, {"b": 4.5, "a": 7.5}, 4) == {"b": 2, "a": 3}  # b keeps 0, 4, 3, 5 (indices 9, 6, 3, 0 of draws)
+    with pytest.raises(ValueError):
+        thin_indices(3, 4)
+
+
+def test_bins_split_the_possible_ranks_equally():
+    # 100 possible ranks (0..99) in 4 bins: 0-24, 25-49, 50-74, 75-99
+    assert bin_counts(np.array([0, 24, 25, 49, 50, 99, 99]), 99, 4).tolist() == [2, 2, 1, 2]
+    assert n_bins(42, 99) == 5  # target 8; 8 does not divide 100, 5 does
+    assert n_bins(200, 99) == 10
+    assert n_bins(3, 99) == 2
+
+
+def test_uniformity_test_accepts_uniform_ranks_and_rejects_a_u_shape():
+    """Uniform ranks: the chi-square p-value is itself uniform, so P(p < 0.01) ~ 0.01 over many calibrations.
+
+    200 simulated calibrations of 200 uniform ranks each: the share below 0.01 has a binomial
+    SE of sqrt(0.01 * 0.99 / 200) = 0.007, so it lies below 0.04 (4.3 SE) unless the test is
+    wrong. Ranks from a posterior too narrow by half (the truth often outside it) make a U
+    that the test rejects at p < 1e-6.
+    """
+    rng = np.random.default_rng(7)
+    p = np.array([uniformity_p(bin_counts(rng.integers(0, 100, 200), 99, 10)) for _ in range(200)])
+    assert (p < 0.01).mean() < 0.04
+    assert stats.kstest(p, "uniform").pvalue > 1e-3  # chi-square p-values of discrete counts are close to uniform
+    truth = rng.normal(size=200)
+    centre = truth + rng.normal(size=200)  # the posterior's centre is off by N(0, 1), its sd says 0.5
+    u_ranks = [rank(rng.normal(c, 0.5, 99), t, 99) for c, t in zip(centre, truth, strict=True)]
+    assert uniformity_p(bin_counts(np.array(u_ranks), 99, 10)) < 1e-6
+
+
+def _record(index, settings_key, **changes):
+    record = {"dataset": index, "settings": settings_key, "digest": "x", "rows": 1, "truth": {},
+              "divergences": 0, "max_rhat": 1.0, "min_ess_bulk": 500.0, "min_ess_tail": 500.0, "min_bfmi": 1.0,
+              "max_treedepth_hits": 0, "converged": True, "worst": "a r_hat", "ranks": dict.fromkeys(quantities(), 3)}
+    return record | changes
+
+
+def test_a_record_is_complete_only_with_every_rank_in_range_and_every_diagnostic():
+    settings = CalibrationSettings(thinned=19)
+    assert structurally_valid(_record(0, "k"), settings) is None
+    assert "outside" in structurally_valid(_record(0, "k", ranks=dict.fromkeys(quantities(), 20)), settings)
+    assert "ranks" in structurally_valid(_record(0, "k", ranks={"contrib_sd": 1}), settings)
+    assert "missing" in structurally_valid({k: v for k, v in _record(0, "k").items() if k != "max_rhat"}, settings)
+    assert structurally_valid(_record(-1, "k"), settings) == "no dataset index"
+
+
+def test_resume_drops_torn_and_incomplete_lines_and_keeps_other_settings_as_history(tmp_path):
+    """Nothing reaches the digest check (which re-simulates, slow tier): every current line here is broken."""
+    from test_pymc_model import simulated_data
+
+    design, _ = simulated_data(4, np.random.default_rng(1))
+    settings = CalibrationSettings(thinned=19)
+    key = settings.key(design)
+    old = json.dumps(_record(0, "another calibration"))
+    lines = [old, json.dumps(_record(1, key, ranks={})), json.dumps(_record(2, key))[:40]]
+    (tmp_path / RANKS_FILE).write_text("\n".join(lines))  # the last line torn by a kill
+    records = read_records(tmp_path, design, settings)
+    assert records.current == {}
+    assert records.history == [old]
+    assert [line.split(":")[0] for line in records.rejected] == ["ranks.jsonl line 2", "ranks.jsonl line 3"]
+    write_records(tmp_path, records)
+    assert (tmp_path / RANKS_FILE).read_text() == old + "\n"
+
+
+def test_settings_key_changes_with_the_design_the_sampler_and_the_priors():
+    from test_pymc_model import simulated_data
+
+    from mcvalue.costmodels.pymc.model import ModelPriors
+
+    design, _ = simulated_data(4, np.random.default_rng(1))
+    other, _ = simulated_data(4, np.random.default_rng(2))
+    base = CalibrationSettings()
+    keys = {base.key(design), base.key(other), CalibrationSettings(draws=10).key(design), CalibrationSettings(priors=ModelPriors(trend_sigma=0.2)).key(design)}
+    assert len(keys) == 4
+    assert CalibrationSettings().key(design) == base.key(design)
+
+
+def _main(monkeypatch, capsys, *args):
+    """Run the console entry point with ``args``; its exit code and stderr lines."""
+    import mcvalue.cli as cli
+
+    monkeypatch.setattr(sys, "argv", ["mcvalue", *args])
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    return stop.value.code, capsys.readouterr().err.strip().splitlines()
+
+
+def test_calibrate_without_dask_says_how_to_install_it(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as if not installed
+    code, lines = _main(monkeypatch, capsys, "calibrate", "--workers", "2", "--datasets", "2")
+    assert code == 1
+    assert len(lines) == 1 and "pip install 'mcvalue[distributed]'" in lines[0]
+
+
+def test_calibrate_rejects_a_non_positive_dataset_count(monkeypatch, capsys, tmp_path):
+    code, lines = _main(monkeypatch, capsys, "calibrate", "--workers", "1", "--datasets", "0", "--out", str(tmp_path))
+    assert code == 1
+    assert len(lines) == 1 and "--datasets 0" in lines[0]
+
+
+def test_uniformity_table_flags_a_quantity_by_bonferroni():
+    rng = np.random.default_rng(3)
+    records = [{"ranks": {name: int(rng.integers(0, 100)) for name in quantities()}} for _ in range(100)]
+    for r in records:
+        r["ranks"]["contrib_sd"] = int(rng.choice([0, 99]))  # a U: all mass in the end bins
+    table = uniformity(records, 99)
+    assert table["threshold"] == pytest.approx(0.01 / len(quantities()))
+    assert table["non_uniform"] == ["contrib_sd"]

@@ -1,0 +1,87 @@
+"""A small calibration with real fits (slow tier): a two-worker Dask cluster writes the same bytes as one process, and a resumed run after a kill too.
+
+Three datasets on a six-repo design, 2 chains x 100 draws after 150 tuning steps, ranks
+among 19 draws: about 10-30 s a fit. The fits fail their gates at these sizes; what is
+tested is that the files are a function of the seeds alone.
+"""
+
+import shutil
+
+import numpy as np
+import pytest
+from test_pymc_model import simulated_data
+
+from mcvalue.calibration import calibrate_design
+from mcvalue.calibration.design import CalibrationSettings, simulate_dataset
+from mcvalue.calibration.store import RANKS_FILE
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::UserWarning"), pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+SETTINGS = CalibrationSettings(draws=100, tune=150, chains=2, thinned=19)
+FILES = ("ranks.jsonl", "summary.json", "ranks.png")
+
+
+@pytest.fixture(scope="module")
+def design():
+    return simulated_data(6, np.random.default_rng(1))[0]
+
+
+@pytest.fixture(scope="module")
+def single(design, tmp_path_factory):
+    out = tmp_path_factory.mktemp("single")
+    calibrate_design(design, 3, out=out, settings=SETTINGS, workers=1)
+    return out
+
+
+def _bytes(directory):
+    return {name: (directory / name).read_bytes() for name in FILES}
+
+
+def test_a_dataset_is_a_function_of_its_index(design):
+    a, b = simulate_dataset(design, 2, SETTINGS), simulate_dataset(design, 2, SETTINGS)
+    assert a.data.digest() == b.data.digest() and a.true_values() == b.true_values()
+    assert simulate_dataset(design, 1, SETTINGS).data.digest() != a.data.digest()
+
+
+def test_two_dask_workers_write_the_bytes_of_one_process(design, single, tmp_path):
+    result = calibrate_design(design, 3, out=tmp_path, settings=SETTINGS, workers=2)
+    assert result.fitted == 3
+    assert _bytes(tmp_path) == _bytes(single)
+
+
+def test_a_resumed_run_verifies_records_and_writes_the_same_bytes(design, single, tmp_path):
+    """After a kill: dataset 0's record is kept, a tampered record (1) and a torn one (2) are refitted."""
+    shutil.copytree(single, tmp_path, dirs_exist_ok=True)
+    lines = (tmp_path / RANKS_FILE).read_text().splitlines()
+    tampered = lines[1].replace('"digest": "', '"digest": "0', 1)
+    (tmp_path / RANKS_FILE).write_text("\n".join([lines[0], tampered, lines[2][: len(lines[2]) // 2]]))
+    result = calibrate_design(design, 3, out=tmp_path, settings=SETTINGS, workers=1)
+    assert (result.resumed, result.fitted) == (1, 2)
+    assert len(result.rejected) == 2
+    assert _bytes(tmp_path) == _bytes(single)
+
+
+def _dies_once(marker_dir, item):
+    """Kill this worker process the first time item 1 runs (the marker file says it has); else return item squared."""
+    import os
+    import signal
+    from pathlib import Path
+
+    marker = Path(marker_dir) / f"died-{item}"
+    if item == 1 and not marker.exists():
+        marker.write_text("")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item * item
+
+
+def test_a_task_whose_worker_is_killed_is_rerun_on_another(tmp_path):
+    import cloudpickle
+    import test_calibration_fits
+
+    from mcvalue.calibration.runner import run_tasks
+
+    cloudpickle.register_pickle_by_value(test_calibration_fits)  # the workers cannot import the tests
+    results = []
+    run_tasks(_dies_once, str(tmp_path), [0, 1, 2], on_result=results.append, workers=2)
+    assert sorted(results) == [0, 1, 4]
+    assert (tmp_path / "died-1").exists()  # the worker did die once

@@ -1,0 +1,58 @@
+"""A report's figures drawn in two processes are the bytes one process draws, and a failed fork loses none."""
+
+import os
+
+import pytest
+
+import mcvalue
+from mcvalue.report import figures
+
+
+@pytest.fixture(scope="module")
+def result():
+    return mcvalue.run(mcvalue.load_scenario("paper").with_settings(cost_model="table1", draws=3000))
+
+
+def _single_process_bytes(result, tmp_path):
+    """Return each figure's PNG bytes as one process draws and saves them, one after the other."""
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    for stem, ax in figures.draw_figures(result).items():
+        figures.save_png(ax, alone / f"{stem}.png")
+    return {p.name: p.read_bytes() for p in alone.iterdir()}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="figures are drawn in one process here")
+def test_figures_written_by_two_processes_equal_one_process_bytes(result, tmp_path):
+    out = tmp_path / "forked"
+    out.mkdir()
+    stems = figures.write_figures(result, out)
+    assert stems == list(figures.figure_makers(result))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == _single_process_bytes(result, tmp_path)
+
+
+def test_a_fork_that_cannot_start_leaves_every_figure_to_this_process(result, tmp_path, monkeypatch):
+    def no_fork():
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    out = tmp_path / "unforked"
+    out.mkdir()
+    figures.write_figures(result, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == _single_process_bytes(result, tmp_path)
+
+
+def test_a_child_that_fails_has_its_share_drawn_here(result, tmp_path, monkeypatch):
+    parent = os.getpid()
+    real_save = figures.save_png
+
+    def save_failing_in_child(ax, path):
+        if os.getpid() != parent:
+            raise RuntimeError("the child dies")
+        real_save(ax, path)
+
+    monkeypatch.setattr(figures, "save_png", save_failing_in_child)
+    out = tmp_path / "child_failed"
+    out.mkdir()
+    figures.write_figures(result, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == _single_process_bytes(result, tmp_path)
