@@ -275,11 +275,26 @@ def corrected_for_top100(cost: CostSide, sample: Sample) -> CostSide:
     from mcvalue.costmodels.topcut import topcut_correction
 
     correction = topcut_correction(sample, len(cost.fte))
-    by_year = None if cost.fte_by_year is None else cost.fte_by_year * correction.factors[:, None, :]
+    factors = pool_factors(correction.factors, cost.fte.shape[-1])
+    by_year = None if cost.fte_by_year is None else cost.fte_by_year * factors[:, None, :]
     return replace(
         cost,
-        fte=cost.fte * correction.factors,
+        fte=cost.fte * factors,
         fte_by_year=by_year,
         description=f"{cost.description}; scrape counts corrected for GitHub's top-100 contributors cut",
         diagnostics={**cost.diagnostics, "top100_correction": correction.summary},
     )
+
+
+def pool_factors(factors: np.ndarray, width: int) -> np.ndarray:
+    """Return per-method correction factors laid out as FTE pool rows of ``width`` columns.
+
+    ``factors`` is ``(n, 6)`` in METHOD_KEYS order; the five Table 1 columns take theirs and
+    every column of the threshold curve takes the threshold method's (a Table-1-only pool
+    takes the first five).
+    """
+    from mcvalue.costmodels.threshold import TABLE1_COLUMNS, THRESHOLD_INDEX
+
+    table1 = factors[:, :TABLE1_COLUMNS]
+    curve = np.repeat(factors[:, THRESHOLD_INDEX : THRESHOLD_INDEX + 1], width - TABLE1_COLUMNS, axis=1)
+    return np.concatenate([table1, curve], axis=1)
