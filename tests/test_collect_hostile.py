@@ -502,6 +502,9 @@ def test_a_signal_to_the_pid_alone_ends_collect_and_its_git(clones, tmp_path, si
         [sys.executable, "-m", "mcvalue", "data", "collect", "--quiet", "--clones", str(clones), "--windows", str(windows),
          "--out", str(tmp_path / "out"), "--jobs", str(jobs)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+        # as from a terminal: a test runner started in the background (`cmd &` in a script) ignores
+        # SIGINT, and Python then installs no KeyboardInterrupt handler in a child that inherits that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 120
