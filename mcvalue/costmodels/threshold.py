@@ -98,7 +98,7 @@ def curve_at(curve: np.ndarray, threshold: np.ndarray | float, grid: np.ndarray 
     Examples
     --------
     >>> grid = np.array([1.0, 2.0, 4.0])
-    >>> curve = np.array([[3.0, 2.0, 1.25]])   # one contributor with 1 commit, one with 3 ...
+    >>> curve = np.array([[2.0, 1.5, 1.0]])   # one contributor with 1 commit, one with 3 ...
     >>> float(curve_at(curve, 1.5, grid)[0])   # ... min(1/1.5, 1) + min(3/1.5, 1)
     1.6666666666666667
     """
