@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from mcvalue import decision as d
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.paper import TABLE1_KEYS
 from mcvalue.simulate import Model
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -38,16 +38,16 @@ def main() -> None:
     pool = np.exp(rng.normal(np.log([1000.0, 700.0, 600.0, 600.0, 400.0]), 0.2, size=(4000, 5)))
     model = Model(pool, np.full(5, 0.2), seed=20220218)
     fte = pool[rng.integers(0, pool.shape[0], n)]
-    method = rng.integers(0, len(METHOD_KEYS), n)
+    method = rng.integers(0, len(TABLE1_KEYS), n)
     run = model(inputs, fte, method)
     conditional = d.ConditionalRuns(
-        model, inputs, fte, method, METHOD_KEYS, bcr=run.bcr, powers=model.powers(method), benefit=run.benefit, cost_by_method=run.cost_by_method
+        model, inputs, fte, method, TABLE1_KEYS, bcr=run.bcr, powers=model.powers(method), benefit=run.benefit, cost_by_method=run.cost_by_method
     )
     params = {**inputs, d.METHOD_INPUT: method, d.FTE_INPUT: fte}
 
     pieces = {
-        "exceedance (mixture + 5 methods, 28 k)": lambda: d.exceedance(run.bcr, method_index=method, method_keys=METHOD_KEYS),
-        "tornado (8 inputs + FTE + method)": lambda: d.tornado(conditional, priors, run.bcr, fte_pool=pool, method_keys=METHOD_KEYS),
+        "exceedance (mixture + 5 methods, 28 k)": lambda: d.exceedance(run.bcr, method_index=method, method_keys=TABLE1_KEYS),
+        "tornado (8 inputs + FTE + method)": lambda: d.tornado(conditional, priors, run.bcr, fte_pool=pool, method_keys=TABLE1_KEYS),
         "break-even (8 inputs x k = 1, 100)": lambda: d.break_even(conditional, priors),
         "Sobol (10 inputs, N = 2^13, bcr + log bcr)": lambda: d.sobol(model, priors, pool, model.method_weights),
         "EVPI + EVPPI (10 inputs x k = 1, 100)": lambda: d.value_of_information(run.benefit, run.cost, params),

@@ -50,7 +50,7 @@ def main() -> None:
     from mcvalue.costmodels.pymc.fit import fit_cost_model, posterior_draws
     from mcvalue.costmodels.pymc.model import fte_from_params, model_data_from_sample, repo_params
     from mcvalue.data import load_sample
-    from mcvalue.paper import METHOD_KEYS
+    from mcvalue.paper import TABLE1_KEYS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", default="clean")
@@ -65,7 +65,7 @@ def main() -> None:
     interval = lambda a: "[{:.0f}, {:.0f}]".format(*np.nanquantile(a, [0.05, 0.95]))  # noqa: E731
     print(f"{args.mode} mode; 90% intervals of FTE; bootstrap over windows within repos ({args.replicates} replicates)")
     print(f"{'method':22s}{'window bootstrap':>20s}{'posterior, average':>22s}{'posterior, 2021':>20s}")
-    for j, key in enumerate(METHOD_KEYS):
+    for j, key in enumerate(TABLE1_KEYS):
         print(f"{key:22s}{interval(boot[:, j]):>20s}{interval(post['average'][:, j]):>22s}{interval(post[2021][:, j]):>20s}")
 
 

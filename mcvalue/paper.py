@@ -63,5 +63,11 @@ METHODS: tuple[CostingMethod, ...] = (
     CostingMethod("commits", "tensorflow", 986.04, 123.90e3, 122.17e6),
 )
 
-METHOD_KEYS: tuple[str, ...] = tuple(m.key for m in METHODS)
+#: The keys of Table 1's five methods, in its row order.
+TABLE1_KEYS: tuple[str, ...] = tuple(m.key for m in METHODS)
+#: The costing method that needs no reference repository (issue 26, not the paper's):
+#: FTE = sum over contributor-periods of min(activity / t, 1); see :mod:`mcvalue.costmodels.threshold`.
+THRESHOLD_KEY = "activity_threshold"
+#: Every costing method of the mixture: Table 1's five, in its row order, then :data:`THRESHOLD_KEY`.
+METHOD_KEYS: tuple[str, ...] = TABLE1_KEYS + (THRESHOLD_KEY,)
 METHODS_BY_KEY: dict[str, CostingMethod] = {m.key: m for m in METHODS}

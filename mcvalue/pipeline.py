@@ -77,7 +77,7 @@ def run(
     >>> round(result.summary()["bcr"]["median"]) > 1
     True
     """
-    from mcvalue.costmodels import cost_side
+    from mcvalue.costmodels import cost_side, drop_unpriced_methods
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decision.analysis import decide
     from mcvalue.result import RunResult
@@ -98,8 +98,12 @@ def run(
     failure = convergence_failure(cost.diagnostics)
     if failure is not None:
         warnings += (failure,)
-    if cost.model != scenario.run.cost_model:
+    fell_back = cost.model != scenario.run.cost_model  # then the first warning says so
+    if fell_back:
         scenario = scenario.with_settings(cost_model=cost.model)
+    scenario, dropped = drop_unpriced_methods(scenario, cost)
+    if dropped is not None:  # one event with a fallback to Table 1, one warning
+        warnings = (f"{warnings[0]}; {dropped}", *warnings[1:]) if fell_back else (*warnings, dropped)
     say(f"simulating {scenario.run.draws:,} draws...")
     simulation = simulate(scenario, cost.fte, scenario.run.seed, fte_by_year=cost.fte_by_year, years=cost.years)
     check_finite(simulation, scenario)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mcvalue.fmt import literal, prob, ratio, usd
-from mcvalue.paper import METHOD_KEYS, METHODS, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
+from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -124,7 +124,7 @@ def cost_forest(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper (Table 1)")
     ax.set_yticks(y, list(table["method"]))
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
-    _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
+    _log_axis(ax, money=True, low=float(np.nanmin(ends)), high=float(np.nanmax(ends)))
     ax.set_xlabel("Cost per year = salary x FTE x coverage x FTE fraction (USD, log scale)")
     ax.set_title("Cost of MLOSS per year by costing method")
     _legend_below(ax)
@@ -344,7 +344,8 @@ def plot_cost_by_method(result: RunResult, *, ax: Axes | None = None) -> Axes:
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
     methods = result.summary_record["methods"]
-    table = interval_table({k: methods[k]["cost_usd"] for k in METHOD_KEYS}, {m.key: m.paper_cost_per_year for m in METHODS})
+    paper = {key: m.paper_cost_per_year for key, m in METHODS_BY_KEY.items()}
+    table = interval_table({k: methods[k]["cost_usd"] for k in METHOD_KEYS if k in methods}, {k: paper.get(k, np.nan) for k in METHOD_KEYS})
     return cost_forest(table, ax=ax)
 
 

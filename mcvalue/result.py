@@ -80,7 +80,7 @@ class RunResult:
         sim = self.simulation
         columns: dict[str, Any] = {name: np.asarray(values) for name, values in sim.inputs.items()}
         columns["method"] = pd.Categorical.from_codes(sim.method_index, categories=list(METHOD_KEYS))
-        columns["fte"] = np.take_along_axis(sim.fte, sim.method_index[:, None], axis=1)[:, 0]
+        columns["fte"] = np.take_along_axis(sim.fte_by_method, sim.method_index[:, None], axis=1)[:, 0]
         columns["fte_row"] = sim.fte_row
         columns["cost_usd"] = sim.cost
         columns["benefit_usd"] = sim.benefit

@@ -2,10 +2,16 @@
 
     cost_m  = salary * FTE_m * coverage * fraction_m      (one column per costing method m;
               fraction_m = fte_fraction_contributor for the contributors method,
-              fte_fraction_reference for the commits/lines methods)
+              fte_fraction_reference for the commits/lines methods, 1 for the
+              activity-threshold method, whose min(activity / t, 1) is the fraction)
     cost    = cost_m of the method drawn for that draw, by the method weights
     benefit = ai_value * haircut * attribution_share * mloss_share
     bcr     = benefit / cost
+
+FTE pool rows. The cost model's rows hold the five Table 1 methods' FTE and the
+activity-threshold method's FTE on a grid of thresholds; the method's FTE of a draw is
+that curve at the draw's ``cost.activity_threshold`` (:mod:`mcvalue.costmodels.threshold`),
+so fixing the threshold (tornado, Sobol) re-evaluates it.
 
 Cost basis (``[cost] basis``). Under "flow" FTE_m is the target year's FTE. Under "stock"
 the annual user cost of the depreciated stock replaces it: with depreciation rate d,
@@ -34,6 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mcvalue.costmodels.threshold import POOL_WIDTH, TABLE1_COLUMNS
+from mcvalue.costmodels.threshold import QUANTITY as THRESHOLD_QUANTITY
+from mcvalue.costmodels.threshold import method_fte as pool_method_fte
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.priors.correlation import conflict_message, correlation_matrix, first_conflict, normal_scores_pearson
@@ -54,7 +63,9 @@ METHOD_STREAM = "__method__"
 WORKING_FACTOR = 3
 
 #: Per method (METHOD_KEYS order): True when its FTE is priced per active contributor.
-_CONTRIBUTOR_METHOD = np.array([m.unit == "contributors" for m in METHODS])
+_CONTRIBUTOR_METHOD = np.array([m.unit == "contributors" for m in METHODS] + [False])
+#: Per method: True when a reference repo's contributor-period prices its units (fte_fraction_reference applies).
+_REFERENCE_METHOD = np.array([m.unit != "contributors" for m in METHODS] + [False])
 
 
 @dataclass(frozen=True)
@@ -62,15 +73,17 @@ class Simulation:
     """The draws of one Monte Carlo run (all arrays have length ``n`` = draw count).
 
     inputs:          each prior quantity's draws (after any rank correlation), by name
-    fte:             (n, 5) FTE draws per costing method, columns in METHOD_KEYS order;
-                     under basis "stock" the depreciated stock in FTE-years, which the
-                     cost formula prices at (r + d) a year
+    fte:             (n, POOL_WIDTH) FTE pool rows: the five Table 1 methods, then the
+                     threshold method's curve; under basis "stock" the depreciated stock in
+                     FTE-years, which the cost formula prices at (r + d) a year
+    fte_by_method:   (n, 6) each method's FTE in METHOD_KEYS order (the threshold method's
+                     curve at the draw's threshold; NaN for a method the sample cannot price)
     fte_row:         (n,) the row of the cost model's FTE pool each draw took (draws that
                      share a row share their FTE: Monte Carlo error must count rows)
     fte_pool_rows:   number of rows of that pool (m); rows are in the pool's own order
                      (chain-major for posterior draws), see :mod:`mcvalue.mcse`
     method_index:    (n,) index into METHOD_KEYS of the method each draw uses (mixture)
-    cost_by_method:  (n, 5) cost per year in USD under each method
+    cost_by_method:  (n, 6) cost per year in USD under each method
     cost, benefit, bcr: (n,) the mixture's cost, benefit and benefit-cost ratio
     seed:            the run seed every stream was derived from
     basis:           the cost basis, "flow" or "stock" (what ``fte`` holds)
@@ -78,6 +91,7 @@ class Simulation:
 
     inputs: dict[str, np.ndarray]
     fte: np.ndarray
+    fte_by_method: np.ndarray
     fte_row: np.ndarray
     fte_pool_rows: int
     method_index: np.ndarray
@@ -93,6 +107,7 @@ class Simulation:
 class Outcomes:
     """What :func:`outcomes` computes; the shapes follow the inputs (see Simulation)."""
 
+    fte_by_method: np.ndarray
     cost_by_method: np.ndarray
     cost: np.ndarray
     benefit: np.ndarray
@@ -102,10 +117,10 @@ class Outcomes:
 def bytes_per_draw(scenario: Scenario) -> int:
     """Return the memory one Monte Carlo draw needs: the arrays a Simulation keeps, times WORKING_FACTOR.
 
-    Kept per draw: one float64 per prior quantity, FTE and cost per method (2 x 5), and
-    the FTE row, method index, cost, benefit and BCR (5).
+    Kept per draw: one float64 per prior quantity, the FTE pool row (POOL_WIDTH), FTE and
+    cost per method (2 x 6), and the FTE row, method index, cost, benefit and BCR (5).
     """
-    return 8 * (len(scenario.quantities) + 2 * len(METHOD_KEYS) + 5) * WORKING_FACTOR
+    return 8 * (len(scenario.quantities) + POOL_WIDTH + 2 * len(METHOD_KEYS) + 5) * WORKING_FACTOR
 
 
 def available_memory() -> int | None:
@@ -293,22 +308,22 @@ def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.nd
     """Cost per method, mixture cost, benefit and BCR from input arrays (the formulas above).
 
     Pure and vectorised: ``inputs`` maps each quantity to an array of length n (or a
-    scalar), ``fte`` is (n, 5) in METHOD_KEYS order, ``method_index`` is (n,). Under
-    ``basis`` "stock" ``fte`` is the depreciated stock, priced at :func:`user_cost_rate`
-    x salary. Products are taken in the order the formulas are written, so point masses
-    reproduce the paper's figures exactly.
+    scalar), ``fte`` is (n, POOL_WIDTH) FTE pool rows, ``method_index`` is (n,). The
+    threshold method's FTE is its curve at ``inputs["cost.activity_threshold"]`` (NaN when
+    the scenario has none). Under ``basis`` "stock" ``fte`` is the depreciated stock,
+    priced at :func:`user_cost_rate` x salary. Products are taken in the order the
+    formulas are written, so point masses reproduce the paper's figures exactly.
     """
     fraction = np.where(
         _CONTRIBUTOR_METHOD,
         np.asarray(inputs["cost.fte_fraction_contributor"], dtype=float)[..., None],
-        np.asarray(inputs["cost.fte_fraction_reference"], dtype=float)[..., None],
+        np.where(_REFERENCE_METHOD, np.asarray(inputs["cost.fte_fraction_reference"], dtype=float)[..., None], 1.0),
     )
     salary = np.asarray(inputs["cost.salary_usd"], dtype=float)[..., None]
     coverage = np.asarray(inputs["cost.coverage"], dtype=float)[..., None]
-    fte = np.asarray(fte, dtype=float)
-    if basis == "stock":
-        fte = user_cost_rate(inputs)[..., None] * fte
-    cost_by_method = salary * fte * coverage * fraction
+    fte_by_method = pool_method_fte(fte, inputs.get(THRESHOLD_QUANTITY))
+    priced = user_cost_rate(inputs)[..., None] * fte_by_method if basis == "stock" else fte_by_method
+    cost_by_method = salary * priced * coverage * fraction
     index = np.asarray(method_index)
     cost = np.take_along_axis(cost_by_method, index[:, None], axis=1)[:, 0]
     benefit = (
@@ -320,7 +335,7 @@ def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.nd
     benefit = np.broadcast_to(benefit, cost.shape).copy()
     with np.errstate(divide="ignore"):
         bcr = benefit / cost
-    return Outcomes(cost_by_method=cost_by_method, cost=cost, benefit=benefit, bcr=bcr)
+    return Outcomes(fte_by_method=fte_by_method, cost_by_method=cost_by_method, cost=cost, benefit=benefit, bcr=bcr)
 
 
 @dataclass(frozen=True)
@@ -421,13 +436,13 @@ def stock_ages(scenario: Scenario, fte_draws: np.ndarray, fte_by_year: np.ndarra
     McValueError
         The scenario does not draw a stock rate (a scenario built in code).
     ValueError
-        No FTE by year, or one that is not ``(m, Y, 5)`` for the scenario's years.
+        No FTE by year, or one that is not ``(m, Y, POOL_WIDTH)`` for the scenario's years.
     """
     missing = [name for name in STOCK_QUANTITIES if name not in scenario.quantities]
     if missing:
         raise McValueError(f'{missing[0]}: [cost] basis = "stock" draws it, but the scenario has no distribution for it')
     expected = scenario.run.stock_years()
-    shape = (fte_draws.shape[0], len(expected), len(METHOD_KEYS))
+    shape = (fte_draws.shape[0], len(expected), fte_draws.shape[1])
     if fte_by_year is None or tuple(years) != expected or np.shape(fte_by_year) != shape:
         got = None if fte_by_year is None else np.shape(fte_by_year)
         raise ValueError(f"a stock needs fte_by_year of shape {shape} for the years {expected[0]}-{expected[-1]}, got {got} for {tuple(years)}")
@@ -445,17 +460,18 @@ def simulate(
 ) -> Simulation:
     """Run the Monte Carlo: ``n`` draws (default ``scenario.run.draws``) of cost, benefit, BCR.
 
-    ``fte_draws`` is an (m, 5) array of FTE per costing method (METHOD_KEYS order), e.g.
-    posterior draws or bootstrap replicates; it is resampled with replacement to ``n``
-    rows from its own stream. Each draw's costing method is drawn from the method
+    ``fte_draws`` is an (m, POOL_WIDTH) array of FTE pool rows (the five Table 1 methods,
+    then the threshold method's curve), e.g. posterior draws or bootstrap replicates, or
+    (m, 5), the Table 1 methods alone (the threshold method then unpriced); it is
+    resampled with replacement to ``n`` rows from its own stream. Each draw's costing method is drawn from the method
     weights from another stream. Under ``[cost] basis = "stock"``, ``fte_by_year`` is the
-    (m, Y, 5) FTE of the same rows in each of ``years`` (stock_start to the target year),
+    (m, Y, POOL_WIDTH) FTE of the same rows in each of ``years`` (stock_start to the target year),
     and each draw's row is depreciated at its own depreciation rate (:func:`depreciated_stock`).
     """
     n = scenario.run.draws if n is None else int(n)
     fte_draws = np.asarray(fte_draws, dtype=float)
-    if fte_draws.ndim != 2 or fte_draws.shape[1] != len(METHOD_KEYS) or fte_draws.shape[0] == 0:
-        raise ValueError(f"fte_draws must have shape (m, {len(METHOD_KEYS)}), got {fte_draws.shape}")
+    if fte_draws.ndim != 2 or fte_draws.shape[1] not in (POOL_WIDTH, TABLE1_COLUMNS) or fte_draws.shape[0] == 0:
+        raise ValueError(f"fte_draws must have shape (m, {POOL_WIDTH}) or (m, {TABLE1_COLUMNS}), got {fte_draws.shape}")
     basis = scenario.run.basis
     ages = stock_ages(scenario, fte_draws, fte_by_year, years) if basis == "stock" else None
     inputs = draw_inputs(scenario, n, seed)
@@ -465,9 +481,11 @@ def simulate(
         len(METHOD_KEYS), size=n, p=method_probabilities(scenario.method_weights)
     )
     result = outcomes(inputs, fte, method_index, basis)
+    _check_priced(scenario, result.fte_by_method)
     return Simulation(
         inputs=inputs,
         fte=fte,
+        fte_by_method=result.fte_by_method,
         fte_row=rows,
         fte_pool_rows=int(fte_draws.shape[0]),
         method_index=method_index,
@@ -478,6 +496,23 @@ def simulate(
         seed=seed,
         basis=basis,
     )
+
+
+def _check_priced(scenario: Scenario, fte_by_method: np.ndarray) -> None:
+    """Refuse a weighted method whose FTE the cost side cannot give (NaN: no reference repo, no threshold prior).
+
+    Raises
+    ------
+    McValueError
+        Naming the method and ``[cost.method_weights]``.
+    """
+    weights = method_probabilities(scenario.method_weights)
+    for j, key in enumerate(METHOD_KEYS):
+        if weights[j] > 0 and np.isnan(fte_by_method[:, j]).any():
+            raise McValueError(
+                f"[cost.method_weights] {key}: the method has weight {weights[j]:g} but no FTE "
+                "(its reference repo is not in the sample, or the scenario has no cost.activity_threshold); give it weight 0"
+            )
 
 
 def check_finite(simulation: Simulation, scenario: Scenario) -> None:

@@ -153,13 +153,17 @@ def summarise_simulation(simulation: Simulation, digits: int = SUMMARY_DIGITS) -
     """JSON-ready summary of a run: the mixture's cost, benefit, BCR and each method's.
 
     ``methods`` maps each METHOD_KEYS key to the summaries of that method's cost and
-    BCR over all draws (as if that method had weight 1), so the five Table 1 methods can
-    be read side by side. MCSEs count the FTE pool (:func:`simulation_batches`).
+    BCR over all draws (as if that method had weight 1), so the five Table 1 methods and
+    the activity-threshold method can be read side by side; a method the cost side cannot
+    price (NaN cost: no reference repo in the sample, no threshold prior) is left out.
+    MCSEs count the FTE pool (:func:`simulation_batches`).
     """
     batches = simulation_batches(simulation)
     methods = {}
     for j, key in enumerate(METHOD_KEYS):
         cost_j = simulation.cost_by_method[:, j]
+        if np.isnan(cost_j).any():
+            continue
         with np.errstate(divide="ignore"):
             bcr_j = simulation.benefit / cost_j
         methods[key] = {"cost_usd": summarise_draws(cost_j, digits, batches), "bcr": _bcr_summary(bcr_j, digits, batches)}
@@ -193,15 +197,29 @@ def _inputs(scenario: Scenario, cost: CostSide) -> dict:
     for name, dist in scenario.quantities.items():
         p5, median, p95 = (float(v) for v in dist.ppf(probs))
         out[name] = {"distribution": dist.describe(), "p5": p5, "median": median, "p95": p95, "source": dist.source}
+    for key, fte, distribution in _fte_inputs(scenario, cost):
+        p5, median, p95 = np.quantile(fte, probs)
+        out[f"fte.{key}"] = {"distribution": distribution, "p5": p5, "median": median, "p95": p95, "source": cost.description}
+    return out
+
+
+def _fte_inputs(scenario: Scenario, cost: CostSide) -> list[tuple[str, np.ndarray, str]]:
+    """Each priced method's FTE draws from the cost side: (key, draws, what they are).
+
+    The activity-threshold method's FTE depends on the threshold prior: its draws here
+    are the curves at that prior's median (a method without FTE is left out).
+    """
+    from mcvalue.costmodels.threshold import QUANTITY, THRESHOLD_INDEX, method_fte
+
+    threshold = scenario.quantities.get(QUANTITY)
+    median = None if threshold is None else float(threshold.ppf(np.array([0.5]))[0])
+    fte = method_fte(cost.fte, median)
+    out = []
     for j, key in enumerate(METHOD_KEYS):
-        p5, median, p95 = np.quantile(cost.fte[:, j], probs)
-        out[f"fte.{key}"] = {
-            "distribution": f"{cost.model} draws",
-            "p5": p5,
-            "median": median,
-            "p95": p95,
-            "source": cost.description,
-        }
+        if np.isnan(fte[:, j]).any():
+            continue
+        what = f"{cost.model} draws" + (f" at the threshold's prior median ({median:.3g} per six months)" if j == THRESHOLD_INDEX else "")
+        out.append((key, fte[:, j], what))
     return out
 
 
@@ -259,11 +277,12 @@ def build_summary(
     methods = {
         key: {
             "weight": float(weights.get(key, 0.0)),
-            "paper_cost_usd": METHODS_BY_KEY[key].paper_cost_per_year,
+            "paper_cost_usd": METHODS_BY_KEY[key].paper_cost_per_year if key in METHODS_BY_KEY else None,
             "cost_usd": _block(core["methods"][key]["cost_usd"]),
             "bcr": _block(core["methods"][key]["bcr"]),
         }
         for key in METHOD_KEYS
+        if key in core["methods"]
     }
     bcr = _block(core["bcr"])
     tables = decision.to_dict()

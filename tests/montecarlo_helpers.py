@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from mcvalue.data.tables import CleaningOptions, Sample
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.paper import TABLE1_KEYS
 from mcvalue.priors.distributions import Point as PointMass  # noqa: F401 - re-exported for the tests
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
 
@@ -71,7 +71,7 @@ def make_scenario(
 ) -> Scenario:
     """Return a Scenario built in code (equal method weights unless given)."""
     if weights is None:
-        weights = {key: 1 / len(METHOD_KEYS) for key in METHOD_KEYS}
+        weights = {key: 1 / len(TABLE1_KEYS) for key in TABLE1_KEYS}
     return Scenario(
         quantities=dict(quantities),
         method_weights=weights,

@@ -12,7 +12,8 @@ from mcvalue.costmodels.bootstrap import (
     reference_positions,
 )
 from mcvalue.costmodels.table1 import method_fte
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.costmodels.threshold import POOL_WIDTH
+from mcvalue.paper import TABLE1_KEYS
 
 PT, TF = "pytorch/pytorch", "tensorflow/tensorflow"
 
@@ -41,8 +42,8 @@ def test_identity_of_tiny_sample_matches_hand_calculation():
         "lines_pytorch": 105 / 30, "commits_tensorflow": 10.5 / 2,
     }
     arrays = period_arrays(_tiny_sample())
-    identity = fte_from_indices(arrays, *identity_indices(arrays))[0]
-    np.testing.assert_allclose(identity, [expected[k] for k in METHOD_KEYS], rtol=1e-15)
+    identity = fte_from_indices(arrays, *identity_indices(arrays))[0, :5]
+    np.testing.assert_allclose(identity, [expected[k] for k in TABLE1_KEYS], rtol=1e-15)
 
 
 @pytest.mark.parametrize("mode", ["paper", "corrected", "clean"])
@@ -52,9 +53,9 @@ def test_identity_replicate_equals_table1_fte(real_data_dir, mode):
 
     sample = load_sample(mode, real_data_dir)
     arrays = period_arrays(sample)
-    identity = fte_from_indices(arrays, *identity_indices(arrays))[0]
+    identity = fte_from_indices(arrays, *identity_indices(arrays))[0, :5]
     table = method_fte(sample)
-    np.testing.assert_allclose(identity, [table[k] for k in METHOD_KEYS], rtol=1e-12)
+    np.testing.assert_allclose(identity, [table[k] for k in TABLE1_KEYS], rtol=1e-12)
 
 
 def _simulated_sample(rng: np.random.Generator):
@@ -104,7 +105,7 @@ def test_bootstrap_sd_matches_exact_bootstrap_variance():
         ("commits_pytorch", "commits", 3.0),
         ("lines_tensorflow", "lines", 10.0),
     ]:
-        draws = replicates[:, METHOD_KEYS.index(key)]
+        draws = replicates[:, TABLE1_KEYS.index(key)]
         exact_sd = np.sqrt(_ideal_bootstrap_variance(sample, column)) / reference_mean
         assert abs(draws.std(ddof=1) / exact_sd - 1) < 0.07, key
         assert abs(draws.mean() - table[key]) < 4 * exact_sd / np.sqrt(n_replicates), key
@@ -128,6 +129,6 @@ def test_bootstrap_is_seeded_by_the_generator():
     a = bootstrap_fte(sample, 50, np.random.default_rng(5))
     b = bootstrap_fte(sample, 50, np.random.default_rng(5))
     np.testing.assert_array_equal(a, b)
-    assert a.shape == (50, 5)
+    assert a.shape == (50, POOL_WIDTH)
     # the draws come from the generator passed in: another seed gives other replicates
     assert not np.array_equal(a, bootstrap_fte(sample, 50, np.random.default_rng(6)))

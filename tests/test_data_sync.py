@@ -24,7 +24,7 @@ from mcvalue.data.audit import audit_tables
 from mcvalue.data.clean import account_kind, apply_cleaning, is_team
 from mcvalue.data.parse import read_raw
 from mcvalue.data.tables import CleaningOptions, Sample
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.paper import TABLE1_KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLEAN_FTE = {"commits_pytorch": 22 / 6, "contributors_pytorch": 3.5, "lines_tensorflow": 892 / 30,
@@ -67,8 +67,8 @@ def test_clean_table1_by_hand(clean):
 
 def test_bootstrap_identity_replicate_is_table1(clean):
     arrays = period_arrays(clean)
-    fte = fte_from_indices(arrays, *identity_indices(arrays))[0]
-    np.testing.assert_allclose(fte, [CLEAN_FTE[k] for k in METHOD_KEYS], rtol=1e-12)
+    fte = fte_from_indices(arrays, *identity_indices(arrays))[0, :5]
+    np.testing.assert_allclose(fte, [CLEAN_FTE[k] for k in TABLE1_KEYS], rtol=1e-12)
 
 
 def test_without_cleaning_nothing_is_sync(tables):

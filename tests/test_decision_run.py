@@ -242,9 +242,11 @@ def test_the_models_power_inputs_give_the_medians_of_rerunning_it(default_run):
     args = (model, sim.inputs, sim.fte, sim.method_index, METHOD_KEYS)
     fast = ConditionalRuns(*args, bcr=sim.bcr, powers=model.powers(sim.method_index), benefit=sim.benefit, cost_by_method=sim.cost_by_method)
     slow = ConditionalRuns(*args)
-    assert set(model.powers(sim.method_index)) == set(scenario.quantities)  # under the flow basis every prior is a power
+    # Under the flow basis every prior is a power but the activity threshold, which moves the
+    # threshold method's FTE along its curve (the engine re-runs it; the loop below checks that too).
+    assert set(model.powers(sim.method_index)) == set(scenario.quantities) - {"cost.activity_threshold"}
     for name, dist in scenario.quantities.items():
         for value in dist.ppf(np.array([0.1, 0.9])):
             assert fast.median(name, value) == pytest.approx(slow.median(name, value), rel=1e-12), name
-    for key in METHOD_KEYS:
-        assert fast.median(METHOD_INPUT, key) == pytest.approx(slow.median(METHOD_INPUT, key), rel=1e-12)
+    for key in METHOD_KEYS:  # Table 1 has no threshold FTE: that method's medians are NaN both ways
+        assert fast.median(METHOD_INPUT, key) == pytest.approx(slow.median(METHOD_INPUT, key), rel=1e-12, nan_ok=True)

@@ -43,7 +43,7 @@ def _table_rows(markdown: str) -> dict[str, list[str]]:
 def test_the_default_prior_table_lists_every_quantity_of_the_file_with_its_source():
     document = tomllib.loads((ROOT / "priors" / "default.toml").read_text())
     expected = {f"{section}.{key}": table for section in ("cost", "benefit") for key, table in document[section].items() if isinstance(table, dict) and "dist" in table}
-    assert len(expected) == 10  # eight drawn under "flow", two stock rates
+    assert len(expected) == 11  # nine drawn under "flow" (the activity threshold among them), two stock rates
     rows = _table_rows(pages.priors_table("default"))
     for name, table in expected.items():
         assert name in rows, name

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from mcvalue.cli import app
 from mcvalue.errors import McValueError, PriorFileError
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS, TABLE1_KEYS, THRESHOLD_KEY
 from mcvalue.priors.load import load_scenario, new_prior_file, shipped_path
 from mcvalue.priors.show import show_table
-from mcvalue.priors.spec import QUANTITIES
+from mcvalue.priors.spec import OPTIONAL_QUANTITIES, QUANTITIES
 
 Q = np.array([0.05, 0.5, 0.95])
 
@@ -32,7 +32,7 @@ def _write(path: Path, text: str) -> Path:
 
 def test_default_describes_every_quantity_and_the_run():
     scenario = load_scenario()
-    assert list(scenario.quantities) == list(QUANTITIES)
+    assert list(scenario.quantities) == [*QUANTITIES, *OPTIONAL_QUANTITIES]
     assert list(scenario.method_weights) == list(METHOD_KEYS)
     assert math.fsum(scenario.method_weights.values()) == pytest.approx(1.0, abs=1e-12)
     assert (scenario.run.seed, scenario.run.draws, scenario.run.cost_model) == (20220218, 200_000, "pymc")
@@ -56,7 +56,7 @@ def test_default_starting_points_from_the_issue():
 
 def test_every_default_quantity_has_a_comment_with_meaning_and_source():
     text = shipped_path("default").read_text()
-    for name in QUANTITIES:
+    for name in QUANTITIES + OPTIONAL_QUANTITIES:
         block = text.split(f"[{name}]", 1)[1].split("\n[", 1)[0]
         assert "# Meaning:" in block and "# Sources:" in block and "# Why this shape:" in block, name
         assert "source = " in block, name
@@ -69,7 +69,8 @@ def test_paper_gives_the_papers_exact_values():
         assert np.all(values[name] == value), name
     benefit = values["benefit.ai_value_usd"] * values["benefit.haircut"] * values["benefit.attribution_share"] * values["benefit.mloss_share"]
     assert np.all(benefit == 30e9)
-    assert scenario.method_weights == {k: 0.2 for k in METHOD_KEYS}
+    assert scenario.method_weights == {**{k: 0.2 for k in TABLE1_KEYS}, THRESHOLD_KEY: 0.0}
+    assert "cost.activity_threshold" not in scenario.quantities
     assert scenario.data.mode == "paper" and not scenario.data.cleaning.exclude_bots
 
 

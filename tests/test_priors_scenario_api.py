@@ -67,11 +67,11 @@ def test_with_prior_rewrites_only_that_table_of_the_resolved_toml(tmp_path):
 
 
 def test_with_prior_replaces_the_method_weights():
-    """``cost.method_weights`` is a prior too, replaced whole."""
+    """``cost.method_weights`` is a prior too, replaced whole (activity_threshold, left out, gets 0)."""
     weights = {"commits_pytorch": 0.0, "contributors_pytorch": 1.0, "lines_tensorflow": 0.0, "lines_pytorch": 0.0}
     weights["commits_tensorflow"] = 0.0
     changed = load_scenario("default").with_prior("cost.method_weights", weights)
-    assert changed.method_weights == weights
+    assert changed.method_weights == {**weights, "activity_threshold": 0.0}
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,11 @@ from montecarlo_helpers import (
 from scipy import stats
 
 from mcvalue.errors import PriorFileError
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.paper import TABLE1_KEYS
 from mcvalue.simulate import draw_inputs, outcomes, simulate
 from mcvalue.summarise import summarise_simulation
 
-FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, METHOD_KEYS order
+FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, TABLE1_KEYS order
 N = 40_000
 
 
@@ -61,7 +61,7 @@ def test_lognormal_bcr_quantiles_match_closed_form(key, fraction, fte):
 def test_per_method_summaries_use_each_methods_fraction():
     """Each method's median BCR is the closed form with that method's FTE and fraction."""
     summary = summarise_simulation(simulate(lognormal_scenario(), FTE, seed=3, n=N))
-    for j, key in enumerate(METHOD_KEYS):
+    for j, key in enumerate(TABLE1_KEYS):
         fraction = "cost.fte_fraction_contributor" if key.startswith("contributors") else "cost.fte_fraction_reference"
         mean, _ = _log_bcr_moments(fraction, FTE[0, j])
         bcr = summary["methods"][key]["bcr"]
@@ -72,7 +72,7 @@ def test_method_mixture_follows_weights():
     """Method frequencies within 4 binomial SE of the weights; cost is the drawn method's."""
     weights = {"commits_pytorch": 0.3, "lines_tensorflow": 0.7}
     sim = simulate(lognormal_scenario(weights=weights), FTE, seed=11, n=N)
-    for j, key in enumerate(METHOD_KEYS):
+    for j, key in enumerate(TABLE1_KEYS):
         p = weights.get(key, 0.0)
         share = np.mean(sim.method_index == j)
         assert abs(share - p) <= 4 * np.sqrt(p * (1 - p) / N), key
@@ -94,7 +94,7 @@ def test_paper_points_give_exact_benefit_and_table1_costs():
     scenario = make_scenario({k: PointMass(v) for k, v in PAPER_POINTS.items()})
     sim = simulate(scenario, FTE, seed=1, n=1000)
     assert np.all(sim.benefit == 30e9)
-    np.testing.assert_array_equal(sim.cost_by_method, np.broadcast_to(300e3 * FTE, (1000, 5)))
+    np.testing.assert_array_equal(sim.cost_by_method[:, :5], np.broadcast_to(300e3 * FTE, (1000, 5)))
     np.testing.assert_array_equal(sim.bcr, 30e9 / sim.cost)
 
 
@@ -114,7 +114,7 @@ def test_outcomes_by_hand():
     result = outcomes(inputs, fte, np.array([0, 1]))
     # draw 0, commits_pytorch: 100 * 1 * 1 * 2; draw 1, contributors: 200 * 20 * 3 * 0.25
     np.testing.assert_allclose(result.cost, [200.0, 3000.0])
-    np.testing.assert_allclose(result.cost_by_method[0], [200.0, 100.0, 600.0, 800.0, 1000.0])
+    np.testing.assert_allclose(result.cost_by_method[0], [200.0, 100.0, 600.0, 800.0, 1000.0, np.nan])  # no threshold curve: NaN
     np.testing.assert_allclose(result.benefit, [1e5, 5e4])
     np.testing.assert_allclose(result.bcr, [500.0, 50.0 / 3])
 
@@ -225,19 +225,19 @@ def test_paper_priors_reproduce_benefit_and_paper_mode_table1(real_data_dir):
     scenario = load_scenario(PRIORS_DIR / "paper.toml")
     assert scenario.data.mode == "paper"
     sample = load_sample(scenario.data.mode, real_data_dir, scenario.data.cleaning)
-    fte = np.array([method_fte(sample)[key] for key in METHOD_KEYS])
-    table_cost = table1(sample)["cost_per_year"].loc[list(METHOD_KEYS)].to_numpy()
+    fte = np.array([method_fte(sample)[key] for key in TABLE1_KEYS])
+    table_cost = table1(sample)["cost_per_year"].loc[list(TABLE1_KEYS)].to_numpy()
 
     exact = simulate(scenario, fte[None, :], seed=scenario.run.seed, n=1000)
     assert np.all(exact.benefit == 30e9)
-    np.testing.assert_allclose(exact.cost_by_method, np.broadcast_to(table_cost, (1000, 5)), rtol=1e-12)
+    np.testing.assert_allclose(exact.cost_by_method[:, :5], np.broadcast_to(table_cost, (1000, 5)), rtol=1e-12)
     # Contributors: 779 mean active contributors x $300K, the paper's 233.70M to the cent.
-    assert exact.cost_by_method[0, METHOD_KEYS.index("contributors_pytorch")] == 233.7e6
+    assert exact.cost_by_method[0, TABLE1_KEYS.index("contributors_pytorch")] == 233.7e6
 
     replicates = bootstrap_fte(sample, 500, np.random.default_rng(scenario.run.seed))
     run = simulate(scenario, replicates, seed=scenario.run.seed, n=20_000)
     assert np.all(run.benefit == 30e9)
-    lo, hi = np.quantile(run.cost_by_method, [0.005, 0.995], axis=0)
+    lo, hi = np.quantile(run.cost_by_method[:, :5], [0.005, 0.995], axis=0)
     assert np.all((lo < table_cost) & (table_cost < hi)), (lo, table_cost, hi)
 
 

@@ -239,3 +239,14 @@ def test_a_repository_without_an_author_count_is_named():
 
     with pytest.raises(DataError, match="nobody/nothing"):
         draw_authors(repo_table(), ["pytorch/pytorch", "nobody/nothing"], 3, np.random.default_rng(0))
+
+
+def test_pool_factors_give_the_threshold_curve_the_threshold_methods_factor():
+    """Table 1 columns keep their factors; every curve column takes the sixth (threshold) one."""
+    import numpy as np
+
+    from mcvalue.costmodels import pool_factors
+
+    factors = np.array([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])
+    assert pool_factors(factors, 8).tolist() == [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 6.0, 6.0]]
+    assert pool_factors(factors, 5).tolist() == [[1.0, 2.0, 3.0, 4.0, 5.0]]

@@ -33,7 +33,7 @@ from mcvalue.costmodels.pymc.model import (
     repo_params,
     simulate_data,
 )
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.paper import TABLE1_KEYS
 
 if TYPE_CHECKING:
     import pymc as pm
@@ -88,7 +88,7 @@ class CalibrationSettings:
 
 def quantities() -> tuple[str, ...]:
     """Return the ranked quantities: every hyperparameter, then every method's FTE (``fte.<method>``)."""
-    return (*HYPERPARAMETERS, *(f"fte.{key}" for key in METHOD_KEYS))
+    return (*HYPERPARAMETERS, *(f"fte.{key}" for key in TABLE1_KEYS))
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
     from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics
     from mcvalue.costmodels.pymc.fit import posterior_draws, sample_posterior
     from mcvalue.costmodels.pymc.model import fte_from_params, repo_params
-    from mcvalue.paper import METHOD_KEYS
+    from mcvalue.paper import TABLE1_KEYS
 
     dataset = simulate_dataset(design, index, settings)
     start = time.perf_counter()
@@ -49,7 +49,7 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
     seconds = time.perf_counter() - start
     post = posterior_draws(idata)
     fte = fte_from_params(repo_params(post), dataset.data, settings.target_year)
-    draws = {name: post[name] for name in HYPERPARAMETERS} | {f"fte.{key}": fte[:, j] for j, key in enumerate(METHOD_KEYS)}
+    draws = {name: post[name] for name in HYPERPARAMETERS} | {f"fte.{key}": fte[:, j] for j, key in enumerate(TABLE1_KEYS)}
     truth = dataset.true_values()
     record = {
         "dataset": index,

@@ -1,7 +1,12 @@
 """The cost side: a sample in, FTE draws per costing method out; one signature per model.
 
-Cost models (:data:`COST_MODELS`) turn the sample into ``(m, 5)`` FTE draws, columns in
-:data:`mcvalue.paper.METHOD_KEYS` order:
+Cost models (:data:`COST_MODELS`) turn the sample into ``(m, POOL_WIDTH)`` FTE pool rows:
+the five Table 1 methods' FTE (the first five of :data:`mcvalue.paper.METHOD_KEYS`), then
+the activity-threshold method's FTE on a grid of thresholds, which the simulation
+evaluates at each draw's threshold (:mod:`mcvalue.costmodels.threshold`). A method whose
+reference repo is not in the sample has NaN FTE, and may not have weight
+(:func:`require_references`); the ``table1`` model has no threshold curve (NaN: the paper
+publishes none), and a run on it leaves that method out (:func:`drop_unpriced_methods`).
 
 * ``pymc``: posterior draws of the Bayesian cost model (:mod:`mcvalue.costmodels.pymc`),
   fitted once and cached;
@@ -49,20 +54,49 @@ def data_provenance(sample: Sample) -> dict[str, Any]:
             "heaviest_windows": heaviest_window_effects(sample)}
 
 
-def require_references(sample: Sample) -> None:
-    """Refuse, before any fit, a sample without the reference repos the costing methods price units by.
+def require_references(sample: Sample, weights: dict[str, float] | None = None) -> None:
+    """Refuse, before any fit, a sample without the reference repos that a weighted costing method prices units by.
 
-    A collected sample holds only the repositories its list named; without
-    pytorch/pytorch and tensorflow/tensorflow no method's FTE is defined.
+    A collected sample holds only the repositories its list named. The commits and lines
+    methods need their reference repo (pytorch/pytorch or tensorflow/tensorflow); the
+    contributors and activity-threshold methods need none, so a sample without the
+    references runs when only methods that need no missing reference have weight.
+    ``weights`` None (``mcvalue fit``, which reports every Table 1 method) counts every
+    method as weighted.
     """
-    from mcvalue.paper import REFERENCE_REPOS
+    from mcvalue.paper import METHODS, REFERENCE_REPOS, THRESHOLD_KEY
 
-    missing = sorted(set(REFERENCE_REPOS.values()) - set(sample.contributions["repo"]))
-    if missing:
+    present = set(sample.contributions["repo"])
+    missing = sorted(set(REFERENCE_REPOS.values()) - present)
+    weighted = [m for m in METHODS if weights is None or weights.get(m.key, 0.0) > 0]
+    needing = [m.key for m in weighted if m.unit != "contributors" and REFERENCE_REPOS[m.reference] not in present]
+    if needing:
         raise DataError(
             f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, "
-            "by which the costing methods price units (collect them too: add them to --repos)"
+            f"by which the costing methods {', '.join(needing)} price units (collect them too: add them to --repos; "
+            f"or give those methods weight 0 in [cost.method_weights], e.g. {THRESHOLD_KEY} = 1, which needs no reference)"
         )
+
+
+def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario, str | None]:
+    """Return the scenario with the weight of a method the cost side cannot price shared among the others, and why.
+
+    Only the ``table1`` cost model has such a method: the paper publishes no
+    activity-threshold figure. The weight moves to the other methods in proportion to
+    theirs (all to the five equally if they have none); the sentence says so, or is None
+    when nothing moves.
+    """
+    from mcvalue.costmodels.threshold import TABLE1_COLUMNS
+    from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
+
+    weight = scenario.method_weights.get(THRESHOLD_KEY, 0.0)
+    if weight <= 0 or np.isfinite(cost.fte[:, TABLE1_COLUMNS:]).all():
+        return scenario, None
+    others = {k: scenario.method_weights.get(k, 0.0) for k in METHOD_KEYS[:TABLE1_COLUMNS]}
+    total = sum(others.values())
+    table = {k: (w / total if total > 0 else 1.0 / len(others)) for k, w in others.items()} | {THRESHOLD_KEY: 0.0}
+    why = f"the {cost.model} cost model has no {THRESHOLD_KEY} FTE (Table 1 has no such row): its weight {weight:g} is shared among the five Table 1 methods"
+    return scenario.with_prior("cost.method_weights", table), why
 
 
 def _pymc_cost(
@@ -125,10 +159,11 @@ def _bootstrap_cost(
 
 
 def table1_cost() -> CostSide:
-    """Return the paper's published Table 1 FTE figures as a cost side of constant draws."""
+    """Return the paper's published Table 1 FTE figures as a cost side of constant draws (no threshold curve: NaN)."""
     from mcvalue.costmodels.table1 import DESCRIPTION, table1_fte
+    from mcvalue.costmodels.threshold import GRID
 
-    return CostSide("table1", table1_fte(1), DESCRIPTION, {"cost_model": "table1"})
+    return CostSide("table1", np.concatenate([table1_fte(1), np.full((1, GRID.size), np.nan)], axis=1), DESCRIPTION, {"cost_model": "table1"})
 
 
 _DATA_COST_MODELS = {"pymc": _pymc_cost, "bootstrap": _bootstrap_cost}
@@ -220,7 +255,7 @@ def cost_side(
     log(f"loading the sample ({scenario.data.mode} mode)...")
     cleaning = None if scenario.data.mode == "paper" else scenario.data.cleaning
     sample = load_sample(scenario.data.mode, data_dir, cleaning, sample_dir)
-    require_references(sample)
+    require_references(sample, scenario.method_weights)
     cost, fit_warnings = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
     if cleaning is not None and cleaning.correct_top100 and sample_dir is None:
         cost = corrected_for_top100(cost, sample)
@@ -240,11 +275,26 @@ def corrected_for_top100(cost: CostSide, sample: Sample) -> CostSide:
     from mcvalue.costmodels.topcut import topcut_correction
 
     correction = topcut_correction(sample, len(cost.fte))
-    by_year = None if cost.fte_by_year is None else cost.fte_by_year * correction.factors[:, None, :]
+    factors = pool_factors(correction.factors, cost.fte.shape[-1])
+    by_year = None if cost.fte_by_year is None else cost.fte_by_year * factors[:, None, :]
     return replace(
         cost,
-        fte=cost.fte * correction.factors,
+        fte=cost.fte * factors,
         fte_by_year=by_year,
         description=f"{cost.description}; scrape counts corrected for GitHub's top-100 contributors cut",
         diagnostics={**cost.diagnostics, "top100_correction": correction.summary},
     )
+
+
+def pool_factors(factors: np.ndarray, width: int) -> np.ndarray:
+    """Return per-method correction factors laid out as FTE pool rows of ``width`` columns.
+
+    ``factors`` is ``(n, 6)`` in METHOD_KEYS order; the five Table 1 columns take theirs and
+    every column of the threshold curve takes the threshold method's (a Table-1-only pool
+    takes the first five).
+    """
+    from mcvalue.costmodels.threshold import TABLE1_COLUMNS, THRESHOLD_INDEX
+
+    table1 = factors[:, :TABLE1_COLUMNS]
+    curve = np.repeat(factors[:, THRESHOLD_INDEX : THRESHOLD_INDEX + 1], width - TABLE1_COLUMNS, axis=1)
+    return np.concatenate([table1, curve], axis=1)

@@ -1,4 +1,4 @@
-"""Two-stage bootstrap of the five Table 1 FTE figures: the data-only cost model.
+"""Two-stage bootstrap of the costing methods' FTE figures: the data-only cost model.
 
 A costing method's FTE (see :mod:`mcvalue.paper`) is
 
@@ -18,6 +18,12 @@ the periods' ``sync_commits`` / ``sync_lines`` are subtracted for the reference)
    periods, so the reference mean is a ratio of the resampled periods' sums (a resample
    of only empty periods is redrawn: see :func:`reference_positions`).
 
+The activity-threshold method (:mod:`mcvalue.costmodels.threshold`) is the contributors
+method with each contributor-period counted as ``min(a / t, 1)``: each period carries the
+sum of those fractions at every threshold of the grid, resampled like the other units
+(its curve follows the five figures in each row, as in every FTE pool). A method whose
+reference repo is not in the sample gets NaN (:func:`period_arrays`).
+
 With every index at the identity the replicate is the sample's own FTE (Table 1). The
 work is vectorised as index arrays of shape (replicates, repos, max periods); nothing
 loops over replicates.
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mcvalue.costmodels.threshold import GRID, capped_fractions
 from mcvalue.data.tables import Sample
 from mcvalue.errors import DataError
 from mcvalue.paper import METHODS, REFERENCE_REPOS
@@ -43,11 +50,12 @@ CHUNK = 256
 class PeriodArrays:
     """The periods table as arrays, grouped by repo (tool and repository) for indexing.
 
-    units:      (P, 3) contributors, commits, lines per repo-period, repos contiguous
-    people:     (P, 3) the same without sync accounts' commits and lines (reference means)
+    units:      (P, 3 + G) contributors, commits, lines per repo-period, repos contiguous,
+                then the sum of min(activity / g, 1) over its contributors at each grid threshold g
+    people:     (P, 3 + G) the same without sync accounts' commits and lines (reference means)
     offsets:    (R,) first row of each repo in ``units``
     sizes:      (R,) number of periods of each repo
-    references: reference name -> row indices of the reference repo's periods
+    references: reference name -> row indices of the reference repo's periods (absent repos left out)
     """
 
     units: np.ndarray
@@ -57,21 +65,50 @@ class PeriodArrays:
     references: dict[str, np.ndarray]
 
 
+def activity_column(sample: Sample) -> str:
+    """Return the activity the threshold method counts: ``active_days`` where the sample has it, else ``commits``."""
+    return "active_days" if "active_days" in sample.contributions.columns else "commits"
+
+
+def period_threshold_sums(sample: Sample, grid: np.ndarray = GRID) -> np.ndarray:
+    """(P, G) per period (the periods table's row order): sum over its contributors of min(activity / g, 1).
+
+    Sync accounts are left out, as from the contributor counts; activity is
+    :func:`activity_column`.
+    """
+    keys = ["tool", "repo", "period_start", "period_end"]
+    people = sample.contributions
+    if "sync" in people.columns:
+        people = people[~people["sync"].to_numpy(dtype=bool)]
+    index = {tuple(str(v) for v in row): i for i, row in enumerate(sample.periods[keys].itertuples(index=False))}
+    rows = np.array([index[tuple(str(v) for v in row)] for row in people[keys].itertuples(index=False)], dtype=np.intp)
+    fractions = capped_fractions(people[activity_column(sample)].to_numpy(dtype=float), grid)
+    sums = np.zeros((len(sample.periods), grid.size))
+    np.add.at(sums, rows, fractions)
+    return sums
+
+
 def period_arrays(sample: Sample) -> PeriodArrays:
-    """Arrange the sample's periods for resampling; DataError if a reference repo is absent."""
+    """Arrange the sample's periods for resampling (a reference repo absent from the sample is left out of ``references``).
+
+    DataError if a reference repo is present but has no contributor.
+    """
     periods = sample.periods.reset_index(drop=True)
     codes = periods.groupby(["tool", "repo"], sort=True).ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
-    units = periods[list(UNIT_COLUMNS)].to_numpy(dtype=float)[order]
+    curve = period_threshold_sums(sample)[order]
+    units = np.concatenate([periods[list(UNIT_COLUMNS)].to_numpy(dtype=float)[order], curve], axis=1)
     people = units.copy()
-    people[:, 1:] -= periods[list(SYNC_COLUMNS)].to_numpy(dtype=float)[order]
+    people[:, 1:3] -= periods[list(SYNC_COLUMNS)].to_numpy(dtype=float)[order]
     sizes = np.bincount(codes)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     repo = periods["repo"].to_numpy()[order]
     references = {}
     for name, github in REFERENCE_REPOS.items():
         rows = np.flatnonzero(repo == github)
-        if rows.size == 0 or units[rows, 0].sum() == 0:
+        if rows.size == 0:
+            continue
+        if units[rows, 0].sum() == 0:
             raise DataError(f"reference repo {github} has no contributors in the {sample.mode} sample")
         references[name] = rows
     return PeriodArrays(units=units, people=people, offsets=offsets, sizes=sizes, references=references)
@@ -83,7 +120,7 @@ def fte_from_indices(
     period_position: np.ndarray,
     reference_position: dict[str, np.ndarray],
 ) -> np.ndarray:
-    """FTE per costing method (columns in METHOD_KEYS order) for given resampling indices.
+    """FTE pool rows (the five Table 1 methods, then the threshold curve on GRID) for given resampling indices.
 
     repo_index:         (B, R) which repo fills each of the R slots
     period_position:    (B, R, K) position, within the slot's repo, of each resampled
@@ -97,16 +134,18 @@ def fte_from_indices(
     totals = per_repo.sum(axis=1)
     reference_mean = {}
     for name, ref_rows in arrays.references.items():
-        sums = arrays.people[ref_rows[reference_position[name]]].sum(axis=1)
+        sums = arrays.people[ref_rows[reference_position[name]], :3].sum(axis=1)
         reference_mean[name] = sums[:, 1:] / sums[:, :1]
     columns = []
     for method in METHODS:
         if method.unit == "contributors":
             columns.append(totals[:, 0])
+        elif method.reference not in reference_mean:
+            columns.append(np.full(totals.shape[0], np.nan))
         else:
             j = UNIT_COLUMNS.index(method.unit)
             columns.append(totals[:, j] / reference_mean[method.reference][:, j - 1])
-    return np.column_stack(columns)
+    return np.column_stack([*columns, totals[:, len(UNIT_COLUMNS):]])
 
 
 def identity_indices(arrays: PeriodArrays) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
@@ -137,9 +176,9 @@ def reference_positions(active: np.ndarray, n_replicates: int, rng: np.random.Ge
 
 
 def bootstrap_fte(sample: Sample, n_replicates: int, rng: np.random.Generator) -> np.ndarray:
-    """``n_replicates`` two-stage bootstrap replicates of the five FTE figures, (B, 5).
+    """``n_replicates`` two-stage bootstrap replicates of the FTE pool rows, (B, POOL_WIDTH).
 
-    Columns follow METHOD_KEYS. Positions are drawn as floor(U * size) from one uniform
+    Columns: the five Table 1 methods in METHOD_KEYS order, then the threshold curve on GRID. Positions are drawn as floor(U * size) from one uniform
     array, so every replicate costs a few array operations whatever the repos' sizes;
     the arithmetic runs in blocks of CHUNK replicates to bound memory.
     """
@@ -161,4 +200,4 @@ def bootstrap_fte(sample: Sample, n_replicates: int, rng: np.random.Generator) -
         )
         for start in range(0, n_replicates, CHUNK)
     ]
-    return np.concatenate(chunks) if chunks else np.empty((0, len(METHODS)))
+    return np.concatenate(chunks) if chunks else np.empty((0, len(METHODS) + GRID.size))

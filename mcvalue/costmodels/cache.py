@@ -14,9 +14,10 @@ bytes under the cache's secret key (:mod:`mcvalue.costmodels.seal`), so every fi
 entry is covered and a consistent forgery of ``entry.json`` and its hashes does not
 verify. Each file is read once, bounded in size and only if it is a regular file
 (:func:`mcvalue.fileio.read_regular`: a FIFO or a device is refused, not waited on), and
-the bytes that were verified are the bytes parsed. The FTE must be a finite, positive
-``(m, 5)`` array (the FTE by year of a stock, if any, a finite, positive ``(m, Y, 5)``
-one). Any failure removes the entry and recomputes it with one warning. Entries are
+the bytes that were verified are the bytes parsed. The FTE must be a
+``(m, POOL_WIDTH)`` array whose every column is finite and positive or all NaN (a method the
+sample cannot price; the FTE by year of a stock, if any, likewise ``(m, Y, POOL_WIDTH)``).
+Any failure removes the entry and recomputes it with one warning. Entries are
 written to a temporary directory (files fsynced) and renamed into place, so a kill never
 leaves a half-written entry under a real key; two runs writing the same key at once both
 succeed and one entry is kept. A cache that cannot be written (read-only, full disk)
@@ -42,6 +43,7 @@ import mcvalue
 from mcvalue.config import cache_dir
 from mcvalue.costmodels import seal
 from mcvalue.costmodels.side import CostSide
+from mcvalue.costmodels.threshold import POOL_WIDTH, TABLE1_COLUMNS
 from mcvalue.fileio import FileRefused, read_regular
 from mcvalue.jsonio import to_jsonable
 
@@ -218,20 +220,28 @@ def _array(data: bytes) -> np.ndarray:
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
+def _priced(fte: np.ndarray) -> bool:
+    """Tell whether every column (last axis) is finite and positive throughout, or NaN throughout (a method not priced)."""
+    columns = fte.reshape(-1, fte.shape[-1])
+    unpriced = np.isnan(columns).all(axis=0)
+    return bool(np.all(np.isfinite(columns[:, ~unpriced])) and np.all(columns[:, ~unpriced] > 0))
+
+
 def _valid_fte(fte: np.ndarray) -> np.ndarray:
-    """Return the FTE array if it is a finite, positive (m, 5) float array; ValueError if not."""
-    if fte.ndim != 2 or fte.shape[1] != 5 or fte.shape[0] < 1 or fte.dtype.kind != "f":
-        raise ValueError(f"FTE array has shape {fte.shape}, not (draws, 5)")
-    if not (np.all(np.isfinite(fte)) and np.all(fte > 0)):
+    """Return the FTE pool if it is a (m, POOL_WIDTH) (or Table 1 only, (m, 5)) float array of priced or all-NaN columns; ValueError if not."""
+    if fte.ndim != 2 or fte.shape[1] not in (POOL_WIDTH, TABLE1_COLUMNS) or fte.shape[0] < 1 or fte.dtype.kind != "f":
+        raise ValueError(f"FTE array has shape {fte.shape}, not (draws, {POOL_WIDTH})")
+    if not _priced(fte):
         raise ValueError("FTE array holds non-finite or non-positive values")
     return fte
 
 
 def _valid_fte_by_year(fte_by_year: np.ndarray, rows: int, years: list[int]) -> np.ndarray:
-    """Return the FTE by year if it is a finite, positive (rows, len(years), 5) float array; ValueError if not."""
-    if fte_by_year.shape != (rows, len(years), 5) or fte_by_year.dtype.kind != "f":
-        raise ValueError(f"FTE-by-year array has shape {fte_by_year.shape}, not ({rows}, {len(years)}, 5)")
-    if not (np.all(np.isfinite(fte_by_year)) and np.all(fte_by_year > 0)):
+    """Return the FTE by year if it is a (rows, len(years), POOL_WIDTH) float array of priced or all-NaN columns; ValueError if not."""
+    if fte_by_year.shape[:2] != (rows, len(years)) or fte_by_year.shape[2:] not in ((POOL_WIDTH,), (TABLE1_COLUMNS,)) or fte_by_year.dtype.kind != "f":
+        width = fte_by_year.shape[-1] if fte_by_year.shape[-1] in (POOL_WIDTH, TABLE1_COLUMNS) else POOL_WIDTH
+        raise ValueError(f"FTE-by-year array has shape {fte_by_year.shape}, not ({rows}, {len(years)}, {width})")
+    if not _priced(fte_by_year):
         raise ValueError("FTE-by-year array holds non-finite or non-positive values")
     return fte_by_year
 

@@ -25,7 +25,7 @@ class CostSide:
     model : str
         ``pymc``, ``bootstrap`` or ``table1``.
     fte : numpy.ndarray
-        ``(m, 5)`` FTE draws in METHOD_KEYS order.
+        ``(m, POOL_WIDTH)`` FTE pool rows: the five Table 1 figures, then the threshold curve.
     description : str
         One line saying what the draws are.
     diagnostics : dict
@@ -39,7 +39,7 @@ class CostSide:
     posterior_path : pathlib.Path or None
         Where the fitted posterior is cached (pymc only).
     fte_by_year : numpy.ndarray or None
-        ``(m, Y, 5)`` FTE of each draw in each of ``years`` (row i of every year is the
+        ``(m, Y, POOL_WIDTH)`` FTE of each draw in each of ``years`` (row i of every year is the
         same draw as row i of ``fte``): what a stock adds up (pymc under
         ``[cost] basis = "stock"`` only).
     years : tuple of int

@@ -93,9 +93,8 @@ def heaviest_window_effects(sample: Sample) -> list[dict]:
     lines by its contributors (sync accounts excluded, as in the reference mean), its
     share of those lines, and the FTE with and without that window (left out of the
     sample entirely: the reference mean and the repo's own mean per period). Methods
-    whose reference has fewer than two windows with contributors are skipped.
+    whose reference has fewer than two windows with contributors (or is not in the sample) are skipped.
     """
-    base = method_fte(sample)
     people = sample.contributions[~sample.contributions["sync"].to_numpy(dtype=bool)]
     out = []
     for method in METHODS:
@@ -106,12 +105,14 @@ def heaviest_window_effects(sample: Sample) -> list[dict]:
         if len(by_window) < 2:
             continue
         window = by_window.idxmax()
-        without = method_fte(_without_window(sample, window))[method.key]
+        trimmed = _without_window(sample, window)
+        fte = units_per_period(sample, method.unit) / reference_mean(sample, method)
+        without = units_per_period(trimmed, method.unit) / reference_mean(trimmed, method)
         out.append({
             "method": method.key, "reference_repo": repo, "tool": window[0],
             "period_start": window[2].strftime("%Y-%m-%d"), "period_end": window[3].strftime("%Y-%m-%d"),
             "window_lines": int(by_window.max()), "share_of_reference_lines": float(by_window.max() / by_window.sum()),
-            "fte": base[method.key], "fte_without_window": without,
+            "fte": fte, "fte_without_window": without,
         })
     return out
 

@@ -152,8 +152,9 @@ def correction_factors(
         :data:`MEASURES` order, repositories in ``repos`` order.
     repos : list of str
         The repositories of ``kept``: every repository of ``weights`` and the references.
-    methods : list of (unit, reference repository)
-        The costing methods, in the FTE columns' order.
+    methods : list of (unit, reference repository or None)
+        The costing methods, in the FTE columns' order; a method without a reference
+        (the activity threshold's, as ``("commits", None)``) gets the sample's kept share alone.
     """
     where = {repo: i for i, repo in enumerate(repos)}
     rows = [where[repo] for repo in weights.index]
@@ -163,12 +164,19 @@ def correction_factors(
         units = weights[UNIT_COLUMNS[unit]].to_numpy(dtype=float)
         total = units.sum()
         numerator = (units[None, :] / kept[:, rows, m]).sum(axis=1) / total if total > 0 else np.ones(len(kept))
-        if unit == "contributors":
+        if unit == "contributors" or reference is None:
             factors.append(numerator)
         else:
             r = where[reference]
             factors.append(numerator * kept[:, r, m] / kept[:, r, MEASURES.index("authors")])
     return np.stack(factors, axis=1)
+
+
+#: The activity-threshold method's correction: the sample's kept share of commits, no
+#: reference ratio. The cut hides each repository's least active contributors of all time,
+#: and the threshold curve counts a contributor below the threshold g as C / g, in
+#: proportion to commits; the contributors correction would count each as a whole head.
+THRESHOLD_CORRECTION: tuple[str, None] = ("commits", None)
 
 
 def window_weights(sample: Sample) -> pd.DataFrame:
@@ -185,13 +193,13 @@ class TopCutCorrection:
 
 
 def topcut_correction(sample: Sample, n: int, seed: int = TOPCUT_SEED) -> TopCutCorrection:
-    """Draw ``n`` correction factors for the five costing methods of a sample of the paper's scrape.
+    """Draw ``n`` correction factors for the six costing methods (METHOD_KEYS order) of a sample of the paper's scrape.
 
     Uses the packaged measurements (:func:`repo_table`), one bootstrap replicate of the
     relation per draw, author counts drawn where only a range is known, and a fixed seed
     so that a cached cost side is the same whichever run made it.
     """
-    from mcvalue.paper import METHODS, REFERENCE_REPOS
+    from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS
 
     rng = np.random.default_rng(seed)
     table = repo_table()
@@ -200,12 +208,12 @@ def topcut_correction(sample: Sample, n: int, seed: int = TOPCUT_SEED) -> TopCut
     repos = sorted(set(weights.index) | set(REFERENCE_REPOS.values()))
     authors = draw_authors(table, repos, n, rng)
     kept = kept_shares(relation, authors, rng)
-    methods = [(m.unit, REFERENCE_REPOS[m.reference]) for m in METHODS]
+    methods = [(m.unit, REFERENCE_REPOS[m.reference]) for m in METHODS] + [THRESHOLD_CORRECTION]
     factors = correction_factors(weights, kept, repos, methods)
     quantiles = np.quantile(factors, [0.05, 0.5, 0.95], axis=0)
     summary = {
         "relation_repos": relation.repos,
         "seed": seed,
-        "factor_q05_q50_q95": {m.key: [float(q) for q in quantiles[:, j]] for j, m in enumerate(METHODS)},
+        "factor_q05_q50_q95": {key: [float(q) for q in quantiles[:, j]] for j, key in enumerate(METHOD_KEYS)},
     }
     return TopCutCorrection(factors, summary)

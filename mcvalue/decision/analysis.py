@@ -198,6 +198,7 @@ def _decide(
         (rate,) = model.refte_inputs
         median = float(scenario.quantities[rate].ppf(np.array([0.5]))[0])
         fte_values = model.fte_of_rows(sim.fte_row, median)
+    fte_values = fte_regressor(scenario, fte_values)
     params = {**sim.inputs, METHOD_INPUT: np.asarray(sim.method_index), FTE_INPUT: np.asarray(fte_values)}
     voi = value_of_information(sim.benefit, sim.cost, params, _thresholds(VOI_THRESHOLDS, extra), evpi_batches=batches)
     return Decision(
@@ -210,3 +211,17 @@ def _decide(
         voi=voi,
         correlated=correlated,
     )
+
+
+def fte_regressor(scenario: Scenario, rows: np.ndarray) -> np.ndarray:
+    """Return FTE pool rows as the value-of-information regressor: each priced method's FTE, the threshold's at its prior median.
+
+    The activity-threshold method's FTE is its curve at the threshold's prior median, so
+    the threshold is an input of its own; methods the sample cannot price (all-NaN) are dropped.
+    """
+    from mcvalue.costmodels.threshold import QUANTITY, method_fte
+
+    threshold = scenario.quantities.get(QUANTITY)
+    median = None if threshold is None else float(threshold.ppf(np.array([0.5]))[0])
+    fte = method_fte(rows, median)
+    return fte[:, ~np.isnan(fte).any(axis=0)]

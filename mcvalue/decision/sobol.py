@@ -174,7 +174,7 @@ def sobol(
     priors : mapping of str to Distribution
         Every prior quantity the model reads (anything with ``ppf``).
     fte_pool : numpy.ndarray
-        (m, 5) FTE draws per costing method, or (m, Y, 5) FTE trajectories.
+        (m, k) FTE pool rows (the five Table 1 figures and the threshold curve), or (m, Y, k) trajectories.
     method_weights : sequence of float
         Weight of each method, in the column order of ``fte_pool``.
     n_base : int
@@ -197,8 +197,8 @@ def sobol(
 
     pool = np.asarray(fte_pool, dtype=float)
     weights = np.asarray(method_weights, dtype=float)
-    if pool.ndim not in (2, 3) or pool.shape[0] == 0 or pool.shape[-1] != weights.size:
-        raise ValueError(f"fte_pool must be (m, {weights.size}) or (m, Y, {weights.size}), got {pool.shape}")
+    if pool.ndim not in (2, 3) or pool.shape[0] == 0:
+        raise ValueError(f"fte_pool must be (m, k) or (m, Y, k) pool rows the model reads, got {pool.shape}")
     all_names = (*priors, METHOD_INPUT, FTE_INPUT)
     varying = [name for name in priors if not is_point_mass(priors[name])]
     if np.count_nonzero(weights > 0) > 1:

@@ -51,6 +51,15 @@ MONEY = Domain(
     ceiling=1e16,
     bound_why="amounts of money must lie between 1e-12 and 1e16 USD (world GDP is ~1e14 USD a year)",
 )
+THRESHOLD = Domain(
+    0.0,
+    math.inf,
+    True,
+    "an activity threshold (commits or active days per six months) must be positive",
+    floor=1e-3,
+    ceiling=1e5,
+    bound_why="an activity threshold must lie between 0.001 and 100,000 per six months",
+)
 FRACTION = Domain(0.0, 1.0, False, "a share or fraction is a probability-like number in [0, 1]")
 COVERAGE = Domain(
     1.0,

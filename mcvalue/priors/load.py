@@ -8,7 +8,7 @@ File layout (see ``priors/default.toml`` for a commented example)::
     dist = "lognormal"
     ci90 = [1.5e5, 4e5]
     source = "..."
-    [cost.method_weights]        # weights over the five Table 1 methods, summing to 1
+    [cost.method_weights]        # weights over the costing methods, summing to 1
     commits_pytorch = 0.2
     ...
     [data]                       # optional: mode and cleaning options

@@ -17,7 +17,7 @@ import tomli_w
 from mcvalue.errors import PriorFileError
 from mcvalue.priors.messages import validate
 from mcvalue.priors.sections import CostSection, DataSection, RunSection
-from mcvalue.priors.settings import CleaningOptions, DataSettings, RunSettings, basis_problem, drawn_quantities
+from mcvalue.priors.settings import OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, basis_problem, drawn_quantities
 
 if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
@@ -102,7 +102,7 @@ def build_scenario(
     if problems:
         raise PriorFileError(problems)
     data, run = data_settings(prior.data), run_settings(prior.run, prior.cost)
-    names = drawn_quantities(run.basis)
+    names = drawn_quantities(run.basis) + tuple(q for q in OPTIONAL_QUANTITIES if not prior.missing((q,)))
     problems = _basis_problems(prior.missing(names), basis_problem(run), file_of)
     if problems:
         raise PriorFileError(problems)

@@ -9,16 +9,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, create_model, model_validator
 
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
-from mcvalue.priors.domains import COVERAGE, FRACTION, MONEY, in_domain
+from mcvalue.priors.domains import COVERAGE, FRACTION, MONEY, THRESHOLD, in_domain
 from mcvalue.priors.families import DistSpec
 from mcvalue.priors.settings import (
     BASES,
     COST_MODELS,
     MIN_DRAWS,
     MODES,
+    OPTIONAL_QUANTITIES,
     QUANTITIES,
     STOCK_QUANTITIES,
     TARGET_YEARS,
@@ -28,7 +29,7 @@ from mcvalue.priors.settings import (
 
 
 class _WeightsBase(Strict):
-    """Weights over the five costing methods: each in [0, 1], summing to 1."""
+    """Weights over the costing methods: each in [0, 1], summing to 1 (``activity_threshold`` may be left out: 0)."""
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> "_WeightsBase":
@@ -45,7 +46,7 @@ class _WeightsBase(Strict):
 MethodWeights = create_model(
     "MethodWeights",
     __base__=_WeightsBase,
-    **{k: (Annotated[float, Field(ge=0, le=1)], ...) for k in METHOD_KEYS},
+    **{k: (Annotated[float, Field(ge=0, le=1)], 0.0 if k == THRESHOLD_KEY else ...) for k in METHOD_KEYS},
 )
 
 
@@ -65,7 +66,14 @@ class CostSection(Strict):
 
     The rates ``discount_rate`` and ``depreciation_rate`` may be left out of a file whose
     basis is "flow" (they are drawn only under "stock"; see :data:`mcvalue.priors.spec.BASES`).
+    ``activity_threshold`` may be left out when the ``activity_threshold`` method has no weight.
     """
+
+    @model_validator(mode="after")
+    def _threshold_given(self) -> "CostSection":
+        if self.activity_threshold is None and self.method_weights.as_dict()[THRESHOLD_KEY] > 0:
+            raise fail(f"method_weights gives {THRESHOLD_KEY} weight, but the file has no [cost.activity_threshold] to price it by")
+        return self
 
     salary_usd: Annotated[DistSpec, AfterValidator(in_domain(MONEY))]
     fte_fraction_contributor: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
@@ -73,6 +81,7 @@ class CostSection(Strict):
     coverage: Annotated[DistSpec, AfterValidator(in_domain(COVERAGE))]
     discount_rate: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))] | None = None
     depreciation_rate: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))] | None = None
+    activity_threshold: Annotated[DistSpec, AfterValidator(in_domain(THRESHOLD))] | None = None
     method_weights: MethodWeights
     target_year: Annotated[Any, AfterValidator(_target_year)] = None
     basis: Literal[BASES] | None = None
@@ -113,7 +122,7 @@ class RunSection(Strict):
 
 
 def _known_quantity(name: str) -> str:
-    known = QUANTITIES + STOCK_QUANTITIES
+    known = QUANTITIES + STOCK_QUANTITIES + OPTIONAL_QUANTITIES
     if name not in known:
         raise fail(f"unknown quantity '{name}'{suggest(name, known)}")
     return name

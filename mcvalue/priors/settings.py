@@ -51,6 +51,10 @@ BENEFIT_QUANTITIES: tuple[str, ...] = (
 QUANTITIES: tuple[str, ...] = COST_QUANTITIES + BENEFIT_QUANTITIES
 #: Quantities drawn only when the cost basis is "stock": they price the stock's annual user cost.
 STOCK_QUANTITIES: tuple[str, ...] = ("cost.depreciation_rate", "cost.discount_rate")
+#: Quantities drawn when a file gives them: the activity threshold per six months of the
+#: ``activity_threshold`` costing method (required when that method has weight; see
+#: :mod:`mcvalue.costmodels.threshold`). A file without it (the paper's) leaves the method unpriced.
+OPTIONAL_QUANTITIES: tuple[str, ...] = ("cost.activity_threshold",)
 COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
 
 

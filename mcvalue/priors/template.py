@@ -85,13 +85,22 @@ extends = "default"
 # ci90 = [0.02, 0.08]
 # source = "..."
 
-# Weights of the five Table 1 costing methods (all five keys, summing to 1).
+# Activity per six months at which a developer counts as full-time (activity_threshold
+# method; Robles et al. 2014/2022: 12-75 commits, git2effort's default 75).
+# [cost.activity_threshold]
+# dist = "lognormal"
+# ci90 = [12, 75]
+# source = "..."
+
+# Weights of the costing methods (the five Table 1 keys, and activity_threshold, which may
+# be left out for 0; summing to 1).
 # [cost.method_weights]
-# commits_pytorch = 0.2
-# contributors_pytorch = 0.3
-# lines_tensorflow = 0.15
-# lines_pytorch = 0.15
-# commits_tensorflow = 0.2
+# commits_pytorch = 0.15
+# contributors_pytorch = 0.2
+# lines_tensorflow = 0.1
+# lines_pytorch = 0.1
+# commits_tensorflow = 0.15
+# activity_threshold = 0.3
 
 # -------------------------------------------------------------------------- benefit side
 

@@ -115,12 +115,32 @@ def _method_rows(summary: dict) -> list[str]:
     ]
     for key, m in summary["methods"].items():
         c, b = m["cost_usd"], m["bcr"]
+        paper = m["paper_cost_usd"]
         rows.append(
-            f"| {key} | {m['weight']:.2f} | {usd(m['paper_cost_usd'])} | {usd(c['median'])} | {interval(c['intervals']['90'], usd)} "
-            f"| {ratio(PAPER_BENEFIT_USD / m['paper_cost_usd'])} | {ratio(b['median'])} | {interval(b['intervals']['90'], ratio)} "
+            f"| {key} | {m['weight']:.2f} | {usd(paper) if paper else '-'} | {usd(c['median'])} | {interval(c['intervals']['90'], usd)} "
+            f"| {ratio(PAPER_BENEFIT_USD / paper) if paper else '-'} | {ratio(b['median'])} | {interval(b['intervals']['90'], ratio)} "
             f"| {prob(b['p_above']['100']['p'])} |"
         )
     return rows
+
+
+def threshold_rows(summary: dict) -> list[str]:
+    """Return the paragraph on the activity-threshold method (none when the run could not price it)."""
+    from mcvalue.costmodels.threshold import QUANTITY
+    from mcvalue.paper import THRESHOLD_KEY
+
+    if THRESHOLD_KEY not in summary["methods"]:
+        return []
+    fte = summary["inputs"].get(f"fte.{THRESHOLD_KEY}", {})
+    t = summary["inputs"].get(QUANTITY, {})
+    at = f" ({count(fte['median'])} FTE at the threshold's median {count(t['median'])} per six months)" if fte and t else ""
+    return [
+        f"**{THRESHOLD_KEY}** (Robles et al., MSR 2014 and Empirical Software Engineering 2022) needs no reference repository: "
+        "a contributor-period counts min(activity / t, 1) engineers, t the activity per two-week window at which a developer is "
+        f"full-time (`{QUANTITY}`, given per six months){at}. Since min(activity / t, 1) <= 1, the paper's \"every active "
+        "contributor is a full-time engineer\" (the contributors method's FTE) is this method's upper bound, reached as t -> 0.",
+        "",
+    ]
 
 
 def heaviest_window_rows(summary: dict) -> list[str]:
@@ -179,8 +199,18 @@ def _input_rows(summary: dict, labels: Labels) -> list[str]:
 
 
 def _value(name: str, value: object) -> str:
-    """Format an input's value: a number by its kind, the FTE per method as a list, a method key as is."""
+    """Format an input's value: a number by its kind, the FTE per method as a list, a method key as is.
+
+    An FTE pool row (the five Table 1 figures, then the threshold method's curve) shows
+    the five figures and the curve's ends (at 1 and 48 per window).
+    """
     if isinstance(value, list):
+        from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, TABLE1_COLUMNS
+
+        if len(value) == POOL_WIDTH:
+            table1, curve = value[:TABLE1_COLUMNS], value[TABLE1_COLUMNS:]
+            ends = f"threshold {ratio(curve[0])}-{ratio(curve[-1])} (t {GRID[0]:g}-{GRID[-1]:g}/window)"
+            return " / ".join([*(ratio(v) for v in table1), ends])
         return " / ".join(ratio(v) for v in value)
     if isinstance(value, str):
         return escaped(value)
@@ -435,8 +465,8 @@ def render_markdown(
     lines += [f"> warning: {escaped(w)}" for w in warnings] + ([""] if warnings else [])
     lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
     lines += ["", "![BCR distribution](figures/bcr.png)", ""]
-    lines += ["## The five Table 1 costing methods", "", f"{estimand_sentence(summary)} {basis_sentence(summary)}", ""] + _method_rows(summary)
-    lines += ["", "![Cost per year by method](figures/cost_by_method.png)", ""] + heaviest_window_rows(summary)
+    lines += ["## The costing methods", "", f"{estimand_sentence(summary)} {basis_sentence(summary)}", ""] + _method_rows(summary)
+    lines += ["", *threshold_rows(summary), "![Cost per year by method](figures/cost_by_method.png)", ""] + heaviest_window_rows(summary)
     lines += ["## Benefit chain", "", "![Benefit chain](figures/benefit_chain.png)", ""]
     lines += ["## What would change the conclusion", ""] + decision_rows(summary, labels)
     lines += ["## Inputs", ""] + _input_rows(summary, labels) + [""]

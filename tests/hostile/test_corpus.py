@@ -132,12 +132,12 @@ def test_narrow_swing_still_draws_a_finite_tornado(tmp_path, cli):
 
 
 def test_draw_limit_is_the_memory_over_the_bytes_each_draw_keeps():
-    """Hand calculation: 8 quantities + 2 x 5 method columns + 5 per-draw arrays, float64, times 3."""
+    """Hand calculation: 9 quantities + a 25-column FTE pool row + 2 x 6 method columns + 5 per-draw arrays, float64, times 3."""
     scenario = mcvalue.load_scenario("default").with_settings(draws=1_000_001)
-    assert len(scenario.quantities) == 8 and bytes_per_draw(scenario) == 8 * 23 * 3 == 552
-    check_memory(scenario, available=552 * 1_000_001)  # exactly fits
+    assert len(scenario.quantities) == 9 and bytes_per_draw(scenario) == 8 * 51 * 3 == 1224
+    check_memory(scenario, available=1224 * 1_000_001)  # exactly fits
     with pytest.raises(mcvalue.McValueError, match=r"^--draws: 1,000,001 draws .* at most 1,000,000 draws fit$"):
-        check_memory(scenario, available=552 * 1_000_001 - 1)
+        check_memory(scenario, available=1224 * 1_000_001 - 1)
 
 
 # --- prior files that are not prior files, and extreme priors ---------------------------
@@ -426,18 +426,19 @@ def test_unwritable_cost_side_cache_runs_without_it(where, real_data_dir, tmp_pa
 
 def test_non_finite_draws_are_refused_naming_the_quantity():
     """A zero in the FTE pool makes cost 0 and BCR infinite; a NaN input names its prior."""
+    from mcvalue.costmodels.threshold import POOL_WIDTH
     from mcvalue.errors import PriorFileError
     from mcvalue.simulate import check_finite, simulate
 
     scenario = mcvalue.load_scenario("default")
-    fte = np.full((10, 5), 500.0)
+    fte = np.full((10, POOL_WIDTH), 500.0)  # every method's FTE 500, the threshold curve flat
     fte[3] = 0.0
     simulation = simulate(scenario, fte, seed=1, n=2000)
     expected_bad = np.count_nonzero(simulation.fte_row == 3)  # every draw that took row 3
     assert expected_bad > 0
     with pytest.raises(mcvalue.McValueError, match=rf"^bcr: {expected_bad:,} of 2,000 Monte Carlo draws are not finite"):
         check_finite(simulation, scenario)
-    simulation = simulate(scenario, np.full((10, 5), 500.0), seed=1, n=2000)
+    simulation = simulate(scenario, np.full((10, POOL_WIDTH), 500.0), seed=1, n=2000)
     simulation.inputs["benefit.haircut"][7] = np.nan
     with pytest.raises(PriorFileError, match=r"benefit\.haircut: 1 of 2,000 draws are not finite numbers"):
         check_finite(simulation, scenario)

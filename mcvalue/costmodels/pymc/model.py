@@ -625,10 +625,7 @@ def expected_units(
     contributors, commits and lines (sync units not included).
     """
     n_repos = params["contrib_log_mean"].shape[1]
-    if target_year == AVERAGE:
-        repo, t = np.asarray(period_repo), np.asarray(period_time, dtype=float) - TIME_ORIGIN
-    else:
-        repo, t = np.arange(n_repos), np.full(n_repos, float(target_year) + 0.5 - TIME_ORIGIN)
+    repo, t = _evaluation_points(params, period_repo, period_time, target_year)
     at = units_at(params, repo, t)
     onehot = np.zeros((repo.size, n_repos))
     onehot[np.arange(repo.size), repo] = 1.0
@@ -639,25 +636,57 @@ def expected_units(
     return {"per_contributor": per_contrib, "per_period": per_period}
 
 
-def fte_from_params(params: dict[str, np.ndarray], data: ModelData, target_year: TargetYear = DEFAULT_TARGET_YEAR) -> np.ndarray:
-    """(D, 5) FTE draws in METHOD_KEYS order for ``target_year`` (a year, or :data:`AVERAGE`).
+def _evaluation_points(
+    params: dict[str, np.ndarray], period_repo: np.ndarray, period_time: np.ndarray, target_year: TargetYear
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the (repo, years from TIME_ORIGIN) points a target year evaluates: each repo at the year, or its windows for AVERAGE."""
+    n_repos = params["contrib_log_mean"].shape[1]
+    if target_year == AVERAGE:
+        return np.asarray(period_repo), np.asarray(period_time, dtype=float) - TIME_ORIGIN
+    return np.arange(n_repos), np.full(n_repos, float(target_year) + 0.5 - TIME_ORIGIN)
 
-    FTE = sum over repos of (expected units per period + observed mean sync units per
-    period) / the reference repo's expected units per contributor-period; for the
-    contributors method the denominator is 1, so FTE is the sum of expected active
-    contributors per period. A year means the middle of that year (``year + 0.5``). The
-    reference is the first unit of the reference repo. Raises DataError if a reference
-    repo is not in the sample.
+
+def threshold_curve(
+    params: dict[str, np.ndarray], data: ModelData, target_year: TargetYear = DEFAULT_TARGET_YEAR, grid: np.ndarray | None = None
+) -> np.ndarray:
+    """(D, G) the activity-threshold method's FTE at each threshold per window of ``grid`` (default :data:`mcvalue.costmodels.threshold.GRID`).
+
+    FTE(g) = sum over repos of E[n] E[min(C / g, 1)], C the commits of a contributor-period
+    in a new window (its window effect integrated out,
+    :func:`mcvalue.costmodels.threshold.expected_fraction`); under :data:`AVERAGE`, each
+    repo's mean over its sampled windows' dates, as in :func:`expected_units`. Sync
+    accounts are left out, as in the contributors method.
+    """
+    from mcvalue.costmodels.threshold import GRID, expected_fraction
+
+    repo, t = _evaluation_points(params, data.period_repo, data.period_time, target_year)
+    mu = np.exp(params["contrib_log_mean"][:, repo] + params["contrib_slope"][:, repo] * t)
+    mean_extra = np.exp(params["commit_log_mean"][:, repo] + params["commit_slope"][:, repo] * t)
+    counts = np.maximum(np.bincount(repo, minlength=data.n_repos), 1)
+    grid = GRID if grid is None else np.asarray(grid, dtype=float)
+    return expected_fraction(mean_extra, params["commit_alpha"], params["commit_window_sd"], grid, scale=mu / counts[repo][None, :])
+
+
+def fte_from_params(params: dict[str, np.ndarray], data: ModelData, target_year: TargetYear = DEFAULT_TARGET_YEAR) -> np.ndarray:
+    """(D, POOL_WIDTH) FTE pool rows for ``target_year`` (a year, or :data:`AVERAGE`).
+
+    The first five columns are the Table 1 methods in METHOD_KEYS order: FTE = sum over
+    repos of (expected units per period + observed mean sync units per period) / the
+    reference repo's expected units per contributor-period; for the contributors method
+    the denominator is 1, so FTE is the sum of expected active contributors per period. A
+    year means the middle of that year (``year + 0.5``). The reference is the first unit of
+    the reference repo; a method whose reference repo is not in the sample gets NaN. The
+    remaining columns are the activity-threshold method's FTE on its grid of thresholds
+    (:func:`threshold_curve`, :mod:`mcvalue.costmodels.threshold`).
     """
     units = expected_units(params, data.period_repo, data.period_time, target_year)
-    out = np.empty((params["contrib_log_mean"].shape[0], len(METHODS)))
+    out = np.full((params["contrib_log_mean"].shape[0], len(METHODS)), np.nan)
     for j, method in enumerate(METHODS):
         ref = REFERENCE_REPOS[method.reference]
-        if ref not in data.unit_repos:
-            raise DataError(f"reference repo {ref} is not in the sample")
-        total = units["per_period"][method.unit].sum(axis=1) + data.sync_per_period(method.unit).sum()
-        out[:, j] = total / units["per_contributor"][method.unit][:, data.unit_repos.index(ref)]
-    return out
+        if ref in data.unit_repos:
+            total = units["per_period"][method.unit].sum(axis=1) + data.sync_per_period(method.unit).sum()
+            out[:, j] = total / units["per_contributor"][method.unit][:, data.unit_repos.index(ref)]
+    return np.concatenate([out, threshold_curve(params, data, target_year)], axis=1)
 
 
 def estimand(target_year: TargetYear) -> str:

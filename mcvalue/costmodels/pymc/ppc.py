@@ -33,7 +33,7 @@ import numpy as np
 
 from mcvalue.costmodels.pymc.model import ModelData, simulate_data
 from mcvalue.fmt import ratio
-from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS
+from mcvalue.paper import METHODS, REFERENCE_REPOS, TABLE1_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +59,7 @@ class PosteriorPredictive:
 
     table: one row per (quantity, statistic) with columns observed, rep_median, rep_q05,
     rep_q95, p_value. ``observed["table1"]`` and ``replicated["table1"]`` hold the five
-    Table-1 FTE statistics (METHOD_KEYS order) when the check had a sample design.
+    Table-1 FTE statistics (TABLE1_KEYS order) when the check had a sample design.
     """
 
     observed: dict[str, np.ndarray]
@@ -109,7 +109,7 @@ def observed_arrays(data: ModelData) -> dict[str, np.ndarray]:
 def table1_statistic(
     data: ModelData, period_contributors: np.ndarray, contrib_period: np.ndarray, contrib_commits: np.ndarray, contrib_lines: np.ndarray
 ) -> np.ndarray:
-    """(5,) Table 1's FTE per method (METHOD_KEYS order) of one dataset on ``data``'s design.
+    """(5,) Table 1's FTE per method (TABLE1_KEYS order) of one dataset on ``data``'s design.
 
     Sum over repos of the mean over its sampled periods of units per period (the sync
     units of ``data`` added for commits and lines) / the mean units per contributor-period
@@ -193,7 +193,7 @@ def table1_table(observed: dict[str, np.ndarray], replicated: dict[str, list[np.
     obs = np.asarray(observed[TABLE1], dtype=float)
     reps = np.array(replicated[TABLE1], dtype=float).reshape(-1, obs.size)
     rows = []
-    for j, key in enumerate(METHOD_KEYS):
+    for j, key in enumerate(TABLE1_KEYS):
         col = reps[:, j][np.isfinite(reps[:, j])]
         q05, med, q95 = np.quantile(col, [0.05, 0.5, 0.95]) if col.size else (np.nan,) * 3
         rows.append({"method": key, "observed": float(obs[j]), "rep_median": float(med), "rep_q05": float(q05),

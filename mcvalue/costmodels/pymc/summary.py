@@ -34,7 +34,7 @@ def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dic
     boot = bootstrap_fte(sample, BOOTSTRAP_REPLICATES, rng)
     boot_lo, boot_hi = np.quantile(boot, [0.05, 0.95], axis=0)
     fte, notes = {}, []
-    for j, key in enumerate(METHOD_KEYS):
+    for j, key in enumerate(METHOD_KEYS[:len(METHODS_BY_KEY)]):
         draws = fit.fte[:, j]
         median = float(np.median(draws))
         inside = bool(boot_lo[j] <= median <= boot_hi[j])
