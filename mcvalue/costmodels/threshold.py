@@ -99,8 +99,8 @@ def curve_at(curve: np.ndarray, threshold: np.ndarray | float, grid: np.ndarray 
     --------
     >>> grid = np.array([1.0, 2.0, 4.0])
     >>> curve = np.array([[2.0, 1.5, 1.0]])   # one contributor with 1 commit, one with 3 ...
-    >>> float(curve_at(curve, 1.5, grid)[0])   # ... min(1/1.5, 1) + min(3/1.5, 1)
-    1.6666666666666667
+    >>> round(float(curve_at(curve, 1.5, grid)[0]), 12)   # ... min(1/1.5, 1) + min(3/1.5, 1)
+    1.666666666667
     """
     curve = np.asarray(curve, dtype=float)
     t = np.broadcast_to(np.asarray(threshold, dtype=float), curve.shape[:1])
