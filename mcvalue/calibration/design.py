@@ -33,7 +33,8 @@ from mcvalue.costmodels.pymc.model import (
     repo_params,
     simulate_data,
 )
-from mcvalue.paper import TABLE1_KEYS
+from mcvalue.costmodels.threshold import GRID, TABLE1_COLUMNS
+from mcvalue.paper import METHOD_KEYS
 
 if TYPE_CHECKING:
     import pymc as pm
@@ -86,9 +87,24 @@ class CalibrationSettings:
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+#: Threshold per two-week window at which the activity-threshold method's FTE is ranked: the
+#: grid point nearest the default prior's median (30 per six months, 2.3 per window).
+RANKED_THRESHOLD = 2.0
+
+
 def quantities() -> tuple[str, ...]:
-    """Return the ranked quantities: every hyperparameter, then every method's FTE (``fte.<method>``)."""
-    return (*HYPERPARAMETERS, *(f"fte.{key}" for key in TABLE1_KEYS))
+    """Return the ranked quantities: every hyperparameter, then every method's FTE (``fte.<method>``).
+
+    The threshold method's FTE is ranked at :data:`RANKED_THRESHOLD` (its curve is one
+    function of the posterior; one point of it stands for it).
+    """
+    return (*HYPERPARAMETERS, *(f"fte.{key}" for key in METHOD_KEYS))
+
+
+def ranked_fte(fte: np.ndarray) -> np.ndarray:
+    """Return the ranked FTE of FTE pool rows ``(..., POOL_WIDTH)``: Table 1's five, then the threshold method's at :data:`RANKED_THRESHOLD`."""
+    column = TABLE1_COLUMNS + int(np.flatnonzero(GRID == RANKED_THRESHOLD)[0])
+    return np.concatenate([fte[..., :TABLE1_COLUMNS], fte[..., column : column + 1]], axis=-1)
 
 
 @dataclass(frozen=True)
@@ -102,7 +118,7 @@ class Dataset:
 
     def true_values(self) -> dict[str, float]:
         """Return the true value of every ranked quantity (:func:`quantities` order)."""
-        values = [float(self.truth[name][0]) for name in HYPERPARAMETERS] + [float(v) for v in self.true_fte]
+        values = [float(self.truth[name][0]) for name in HYPERPARAMETERS] + [float(v) for v in ranked_fte(self.true_fte)]
         return dict(zip(quantities(), values, strict=True))
 
 

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from mcvalue.calibration.design import CalibrationSettings, Dataset, quantities, simulate_dataset
+from mcvalue.calibration.design import CalibrationSettings, Dataset, quantities, ranked_fte, simulate_dataset
 from mcvalue.calibration.ranks import ranks
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, ModelData
 
@@ -40,7 +40,7 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
     from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics
     from mcvalue.costmodels.pymc.fit import posterior_draws, sample_posterior
     from mcvalue.costmodels.pymc.model import fte_from_params, repo_params
-    from mcvalue.paper import TABLE1_KEYS
+    from mcvalue.paper import METHOD_KEYS
 
     dataset = simulate_dataset(design, index, settings)
     start = time.perf_counter()
@@ -48,8 +48,8 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
     checks = convergence_diagnostics(idata)
     seconds = time.perf_counter() - start
     post = posterior_draws(idata)
-    fte = fte_from_params(repo_params(post), dataset.data, settings.target_year)
-    draws = {name: post[name] for name in HYPERPARAMETERS} | {f"fte.{key}": fte[:, j] for j, key in enumerate(TABLE1_KEYS)}
+    fte = ranked_fte(fte_from_params(repo_params(post), dataset.data, settings.target_year))
+    draws = {name: post[name] for name in HYPERPARAMETERS} | {f"fte.{key}": fte[:, j] for j, key in enumerate(METHOD_KEYS)}
     truth = dataset.true_values()
     record = {
         "dataset": index,
