@@ -14,9 +14,13 @@ from pathlib import Path
 DATA_DIR_ENV = "MCVALUE_DATA_DIR"
 #: Environment variable overriding the cache root (posteriors, cost sides, downloads).
 CACHE_DIR_ENV = "MCVALUE_CACHE_DIR"
-#: The seed of a run and of the cost model's fit unless a prior file or option says
-#: otherwise: the date of the paper's data snapshot (2022-02-18).
+#: The seed of a run, of the cost model's fit and of the calibration's datasets unless a
+#: prior file or option says otherwise: the date of the paper's data snapshot (2022-02-18).
 DEFAULT_SEED = 20220218
+#: The seed of ``mcvalue data collect``'s draw of two-week windows (``--seed``): another
+#: constant than :data:`DEFAULT_SEED` because collected samples already carry it in their
+#: manifests, and a new default would draw other windows.
+WINDOW_SEED = 2022
 
 
 def cache_dir() -> Path:

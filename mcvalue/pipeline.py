@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcvalue.config import Log, silent, to_stderr
+from mcvalue.config import WINDOW_SEED, Log, silent, to_stderr
 from mcvalue.decision.common import DEFAULT_SWING
 from mcvalue.errors import DataError, McValueError
 
@@ -116,7 +116,7 @@ def run(
 
 
 def fit(
-    mode: Mode = "clean",
+    mode: Mode | None = None,
     *,
     target_year: int | str | None = None,
     data_dir: Path | None = None,
@@ -130,8 +130,8 @@ def fit(
 
     Parameters
     ----------
-    mode : str
-        The sample's data mode.
+    mode : str, optional
+        The sample's data mode (None: ``"clean"``, :data:`mcvalue.priors.settings.DEFAULT_MODE`).
     data_dir : pathlib.Path, optional
         Where the paper's data files are (default: the usual search).
     refit, allow_unconverged, progress : bool
@@ -166,11 +166,12 @@ def fit(
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
     from mcvalue.priors.edit import parse_target_year
+    from mcvalue.priors.settings import DEFAULT_MODE
     from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
 
     year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
     target = None if save is None else _save_target(Path(save))
-    loaded = load_sample(mode=mode, data_dir=data_dir, sample=sample)
+    loaded = load_sample(mode=mode or DEFAULT_MODE, data_dir=data_dir, sample=sample)
     require_references(loaded)
     result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
     if target is not None:
@@ -453,7 +454,7 @@ def _collection_request(
         specs,
         chosen,
         col.DEFAULT_PER_REPO if per_repo is None else per_repo,
-        col.DEFAULT_SEED if seed is None else seed,
+        WINDOW_SEED if seed is None else seed,
     )
 
 

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from mcvalue import __version__
+from mcvalue.config import WINDOW_SEED
 from mcvalue.data import gitlog
 from mcvalue.data.tables import CleaningOptions, Sample
 from mcvalue.errors import DataError, McValueError
@@ -73,7 +74,6 @@ BOT_CHOICES = ("keep", "drop")
 MAX_MANIFEST_BYTES = 64 * 2**20
 MAX_LIST_BYTES = 64 * 2**20
 MAX_CACHE_BYTES = 64 * 2**20
-DEFAULT_SEED = 2022
 DEFAULT_PER_REPO = 5
 CONTRIBUTIONS_FILE = "contributions.csv"
 PERIODS_FILE = "periods.csv"
@@ -995,7 +995,7 @@ def collect(
     out: Path,
     design: Design,
     per_repo: int = DEFAULT_PER_REPO,
-    seed: int = DEFAULT_SEED,
+    seed: int = WINDOW_SEED,
     jobs: int = 1,
     clone_missing: bool = False,
     progress: Progress | None = None,
