@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from mcvalue.data.collect import Manifest
     from mcvalue.priors.spec import Mode, Scenario
-    from mcvalue.result import RunResult
+    from mcvalue.result import AuditReport, FitResult, RunResult, Table1Result
 
 def run(
     scenario: Scenario,
@@ -125,7 +125,7 @@ def fit(
     progress: bool = False,
     sample: Path | None = None,
     save: Path | str | None = None,
-) -> dict[str, Any]:
+) -> FitResult:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
 
     Parameters
@@ -148,15 +148,19 @@ def fit(
 
     Returns
     -------
-    dict
-        JSON-ready: diagnostics, posterior FTE per method beside the paper, the point
-        figures and the bootstrap, hyperparameters, PPC p-values and misfits.
+    FitResult
+        The ``--json`` record (diagnostics, posterior FTE per method beside the paper,
+        the point figures and the bootstrap, hyperparameters, PPC p-values and misfits;
+        ``.to_dict()``, ``.to_df()``: one row per method) and ``.posterior``, the
+        posterior it made (ArviZ 1 ``DataTree``).
 
     Examples
     --------
     >>> import mcvalue
     >>> record = mcvalue.fit("clean")  # doctest: +SKIP
     >>> print(mcvalue.text.render_fit(record))  # doctest: +SKIP
+    >>> record.to_df()  # doctest: +SKIP
+    >>> record.posterior["posterior"]  # doctest: +SKIP
     """
     import numpy as np
 
@@ -176,7 +180,9 @@ def fit(
     result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
     if target is not None:
         _write_netcdf(result.idata, target)
-    return fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
+    from mcvalue.result import FitResult
+
+    return FitResult(fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED)), posterior=result.idata)
 
 
 def _save_target(path: Path) -> Path:
@@ -202,7 +208,7 @@ def _write_netcdf(idata: Any, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample: Path | None = None) -> dict[str, Any]:
+def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample: Path | None = None) -> Table1Result:
     """Table 1 in one data mode, or the published table beside all modes (``mcvalue reproduce``).
 
     With ``sample`` (a directory written by :func:`collect_sample`) the table is computed
@@ -210,9 +216,10 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample:
 
     Returns
     -------
-    dict
+    Table1Result
         With ``mode``: that mode's Table 1 record (rows, cleaning, data hashes). Without:
         ``{"published": {"source", "rows"}, "modes": [record per mode]}``.
+        ``.to_df()``: one row per mode and costing method.
 
     Examples
     --------
@@ -221,22 +228,26 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample:
     """
     from mcvalue.costmodels.table1 import record_rows_published, table1_record
     from mcvalue.data import MODES, load_sample
+    from mcvalue.result import Table1Result
 
     if mode is not None:
         if mode not in MODES:
             raise McValueError(f"--mode: unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        return table1_record(load_sample(mode, data_dir, sample=sample))
+        return Table1Result(table1_record(load_sample(mode, data_dir, sample=sample)))
     modes = MODES if sample is None else tuple(m for m in MODES if m != "paper")
-    return {
+    return Table1Result({
         "published": {"source": "Langenkamp & Yue (AIES 2022), Table 1", "rows": record_rows_published()},
         "modes": [table1_record(load_sample(m, data_dir, sample=sample)) for m in modes],
-    }
+    })
 
 
 def audit(
     *, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: int = 10, sample: Path | None = None
-) -> dict[str, Any]:
+) -> AuditReport:
     """Return what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers.
+
+    The report indexes like the ``--json`` record; ``.to_df()`` gives one row per finding
+    with its count.
 
     With ``sample`` (a directory written by :func:`collect_sample`) that sample is audited
     as collected (there is no flat CSV, so no truncation finding); ``sample`` in the
@@ -251,9 +262,10 @@ def audit(
     """
     from mcvalue.data.audit import audit as audit_sample
     from mcvalue.data.audit import audit_tables
+    from mcvalue.result import AuditReport
 
     if sample is None:
-        return audit_sample(data_dir, tuple(extra_bots), top)
+        return AuditReport(audit_sample(data_dir, tuple(extra_bots), top))
     from mcvalue.data.collect import MANIFEST_FILE, Manifest, load_collected
 
     collected = load_collected(Path(sample))
@@ -269,7 +281,7 @@ def audit(
         "path": str(sample), "design": manifest.design, "problems": manifest.problems(),
         "sample_sha256": collected.file_sha256.get("sample_sha256"), "windows_outside_history": outside,
     }
-    return report
+    return AuditReport(report)
 
 
 def fetch_data(dest: Path | None = None, source: Path | str | None = None) -> dict[str, Path]:

@@ -413,6 +413,24 @@ class Manifest:
         canonical = json.dumps(self._record(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    def to_dict(self) -> dict:
+        """Return exactly what ``manifest.json`` holds (``sample_sha256`` last), as a plain dict."""
+        return json.loads(self.to_bytes())
+
+    def to_df(self) -> "pd.DataFrame":
+        """Return one row per repository and window: repo, tool, status, commit, window start and end, commits read.
+
+        A repository without windows (skipped) has one row with empty window columns.
+        """
+        import pandas as pd
+
+        rows = []
+        for record in self.repositories:
+            head = {"repo": record["repo"], "tool": record["tool"], "status": record["status"], "commit": record["commit"]}
+            windows = record["windows"] or [{}]
+            rows += [{**head, "start": w.get("start"), "end": w.get("end"), "commits": w.get("commits")} for w in windows]
+        return pd.DataFrame(rows, columns=["repo", "tool", "status", "commit", "start", "end", "commits"])
+
     def to_bytes(self) -> bytes:
         """Serialise the manifest: JSON, keys in a fixed order, no timestamps, ``sample_sha256`` last."""
         record = {**self._record(), "sample_sha256": self.sample_sha256}
