@@ -227,7 +227,8 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample:
     >>> print(mcvalue.text.render_table1(mcvalue.reproduce()))  # doctest: +SKIP
     """
     from mcvalue.costmodels.table1 import record_rows_published, table1_record
-    from mcvalue.data import MODES, load_sample
+    from mcvalue.data import load_sample
+    from mcvalue.priors.settings import MODES
     from mcvalue.result import Table1Result
 
     if mode is not None:
@@ -448,7 +449,7 @@ def _day_option(option: str, text: str | None) -> date | None:
 
 def _collection_request(
     repos: Path | None, design: str | None, windows: Path | None, per_repo: int | None, seed: int | None, data_dir: Path | None
-) -> tuple[list, Any, int, int]:
+) -> tuple[list[Any], Any, int, int]:
     """Return collect()'s repositories, design, per_repo and seed from the command line's choices."""
     from mcvalue.data import collect as col
 

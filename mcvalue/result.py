@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from xarray import DataTree
 
-    from mcvalue.costmodels import CostSide
+    from mcvalue.costmodels.side import CostSide
     from mcvalue.decision.analysis import Decision
     from mcvalue.priors.spec import Scenario
     from mcvalue.simulate import Simulation

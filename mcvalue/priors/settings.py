@@ -34,7 +34,7 @@ from mcvalue.config import DEFAULT_SEED
 #: Which sample a scenario uses; defined here (not in :mod:`mcvalue.data`) because the
 #: flow is priors -> scenario -> data: the data layer reads these, priors never import it.
 Mode = Literal["paper", "corrected", "clean"]
-MODES: tuple[str, ...] = ("paper", "corrected", "clean")
+MODES: tuple[Mode, ...] = ("paper", "corrected", "clean")
 #: The data mode of a scenario, ``mcvalue fit`` and ``mcvalue calibrate`` unless a prior
 #: file or ``--mode`` says otherwise: the raw parse, cleaned.
 DEFAULT_MODE: Mode = "clean"
