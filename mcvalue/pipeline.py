@@ -186,11 +186,11 @@ def fit(
 
 
 def _save_target(path: Path) -> Path:
-    """Check, before any work, that ``--save`` names a file in an existing directory."""
+    """Check, before any work, that ``save`` names a file in an existing directory."""
     if path.is_dir():
-        raise McValueError(f"--save: {path} is a directory; give a file name, e.g. {path / 'posterior.nc'}")
+        raise McValueError(f"{{save}}: {path} is a directory; give a file name, e.g. {path / 'posterior.nc'}", parameters=("save",))
     if not path.parent.is_dir():
-        raise McValueError(f"--save: directory {path.parent} does not exist")
+        raise McValueError(f"{{save}}: directory {path.parent} does not exist", parameters=("save",))
     return path
 
 
@@ -203,7 +203,7 @@ def _write_netcdf(idata: Any, path: Path) -> None:
         idata.to_netcdf(str(tmp), engine="h5netcdf")
         os.replace(tmp, path)
     except OSError as error:
-        raise McValueError(f"--save: cannot write {path}: {error.strerror or error}") from None
+        raise McValueError(f"{{save}}: cannot write {path}: {error.strerror or error}", parameters=("save",)) from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -233,7 +233,7 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample:
 
     if mode is not None:
         if mode not in MODES:
-            raise McValueError(f"--mode: unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+            raise McValueError(f"{{mode}}: unknown mode {mode!r}; choose one of {', '.join(MODES)}", parameters=("mode",))
         return Table1Result(table1_record(load_sample(mode, data_dir, sample=sample)))
     modes = MODES if sample is None else tuple(m for m in MODES if m != "paper")
     return Table1Result({
@@ -314,10 +314,10 @@ def fetch_data(dest: Path | None = None, source: Path | str | None = None) -> di
         return fetch(dest)
     origin = Path(source)
     if not origin.is_dir():
-        raise DataError(f"--from: directory {origin} does not exist")
+        raise DataError(f"{{source}}: directory {origin} does not exist", parameters=("source",))
     missing = [name for name in DATA_FILES if not (origin / name).is_file()]
     if missing:
-        raise DataError(f"--from: {origin} has no file {missing[0]!r} (it needs {', '.join(repr(n) for n in DATA_FILES)})")
+        raise DataError(f"{{source}}: {origin} has no file {missing[0]!r} (it needs {', '.join(repr(n) for n in DATA_FILES)})", parameters=("source",))
     checked = {name: locate(name, origin) for name in DATA_FILES}  # every file verified before any is copied
     directory = Path(dest) if dest is not None else data_cache_dir()
     return {name: _copy(path, directory) for name, path in checked.items()}
@@ -412,21 +412,22 @@ def collect_sample(
 
     clones, out = Path(clones), Path(out)
     if not clones.is_dir() and not (clone and not clones.exists()):
-        raise McValueError(f"--clones {clones}: no such directory" + ("" if clone else " (--clone creates it)"))
+        raise McValueError(f"{{clones}} {clones}: no such directory" + ("" if clone else " ({clone} creates it)"), parameters=("clones", "clone"))
     if manifest is not None:
-        given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
-                                          ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None),
-                                          ("--day", day), ("--no-mailmap", None if mailmap else True),
-                                          ("--bots", bots), ("--shallow-since", shallow_since))
-                 if value is not None]
+        given = tuple(name for name, value in (("repos", repos), ("design", design), ("windows", windows),
+                                               ("per_repo", per_repo), ("seed", seed), ("clone", clone or None),
+                                               ("day", day), ("mailmap", None if mailmap else True),
+                                               ("bots", bots), ("shallow_since", shallow_since))
+                      if value is not None)
         if given:
-            raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
+            drop = ", ".join("{" + name + "}" for name in given)
+            raise McValueError(f"{{manifest}} re-collects what the manifest says; drop {drop}", parameters=("manifest", *given))
         result = col.recollect(Path(manifest), clones, out, jobs, progress)
     else:
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
         result = col.collect(
             specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress,
-            reading=col.Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("--shallow-since", shallow_since),
+            reading=col.Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("shallow_since", shallow_since),
         )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")
@@ -434,7 +435,7 @@ def collect_sample(
 
 
 def _day_option(option: str, text: str | None) -> date | None:
-    """Parse a ``YYYY-MM-DD`` option (McValueError naming it)."""
+    """Parse a ``YYYY-MM-DD`` parameter named ``option`` (McValueError naming it)."""
     from datetime import date
 
     if text is None:
@@ -444,7 +445,7 @@ def _day_option(option: str, text: str | None) -> date | None:
             raise ValueError
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise McValueError(f"{option} {text!r}: use a YYYY-MM-DD date") from None
+        raise McValueError(f"{{{option}}} {text!r}: use a YYYY-MM-DD date", parameters=(option,)) from None
 
 
 def _collection_request(
@@ -455,9 +456,9 @@ def _collection_request(
 
     if windows is not None:
         if design is not None:
-            raise McValueError("--design and --windows exclude each other: explicit windows are the design")
+            raise McValueError("{design} and {windows} exclude each other: explicit windows are the design", parameters=("design", "windows"))
         if per_repo is not None or seed is not None:
-            raise McValueError("--per-repo and --seed draw windows; --windows gives them explicitly, so drop them")
+            raise McValueError("{per_repo} and {seed} draw windows; {windows} gives them explicitly, so drop them", parameters=("per_repo", "seed", "windows"))
         chosen = col.parse_windows(Path(windows))
         specs = col.parse_repo_list(Path(repos)) if repos is not None else col.repos_for_windows(chosen, ())
     else:

@@ -56,3 +56,19 @@ def test_flags_take_no_value_in_the_help_and_defaults_are_shown():
     for flag in ("--json", "--quiet", "--refit", "--allow-unconverged", "--save-draws"):
         assert "<bool>" not in rows[flag], rows[flag]
     assert "[default: 10,90]" in rows["--swing"] and "[default: results]" in rows["--results-dir"]
+
+
+def test_library_errors_name_parameters_and_the_cli_names_options(tmp_path, cli):
+    import pytest
+
+    import mcvalue
+
+    nowhere = tmp_path / "nowhere"
+    with pytest.raises(mcvalue.McValueError) as raised:
+        mcvalue.fetch_data(source=nowhere)
+    assert str(raised.value) == f"source: directory {nowhere} does not exist"
+    assert cli("data", "fetch", "--from", nowhere) == (1, "", f"error: --from: directory {nowhere} does not exist\n")
+    with pytest.raises(mcvalue.McValueError, match=r"^design and windows exclude each other"):
+        mcvalue.collect_sample(tmp_path, clones=tmp_path, design="history", windows=tmp_path / "w.csv")
+    code, _, err = cli("data", "collect", "--clones", tmp_path, "--out", tmp_path / "s", "--per-repo", "2", "--windows", tmp_path / "w.csv")
+    assert (code, err) == (1, "error: --per-repo and --seed draw windows; --windows gives them explicitly, so drop them\n")

@@ -200,11 +200,11 @@ def calibrate_design(
 
 
 def _check_count(datasets: int) -> None:
-    """Raise McValueError (naming ``--datasets``) unless at least one dataset is asked for."""
+    """Raise McValueError (naming ``datasets``) unless at least one dataset is asked for."""
     from mcvalue.errors import McValueError
 
     if datasets < 1:
-        raise McValueError(f"--datasets {datasets}: give at least one dataset")
+        raise McValueError(f"{{datasets}} {datasets}: give at least one dataset", parameters=("datasets",))
 
 
 def _task(shared: tuple[ModelData, CalibrationSettings], index: int) -> tuple[dict, float]:

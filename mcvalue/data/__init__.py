@@ -82,7 +82,7 @@ def load_sample(
         from mcvalue.data.collect import load_collected
 
         if mode == "paper":
-            raise McValueError("a collected sample has no paper mode (the authors' flat CSV); use --mode corrected or clean")
+            raise McValueError("a collected sample has no paper mode (the authors' flat CSV); use {mode} corrected or clean", parameters=("mode",))
         return load_collected(sample, cleaning)
     raw_contributions, raw_periods = read_raw(locate(RAW_FILE, data_dir))
     if mode == "paper":
