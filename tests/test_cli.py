@@ -72,3 +72,21 @@ def test_library_errors_name_parameters_and_the_cli_names_options(tmp_path, cli)
         mcvalue.collect_sample(tmp_path, clones=tmp_path, design="history", windows=tmp_path / "w.csv")
     code, _, err = cli("data", "collect", "--clones", tmp_path, "--out", tmp_path / "s", "--per-repo", "2", "--windows", tmp_path / "w.csv")
     assert (code, err) == (1, "error: --per-repo and --seed draw windows; --windows gives them explicitly, so drop them\n")
+
+
+def test_run_and_sensitivity_take_the_run_options_declared_once():
+    import dataclasses
+
+    import typer.main
+
+    from mcvalue.cli import app
+    from mcvalue.cli.options import RunOptions
+
+    commands = {info.name: typer.main.get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None)
+                for info in app.registered_commands if info.name in ("run", "sensitivity")}
+    shared = {field.name for field in dataclasses.fields(RunOptions)}
+    assert {p.name for p in commands["sensitivity"].params} == shared
+    assert {p.name for p in commands["run"].params} == shared | {"name", "results_dir", "save_draws"}
+    run_flags = {p.name: p.opts for p in commands["run"].params}
+    assert all(run_flags[p.name] == p.opts for p in commands["sensitivity"].params)
+    assert {"--threshold", "--allow-unconverged", "--json", "-q"} <= {o for p in commands["sensitivity"].params for o in p.opts}
