@@ -18,9 +18,50 @@ fast: pandas, pymc, arviz and matplotlib load only when a function needs them.
 """
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.2.0"
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__ imports each name on first use
+    from mcvalue.calibration import CalibrationSettings as CalibrationSettings
+    from mcvalue.calibration import calibrate as calibrate
+    from mcvalue.calibration import forecast_trends as forecast_trends
+    from mcvalue.errors import ConvergenceError as ConvergenceError
+    from mcvalue.errors import DataError as DataError
+    from mcvalue.errors import McValueError as McValueError
+    from mcvalue.errors import PriorFileError as PriorFileError
+    from mcvalue.errors import RunExistsError as RunExistsError
+    from mcvalue.fmt import escape_controls as escape_controls
+    from mcvalue.fmt import printable as printable
+    from mcvalue.pipeline import audit as audit
+    from mcvalue.pipeline import collect_sample as collect_sample
+    from mcvalue.pipeline import compare as compare
+    from mcvalue.pipeline import fetch_data as fetch_data
+    from mcvalue.pipeline import fit as fit
+    from mcvalue.pipeline import reproduce as reproduce
+    from mcvalue.pipeline import run as run
+    from mcvalue.pipeline import to_json as to_json
+    from mcvalue.plots import plot_bcr as plot_bcr
+    from mcvalue.plots import plot_benefit_chain as plot_benefit_chain
+    from mcvalue.plots import plot_cost_by_method as plot_cost_by_method
+    from mcvalue.plots import plot_evppi as plot_evppi
+    from mcvalue.plots import plot_exceedance as plot_exceedance
+    from mcvalue.plots import plot_ppc as plot_ppc
+    from mcvalue.plots import plot_sobol as plot_sobol
+    from mcvalue.plots import plot_tornado as plot_tornado
+    from mcvalue.priors.load import load_scenario as load_scenario
+    from mcvalue.priors.load import new_prior_file as new_prior_file
+    from mcvalue.priors.spec import Scenario as Scenario
+    from mcvalue.report import report_directory as report_directory
+    from mcvalue.report import text as text
+    from mcvalue.report import write_report as write_report
+    from mcvalue.report.figures import write_comparison_plot as write_comparison_plot
+    from mcvalue.report.figures import write_prior_plot as write_prior_plot
+    from mcvalue.result import AuditReport as AuditReport
+    from mcvalue.result import FitResult as FitResult
+    from mcvalue.result import RunResult as RunResult
+    from mcvalue.result import RunSummary as RunSummary
+    from mcvalue.result import Table1Result as Table1Result
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -39,6 +80,10 @@ _EXPORTS: dict[str, str] = {
     "CalibrationSettings": "mcvalue.calibration",
     "forecast_trends": "mcvalue.calibration",
     "RunResult": "mcvalue.result",
+    "RunSummary": "mcvalue.result",
+    "FitResult": "mcvalue.result",
+    "Table1Result": "mcvalue.result",
+    "AuditReport": "mcvalue.result",
     "write_report": "mcvalue.report",
     "report_directory": "mcvalue.report",
     "write_comparison_plot": "mcvalue.report.figures",

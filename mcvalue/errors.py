@@ -1,14 +1,47 @@
 """Errors a user can cause and fix.
 
-The CLI prints ``str(error)`` as one line on stderr and exits with ``error.exit_code``;
-no traceback. Anything else escaping is a bug in mcvalue and keeps its traceback.
+The CLI prints the error as one line on stderr and exits with ``error.exit_code``; no
+traceback. Anything else escaping is a bug in mcvalue and keeps its traceback.
+
+A library error names the Python parameter at fault (``save: ... is a directory``); the
+CLI names the option instead (``--save: ...``) through :meth:`McValueError.naming`.
 """
+
+from collections.abc import Callable
 
 
 class McValueError(Exception):
-    """A problem the user can fix (bad input, missing file); exit code 1."""
+    """A problem the user can fix (bad input, missing file); exit code 1.
+
+    Parameters
+    ----------
+    message : str
+        One line. Where it names a parameter of the function called, it writes
+        ``{name}`` and lists the name in ``parameters``.
+    parameters : tuple of str
+        The parameters the message names: ``str(error)`` writes each as itself, and
+        :meth:`naming` as another name (the CLI's option).
+
+    Examples
+    --------
+    >>> error = McValueError("{save}: directory /x does not exist", parameters=("save",))
+    >>> str(error), error.naming(lambda name: "--" + name)
+    ('save: directory /x does not exist', '--save: directory /x does not exist')
+    """
 
     exit_code: int = 1
+
+    def __init__(self, message: str = "", *, parameters: tuple[str, ...] = ()) -> None:
+        self.template = message
+        self.parameters = parameters
+        super().__init__(self.naming(str))
+
+    def naming(self, name_of: Callable[[str], str]) -> str:
+        """Return the message with each parameter it names written as ``name_of(parameter)``."""
+        text = self.template
+        for parameter in self.parameters:
+            text = text.replace("{" + parameter + "}", name_of(parameter))
+        return text
 
 
 class DataError(McValueError):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcvalue.config import Log, silent, to_stderr
+from mcvalue.config import WINDOW_SEED, Log, silent, to_stderr
 from mcvalue.decision.common import DEFAULT_SWING
 from mcvalue.errors import DataError, McValueError
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from mcvalue.data.collect import Manifest
     from mcvalue.priors.spec import Mode, Scenario
-    from mcvalue.result import RunResult
+    from mcvalue.result import AuditReport, FitResult, RunResult, Table1Result
 
 def run(
     scenario: Scenario,
@@ -116,7 +116,7 @@ def run(
 
 
 def fit(
-    mode: Mode = "clean",
+    mode: Mode | None = None,
     *,
     target_year: int | str | None = None,
     data_dir: Path | None = None,
@@ -125,13 +125,13 @@ def fit(
     progress: bool = False,
     sample: Path | None = None,
     save: Path | str | None = None,
-) -> dict[str, Any]:
+) -> FitResult:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
 
     Parameters
     ----------
-    mode : str
-        The sample's data mode.
+    mode : str, optional
+        The sample's data mode (None: ``"clean"``, :data:`mcvalue.priors.settings.DEFAULT_MODE`).
     data_dir : pathlib.Path, optional
         Where the paper's data files are (default: the usual search).
     refit, allow_unconverged, progress : bool
@@ -148,15 +148,19 @@ def fit(
 
     Returns
     -------
-    dict
-        JSON-ready: diagnostics, posterior FTE per method beside the paper, the point
-        figures and the bootstrap, hyperparameters, PPC p-values and misfits.
+    FitResult
+        The ``--json`` record (diagnostics, posterior FTE per method beside the paper,
+        the point figures and the bootstrap, hyperparameters, PPC p-values and misfits;
+        ``.to_dict()``, ``.to_df()``: one row per method) and ``.posterior``, the
+        posterior it made (ArviZ 1 ``DataTree``).
 
     Examples
     --------
     >>> import mcvalue
     >>> record = mcvalue.fit("clean")  # doctest: +SKIP
     >>> print(mcvalue.text.render_fit(record))  # doctest: +SKIP
+    >>> record.to_df()  # doctest: +SKIP
+    >>> record.posterior["posterior"]  # doctest: +SKIP
     """
     import numpy as np
 
@@ -166,24 +170,27 @@ def fit(
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.data import load_sample
     from mcvalue.priors.edit import parse_target_year
+    from mcvalue.priors.settings import DEFAULT_MODE
     from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
 
     year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
     target = None if save is None else _save_target(Path(save))
-    loaded = load_sample(mode=mode, data_dir=data_dir, sample=sample)
+    loaded = load_sample(mode=mode or DEFAULT_MODE, data_dir=data_dir, sample=sample)
     require_references(loaded)
     result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
     if target is not None:
         _write_netcdf(result.idata, target)
-    return fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
+    from mcvalue.result import FitResult
+
+    return FitResult(fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED)), posterior=result.idata)
 
 
 def _save_target(path: Path) -> Path:
-    """Check, before any work, that ``--save`` names a file in an existing directory."""
+    """Check, before any work, that ``save`` names a file in an existing directory."""
     if path.is_dir():
-        raise McValueError(f"--save: {path} is a directory; give a file name, e.g. {path / 'posterior.nc'}")
+        raise McValueError(f"{{save}}: {path} is a directory; give a file name, e.g. {path / 'posterior.nc'}", parameters=("save",))
     if not path.parent.is_dir():
-        raise McValueError(f"--save: directory {path.parent} does not exist")
+        raise McValueError(f"{{save}}: directory {path.parent} does not exist", parameters=("save",))
     return path
 
 
@@ -196,12 +203,12 @@ def _write_netcdf(idata: Any, path: Path) -> None:
         idata.to_netcdf(str(tmp), engine="h5netcdf")
         os.replace(tmp, path)
     except OSError as error:
-        raise McValueError(f"--save: cannot write {path}: {error.strerror or error}") from None
+        raise McValueError(f"{{save}}: cannot write {path}: {error.strerror or error}", parameters=("save",)) from None
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample: Path | None = None) -> dict[str, Any]:
+def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample: Path | None = None) -> Table1Result:
     """Table 1 in one data mode, or the published table beside all modes (``mcvalue reproduce``).
 
     With ``sample`` (a directory written by :func:`collect_sample`) the table is computed
@@ -209,9 +216,10 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample:
 
     Returns
     -------
-    dict
+    Table1Result
         With ``mode``: that mode's Table 1 record (rows, cleaning, data hashes). Without:
         ``{"published": {"source", "rows"}, "modes": [record per mode]}``.
+        ``.to_df()``: one row per mode and costing method.
 
     Examples
     --------
@@ -219,23 +227,28 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample:
     >>> print(mcvalue.text.render_table1(mcvalue.reproduce()))  # doctest: +SKIP
     """
     from mcvalue.costmodels.table1 import record_rows_published, table1_record
-    from mcvalue.data import MODES, load_sample
+    from mcvalue.data import load_sample
+    from mcvalue.priors.settings import MODES
+    from mcvalue.result import Table1Result
 
     if mode is not None:
         if mode not in MODES:
-            raise McValueError(f"--mode: unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        return table1_record(load_sample(mode, data_dir, sample=sample))
+            raise McValueError(f"{{mode}}: unknown mode {mode!r}; choose one of {', '.join(MODES)}", parameters=("mode",))
+        return Table1Result(table1_record(load_sample(mode, data_dir, sample=sample)))
     modes = MODES if sample is None else tuple(m for m in MODES if m != "paper")
-    return {
+    return Table1Result({
         "published": {"source": "Langenkamp & Yue (AIES 2022), Table 1", "rows": record_rows_published()},
         "modes": [table1_record(load_sample(m, data_dir, sample=sample)) for m in modes],
-    }
+    })
 
 
 def audit(
     *, data_dir: Path | None = None, extra_bots: Sequence[str] = (), top: int = 10, sample: Path | None = None
-) -> dict[str, Any]:
+) -> AuditReport:
     """Return what is wrong with the sample: truncation, bots, duplicates, overlaps, empties, outliers.
+
+    The report indexes like the ``--json`` record; ``.to_df()`` gives one row per finding
+    with its count.
 
     With ``sample`` (a directory written by :func:`collect_sample`) that sample is audited
     as collected (there is no flat CSV, so no truncation finding); ``sample`` in the
@@ -250,9 +263,10 @@ def audit(
     """
     from mcvalue.data.audit import audit as audit_sample
     from mcvalue.data.audit import audit_tables
+    from mcvalue.result import AuditReport
 
     if sample is None:
-        return audit_sample(data_dir, tuple(extra_bots), top)
+        return AuditReport(audit_sample(data_dir, tuple(extra_bots), top))
     from mcvalue.data.collect import MANIFEST_FILE, Manifest, load_collected
 
     collected = load_collected(Path(sample))
@@ -268,7 +282,7 @@ def audit(
         "path": str(sample), "design": manifest.design, "problems": manifest.problems(),
         "sample_sha256": collected.file_sha256.get("sample_sha256"), "windows_outside_history": outside,
     }
-    return report
+    return AuditReport(report)
 
 
 def fetch_data(dest: Path | None = None, source: Path | str | None = None) -> dict[str, Path]:
@@ -300,10 +314,10 @@ def fetch_data(dest: Path | None = None, source: Path | str | None = None) -> di
         return fetch(dest)
     origin = Path(source)
     if not origin.is_dir():
-        raise DataError(f"--from: directory {origin} does not exist")
+        raise DataError(f"{{source}}: directory {origin} does not exist", parameters=("source",))
     missing = [name for name in DATA_FILES if not (origin / name).is_file()]
     if missing:
-        raise DataError(f"--from: {origin} has no file {missing[0]!r} (it needs {', '.join(repr(n) for n in DATA_FILES)})")
+        raise DataError(f"{{source}}: {origin} has no file {missing[0]!r} (it needs {', '.join(repr(n) for n in DATA_FILES)})", parameters=("source",))
     checked = {name: locate(name, origin) for name in DATA_FILES}  # every file verified before any is copied
     directory = Path(dest) if dest is not None else data_cache_dir()
     return {name: _copy(path, directory) for name, path in checked.items()}
@@ -398,21 +412,22 @@ def collect_sample(
 
     clones, out = Path(clones), Path(out)
     if not clones.is_dir() and not (clone and not clones.exists()):
-        raise McValueError(f"--clones {clones}: no such directory" + ("" if clone else " (--clone creates it)"))
+        raise McValueError(f"{{clones}} {clones}: no such directory" + ("" if clone else " ({clone} creates it)"), parameters=("clones", "clone"))
     if manifest is not None:
-        given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
-                                          ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None),
-                                          ("--day", day), ("--no-mailmap", None if mailmap else True),
-                                          ("--bots", bots), ("--shallow-since", shallow_since))
-                 if value is not None]
+        given = tuple(name for name, value in (("repos", repos), ("design", design), ("windows", windows),
+                                               ("per_repo", per_repo), ("seed", seed), ("clone", clone or None),
+                                               ("day", day), ("mailmap", None if mailmap else True),
+                                               ("bots", bots), ("shallow_since", shallow_since))
+                      if value is not None)
         if given:
-            raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
+            drop = ", ".join("{" + name + "}" for name in given)
+            raise McValueError(f"{{manifest}} re-collects what the manifest says; drop {drop}", parameters=("manifest", *given))
         result = col.recollect(Path(manifest), clones, out, jobs, progress)
     else:
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
         result = col.collect(
             specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress,
-            reading=col.Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("--shallow-since", shallow_since),
+            reading=col.Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("shallow_since", shallow_since),
         )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")
@@ -420,7 +435,7 @@ def collect_sample(
 
 
 def _day_option(option: str, text: str | None) -> date | None:
-    """Parse a ``YYYY-MM-DD`` option (McValueError naming it)."""
+    """Parse a ``YYYY-MM-DD`` parameter named ``option`` (McValueError naming it)."""
     from datetime import date
 
     if text is None:
@@ -430,20 +445,20 @@ def _day_option(option: str, text: str | None) -> date | None:
             raise ValueError
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise McValueError(f"{option} {text!r}: use a YYYY-MM-DD date") from None
+        raise McValueError(f"{{{option}}} {text!r}: use a YYYY-MM-DD date", parameters=(option,)) from None
 
 
 def _collection_request(
     repos: Path | None, design: str | None, windows: Path | None, per_repo: int | None, seed: int | None, data_dir: Path | None
-) -> tuple[list, Any, int, int]:
+) -> tuple[list[Any], Any, int, int]:
     """Return collect()'s repositories, design, per_repo and seed from the command line's choices."""
     from mcvalue.data import collect as col
 
     if windows is not None:
         if design is not None:
-            raise McValueError("--design and --windows exclude each other: explicit windows are the design")
+            raise McValueError("{design} and {windows} exclude each other: explicit windows are the design", parameters=("design", "windows"))
         if per_repo is not None or seed is not None:
-            raise McValueError("--per-repo and --seed draw windows; --windows gives them explicitly, so drop them")
+            raise McValueError("{per_repo} and {seed} draw windows; {windows} gives them explicitly, so drop them", parameters=("per_repo", "seed", "windows"))
         chosen = col.parse_windows(Path(windows))
         specs = col.parse_repo_list(Path(repos)) if repos is not None else col.repos_for_windows(chosen, ())
     else:
@@ -453,7 +468,7 @@ def _collection_request(
         specs,
         chosen,
         col.DEFAULT_PER_REPO if per_repo is None else per_repo,
-        col.DEFAULT_SEED if seed is None else seed,
+        WINDOW_SEED if seed is None else seed,
     )
 
 

@@ -127,3 +127,13 @@ def test_the_cli_imports_only_the_public_api():
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     assert not alias.name.startswith("mcvalue.") or alias.name.startswith("mcvalue.cli"), f"{path.name} imports {alias.name}"
+
+
+def test_type_checkers_see_every_public_name_from_the_module_that_defines_it():
+    import ast
+
+    tree = ast.parse((ROOT / "mcvalue" / "__init__.py").read_text())
+    block = next(node for node in tree.body if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    seen = {alias.asname: f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" == mcvalue._EXPORTS[alias.asname] else node.module
+            for node in block.body for alias in node.names}
+    assert seen == mcvalue._EXPORTS

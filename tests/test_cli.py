@@ -56,3 +56,37 @@ def test_flags_take_no_value_in_the_help_and_defaults_are_shown():
     for flag in ("--json", "--quiet", "--refit", "--allow-unconverged", "--save-draws"):
         assert "<bool>" not in rows[flag], rows[flag]
     assert "[default: 10,90]" in rows["--swing"] and "[default: results]" in rows["--results-dir"]
+
+
+def test_library_errors_name_parameters_and_the_cli_names_options(tmp_path, cli):
+    import pytest
+
+    import mcvalue
+
+    nowhere = tmp_path / "nowhere"
+    with pytest.raises(mcvalue.McValueError) as raised:
+        mcvalue.fetch_data(source=nowhere)
+    assert str(raised.value) == f"source: directory {nowhere} does not exist"
+    assert cli("data", "fetch", "--from", nowhere) == (1, "", f"error: --from: directory {nowhere} does not exist\n")
+    with pytest.raises(mcvalue.McValueError, match=r"^design and windows exclude each other"):
+        mcvalue.collect_sample(tmp_path, clones=tmp_path, design="history", windows=tmp_path / "w.csv")
+    code, _, err = cli("data", "collect", "--clones", tmp_path, "--out", tmp_path / "s", "--per-repo", "2", "--windows", tmp_path / "w.csv")
+    assert (code, err) == (1, "error: --per-repo and --seed draw windows; --windows gives them explicitly, so drop them\n")
+
+
+def test_run_and_sensitivity_take_the_run_options_declared_once():
+    import dataclasses
+
+    import typer.main
+
+    from mcvalue.cli import app
+    from mcvalue.cli.options import RunOptions
+
+    commands = {info.name: typer.main.get_command_from_info(info, pretty_exceptions_short=True, rich_markup_mode=None)
+                for info in app.registered_commands if info.name in ("run", "sensitivity")}
+    shared = {field.name for field in dataclasses.fields(RunOptions)}
+    assert {p.name for p in commands["sensitivity"].params} == shared
+    assert {p.name for p in commands["run"].params} == shared | {"name", "results_dir", "save_draws"}
+    run_flags = {p.name: p.opts for p in commands["run"].params}
+    assert all(run_flags[p.name] == p.opts for p in commands["sensitivity"].params)
+    assert {"--threshold", "--allow-unconverged", "--json", "-q"} <= {o for p in commands["sensitivity"].params for o in p.opts}

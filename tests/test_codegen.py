@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mcvalue.costmodels.pymc.codegen import X86_64_V3, cpu_model, instruction_set
+from mcvalue.config import cpu_model
+from mcvalue.costmodels.pymc.codegen import X86_64_V3, instruction_set
 
 V2 = frozenset({"sse", "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "popcnt", "cx16"})
 

@@ -57,27 +57,6 @@ def _isolated_git(monkeypatch):
         monkeypatch.setenv(key, value)
 
 
-@pytest.fixture
-def cli(capsys, monkeypatch):
-    """Run ``mcvalue ARGS`` in this process through the console entry point: (exit code, stdout, stderr)."""
-    from mcvalue.cli import main
-
-    def invoke(*args: object) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["mcvalue", *map(str, args)])
-        previous = signal.getsignal(signal.SIGTERM)
-        try:
-            main()
-            code = 0
-        except SystemExit as done:
-            code = done.code
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
-
-
 @pytest.fixture(scope="module")
 def clones(tmp_path_factory) -> Path:
     """``clones/acme/tiny`` as in the module docstring."""

@@ -37,7 +37,8 @@ def test_from_copies_the_verified_files_so_later_commands_need_no_variable(real_
 def test_from_refuses_a_missing_directory_a_missing_file_and_other_bytes(real_data_dir, offline, tmp_path):
     runner = CliRunner()
     missing = runner.invoke(app, ["data", "fetch", "--from", str(tmp_path / "nowhere")])
-    assert missing.exit_code == 1 and f"--from: directory {tmp_path / 'nowhere'} does not exist" in str(missing.exception)
+    # The library names its parameter (source); the console entry point names the option (tests/test_cli.py).
+    assert missing.exit_code == 1 and f"source: directory {tmp_path / 'nowhere'} does not exist" in str(missing.exception)
     partial = tmp_path / "partial"
     partial.mkdir()
     shutil.copy(real_data_dir / RAW_FILE, partial / RAW_FILE)

@@ -156,3 +156,19 @@ def test_save_into_a_missing_directory_is_refused_before_any_work(tmp_path):
     result = CliRunner().invoke(app, ["fit", "--save", str(tmp_path / "nowhere" / "posterior.nc")])
     assert result.exit_code != 0
     assert f"directory {tmp_path / 'nowhere'} does not exist" in str(result.exception)
+
+
+def test_fit_returns_the_posterior_it_made_and_a_table_of_its_record(tiny_fit_cli, real_data_dir):
+    import mcvalue
+
+    fit = mcvalue.fit(data_dir=real_data_dir, allow_unconverged=True)
+    posterior = fit.posterior.posterior
+    assert (posterior.sizes["chain"], posterior.sizes["draw"]) == (TINY["chains"], TINY["draws"])
+    assert set(HYPERPARAMETERS) <= set(posterior.data_vars)
+    table = fit.to_df()
+    assert list(table.index) == list(TABLE1_KEYS)
+    for key in TABLE1_KEYS:
+        assert table.loc[key, "paper"] == pytest.approx(PAPER_FTE[key], rel=5e-4)  # the published figure, by hand
+        assert table.loc[key, "ci90_low"] <= table.loc[key, "median"] <= table.loc[key, "ci90_high"]
+    assert json.loads(mcvalue.to_json(fit)) == json.loads(mcvalue.to_json(fit.to_dict()))
+    assert type(fit.to_dict()) is dict and "posterior" not in fit.to_dict()

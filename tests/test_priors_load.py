@@ -279,3 +279,12 @@ def test_resolved_priors_do_not_depend_on_where_the_files_live(tmp_path):
     assert resolved == load_scenario(second).resolved_toml
     assert str(tmp_path) not in resolved
     assert resolved.startswith("# resolved from default.toml\n# resolved from mine.toml\n")
+
+
+def test_defaults_pass_the_checks_a_prior_file_value_must_pass():
+    from mcvalue.priors.settings import DEFAULT_MODE, RunSettings, defaults_problem
+
+    assert DEFAULT_MODE == "clean" and defaults_problem() is None
+    assert defaults_problem(mode="tidy") == "DEFAULT_MODE: 'tidy' is not one of ('paper', 'corrected', 'clean')"
+    assert defaults_problem(RunSettings(target_year=1999)) == "DEFAULT_TARGET_YEAR: expected a year from 2005 to 2030 or 'average', got 1999"
+    assert defaults_problem(RunSettings(stock_start=2025)).startswith("DEFAULT_STOCK_START: [cost] stock_start = 2025 is after")

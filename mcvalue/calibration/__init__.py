@@ -23,6 +23,7 @@ from pathlib import Path
 
 from mcvalue.calibration.design import CalibrationSettings
 from mcvalue.costmodels.pymc.model import ModelData
+from mcvalue.priors.settings import DEFAULT_MODE, Mode
 
 __all__ = ["CalibrationResult", "CalibrationSettings", "calibrate", "calibrate_design", "forecast_trends"]
 
@@ -51,7 +52,7 @@ def calibrate(
     datasets: int = 100,
     *,
     out: Path | str = Path("results") / "calibration",
-    mode: str = "clean",
+    mode: Mode | None = None,
     sample: Path | None = None,
     data_dir: Path | None = None,
     settings: CalibrationSettings | None = None,
@@ -70,7 +71,7 @@ def calibrate(
         The calibration directory (created if missing): ``ranks.jsonl``, ``timings.jsonl``,
         ``summary.json``, ``ranks.png``.
     mode, sample, data_dir
-        Which sample's design, as for :func:`mcvalue.fit`.
+        Which sample's design, as for :func:`mcvalue.fit` (mode None: ``"clean"``).
     settings : CalibrationSettings, optional
         Sampler, thinning, target year, seeds and priors (default: the production fit).
     workers : int, optional
@@ -99,7 +100,7 @@ def calibrate(
     _check_count(datasets)
     if scheduler is not None or (workers or default_workers()) > 1:
         require_dask()  # before the sample loads: a missing extra is said at once
-    design = model_data_from_sample(load_sample(mode, data_dir=data_dir, sample=sample))
+    design = model_data_from_sample(load_sample(mode or DEFAULT_MODE, data_dir=data_dir, sample=sample))
     return calibrate_design(design, datasets, out=out, settings=settings, workers=workers, scheduler=scheduler, progress=progress)
 
 
@@ -108,7 +109,7 @@ def forecast_trends(
     out: Path | str = Path("results") / "calibration",
     cutoff: int = 2019,
     target_year: int = 2021,
-    mode: str = "clean",
+    mode: Mode | None = None,
     sample: Path | None = None,
     data_dir: Path | None = None,
     progress: bool = False,
@@ -133,7 +134,7 @@ def forecast_trends(
     from mcvalue.data.collect import write_atomic
 
     directory = _directory(out)
-    record = forecast_check(model_data_from_sample(load_sample(mode, data_dir=data_dir, sample=sample)), cutoff=float(cutoff),
+    record = forecast_check(model_data_from_sample(load_sample(mode or DEFAULT_MODE, data_dir=data_dir, sample=sample)), cutoff=float(cutoff),
                             target_year=target_year, progress=progress)
     write_atomic(directory / FORECAST_FILE, (json.dumps(record, indent=2) + "\n").encode())
     return record
@@ -199,11 +200,11 @@ def calibrate_design(
 
 
 def _check_count(datasets: int) -> None:
-    """Raise McValueError (naming ``--datasets``) unless at least one dataset is asked for."""
+    """Raise McValueError (naming ``datasets``) unless at least one dataset is asked for."""
     from mcvalue.errors import McValueError
 
     if datasets < 1:
-        raise McValueError(f"--datasets {datasets}: give at least one dataset")
+        raise McValueError(f"{{datasets}} {datasets}: give at least one dataset", parameters=("datasets",))
 
 
 def _task(shared: tuple[ModelData, CalibrationSettings], index: int) -> tuple[dict, float]:

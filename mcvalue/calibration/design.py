@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mcvalue.config import DEFAULT_SEED
 from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
 from mcvalue.costmodels.pymc.model import (
     HYPERPARAMETERS,
@@ -38,9 +39,6 @@ from mcvalue.paper import METHOD_KEYS
 
 if TYPE_CHECKING:
     import pymc as pm
-
-#: The root of every dataset's seeds (the date of the paper's data, as in the first SBC runs).
-DEFAULT_SEED = 20220218
 
 #: Draws kept per fit to rank the truth among (ranks run 0..THINNED): 99 evenly spaced draws.
 THINNED = 99

@@ -31,7 +31,8 @@ def require_dask() -> None:
     try:
         import dask.distributed  # noqa: F401
     except ImportError:
-        raise DaskMissingError(f"mcvalue calibrate runs its fits on Dask, which is not installed: {INSTALL_HINT} (or use --workers 1)") from None
+        message = f"mcvalue calibrate runs its fits on Dask, which is not installed: {INSTALL_HINT} (or use {{workers}} 1)"
+        raise DaskMissingError(message, parameters=("workers",)) from None
 
 
 def default_workers() -> int:
@@ -69,7 +70,7 @@ def run_tasks(
         try:
             client, cluster = Client(scheduler, timeout="20s"), None
         except (OSError, TimeoutError) as error:
-            raise McValueError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler there ({error})") from None
+            raise McValueError(f"{{scheduler}} {scheduler}: cannot connect to a Dask scheduler there ({error})", parameters=("scheduler",)) from None
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)

@@ -38,6 +38,21 @@ run_cmds.register(app)
 calibrate_cmds.register(app)
 
 
+#: Options whose name is not the library parameter's with ``--`` and hyphens (the others: ``save`` -> ``--save``).
+OPTION_OF = {"source": "--from", "mailmap": "--no-mailmap"}
+
+
+def option_of(parameter: str) -> str:
+    """Return the command-line option of a library parameter a McValueError names (``per_repo`` -> ``--per-repo``).
+
+    Examples
+    --------
+    >>> option_of("per_repo"), option_of("source")
+    ('--per-repo', '--from')
+    """
+    return OPTION_OF.get(parameter, "--" + parameter.replace("_", "-"))
+
+
 def _log_internal_error(error: BaseException) -> str:
     """Write the traceback of an unexpected error to a log file; return its path (or why not)."""
     import datetime
@@ -84,7 +99,7 @@ def main() -> None:
     try:
         status = app(standalone_mode=False)
     except mcvalue.McValueError as error:
-        say(f"error: {error}", err=True)
+        say(f"error: {error.naming(option_of)}", err=True)
         sys.exit(error.exit_code)
     except (KeyboardInterrupt, typer.Abort):
         _interrupted()

@@ -35,7 +35,7 @@ def fit_command(
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
     with results_only_on_stdout():
         summary = mcvalue.fit(
-            mode or "clean", target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
+            mode, target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
             progress=not (quiet or as_json), sample=sample, save=save,
         )
     if save is not None and not quiet:

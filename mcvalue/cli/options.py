@@ -1,7 +1,17 @@
-"""Options shared by several commands, declared once."""
+"""Options shared by several commands, declared once.
 
+Single options are ``Annotated`` aliases (``DataDirOption``...). The options of a whole
+run, which ``run`` and ``sensitivity`` share, are the fields of :class:`RunOptions`; a
+command takes them as one ``options: RunOptions`` parameter and :func:`with_run_options`
+spreads the fields into the command line Typer sees.
+"""
+
+import dataclasses
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, get_type_hints
 
 import typer
 
@@ -64,6 +74,89 @@ AllowUnconvergedOption = Annotated[
     bool,
     typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is reported).", metavar=FLAG),
 ]
+
+DrawsOption = Annotated[int | None, typer.Option("--draws", help="Monte Carlo draws (default: the prior file's run table, else 200,000).")]
+SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed (default: the prior file's run table).")]
+CostModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cost-model",
+        help="Source of the FTE draws: pymc (Bayesian fit, default), bootstrap (resampling) or table1 (the paper's published figures).",
+    ),
+]
+SwingOption = Annotated[str, typer.Option("--swing", help="Tornado swing as two percentiles, e.g. 10,90 or 5,95.")]
+ThresholdOption = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--threshold",
+        metavar="K",
+        help="Extra BCR threshold k (repeatable), added to the exceedance curve, the break-even table and the value of information.",
+    ),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """The options of one run (``mcvalue run`` and ``mcvalue sensitivity``), declared once.
+
+    Each field's annotation is its command-line declaration; None leaves the prior file's
+    setting (or the library's default) in place.
+    """
+
+    priors: PriorsOption = None
+    draws: DrawsOption = None
+    seed: SeedOption = None
+    mode: ModeOption = None
+    cost_model: CostModelOption = None
+    target_year: TargetYearOption = None
+    basis: BasisOption = None
+    data_dir: DataDirOption = None
+    sample: SampleOption = None
+    swing: SwingOption = "10,90"
+    threshold: ThresholdOption = None
+    refit: RefitOption = False
+    allow_unconverged: AllowUnconvergedOption = False
+    json_out: JsonOption = False
+    quiet: QuietOption = False
+
+
+def with_run_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command taking ``options: RunOptions`` the command-line options of :class:`RunOptions`.
+
+    The command's own parameters keep their places; the fields of :class:`RunOptions`
+    take the place of ``options`` in the signature Typer reads, and are gathered back
+    into one :class:`RunOptions` when the command runs.
+
+    Parameters
+    ----------
+    command : callable
+        A Typer command with a parameter ``options: RunOptions``.
+
+    Returns
+    -------
+    callable
+        The command as Typer should register it.
+    """
+    shared = [field.name for field in dataclasses.fields(RunOptions)]
+    hints = get_type_hints(RunOptions, include_extras=True)
+    spread = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=getattr(RunOptions(), name), annotation=hints[name])
+        for name in shared
+    ]
+    own = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in own.parameters.values():
+        parameters += spread if parameter.name == "options" else [parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)]
+
+    @functools.wraps(command)
+    def spread_command(**kwargs: Any) -> None:
+        options = RunOptions(**{name: kwargs.pop(name) for name in shared})
+        command(options=options, **kwargs)
+
+    del spread_command.__wrapped__  # Typer must read the spread signature below, not the command's
+    spread_command.__signature__ = own.replace(parameters=parameters)  # type: ignore[attr-defined]
+    spread_command.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": None}
+    return spread_command
 
 
 def parse_swing(text: str) -> tuple[float, float]:

@@ -8,41 +8,8 @@ from typing import Annotated
 import typer
 
 import mcvalue
-from mcvalue.cli.options import (
-    FLAG,
-    AllowUnconvergedOption,
-    BasisOption,
-    DataDirOption,
-    JsonOption,
-    ModeOption,
-    PriorsOption,
-    QuietOption,
-    RefitOption,
-    SampleOption,
-    TargetYearOption,
-    parse_swing,
-    parse_thresholds,
-)
+from mcvalue.cli.options import FLAG, DataDirOption, JsonOption, QuietOption, RunOptions, parse_swing, parse_thresholds, with_run_options
 from mcvalue.cli.output import results_only_on_stdout, say, say_json, warn
-
-DrawsOption = Annotated[int | None, typer.Option("--draws", help="Monte Carlo draws (default: the prior file's run table, else 200,000).")]
-SeedOption = Annotated[int | None, typer.Option("--seed", help="Random seed (default: the prior file's run table).")]
-CostModelOption = Annotated[
-    str | None,
-    typer.Option(
-        "--cost-model",
-        help="Source of the FTE draws: pymc (Bayesian fit, default), bootstrap (resampling) or table1 (the paper's published figures).",
-    ),
-]
-SwingOption = Annotated[str, typer.Option("--swing", help="Tornado swing as two percentiles, e.g. 10,90 or 5,95.")]
-ThresholdOption = Annotated[
-    list[float] | None,
-    typer.Option(
-        "--threshold",
-        metavar="K",
-        help="Extra BCR threshold k (repeatable), added to the exceedance curve, the break-even table and the value of information.",
-    ),
-]
 
 
 def _progress(quiet: bool):
@@ -50,26 +17,25 @@ def _progress(quiet: bool):
     return (lambda _line: None) if quiet else (lambda line: say(line, err=True))
 
 
-def _run(
-    priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, thresholds, refit, allow_unconverged, quiet
-) -> "mcvalue.RunResult":
+def _run(options: RunOptions) -> "mcvalue.RunResult":
     """Load the scenario, apply the command line's overrides and run it; warnings (and anything else printed) to stderr."""
-    swing_pair = parse_swing(swing)
-    ks = parse_thresholds(thresholds)
-    scenario = mcvalue.load_scenario(None if priors is None else str(priors)).with_settings(
-        draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis
+    o = options
+    swing_pair = parse_swing(o.swing)
+    ks = parse_thresholds(o.threshold)
+    scenario = mcvalue.load_scenario(None if o.priors is None else str(o.priors)).with_settings(
+        draws=o.draws, seed=o.seed, mode=o.mode, cost_model=o.cost_model, target_year=o.target_year, sample=o.sample, basis=o.basis
     )
     with results_only_on_stdout():
         result = mcvalue.run(
             scenario,
-            data_dir=data_dir,
-            progress=not quiet,
-            refit=refit,
-            allow_unconverged=allow_unconverged,
+            data_dir=o.data_dir,
+            progress=not o.quiet,
+            refit=o.refit,
+            allow_unconverged=o.allow_unconverged,
             swing=swing_pair,
             thresholds=ks,
-            explicit_cost_model=cost_model is not None,
-            log=_progress(quiet),
+            explicit_cost_model=o.cost_model is not None,
+            log=_progress(o.quiet),
         )
     for line in result.warnings:
         warn(line)
@@ -89,24 +55,11 @@ def _write(result: "mcvalue.RunResult", results_dir: Path, name: str | None, tar
     return mcvalue.write_report(result, target, command=command, save_draws=save_draws)
 
 
+@with_run_options
 def run(
-    priors: PriorsOption = None,
+    options: RunOptions,
     name: Annotated[str | None, typer.Option("--name", help="Run name: results go to RESULTS_DIR/NAME (default: a timestamp).")] = None,
-    draws: DrawsOption = None,
-    seed: SeedOption = None,
-    mode: ModeOption = None,
-    cost_model: CostModelOption = None,
-    target_year: TargetYearOption = None,
-    basis: BasisOption = None,
-    data_dir: DataDirOption = None,
-    sample: SampleOption = None,
     results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run directories are written.", file_okay=False)] = Path("results"),
-    swing: SwingOption = "10,90",
-    threshold: ThresholdOption = None,
-    refit: RefitOption = False,
-    allow_unconverged: AllowUnconvergedOption = False,
-    json_out: JsonOption = False,
-    quiet: QuietOption = False,
     save_draws: Annotated[
         bool,
         typer.Option("--save-draws", help="Also write draws.parquet: one row per Monte Carlo draw (inputs, method, FTE, cost, benefit, BCR).", metavar=FLAG),
@@ -114,7 +67,8 @@ def run(
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/."""
     target = mcvalue.report_directory(results_dir, name)
-    result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
+    result = _run(options)
+    json_out, quiet = options.json_out, options.quiet
     _progress(quiet)("writing the report...")
     with results_only_on_stdout():
         path = _write(result, results_dir, name, target, save_draws)
@@ -126,26 +80,11 @@ def run(
         say(f"report: {path / 'report.md'}")
 
 
-def sensitivity(
-    priors: PriorsOption = None,
-    draws: DrawsOption = None,
-    seed: SeedOption = None,
-    mode: ModeOption = None,
-    cost_model: CostModelOption = None,
-    target_year: TargetYearOption = None,
-    basis: BasisOption = None,
-    data_dir: DataDirOption = None,
-    sample: SampleOption = None,
-    swing: SwingOption = "10,90",
-    threshold: ThresholdOption = None,
-    refit: RefitOption = False,
-    allow_unconverged: AllowUnconvergedOption = False,
-    json_out: JsonOption = False,
-    quiet: QuietOption = False,
-) -> None:
+@with_run_options
+def sensitivity(options: RunOptions) -> None:
     """Print what would change the conclusion (exceedance, break-even, tornado, Sobol, value of information); nothing is written."""
-    result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
-    if json_out:
+    result = _run(options)
+    if options.json_out:
         say_json(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:
         labels = {name: result.scenario.label(name) for name in result.scenario.quantities}

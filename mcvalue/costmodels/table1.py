@@ -26,7 +26,7 @@ which is what the Monte Carlo and Bayesian stages propagate.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -74,7 +74,7 @@ def method_fte(sample: Sample) -> dict[str, float]:
 _WINDOW_KEYS = ["tool", "repo", "period_start", "period_end"]
 
 
-def _without_window(sample: Sample, window: tuple) -> Sample:
+def _without_window(sample: Sample, window: tuple[object, ...]) -> Sample:
     """Return the sample with one repo-period (tool, repo, start, end) and its contributor-periods left out."""
     from dataclasses import replace
 
@@ -84,7 +84,7 @@ def _without_window(sample: Sample, window: tuple) -> Sample:
     return replace(sample, contributions=keep(sample.contributions), periods=keep(sample.periods))
 
 
-def heaviest_window_effects(sample: Sample) -> list[dict]:
+def heaviest_window_effects(sample: Sample) -> list[dict[str, Any]]:
     """How far each lines method's Table-1 FTE moves when its reference repo's heaviest window is left out.
 
     Lines are heavy-tailed: one window (e.g. a vendoring or a mass rename) can hold most
@@ -133,7 +133,7 @@ def table1(sample: Sample, salary: float = PAPER_SALARY_USD) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ROW_KEYS), index=pd.Index([m.key for m in METHODS], name="method"))
 
 
-def table1_record(sample: Sample, salary: float = PAPER_SALARY_USD) -> dict:
+def table1_record(sample: Sample, salary: float = PAPER_SALARY_USD) -> dict[str, Any]:
     """JSON-ready Table 1: mode, cleaning options, data hashes, salary and the five rows."""
     table = table1(sample, salary)
     return {
@@ -160,7 +160,7 @@ MODE_DESCRIPTIONS: dict[str, str] = {
 }
 
 
-def record_rows_published() -> list[dict]:
+def record_rows_published() -> list[dict[str, Any]]:
     """Return the paper's own Table 1, as printed, in the JSON row layout of :func:`table1_record`."""
     return [
         dict(zip(ROW_KEYS, (m.unit, m.reference, m.paper_cost_per_unit, m.paper_units_per_year, m.paper_cost_per_year), strict=False))

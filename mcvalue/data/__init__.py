@@ -8,11 +8,12 @@ from pathlib import Path
 
 from mcvalue.data.tables import MODES, CleaningOptions, Mode, Sample
 from mcvalue.errors import McValueError
+from mcvalue.priors.settings import DEFAULT_MODE
 
 __all__ = ["load_sample", "verify_files", "CleaningOptions", "Mode", "Sample"]
 
 
-def verify_files(mode: Mode = "clean", data_dir: Path | None = None, sample: Path | None = None) -> dict[str, str]:
+def verify_files(mode: Mode = DEFAULT_MODE, data_dir: Path | None = None, sample: Path | None = None) -> dict[str, str]:
     """Locate the data files a mode reads and check their sha256; cheap, done on every run.
 
     Parameters
@@ -52,7 +53,7 @@ def verify_files(mode: Mode = "clean", data_dir: Path | None = None, sample: Pat
 
 
 def load_sample(
-    mode: Mode = "clean", data_dir: Path | None = None, cleaning: CleaningOptions | None = None, sample: Path | None = None
+    mode: Mode = DEFAULT_MODE, data_dir: Path | None = None, cleaning: CleaningOptions | None = None, sample: Path | None = None
 ) -> Sample:
     """Return the sample in one mode, with the options and file hashes that produced it.
 
@@ -81,7 +82,7 @@ def load_sample(
         from mcvalue.data.collect import load_collected
 
         if mode == "paper":
-            raise McValueError("a collected sample has no paper mode (the authors' flat CSV); use --mode corrected or clean")
+            raise McValueError("a collected sample has no paper mode (the authors' flat CSV); use {mode} corrected or clean", parameters=("mode",))
         return load_collected(sample, cleaning)
     raw_contributions, raw_periods = read_raw(locate(RAW_FILE, data_dir))
     if mode == "paper":

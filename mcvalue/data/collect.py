@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from mcvalue import __version__
+from mcvalue.config import WINDOW_SEED
 from mcvalue.data import gitlog
 from mcvalue.data.tables import CleaningOptions, Sample
 from mcvalue.errors import DataError, McValueError
@@ -73,7 +74,6 @@ BOT_CHOICES = ("keep", "drop")
 MAX_MANIFEST_BYTES = 64 * 2**20
 MAX_LIST_BYTES = 64 * 2**20
 MAX_CACHE_BYTES = 64 * 2**20
-DEFAULT_SEED = 2022
 DEFAULT_PER_REPO = 5
 CONTRIBUTIONS_FILE = "contributions.csv"
 PERIODS_FILE = "periods.csv"
@@ -412,6 +412,24 @@ class Manifest:
         """The sample's identity: sha256 of the manifest's canonical JSON (sorted keys, no spaces), which holds both tables' sha256."""
         canonical = json.dumps(self._record(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict:
+        """Return exactly what ``manifest.json`` holds (``sample_sha256`` last), as a plain dict."""
+        return json.loads(self.to_bytes())
+
+    def to_df(self) -> "pd.DataFrame":
+        """Return one row per repository and window: repo, tool, status, commit, window start and end, commits read.
+
+        A repository without windows (skipped) has one row with empty window columns.
+        """
+        import pandas as pd
+
+        rows = []
+        for record in self.repositories:
+            head = {"repo": record["repo"], "tool": record["tool"], "status": record["status"], "commit": record["commit"]}
+            windows = record["windows"] or [{}]
+            rows += [{**head, "start": w.get("start"), "end": w.get("end"), "commits": w.get("commits")} for w in windows]
+        return pd.DataFrame(rows, columns=["repo", "tool", "status", "commit", "start", "end", "commits"])
 
     def to_bytes(self) -> bytes:
         """Serialise the manifest: JSON, keys in a fixed order, no timestamps, ``sample_sha256`` last."""
@@ -995,7 +1013,7 @@ def collect(
     out: Path,
     design: Design,
     per_repo: int = DEFAULT_PER_REPO,
-    seed: int = DEFAULT_SEED,
+    seed: int = WINDOW_SEED,
     jobs: int = 1,
     clone_missing: bool = False,
     progress: Progress | None = None,

@@ -158,7 +158,7 @@ def break_even(
             continue
         cache: dict[float, float] = {}
 
-        def log_median(u: float, name: str = name, dist: Quantiles = dist, cache: dict = cache) -> float:
+        def log_median(u: float, name: str = name, dist: Quantiles = dist, cache: dict[float, float] = cache) -> float:
             if u not in cache:
                 v = float(np.asarray(dist.ppf(np.array([u])), dtype=float)[0])
                 cache[u] = float(np.log(conditional.median(name, v)))

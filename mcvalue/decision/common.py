@@ -38,9 +38,13 @@ class Quantiles(Protocol):
         ...
 
 
-def jsonable(value: Any) -> Any:
-    """Return ``value`` as summary.json holds it: plain JSON types, floats to 6 significant figures."""
-    return to_jsonable(value, SUMMARY_DIGITS)
+def jsonable[T](value: T) -> T:
+    """Return ``value`` as summary.json holds it: plain JSON types, floats to 6 significant figures.
+
+    The shape (dicts, lists) is kept, so the type is; numpy scalars become Python numbers.
+    """
+    converted: T = to_jsonable(value, SUMMARY_DIGITS)
+    return converted
 
 
 def bcr_of(result: Any) -> np.ndarray:

@@ -138,7 +138,7 @@ class ConditionalRuns:
         # Empirical CDF at the value: the mid-rank of ties (exact for continuous draws).
         u = (np.searchsorted(x, value, side="left") + np.searchsorted(x, value, side="right")) / (2.0 * n)
         lo, hi = x[int(np.floor(max(u - self.band, 0.0) * (n - 1)))], x[int(np.ceil(min(u + self.band, 1.0) * (n - 1)))]
-        return (self.inputs[name] >= lo) & (self.inputs[name] <= hi)
+        return np.asarray((self.inputs[name] >= lo) & (self.inputs[name] <= hi), dtype=bool)
 
     def __call__(self, name: str, value: Any) -> np.ndarray:
         """Return the BCR draws of the conditional run with input ``name`` fixed at ``value``.
@@ -159,7 +159,7 @@ class ConditionalRuns:
         elif name in self.inputs:
             inputs[name] = np.full(size, float(value))
             if name in self.refte:
-                fte = self.model.fte_of_rows(self.fte_row[keep], float(value))  # type: ignore[attr-defined]
+                fte = self.model.fte_of_rows(self.fte_row[keep], float(value))  # type: ignore[attr-defined, index]
         else:
             raise KeyError(f"unknown input {name!r}")
         return bcr_of(self.model(inputs, fte, methods))
@@ -174,7 +174,7 @@ class ConditionalRuns:
             return float(np.median(self(name, value)))
         fixed, moving, exponent = split
         if fixed.size == 0:  # every draw moves: the median scales (moving holds its median alone)
-            return float(moving[0]) * float(value) ** exponent
+            return float(float(moving[0]) * float(value) ** exponent)
         return union_median(fixed, moving, float(value) ** exponent)
 
     def _power_split(self, name: str) -> tuple[np.ndarray, np.ndarray, float] | None:

@@ -41,10 +41,10 @@ def default_thresholds(extra: Sequence[float] = ()) -> np.ndarray:
     """
     steps = np.arange(28)
     grid = np.where(steps % 9 == 0, 10.0 ** (steps // 9), 10.0 ** (steps / 9.0))
-    extra = np.asarray(extra, dtype=float).ravel()
-    if np.any(extra <= 0) or not np.all(np.isfinite(extra)):
+    extras = np.asarray(extra, dtype=float).ravel()
+    if np.any(extras <= 0) or not np.all(np.isfinite(extras)):
         raise ValueError("thresholds must be positive and finite")
-    return np.unique(np.concatenate([grid, extra]))
+    return np.unique(np.concatenate([grid, extras]))
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class Exceedance:
 
 def exceedance(
     bcr: np.ndarray,
-    ks: Sequence[float] | None = None,
+    ks: Sequence[float] | np.ndarray | None = None,
     *,
     method_index: np.ndarray | None = None,
     method_keys: Sequence[str] = (),
@@ -131,14 +131,14 @@ def exceedance(
     bcr = np.asarray(bcr, dtype=float).ravel()
     if bcr.size == 0 or np.isnan(bcr).any():
         raise ValueError("bcr must be a non-empty array without NaN")
-    ks = default_thresholds() if ks is None else np.unique(np.asarray(ks, dtype=float))
-    n, k_count = bcr.size, ks.size
+    grid = default_thresholds() if ks is None else np.unique(np.asarray(ks, dtype=float))
+    n, k_count = bcr.size, grid.size
     methods = np.zeros(n, dtype=np.int64) if method_index is None else np.asarray(method_index, dtype=np.int64).ravel()
     n_methods = len(method_keys) if method_index is not None else 1
     labels = np.zeros(n, dtype=np.int64) if batches is None else np.asarray(batches, dtype=np.int64).ravel()
     n_batches = int(labels.max()) + 1
     # counts[b, m, t]: draws of batch b and method m above exactly t thresholds
-    bins = np.searchsorted(ks, bcr, side="left")
+    bins = np.searchsorted(grid, bcr, side="left")
     flat = (labels * n_methods + methods) * (k_count + 1) + bins
     counts = np.bincount(flat, minlength=n_batches * n_methods * (k_count + 1)).reshape(n_batches, n_methods, k_count + 1)
     above = np.cumsum(counts[..., ::-1], axis=-1)[..., ::-1][..., 1:].astype(float)  # (B, M, K): bcr > k_j
@@ -155,7 +155,7 @@ def exceedance(
         p = hits.sum(axis=1) / in_curve.sum()
         se = _standard_errors(hits, in_curve, per_batch, p, batches is None)
         p_out[name], se_out[name] = p, np.where((p == 0) | (p == 1), 0.0, se)
-    return Exceedance(ks=ks, p=p_out, mcse=se_out)
+    return Exceedance(ks=grid, p=p_out, mcse=se_out)
 
 
 def _standard_errors(hits: np.ndarray, in_curve: np.ndarray, count: np.ndarray, p: np.ndarray, iid: bool) -> np.ndarray:
@@ -174,6 +174,7 @@ def _standard_errors(hits: np.ndarray, in_curve: np.ndarray, count: np.ndarray, 
     if n < 2:
         return np.zeros_like(p)
     if iid or blocks < 2:
-        return np.sqrt(in_curve.sum() * p * (1 - p) / share**2 / (n - 1)) / np.sqrt(n)
+        iid_se: np.ndarray = np.sqrt(in_curve.sum() * p * (1 - p) / share**2 / (n - 1)) / np.sqrt(n)
+        return iid_se
     resid = (hits[:, used] - in_curve[used][None, :] * p[:, None]) / share
     return np.sqrt(blocks / (blocks - 1) * np.sum(resid**2, axis=-1)) / n

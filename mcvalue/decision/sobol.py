@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mcvalue.config import DEFAULT_SEED
 from mcvalue.decision.common import FTE_INPUT, METHOD_INPUT, ModelCallable, Quantiles, bcr_of, is_point_mass, jsonable
 
 if TYPE_CHECKING:
@@ -142,10 +143,10 @@ def sobol(
     model: ModelCallable,
     priors: Mapping[str, Quantiles],
     fte_pool: np.ndarray,
-    method_weights: Sequence[float],
+    method_weights: Sequence[float] | np.ndarray,
     *,
     n_base: int = DEFAULT_N_BASE,
-    seed: int = 20220218,
+    seed: int = DEFAULT_SEED,
     conf_level: float = 0.95,
 ) -> Sobol:
     r"""First-order and total Sobol indices of BCR and of log(BCR).

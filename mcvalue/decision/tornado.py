@@ -34,8 +34,8 @@ class TornadoBar:
 
     input: str
     label: str
-    value_low: float | str | list
-    value_high: float | str | list
+    value_low: float | str | list[float]
+    value_high: float | str | list[float]
     median_low: float
     median_high: float
 

@@ -126,7 +126,8 @@ class ValueOfInformation:
 def _cube_pos(z: np.ndarray) -> np.ndarray:
     """Return max(z, 0) cubed (by multiplication: much faster than ``** 3``)."""
     z = np.maximum(z, 0.0)
-    return z * z * z
+    cube: np.ndarray = z * z * z
+    return cube
 
 
 def _spline_columns(x: np.ndarray, knots: int) -> list[np.ndarray]:
@@ -269,7 +270,7 @@ def value_of_information(
         return _value_of_information(benefit, cost, params, ks, categorical, knots, group_knots, batches, subsample, evpi_batches)
 
 
-def one_blas_thread() -> contextlib.AbstractContextManager:
+def one_blas_thread() -> contextlib.AbstractContextManager[object]:
     """Limit BLAS to one thread if threadpoolctl is installed (else do nothing).
 
     The regressions multiply tall-skinny matrices, where BLAS threads gain nothing and, on
@@ -279,7 +280,8 @@ def one_blas_thread() -> contextlib.AbstractContextManager:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - optional speed-up
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    limits: contextlib.AbstractContextManager[object] = threadpool_limits(limits=1, user_api="blas")
+    return limits
 
 
 def _value_of_information(

@@ -17,7 +17,7 @@ import tomli_w
 from mcvalue.errors import PriorFileError
 from mcvalue.priors.messages import validate
 from mcvalue.priors.sections import CostSection, DataSection, RunSection
-from mcvalue.priors.settings import OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, basis_problem, drawn_quantities
+from mcvalue.priors.settings import DEFAULT_MODE, OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, basis_problem, drawn_quantities
 
 if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def data_settings(section: DataSection) -> DataSettings:
     """Return the mode (clean by default) and its cleaning options, explicit options overriding."""
-    mode = section.mode or "clean"
+    mode = section.mode or DEFAULT_MODE
     cleaning = CleaningOptions.for_mode(mode)
     switches = ("exclude_bots", "merge_duplicate_repos", "drop_overlapping_windows", "correct_top100")
     explicit = {k: getattr(section, k) for k in switches if getattr(section, k) is not None}

@@ -23,7 +23,7 @@ plus ``cost.method_weights``: weights over :data:`mcvalue.paper.METHOD_KEYS`. Un
     cost.discount_rate             real annual discount rate r of its user cost (r + d) x stock
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -34,7 +34,10 @@ from mcvalue.config import DEFAULT_SEED
 #: Which sample a scenario uses; defined here (not in :mod:`mcvalue.data`) because the
 #: flow is priors -> scenario -> data: the data layer reads these, priors never import it.
 Mode = Literal["paper", "corrected", "clean"]
-MODES: tuple[str, ...] = ("paper", "corrected", "clean")
+MODES: tuple[Mode, ...] = ("paper", "corrected", "clean")
+#: The data mode of a scenario, ``mcvalue fit`` and ``mcvalue calibrate`` unless a prior
+#: file or ``--mode`` says otherwise: the raw parse, cleaned.
+DEFAULT_MODE: Mode = "clean"
 
 COST_QUANTITIES: tuple[str, ...] = (
     "cost.salary_usd",
@@ -93,7 +96,7 @@ class CleaningOptions:
     @classmethod
     def for_mode(cls, mode: Mode) -> "CleaningOptions":
         """Return the options a mode implies: clean turns everything on, the others nothing."""
-        on = mode == "clean"
+        on = mode == DEFAULT_MODE
         return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on, correct_top100=on)
 
     def to_dict(self) -> dict:
@@ -148,6 +151,8 @@ def drawn_quantities(basis: str) -> tuple[str, ...]:
 #: (:func:`mcvalue.decision.value_of_information`): fewer draws leave a batch empty, a NaN
 #: standard error and a Python warning.
 MIN_DRAWS = 20
+#: The Monte Carlo draws of a run unless a prior file's ``[run] draws`` or ``--draws`` says otherwise.
+DEFAULT_DRAWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -163,8 +168,8 @@ class DataSettings:
     and report.md.
     """
 
-    mode: Mode = "clean"
-    cleaning: CleaningOptions = field(default_factory=lambda: CleaningOptions.for_mode("clean"))
+    mode: Mode = DEFAULT_MODE
+    cleaning: CleaningOptions = field(default_factory=lambda: CleaningOptions.for_mode(DEFAULT_MODE))
     sample: Path | None = None
 
 
@@ -180,7 +185,7 @@ class RunSettings:
     built from ``stock_start`` to ``target_year`` (see :data:`BASES`).
     """
 
-    draws: int = 200_000
+    draws: int = DEFAULT_DRAWS
     seed: int = DEFAULT_SEED
     cost_model: str = "pymc"
     target_year: int | str = DEFAULT_TARGET_YEAR
@@ -215,3 +220,41 @@ def basis_problem(run: RunSettings) -> str | None:
     if run.stock_start > int(run.target_year):
         return f"[cost] stock_start = {run.stock_start} is after target_year = {run.target_year}: the stock would hold no year"
     return None
+
+
+def defaults_problem(run: RunSettings | None = None, mode: str = DEFAULT_MODE) -> str | None:
+    """Say which default setting fails the check a prior file's value must pass, or return None.
+
+    The defaults are defined once, here and in :mod:`mcvalue.config`; this checks them
+    with the same rules as ``[data]``, ``[run]`` and ``[cost]`` values, and is called when
+    this module is imported, so a wrong default can never reach a run.
+
+    Parameters
+    ----------
+    run : RunSettings, optional
+        The run settings to check (None: the defaults, ``RunSettings()``).
+    mode : str
+        The data mode to check (default: :data:`DEFAULT_MODE`).
+
+    Examples
+    --------
+    >>> defaults_problem() is None
+    True
+    >>> defaults_problem(RunSettings(draws=5))
+    'DEFAULT_DRAWS: 5 is below MIN_DRAWS = 20'
+    """
+    run = RunSettings() if run is None else run
+    checks = {
+        "DEFAULT_MODE": None if mode in MODES else f"{mode!r} is not one of {MODES}",
+        "DEFAULT_DRAWS": None if run.draws >= MIN_DRAWS else f"{run.draws} is below MIN_DRAWS = {MIN_DRAWS}",
+        "DEFAULT_SEED": None if 0 <= run.seed < 2**32 else f"{run.seed} is not a seed in [0, 2**32)",
+        "DEFAULT_TARGET_YEAR": target_year_problem(run.target_year),
+        "DEFAULT_BASIS": None if run.basis in BASES else f"{run.basis!r} is not one of {BASES}",
+        "cost_model": None if run.cost_model in COST_MODELS else f"{run.cost_model!r} is not one of {COST_MODELS}",
+        "DEFAULT_STOCK_START": basis_problem(replace(run, basis="stock")),
+    }
+    return next((f"{name}: {problem}" for name, problem in checks.items() if problem is not None), None)
+
+
+if (_problem := defaults_problem()) is not None:
+    raise ValueError(f"mcvalue.priors.settings: a default setting is invalid: {_problem}")

@@ -164,7 +164,7 @@ def _sample_path(result: RunResult) -> str | None:
 
 def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None) -> None:
     """Write every file of a run into ``directory`` (report.md last)."""
-    from mcvalue.costmodels.pymc.codegen import cpu_model
+    from mcvalue.config import cpu_model
     from mcvalue.report.figures import write_figures
     from mcvalue.report.html import render_html
     from mcvalue.report.markdown import labels_for, render_markdown

@@ -1,35 +1,14 @@
-"""Fixtures of the hostile-input corpus: the CLI run in-process, and tiny file systems."""
+"""Fixtures of the hostile-input corpus: tiny file systems (the in-process ``cli`` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
-
-@pytest.fixture
-def cli(capsys, monkeypatch) -> Callable[..., tuple[int, str, str]]:
-    """Run ``mcvalue ARGS`` in this process through the console entry point: (exit code, stdout, stderr)."""
-    from mcvalue.cli import main
-
-    def invoke(*args: object) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["mcvalue", *map(str, args)])
-        previous = signal.getsignal(signal.SIGTERM)
-        try:
-            main()
-        except SystemExit as done:
-            code = done.code
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
 
 
 @contextmanager

@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import os
 import platform
-from pathlib import Path
 
 #: LLVM's names of the features that make up x86-64-v3 (on top of v2's).
 X86_64_V3 = frozenset({"avx", "avx2", "bmi", "bmi2", "f16c", "fma", "lzcnt", "movbe", "xsave"})
@@ -52,18 +51,6 @@ def host_instruction_set() -> str:
 
     features = frozenset(name for name, present in llvm.get_host_cpu_features().items() if present)
     return instruction_set(features, platform.machine())
-
-
-def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
-    """Return the host CPU's model name (``/proc/cpuinfo``'s first ``model name``), for the run record."""
-    try:
-        for line in cpuinfo.read_text(errors="replace").splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                return value.strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def use_portable_target() -> tuple[str, str | None]:
