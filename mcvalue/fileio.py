@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
+
+from mcvalue.errors import DataError
 
 
 class FileRefused(ValueError):
@@ -65,3 +68,45 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(descriptor)
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """Read a regular file of at most ``limit`` bytes; DataError naming it otherwise.
+
+    The file type and size are checked before reading, so a FIFO, a device or a huge
+    file is refused instead of hanging or filling memory.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"{path}: not a regular file (a {what} must be one)")
+        if info.st_size > limit:
+            raise DataError(f"{path}: {info.st_size / 2**20:,.0f} MiB, larger than the {limit // 2**20} MiB a {what} may be")
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise DataError(f"{path}: cannot read the {what} ({error.strerror or error})") from None
+    if len(data) > limit:
+        raise DataError(f"{path}: larger than the {limit // 2**20} MiB a {what} may be")
+    return data
+
+
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one.
+
+    Temporary file in the same directory, fsync, then :func:`os.replace`.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+

@@ -78,7 +78,7 @@ def test_a_task_whose_worker_is_killed_is_rerun_on_another(tmp_path):
     import cloudpickle
     import test_calibration_fits
 
-    from mcvalue.calibration.runner import run_tasks
+    from mcvalue.tasks import run_tasks
 
     cloudpickle.register_pickle_by_value(test_calibration_fits)  # the workers cannot import the tests
     results = []

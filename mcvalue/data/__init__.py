@@ -42,7 +42,7 @@ def verify_files(mode: Mode = "clean", data_dir: Path | None = None, sample: Pat
     if mode not in MODES:
         raise McValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if sample is not None:
-        from mcvalue.data.collect import collected_files
+        from mcvalue.data.collected_sample import collected_files
 
         return collected_files(sample)
     names = (FLAT_FILE, RAW_FILE) if mode == "paper" else (RAW_FILE,)
@@ -78,7 +78,7 @@ def load_sample(
     if cleaning is None:
         cleaning = CleaningOptions.for_mode(mode)
     if sample is not None:
-        from mcvalue.data.collect import load_collected
+        from mcvalue.data.collected_sample import load_collected
 
         if mode == "paper":
             raise McValueError("a collected sample has no paper mode (the authors' flat CSV); use --mode corrected or clean")
