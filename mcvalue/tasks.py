@@ -117,7 +117,8 @@ def run_tasks(
         # Dask's own log lines (a worker closing, a task cancelled) would break the CLI's one-line promise;
         # the dashboard takes any free port (None means 8787, and a warning when that is taken).
         cluster = LocalCluster(
-            n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.CRITICAL
+            n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.CRITICAL,
+            preload=[__name__],  # dask_setup below: Ctrl-C is this process's to handle
         )
         client = Client(cluster)
     futures = []
@@ -134,6 +135,18 @@ def run_tasks(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask's preload hook, run in each worker process of a ``LocalCluster`` at its start: ignore SIGINT.
+
+    Ctrl-C on a terminal signals the whole process group, the local workers included;
+    this process handles it (cancels the tasks, stops the workers, exit 130) and a worker
+    interrupted on its own would only print a traceback.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _stop_workers(client: Any, futures: list, stop: Callable[[], None] | None) -> None:

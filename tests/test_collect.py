@@ -38,6 +38,7 @@ W2 2021-01-11..2021-01-25, W3 2021-02-01..2021-02-15.
 import csv
 import hashlib
 import json
+import os
 import shutil
 import zlib
 from datetime import date, timedelta
@@ -430,6 +431,25 @@ def test_a_two_worker_dask_cluster_writes_the_bytes_of_one_process_and_resumes(w
         (tmp_path / "two" / name).unlink()
     collect(specs, world["clones"], tmp_path / "two", Design("history"), per_repo=4, seed=3, workers=2)
     assert _files(tmp_path / "two") == one
+
+
+@pytest.mark.slow
+def test_a_repository_whose_worker_is_killed_is_read_again_on_another(world, tmp_path, monkeypatch):
+    """A git that SIGKILLs its worker process the first time it runs: the task is rerun, the files are one process's bytes."""
+    specs = [repo_spec(WIDGET, "Widget"), repo_spec("acme/gadget")]
+    collect(specs, world["clones"], tmp_path / "one", Design("history"), per_repo=4, seed=3, workers=1)
+    bin_dir, marker = tmp_path / "bin", tmp_path / "killed"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(
+        "#!/bin/sh\n"
+        f'if mkdir "{marker}" 2>/dev/null; then kill -9 $PPID; sleep 5; fi\n'  # mkdir: one kill, whichever worker is first
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")  # the workers, started after this, inherit it
+    collect(specs, world["clones"], tmp_path / "two", Design("history"), per_repo=4, seed=3, workers=2)
+    assert marker.is_dir()  # a worker was killed
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
 
 
 def test_clone_missing_clones_from_the_url(world, tmp_path):

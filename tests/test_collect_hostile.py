@@ -473,7 +473,7 @@ def _fake_git(directory: Path, real_git: str) -> Path:
         'for arg in "$@"; do\n'
         '  if [ "$arg" = "--no-merges" ]; then\n'
         '    head -c 1000000 /dev/zero | tr "\\0" e >&2\n'
-        '    echo $$ > "$FAKE_GIT_PID"\n'
+        '    echo $$ >> "$FAKE_GIT_PID"\n'
         "    exec sleep 300\n"
         "  fi\n"
         "done\n"
@@ -494,16 +494,21 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize(("sig", "workers"), [(signal.SIGTERM, 1), (signal.SIGINT, 1), (signal.SIGTERM, 2), (signal.SIGINT, 2)])
 def test_a_signal_to_the_pid_alone_ends_collect_and_its_git(clones, tmp_path, sig, workers):
-    """Send ``kill PID`` while git is blocked: exit 130, one line, the git child gone; nothing half-written."""
+    """Send ``kill PID`` while git is blocked: exit 130, one line, every git child gone (on the Dask workers too); nothing half-written.
+
+    Two repositories: with ``--workers 2`` each is read by a worker of a LocalCluster, and both gits block.
+    """
     real_git = shutil.which("git")
     fake = _fake_git(tmp_path / "bin", real_git)
     pid_file = tmp_path / "git.pid"
+    shutil.copytree(clones, tmp_path / "clones", symlinks=True)
+    shutil.copytree(clones / "acme" / "tiny", tmp_path / "clones" / "acme" / "twin", symlinks=True)
     windows = tmp_path / "w.csv"
-    windows.write_text(f"repo,start,end\n{TINY},2021-02-20,2021-03-06\n")
+    windows.write_text(f"repo,start,end\n{TINY},2021-02-20,2021-03-06\nacme/twin,2021-02-20,2021-03-06\n")
     env = {**os.environ, **ISOLATED_GIT, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}", "FAKE_GIT_PID": str(pid_file),
            "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mcvalue", "data", "collect", "--quiet", "--clones", str(clones), "--windows", str(windows),
+        [sys.executable, "-m", "mcvalue", "data", "collect", "--quiet", "--clones", str(tmp_path / "clones"), "--windows", str(windows),
          "--out", str(tmp_path / "out"), "--workers", str(workers)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
         # as from a terminal: a test runner started in the background (`cmd &` in a script) ignores
@@ -512,17 +517,17 @@ def test_a_signal_to_the_pid_alone_ends_collect_and_its_git(clones, tmp_path, si
     )
     try:
         deadline = time.monotonic() + 120
-        while not (pid_file.is_file() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+        while (not pid_file.is_file() or len(pid_file.read_text().split()) < workers) and time.monotonic() < deadline:
             time.sleep(0.05)
-        git_pid = int(pid_file.read_text())
-        assert _alive(git_pid) and proc.poll() is None
+        git_pids = [int(pid) for pid in pid_file.read_text().split()]
+        assert len(git_pids) == workers and all(map(_alive, git_pids)) and proc.poll() is None
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)  # a deadlock would last until the sleep's 300 s
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130 and stderr == INTERRUPTED + "\n"
-    assert not _alive(git_pid)
+    assert not any(map(_alive, git_pids))
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".repos"]
     assert [p.name for p in (tmp_path / "out" / ".repos").iterdir()] == [CACHE_MARKER]
 
