@@ -6,7 +6,11 @@ mcvalue reads back (cache entries, posteriors, run summaries) goes through
 :func:`read_regular`: the file is opened without blocking, checked to be a regular file
 of at most ``limit`` bytes *on the open descriptor* (so nothing can be swapped in between
 the check and the read), and read in one pass. Callers hash and parse the very bytes it
-returns, never a second read of the path.
+returns, never a second read of the path. :func:`read_bounded` does the same for the
+files a user names (lists, manifests, tables), with a DataError naming the file.
+
+Writing: :func:`write_atomic` replaces a file so that a reader sees the old file or the
+whole new one, never a part (temporary file in the same directory, fsync, rename).
 """
 
 from __future__ import annotations

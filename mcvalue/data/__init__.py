@@ -65,7 +65,7 @@ def load_sample(
     paper mode accepts no cleaning. ``data_dir`` is where the files are (else
     ``$MCVALUE_DATA_DIR``, the cache, a download; see :mod:`mcvalue.data.fetch`).
     ``sample`` is a directory written by ``mcvalue data collect`` to read instead of the
-    paper's scrape (:func:`mcvalue.data.collect.load_collected`; no paper mode).
+    paper's scrape (:func:`mcvalue.data.collected_sample.load_collected`; no paper mode).
     """
     # Imported here, not at module level: the prior commands import mcvalue.data.tables
     # (hence this package) and must not pay for pandas.

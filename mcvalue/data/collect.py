@@ -29,6 +29,7 @@ recorded commit and windows and gives the same bytes.
 import csv
 import hashlib
 import io
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -71,13 +72,14 @@ def _read_all(
         sent.append((index, replace(job, cache=str(path), cached=stored)))
     outcomes: list[RepoOutcome | None] = [None] * len(jobs)
     report = progress or (lambda done, total: None)
+    done = itertools.count(1)
 
     def finished(result: tuple[int, RepoOutcome]) -> None:
         index, outcome = result
         if outcome.entry is not None:
             write_atomic(Path(sent[index][1].cache), outcome.entry)
         outcomes[index] = outcome
-        report(sum(found is not None for found in outcomes), len(jobs))
+        report(next(done), len(jobs))
 
     gitlog.resume()
     try:
@@ -177,7 +179,7 @@ def collect(
     repos
         Repositories to read; one listed under several tools is read once (tool names
         joined). With an explicit-windows design every repository must have windows and
-        every windowed repository must be listed (see :func:`repos_for_windows`).
+        every windowed repository must be listed (see :func:`~mcvalue.data.windows.repos_for_windows`).
     clones
         Directory holding the clones at ``clones/owner/name`` (any case, see
         :func:`mcvalue.data.repos.find_clone`), as the workers see it.
@@ -186,7 +188,7 @@ def collect(
         nothing changed); results already there for the same request are re-used, so an
         interrupted collection resumes.
     design
-        How windows are chosen (:func:`parse_design`, :func:`parse_windows`).
+        How windows are chosen (:func:`~mcvalue.data.windows.parse_design`, :func:`~mcvalue.data.windows.parse_windows`).
     per_repo, seed
         Windows per repository and the seed of their draw (ignored for explicit windows).
     workers

@@ -49,7 +49,7 @@ class VerifiedSample:
 def verify_sample(directory: Path) -> VerifiedSample:
     """Read a collected sample once and check its identity: every byte used is a byte hashed.
 
-    The manifest must be of the current layout (:data:`SAMPLE_FORMAT`), list the sha256
+    The manifest must be of the current layout (:data:`~mcvalue.data.manifest.SAMPLE_FORMAT`), list the sha256
     of both tables (an empty or partial ``files`` is refused), and carry the
     ``sample_sha256`` its own canonical content gives; each table's bytes must have the
     sha256 listed. Any mismatch is a DataError naming the file.
@@ -138,7 +138,7 @@ def _first_row(mask: "pd.Series | np.ndarray") -> int:
 def check_tables(contributions: "pd.DataFrame", periods: "pd.DataFrame", manifest: Manifest, directory: Path) -> None:
     """Check a sample's tables against each other and its manifest; DataError naming the file and line.
 
-    Holds for every sample :func:`collect` writes: unique keys (repo, window, user) and
+    Holds for every sample :func:`~mcvalue.data.collect.collect` writes: unique keys (repo, window, user) and
     (repo, window); every window ``WINDOW_DAYS`` long and inside ``[2000-01-01, today]``;
     ``lines`` = added + deleted; a contributor has at least one commit, and from one to
     15 active days, at most its commits; every contribution inside a listed period;
