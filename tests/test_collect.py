@@ -434,6 +434,21 @@ def test_a_two_worker_dask_cluster_writes_the_bytes_of_one_process_and_resumes(w
 
 
 @pytest.mark.slow
+def test_a_running_cluster_given_by_its_scheduler_writes_the_same_bytes_and_stays_up(world, tmp_path):
+    """--scheduler ADDRESS: the tasks go to that cluster's workers, the files are one process's bytes, the cluster is left running."""
+    from dask.distributed import Client, LocalCluster
+
+    specs = [repo_spec(WIDGET, "Widget"), repo_spec("acme/gadget")]
+    collect(specs, world["clones"], tmp_path / "one", Design("history"), per_repo=4, seed=3, workers=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        collect(specs, world["clones"], tmp_path / "two", Design("history"), per_repo=4, seed=3,
+                scheduler=cluster.scheduler_address)
+        with Client(cluster.scheduler_address) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
+
+
+@pytest.mark.slow
 def test_a_repository_whose_worker_is_killed_is_read_again_on_another(world, tmp_path, monkeypatch):
     """A git that SIGKILLs its worker process the first time it runs: the task is rerun, the files are one process's bytes."""
     specs = [repo_spec(WIDGET, "Widget"), repo_spec("acme/gadget")]
