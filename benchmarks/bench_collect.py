@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 from mcvalue.data import gitlog
-from mcvalue.data.collect import Design, collect, repo_spec
+from mcvalue.data.collect import collect
+from mcvalue.data.repos import repo_spec
+from mcvalue.data.windows import Design
 
 _START = 1451606400  # 2016-01-01T00:00:00Z
 _SPAN = 6 * 365 * 86400

@@ -22,7 +22,9 @@ import numpy as np
 from bench_collect import build
 
 from mcvalue.data import gitlog
-from mcvalue.data.collect import WINDOW_DAYS, Design, Window, collect, repo_spec, select_commits
+from mcvalue.data.collect import collect
+from mcvalue.data.repos import repo_spec
+from mcvalue.data.windows import WINDOW_DAYS, Design, Window, select_commits
 
 
 def main() -> None:

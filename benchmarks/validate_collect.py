@@ -10,7 +10,7 @@ login from a noreply address; other authors are addresses), and the ratio of git
 totals to the scrape's.
 
     python benchmarks/validate_collect.py --clones DIR [--data-dir DIR | --raw FILE]
-        [--out DIR] [--jobs N] [--convention inclusive|half-open|weekly] [--repo owner/name ...]
+        [--out DIR] [--workers N] [--convention inclusive|half-open|weekly] [--repo owner/name ...]
         [--authors results/topcut/authors.csv] [--table FILE]
 
 ``--convention`` says how the scrape's ``from``/``to`` dates are read: ``inclusive``
@@ -30,8 +30,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from mcvalue.data.collect import Design, Manifest, RepoSpec, Window, collect, load_collected, repo_spec
+from mcvalue.data.collect import collect
+from mcvalue.data.collected_sample import load_collected
+from mcvalue.data.manifest import Manifest
 from mcvalue.data.parse import read_raw
+from mcvalue.data.repos import RepoSpec, repo_spec
+from mcvalue.data.windows import Design, Window
 
 MEASURES = ("contributors", "commits", "lines")
 KEYS = ["repo", "period_start", "period_end"]
@@ -166,7 +170,7 @@ def size_summary(table: pd.DataFrame, authors: pd.DataFrame) -> pd.DataFrame:
 
 
 def validate(
-    raw: Path, clones: Path, out: Path, convention: str = "inclusive", repos: tuple[str, ...] = (), jobs: int = 1
+    raw: Path, clones: Path, out: Path, convention: str = "inclusive", repos: tuple[str, ...] = (), workers: int = 1
 ) -> tuple[pd.DataFrame | None, Manifest | None]:
     """Collect the scrape's windows of every scraped repository cloned under ``clones``; compare.
 
@@ -182,7 +186,7 @@ def validate(
     if not specs:
         return None, None
     design = scrape_windows(scrape[1], {spec.repo for spec in specs}, convention)
-    manifest = collect(specs, clones, out, design, jobs=jobs)
+    manifest = collect(specs, clones, out, design, workers=workers)
     sample = load_collected(out, priced=False)
     unread = pd.DataFrame(
         [(r["repo"], w["start"], w["end"], len(w["unread"])) for r in manifest.repositories for w in r["windows"]],
@@ -199,7 +203,7 @@ def main() -> int:
     parser.add_argument("--raw", type=Path, help="the raw scrape CSV (default: found like every data file)")
     parser.add_argument("--data-dir", type=Path, help="directory with the paper's data files")
     parser.add_argument("--out", type=Path, help="keep the collected sample here (default: a temporary directory)")
-    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--convention", choices=CONVENTIONS, default="inclusive")
     parser.add_argument("--repo", action="append", default=[], help="only this owner/name (repeatable)")
     parser.add_argument("--authors", type=Path, help="CSV of repo, authors_low (all-time authors): also print agreement by size class")
@@ -211,7 +215,7 @@ def main() -> int:
         args.raw = locate(RAW_FILE, args.data_dir)
     with tempfile.TemporaryDirectory() as scratch:
         table, manifest = validate(args.raw, args.clones, args.out or Path(scratch), args.convention,
-                                   tuple(args.repo), args.jobs)
+                                   tuple(args.repo), args.workers)
     if table is None:
         print(f"no clone of a scraped repository under {args.clones}", file=sys.stderr)
         return 1

@@ -6,14 +6,21 @@ mcvalue reads back (cache entries, posteriors, run summaries) goes through
 :func:`read_regular`: the file is opened without blocking, checked to be a regular file
 of at most ``limit`` bytes *on the open descriptor* (so nothing can be swapped in between
 the check and the read), and read in one pass. Callers hash and parse the very bytes it
-returns, never a second read of the path.
+returns, never a second read of the path. :func:`read_bounded` does the same for the
+files a user names (lists, manifests, tables), with a DataError naming the file.
+
+Writing: :func:`write_atomic` replaces a file so that a reader sees the old file or the
+whole new one, never a part (temporary file in the same directory, fsync, rename).
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
+
+from mcvalue.errors import DataError
 
 
 class FileRefused(ValueError):
@@ -65,3 +72,45 @@ def read_regular(path: Path | str, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(descriptor)
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """Read a regular file of at most ``limit`` bytes; DataError naming it otherwise.
+
+    The file type and size are checked before reading, so a FIFO, a device or a huge
+    file is refused instead of hanging or filling memory.
+    """
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"{path}: not a regular file (a {what} must be one)")
+        if info.st_size > limit:
+            raise DataError(f"{path}: {info.st_size / 2**20:,.0f} MiB, larger than the {limit // 2**20} MiB a {what} may be")
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise DataError(f"{path}: cannot read the {what} ({error.strerror or error})") from None
+    if len(data) > limit:
+        raise DataError(f"{path}: larger than the {limit // 2**20} MiB a {what} may be")
+    return data
+
+
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one.
+
+    Temporary file in the same directory, fsync, then :func:`os.replace`.
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+

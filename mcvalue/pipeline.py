@@ -21,7 +21,7 @@ from mcvalue.errors import DataError, McValueError
 if TYPE_CHECKING:
     from datetime import date
 
-    from mcvalue.data.collect import Manifest
+    from mcvalue.data.manifest import Manifest
     from mcvalue.priors.spec import Mode, Scenario
     from mcvalue.result import AuditReport, FitResult, RunResult, Table1Result
 
@@ -267,7 +267,8 @@ def audit(
 
     if sample is None:
         return AuditReport(audit_sample(data_dir, tuple(extra_bots), top))
-    from mcvalue.data.collect import MANIFEST_FILE, Manifest, load_collected
+    from mcvalue.data.collected_sample import load_collected
+    from mcvalue.data.manifest import MANIFEST_FILE, Manifest
 
     collected = load_collected(Path(sample))
     manifest = Manifest.read(Path(sample) / MANIFEST_FILE)
@@ -333,7 +334,8 @@ def collect_sample(
     manifest: Path | None = None,
     per_repo: int | None = None,
     seed: int | None = None,
-    jobs: int = 1,
+    workers: int | None = None,
+    scheduler: str | None = None,
     clone: bool = False,
     data_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -367,8 +369,14 @@ def collect_sample(
     per_repo, seed : int, optional
         Windows per repository (default 5) and the seed of their draw (default 2022);
         not allowed with explicit windows, which draw nothing.
-    jobs : int
-        Repositories read at the same time.
+    workers : int, optional
+        Repositories read at the same time, each by a worker of a Dask ``LocalCluster``
+        (default: one per core if Dask is installed, else 1); 1 reads them in this process
+        without Dask. The files are the same bytes whatever the number.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://10.0.0.1:8786``) whose workers read
+        the repositories; they must see the clones at ``clones`` (the same path on every
+        machine). This process still writes every file.
     clone : bool
         Clone missing repositories with git.
     data_dir : pathlib.Path, optional
@@ -409,9 +417,16 @@ def collect_sample(
     >>> scenario = mcvalue.load_scenario("default").with_settings(sample="samples/2024")  # doctest: +SKIP
     """
     from mcvalue.data import collect as col
+    from mcvalue.data.manifest import Reading
+    from mcvalue.tasks import check_workers, dask_installed, default_workers, require_dask
 
     clones, out = Path(clones), Path(out)
-    if not clones.is_dir() and not (clone and not clones.exists()):
+    check_workers(workers)
+    if workers is None:
+        workers = default_workers() if scheduler is not None or dask_installed() else 1
+    if scheduler is not None or workers > 1:
+        require_dask("mcvalue data collect reads its repositories")  # before anything is read or written
+    if scheduler is None and not clones.is_dir() and not (clone and not clones.exists()):
         raise McValueError(f"{{clones}} {clones}: no such directory" + ("" if clone else " ({clone} creates it)"), parameters=("clones", "clone"))
     if manifest is not None:
         given = tuple(name for name, value in (("repos", repos), ("design", design), ("windows", windows),
@@ -422,12 +437,12 @@ def collect_sample(
         if given:
             drop = ", ".join("{" + name + "}" for name in given)
             raise McValueError(f"{{manifest}} re-collects what the manifest says; drop {drop}", parameters=("manifest", *given))
-        result = col.recollect(Path(manifest), clones, out, jobs, progress)
+        result = col.recollect(Path(manifest), clones, out, workers, progress, scheduler)
     else:
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
         result = col.collect(
-            specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress,
-            reading=col.Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("shallow_since", shallow_since),
+            specs, clones, out, chosen, per_repo, seed, workers=workers, clone_missing=clone, progress=progress,
+            scheduler=scheduler, reading=Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("shallow_since", shallow_since),
         )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")
@@ -453,17 +468,19 @@ def _collection_request(
 ) -> tuple[list[Any], Any, int, int]:
     """Return collect()'s repositories, design, per_repo and seed from the command line's choices."""
     from mcvalue.data import collect as col
+    from mcvalue.data import repos as listed
+    from mcvalue.data import windows as designs
 
     if windows is not None:
         if design is not None:
             raise McValueError("{design} and {windows} exclude each other: explicit windows are the design", parameters=("design", "windows"))
         if per_repo is not None or seed is not None:
             raise McValueError("{per_repo} and {seed} draw windows; {windows} gives them explicitly, so drop them", parameters=("per_repo", "seed", "windows"))
-        chosen = col.parse_windows(Path(windows))
-        specs = col.parse_repo_list(Path(repos)) if repos is not None else col.repos_for_windows(chosen, ())
+        chosen = designs.parse_windows(Path(windows))
+        specs = listed.parse_repo_list(Path(repos)) if repos is not None else designs.repos_for_windows(chosen, ())
     else:
-        chosen = col.parse_design(design or "history")
-        specs = col.parse_repo_list(Path(repos)) if repos is not None else col.paper_repos(data_dir)
+        chosen = designs.parse_design(design or "history")
+        specs = listed.parse_repo_list(Path(repos)) if repos is not None else listed.paper_repos(data_dir)
     return (
         specs,
         chosen,

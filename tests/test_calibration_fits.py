@@ -59,29 +59,3 @@ def test_a_resumed_run_verifies_records_and_writes_the_same_bytes(design, single
     assert (result.resumed, result.fitted) == (1, 2)
     assert len(result.rejected) == 2
     assert _bytes(tmp_path) == _bytes(single)
-
-
-def _dies_once(marker_dir, item):
-    """Kill this worker process the first time item 1 runs (the marker file says it has); else return item squared."""
-    import os
-    import signal
-    from pathlib import Path
-
-    marker = Path(marker_dir) / f"died-{item}"
-    if item == 1 and not marker.exists():
-        marker.write_text("")
-        os.kill(os.getpid(), signal.SIGKILL)
-    return item * item
-
-
-def test_a_task_whose_worker_is_killed_is_rerun_on_another(tmp_path):
-    import cloudpickle
-    import test_calibration_fits
-
-    from mcvalue.calibration.runner import run_tasks
-
-    cloudpickle.register_pickle_by_value(test_calibration_fits)  # the workers cannot import the tests
-    results = []
-    run_tasks(_dies_once, str(tmp_path), [0, 1, 2], on_result=results.append, workers=2)
-    assert sorted(results) == [0, 1, 4]
-    assert (tmp_path / "died-1").exists()  # the worker did die once

@@ -38,6 +38,7 @@ W2 2021-01-11..2021-01-25, W3 2021-02-01..2021-02-15.
 import csv
 import hashlib
 import json
+import os
 import shutil
 import zlib
 from datetime import date, timedelta
@@ -49,23 +50,14 @@ import pytest
 from benchmark_helpers import load_benchmark
 from collect_helpers import ISOLATED_GIT, Builder, git, numbered
 
-from mcvalue.data import collect as collect_module
+from mcvalue import __version__
 from mcvalue.data import gitlog
-from mcvalue.data.collect import (
-    Design,
-    RepoSpec,
-    Window,
-    collect,
-    load_collected,
-    merge_duplicates,
-    paper_repos,
-    parse_design,
-    parse_repo_list,
-    parse_windows,
-    recollect,
-    repo_spec,
-)
+from mcvalue.data.collect import collect, recollect
+from mcvalue.data.collected_sample import load_collected
+from mcvalue.data.manifest import Reading
+from mcvalue.data.repos import RepoSpec, merge_duplicates, paper_repos, parse_repo_list, repo_spec
 from mcvalue.data.tables import CleaningOptions
+from mcvalue.data.windows import Design, Window, draw_disjoint_windows, parse_design, parse_windows
 from mcvalue.errors import DataError, McValueError
 
 ALICE = ("Alice", "alice@example.com")
@@ -191,7 +183,7 @@ def test_mailmap_and_bots_are_options_with_the_stated_defaults(world, tmp_path):
     default = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "default", _windows_design({WIDGET: (W1, W2)}))
     assert [w["bot_commits"] for w in default.repositories[0]["windows"]] == [0, 1]
     assert (default.bots, default.git_log_options) == ("keep", gitlog.NUMSTAT_OPTIONS)
-    reading = collect_module.Reading(mailmap=False, bots="drop")
+    reading = Reading(mailmap=False, bots="drop")
     manifest = collect([repo_spec(WIDGET)], world["clones"], tmp_path / "out", _windows_design({WIDGET: (W1, W2)}),
                        reading=reading)
     assert "--no-mailmap" in manifest.git_log_options and manifest.bots == "drop"
@@ -239,7 +231,7 @@ def test_manifest_records_what_was_read(world, tmp_path):
     ]
     assert [w["in_history"] for w in record["windows"]] == [True, True, True]
     assert (manifest["design"], manifest["seed"], manifest["per_repo"]) == ("windows", None, None)
-    assert manifest["mcvalue_version"] == collect_module.__version__
+    assert manifest["mcvalue_version"] == __version__
     digests = {name: _sha256(tmp_path / "out" / name) for name in ("contributions.csv", "periods.csv")}
     assert manifest["files"] == digests
     assert sample.file_sha256["manifest.json"] == _sha256(tmp_path / "out" / "manifest.json")
@@ -290,11 +282,11 @@ def test_year_design_keeps_windows_inside_the_year_and_the_history(world, tmp_pa
 def test_year_windows_differ_between_years_and_fewer_fit_a_short_span():
     """The calendar of each year is drawn afresh; a span with room for two disjoint windows gives two."""
     first, last = date(2021, 1, 1), date(2021, 12, 31)
-    a = collect_module.draw_disjoint_windows("acme/widget", 2022, 2021, 5, first, last)
-    b = collect_module.draw_disjoint_windows("acme/widget", 2022, 2023, 5, first.replace(year=2023), last.replace(year=2023))
+    a = draw_disjoint_windows("acme/widget", 2022, 2021, 5, first, last)
+    b = draw_disjoint_windows("acme/widget", 2022, 2023, 5, first.replace(year=2023), last.replace(year=2023))
     assert [w.start.timetuple().tm_yday for w in a] != [w.start.timetuple().tm_yday for w in b]
     # 30 days: starts 0..16 -> only two 15-day windows fit (0 and 15, 1 and 16, 0 and 16).
-    two = collect_module.draw_disjoint_windows("acme/widget", 1, 2021, 5, first, first + timedelta(30))
+    two = draw_disjoint_windows("acme/widget", 1, 2021, 5, first, first + timedelta(30))
     assert len(two) == 2 and two[1].start > two[0].end
 
 
@@ -414,15 +406,65 @@ def test_recollecting_finds_clones_spelled_in_mixed_case(world, tmp_path):
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
 
 
-def test_parallel_jobs_give_the_same_bytes_and_report_progress(world, tmp_path):
-    """--jobs 2 writes the same bytes as one job and reports (done, total) per repository."""
-    specs = [repo_spec(WIDGET), repo_spec("acme/gadget")]
+def _files(directory: Path) -> dict[str, bytes]:
+    """Every file of a sample directory, resume cache entries included, by relative path."""
+    return {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.slow
+def test_a_two_worker_dask_cluster_writes_the_bytes_of_one_process_and_resumes(world, tmp_path):
+    """Two workers of a LocalCluster write the same bytes as one process (tables, manifest, cache), report (done, total) per repository, and resume.
+
+    The clones hold a .mailmap, a second branch and two authors per window, so any worker-dependent reading would show.
+    """
+    specs = [repo_spec(WIDGET, "Widget"), repo_spec("acme/gadget")]
     calls = []
-    collect(specs, world["clones"], tmp_path / "one", Design("history"), jobs=1)
-    collect(specs, world["clones"], tmp_path / "two", Design("history"), jobs=2, progress=lambda *a: calls.append(a))
+    collect(specs, world["clones"], tmp_path / "one", Design("history"), per_repo=4, seed=3, workers=1)
+    collect(specs, world["clones"], tmp_path / "two", Design("history"), per_repo=4, seed=3, workers=2,
+            progress=lambda *a: calls.append(a))
     assert calls == [(1, 2), (2, 2)]
-    for name in ("contributions.csv", "periods.csv", "manifest.json"):
-        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    one = _files(tmp_path / "one")
+    assert len(one) == 6  # two tables, the manifest, the marker and two cache entries
+    assert _files(tmp_path / "two") == one
+    # An interrupted collection (one repository cached, no tables yet) resumes on the cluster to the same bytes.
+    for name in ("contributions.csv", "periods.csv", "manifest.json", ".repos/acme__gadget.json"):
+        (tmp_path / "two" / name).unlink()
+    collect(specs, world["clones"], tmp_path / "two", Design("history"), per_repo=4, seed=3, workers=2)
+    assert _files(tmp_path / "two") == one
+
+
+@pytest.mark.slow
+def test_a_running_cluster_given_by_its_scheduler_writes_the_same_bytes_and_stays_up(world, tmp_path):
+    """--scheduler ADDRESS: the tasks go to that cluster's workers, the files are one process's bytes, the cluster is left running."""
+    from dask.distributed import Client, LocalCluster
+
+    specs = [repo_spec(WIDGET, "Widget"), repo_spec("acme/gadget")]
+    collect(specs, world["clones"], tmp_path / "one", Design("history"), per_repo=4, seed=3, workers=1)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        collect(specs, world["clones"], tmp_path / "two", Design("history"), per_repo=4, seed=3,
+                scheduler=cluster.scheduler_address)
+        with Client(cluster.scheduler_address) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
+
+
+@pytest.mark.slow
+def test_a_repository_whose_worker_is_killed_is_read_again_on_another(world, tmp_path, monkeypatch):
+    """A git that SIGKILLs its worker process the first time it runs: the task is rerun, the files are one process's bytes."""
+    specs = [repo_spec(WIDGET, "Widget"), repo_spec("acme/gadget")]
+    collect(specs, world["clones"], tmp_path / "one", Design("history"), per_repo=4, seed=3, workers=1)
+    bin_dir, marker = tmp_path / "bin", tmp_path / "killed"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(
+        "#!/bin/sh\n"
+        f'if mkdir "{marker}" 2>/dev/null; then kill -9 $PPID; sleep 5; fi\n'  # mkdir: one kill, whichever worker is first
+        f'exec {shutil.which("git")} "$@"\n'
+    )
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")  # the workers, started after this, inherit it
+    collect(specs, world["clones"], tmp_path / "two", Design("history"), per_repo=4, seed=3, workers=2)
+    assert marker.is_dir()  # a worker was killed
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
 
 
 def test_clone_missing_clones_from_the_url(world, tmp_path):

@@ -108,8 +108,8 @@ def test_year_design_from_a_repository_list(clones, tmp_path):
         (["--windows", "{w}", "--seed", "3"], "--per-repo and --seed draw windows"),
         (["--repos", "{tmp}/none.txt"], "none.txt: cannot read the repository list"),
         (["--repos", "{tmp}/bad.txt"], "bad.txt line 1: not a GitHub URL"),
-        (["--repos", "{tmp}/ok.txt", "--per-repo", "0"], "--per-repo (0) and --jobs (1) must be >= 1"),
-        (["--repos", "{tmp}/ok.txt", "--jobs", "0"], "--per-repo (5) and --jobs (0) must be >= 1"),
+        (["--repos", "{tmp}/ok.txt", "--per-repo", "0"], "--per-repo (0) must be >= 1"),
+        (["--repos", "{tmp}/ok.txt", "--workers", "0"], "--workers (0) must be >= 1"),
         (["--repos", "{tmp}/ok.txt", "--seed", "-1"], "--seed (-1) >= 0"),
         (["--repos", "{tmp}/ok.txt", "--windows", "{tmp}/bad.csv"], "bad.csv: expected the header repo,start,end"),
         (["--repos", "{tmp}/ok.txt", "--manifest", "{tmp}/m.json"], "--manifest re-collects what the manifest says; drop --repos"),
@@ -141,3 +141,20 @@ def test_bad_input_is_one_line_and_exit_1(clones, tmp_path, monkeypatch, capsys,
     lines = [line for line in err.strip().splitlines() if not line.startswith("collecting [")]  # the progress bar's last state
     assert code == 1 and out == ""
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], lines
+
+
+def test_without_dask_the_default_reads_here_and_more_workers_are_refused(clones, tmp_path, monkeypatch, capsys):
+    """Dask is an extra: absent, the default reads in this process; --workers 2 names the install line (exit 1)."""
+    import mcvalue.tasks
+
+    monkeypatch.setattr(mcvalue.tasks, "dask_installed", lambda: False)
+    (tmp_path / "two.txt").write_text("acme/tiny\nacme/gone\n")
+    code, out, err = _mcvalue(monkeypatch, capsys, "data", "collect", "--quiet", "--clones", clones, "--repos", tmp_path / "two.txt",
+                              "--out", tmp_path / "here")
+    assert code == 0 and "collected 1 of 2 repositories" in out
+    code, out, err = _mcvalue(monkeypatch, capsys, "data", "collect", "--clones", clones, "--repos", tmp_path / "two.txt",
+                              "--out", tmp_path / "dask", "--workers", "2")
+    assert code == 1 and out == ""
+    assert err == ("error: mcvalue data collect reads its repositories on Dask, which is not installed: "
+                   "pip install 'mcvalue[distributed]' (or use --workers 1)\n")
+    assert not (tmp_path / "dask").exists()  # refused before anything was written

@@ -38,9 +38,13 @@ from collect_helpers import ISOLATED_GIT, Builder, git, numbered
 
 import mcvalue
 from mcvalue.cli import INTERRUPTED
-from mcvalue.data import collect as col
 from mcvalue.data import gitlog
-from mcvalue.data.collect import Design, Manifest, Window, collect, load_collected, recollect, repo_spec
+from mcvalue.data.collect import collect, recollect
+from mcvalue.data.collected_sample import load_collected
+from mcvalue.data.manifest import Manifest, Reading
+from mcvalue.data.repos import RepoSpec, parse_repo_list, repo_spec
+from mcvalue.data.resume_cache import CACHE_MARKER, entry_bytes
+from mcvalue.data.windows import Design, Window, parse_design, parse_windows, select_commits
 from mcvalue.errors import DataError, McValueError
 
 ANN = ("Ann", "ann@users.noreply.github.com")
@@ -99,7 +103,7 @@ def test_active_days_and_the_day_basis(clones, tmp_path):
         ("2021-02-20", "ann", 2, 7, 1),
         ("2021-02-20", "ben@example.com", 1, 2, 1),
     ]
-    manifest = collect([repo_spec(TINY)], clones, tmp_path / "local", _design(EARLY, WINDOW), reading=col.Reading(day="local"))
+    manifest = collect([repo_spec(TINY)], clones, tmp_path / "local", _design(EARLY, WINDOW), reading=Reading(day="local"))
     assert manifest.day_basis == "local" and json.loads((tmp_path / "local" / "manifest.json").read_text())["day_basis"] == "local"
     users = _rows(load_collected(tmp_path / "local").contributions, ["period_start", "user"])
     assert [(str(start.date()), user) for start, user in users] == [
@@ -387,7 +391,7 @@ def test_a_forged_resume_cache_entry_with_a_valid_digest_is_checked_too(clones, 
     entry = out / ".repos" / "acme__tiny.json"
     stored = json.loads(entry.read_bytes().split(b"\n", 1)[1])
     stored["record"]["windows"][0]["authors"]["ann"] = [-5, 0, 0, 1]
-    entry.write_bytes(col._cache_bytes(stored["key"], stored["record"]))
+    entry.write_bytes(entry_bytes(stored["key"], stored["record"]))
     again = collect([repo_spec(TINY)], clones, out, _design(WINDOW))
     assert again.warnings == (
         f"{entry}: damaged resume cache entry (acme/tiny: window 2021-02-20: authors must map a user to four counts); read again",
@@ -413,7 +417,7 @@ def test_windows_are_matched_by_bisection_like_a_scan():
     days = [(f"c{i}", date(2021, 1, 1) + timedelta(days=(i * 7919) % 97)) for i in range(300)]
     windows = [Window(date(2021, 1, 1) + timedelta(s), date(2021, 1, 1) + timedelta(s + 14)) for s in range(0, 120, 3)]
     scan = [[sha for sha, day in days if w.start <= day <= w.end] for w in windows]
-    assert col.select_commits(windows, days) == scan
+    assert select_commits(windows, days) == scan
 
 
 # --- the missing-blob bug (issue 25 point 4) -------------------------------------------------------
@@ -448,7 +452,7 @@ def _fake_git(directory: Path, real_git: str) -> Path:
         'for arg in "$@"; do\n'
         '  if [ "$arg" = "--no-merges" ]; then\n'
         '    head -c 1000000 /dev/zero | tr "\\0" e >&2\n'
-        '    echo $$ > "$FAKE_GIT_PID"\n'
+        '    echo $$ >> "$FAKE_GIT_PID"\n'
         "    exec sleep 300\n"
         "  fi\n"
         "done\n"
@@ -467,19 +471,24 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("sig", "jobs"), [(signal.SIGTERM, 1), (signal.SIGINT, 1), (signal.SIGTERM, 2)])
-def test_a_signal_to_the_pid_alone_ends_collect_and_its_git(clones, tmp_path, sig, jobs):
-    """Send ``kill PID`` while git is blocked: exit 130, one line, the git child gone; nothing half-written."""
+@pytest.mark.parametrize(("sig", "workers"), [(signal.SIGTERM, 1), (signal.SIGINT, 1), (signal.SIGTERM, 2), (signal.SIGINT, 2)])
+def test_a_signal_to_the_pid_alone_ends_collect_and_its_git(clones, tmp_path, sig, workers):
+    """Send ``kill PID`` while git is blocked: exit 130, one line, every git child gone (on the Dask workers too); nothing half-written.
+
+    Two repositories: with ``--workers 2`` each is read by a worker of a LocalCluster, and both gits block.
+    """
     real_git = shutil.which("git")
     fake = _fake_git(tmp_path / "bin", real_git)
     pid_file = tmp_path / "git.pid"
+    shutil.copytree(clones, tmp_path / "clones", symlinks=True)
+    shutil.copytree(clones / "acme" / "tiny", tmp_path / "clones" / "acme" / "twin", symlinks=True)
     windows = tmp_path / "w.csv"
-    windows.write_text(f"repo,start,end\n{TINY},2021-02-20,2021-03-06\n")
+    windows.write_text(f"repo,start,end\n{TINY},2021-02-20,2021-03-06\nacme/twin,2021-02-20,2021-03-06\n")
     env = {**os.environ, **ISOLATED_GIT, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}", "FAKE_GIT_PID": str(pid_file),
            "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mcvalue", "data", "collect", "--quiet", "--clones", str(clones), "--windows", str(windows),
-         "--out", str(tmp_path / "out"), "--jobs", str(jobs)],
+        [sys.executable, "-m", "mcvalue", "data", "collect", "--quiet", "--clones", str(tmp_path / "clones"), "--windows", str(windows),
+         "--out", str(tmp_path / "out"), "--workers", str(workers)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
         # as from a terminal: a test runner started in the background (`cmd &` in a script) ignores
         # SIGINT, and Python then installs no KeyboardInterrupt handler in a child that inherits that
@@ -487,19 +496,19 @@ def test_a_signal_to_the_pid_alone_ends_collect_and_its_git(clones, tmp_path, si
     )
     try:
         deadline = time.monotonic() + 120
-        while not (pid_file.is_file() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+        while (not pid_file.is_file() or len(pid_file.read_text().split()) < workers) and time.monotonic() < deadline:
             time.sleep(0.05)
-        git_pid = int(pid_file.read_text())
-        assert _alive(git_pid) and proc.poll() is None
+        git_pids = [int(pid) for pid in pid_file.read_text().split()]
+        assert len(git_pids) == workers and all(map(_alive, git_pids)) and proc.poll() is None
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)  # a deadlock would last until the sleep's 300 s
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130 and stderr == INTERRUPTED + "\n"
-    assert not _alive(git_pid)
+    assert not any(map(_alive, git_pids))
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".repos"]
-    assert [p.name for p in (tmp_path / "out" / ".repos").iterdir()] == [col.CACHE_MARKER]
+    assert [p.name for p in (tmp_path / "out" / ".repos").iterdir()] == [CACHE_MARKER]
 
 
 def test_cancel_ends_running_git_and_refuses_new_ones(clones):
@@ -515,25 +524,25 @@ def test_cancel_ends_running_git_and_refuses_new_ones(clones):
 
 def test_recollecting_keeps_the_day_basis(clones, tmp_path):
     """A local-day sample re-collected from its manifest gives the same bytes."""
-    collect([repo_spec(TINY)], clones, tmp_path / "a", _design(EARLY), reading=col.Reading("local", False, "drop"))
+    collect([repo_spec(TINY)], clones, tmp_path / "a", _design(EARLY), reading=Reading("local", False, "drop"))
     recollect(tmp_path / "a" / "manifest.json", clones, tmp_path / "b")
     for name in ("contributions.csv", "periods.csv", "manifest.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     with pytest.raises(McValueError, match=re.escape("--day 'utc+1': choose one of utc, local")):
-        collect([repo_spec(TINY)], clones, tmp_path / "c", _design(EARLY), reading=col.Reading(day="utc+1"))
+        collect([repo_spec(TINY)], clones, tmp_path / "c", _design(EARLY), reading=Reading(day="utc+1"))
 
 
 def test_lists_with_a_byte_order_mark_are_read_and_fifos_refused(tmp_path):
     """A UTF-8 BOM (a spreadsheet's export) is not part of the first column; a FIFO is refused, not waited on."""
     windows = tmp_path / "w.csv"
     windows.write_bytes(b"\xef\xbb\xbfrepo,start,end\nacme/tiny,2021-02-20,2021-03-06\n")
-    assert dict(col.parse_windows(windows).windows) == {TINY: (WINDOW,)}
+    assert dict(parse_windows(windows).windows) == {TINY: (WINDOW,)}
     repos = tmp_path / "repos.txt"
     repos.write_bytes(b"\xef\xbb\xbfacme/tiny Tiny\n")
-    assert col.parse_repo_list(repos) == [col.RepoSpec("acme", "tiny", "Tiny", "https://github.com/acme/tiny")]
+    assert parse_repo_list(repos) == [RepoSpec("acme", "tiny", "Tiny", "https://github.com/acme/tiny")]
     os.mkfifo(tmp_path / "fifo.csv")
     with pytest.raises(DataError, match=re.escape(f"{tmp_path / 'fifo.csv'}: not a regular file (a windows file must be one)")):
-        col.parse_windows(tmp_path / "fifo.csv")
+        parse_windows(tmp_path / "fifo.csv")
 
 
 def test_names_that_would_leave_the_clones_directory_are_refused(sample, tmp_path):
@@ -543,7 +552,7 @@ def test_names_that_would_leave_the_clones_directory_are_refused(sample, tmp_pat
     windows = tmp_path / "w.csv"
     windows.write_text("repo,start,end\nacme/..,2021-02-20,2021-03-06\n")
     with pytest.raises(DataError, match="line 2: repo 'acme/..' is not owner/name"):
-        col.parse_windows(windows)
+        parse_windows(windows)
     record = json.loads((sample / "manifest.json").read_text())
     record["repositories"][0]["repo"] = "acme/.."
     (sample / "manifest.json").write_text(json.dumps(record))
@@ -579,7 +588,7 @@ def test_a_shallow_clone_since_the_year_gives_the_full_clones_tables(tmp_path):
     source = tmp_path / "acme" / "shal.git"
     git(tmp_path, "clone", "-q", "--bare", str(work.path), str(source))
     spec = repo_spec(source.as_uri())
-    year = col.parse_design("year:2021")
+    year = parse_design("year:2021")
     full = collect([spec], tmp_path / "full", tmp_path / "out-full", year, per_repo=3, clone_missing=True)
     shallow = collect([spec], tmp_path / "shallow", tmp_path / "out-shallow", year, per_repo=3, clone_missing=True,
                       shallow_since=date(2021, 1, 1))

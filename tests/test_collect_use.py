@@ -33,7 +33,10 @@ from collect_helpers import ISOLATED_GIT, Builder, numbered
 import mcvalue
 import mcvalue.cli as cli
 from mcvalue.costmodels import cost_side
-from mcvalue.data.collect import Design, Manifest, Window, collect, repo_spec
+from mcvalue.data.collect import collect
+from mcvalue.data.manifest import Manifest
+from mcvalue.data.repos import repo_spec
+from mcvalue.data.windows import Design, Window
 
 ANN = ("Ann", "1+ann@users.noreply.github.com")
 BEN = ("Ben", "ben@example.com")

@@ -200,7 +200,9 @@ def test_a_collected_sample_without_reference_repos_gives_a_cost_and_a_bcr(tmp_p
     from collect_helpers import Builder
 
     import mcvalue
-    from mcvalue.data.collect import Design, Window, collect, repo_spec
+    from mcvalue.data.collect import collect
+    from mcvalue.data.repos import repo_spec
+    from mcvalue.data.windows import Design, Window
 
     repo = Builder(tmp_path / "clones" / "acme" / "tiny")
     for number, (day, author) in enumerate([("2021-03-01", ANN), ("2021-03-02", ANN), ("2021-03-03", BEN), ("2021-03-04", ANN), ("2021-05-03", ANN)]):

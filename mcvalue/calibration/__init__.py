@@ -8,7 +8,7 @@ calibration says how often a plausible sample makes the fit fail a gate.
 
 Modules, in the order data flows: :mod:`~mcvalue.calibration.design` (settings, prior draws
 from the PyMC model, simulated datasets), :mod:`~mcvalue.calibration.fits` (one task),
-:mod:`~mcvalue.calibration.runner` (Dask or this process), :mod:`~mcvalue.calibration.store`
+:mod:`mcvalue.tasks` (Dask or this process), :mod:`~mcvalue.calibration.store`
 (records, resume), :mod:`~mcvalue.calibration.ranks` and :mod:`~mcvalue.calibration.summary`
 (statistics), :mod:`~mcvalue.calibration.plots`, and this module, which chains them and writes
 the summary and the plot. ArviZ's ``simuk`` was not used: see ``docs/calibrate.md``.
@@ -93,11 +93,12 @@ def calibrate(
     >>> result.summary["converged_fits"]["non_uniform"]  # doctest: +SKIP
     []
     """
-    from mcvalue.calibration.runner import default_workers, require_dask
     from mcvalue.costmodels.pymc.model import model_data_from_sample
     from mcvalue.data import load_sample
+    from mcvalue.tasks import check_workers, default_workers, require_dask
 
     _check_count(datasets)
+    check_workers(workers)
     if scheduler is not None or (workers or default_workers()) > 1:
         require_dask()  # before the sample loads: a missing extra is said at once
     design = model_data_from_sample(load_sample(mode or DEFAULT_MODE, data_dir=data_dir, sample=sample))
@@ -131,7 +132,7 @@ def forecast_trends(
     from mcvalue.calibration.forecast import forecast_check
     from mcvalue.costmodels.pymc.model import model_data_from_sample
     from mcvalue.data import load_sample
-    from mcvalue.data.collect import write_atomic
+    from mcvalue.fileio import write_atomic
 
     directory = _directory(out)
     record = forecast_check(model_data_from_sample(load_sample(mode or DEFAULT_MODE, data_dir=data_dir, sample=sample)), cutoff=float(cutoff),
@@ -166,8 +167,8 @@ def calibrate_design(
 
     Raises McValueError if ``datasets`` is not positive or ``out`` cannot be written.
     """
-    from mcvalue.calibration.runner import run_tasks
     from mcvalue.calibration.store import RANKS_FILE, TIMINGS_FILE, append_line, dumps, read_records, write_records
+    from mcvalue.tasks import run_tasks
 
     _check_count(datasets)
     settings = settings or CalibrationSettings()
@@ -235,7 +236,7 @@ def write_summary(directory: Path, records: list[dict], settings: CalibrationSet
 
     from mcvalue.calibration.plots import plot_rank_histogram
     from mcvalue.calibration.summary import summarise
-    from mcvalue.data.collect import write_atomic
+    from mcvalue.fileio import write_atomic
 
     summary = summarise(records, settings, design_rows)
     write_atomic(directory / SUMMARY_FILE, (json.dumps(summary, indent=2) + "\n").encode())

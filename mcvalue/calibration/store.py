@@ -27,8 +27,8 @@ from pathlib import Path
 from mcvalue.calibration.design import CalibrationSettings, quantities, simulate_dataset
 from mcvalue.calibration.fits import DIAGNOSTICS, dataset_digest
 from mcvalue.costmodels.pymc.model import ModelData
-from mcvalue.data.collect import write_atomic
 from mcvalue.errors import McValueError
+from mcvalue.fileio import write_atomic
 
 RANKS_FILE = "ranks.jsonl"
 TIMINGS_FILE = "timings.jsonl"

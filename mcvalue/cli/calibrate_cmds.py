@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 import mcvalue
-from mcvalue.cli.options import FLAG, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption
+from mcvalue.cli.options import FLAG, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption, SchedulerOption, WorkersOption
 from mcvalue.cli.output import say, say_json, warn
 
 
@@ -18,12 +18,8 @@ def calibrate_command(
     mode: ModeOption = None,
     sample: SampleOption = None,
     data_dir: DataDirOption = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="Workers of the local Dask cluster (default: one per core); 1 fits in this process without Dask.", min=1)
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Send the fits to a running Dask scheduler, e.g. tcp://10.0.0.1:8786.")
-    ] = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     forecast: Annotated[
         bool,
         typer.Option(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 import mcvalue
-from mcvalue.cli.options import BotsOption, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption
+from mcvalue.cli.options import BotsOption, DataDirOption, JsonOption, ModeOption, QuietOption, SampleOption, SchedulerOption, WorkersOption
 from mcvalue.cli.output import say, say_json, warn
 
 data_app = typer.Typer(help="Get and inspect the paper's GitHub sample, or collect a fresh one from git clones.", no_args_is_help=True)
@@ -81,7 +81,8 @@ def collect_command(
     ] = None,
     per_repo: Annotated[int | None, typer.Option("--per-repo", help="Windows per repository (default 5).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed of the window draw (default 2022).")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", help="Repositories read in parallel.")] = 1,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     manifest: Annotated[
         Path | None, typer.Option("--manifest", help="Re-collect what this manifest.json describes (same commits and windows, same bytes).", dir_okay=False)
     ] = None,
@@ -112,7 +113,7 @@ def collect_command(
     """Collect a fresh sample from local git clones: contributor-periods, repo-periods and manifest.json in --out."""
     result = mcvalue.collect_sample(
         out, clones=clones, repos=repos, design=design, windows=windows, manifest=manifest, per_repo=per_repo, seed=seed,
-        jobs=jobs, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar, day=day,
+        workers=workers, scheduler=scheduler, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar, day=day,
         mailmap=mailmap, bots=bots, shallow_since=shallow_since,
     )
     for line in [*result.warnings, *result.problems()]:

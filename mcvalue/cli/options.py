@@ -42,6 +42,13 @@ FLAG = ""
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON to stdout instead of a table.", metavar=FLAG)]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Silence progress output.", metavar=FLAG)]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", help="Workers of the local Dask cluster (default: one per core); 1 runs every task in this process without Dask."),
+]
+SchedulerOption = Annotated[
+    str | None, typer.Option("--scheduler", metavar="ADDRESS", help="Send the tasks to a running Dask scheduler, e.g. tcp://10.0.0.1:8786.")
+]
 PriorsOption = Annotated[
     Path | None,
     typer.Option("--priors", help="Prior file (TOML); default: the shipped priors/default.toml.", dir_okay=False),

@@ -43,7 +43,7 @@ def verify_files(mode: Mode = DEFAULT_MODE, data_dir: Path | None = None, sample
     if mode not in MODES:
         raise McValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
     if sample is not None:
-        from mcvalue.data.collect import collected_files
+        from mcvalue.data.collected_sample import collected_files
 
         return collected_files(sample)
     names = (FLAT_FILE, RAW_FILE) if mode == "paper" else (RAW_FILE,)
@@ -66,7 +66,7 @@ def load_sample(
     paper mode accepts no cleaning. ``data_dir`` is where the files are (else
     ``$MCVALUE_DATA_DIR``, the cache, a download; see :mod:`mcvalue.data.fetch`).
     ``sample`` is a directory written by ``mcvalue data collect`` to read instead of the
-    paper's scrape (:func:`mcvalue.data.collect.load_collected`; no paper mode).
+    paper's scrape (:func:`mcvalue.data.collected_sample.load_collected`; no paper mode).
     """
     # Imported here, not at module level: the prior commands import mcvalue.data.tables
     # (hence this package) and must not pay for pandas.
@@ -79,7 +79,7 @@ def load_sample(
     if cleaning is None:
         cleaning = CleaningOptions.for_mode(mode)
     if sample is not None:
-        from mcvalue.data.collect import load_collected
+        from mcvalue.data.collected_sample import load_collected
 
         if mode == "paper":
             raise McValueError("a collected sample has no paper mode (the authors' flat CSV); use {mode} corrected or clean", parameters=("mode",))
