@@ -125,6 +125,7 @@ def fit(
     progress: bool = False,
     sample: Path | None = None,
     save: Path | str | None = None,
+    references: str | Path = "sample",
 ) -> dict[str, Any]:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
 
@@ -145,6 +146,10 @@ def fit(
     target_year : int or str, optional
         The year the FTE is predicted for (a year, a string of digits, or "average";
         None: 2021); it changes the derived FTE only, never the posterior.
+    references : str or pathlib.Path
+        Where the reference repositories' windows come from (``--references``): "sample",
+        "paper" or a collected sample's directory (:mod:`mcvalue.costmodels.references`).
+        A method whose reference is in none of them has no FTE (NaN, named in the warnings).
 
     Returns
     -------
@@ -161,21 +166,27 @@ def fit(
     import numpy as np
 
     from mcvalue.config import DEFAULT_SEED
-    from mcvalue.costmodels import require_references
+    from mcvalue.costmodels import priced_methods
     from mcvalue.costmodels.pymc.fit import fit_cost_model
     from mcvalue.costmodels.pymc.summary import fit_summary
+    from mcvalue.costmodels.references import load_references, unpriced_line
     from mcvalue.data import load_sample
+    from mcvalue.paper import TABLE1_KEYS
     from mcvalue.priors.edit import parse_target_year
     from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
 
     year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
     target = None if save is None else _save_target(Path(save))
     loaded = load_sample(mode=mode, data_dir=data_dir, sample=sample)
-    require_references(loaded)
+    loaded, record = load_references(str(references), loaded, mode, data_dir, None, sample is not None)
     result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
     if target is not None:
         _write_netcdf(result.idata, target)
-    return fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
+    summary = fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
+    unpriced = [key for key in TABLE1_KEYS if key not in priced_methods(np.asarray(result.fte, dtype=float))]
+    if unpriced:
+        summary["warnings"] = [*summary.get("warnings", []), unpriced_line(unpriced, record)]
+    return {**summary, "references": record}
 
 
 def _save_target(path: Path) -> Path:

@@ -137,16 +137,6 @@ def test_a_collected_sample_refuses_paper_mode_and_a_missing_directory(sample, t
         mcvalue.run(scenario)
 
 
-def test_a_sample_without_the_reference_repos_is_refused_before_fitting(tmp_path):
-    """A sample of acme/tiny alone: run names the missing reference repos instead of fitting."""
-    clones = tmp_path / "clones"
-    _build(clones / "acme" / "tiny", [("2021-03-01", ANN, 7)])
-    collect([repo_spec("acme/tiny")], clones, tmp_path / "s", Design("windows", windows={"acme/tiny": (MARCH,)}))
-    scenario = mcvalue.load_scenario("default").with_settings(draws=100, sample=tmp_path / "s")
-    with pytest.raises(mcvalue.DataError, match="no contributor-periods of the reference repos pytorch/pytorch, tensorflow/tensorflow"):
-        mcvalue.run(scenario)
-
-
 def test_audit_of_a_collected_sample_counts_it(sample):
     """The audit counts the collected tables: 3 repos, 4 repo-periods (none empty), 6 contributor-periods."""
     report = mcvalue.audit(sample=sample)

@@ -17,6 +17,7 @@ from mcvalue.cli.options import (
     ModeOption,
     PriorsOption,
     QuietOption,
+    ReferencesOption,
     RefitOption,
     SampleOption,
     TargetYearOption,
@@ -51,13 +52,15 @@ def _progress(quiet: bool):
 
 
 def _run(
-    priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, thresholds, refit, allow_unconverged, quiet
+    priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, thresholds, refit, allow_unconverged, quiet,
+    references=None,
 ) -> "mcvalue.RunResult":
     """Load the scenario, apply the command line's overrides and run it; warnings (and anything else printed) to stderr."""
     swing_pair = parse_swing(swing)
     ks = parse_thresholds(thresholds)
     scenario = mcvalue.load_scenario(None if priors is None else str(priors)).with_settings(
-        draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis
+        draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis,
+        references=references,
     )
     with results_only_on_stdout():
         result = mcvalue.run(
@@ -100,6 +103,7 @@ def run(
     basis: BasisOption = None,
     data_dir: DataDirOption = None,
     sample: SampleOption = None,
+    references: ReferencesOption = None,
     results_dir: Annotated[Path, typer.Option("--results-dir", help="Where run directories are written.", file_okay=False)] = Path("results"),
     swing: SwingOption = "10,90",
     threshold: ThresholdOption = None,
@@ -114,7 +118,7 @@ def run(
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/."""
     target = mcvalue.report_directory(results_dir, name)
-    result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
+    result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet, references)
     _progress(quiet)("writing the report...")
     with results_only_on_stdout():
         path = _write(result, results_dir, name, target, save_draws)
@@ -136,6 +140,7 @@ def sensitivity(
     basis: BasisOption = None,
     data_dir: DataDirOption = None,
     sample: SampleOption = None,
+    references: ReferencesOption = None,
     swing: SwingOption = "10,90",
     threshold: ThresholdOption = None,
     refit: RefitOption = False,
@@ -144,7 +149,7 @@ def sensitivity(
     quiet: QuietOption = False,
 ) -> None:
     """Print what would change the conclusion (exceedance, break-even, tornado, Sobol, value of information); nothing is written."""
-    result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
+    result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet, references)
     if json_out:
         say_json(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:

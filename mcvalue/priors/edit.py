@@ -91,6 +91,7 @@ def with_settings(
     sample: str | Path | None = None,
     target_year: int | str | None = None,
     basis: str | None = None,
+    references: str | Path | None = None,
 ) -> Scenario:
     """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`).
 
@@ -109,7 +110,14 @@ def with_settings(
         target_year = parse_target_year(target_year)
     if basis is not None:
         _check_choice("basis", basis, BASES, "cost basis")
-    settings = (("draws", draws), ("seed", seed), ("cost_model", cost_model), ("target_year", target_year), ("basis", basis))
+    if references is not None:
+        references = str(references)
+        if not references.strip():
+            raise McValueError("references: give sample, paper or the directory of a collected sample")
+    settings = (
+        ("draws", draws), ("seed", seed), ("cost_model", cost_model), ("target_year", target_year), ("basis", basis),
+        ("references", references),
+    )
     given = {k: v for k, v in settings if v is not None}
     run = replace(scenario.run, **given)
     problem = basis_problem(run)

@@ -167,6 +167,7 @@ class Scenario:
         sample: str | Path | None = None,
         target_year: int | str | None = None,
         basis: str | None = None,
+        references: str | Path | None = None,
     ) -> "Scenario":
         """Return this scenario with new run or data settings; None keeps a setting.
 
@@ -191,6 +192,10 @@ class Scenario:
             The cost basis, one of :data:`BASES`; written as ``[cost] basis``. Switching
             it re-validates the resolved priors, since "stock" draws the
             :data:`STOCK_QUANTITIES` as well.
+        references : str or pathlib.Path, optional
+            Where the reference repositories' windows come from: ``"sample"``, ``"paper"``
+            or a collected sample's directory; written as ``[cost] references``
+            (:mod:`mcvalue.costmodels.references`).
 
         Returns
         -------
@@ -215,5 +220,6 @@ class Scenario:
 
         """
         return edit.with_settings(
-            self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis
+            self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis,
+            references=references,
         )
