@@ -78,6 +78,7 @@ def run(
     True
     """
     from mcvalue.costmodels import cost_side, drop_unpriced_methods
+    from mcvalue.costmodels.population import check_population
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decision.analysis import decide
     from mcvalue.result import RunResult
@@ -86,6 +87,7 @@ def run(
 
     say = log or (to_stderr if progress else silent)
     check_memory(scenario)
+    check_population(scenario)
     cost, warnings = cost_side(
         scenario,
         data_dir=data_dir,
@@ -338,6 +340,7 @@ def collect_sample(
     mailmap: bool = True,
     bots: str | None = None,
     shallow_since: str | None = None,
+    population: str | None = None,
 ) -> Manifest:
     """Collect a fresh sample from local git clones into ``out`` (``mcvalue data collect``).
 
@@ -386,6 +389,11 @@ def collect_sample(
         cut-off commits' parents), e.g. ``2025-01-01`` for ``year:2025``: the same tables
         from a fraction of the history. Not with the history design or later than the
         design's first day.
+    population : str, optional
+        The name of the population the repository list is (``--population``), recorded in
+        the manifest with the list's size and sha256; default ``paper-139`` for the paper's
+        tool list, else a name made from the list's sha256. A run on the sample refuses a
+        prior whose ``[cost] population`` differs (its coverage is about another population).
 
     Returns
     -------
@@ -414,16 +422,20 @@ def collect_sample(
         given = [name for name, value in (("--repos", repos), ("--design", design), ("--windows", windows),
                                           ("--per-repo", per_repo), ("--seed", seed), ("--clone", clone or None),
                                           ("--day", day), ("--no-mailmap", None if mailmap else True),
-                                          ("--bots", bots), ("--shallow-since", shallow_since))
+                                          ("--bots", bots), ("--shallow-since", shallow_since), ("--population", population))
                  if value is not None]
         if given:
             raise McValueError(f"--manifest re-collects what the manifest says; drop {', '.join(given)}")
         result = col.recollect(Path(manifest), clones, out, jobs, progress)
     else:
+        from mcvalue.priors.settings import PAPER_POPULATION
+
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
+        paper_list = repos is None and windows is None
         result = col.collect(
             specs, clones, out, chosen, per_repo, seed, jobs=jobs, clone_missing=clone, progress=progress,
             reading=col.Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("--shallow-since", shallow_since),
+            population=population or (PAPER_POPULATION if paper_list else None),
         )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")

@@ -272,7 +272,8 @@ def build_summary(
 ) -> dict[str, Any]:
     """Return summary.json's content for one run: plain JSON types, deterministic.
 
-    Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods, sensitivity
+    Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods, population (the
+    repository list the BCR is about, name and size), sensitivity
     (tornado, break-even, Sobol indices), voi, diagnostics, data (the heaviest windows
     of the sample and the references that priced its units, None for the table1 cost
     model), inputs, provenance
@@ -300,6 +301,8 @@ def build_summary(
         "cost_usd": _block(core["cost_usd"]),
         "benefit_usd": _block(core["benefit_usd"]),
         "methods": methods,
+        # The population the BCR is about: the list the sample was drawn from, which cost.coverage scales up to all MLOSS.
+        "population": {"name": scenario.run.population, "size": scenario.run.population_size},
         "sensitivity": tables["sensitivity"],
         "voi": tables["voi"],
         "diagnostics": cost.diagnostics,

@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from collect_helpers import ISOLATED_GIT, Builder, numbered
+from collect_helpers import ISOLATED_GIT, Builder, drawn_from, numbered
 
 import mcvalue
 import mcvalue.cli as cli
@@ -93,7 +93,7 @@ def test_reproduce_on_a_collected_sample_matches_the_hand_table(sample):
 @pytest.mark.slow
 def test_run_on_a_collected_sample_names_it_and_keys_the_cache_on_it(sample, tmp_path):
     """A run's provenance names the manifest; the cost-side cache is reused for the same sample, not for another."""
-    scenario = mcvalue.load_scenario("default").with_settings(draws=2000, cost_model="bootstrap", sample=sample)
+    scenario = mcvalue.load_scenario("default").with_settings(draws=2000, cost_model="bootstrap", sample=sample, population=drawn_from(sample))
     # A machine-specific path stays out of priors.toml (its sha256 must not depend on it).
     assert scenario.data.sample == sample and str(sample) not in scenario.resolved_toml
     assert "sample =" not in scenario.resolved_toml
@@ -118,7 +118,7 @@ def test_run_on_a_collected_sample_names_it_and_keys_the_cache_on_it(sample, tmp
     copied = replace(Manifest.read(sample / "manifest.json"), design="windows (copied)")
     (other / "manifest.json").write_bytes(copied.to_bytes())
     third: list[str] = []
-    cost, _ = cost_side(scenario.with_settings(sample=other), log=third.append)
+    cost, _ = cost_side(scenario.with_settings(sample=other, population=drawn_from(other)), log=third.append)
     assert not any("using the cached" in line for line in third)
     assert cost.data["file_sha256"]["manifest.json"] == hashlib.sha256((other / "manifest.json").read_bytes()).hexdigest() != manifest_sha
 

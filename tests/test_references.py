@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from collect_helpers import ISOLATED_GIT, Builder, numbered
+from collect_helpers import ISOLATED_GIT, Builder, drawn_from, numbered
 
 import mcvalue
 from mcvalue.costmodels import cost_side
@@ -114,7 +114,9 @@ def test_a_reference_also_in_the_sample_stays_in_its_sums(samples):
 
 def test_a_sample_without_references_prices_what_it_can_and_names_the_rest(samples):
     """``tiny`` with its own references (none): contributors and the threshold run, the four unit methods are named once."""
-    scenario = mcvalue.load_scenario("default").with_settings(draws=400, cost_model="bootstrap", sample=samples["tiny"])
+    scenario = mcvalue.load_scenario("default").with_settings(
+        draws=400, cost_model="bootstrap", sample=samples["tiny"], population=drawn_from(samples["tiny"])
+    )
     result = mcvalue.run(scenario)
     fte = result.cost.fte
     assert np.isnan(fte[:, [0, 2, 3, 4]]).all() and np.isfinite(fte[:, 1]).all()
@@ -154,7 +156,9 @@ def test_a_references_directory_without_reference_repos_is_refused_in_one_line(s
 
 def test_table1_with_a_sample_is_refused(samples):
     """``--cost-model table1 --sample``: Table 1 cannot price a collected sample; refused, never silently ignored."""
-    scenario = mcvalue.load_scenario("default").with_settings(draws=100, cost_model="table1", sample=samples["tiny"])
+    scenario = mcvalue.load_scenario("default").with_settings(
+        draws=100, cost_model="table1", sample=samples["tiny"], population=drawn_from(samples["tiny"])
+    )
     with pytest.raises(mcvalue.DataError, match="--cost-model table1 is the paper's published Table 1 and cannot price the collected sample"):
         mcvalue.run(scenario)
 
@@ -168,3 +172,91 @@ def test_a_prior_file_states_the_references(tmp_path):
     bad.write_text('extends = "default"\n[cost]\nreferences = " "\n')
     with pytest.raises(mcvalue.PriorFileError, match="references"):
         mcvalue.load_scenario(str(bad))
+
+
+# --- the population coverage is about (issue 25 point 2) -----------------------------------------------
+
+
+def test_a_sample_records_the_population_it_was_drawn_from(samples, tmp_path):
+    """The manifest holds the list's name, its size and the sha256 of its sorted lower-case repositories, one per line."""
+    import hashlib
+    import json
+
+    from mcvalue.data.collect import Manifest, population_record
+
+    record = json.loads((samples["refs"] / "manifest.json").read_text())["population"]
+    digest = hashlib.sha256(b"pytorch/pytorch\ntensorflow/tensorflow").hexdigest()
+    assert record == {"name": f"list-{digest[:12]}", "size": 2, "repositories_sha256": digest}
+    clones = samples["tiny"].parent / "clones"
+    named = collect([repo_spec("acme/tiny")], clones, tmp_path / "named", Design("windows", windows={"acme/tiny": (MARCH,)}), population="tools-2025")
+    assert named.population["name"] == "tools-2025" and named.population["size"] == 1
+    assert Manifest.read(tmp_path / "named" / "manifest.json").drawn_from() == named.population
+    # A manifest written before samples recorded their population: its own repository list's.
+    old = Manifest.read(samples["tiny"] / "manifest.json")
+    from dataclasses import replace
+
+    assert replace(old, population=None).drawn_from() == population_record(["acme/tiny"])
+
+
+def test_a_sample_from_another_population_is_refused_naming_cost_coverage(samples):
+    """The default prior's coverage is about paper-139; a 1-repository list is another population: refused before any work."""
+    scenario = mcvalue.load_scenario("default").with_settings(draws=100, cost_model="bootstrap", sample=samples["tiny"])
+    name, _ = drawn_from(samples["tiny"])
+    with pytest.raises(mcvalue.McValueError, match=rf"^cost\.coverage: the coverage prior is about population 'paper-139' \(139 tools\), but the sample .* was drawn from '{name}' \(1 tools\)"):
+        mcvalue.run(scenario)
+    # The paper's own sample with a prior about another population: refused the same way.
+    mine = mcvalue.load_scenario("default").with_settings(draws=100, cost_model="table1", population=("mine", 12))
+    with pytest.raises(mcvalue.McValueError, match=r"^cost\.coverage: .*'mine' \(12 tools\), but the paper's sample was drawn from 'paper-139'"):
+        mcvalue.run(mine)
+
+
+def test_a_stated_population_runs_and_the_report_says_what_the_bcr_is_about(samples, tmp_path, monkeypatch, capsys):
+    """A prior file stating the sample's population and a coverage for it: the run goes, summary.json and report.md name it."""
+    import json
+    import sys
+
+    import mcvalue.cli as cli
+
+    name, size = drawn_from(samples["tiny"])
+    priors = tmp_path / "tiny.toml"
+    priors.write_text(
+        f'extends = "default"\n[cost]\npopulation = "{name}"\npopulation_size = {size}\n'
+        '[cost.coverage]\ndist = "point"\nvalue = 1000\nsource = "test: all MLOSS costs 1000 times this one repository"\n'
+    )
+    argv = ["mcvalue", "run", "--priors", str(priors), "--sample", str(samples["tiny"]), "--references", str(samples["refs"]),
+            "--cost-model", "bootstrap", "--draws", "400", "--quiet", "--results-dir", str(tmp_path / "results"), "--name", "tiny"]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    assert stop.value.code == 0, capsys.readouterr().err
+    run = tmp_path / "results" / "tiny"
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["population"] == {"name": name, "size": 1}
+    assert summary["data"]["references"]["contributor_periods"] == {"pytorch": 2, "tensorflow": 1}
+    report = (run / "report.md").read_text()
+    assert f"The BCR is about the population `{name}` (1 tools)" in report
+    assert "collected separately with mcvalue data collect" in report
+    # Without the statement: one line naming cost.coverage and exit code 1.
+    monkeypatch.setattr(sys, "argv", [a if a != str(priors) else "default" for a in argv[:-2]] + ["--name", "again"])
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert stop.value.code == 1 and len(err) == 1 and err[0].startswith("error: cost.coverage: ")
+
+
+@pytest.mark.realdata
+def test_the_paper_references_price_a_collected_sample(samples):
+    """``references = paper``: the scrape's clean pytorch windows price tiny's 1.5 commits per period.
+
+    The expected FTE is computed here from the scrape's own rows: tiny's commits per period
+    over the mean commits of pytorch/pytorch's non-sync contributor-periods in clean mode.
+    """
+    clean = load_sample("clean")
+    people = clean.contributions[(clean.contributions["repo"] == "pytorch/pytorch") & ~clean.contributions["sync"]]
+    tiny = load_sample("clean", sample=samples["tiny"])
+    priced, record = load_references("paper", tiny, "clean", None, None, collected=True)
+    assert record["source"] == "paper" and record["contributor_periods"]["pytorch"] == len(people)
+    assert "top 100 contributors of all time" in record["measured"]
+    fte = _identity_fte(priced)
+    assert fte[0] == pytest.approx(1.5 / people["commits"].mean(), rel=1e-12)
+    assert fte[1] == pytest.approx(1.5, rel=1e-12)

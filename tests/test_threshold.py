@@ -197,7 +197,7 @@ def test_a_collected_sample_without_reference_repos_gives_a_cost_and_a_bcr(tmp_p
     """
     from datetime import date
 
-    from collect_helpers import Builder
+    from collect_helpers import Builder, drawn_from
 
     import mcvalue
     from mcvalue.data.collect import Design, Window, collect, repo_spec
@@ -208,7 +208,9 @@ def test_a_collected_sample_without_reference_repos_gives_a_cost_and_a_bcr(tmp_p
     windows = {"acme/tiny": (Window(date(2021, 3, 1), date(2021, 3, 15)), Window(date(2021, 5, 1), date(2021, 5, 15)))}
     collect([repo_spec("acme/tiny")], tmp_path / "clones", tmp_path / "s", Design("windows", windows=windows))
 
-    default = mcvalue.load_scenario("default").with_settings(draws=2000, cost_model="bootstrap", sample=tmp_path / "s")
+    default = mcvalue.load_scenario("default").with_settings(
+        draws=2000, cost_model="bootstrap", sample=tmp_path / "s", population=drawn_from(tmp_path / "s")
+    )
     warned = [w for w in mcvalue.run(default).warnings if "cannot price" in w]
     assert len(warned) == 1 and "commits_pytorch (weight" in warned[0] and "commits_tensorflow (weight" in warned[0]
 

@@ -366,6 +366,8 @@ class Manifest:
     day, number of non-merge commits), shallow, and windows (start, end, in_history,
     commits read, unread: commits whose diff could not be read). ``warnings`` are for
     the terminal only (a damaged resume cache entry that was re-read), not written.
+    ``population`` is the repository list the sample was drawn from (:func:`population_record`);
+    None in a manifest written before samples recorded it (:meth:`drawn_from` derives it).
     """
 
     design: str
@@ -382,6 +384,7 @@ class Manifest:
     format: int = SAMPLE_FORMAT
     recorded_sha256: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    population: dict | None = None
 
     def problems(self) -> list[str]:
         """One line per problem: ``owner/name: what is wrong``."""
@@ -405,7 +408,13 @@ class Manifest:
             "window_days": self.window_days,
             "files": self.files,
             "repositories": list(self.repositories),
-        }
+        } | ({"population": self.population} if self.population is not None else {})
+
+    def drawn_from(self) -> dict:
+        """Return the population the sample was drawn from: the recorded one, else its own repository list's."""
+        if self.population is not None:
+            return self.population
+        return population_record([record["repo"] for record in self.repositories])
 
     @property
     def sample_sha256(self) -> str:
@@ -434,7 +443,7 @@ class Manifest:
             mcvalue_version=record["mcvalue_version"], git_version=record["git_version"],
             git_log_options=tuple(record["git_log_options"]), day_basis=record.get("day_basis", "utc"),
             window_days=record.get("window_days", WINDOW_DAYS), bots=record.get("bots", "keep"),
-            format=record.get("format", 1), recorded_sha256=record.get("sample_sha256"),
+            format=record.get("format", 1), recorded_sha256=record.get("sample_sha256"), population=record.get("population"),
         )
 
     @classmethod
@@ -510,6 +519,36 @@ def _repository_problem(record: object, with_authors: bool = False) -> str | Non
     return None
 
 
+def population_record(repos: Sequence[str], name: str | None = None) -> dict:
+    """Return the population a sample is drawn from: a name, its size N and the sha256 of its repository list.
+
+    ``repos`` are the list's repositories (``owner/name``; one per listed tool, so N counts
+    the list's entries); the sha256 is of the distinct lower-case names, sorted, one per
+    line. Without ``name`` the population is named after that sha256 (``list-`` and its first
+    12 hex digits), so the same list gets the same name on every machine.
+
+    Examples
+    --------
+    >>> record = population_record(["acme/tiny", "Acme/Tiny", "b/c"])
+    >>> record["size"], record["name"] == "list-" + record["repositories_sha256"][:12]
+    (3, True)
+    """
+    listed = "\n".join(sorted({repo.lower() for repo in repos}))
+    digest = hashlib.sha256(listed.encode("utf-8")).hexdigest()
+    return {"name": name or f"list-{digest[:12]}", "size": len(repos), "repositories_sha256": digest}
+
+
+def _population_problem(population: object) -> str | None:
+    """Say what is wrong with a manifest's ``population`` record, or None."""
+    if not isinstance(population, dict) or set(population) != {"name", "size", "repositories_sha256"}:
+        return "population must hold exactly name, size and repositories_sha256"
+    if not isinstance(population["name"], str) or not population["name"].strip() or len(population["name"]) > 200:
+        return "population name must be non-empty text of at most 200 characters"
+    if not _is_count(population["size"]) or population["size"] < 1 or not isinstance(population["repositories_sha256"], str):
+        return "population size must be a positive integer and repositories_sha256 text"
+    return None
+
+
 def _manifest_problem(record: object) -> str | None:
     """Say what makes ``record`` not a collection manifest, or None."""
     if not isinstance(record, dict):
@@ -535,6 +574,8 @@ def _manifest_problem(record: object) -> str | None:
         return f"bots must be one of {', '.join(BOT_CHOICES)}"
     if record.get("day_basis", "utc") not in gitlog.DAY_BASES:
         return f"day_basis must be one of {', '.join(gitlog.DAY_BASES)}"
+    if "population" in record and _population_problem(record["population"]):
+        return _population_problem(record["population"])
     for repository in record["repositories"]:
         problem = _repository_problem(repository)
         if problem:
@@ -898,7 +939,7 @@ def _public(record: dict) -> dict:
 
 def _write_sample(
     out: Path, records: Sequence[dict], design: str, seed: int | None, per_repo: int | None, reading: Reading,
-    window_days: int | None, warnings: Sequence[str] = (),
+    window_days: int | None, warnings: Sequence[str] = (), population: dict | None = None,
 ) -> Manifest:
     contributions, periods = _table_rows(records)
     tables = {
@@ -913,6 +954,7 @@ def _write_sample(
         files={name: hashlib.sha256(data).hexdigest() for name, data in tables.items()},
         git_version=gitlog.git_version(), window_days=window_days, warnings=tuple(warnings),
         day_basis=reading.day, bots=reading.bots, git_log_options=gitlog.numstat_options(reading.mailmap),
+        population=population,
     )
     write_atomic(out / MANIFEST_FILE, manifest.to_bytes())
     return replace(manifest, recorded_sha256=manifest.sample_sha256)
@@ -1001,6 +1043,7 @@ def collect(
     progress: Progress | None = None,
     reading: Reading = Reading(),
     shallow_since: date | None = None,
+    population: str | None = None,
 ) -> Manifest:
     """Collect a sample from the clones under ``clones`` into ``out`` and return its manifest.
 
@@ -1033,6 +1076,10 @@ def collect(
         With ``clone_missing``, clone only the history since this day (plus the cut-off
         commits' parents): enough for a year or explicit-windows design whose first day
         is not earlier; refused for the history design, which needs all of it.
+    population
+        The name of the population ``repos`` is (``--population``), recorded in the
+        manifest with the list's size and sha256 (:func:`population_record`; default: a
+        name made from that sha256). A run's ``[cost] population`` must name it.
 
     Returns
     -------
@@ -1068,7 +1115,7 @@ def collect(
     records, warnings = _run_all(work, jobs, progress)
     return _write_sample(
         Path(out), records, design.label, None if explicit else seed, None if explicit else per_repo, reading,
-        design.window_days, warnings,
+        design.window_days, warnings, population_record([spec.repo for spec in repos], population),
     )
 
 
@@ -1116,7 +1163,7 @@ def recollect(
     _prepare_out(out)
     records, warnings = _run_all(work, jobs, progress)
     return _write_sample(
-        Path(out), records, old.design, old.seed, old.per_repo, Reading.of(old), old.window_days, warnings
+        Path(out), records, old.design, old.seed, old.per_repo, Reading.of(old), old.window_days, warnings, old.population
     )
 
 

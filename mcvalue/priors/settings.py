@@ -192,8 +192,8 @@ class RunSettings:
     ``references`` (``[cost] references``) is where the reference repositories' windows come
     from: one of :data:`REFERENCE_SOURCES` or a collected sample's directory.
     ``population`` and ``population_size`` (``[cost] population``, ``[cost] population_size``)
-    name the repository list, of that many tools, whose share of all MLOSS ``cost.coverage``
-    is about; a run refuses a sample drawn from another population.
+    name the repository list, of that many tools, that ``cost.coverage`` scales up to all
+    MLOSS; a run refuses a sample drawn from another population.
     """
 
     draws: int = 200_000

@@ -168,6 +168,7 @@ class Scenario:
         target_year: int | str | None = None,
         basis: str | None = None,
         references: str | Path | None = None,
+        population: tuple[str, int] | None = None,
     ) -> "Scenario":
         """Return this scenario with new run or data settings; None keeps a setting.
 
@@ -196,6 +197,10 @@ class Scenario:
             Where the reference repositories' windows come from: ``"sample"``, ``"paper"``
             or a collected sample's directory; written as ``[cost] references``
             (:mod:`mcvalue.costmodels.references`).
+        population : (str, int), optional
+            The population (name, number of tools) ``cost.coverage`` is about; written as
+            ``[cost] population`` and ``population_size``. A run refuses a sample drawn
+            from another (:mod:`mcvalue.costmodels.population`).
 
         Returns
         -------
@@ -221,5 +226,5 @@ class Scenario:
         """
         return edit.with_settings(
             self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis,
-            references=references,
+            references=references, population=population,
         )

@@ -143,6 +143,18 @@ def threshold_rows(summary: dict) -> list[str]:
     ]
 
 
+def population_rows(summary: dict) -> list[str]:
+    """Return the sentence saying which population the BCR is about (the list the sample was drawn from)."""
+    population = summary.get("population")
+    if not population:
+        return []
+    return [
+        f"The BCR is about the population {code_span(population['name'])} ({population['size']:,} tools): the repository list the "
+        "sample was drawn from; the coverage prior (`cost.coverage`) is all MLOSS's cost over that population's.",
+        "",
+    ]
+
+
 def references_rows(summary: dict) -> list[str]:
     """Return one paragraph saying where the reference repos' windows came from and how they were measured (none for table1)."""
     refs = (summary.get("data") or {}).get("references")
@@ -477,7 +489,7 @@ def render_markdown(
     labels = labels or {}
     lines = ["# mcvalue report", "", headline(summary), ""]
     lines += [f"> warning: {escaped(w)}" for w in warnings] + ([""] if warnings else [])
-    lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
+    lines += ["## Cost, benefit and benefit-cost ratio", ""] + population_rows(summary) + _summary_rows(summary) + [""] + _tail_rows(summary)
     lines += ["", "![BCR distribution](figures/bcr.png)", ""]
     lines += ["## The costing methods", "", f"{estimand_sentence(summary)} {basis_sentence(summary)}", ""] + _method_rows(summary)
     lines += ["", *threshold_rows(summary), "![Cost per year by method](figures/cost_by_method.png)", ""]
