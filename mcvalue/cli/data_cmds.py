@@ -111,7 +111,7 @@ def collect_command(
         typer.Option(
             "--population", metavar="NAME",
             help="Name of the population the repository list is, recorded in the manifest with its size and sha256 "
-            "(default: paper-139 for the paper's tools, else list-<sha256 prefix>); a run's [cost] population must name it.",
+            "(default: paper-139 for the paper's tools, else list-<sha256 prefix>); a run's \\[cost] population must name it.",
         ),
     ] = None,
     data_dir: DataDirOption = None,

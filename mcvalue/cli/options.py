@@ -29,7 +29,7 @@ ReferencesOption = Annotated[
         metavar="sample|paper|DIR",
         help="Where the reference repos' windows (pytorch/pytorch, tensorflow/tensorflow), which turn commits and lines into FTE, "
         "come from: the sample's own, the paper's scrape, or a sample DIR collected separately. A method with no reference "
-        "units is left out with one warning. Default: the prior file's [cost] references, else sample.",
+        "units is left out with one warning. Default: the prior file's \\[cost] references, else sample.",
     ),
 ]
 ModeOption = Annotated[
