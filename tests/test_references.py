@@ -260,3 +260,36 @@ def test_the_paper_references_price_a_collected_sample(samples):
     fte = _identity_fte(priced)
     assert fte[0] == pytest.approx(1.5 / people["commits"].mean(), rel=1e-12)
     assert fte[1] == pytest.approx(1.5, rel=1e-12)
+
+
+def _params(log_mu: list[float], log_extra: list[float], lam: list[float]) -> dict[str, np.ndarray]:
+    """One draw of per-repo parameters with no trend, no window effect, no zero lines and lines sd 0 (closed forms)."""
+    r = len(log_mu)
+    row = lambda values: np.array([values], dtype=float)  # noqa: E731
+    zeros = np.zeros((1, r))
+    return {
+        "contrib_log_mean": row(log_mu), "contrib_slope": zeros, "commit_log_mean": row(log_extra), "commit_slope": zeros,
+        "lam": row(lam), "line_slope": zeros, "s": zeros, "commit_window_sd": np.zeros(1), "line_window_sd": np.zeros(1),
+        "line_zero_prob": np.zeros(1), "commit_alpha": np.full(1, 2.0), "contrib_alpha": np.full(1, 2.0),
+    }
+
+
+def test_the_bayesian_fte_divides_by_a_reference_only_unit_and_leaves_it_out_of_the_sums():
+    """Closed form: other/repo has mu 2 contributors, 1 + 1 = 2 commits and 10 lines each; reference-only pytorch mu 3, 1 + 3 commits, 5 lines.
+
+    FTE contributors 2 (pytorch's 3 not summed), commits/pytorch 2 x 2 / 4 = 1, lines/pytorch
+    2 x 10 / 5 = 4; the tensorflow methods have no reference (NaN). The threshold curve is
+    other/repo's alone: the same as for a model of other/repo without the reference unit.
+    """
+    from mcvalue.costmodels.pymc import model as pmm
+
+    names = ("other/repo", "pytorch/pytorch")
+    data = pmm.ModelData(names, names, np.array([0, 1]), np.array([2, 3]), np.full(2, 2020.5), np.array([0, 1]),
+                         np.array([1, 1]), np.array([1.0, 1.0]), np.zeros(2), np.zeros(2), np.array([False, True]))
+    params = _params([np.log(2), np.log(3)], [0.0, np.log(3)], [np.log(10), np.log(5)])
+    fte = pmm.fte_from_params(params, data, 2021)[0]
+    np.testing.assert_allclose(fte[:5], [1.0, 2.0, np.nan, 4.0, np.nan], rtol=1e-12)
+    alone = pmm.ModelData(names[:1], names[:1], np.array([0]), np.array([2]), np.full(1, 2020.5), np.array([0]),
+                          np.array([1]), np.array([1.0]), np.zeros(1), np.zeros(1))
+    single = {k: (v[:, :1] if v.ndim == 2 else v) for k, v in params.items()}
+    np.testing.assert_allclose(fte[5:], pmm.fte_from_params(single, alone, 2021)[0, 5:], rtol=1e-12)
