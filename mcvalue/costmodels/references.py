@@ -183,11 +183,16 @@ def load_references(
         record_source = "collected"
     elif source.kind == "paper" and collected:
         attached = attach_references(sample, load_sample(mode, data_dir, cleaning))
-        measured, record_source = SCRAPE_MEASUREMENT, "paper"
+        measured, record_source = f"{SCRAPE_MEASUREMENT}; not corrected for the cut here (a collected sample is not)", "paper"
     else:
         attached = sample
         record_source = "paper" if not collected else "sample"
-        measured = SCRAPE_MEASUREMENT if not collected else "the sample's own windows of the reference repositories (mcvalue data collect)"
+        corrected = cleaning is not None and cleaning.correct_top100
+        measured = (
+            f"{SCRAPE_MEASUREMENT}; {'corrected for the cut by clean mode' if corrected else 'not corrected for the cut'} (correct_top100)"
+            if not collected
+            else "the sample's own windows of the reference repositories (mcvalue data collect)"
+        )
     return attached, {
         "setting": setting,
         "source": record_source,
