@@ -78,6 +78,7 @@ def run(
     True
     """
     from mcvalue.costmodels import cost_side, drop_unpriced_methods
+    from mcvalue.costmodels.population import check_population
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decision.analysis import decide
     from mcvalue.result import RunResult
@@ -86,6 +87,7 @@ def run(
 
     say = log or (to_stderr if progress else silent)
     check_memory(scenario)
+    check_population(scenario)
     cost, warnings = cost_side(
         scenario,
         data_dir=data_dir,
@@ -125,6 +127,7 @@ def fit(
     progress: bool = False,
     sample: Path | None = None,
     save: Path | str | None = None,
+    references: str | Path = "sample",
 ) -> FitResult:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
 
@@ -145,6 +148,10 @@ def fit(
     target_year : int or str, optional
         The year the FTE is predicted for (a year, a string of digits, or "average";
         None: 2021); it changes the derived FTE only, never the posterior.
+    references : str or pathlib.Path
+        Where the reference repositories' windows come from (``--references``): "sample",
+        "paper" or a collected sample's directory (:mod:`mcvalue.costmodels.references`).
+        A method whose reference is in none of them has no FTE (NaN, named in the warnings).
 
     Returns
     -------
@@ -165,10 +172,12 @@ def fit(
     import numpy as np
 
     from mcvalue.config import DEFAULT_SEED
-    from mcvalue.costmodels import require_references
+    from mcvalue.costmodels import priced_methods
     from mcvalue.costmodels.pymc.fit import fit_cost_model
     from mcvalue.costmodels.pymc.summary import fit_summary
+    from mcvalue.costmodels.references import load_references, unpriced_line
     from mcvalue.data import load_sample
+    from mcvalue.paper import TABLE1_KEYS
     from mcvalue.priors.edit import parse_target_year
     from mcvalue.priors.settings import DEFAULT_MODE
     from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
@@ -176,13 +185,17 @@ def fit(
     year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
     target = None if save is None else _save_target(Path(save))
     loaded = load_sample(mode=mode or DEFAULT_MODE, data_dir=data_dir, sample=sample)
-    require_references(loaded)
+    loaded, record = load_references(str(references), loaded, mode or DEFAULT_MODE, data_dir, None, sample is not None)
     result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
     if target is not None:
         _write_netcdf(result.idata, target)
+    summary = fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
+    unpriced = [key for key in TABLE1_KEYS if key not in priced_methods(np.asarray(result.fte, dtype=float))]
+    if unpriced:
+        summary["warnings"] = [*summary.get("warnings", []), unpriced_line(unpriced, record)]
     from mcvalue.result import FitResult
 
-    return FitResult(fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED)), posterior=result.idata)
+    return FitResult({**summary, "references": record}, posterior=result.idata)
 
 
 def _save_target(path: Path) -> Path:
@@ -343,6 +356,7 @@ def collect_sample(
     mailmap: bool = True,
     bots: str | None = None,
     shallow_since: str | None = None,
+    population: str | None = None,
 ) -> Manifest:
     """Collect a fresh sample from local git clones into ``out`` (``mcvalue data collect``).
 
@@ -397,6 +411,11 @@ def collect_sample(
         cut-off commits' parents), e.g. ``2025-01-01`` for ``year:2025``: the same tables
         from a fraction of the history. Not with the history design or later than the
         design's first day.
+    population : str, optional
+        The name of the population the repository list is (``--population``), recorded in
+        the manifest with the list's size and sha256; default ``paper-139`` for the paper's
+        tool list, else a name made from the list's sha256. A run on the sample refuses a
+        prior whose ``[cost] population`` differs (its coverage is about another population).
 
     Returns
     -------
@@ -432,17 +451,21 @@ def collect_sample(
         given = tuple(name for name, value in (("repos", repos), ("design", design), ("windows", windows),
                                                ("per_repo", per_repo), ("seed", seed), ("clone", clone or None),
                                                ("day", day), ("mailmap", None if mailmap else True),
-                                               ("bots", bots), ("shallow_since", shallow_since))
+                                               ("bots", bots), ("shallow_since", shallow_since), ("population", population))
                       if value is not None)
         if given:
             drop = ", ".join("{" + name + "}" for name in given)
             raise McValueError(f"{{manifest}} re-collects what the manifest says; drop {drop}", parameters=("manifest", *given))
         result = col.recollect(Path(manifest), clones, out, workers, progress, scheduler)
     else:
+        from mcvalue.priors.settings import PAPER_POPULATION
+
         specs, chosen, per_repo, seed = _collection_request(repos, design, windows, per_repo, seed, data_dir)
+        paper_list = repos is None and windows is None
         result = col.collect(
             specs, clones, out, chosen, per_repo, seed, workers=workers, clone_missing=clone, progress=progress,
             scheduler=scheduler, reading=Reading(day or "utc", mailmap, bots or "keep"), shallow_since=_day_option("shallow_since", shallow_since),
+            population=population or (PAPER_POPULATION if paper_list else None),
         )
     if result.repositories and len(result.with_status("skipped")) == len(result.repositories):
         raise DataError(f"no repository could be read ({len(result.repositories)} skipped; {result.problems()[0]})")

@@ -260,14 +260,23 @@ def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], 
     }
 
 
+def _data_block(cost: CostSide) -> dict | None:
+    """Return summary.json's ``data``: the heaviest windows and the references (where from, how measured); None for table1."""
+    if cost.data is None:
+        return None
+    return {"heaviest_windows": cost.data.get("heaviest_windows", []), "references": cost.data.get("references")}
+
+
 def build_summary(
     scenario: Scenario, cost: CostSide, simulation: Simulation, decision: Decision, swing: tuple[float, float]
 ) -> dict[str, Any]:
     """Return summary.json's content for one run: plain JSON types, deterministic.
 
-    Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods, sensitivity
+    Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods, population (the
+    repository list the BCR is about, name and size), sensitivity
     (tornado, break-even, Sobol indices), voi, diagnostics, data (the heaviest windows
-    of the sample, None for the table1 cost model), inputs, provenance
+    of the sample and the references that priced its units, None for the table1 cost
+    model), inputs, provenance
     (documented in the README). Holds no name, path or clock time, so the same inputs,
     seed and library versions give the same bytes (the Sobol design is seeded from the
     run seed).
@@ -292,10 +301,12 @@ def build_summary(
         "cost_usd": _block(core["cost_usd"]),
         "benefit_usd": _block(core["benefit_usd"]),
         "methods": methods,
+        # The population the BCR is about: the list the sample was drawn from, which cost.coverage scales up to all MLOSS.
+        "population": {"name": scenario.run.population, "size": scenario.run.population_size},
         "sensitivity": tables["sensitivity"],
         "voi": tables["voi"],
         "diagnostics": cost.diagnostics,
-        "data": {"heaviest_windows": cost.data.get("heaviest_windows", [])} if cost.data is not None else None,
+        "data": _data_block(cost),
         "inputs": _inputs(scenario, cost),
         "provenance": _provenance(scenario, cost, swing, decision.thresholds),
     }

@@ -74,3 +74,11 @@ class Builder:
     def head(self) -> str:
         """Return the current commit id."""
         return git(self.path, "rev-parse", "HEAD")
+
+
+def drawn_from(sample: Path) -> tuple[str, int]:
+    """Return (name, size) of the population a collected sample's manifest records: what a run on it must state."""
+    from mcvalue.data.manifest import Manifest
+
+    population = Manifest.read(sample / "manifest.json").drawn_from()
+    return population["name"], population["size"]

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 import mcvalue
-from mcvalue.data.collect import Manifest
+from mcvalue.data.manifest import Manifest
 from mcvalue.result import AuditReport, RunSummary, Table1Result
 
 

@@ -107,6 +107,14 @@ def collect_command(
         str | None,
         typer.Option("--shallow-since", metavar="YYYY-MM-DD", help="With --clone: fetch only the history since this day (e.g. 2025-01-01 for year:2025)."),
     ] = None,
+    population: Annotated[
+        str | None,
+        typer.Option(
+            "--population", metavar="NAME",
+            help="Name of the population the repository list is, recorded in the manifest with its size and sha256 "
+            "(default: paper-139 for the paper's tools, else list-<sha256 prefix>); a run's \\[cost] population must name it.",
+        ),
+    ] = None,
     data_dir: DataDirOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -114,7 +122,7 @@ def collect_command(
     result = mcvalue.collect_sample(
         out, clones=clones, repos=repos, design=design, windows=windows, manifest=manifest, per_repo=per_repo, seed=seed,
         workers=workers, scheduler=scheduler, clone=clone, data_dir=data_dir, progress=None if quiet else _progress_bar, day=day,
-        mailmap=mailmap, bots=bots, shallow_since=shallow_since,
+        mailmap=mailmap, bots=bots, shallow_since=shallow_since, population=population,
     )
     for line in [*result.warnings, *result.problems()]:
         warn(line)

@@ -12,6 +12,7 @@ from mcvalue.cli.options import (
     JsonOption,
     ModeOption,
     QuietOption,
+    ReferencesOption,
     RefitOption,
     SampleOption,
     TargetYearOption,
@@ -24,6 +25,7 @@ def fit_command(
     target_year: TargetYearOption = None,
     data_dir: DataDirOption = None,
     sample: SampleOption = None,
+    references: ReferencesOption = None,
     as_json: JsonOption = False,
     refit: RefitOption = False,
     allow_unconverged: AllowUnconvergedOption = False,
@@ -37,6 +39,7 @@ def fit_command(
         summary = mcvalue.fit(
             mode, target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
             progress=not (quiet or as_json), sample=sample, save=save,
+            references=references or "sample",
         )
     if save is not None and not quiet:
         say(f"posterior: {save}", err=True)

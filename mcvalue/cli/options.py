@@ -32,6 +32,16 @@ SampleOption = Annotated[
         file_okay=False,
     ),
 ]
+ReferencesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--references",
+        metavar="sample|paper|DIR",
+        help="Where the reference repos' windows (pytorch/pytorch, tensorflow/tensorflow), which turn commits and lines into FTE, "
+        "come from: the sample's own, the paper's scrape, or a sample DIR collected separately. A method with no reference "
+        "units is left out with one warning. Default: the prior file's \\[cost] references, else sample.",
+    ),
+]
 ModeOption = Annotated[
     str | None,
     typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse; automation dropped, "
@@ -119,6 +129,7 @@ class RunOptions:
     basis: BasisOption = None
     data_dir: DataDirOption = None
     sample: SampleOption = None
+    references: ReferencesOption = None
     swing: SwingOption = "10,90"
     threshold: ThresholdOption = None
     refit: RefitOption = False

@@ -23,7 +23,8 @@ def _run(options: RunOptions) -> "mcvalue.RunResult":
     swing_pair = parse_swing(o.swing)
     ks = parse_thresholds(o.threshold)
     scenario = mcvalue.load_scenario(None if o.priors is None else str(o.priors)).with_settings(
-        draws=o.draws, seed=o.seed, mode=o.mode, cost_model=o.cost_model, target_year=o.target_year, sample=o.sample, basis=o.basis
+        draws=o.draws, seed=o.seed, mode=o.mode, cost_model=o.cost_model, target_year=o.target_year, sample=o.sample, basis=o.basis,
+        references=o.references,
     )
     with results_only_on_stdout():
         result = mcvalue.run(

@@ -4,9 +4,10 @@ Cost models (:data:`COST_MODELS`) turn the sample into ``(m, POOL_WIDTH)`` FTE p
 the five Table 1 methods' FTE (the first five of :data:`mcvalue.paper.METHOD_KEYS`), then
 the activity-threshold method's FTE on a grid of thresholds, which the simulation
 evaluates at each draw's threshold (:mod:`mcvalue.costmodels.threshold`). A method whose
-reference repo is not in the sample has NaN FTE, and may not have weight
-(:func:`require_references`); the ``table1`` model has no threshold curve (NaN: the paper
-publishes none), and a run on it leaves that method out (:func:`drop_unpriced_methods`).
+reference repo is in none of the references chosen (``[cost] references``,
+:mod:`mcvalue.costmodels.references`) has NaN FTE; so has the ``table1`` model's threshold
+curve (the paper publishes none). A run shares such a method's weight among the priced
+methods with one warning naming it (:func:`drop_unpriced_methods`).
 
 * ``pymc``: posterior draws of the Bayesian cost model (:mod:`mcvalue.costmodels.pymc`),
   fitted once and cached;
@@ -54,49 +55,69 @@ def data_provenance(sample: Sample) -> dict[str, Any]:
             "heaviest_windows": heaviest_window_effects(sample)}
 
 
-def require_references(sample: Sample, weights: dict[str, float] | None = None) -> None:
-    """Refuse, before any fit, a sample without the reference repos that a weighted costing method prices units by.
-
-    A collected sample holds only the repositories its list named. The commits and lines
-    methods need their reference repo (pytorch/pytorch or tensorflow/tensorflow); the
-    contributors and activity-threshold methods need none, so a sample without the
-    references runs when only methods that need no missing reference have weight.
-    ``weights`` None (``mcvalue fit``, which reports every Table 1 method) counts every
-    method as weighted.
-    """
-    from mcvalue.paper import METHODS, REFERENCE_REPOS, THRESHOLD_KEY
-
-    present = set(sample.contributions["repo"])
-    missing = sorted(set(REFERENCE_REPOS.values()) - present)
-    weighted = [m for m in METHODS if weights is None or weights.get(m.key, 0.0) > 0]
-    needing = [m.key for m in weighted if m.unit != "contributors" and REFERENCE_REPOS[m.reference] not in present]
-    if needing:
-        raise DataError(
-            f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, "
-            f"by which the costing methods {', '.join(needing)} price units (collect them too: add them to --repos; "
-            f"or give those methods weight 0 in [cost.method_weights], e.g. {THRESHOLD_KEY} = 1, which needs no reference)"
-        )
-
-
-def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario, str | None]:
-    """Return the scenario with the weight of a method the cost side cannot price shared among the others, and why.
-
-    Only the ``table1`` cost model has such a method: the paper publishes no
-    activity-threshold figure. The weight moves to the other methods in proportion to
-    theirs (all to the five equally if they have none); the sentence says so, or is None
-    when nothing moves.
-    """
+def priced_methods(fte: np.ndarray) -> list[str]:
+    """Return the keys of the methods an FTE pool prices (a column with a finite value; the threshold's: its curve)."""
     from mcvalue.costmodels.threshold import TABLE1_COLUMNS
     from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
 
-    weight = scenario.method_weights.get(THRESHOLD_KEY, 0.0)
-    if weight <= 0 or np.isfinite(cost.fte[:, TABLE1_COLUMNS:]).all():
+    pool = np.asarray(fte, dtype=float)
+    keys = [k for j, k in enumerate(METHOD_KEYS[:TABLE1_COLUMNS]) if np.isfinite(pool[:, j]).all()]
+    curve = pool[:, TABLE1_COLUMNS:]
+    return keys + ([THRESHOLD_KEY] if curve.size and np.isfinite(curve).all() else [])
+
+
+def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario, str | None]:
+    """Return the scenario with the weight of methods the cost side cannot price shared among the others, and why.
+
+    A method cannot be priced when its FTE is NaN: the ``table1`` cost model has no
+    activity-threshold figure (the paper publishes none); a commits or lines method has no
+    contributor-period of its reference repository in the references chosen
+    (``[cost] references``, :mod:`mcvalue.costmodels.references`). The weight moves to the
+    priced methods in proportion to theirs (equally among them if they have none); the
+    one line says which methods and weights moved, or is None when nothing moves.
+
+    Raises
+    ------
+    DataError
+        No weighted method can be priced and no other method can take the weight.
+    """
+    from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
+
+    priced = priced_methods(cost.fte)
+    lost = {k: w for k, w in scenario.method_weights.items() if w > 0 and k not in priced}
+    if not lost:
         return scenario, None
-    others = {k: scenario.method_weights.get(k, 0.0) for k in METHOD_KEYS[:TABLE1_COLUMNS]}
+    if not priced:
+        raise DataError(f"[cost.method_weights]: the {cost.model} cost side prices none of {', '.join(lost)}")
+    others = {k: scenario.method_weights.get(k, 0.0) for k in priced}
     total = sum(others.values())
-    table = {k: (w / total if total > 0 else 1.0 / len(others)) for k, w in others.items()} | {THRESHOLD_KEY: 0.0}
-    why = f"the {cost.model} cost model has no {THRESHOLD_KEY} FTE (Table 1 has no such row): its weight {weight:g} is shared among the five Table 1 methods"
+    table = {k: 0.0 for k in METHOD_KEYS} | {k: (w / total if total > 0 else 1.0 / len(others)) for k, w in others.items()}
+    if set(lost) == {THRESHOLD_KEY} and cost.model == "table1":  # the one documented fallback of a table1 run
+        why = (
+            f"the table1 cost model has no {THRESHOLD_KEY} FTE (Table 1 has no such row): its weight {lost[THRESHOLD_KEY]:g} "
+            "is shared among the five Table 1 methods"
+        )
+    else:
+        named = ", ".join(f"{k} (weight {w:g})" for k, w in lost.items())
+        why = f"the {cost.model} cost side cannot price {named}: {_why_unpriced(cost, lost)}; their weight is shared among {', '.join(priced)}"
     return scenario.with_prior("cost.method_weights", table), why
+
+
+def _why_unpriced(cost: CostSide, lost: dict[str, float]) -> str:
+    """Say why the methods of ``lost`` have no FTE: no threshold curve in Table 1, or no reference units."""
+    from mcvalue.paper import THRESHOLD_KEY
+
+    reasons = []
+    if THRESHOLD_KEY in lost:
+        reasons.append("Table 1 has no activity-threshold row")
+    if set(lost) - {THRESHOLD_KEY}:
+        refs = (cost.data or {}).get("references", {})
+        missing = [name for name, n in refs.get("contributor_periods", {}).items() if n == 0]
+        reasons.append(
+            f"the references ([cost] references = {refs.get('setting', 'sample')!r}) have no contributor-period of "
+            f"{', '.join(missing) or 'its reference repository'}"
+        )
+    return "; ".join(reasons)
 
 
 def _pymc_cost(
@@ -216,15 +237,23 @@ def cost_side(
     (CostSide, tuple of str)
         The cost side and warnings (the offline fallback).
     """
+    from dataclasses import replace
+
     from mcvalue.costmodels import cache
+    from mcvalue.costmodels.references import load_references, reference_identity
     from mcvalue.data import load_sample, verify_files
 
     model = scenario.run.cost_model
+    sample_dir = scenario.data.sample
     if model == "table1":
+        if sample_dir is not None:
+            raise DataError(
+                f"--cost-model table1 is the paper's published Table 1 and cannot price the collected sample {sample_dir}; "
+                "use --cost-model bootstrap or pymc, or leave out --sample"
+            )
         return table1_cost(), ()
     if model not in _DATA_COST_MODELS:
         raise McValueError(f"unknown cost model {model!r}; choose one of {', '.join(COST_MODELS)}")
-    sample_dir = scenario.data.sample
     log(f"checking the data files ({scenario.data.mode} mode{f', collected sample {sample_dir}' if sample_dir else ''})...")
     try:
         files = verify_files(scenario.data.mode, data_dir, sample_dir)
@@ -238,6 +267,8 @@ def cost_side(
             "the cost side is the paper's published Table 1 figures, not a fit"
         )
         return table1_cost(), (warning,)
+    references = scenario.run.references
+    files = files | reference_identity(references, scenario.data.mode, data_dir, sample_dir is not None)
     key = cache.key(
         model,
         scenario.data.mode,
@@ -255,26 +286,29 @@ def cost_side(
     log(f"loading the sample ({scenario.data.mode} mode)...")
     cleaning = None if scenario.data.mode == "paper" else scenario.data.cleaning
     sample = load_sample(scenario.data.mode, data_dir, cleaning, sample_dir)
-    require_references(sample, scenario.method_weights)
+    sample, record = load_references(references, sample, scenario.data.mode, data_dir, cleaning, sample_dir is not None)
     cost, fit_warnings = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
+    cost = replace(cost, data={**(cost.data or {}), "references": record})
     if cleaning is not None and cleaning.correct_top100 and sample_dir is None:
-        cost = corrected_for_top100(cost, sample)
+        cost = corrected_for_top100(cost, sample, scrape_references=record["source"] == "paper")
     return cost, warnings + fit_warnings + cache.save(key, cost)
 
 
-def corrected_for_top100(cost: CostSide, sample: Sample) -> CostSide:
+def corrected_for_top100(cost: CostSide, sample: Sample, scrape_references: bool = True) -> CostSide:
     """Return the cost side with each draw's FTE multiplied by a draw of the top-100 cut's correction.
 
     The scrape read GitHub's contributors page, which lists only the top 100 contributors
     of all time: for larger repositories its counts are lower bounds. The correction and
     its uncertainty are :func:`mcvalue.costmodels.topcut.topcut_correction`; the fit
     itself (and its cache) is untouched, so switching the correction off costs no refit.
+    ``scrape_references`` False (references collected from git) leaves the reference
+    means uncorrected: git's windows have no cut.
     """
     from dataclasses import replace
 
     from mcvalue.costmodels.topcut import topcut_correction
 
-    correction = topcut_correction(sample, len(cost.fte))
+    correction = topcut_correction(sample, len(cost.fte), scrape_references=scrape_references)
     factors = pool_factors(correction.factors, cost.fte.shape[-1])
     by_year = None if cost.fte_by_year is None else cost.fte_by_year * factors[:, None, :]
     return replace(

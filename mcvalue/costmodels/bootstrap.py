@@ -56,6 +56,8 @@ class PeriodArrays:
     offsets:    (R,) first row of each repo in ``units``
     sizes:      (R,) number of periods of each repo
     references: reference name -> row indices of the reference repo's periods (absent repos left out)
+    slots:      (S,) the repos resampled in stage 1: every repo but reference-only units
+                (:mod:`mcvalue.costmodels.references`), which only price their reference
     """
 
     units: np.ndarray
@@ -63,6 +65,7 @@ class PeriodArrays:
     offsets: np.ndarray
     sizes: np.ndarray
     references: dict[str, np.ndarray]
+    slots: np.ndarray
 
 
 def activity_column(sample: Sample) -> str:
@@ -91,8 +94,12 @@ def period_threshold_sums(sample: Sample, grid: np.ndarray = GRID) -> np.ndarray
 def period_arrays(sample: Sample) -> PeriodArrays:
     """Arrange the sample's periods for resampling (a reference repo absent from the sample is left out of ``references``).
 
+    A reference repo's periods are those of its reference-only unit when the sample has one
+    (:data:`mcvalue.costmodels.references.REFERENCE_COLUMN`), else the sample's own.
     DataError if a reference repo is present but has no contributor.
     """
+    from mcvalue.costmodels.references import REFERENCE_COLUMN
+
     periods = sample.periods.reset_index(drop=True)
     codes = periods.groupby(["tool", "repo"], sort=True).ngroup().to_numpy()
     order = np.argsort(codes, kind="stable")
@@ -103,15 +110,19 @@ def period_arrays(sample: Sample) -> PeriodArrays:
     sizes = np.bincount(codes)
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     repo = periods["repo"].to_numpy()[order]
+    only = periods[REFERENCE_COLUMN].to_numpy(dtype=bool)[order] if REFERENCE_COLUMN in periods.columns else np.zeros(len(periods), bool)
+    slots = np.flatnonzero(~only[offsets])
     references = {}
     for name, github in REFERENCE_REPOS.items():
-        rows = np.flatnonzero(repo == github)
+        rows = np.flatnonzero((repo == github) & only)
+        if rows.size == 0:
+            rows = np.flatnonzero(repo == github)
         if rows.size == 0:
             continue
         if units[rows, 0].sum() == 0:
             raise DataError(f"reference repo {github} has no contributors in the {sample.mode} sample")
         references[name] = rows
-    return PeriodArrays(units=units, people=people, offsets=offsets, sizes=sizes, references=references)
+    return PeriodArrays(units=units, people=people, offsets=offsets, sizes=sizes, references=references, slots=slots)
 
 
 def fte_from_indices(
@@ -137,7 +148,7 @@ def fte_from_indices(
         sums = arrays.people[ref_rows[reference_position[name]], :3].sum(axis=1)
         reference_mean[name] = sums[:, 1:] / sums[:, :1]
     columns = []
-    for method in METHODS:
+    for method in METHODS:  # the contributors method needs no reference
         if method.unit == "contributors":
             columns.append(totals[:, 0])
         elif method.reference not in reference_mean:
@@ -149,9 +160,9 @@ def fte_from_indices(
 
 
 def identity_indices(arrays: PeriodArrays) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """Return the indices of the sample itself (one replicate): every repo and period once."""
-    n_repos = arrays.sizes.size
-    repo_index = np.arange(n_repos)[None, :]
+    """Return the indices of the sample itself (one replicate): every repo (but reference-only units) and period once."""
+    n_repos = arrays.slots.size
+    repo_index = arrays.slots[None, :]
     period_position = np.broadcast_to(np.arange(arrays.sizes.max()), (1, n_repos, arrays.sizes.max()))
     reference_position = {name: np.arange(rows.size)[None, :] for name, rows in arrays.references.items()}
     return repo_index, period_position, reference_position
@@ -183,8 +194,8 @@ def bootstrap_fte(sample: Sample, n_replicates: int, rng: np.random.Generator) -
     the arithmetic runs in blocks of CHUNK replicates to bound memory.
     """
     arrays = period_arrays(sample)
-    n_repos = arrays.sizes.size
-    repo_index = rng.integers(0, n_repos, size=(n_replicates, n_repos))
+    n_repos = arrays.slots.size
+    repo_index = arrays.slots[rng.integers(0, n_repos, size=(n_replicates, n_repos))]
     uniforms = rng.random((n_replicates, n_repos, int(arrays.sizes.max())))
     period_position = np.floor(uniforms * arrays.sizes[repo_index][..., None]).astype(np.intp)
     reference_position = {

@@ -45,9 +45,11 @@ def reference_mean(sample: Sample, method: CostingMethod) -> float:
     """Mean units per contributor-period in the method's reference repo (1 for contributors); sync rows excluded."""
     if method.unit == "contributors":
         return 1.0
+    from mcvalue.costmodels.references import reference_rows
+
     repo = REFERENCE_REPOS[method.reference]
     people = sample.contributions[~sample.contributions["sync"].to_numpy(dtype=bool)]
-    rows = people.loc[people["repo"] == repo, method.unit]
+    rows = reference_rows(people, repo)[method.unit]
     if rows.empty:
         raise DataError(f"the {sample.mode} sample has no contributor-periods of reference repo {repo}")
     return float(rows.mean())
@@ -57,8 +59,11 @@ def units_per_period(sample: Sample, unit: str) -> float:
     """Sum over repos of the mean over that repo's sampled periods of total ``unit``.
 
     ``unit`` is "contributors", "commits" or "lines"; empty periods count as zeros.
+    Reference-only units (:mod:`mcvalue.costmodels.references`) are not summed.
     """
-    per_repo = sample.periods.groupby(["tool", "repo"], sort=False)[unit].mean()
+    from mcvalue.costmodels.references import summed_periods
+
+    per_repo = summed_periods(sample.periods).groupby(["tool", "repo"], sort=False)[unit].mean()
     return float(per_repo.sum())
 
 
@@ -66,9 +71,14 @@ def method_fte(sample: Sample) -> dict[str, float]:
     """FTE engineer-years per costing method key (cost per year / salary).
 
     FTE = sum over repos of mean units per period / reference mean units per
-    contributor-period; for contributors, the sum of mean active contributors.
+    contributor-period; for contributors, the sum of mean active contributors. NaN for a
+    method whose reference repo has no contributor-period in the sample.
     """
-    return {m.key: units_per_period(sample, m.unit) / reference_mean(sample, m) for m in METHODS}
+    from mcvalue.costmodels.references import reference_rows
+
+    people = sample.contributions
+    present = {m.key for m in METHODS if m.unit == "contributors" or len(reference_rows(people, REFERENCE_REPOS[m.reference]))}
+    return {m.key: units_per_period(sample, m.unit) / reference_mean(sample, m) if m.key in present else float("nan") for m in METHODS}
 
 
 _WINDOW_KEYS = ["tool", "repo", "period_start", "period_end"]
@@ -95,13 +105,14 @@ def heaviest_window_effects(sample: Sample) -> list[dict[str, Any]]:
     sample entirely: the reference mean and the repo's own mean per period). Methods
     whose reference has fewer than two windows with contributors (or is not in the sample) are skipped.
     """
+    from mcvalue.costmodels.references import reference_rows
     people = sample.contributions[~sample.contributions["sync"].to_numpy(dtype=bool)]
     out = []
     for method in METHODS:
         if method.unit != "lines":
             continue
         repo = REFERENCE_REPOS[method.reference]
-        by_window = people[people["repo"] == repo].groupby(_WINDOW_KEYS, sort=False)["lines"].sum()
+        by_window = reference_rows(people, repo).groupby(_WINDOW_KEYS, sort=False)["lines"].sum()
         if len(by_window) < 2:
             continue
         window = by_window.idxmax()

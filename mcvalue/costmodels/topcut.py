@@ -180,8 +180,10 @@ THRESHOLD_CORRECTION: tuple[str, None] = ("commits", None)
 
 
 def window_weights(sample: Sample) -> pd.DataFrame:
-    """Each repository's mean contributors, commits and lines per sampled window of ``sample``."""
-    return sample.periods.groupby("repo", sort=True)[["contributors", "commits", "lines"]].mean()
+    """Each repository's mean contributors, commits and lines per sampled window of ``sample`` (reference-only units left out)."""
+    from mcvalue.costmodels.references import summed_periods
+
+    return summed_periods(sample.periods).groupby("repo", sort=True)[["contributors", "commits", "lines"]].mean()
 
 
 @dataclass(frozen=True)
@@ -192,12 +194,13 @@ class TopCutCorrection:
     summary: dict
 
 
-def topcut_correction(sample: Sample, n: int, seed: int = TOPCUT_SEED) -> TopCutCorrection:
+def topcut_correction(sample: Sample, n: int, seed: int = TOPCUT_SEED, scrape_references: bool = True) -> TopCutCorrection:
     """Draw ``n`` correction factors for the six costing methods (METHOD_KEYS order) of a sample of the paper's scrape.
 
     Uses the packaged measurements (:func:`repo_table`), one bootstrap replicate of the
     relation per draw, author counts drawn where only a range is known, and a fixed seed
-    so that a cached cost side is the same whichever run made it.
+    so that a cached cost side is the same whichever run made it. ``scrape_references``
+    False: the references were not read from the scrape (no reference factor).
     """
     from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS
 
@@ -208,7 +211,7 @@ def topcut_correction(sample: Sample, n: int, seed: int = TOPCUT_SEED) -> TopCut
     repos = sorted(set(weights.index) | set(REFERENCE_REPOS.values()))
     authors = draw_authors(table, repos, n, rng)
     kept = kept_shares(relation, authors, rng)
-    methods = [(m.unit, REFERENCE_REPOS[m.reference]) for m in METHODS] + [THRESHOLD_CORRECTION]
+    methods = [(m.unit, REFERENCE_REPOS[m.reference] if scrape_references else None) for m in METHODS] + [THRESHOLD_CORRECTION]
     factors = correction_factors(weights, kept, repos, methods)
     quantiles = np.quantile(factors, [0.05, 0.5, 0.95], axis=0)
     summary = {

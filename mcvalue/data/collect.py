@@ -38,7 +38,7 @@ from pathlib import Path
 from mcvalue.config import WINDOW_SEED
 from mcvalue.data import gitlog
 from mcvalue.data.collected_sample import CONTRIBUTION_COLUMNS, PERIOD_COLUMNS
-from mcvalue.data.manifest import CONTRIBUTIONS_FILE, MANIFEST_FILE, PERIODS_FILE, Manifest, Reading
+from mcvalue.data.manifest import CONTRIBUTIONS_FILE, MANIFEST_FILE, PERIODS_FILE, Manifest, Reading, population_record
 from mcvalue.data.repo_reading import RepoJob, RepoOutcome, read_task
 from mcvalue.data.repos import RepoSpec, merge_duplicates, repo_spec
 from mcvalue.data.resume_cache import CACHE_DIR, entry_path, prepare_out, read_entry
@@ -137,7 +137,7 @@ def _public(record: dict) -> dict:
 
 def _write_sample(
     out: Path, records: Sequence[dict], design: str, seed: int | None, per_repo: int | None, reading: Reading,
-    window_days: int | None, git_version: str, warnings: Sequence[str] = (),
+    window_days: int | None, git_version: str, warnings: Sequence[str] = (), population: dict | None = None,
 ) -> Manifest:
     """Write both tables, then the manifest (each atomically); return the manifest."""
     contributions, periods = _table_rows(records)
@@ -153,6 +153,7 @@ def _write_sample(
         files={name: hashlib.sha256(data).hexdigest() for name, data in tables.items()},
         git_version=git_version, window_days=window_days, warnings=tuple(warnings),
         day_basis=reading.day, bots=reading.bots, git_log_options=gitlog.numstat_options(reading.mailmap),
+        population=population,
     )
     write_atomic(out / MANIFEST_FILE, manifest.to_bytes())
     return replace(manifest, recorded_sha256=manifest.sample_sha256)
@@ -171,6 +172,7 @@ def collect(
     reading: Reading | None = None,
     shallow_since: date | None = None,
     scheduler: str | None = None,
+    population: str | None = None,
 ) -> Manifest:
     """Collect a sample from the clones under ``clones`` into ``out`` and return its manifest.
 
@@ -210,6 +212,10 @@ def collect(
     scheduler
         Address of a running Dask scheduler to read the repositories on instead
         (``tcp://10.0.0.1:8786``); its workers must see the clones at ``clones``.
+    population
+        The name of the population ``repos`` is (``--population``), recorded in the
+        manifest with the list's size and sha256 (:func:`~mcvalue.data.manifest.population_record`;
+        default: a name made from that sha256). A run's ``[cost] population`` must name it.
 
     Returns
     -------
@@ -248,7 +254,7 @@ def collect(
     records, warnings, git_version = _read_all(work, Path(out), workers, scheduler, progress)
     return _write_sample(
         Path(out), records, design.label, None if explicit else seed, None if explicit else per_repo, reading,
-        design.window_days, git_version, warnings,
+        design.window_days, git_version, warnings, population_record([spec.repo for spec in repos], population),
     )
 
 
@@ -295,5 +301,6 @@ def recollect(
     prepare_out(out)
     records, warnings, git_version = _read_all(work, Path(out), workers, scheduler, progress)
     return _write_sample(
-        Path(out), records, old.design, old.seed, old.per_repo, Reading.of(old), old.window_days, git_version, warnings
+        Path(out), records, old.design, old.seed, old.per_repo, Reading.of(old), old.window_days, git_version, warnings,
+        old.population,
     )

@@ -8,6 +8,7 @@ read back, from a manifest or a resume cache entry, is checked for shape before 
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +46,8 @@ class Manifest:
     day, number of non-merge commits), shallow, and windows (start, end, in_history,
     commits read, unread: commits whose diff could not be read). ``warnings`` are for
     the terminal only (a damaged resume cache entry that was re-read), not written.
+    ``population`` is the repository list the sample was drawn from (:func:`population_record`);
+    None in a manifest written before samples recorded it (:meth:`drawn_from` derives it).
     """
 
     design: str
@@ -61,6 +64,7 @@ class Manifest:
     format: int = SAMPLE_FORMAT
     recorded_sha256: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    population: dict | None = None
 
     def problems(self) -> list[str]:
         """One line per problem: ``owner/name: what is wrong``."""
@@ -84,7 +88,13 @@ class Manifest:
             "window_days": self.window_days,
             "files": self.files,
             "repositories": list(self.repositories),
-        }
+        } | ({"population": self.population} if self.population is not None else {})
+
+    def drawn_from(self) -> dict:
+        """Return the population the sample was drawn from: the recorded one, else its own repository list's."""
+        if self.population is not None:
+            return self.population
+        return population_record([record["repo"] for record in self.repositories])
 
     @property
     def sample_sha256(self) -> str:
@@ -131,7 +141,7 @@ class Manifest:
             mcvalue_version=record["mcvalue_version"], git_version=record["git_version"],
             git_log_options=tuple(record["git_log_options"]), day_basis=record.get("day_basis", "utc"),
             window_days=record.get("window_days", WINDOW_DAYS), bots=record.get("bots", "keep"),
-            format=record.get("format", 1), recorded_sha256=record.get("sample_sha256"),
+            format=record.get("format", 1), recorded_sha256=record.get("sample_sha256"), population=record.get("population"),
         )
 
     @classmethod
@@ -188,6 +198,36 @@ def repository_problem(record: object, with_authors: bool = False) -> str | None
     return None
 
 
+def population_record(repos: Sequence[str], name: str | None = None) -> dict:
+    """Return the population a sample is drawn from: a name, its size N and the sha256 of its repository list.
+
+    ``repos`` are the list's repositories (``owner/name``; one per listed tool, so N counts
+    the list's entries); the sha256 is of the distinct lower-case names, sorted, one per
+    line. Without ``name`` the population is named after that sha256 (``list-`` and its first
+    12 hex digits), so the same list gets the same name on every machine.
+
+    Examples
+    --------
+    >>> record = population_record(["acme/tiny", "Acme/Tiny", "b/c"])
+    >>> record["size"], record["name"] == "list-" + record["repositories_sha256"][:12]
+    (3, True)
+    """
+    listed = "\n".join(sorted({repo.lower() for repo in repos}))
+    digest = hashlib.sha256(listed.encode("utf-8")).hexdigest()
+    return {"name": name or f"list-{digest[:12]}", "size": len(repos), "repositories_sha256": digest}
+
+
+def _population_problem(population: object) -> str | None:
+    """Say what is wrong with a manifest's ``population`` record, or None."""
+    if not isinstance(population, dict) or set(population) != {"name", "size", "repositories_sha256"}:
+        return "population must hold exactly name, size and repositories_sha256"
+    if not isinstance(population["name"], str) or not population["name"].strip() or len(population["name"]) > 200:
+        return "population name must be non-empty text of at most 200 characters"
+    if not _is_count(population["size"]) or population["size"] < 1 or not isinstance(population["repositories_sha256"], str):
+        return "population size must be a positive integer and repositories_sha256 text"
+    return None
+
+
 def _manifest_problem(record: object) -> str | None:
     """Say what makes ``record`` not a collection manifest, or None."""
     if not isinstance(record, dict):
@@ -213,6 +253,8 @@ def _manifest_problem(record: object) -> str | None:
         return f"bots must be one of {', '.join(BOT_CHOICES)}"
     if record.get("day_basis", "utc") not in gitlog.DAY_BASES:
         return f"day_basis must be one of {', '.join(gitlog.DAY_BASES)}"
+    if "population" in record and _population_problem(record["population"]):
+        return _population_problem(record["population"])
     for repository in record["repositories"]:
         problem = repository_problem(repository)
         if problem:

@@ -82,6 +82,14 @@ def _check_choice(option: str, value: Any, choices: tuple[str, ...], what: str) 
         raise McValueError(f"{option}: unknown {what} {value!r}{hint}; choose one of {', '.join(choices)}")
 
 
+def _population_size(population: tuple[str, int]) -> int:
+    """Check a stated population (name, N): a non-empty name and N a positive integer; McValueError naming ``population``."""
+    name, size = population
+    if not str(name).strip() or isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise McValueError(f"population: give a name and a positive number of tools, got {population!r}")
+    return size
+
+
 def with_settings(
     scenario: Scenario,
     draws: int | None = None,
@@ -91,6 +99,8 @@ def with_settings(
     sample: str | Path | None = None,
     target_year: int | str | None = None,
     basis: str | None = None,
+    references: str | Path | None = None,
+    population: tuple[str, int] | None = None,
 ) -> Scenario:
     """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`).
 
@@ -109,7 +119,15 @@ def with_settings(
         target_year = parse_target_year(target_year)
     if basis is not None:
         _check_choice("basis", basis, BASES, "cost basis")
-    settings = (("draws", draws), ("seed", seed), ("cost_model", cost_model), ("target_year", target_year), ("basis", basis))
+    if references is not None:
+        references = str(references)
+        if not references.strip():
+            raise McValueError("references: give sample, paper or the directory of a collected sample")
+    settings = (
+        ("draws", draws), ("seed", seed), ("cost_model", cost_model), ("target_year", target_year), ("basis", basis),
+        ("references", references),
+        *(() if population is None else (("population", str(population[0])), ("population_size", _population_size(population)))),
+    )
     given = {k: v for k, v in settings if v is not None}
     run = replace(scenario.run, **given)
     problem = basis_problem(run)

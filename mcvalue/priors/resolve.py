@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
 
 
+#: The ``[cost]`` keys that are run settings (:class:`RunSettings` fields), not quantities.
+COST_SETTINGS: tuple[str, ...] = ("target_year", "basis", "stock_start", "references", "population", "population_size")
+
+
 def data_settings(section: DataSection) -> DataSettings:
     """Return the mode (clean by default) and its cleaning options, explicit options overriding."""
     mode = section.mode or DEFAULT_MODE
@@ -37,19 +41,19 @@ def data_settings(section: DataSection) -> DataSettings:
 def run_settings(section: RunSection, cost: CostSection) -> RunSettings:
     """Return draws, seed, cost model, target year and cost basis, with RunSettings' defaults for what the file leaves out."""
     given = {k: getattr(section, k) for k in ("draws", "seed", "cost_model") if getattr(section, k) is not None}
-    given |= {k: getattr(cost, k) for k in ("target_year", "basis", "stock_start") if getattr(cost, k) is not None}
+    given |= {k: getattr(cost, k) for k in COST_SETTINGS if getattr(cost, k) is not None}
     return RunSettings(**given)
 
 
 def resolved_toml(merged: dict, data: DataSettings, run: RunSettings, header: str) -> str:
     """Return the merged file with the effective [data], [run] and [cost] settings, as TOML a user can re-load.
 
-    ``[cost]`` gets the effective ``target_year``, ``basis`` and ``stock_start``. ``header``
+    ``[cost]`` gets the effective settings of :data:`COST_SETTINGS`. ``header``
     is comment lines saying where the text came from; they name files only, so the text
     (and its sha256 in summary.json) does not depend on where files live.
     """
     body = {k: v for k, v in merged.items() if k not in ("data", "run")}
-    settings = {"target_year": run.target_year, "basis": run.basis, "stock_start": run.stock_start}
+    settings = {k: getattr(run, k) for k in COST_SETTINGS}
     body["cost"] = {**merged.get("cost", {}), **settings}
     body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
     body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}

@@ -21,6 +21,7 @@ from mcvalue.priors.settings import (
     MODES,
     OPTIONAL_QUANTITIES,
     QUANTITIES,
+    REFERENCE_SOURCES,
     STOCK_QUANTITIES,
     TARGET_YEARS,
     Distribution,
@@ -61,6 +62,13 @@ def _target_year(value: Any) -> Any:
     return value
 
 
+def _references(value: str) -> str:
+    """Accept a reference source (:data:`REFERENCE_SOURCES`) or a non-empty directory path."""
+    if not value.strip():
+        raise fail(f"give one of {', '.join(REFERENCE_SOURCES)} or the directory of a collected sample")
+    return value
+
+
 class CostSection(Strict):
     """``[cost.*]``: the cost side's prior quantities, the method weights, the target year and the cost basis.
 
@@ -86,6 +94,9 @@ class CostSection(Strict):
     target_year: Annotated[Any, AfterValidator(_target_year)] = None
     basis: Literal[BASES] | None = None
     stock_start: Year | None = None
+    references: Annotated[str, AfterValidator(_references)] | None = None
+    population: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    population_size: Annotated[int, Field(ge=1)] | None = None
 
 
 class BenefitSection(Strict):

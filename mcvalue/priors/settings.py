@@ -59,6 +59,17 @@ STOCK_QUANTITIES: tuple[str, ...] = ("cost.depreciation_rate", "cost.discount_ra
 #: :mod:`mcvalue.costmodels.threshold`). A file without it (the paper's) leaves the method unpriced.
 OPTIONAL_QUANTITIES: tuple[str, ...] = ("cost.activity_threshold",)
 COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
+#: ``[cost] references``: where the reference repositories' contributor-periods, which turn
+#: the commits and lines methods' units into FTE, come from (besides a path to a separately
+#: collected sample). "sample": the sample's own pytorch/pytorch and tensorflow/tensorflow
+#: windows (for the paper's sample, the scrape's); "paper": the paper's reference windows
+#: from the shipped scrape, whatever the sample. See :mod:`mcvalue.costmodels.references`.
+REFERENCE_SOURCES: tuple[str, ...] = ("sample", "paper")
+DEFAULT_REFERENCES = "sample"
+#: The population the paper's sample was drawn from, as ``[cost] population`` names it: the
+#: paper's tool list of 139 MLOps tools (section 3.1). Its coverage prior is about it.
+PAPER_POPULATION = "paper-139"
+PAPER_POPULATION_SIZE = 139
 
 
 class Distribution(Protocol):
@@ -183,6 +194,11 @@ class RunSettings:
     ``basis`` and ``stock_start`` (``[cost] basis``, ``[cost] stock_start``) say what the
     cost is: this year's development (the flow), or the annual user cost of the stock
     built from ``stock_start`` to ``target_year`` (see :data:`BASES`).
+    ``references`` (``[cost] references``) is where the reference repositories' windows come
+    from: one of :data:`REFERENCE_SOURCES` or a collected sample's directory.
+    ``population`` and ``population_size`` (``[cost] population``, ``[cost] population_size``)
+    name the repository list, of that many tools, that ``cost.coverage`` scales up to all
+    MLOSS; a run refuses a sample drawn from another population.
     """
 
     draws: int = DEFAULT_DRAWS
@@ -191,6 +207,9 @@ class RunSettings:
     target_year: int | str = DEFAULT_TARGET_YEAR
     basis: str = DEFAULT_BASIS
     stock_start: int = DEFAULT_STOCK_START
+    references: str = DEFAULT_REFERENCES
+    population: str = PAPER_POPULATION
+    population_size: int = PAPER_POPULATION_SIZE
 
     def stock_years(self) -> tuple[int, ...]:
         """Return the years the stock holds, ``stock_start`` to ``target_year`` (empty under "flow")."""

@@ -167,6 +167,8 @@ class Scenario:
         sample: str | Path | None = None,
         target_year: int | str | None = None,
         basis: str | None = None,
+        references: str | Path | None = None,
+        population: tuple[str, int] | None = None,
     ) -> "Scenario":
         """Return this scenario with new run or data settings; None keeps a setting.
 
@@ -191,6 +193,14 @@ class Scenario:
             The cost basis, one of :data:`BASES`; written as ``[cost] basis``. Switching
             it re-validates the resolved priors, since "stock" draws the
             :data:`STOCK_QUANTITIES` as well.
+        references : str or pathlib.Path, optional
+            Where the reference repositories' windows come from: ``"sample"``, ``"paper"``
+            or a collected sample's directory; written as ``[cost] references``
+            (:mod:`mcvalue.costmodels.references`).
+        population : (str, int), optional
+            The population (name, number of tools) ``cost.coverage`` is about; written as
+            ``[cost] population`` and ``population_size``. A run refuses a sample drawn
+            from another (:mod:`mcvalue.costmodels.population`).
 
         Returns
         -------
@@ -215,5 +225,6 @@ class Scenario:
 
         """
         return edit.with_settings(
-            self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis
+            self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis,
+            references=references, population=population,
         )

@@ -143,6 +143,32 @@ def threshold_rows(summary: dict) -> list[str]:
     ]
 
 
+def population_rows(summary: dict) -> list[str]:
+    """Return the sentence saying which population the BCR is about (the list the sample was drawn from)."""
+    population = summary.get("population")
+    if not population:
+        return []
+    return [
+        f"The BCR is about the population {code_span(population['name'])} ({population['size']:,} tools): the repository list the "
+        "sample was drawn from; the coverage prior (`cost.coverage`) is all MLOSS's cost over that population's.",
+        "",
+    ]
+
+
+def references_rows(summary: dict) -> list[str]:
+    """Return one paragraph saying where the reference repos' windows came from and how they were measured (none for table1)."""
+    refs = (summary.get("data") or {}).get("references")
+    if not refs:
+        return []
+    counts = ", ".join(f"{name} {n:,} contributor-periods" for name, n in refs["contributor_periods"].items())
+    return [
+        f"References (`[cost] references = {escaped(str(refs['setting']))}`): the commits and lines methods price units by the "
+        f"reference repos' mean units per contributor-period ({counts}; 0: that reference's methods are left out), "
+        f"{escaped(refs['measured'])}.",
+        "",
+    ]
+
+
 def heaviest_window_rows(summary: dict) -> list[str]:
     """Return one sentence per lines method: its Table-1 FTE with and without its reference repo's heaviest window."""
     data = summary.get("data")
@@ -463,10 +489,11 @@ def render_markdown(
     labels = labels or {}
     lines = ["# mcvalue report", "", headline(summary), ""]
     lines += [f"> warning: {escaped(w)}" for w in warnings] + ([""] if warnings else [])
-    lines += ["## Cost, benefit and benefit-cost ratio", ""] + _summary_rows(summary) + [""] + _tail_rows(summary)
+    lines += ["## Cost, benefit and benefit-cost ratio", ""] + population_rows(summary) + _summary_rows(summary) + [""] + _tail_rows(summary)
     lines += ["", "![BCR distribution](figures/bcr.png)", ""]
     lines += ["## The costing methods", "", f"{estimand_sentence(summary)} {basis_sentence(summary)}", ""] + _method_rows(summary)
-    lines += ["", *threshold_rows(summary), "![Cost per year by method](figures/cost_by_method.png)", ""] + heaviest_window_rows(summary)
+    lines += ["", *threshold_rows(summary), "![Cost per year by method](figures/cost_by_method.png)", ""]
+    lines += references_rows(summary) + heaviest_window_rows(summary)
     lines += ["## Benefit chain", "", "![Benefit chain](figures/benefit_chain.png)", ""]
     lines += ["## What would change the conclusion", ""] + decision_rows(summary, labels)
     lines += ["## Inputs", ""] + _input_rows(summary, labels) + [""]

@@ -263,6 +263,8 @@ class ModelData:
         real data, continuous in simulated data)
     period_sync_commits, period_sync_lines: (P,) the sync accounts' units in each window
         (zeros when there are none)
+    reference_only:   (R,) True for a unit that only prices a reference (fitted, left out of the
+        FTE sums; :mod:`mcvalue.costmodels.references`); empty when there is none
     """
 
     repos: tuple[str, ...]
@@ -275,6 +277,7 @@ class ModelData:
     contrib_lines: np.ndarray
     period_sync_commits: np.ndarray = field(default_factory=lambda: np.zeros(0))
     period_sync_lines: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reference_only: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n_repos(self) -> int:
@@ -298,9 +301,24 @@ class ModelData:
         counts = np.bincount(self.period_repo, minlength=self.n_repos)
         return np.bincount(self.period_repo, weights=self.sync_units(unit), minlength=self.n_repos) / np.maximum(counts, 1)
 
+    @property
+    def summed(self) -> np.ndarray:
+        """(R,) 1.0 for a unit whose units the FTE sums, 0.0 for a reference-only unit."""
+        if self.reference_only.size == 0:
+            return np.ones(self.n_repos)
+        return (~np.asarray(self.reference_only, dtype=bool)).astype(float)
+
+    def reference_unit(self, repo: str) -> int | None:
+        """Return the unit pricing reference ``repo``: its reference-only unit if any, else the sample's own, else None."""
+        units = [i for i, name in enumerate(self.unit_repos) if name == repo]
+        only = [i for i in units if self.summed[i] == 0.0]
+        return (only or units or [None])[0]
+
     def digest(self) -> str:
         """sha256 of the arrays and unit names: identifies the cleaned data in cache keys."""
         h = hashlib.sha256(json.dumps([list(self.repos), list(self.unit_repos)]).encode())
+        if self.reference_only.any():
+            h.update(np.ascontiguousarray(self.reference_only, dtype=np.int64).tobytes())
         for arr in (self.period_repo, self.period_contributors, self.contrib_period, self.contrib_commits):
             h.update(np.ascontiguousarray(arr, dtype=np.int64).tobytes())
         for arr in (self.period_time, self.contrib_lines, self.sync_units("commits"), self.sync_units("lines")):
@@ -349,9 +367,11 @@ def model_data_from_tables(periods: pd.DataFrame, contributions: pd.DataFrame) -
     and ``sync_lines`` (missing: zeros) carry their units. Raises DataError if a
     contributor-period has no commit, negative lines, or no sampled window.
     """
+    from mcvalue.costmodels.references import REFERENCE_TOOL
+
     units = sorted(set(zip(periods["tool"], periods["repo"], strict=False)), key=lambda u: (u[1], u[0]))
     shared = {repo for _, repo in units if sum(r == repo for _, r in units) > 1}
-    labels = tuple(f"{repo} ({tool})" if repo in shared else repo for tool, repo in units)
+    labels = tuple(f"{repo} ({tool})" if repo in shared or tool == REFERENCE_TOOL else repo for tool, repo in units)
     index = {u: i for i, u in enumerate(units)}
     contributions = contributions[~_column(contributions, "sync", bool)]
     window_key = ["tool", "repo", "period_start", "period_end"]
@@ -377,6 +397,7 @@ def model_data_from_tables(periods: pd.DataFrame, contributions: pd.DataFrame) -
         contrib_lines=lines,
         period_sync_commits=_column(periods, "sync_commits", float),
         period_sync_lines=_column(periods, "sync_lines", float),
+        reference_only=np.array([tool == REFERENCE_TOOL for tool, _ in units], dtype=bool),
     )
 
 
@@ -664,7 +685,8 @@ def threshold_curve(
     mean_extra = np.exp(params["commit_log_mean"][:, repo] + params["commit_slope"][:, repo] * t)
     counts = np.maximum(np.bincount(repo, minlength=data.n_repos), 1)
     grid = GRID if grid is None else np.asarray(grid, dtype=float)
-    return expected_fraction(mean_extra, params["commit_alpha"], params["commit_window_sd"], grid, scale=mu / counts[repo][None, :])
+    scale = mu * (data.summed / counts)[repo][None, :]
+    return expected_fraction(mean_extra, params["commit_alpha"], params["commit_window_sd"], grid, scale=scale)
 
 
 def fte_from_params(params: dict[str, np.ndarray], data: ModelData, target_year: TargetYear = DEFAULT_TARGET_YEAR) -> np.ndarray:
@@ -677,15 +699,19 @@ def fte_from_params(params: dict[str, np.ndarray], data: ModelData, target_year:
     year means the middle of that year (``year + 0.5``). The reference is the first unit of
     the reference repo; a method whose reference repo is not in the sample gets NaN. The
     remaining columns are the activity-threshold method's FTE on its grid of thresholds
-    (:func:`threshold_curve`, :mod:`mcvalue.costmodels.threshold`).
+    (:func:`threshold_curve`, :mod:`mcvalue.costmodels.threshold`). Reference-only units
+    (:attr:`ModelData.reference_only`) price their reference and are left out of the sums.
     """
     units = expected_units(params, data.period_repo, data.period_time, target_year)
     out = np.full((params["contrib_log_mean"].shape[0], len(METHODS)), np.nan)
+    summed = data.summed
     for j, method in enumerate(METHODS):
-        ref = REFERENCE_REPOS[method.reference]
-        if ref in data.unit_repos:
-            total = units["per_period"][method.unit].sum(axis=1) + data.sync_per_period(method.unit).sum()
-            out[:, j] = total / units["per_contributor"][method.unit][:, data.unit_repos.index(ref)]
+        ref = data.reference_unit(REFERENCE_REPOS[method.reference])
+        total = (units["per_period"][method.unit] * summed).sum(axis=1) + (data.sync_per_period(method.unit) * summed).sum()
+        if method.unit == "contributors":
+            out[:, j] = total
+        elif ref is not None:
+            out[:, j] = total / units["per_contributor"][method.unit][:, ref]
     return np.concatenate([out, threshold_curve(params, data, target_year)], axis=1)
 
 

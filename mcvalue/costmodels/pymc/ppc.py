@@ -113,8 +113,9 @@ def table1_statistic(
 
     Sum over repos of the mean over its sampled periods of units per period (the sync
     units of ``data`` added for commits and lines) / the mean units per contributor-period
-    of the reference repo's first unit; for contributors, the sum of mean contributors per
-    period. NaN for a method whose reference repo has no contributor-period.
+    of the reference's unit (:meth:`ModelData.reference_unit`); for contributors, the sum of
+    mean contributors per period. Reference-only units are left out of the sums. NaN for a
+    method whose reference repo has no contributor-period.
     """
     n_repos, period_repo = data.n_repos, data.period_repo
     counts = np.maximum(np.bincount(period_repo, minlength=n_repos), 1)
@@ -123,14 +124,15 @@ def table1_statistic(
     out = np.full(len(METHODS), np.nan)
     for j, method in enumerate(METHODS):
         if method.unit == "contributors":
-            out[j] = float(np.sum(np.bincount(period_repo, weights=period_contributors, minlength=n_repos) / counts))
+            out[j] = float(np.sum(np.bincount(period_repo, weights=period_contributors, minlength=n_repos) / counts * data.summed))
             continue
         per_period = np.bincount(row_repo, weights=rows[method.unit], minlength=n_repos) + np.bincount(
             period_repo, weights=data.sync_units(method.unit), minlength=n_repos
         )
-        ref_rows = rows[method.unit][row_repo == data.unit_repos.index(REFERENCE_REPOS[method.reference])]
+        ref = data.reference_unit(REFERENCE_REPOS[method.reference])
+        ref_rows = rows[method.unit][row_repo == ref] if ref is not None else np.zeros(0)
         if ref_rows.size and ref_rows.mean() > 0:
-            out[j] = float(np.sum(per_period / counts)) / float(ref_rows.mean())
+            out[j] = float(np.sum(per_period / counts * data.summed)) / float(ref_rows.mean())
     return out
 
 

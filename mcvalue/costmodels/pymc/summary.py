@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 
 
 def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dict:
-    """JSON-ready summary: diagnostics, FTE per method (posterior, paper, point, bootstrap), PPC."""
+    """JSON-ready summary: diagnostics, FTE per method (posterior, paper, point, bootstrap), PPC.
+
+    A method the references cannot price (NaN FTE) has no entry under ``fte``.
+    """
     import arviz as az
 
     from mcvalue.costmodels.bootstrap import bootstrap_fte
@@ -36,6 +39,8 @@ def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dic
     fte, notes = {}, []
     for j, key in enumerate(METHOD_KEYS[:len(METHODS_BY_KEY)]):
         draws = fit.fte[:, j]
+        if not np.isfinite(draws).all():  # no reference units for it: named in the warnings
+            continue
         median = float(np.median(draws))
         inside = bool(boot_lo[j] <= median <= boot_hi[j])
         fte[key] = {
