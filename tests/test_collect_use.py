@@ -27,6 +27,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from collect_helpers import ISOLATED_GIT, Builder, numbered
 
@@ -137,13 +138,49 @@ def test_a_collected_sample_refuses_paper_mode_and_a_missing_directory(sample, t
         mcvalue.run(scenario)
 
 
-def test_a_sample_without_the_reference_repos_is_refused_before_fitting(tmp_path):
-    """A sample of acme/tiny alone: run names the missing reference repos instead of fitting."""
-    clones = tmp_path / "clones"
-    _build(clones / "acme" / "tiny", [("2021-03-01", ANN, 7)])
-    collect([repo_spec("acme/tiny")], clones, tmp_path / "s", Design("windows", windows={"acme/tiny": (MARCH,)}))
-    scenario = mcvalue.load_scenario("default").with_settings(draws=100, sample=tmp_path / "s")
-    with pytest.raises(mcvalue.DataError, match="no contributor-periods of the reference repos pytorch/pytorch, tensorflow/tensorflow"):
+@pytest.fixture(scope="module")
+def unreferenced(tmp_path_factory) -> Path:
+    """Collect acme/tiny alone, one window: ann 3 commits on 2 days, ben 1 commit (no PyTorch, no TensorFlow)."""
+    root = tmp_path_factory.mktemp("unreferenced")
+    clones = root / "clones"
+    _build(clones / "acme" / "tiny", [("2021-03-01", ANN, 7), ("2021-03-01", ANN, 1), ("2021-03-04", ANN, 2), ("2021-03-09", BEN, 3)])
+    collect([repo_spec("acme/tiny")], clones, root / "s", Design("windows", windows={"acme/tiny": (MARCH,)}))
+    return root / "s"
+
+
+def test_a_sample_without_the_reference_repos_is_priced_by_the_methods_that_need_none(unreferenced):
+    """Default weights: the four reference methods get weight 0 with one warning; contributors and threshold keep theirs.
+
+    One repo and one window, so every bootstrap replicate is that window: contributors FTE
+    2 (ann, ben); threshold FTE min(2 / g, 1) + min(1 / g, 1) at each grid threshold g
+    (ann's 2 active days, not her 3 commits); the weights 0.2 and 0.3 become 0.4 and 0.6.
+    """
+    from mcvalue.costmodels.threshold import GRID, TABLE1_COLUMNS
+
+    scenario = mcvalue.load_scenario("default").with_settings(draws=2000, cost_model="bootstrap", sample=unreferenced)
+    result = mcvalue.run(scenario)
+    reference_methods = ["commits_pytorch", "lines_tensorflow", "lines_pytorch", "commits_tensorflow"]
+    dropped = [w for w in result.warnings if "reference repos" in w]
+    assert dropped == [
+        "the sample has no contributor-periods of the reference repos pytorch/pytorch, tensorflow/tensorflow: the costing methods "
+        f"{', '.join(reference_methods)} get weight 0 (their weight 0.5 is shared among contributors_pytorch, activity_threshold in proportion)"
+    ]
+    assert result.cost.fte[:, 1] == pytest.approx(2.0, abs=0)
+    assert result.cost.fte[:, TABLE1_COLUMNS:] == pytest.approx(np.broadcast_to(np.minimum(2 / GRID, 1) + np.minimum(1 / GRID, 1), (len(result.cost.fte), GRID.size)))
+    weights = result.scenario.method_weights
+    assert [weights[k] for k in reference_methods] == [0.0] * 4
+    assert (weights["contributors_pytorch"], weights["activity_threshold"]) == pytest.approx((0.4, 0.6), rel=1e-12)
+    summary = result.summary()
+    assert set(summary["methods"]) == {"contributors_pytorch", "activity_threshold"}
+    assert np.isfinite(summary["bcr"]["median"]) and summary["bcr"]["median"] > 0
+
+
+def test_a_sample_without_the_reference_repos_is_refused_when_only_reference_methods_have_weight(unreferenced):
+    """Weight only on commits_pytorch: nothing the prior asks for can be priced, refused before any fit, naming the fix."""
+    weights = dict.fromkeys(mcvalue.paper.METHOD_KEYS, 0.0) | {"commits_pytorch": 1.0}
+    scenario = mcvalue.load_scenario("default").with_prior("cost.method_weights", weights).with_settings(draws=100, sample=unreferenced)
+    with pytest.raises(mcvalue.DataError, match=r"no contributor-periods of the reference repos pytorch/pytorch, tensorflow/tensorflow, "
+                       r"by which the costing methods commits_pytorch price units .* contributors_pytorch or activity_threshold"):
         mcvalue.run(scenario)
 
 

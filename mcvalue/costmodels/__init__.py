@@ -4,9 +4,10 @@ Cost models (:data:`COST_MODELS`) turn the sample into ``(m, POOL_WIDTH)`` FTE p
 the five Table 1 methods' FTE (the first five of :data:`mcvalue.paper.METHOD_KEYS`), then
 the activity-threshold method's FTE on a grid of thresholds, which the simulation
 evaluates at each draw's threshold (:mod:`mcvalue.costmodels.threshold`). A method whose
-reference repo is not in the sample has NaN FTE, and may not have weight
-(:func:`require_references`); the ``table1`` model has no threshold curve (NaN: the paper
-publishes none), and a run on it leaves that method out (:func:`drop_unpriced_methods`).
+reference repo is not in the sample has NaN FTE, and a run gives it weight 0 with one
+warning (:func:`drop_unpriced_methods`; refused before any fit only when no weighted
+method can be priced, :func:`require_references`); the ``table1`` model has no threshold
+curve (NaN: the paper publishes none), and a run on it leaves that method out the same way.
 
 * ``pymc``: posterior draws of the Bayesian cost model (:mod:`mcvalue.costmodels.pymc`),
   fitted once and cached;
@@ -55,47 +56,76 @@ def data_provenance(sample: Sample) -> dict[str, Any]:
 
 
 def require_references(sample: Sample, weights: dict[str, float] | None = None) -> None:
-    """Refuse, before any fit, a sample without the reference repos that a weighted costing method prices units by.
+    """Refuse, before any fit, a sample on which no weighted costing method can be priced.
 
     A collected sample holds only the repositories its list named. The commits and lines
     methods need their reference repo (pytorch/pytorch or tensorflow/tensorflow); the
-    contributors and activity-threshold methods need none, so a sample without the
-    references runs when only methods that need no missing reference have weight.
-    ``weights`` None (``mcvalue fit``, which reports every Table 1 method) counts every
-    method as weighted.
+    contributors and activity-threshold methods need none. A run (``weights`` given) is
+    refused only when every weighted method needs a missing reference; otherwise those
+    methods get weight 0 after the fit, with one warning (:func:`drop_unpriced_methods`).
+    ``weights`` None (``mcvalue fit``, which reports every Table 1 method) refuses a
+    sample that lacks any reference.
     """
     from mcvalue.paper import METHODS, REFERENCE_REPOS, THRESHOLD_KEY
 
     present = set(sample.contributions["repo"])
     missing = sorted(set(REFERENCE_REPOS.values()) - present)
-    weighted = [m for m in METHODS if weights is None or weights.get(m.key, 0.0) > 0]
-    needing = [m.key for m in weighted if m.unit != "contributors" and REFERENCE_REPOS[m.reference] not in present]
-    if needing:
+    weighted = [m.key for m in METHODS if weights is None or weights.get(m.key, 0.0) > 0]
+    if weights is not None and weights.get(THRESHOLD_KEY, 0.0) > 0:
+        weighted.append(THRESHOLD_KEY)
+    needing = [m.key for m in METHODS if m.key in weighted and m.unit != "contributors" and REFERENCE_REPOS[m.reference] not in present]
+    if needing and (weights is None or len(needing) == len(weighted)):
         raise DataError(
             f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, "
             f"by which the costing methods {', '.join(needing)} price units (collect them too: add them to --repos; "
-            f"or give those methods weight 0 in [cost.method_weights], e.g. {THRESHOLD_KEY} = 1, which needs no reference)"
+            f"or give weight in [cost.method_weights] to contributors_pytorch or {THRESHOLD_KEY}, which need no reference)"
         )
 
 
 def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario, str | None]:
-    """Return the scenario with the weight of a method the cost side cannot price shared among the others, and why.
+    """Return the scenario with the weight of each method the cost side cannot price shared among the others, and why.
 
-    Only the ``table1`` cost model has such a method: the paper publishes no
-    activity-threshold figure. The weight moves to the other methods in proportion to
-    theirs (all to the five equally if they have none); the sentence says so, or is None
-    when nothing moves.
+    A method is unpriced when its FTE is not finite: a commits or lines method whose
+    reference repo is not in a collected sample (issue 26: such a sample is priced by the
+    contributors and activity-threshold methods), or the activity-threshold method under
+    the ``table1`` cost model (the paper publishes no such figure). Their weight moves to
+    the priced methods in proportion to theirs (equally if they have none); the one
+    sentence says which methods were dropped, or is None when nothing moves.
+
+    Raises
+    ------
+    DataError
+        If a dropped method lacks its reference and no priced method has weight (the run
+        would price nothing the prior file asked for).
     """
     from mcvalue.costmodels.threshold import TABLE1_COLUMNS
-    from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
+    from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS, THRESHOLD_KEY
 
-    weight = scenario.method_weights.get(THRESHOLD_KEY, 0.0)
-    if weight <= 0 or np.isfinite(cost.fte[:, TABLE1_COLUMNS:]).all():
+    finite = np.isfinite(cost.fte)
+    unpriced = [k for i, k in enumerate(METHOD_KEYS[:TABLE1_COLUMNS]) if not finite[:, i].all()]
+    if not finite[:, TABLE1_COLUMNS:].all():
+        unpriced.append(THRESHOLD_KEY)
+    dropped = {k: w for k in unpriced if (w := scenario.method_weights.get(k, 0.0)) > 0}
+    if not dropped:
         return scenario, None
-    others = {k: scenario.method_weights.get(k, 0.0) for k in METHOD_KEYS[:TABLE1_COLUMNS]}
-    total = sum(others.values())
-    table = {k: (w / total if total > 0 else 1.0 / len(others)) for k, w in others.items()} | {THRESHOLD_KEY: 0.0}
-    why = f"the {cost.model} cost model has no {THRESHOLD_KEY} FTE (Table 1 has no such row): its weight {weight:g} is shared among the five Table 1 methods"
+    priced = {k: scenario.method_weights.get(k, 0.0) for k in METHOD_KEYS if k not in unpriced}
+    total = sum(priced.values())
+    unreferenced = [m for m in METHODS if m.key in dropped]
+    missing = sorted({REFERENCE_REPOS[m.reference] for m in unreferenced})
+    if unreferenced and total <= 0:
+        raise DataError(
+            f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, by which the costing methods "
+            f"{', '.join(m.key for m in unreferenced)} price units, and no other method has weight in [cost.method_weights] "
+            f"(give weight to contributors_pytorch or {THRESHOLD_KEY}, which need no reference)"
+        )
+    table = {k: (w / total if total > 0 else 1.0 / len(priced)) for k, w in priced.items()} | dict.fromkeys(unpriced, 0.0)
+    if not unreferenced:
+        why = (f"the {cost.model} cost model has no {THRESHOLD_KEY} FTE (Table 1 has no such row): "
+               f"its weight {dropped[THRESHOLD_KEY]:g} is shared among the five Table 1 methods")
+    else:
+        why = (f"the sample has no contributor-periods of the reference repos {', '.join(missing)}: the costing methods "
+               f"{', '.join(dropped)} get weight 0 (their weight {sum(dropped.values()):g} is shared among "
+               f"{', '.join(k for k, w in priced.items() if w > 0)} in proportion)")
     return scenario.with_prior("cost.method_weights", table), why
 
 
