@@ -207,3 +207,31 @@ def test_the_commands_take_sample(sample, monkeypatch, capsys, command):
         assert {f"{r['unit']}_{r['reference']}": r["cost_per_year"] for r in record["rows"]} == pytest.approx(
             {k: SALARY * fte for k, fte in HAND_FTE.items()}, rel=1e-12
         )
+
+
+def test_the_bayesian_threshold_curve_moves_to_active_days_by_the_samples_ratio(unreferenced):
+    """Ann's 3 commits on 2 days, Ben's 1: the ratio is (min(2/g,1) + min(1/g,1)) / (min(3/g,1) + min(1/g,1)) by hand.
+
+    That is 1 at g = 1 and 2 (both count fully or Ann fully and Ben half either way), and
+    3/4 from g = 3 on (every term below its cap: (2 + 1) / (3 + 1)). The Table 1 columns
+    and a sample without active days are untouched.
+    """
+    from dataclasses import replace
+
+    from mcvalue.costmodels import in_active_days
+    from mcvalue.costmodels.bootstrap import active_days_ratio
+    from mcvalue.costmodels.side import CostSide
+    from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, TABLE1_COLUMNS
+    from mcvalue.data.collect import load_collected
+
+    loaded = load_collected(unreferenced)
+    ratio = active_days_ratio(loaded)
+    assert ratio == pytest.approx(np.where(GRID < 3, 1.0, 0.75), rel=1e-12)
+    cost = CostSide("pymc", np.full((3, POOL_WIDTH), 2.0), "draws", {}, fte_by_year=np.full((3, 2, POOL_WIDTH), 4.0), years=(2024, 2025))
+    moved = in_active_days(cost, loaded)
+    assert moved.fte[:, :TABLE1_COLUMNS] == pytest.approx(np.full((3, TABLE1_COLUMNS), 2.0), abs=0)
+    assert moved.fte[:, TABLE1_COLUMNS:] == pytest.approx(np.broadcast_to(2.0 * ratio, (3, GRID.size)), rel=1e-12)
+    assert moved.fte_by_year[:, :, TABLE1_COLUMNS:] == pytest.approx(np.broadcast_to(4.0 * ratio, (3, 2, GRID.size)), rel=1e-12)
+    assert moved.diagnostics["threshold_activity"]["measure"] == "active_days"
+    commits_only = replace(loaded, contributions=loaded.contributions.drop(columns="active_days"))
+    assert active_days_ratio(commits_only) is None and in_active_days(cost, commits_only) is cost
