@@ -410,6 +410,18 @@ def test_table1_statistic_by_hand():
     np.testing.assert_allclose(got, [19 / 3, 4.0, 180 / 100, 180 / 30, 19 / 5], rtol=1e-12)
 
 
+def test_table1_statistic_without_the_reference_repos():
+    """One repo, no pytorch or tensorflow (a collected sample): contributors (1 + 2) / 2 = 1.5, the four reference methods NaN."""
+    from mcvalue.costmodels.pymc.ppc import table1_statistic
+
+    names = ("other/repo",)
+    data = pmm.ModelData(names, names, np.array([0, 0]), np.array([1, 2]), np.full(2, 2025.0),
+                         np.array([0, 1, 1]), np.array([1, 3, 2]), np.array([10.0, 30, 40]), np.zeros(2), np.zeros(2))
+    got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
+    np.testing.assert_array_equal(np.isnan(got), [True, False, True, True, True])
+    assert got[1] == 1.5
+
+
 @pytest.mark.realdata
 def test_table1_statistic_equals_table1_on_the_real_sample(real_data_dir):
     """The PPC's Table-1 statistic on the observed data is Table 1's FTE (mcvalue.costmodels.table1), computed independently."""

@@ -114,7 +114,7 @@ def table1_statistic(
     Sum over repos of the mean over its sampled periods of units per period (the sync
     units of ``data`` added for commits and lines) / the mean units per contributor-period
     of the reference repo's first unit; for contributors, the sum of mean contributors per
-    period. NaN for a method whose reference repo has no contributor-period.
+    period. NaN for a method whose reference repo has no contributor-period or is not in the sample.
     """
     n_repos, period_repo = data.n_repos, data.period_repo
     counts = np.maximum(np.bincount(period_repo, minlength=n_repos), 1)
@@ -125,10 +125,13 @@ def table1_statistic(
         if method.unit == "contributors":
             out[j] = float(np.sum(np.bincount(period_repo, weights=period_contributors, minlength=n_repos) / counts))
             continue
+        reference = REFERENCE_REPOS[method.reference]
+        if reference not in data.unit_repos:  # a collected sample without it: the method is not priced
+            continue
         per_period = np.bincount(row_repo, weights=rows[method.unit], minlength=n_repos) + np.bincount(
             period_repo, weights=data.sync_units(method.unit), minlength=n_repos
         )
-        ref_rows = rows[method.unit][row_repo == data.unit_repos.index(REFERENCE_REPOS[method.reference])]
+        ref_rows = rows[method.unit][row_repo == data.unit_repos.index(reference)]
         if ref_rows.size and ref_rows.mean() > 0:
             out[j] = float(np.sum(per_period / counts)) / float(ref_rows.mean())
     return out
