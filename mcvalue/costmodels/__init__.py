@@ -5,9 +5,9 @@ the five Table 1 methods' FTE (the first five of :data:`mcvalue.paper.METHOD_KEY
 the activity-threshold method's FTE on a grid of thresholds, which the simulation
 evaluates at each draw's threshold (:mod:`mcvalue.costmodels.threshold`). A method whose
 reference repo is not in the sample has NaN FTE, and a run gives it weight 0 with one
-warning (:func:`drop_unpriced_methods`; refused before any fit only when no weighted
-method can be priced, :func:`require_references`); the ``table1`` model has no threshold
-curve (NaN: the paper publishes none), and a run on it leaves that method out the same way.
+warning (:func:`drop_unpriced_methods`; ``mcvalue fit`` refuses such a sample,
+:func:`require_references`); the ``table1`` model has no threshold curve (NaN: the paper
+publishes none), and a run on it leaves that method out the same way.
 
 * ``pymc``: posterior draws of the Bayesian cost model (:mod:`mcvalue.costmodels.pymc`),
   fitted once and cached;
@@ -55,30 +55,22 @@ def data_provenance(sample: Sample) -> dict[str, Any]:
             "heaviest_windows": heaviest_window_effects(sample)}
 
 
-def require_references(sample: Sample, weights: dict[str, float] | None = None) -> None:
-    """Refuse, before any fit, a sample on which no weighted costing method can be priced.
+def require_references(sample: Sample) -> None:
+    """Refuse, before ``mcvalue fit`` (which reports every Table 1 method), a sample without the reference repos.
 
-    A collected sample holds only the repositories its list named. The commits and lines
-    methods need their reference repo (pytorch/pytorch or tensorflow/tensorflow); the
-    contributors and activity-threshold methods need none. A run (``weights`` given) is
-    refused only when every weighted method needs a missing reference; otherwise those
-    methods get weight 0 after the fit, with one warning (:func:`drop_unpriced_methods`).
-    ``weights`` None (``mcvalue fit``, which reports every Table 1 method) refuses a
-    sample that lacks any reference.
+    A collected sample holds only the repositories its list named; the commits and lines
+    methods need their reference repo (pytorch/pytorch or tensorflow/tensorflow). A run
+    needs none of them: it gives those methods weight 0 with one warning
+    (:func:`drop_unpriced_methods`).
     """
-    from mcvalue.paper import METHODS, REFERENCE_REPOS, THRESHOLD_KEY
+    from mcvalue.paper import REFERENCE_REPOS, THRESHOLD_KEY
 
-    present = set(sample.contributions["repo"])
-    missing = sorted(set(REFERENCE_REPOS.values()) - present)
-    weighted = [m.key for m in METHODS if weights is None or weights.get(m.key, 0.0) > 0]
-    if weights is not None and weights.get(THRESHOLD_KEY, 0.0) > 0:
-        weighted.append(THRESHOLD_KEY)
-    needing = [m.key for m in METHODS if m.key in weighted and m.unit != "contributors" and REFERENCE_REPOS[m.reference] not in present]
-    if needing and (weights is None or len(needing) == len(weighted)):
+    missing = sorted(set(REFERENCE_REPOS.values()) - set(sample.contributions["repo"]))
+    if missing:
         raise DataError(
-            f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, "
-            f"by which the costing methods {', '.join(needing)} price units (collect them too: add them to --repos; "
-            f"or give weight in [cost.method_weights] to contributors_pytorch or {THRESHOLD_KEY}, which need no reference)"
+            f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, by which the commits and lines "
+            f"methods price units (collect them too: add them to --repos); `mcvalue run` prices such a sample by the "
+            f"contributors and {THRESHOLD_KEY} methods"
         )
 
 
@@ -92,11 +84,6 @@ def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario,
     the priced methods in proportion to theirs (equally if they have none); the one
     sentence says which methods were dropped, or is None when nothing moves.
 
-    Raises
-    ------
-    DataError
-        If a dropped method lacks its reference and no priced method has weight (the run
-        would price nothing the prior file asked for).
     """
     from mcvalue.costmodels.threshold import TABLE1_COLUMNS
     from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS, THRESHOLD_KEY
@@ -112,12 +99,6 @@ def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario,
     total = sum(priced.values())
     unreferenced = [m for m in METHODS if m.key in dropped]
     missing = sorted({REFERENCE_REPOS[m.reference] for m in unreferenced})
-    if unreferenced and total <= 0:
-        raise DataError(
-            f"the sample has no contributor-periods of the reference repos {', '.join(missing)}, by which the costing methods "
-            f"{', '.join(m.key for m in unreferenced)} price units, and no other method has weight in [cost.method_weights] "
-            f"(give weight to contributors_pytorch or {THRESHOLD_KEY}, which need no reference)"
-        )
     table = {k: (w / total if total > 0 else 1.0 / len(priced)) for k, w in priced.items()} | dict.fromkeys(unpriced, 0.0)
     if not unreferenced:
         why = (f"the {cost.model} cost model has no {THRESHOLD_KEY} FTE (Table 1 has no such row): "
@@ -125,7 +106,8 @@ def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario,
     else:
         why = (f"the sample has no contributor-periods of the reference repos {', '.join(missing)}: the costing methods "
                f"{', '.join(dropped)} get weight 0 (their weight {sum(dropped.values()):g} is shared among "
-               f"{', '.join(k for k, w in priced.items() if w > 0)} in proportion)")
+               f"{', '.join(k for k, w in priced.items() if w > 0) if total > 0 else ', '.join(priced) + ' equally'}"
+               f"{' in proportion' if total > 0 else ''})")
     return scenario.with_prior("cost.method_weights", table), why
 
 
@@ -313,7 +295,6 @@ def cost_side(
     log(f"loading the sample ({scenario.data.mode} mode)...")
     cleaning = None if scenario.data.mode == "paper" else scenario.data.cleaning
     sample = load_sample(scenario.data.mode, data_dir, cleaning, sample_dir)
-    require_references(sample, scenario.method_weights)
     cost, fit_warnings = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
     if cleaning is not None and cleaning.correct_top100 and sample_dir is None:
         cost = corrected_for_top100(cost, sample)

@@ -95,10 +95,15 @@ def active_days_ratio(sample: Sample, grid: np.ndarray = GRID) -> np.ndarray | N
     over a repo's periods of sum min(activity / g, 1). This is the factor by which the
     Bayesian cost model, which prices commits per contributor, moves its threshold curve
     to the calibration's measure on a collected sample (:func:`mcvalue.costmodels.in_active_days`).
-    1 where the sample has no commit; None when the sample has no ``active_days`` (the paper's).
+    Only contributor-periods that record active days count (rows joined from a source
+    without them, e.g. the paper's scrape, are left out of both). 1 where no such row has a
+    commit; None when the sample has no ``active_days`` (the paper's).
     """
     if "active_days" not in sample.contributions.columns:
         return None
+    from dataclasses import replace
+
+    sample = replace(sample, contributions=sample.contributions[sample.contributions["active_days"].notna()])
     _, repo_of = np.unique(sample.periods["repo"].to_numpy(dtype=str), return_inverse=True)
     periods_per_repo = np.bincount(repo_of)
 
