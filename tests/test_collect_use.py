@@ -27,6 +27,8 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from collect_helpers import ISOLATED_GIT, Builder, drawn_from, numbered
 
@@ -140,6 +142,42 @@ def test_a_collected_sample_refuses_paper_mode_and_a_missing_directory(sample, t
         mcvalue.run(scenario)
 
 
+@pytest.fixture(scope="module")
+def unreferenced(tmp_path_factory) -> Path:
+    """Collect acme/tiny alone, one window: ann 3 commits on 2 days, ben 1 commit (no PyTorch, no TensorFlow)."""
+    root = tmp_path_factory.mktemp("unreferenced")
+    clones = root / "clones"
+    _build(clones / "acme" / "tiny", [("2021-03-01", ANN, 7), ("2021-03-01", ANN, 1), ("2021-03-04", ANN, 2), ("2021-03-09", BEN, 3)])
+    collect([repo_spec("acme/tiny")], clones, root / "s", Design("windows", windows={"acme/tiny": (MARCH,)}))
+    return root / "s"
+
+
+def test_a_sample_without_the_reference_repos_is_priced_by_the_methods_that_need_none(unreferenced):
+    """Default weights: the four reference methods get weight 0 with one warning; contributors and threshold keep theirs.
+
+    One repo and one window, so every bootstrap replicate is that window: contributors FTE
+    2 (ann, ben); threshold FTE min(2 / g, 1) + min(1 / g, 1) at each grid threshold g
+    (ann's 2 active days, not her 3 commits); the weights 0.2 and 0.3 become 0.4 and 0.6.
+    """
+    from mcvalue.costmodels.threshold import GRID, TABLE1_COLUMNS
+
+    scenario = mcvalue.load_scenario("default").with_settings(
+        draws=2000, cost_model="bootstrap", sample=unreferenced, population=drawn_from(unreferenced)
+    )
+    result = mcvalue.run(scenario)
+    reference_methods = ["commits_pytorch", "lines_tensorflow", "lines_pytorch", "commits_tensorflow"]
+    named = [w for w in result.warnings if all(k in w for k in [*reference_methods, "no contributor-period of"])]
+    assert len(named) == 1 and "shared among" in named[0]
+    assert result.cost.fte[:, 1] == pytest.approx(2.0, abs=0)
+    assert result.cost.fte[:, TABLE1_COLUMNS:] == pytest.approx(np.broadcast_to(np.minimum(2 / GRID, 1) + np.minimum(1 / GRID, 1), (len(result.cost.fte), GRID.size)))
+    weights = result.scenario.method_weights
+    assert [weights[k] for k in reference_methods] == [0.0] * 4
+    assert (weights["contributors_pytorch"], weights["activity_threshold"]) == pytest.approx((0.4, 0.6), rel=1e-12)
+    summary = result.summary()
+    assert set(summary["methods"]) == {"contributors_pytorch", "activity_threshold"}
+    assert np.isfinite(summary["bcr"]["median"]) and summary["bcr"]["median"] > 0
+
+
 def test_audit_of_a_collected_sample_counts_it(sample):
     """The audit counts the collected tables: 3 repos, 4 repo-periods (none empty), 6 contributor-periods."""
     report = mcvalue.audit(sample=sample)
@@ -163,3 +201,35 @@ def test_the_commands_take_sample(sample, monkeypatch, capsys, command):
         assert {f"{r['unit']}_{r['reference']}": r["cost_per_year"] for r in record["rows"]} == pytest.approx(
             {k: SALARY * fte for k, fte in HAND_FTE.items()}, rel=1e-12
         )
+
+
+def test_the_bayesian_threshold_curve_moves_to_active_days_by_the_samples_ratio(unreferenced):
+    """Ann's 3 commits on 2 days, Ben's 1: the ratio is (min(2/g,1) + min(1/g,1)) / (min(3/g,1) + min(1/g,1)) by hand.
+
+    That is 1 at g = 1 and 2 (both count fully or Ann fully and Ben half either way), and
+    3/4 from g = 3 on (every term below its cap: (2 + 1) / (3 + 1)). The Table 1 columns
+    and a sample without active days are untouched.
+    """
+    from dataclasses import replace
+
+    from mcvalue.costmodels import in_active_days
+    from mcvalue.costmodels.bootstrap import active_days_ratio
+    from mcvalue.costmodels.side import CostSide
+    from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, TABLE1_COLUMNS
+    from mcvalue.data.collected_sample import load_collected
+
+    loaded = load_collected(unreferenced)
+    ratio = active_days_ratio(loaded)
+    assert ratio == pytest.approx(np.where(GRID < 3, 1.0, 0.75), rel=1e-12)
+    cost = CostSide("pymc", np.full((3, POOL_WIDTH), 2.0), "draws", {}, fte_by_year=np.full((3, 2, POOL_WIDTH), 4.0), years=(2024, 2025))
+    moved = in_active_days(cost, loaded)
+    assert moved.fte[:, :TABLE1_COLUMNS] == pytest.approx(np.full((3, TABLE1_COLUMNS), 2.0), abs=0)
+    assert moved.fte[:, TABLE1_COLUMNS:] == pytest.approx(np.broadcast_to(2.0 * ratio, (3, GRID.size)), rel=1e-12)
+    assert moved.fte_by_year[:, :, TABLE1_COLUMNS:] == pytest.approx(np.broadcast_to(4.0 * ratio, (3, 2, GRID.size)), rel=1e-12)
+    assert moved.diagnostics["threshold_activity"]["measure"] == "active_days"
+    scrape_row = loaded.contributions.iloc[:1].assign(repo="pytorch/pytorch", tool="pytorch", user="zed", commits=9, active_days=np.nan)
+    joined = replace(loaded, contributions=pd.concat([loaded.contributions, scrape_row], ignore_index=True),
+                     periods=pd.concat([loaded.periods, loaded.periods.iloc[:1].assign(repo="pytorch/pytorch", tool="pytorch")], ignore_index=True))
+    assert active_days_ratio(joined) == pytest.approx(ratio, rel=1e-12)  # a row without active days counts in neither
+    commits_only = replace(loaded, contributions=loaded.contributions.drop(columns="active_days"))
+    assert active_days_ratio(commits_only) is None and in_active_days(cost, commits_only) is cost

@@ -105,6 +105,16 @@ def test_fte_matches_hand_calculation():
     np.testing.assert_allclose(fte[0, :5], [30.0, 16.0, 12.0, 48.0, 12.0], rtol=1e-12)
 
 
+def test_fte_without_the_reference_repos_prices_contributors_only():
+    """Two repos, neither pytorch nor tensorflow, mu = 2 and 4: contributors FTE 6 by hand, the four reference methods NaN."""
+    names = ("a/one", "b/two")
+    empty = np.zeros(0, dtype=np.int64)
+    data = pmm.ModelData(names, names, np.arange(2), np.zeros(2, dtype=np.int64), np.full(2, 2020.5), empty, empty, empty.astype(float))
+    fte = pmm.fte_from_params(_params([2.0, 4.0], [1.0, 3.0], [100.0, 50.0], [1.0, 0.5], 0.2), data, target_year=2020)
+    np.testing.assert_array_equal(np.isnan(fte[0, :5]), [True, False, True, True, True])
+    assert fte[0, 1] == pytest.approx(6.0, rel=1e-12)
+
+
 def test_fte_at_a_target_year_by_hand_with_sync_units():
     """Growth of 10%/yr in contributors, 0 in commits, -10%/yr in lines, evaluated 2 years after the origin (2022.5).
 
@@ -408,6 +418,18 @@ def test_table1_statistic_by_hand():
                          np.array([0.0, 0, 0, 6]), np.zeros(4))
     got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
     np.testing.assert_allclose(got, [19 / 3, 4.0, 180 / 100, 180 / 30, 19 / 5], rtol=1e-12)
+
+
+def test_table1_statistic_without_the_reference_repos():
+    """One repo, no pytorch or tensorflow (a collected sample): contributors (1 + 2) / 2 = 1.5, the four reference methods NaN."""
+    from mcvalue.costmodels.pymc.ppc import table1_statistic
+
+    names = ("other/repo",)
+    data = pmm.ModelData(names, names, np.array([0, 0]), np.array([1, 2]), np.full(2, 2025.0),
+                         np.array([0, 1, 1]), np.array([1, 3, 2]), np.array([10.0, 30, 40]), np.zeros(2), np.zeros(2))
+    got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
+    np.testing.assert_array_equal(np.isnan(got), [True, False, True, True, True])
+    assert got[1] == 1.5
 
 
 @pytest.mark.realdata

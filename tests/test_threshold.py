@@ -228,3 +228,13 @@ def test_a_collected_sample_without_reference_repos_gives_a_cost_and_a_bcr(tmp_p
     summary = result.summary()
     assert set(summary["methods"]) == {"contributors_pytorch", THRESHOLD_KEY}  # the others have no reference to price by
     np.testing.assert_allclose(summary["methods"][THRESHOLD_KEY]["bcr"]["median"], 30e9 / 300e3, rtol=1e-6)
+
+
+def test_the_report_names_the_activity_the_method_counted():
+    """Commits on the paper's sample (no sample sha256); active days on a collected one, through the ratio under pymc."""
+    from mcvalue.report.markdown import threshold_activity
+
+    assert threshold_activity({"sample_sha256": None, "cost_model": "pymc"}).startswith("Activity here is commits, the only measure")
+    collected = threshold_activity({"sample_sha256": "ab" * 32, "cost_model": "bootstrap"})
+    assert collected == "Activity here is each contributor's distinct active days in the window, the calibration's sense."
+    assert "ratio of the two" in threshold_activity({"sample_sha256": "ab" * 32, "cost_model": "pymc"})

@@ -160,7 +160,35 @@ def _pymc_cost(
         fit.fte_by_year,
         years,
     )
-    return cost, fit.warnings
+    return in_active_days(cost, sample), fit.warnings
+
+
+def in_active_days(cost: CostSide, sample: Sample) -> CostSide:
+    """Return the Bayesian cost side with its threshold curve in active days where the sample records them.
+
+    The Bayesian model has a likelihood for commits per contributor, not for active days,
+    so its threshold curve counts commits. On a collected sample (``active_days`` in the
+    contributions) the curve at each grid threshold is multiplied by the sample's own ratio
+    of the method's FTE from active days to that from commits
+    (:func:`mcvalue.costmodels.bootstrap.active_days_ratio`): the calibration's measure,
+    with the ratio's sampling error left out. The paper's sample is returned unchanged.
+    """
+    from dataclasses import replace
+
+    from mcvalue.costmodels.bootstrap import active_days_ratio
+    from mcvalue.costmodels.threshold import TABLE1_COLUMNS
+
+    ratio = active_days_ratio(sample)
+    if ratio is None or cost.fte.shape[-1] == TABLE1_COLUMNS:
+        return cost
+    factors = np.concatenate([np.ones(TABLE1_COLUMNS), ratio])
+    return replace(
+        cost,
+        fte=cost.fte * factors,
+        fte_by_year=None if cost.fte_by_year is None else cost.fte_by_year * factors,
+        description=f"{cost.description}; threshold method in active days (the sample's ratio to commits)",
+        diagnostics={**cost.diagnostics, "threshold_activity": {"measure": "active_days", "ratio_to_commits": [round(float(r), 6) for r in ratio]}},
+    )
 
 
 def _bootstrap_cost(

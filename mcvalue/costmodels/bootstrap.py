@@ -73,22 +73,60 @@ def activity_column(sample: Sample) -> str:
     return "active_days" if "active_days" in sample.contributions.columns else "commits"
 
 
-def period_threshold_sums(sample: Sample, grid: np.ndarray = GRID) -> np.ndarray:
+def period_threshold_sums(sample: Sample, grid: np.ndarray = GRID, activity: str | None = None) -> np.ndarray:
     """(P, G) per period (the periods table's row order): sum over its contributors of min(activity / g, 1).
 
-    Sync accounts are left out, as from the contributor counts; activity is
-    :func:`activity_column`.
+    Sync accounts are left out, as from the contributor counts; ``activity`` is a column
+    of the contributions (default :func:`activity_column`). Reference-only units get 0: the
+    threshold method prices no reference, and their rows (e.g. the paper's scrape joined to a
+    collected sample) may have no active days.
     """
+    from mcvalue.costmodels.references import REFERENCE_TOOL
+
     keys = ["tool", "repo", "period_start", "period_end"]
     people = sample.contributions
+    people = people[people["tool"] != REFERENCE_TOOL]
     if "sync" in people.columns:
         people = people[~people["sync"].to_numpy(dtype=bool)]
     index = {tuple(str(v) for v in row): i for i, row in enumerate(sample.periods[keys].itertuples(index=False))}
     rows = np.array([index[tuple(str(v) for v in row)] for row in people[keys].itertuples(index=False)], dtype=np.intp)
-    fractions = capped_fractions(people[activity_column(sample)].to_numpy(dtype=float), grid)
+    fractions = capped_fractions(people[activity or activity_column(sample)].to_numpy(dtype=float), grid)
     sums = np.zeros((len(sample.periods), grid.size))
     np.add.at(sums, rows, fractions)
     return sums
+
+
+def active_days_ratio(sample: Sample, grid: np.ndarray = GRID) -> np.ndarray | None:
+    """(G,) the sample's threshold FTE from active days over its threshold FTE from commits, at each grid threshold.
+
+    Each FTE is the method's point estimate on the sample: the sum over repos of the mean
+    over a repo's periods of sum min(activity / g, 1). This is the factor by which the
+    Bayesian cost model, which prices commits per contributor, moves its threshold curve
+    to the calibration's measure on a collected sample (:func:`mcvalue.costmodels.in_active_days`).
+    Only contributor-periods that record active days count (rows joined from a source
+    without them, e.g. the paper's scrape, are left out of both). 1 where no such row has a
+    commit; None when the sample has no ``active_days`` (the paper's). Reference-only
+    units (:data:`mcvalue.costmodels.references.REFERENCE_TOOL`) are not the sample's.
+    """
+    if "active_days" not in sample.contributions.columns:
+        return None
+    from dataclasses import replace
+
+    from mcvalue.costmodels.references import REFERENCE_TOOL
+
+    contributions, periods = sample.contributions, sample.periods
+    contributions = contributions[contributions["active_days"].notna() & (contributions["tool"] != REFERENCE_TOOL)]
+    sample = replace(sample, contributions=contributions, periods=periods[periods["tool"] != REFERENCE_TOOL])
+    _, repo_of = np.unique(sample.periods["repo"].to_numpy(dtype=str), return_inverse=True)
+    periods_per_repo = np.bincount(repo_of)
+
+    def fte(activity: str) -> np.ndarray:
+        by_repo = np.zeros((periods_per_repo.size, np.asarray(grid).size))
+        np.add.at(by_repo, repo_of, period_threshold_sums(sample, grid, activity))
+        return (by_repo / periods_per_repo[:, None]).sum(axis=0)
+
+    commits, days = fte("commits"), fte("active_days")
+    return np.divide(days, commits, out=np.ones_like(commits), where=commits > 0)
 
 
 def period_arrays(sample: Sample) -> PeriodArrays:

@@ -22,12 +22,12 @@ if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
 
 
-def sample_population(sample: Path | None) -> dict | None:
+def sample_population(sample: Path | None) -> dict[str, object] | None:
     """Return the population a sample was drawn from (name, size, repositories_sha256).
 
     The paper's sample: ``paper-139``. A collected sample: its manifest's ``population``,
     or for a manifest written before samples recorded one, its own repository list's
-    (:meth:`mcvalue.data.collect.Manifest.drawn_from`). None when the manifest cannot be
+    (:meth:`mcvalue.data.manifest.Manifest.drawn_from`). None when the manifest cannot be
     read: the cost side then refuses the sample with the reason.
     """
     from mcvalue.priors.settings import PAPER_POPULATION, PAPER_POPULATION_SIZE

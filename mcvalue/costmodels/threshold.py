@@ -9,7 +9,8 @@ threshold ``t``, and as the fraction ``activity / t`` below it. Per two-week win
 with ``t`` the threshold per six months (the sources' unit, prior ``cost.activity_threshold``)
 and ``a`` the contributor-period's activity: its commits on the paper's sample, its
 distinct active days where a collected sample's contributions carry ``active_days``
-(bootstrap cost model; the Bayesian model prices commits, see docs/threshold.md). The FTE
+(the bootstrap counts them; the Bayesian model, which prices commits, scales its curve by the
+sample's ratio of the two, :func:`mcvalue.costmodels.in_active_days`). The FTE
 of the sample is, as for the contributors method, the sum over repos of the mean over a
 repo's windows of the sum over its contributor-periods. Sync accounts are left out, as in
 the contributors method (they are not one engineer): so with ``min(a / t, 1) <= 1`` the

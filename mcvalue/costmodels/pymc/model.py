@@ -695,9 +695,10 @@ def fte_from_params(params: dict[str, np.ndarray], data: ModelData, target_year:
     The first five columns are the Table 1 methods in METHOD_KEYS order: FTE = sum over
     repos of (expected units per period + observed mean sync units per period) / the
     reference repo's expected units per contributor-period; for the contributors method
-    the denominator is 1, so FTE is the sum of expected active contributors per period. A
-    year means the middle of that year (``year + 0.5``). The reference is the first unit of
-    the reference repo; a method whose reference repo is not in the sample gets NaN. The
+    the denominator is 1, so FTE is the sum of expected active contributors per period (with
+    or without its nominal reference repo in the sample). A year means the middle of that
+    year (``year + 0.5``). The reference is the first unit of the reference repo; a commits
+    or lines method whose reference repo is not in the sample gets NaN. The
     remaining columns are the activity-threshold method's FTE on its grid of thresholds
     (:func:`threshold_curve`, :mod:`mcvalue.costmodels.threshold`). Reference-only units
     (:attr:`ModelData.reference_only`) price their reference and are left out of the sums.
