@@ -126,7 +126,8 @@ def active_days_ratio(sample: Sample, grid: np.ndarray = GRID) -> np.ndarray | N
         return (by_repo / periods_per_repo[:, None]).sum(axis=0)
 
     commits, days = fte("commits"), fte("active_days")
-    return np.divide(days, commits, out=np.ones_like(commits), where=commits > 0)
+    ratio: np.ndarray = np.divide(days, commits, out=np.ones_like(commits), where=commits > 0)
+    return ratio
 
 
 def period_arrays(sample: Sample) -> PeriodArrays:
