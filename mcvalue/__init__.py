@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "audit": "mcvalue.pipeline",
     "fetch_data": "mcvalue.pipeline",
     "compare": "mcvalue.pipeline",
+    "Comparison": "mcvalue.comparison",
     "collect_sample": "mcvalue.pipeline",
     "to_json": "mcvalue.pipeline",
     "calibrate": "mcvalue.calibration",

@@ -56,6 +56,10 @@ def _run(
     """Load the scenario, apply the command line's overrides and run it; warnings (and anything else printed) to stderr."""
     swing_pair = parse_swing(swing)
     ks = parse_thresholds(thresholds)
+    for k in ks:
+        note = mcvalue.text.threshold_note(k)
+        if note:
+            say(f"note: {note}", err=True)
     scenario = mcvalue.load_scenario(None if priors is None else str(priors)).with_settings(
         draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis
     )
@@ -112,7 +116,11 @@ def run(
         typer.Option("--save-draws", help="Also write draws.parquet: one row per Monte Carlo draw (inputs, method, FTE, cost, benefit, BCR).", metavar=FLAG),
     ] = False,
 ) -> None:
-    """Run the whole model and write a report to RESULTS_DIR/NAME/."""
+    """Run the whole model and write a report to RESULTS_DIR/NAME/; print the headline and the path of report.html.
+
+    --quiet silences the progress lines, not the headline; --json prints summary.json
+    instead; to print nothing, send stdout away (`mcvalue run -q > /dev/null`).
+    """
     target = mcvalue.report_directory(results_dir, name)
     result = _run(priors, draws, seed, mode, cost_model, target_year, basis, data_dir, sample, swing, threshold, refit, allow_unconverged, quiet)
     _progress(quiet)("writing the report...")
@@ -121,9 +129,8 @@ def run(
     if json_out:
         say_json(mcvalue.text.summary_json(result.summary_record), nl=False)
         return
-    if not quiet:
-        say(mcvalue.text.headline(result.summary_record))
-        say(f"report: {path / 'report.md'}")
+    say(mcvalue.text.headline(result.summary_record))  # the result: --quiet silences progress, not this
+    say(f"report: {path / 'report.html'}")
 
 
 def sensitivity(
@@ -148,8 +155,7 @@ def sensitivity(
     if json_out:
         say_json(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:
-        labels = {name: result.scenario.label(name) for name in result.scenario.quantities}
-        say(mcvalue.text.render_decision(result.summary_record, labels), nl=False)
+        say(mcvalue.text.render_decision(result.summary_record, mcvalue.text.input_names(result.scenario, result.summary_record)), nl=False)
 
 
 def compare(
@@ -172,7 +178,7 @@ def compare(
         if plot is not None:
             _progress(quiet)(f"figure: {mcvalue.write_comparison_plot(comparison, plot)}")
     if json_out:
-        say_json(mcvalue.to_json(comparison))
+        say_json(mcvalue.to_json(comparison.to_dict()))
     else:
         say(mcvalue.text.render_comparison(comparison))
 
