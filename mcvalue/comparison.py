@@ -248,6 +248,14 @@ class Comparison:
         "settings", "cost fit", "data", "libraries", "machine") and ``side`` (the figures it moves).
     exceedance : list of list of dict
         Per run, the curve P(BCR > k) of its summary (``k``, ``p``), for the overlay figure.
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> comparison = mcvalue.compare("reference", "priors/mine.toml")  # doctest: +SKIP
+    >>> comparison.to_df()  # doctest: +SKIP
+    >>> [d["key"] for d in comparison.other()]  # doctest: +SKIP
+    ['provenance.cost_fit_sha256', 'machine.cpu']
     """
 
     runs: list[str]

@@ -249,7 +249,7 @@ def decision_k(summary: dict) -> list[float]:
 #: What the thresholds mean, said once where the decision analysis starts.
 THRESHOLDS_SENTENCE = (
     "**Thresholds.** k = 1 is break-even (benefit equals cost); k = 100 is the paper's claim (at least $100 of value "
-    "per $1 spent), the figure its conclusion rests on, not a threshold an investor would need to clear."
+    "per $1 spent), the ratio its conclusion rests on, not a threshold an investor would need to clear."
 )
 
 
