@@ -244,7 +244,7 @@ class Comparison:
         differences that can move this figure; empty where it did not move).
     differences : list of dict
         Each dotted key whose values differ: ``key``, ``values`` per run (None where a run
-        lacks it), ``kind`` (:data:`CHANGED` or :data:`OTHER`), ``reason`` ("prior file",
+        lacks it), ``name`` (the display name of its quantity, None for a setting), ``kind`` (:data:`CHANGED` or :data:`OTHER`), ``reason`` ("prior file",
         "settings", "cost fit", "data", "libraries", "machine") and ``side`` (the figures it moves).
     exceedance : list of list of dict
         Per run, the curve P(BCR > k) of its summary (``k``, ``p``), for the overlay figure.
@@ -290,6 +290,34 @@ class Comparison:
         return pd.DataFrame.from_records(records).set_index("quantity")
 
 
+def quantity_name(key: str, priors: list[dict]) -> str | None:
+    """Return the display name of the quantity a difference's ``key`` belongs to (:mod:`mcvalue.display`), or None.
+
+    A prior quantity is named by the first run's ``label`` that has one, the method
+    weights by the costing method's name; settings and provenance have no quantity.
+
+    Examples
+    --------
+    >>> quantity_name("benefit.haircut.ci90", [{"benefit": {"haircut": {"label": "Haircut"}}}])
+    'Haircut'
+    >>> quantity_name("cost.method_weights.commits_pytorch", [{}]), quantity_name("run.seed", [{}])
+    ('Costing method weights', None)
+    """
+    from mcvalue.display import METHOD_INPUT, display_name
+
+    head, _, rest = key.partition(".")
+    if head not in ("cost", "benefit") or not rest:
+        return None
+    name = rest.split(".", 1)[0]
+    if name == "method_weights":
+        return f"{display_name(METHOD_INPUT)} weights"
+    for record in priors:
+        table = record.get(head, {}).get(name) if isinstance(record.get(head), dict) else None
+        if isinstance(table, dict) and isinstance(table.get("label"), str):
+            return table["label"]
+    return display_name(f"{head}.{name}")
+
+
 def compare_runs(labels: list[str], summaries: list[dict], priors: list[dict], machines: list[dict] | None = None) -> Comparison:
     """Return the comparison of two or more runs.
 
@@ -316,7 +344,7 @@ def compare_runs(labels: list[str], summaries: list[dict], priors: list[dict], m
     diffs = []
     for d in differences(keyed):
         kind, reason, side = classify(d["key"])
-        diffs.append({**d, "kind": kind, "reason": reason, "side": side})
+        diffs.append({**d, "name": quantity_name(d["key"], priors), "kind": kind, "reason": reason, "side": side})
     tables = [headline_rows(s) for s in summaries]
     rows = []
     for quantity in tables[0]:

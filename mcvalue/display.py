@@ -33,6 +33,10 @@ FTE_NAME = "FTE (full-time engineers)"
 #: palette (Color Universal Design, 2008) without black (our medians) and vermillion (too near
 #: the paper's red); distinguishable under the common colour-vision deficiencies.
 METHOD_COLOURS: dict[str, str] = dict(zip(METHOD_KEYS, ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#f0e442"), strict=True))
+#: What each method's colour is called, for tables that point to the figures.
+METHOD_COLOUR_NAMES: dict[str, str] = dict(
+    zip(METHOD_KEYS, ("blue", "orange", "bluish green", "reddish purple", "sky blue", "yellow"), strict=True)
+)
 #: A method outside the registry (a future key) takes this.
 OTHER_METHOD_COLOUR = "#7f7f7f"
 #: Interval bands (90% interval of the BCR, +-2 MCSE): grey, so no method's colour can be read as a band.

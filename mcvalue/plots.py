@@ -120,9 +120,10 @@ def cost_forest(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     y = np.arange(len(table))[::-1]
     ax.hlines(y, table["p5"], table["p95"], color=_OURS_COLOUR, linewidth=1.5, label="ours: 90% interval")
     ax.hlines(y, table["p25"], table["p75"], color=_OURS_COLOUR, linewidth=5, label="ours: 50% interval")
-    ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
+    ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median (filled in the method's colour)")
+    ax.scatter(table["median"], y, s=30, c=[method_colour(m) for m in table["method"]], edgecolors=_OURS_COLOUR, zorder=3)
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper (Table 1)")
-    ax.set_yticks(y, list(table["method"]))
+    ax.set_yticks(y, [method_name(m) for m in table["method"]])
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
     _log_axis(ax, money=True, low=float(np.nanmin(ends)), high=float(np.nanmax(ends)))
     ax.set_xlabel("Cost per year = salary x FTE x coverage x FTE fraction (USD, log scale)")

@@ -62,7 +62,8 @@ def test_compare_run_directory_with_edited_prior_file(tmp_path):
     above_100 = next(line for line in text.splitlines() if line.startswith("P(BCR > 100)"))
     first, second = above_100.split()[-3:-1]
     assert float(first) == round(rows["P(BCR > 100)"]["a"], 4) and second == "1.0000"  # 4 decimals, never rounded up to 1
-    assert re.search(r"^  benefit.haircut.value +0.1  \|  0.2$", text, re.M)
+    assert re.search(r"^  Haircut for optimistic sources:$", text, re.M)  # the paper file's label names the quantity once
+    assert re.search(r"^    benefit.haircut.value +0.1  \|  0.2$", text, re.M)
 
 
 def test_compare_refuses_what_is_not_a_run(tmp_path):

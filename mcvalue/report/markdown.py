@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS, convergence_failure
 from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
 from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
-from mcvalue.display import method_name, unit
+from mcvalue.display import METHOD_COLOUR_NAMES, method_name, unit
 from mcvalue.fmt import count, interval, plain, printable, prob, quantity, ratio, usd
 from mcvalue.paper import PAPER_BENEFIT_USD
 
@@ -110,15 +110,18 @@ def _tail_rows(summary: dict) -> list[str]:
 
 
 def _method_rows(summary: dict) -> list[str]:
+    """Return the costing methods' table: each method's colour in the figures, weight, cost per year and BCR beside the paper's."""
     rows = [
-        "| method | weight | paper cost/yr | our cost/yr: median | 90% interval | paper BCR | our BCR: median | 90% interval | P(BCR > 100) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| method | colour in figures | weight | paper cost (USD/yr) | our cost (USD/yr): median | 90% interval | paper BCR | our BCR: median "
+        "| 90% interval | P(BCR > 100) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, m in summary["methods"].items():
         c, b = m["cost_usd"], m["bcr"]
         paper = m["paper_cost_usd"]
         rows.append(
-            f"| {key} | {m['weight']:.2f} | {usd(paper) if paper else '-'} | {usd(c['median'])} | {interval(c['intervals']['90'], usd)} "
+            f"| {method_name(key)} | {METHOD_COLOUR_NAMES.get(key, 'grey')} | {m['weight']:.2f} | {usd(paper) if paper else '-'} "
+            f"| {usd(c['median'])} | {interval(c['intervals']['90'], usd)} "
             f"| {ratio(PAPER_BENEFIT_USD / paper) if paper else '-'} | {ratio(b['median'])} | {interval(b['intervals']['90'], ratio)} "
             f"| {prob(b['p_above']['100']['p'])} |"
         )
@@ -474,7 +477,7 @@ def _fit_rows(diagnostics: dict) -> list[str]:
         rows.append(f"| target year | {escaped(diagnostics['target_year'])} | | the year whose activity the FTE describes |")
     trend = diagnostics.get("trend")
     if isinstance(trend, dict):
-        shown = "; ".join(f"{escaped(q)} x{ratio(t['median'], 4)} per year (90%: {interval(t['ci90'], lambda v: ratio(v, 4))})"
+        shown = "; ".join(f"{escaped(q)} x{ratio(t['median'], 4)} per year (90%: {ratio(t['ci90'][0], 4)}-{ratio(t['ci90'][1], 4)})"
                           for q, t in trend.items())
         rows.append(f"| trend | {shown} | | each likelihood's global activity trend: the factor its mean changes by per year |")
     top100 = diagnostics.get("top100_correction")

@@ -162,9 +162,14 @@ def _difference_lines(title: str, diffs: list[dict], runs: list[str]) -> list[st
         return []
     lines = [f"{title} ({len(diffs)}; {' | '.join(runs)}):"]
     key_width = max(len(d["key"]) for d in diffs)
+    named = None
     for d in diffs:
+        if d.get("name") and d["name"] != named:
+            lines.append(f"  {d['name']}:")
+        named = d.get("name")
         shown = ["(absent)" if v is None else readable(v) for v in d["values"]]
-        lines.append(f"  {d['key']:{key_width}}  " + "  |  ".join(shown) + ("" if d["kind"] == "changed" else f"   [{d['reason']}]"))
+        indent = "    " if named else "  "
+        lines.append(f"{indent}{d['key']:{key_width}}  " + "  |  ".join(shown) + ("" if d["kind"] == "changed" else f"   [{d['reason']}]"))
     return lines
 
 
