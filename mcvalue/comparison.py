@@ -215,11 +215,14 @@ def causes(quantity: str, differences: list[dict[str, Any]]) -> list[str]:
     ...          {"key": "provenance.cost_fit_sha256", "kind": "other", "reason": "cost fit", "side": "cost"},
     ...          {"key": "machine.cpu", "kind": "other", "reason": "machine", "side": "cost"}]
     >>> causes("cost median (USD/yr)", diffs), causes("BCR median", diffs[:2])
-    (['the cost fits differ (the machines differ)'], ['you changed benefit.haircut.ci90', 'the cost fits differ'])
+    (['the cost fits differ (the machines differ)'], ['you changed benefit.haircut (ci90)', 'the cost fits differ'])
+    >>> named = [{**diffs[0], "name": "Haircut"}, {**diffs[0], "key": "benefit.haircut.upper", "name": "Haircut"}]
+    >>> causes("BCR median", named)
+    ['you changed Haircut (ci90, upper)']
     """
     side = _row_side(quantity)
     relevant = [d for d in differences if d["side"] is not None and (side == BOTH or d["side"] in (side, BOTH))]
-    mine = [f"you changed {d['key']}" for d in relevant if d["kind"] == CHANGED]
+    mine = _changes([d for d in relevant if d["kind"] == CHANGED])
     reasons = list(dict.fromkeys(d["reason"] for d in relevant if d["kind"] == OTHER))
     other = []
     if "cost fit" in reasons:
@@ -228,6 +231,32 @@ def causes(quantity: str, differences: list[dict[str, Any]]) -> list[str]:
     if "libraries" in reasons:
         other.append(_BECAUSE["libraries"])
     return mine + other
+
+
+#: Provenance settings that repeat a resolved prior file's [run] key: a cause once, under the [run] key.
+_MIRRORS = {"provenance.seed": "run.seed", "provenance.draws": "run.draws", "provenance.cost_model": "run.cost_model"}
+
+
+def _changes(changed: list[dict[str, Any]]) -> list[str]:
+    """Return "you changed ..." once per quantity or setting (its display name, then the fields changed); a mirrored setting once.
+
+    Examples
+    --------
+    >>> _changes([{"key": "cost.method_weights.commits_pytorch", "name": "Costing method weights"},
+    ...           {"key": "cost.method_weights.lines_pytorch", "name": "Costing method weights"},
+    ...           {"key": "run.draws"}, {"key": "provenance.draws"}, {"key": "provenance.cleaning.exclude_bots"}])
+    ['you changed Costing method weights (commits_pytorch, lines_pytorch)', 'you changed run.draws', 'you changed provenance.cleaning (exclude_bots)']
+    """
+    keys = {d["key"] for d in changed}
+    groups: dict[str, list[str]] = {}
+    for d in changed:
+        if _MIRRORS.get(d["key"]) in keys:
+            continue
+        parts = d["key"].split(".")
+        fields = groups.setdefault(d.get("name") or ".".join(parts[:2]), [])
+        if len(parts) > 2:
+            fields.append(".".join(parts[2:]))
+    return [f"you changed {name}" + (f" ({', '.join(fields)})" if fields else "") for name, fields in groups.items()]
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def test_compare_run_directory_with_edited_prior_file(tmp_path):
     cost_rows = [r for r in comparison["rows"] if r["quantity"].startswith("cost")]
     assert all(r["change"][1] in (0, [0, 0]) and r["because"][1] == [] for r in cost_rows)
     benefit_row = next(r for r in comparison["rows"] if r["quantity"] == "benefit median (USD/yr)")
-    assert benefit_row["because"][1] == ["you changed benefit.haircut.value"]  # label and source move no figure
+    assert benefit_row["because"][1] == ["you changed Haircut for optimistic sources (value)"]  # label and source move no figure
 
     text = runner.invoke(app, ["compare", str(tmp_path / "paper"), str(edited), "--quiet"]).stdout
     benefit = next(line for line in text.splitlines() if line.startswith("benefit median"))

@@ -42,8 +42,8 @@ def test_a_different_cost_fit_is_named_as_the_cause_of_the_cost_moving_and_is_no
     rows = {r["quantity"]: r for r in comparison.rows}
     assert rows["cost median (USD/yr)"]["change"][1] == pytest.approx(10e6)
     assert rows["cost median (USD/yr)"]["because"][1] == ["the cost fits differ (the machines differ)"]
-    assert rows["benefit median (USD/yr)"]["because"][1] == ["you changed benefit.haircut.value"]
-    assert rows["BCR median"]["because"][1] == ["you changed benefit.haircut.value", "the cost fits differ (the machines differ)"]
+    assert rows["benefit median (USD/yr)"]["because"][1] == ["you changed Haircut for optimistic sources (value)"]
+    assert rows["BCR median"]["because"][1] == ["you changed Haircut for optimistic sources (value)", "the cost fits differ (the machines differ)"]
 
     from mcvalue.report.text import render_comparison
 
@@ -62,7 +62,7 @@ def test_runs_sharing_a_cost_fit_show_a_cost_change_of_exactly_zero_and_no_other
     # The machine alone, with one shared cost fit, moves nothing: it is listed, never a cause.
     elsewhere = compare_runs(["base", "mine"], [base, mine], [PRIORS, _edited(0.2)], [{"cpu": "AMD EPYC"}, {"cpu": "Intel"}])
     assert [d["reason"] for d in elsewhere.other()] == ["machine"]
-    assert next(r for r in elsewhere.rows if r["quantity"] == "BCR median")["because"][1] == ["you changed benefit.haircut.value"]
+    assert next(r for r in elsewhere.rows if r["quantity"] == "BCR median")["because"][1] == ["you changed Haircut for optimistic sources (value)"]
 
 
 def test_the_comparison_object_gives_exactly_the_json_and_a_table():
