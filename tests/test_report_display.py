@@ -92,3 +92,25 @@ def test_the_terminal_decision_text_describes_no_figure(edited_run):
     for phrase in ("a bar spans", "thick for", "the line is", "![", "figure", "band"):
         assert phrase not in text
     assert "break-even" in text and "the paper's claim" in text
+
+
+def test_run_prints_the_headline_and_report_html_even_quiet_and_says_a_threshold_is_a_default(tmp_path):
+    from typer.testing import CliRunner
+
+    from mcvalue.cli import app
+
+    done = CliRunner().invoke(app, ["run", "--cost-model", "table1", "--draws", "2000", "--results-dir", str(tmp_path),
+                                    "--name", "q", "--threshold", "100", "--quiet"])
+    assert done.exit_code == 0, done.output
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("The median benefit-cost ratio") and lines[-1] == f"report: {tmp_path / 'q' / 'report.html'}"
+    assert "note: --threshold 100 is a default threshold already" in done.stderr
+
+
+def test_priors_check_says_the_default_has_no_rank_correlations():
+    from typer.testing import CliRunner
+
+    from mcvalue.cli import app
+
+    done = CliRunner().invoke(app, ["priors", "check", "default"])
+    assert done.exit_code == 0 and "no rank correlations (every quantity drawn independently)" in done.stdout
