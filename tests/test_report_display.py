@@ -67,6 +67,13 @@ def test_tables_and_figures_name_every_quantity_by_its_one_name(edited_run):
     sobol = [t.get_text() for t in mcvalue.plot_sobol(result).get_yticklabels()]
     assert "My haircut" in tornado and "My haircut" in sobol
     assert display_name("cost.method") in tornado and display_name("cost.method") in sobol
+    # The decision section says what the thresholds mean and puts the method's Sobol rank beside its worth for the decision.
+    assert "k = 1 is break-even" in report and "not a threshold an investor would need to clear" in report
+    sobol_rank = re.search(r"In this run, Costing method has the total Sobol index ([0-9.]+) of log BCR \(rank (\d+) of (\d+)\)", report)
+    indices = next(e["indices"] for e in result.summary_record["sensitivity"]["sobol"] if e["output"] == "log_bcr")
+    ranked = sorted(indices, key=lambda r: -r["total"])
+    assert sobol_rank and int(sobol_rank.group(3)) == len(ranked)
+    assert ranked[int(sobol_rank.group(2)) - 1]["input"] == "cost.method"
     html = (directory / "report.html").read_text()
     assert "My haircut" in html and "cost.method" not in re.sub(r"<code>[^<]*</code>", "", html)
 

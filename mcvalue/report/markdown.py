@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS, convergence_failure
 from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
 from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
-from mcvalue.display import METHOD_COLOUR_NAMES, method_name, unit
+from mcvalue.display import METHOD_COLOUR_NAMES, display_name, method_name, unit
 from mcvalue.fmt import count, interval, plain, printable, prob, quantity, ratio, usd
 from mcvalue.paper import PAPER_BENEFIT_USD
 
@@ -59,8 +59,8 @@ def code_span(value: object) -> str:
 
 
 def _label(labels: Labels, name: str, default: str | None = None) -> str:
-    """Return the escaped label of input ``name`` (``default``, else the key, when it has none)."""
-    return escaped(labels.get(name, name if default is None else default))
+    """Return the escaped label of input ``name`` (``default``, else its display name, :func:`mcvalue.display.display_name`, when it has none)."""
+    return escaped(labels.get(name, display_name(name) if default is None else default))
 
 
 def headline(summary: dict) -> str:
@@ -360,6 +360,23 @@ def _sobol_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str
     return rows + (["", "![Sobol indices](figures/sobol.png)"] if figures else [])
 
 
+def _method_spread_and_worth(summary: dict, labels: Labels, at_k: dict | None) -> str:
+    """Return " In this run, ..." giving the costing method's Sobol rank and its EVPPI at the paper's threshold (empty if either is missing)."""
+    from mcvalue.display import METHOD_INPUT
+
+    log_rows = next((e["indices"] for e in summary["sensitivity"]["sobol"] if e["output"] == "log_bcr"), [])
+    ranked = sorted(log_rows, key=lambda r: -r["total"])
+    position = next((i for i, r in enumerate(ranked) if r["input"] == METHOD_INPUT), None)
+    evppi = next((r for r in (at_k or {}).get("evppi", []) if r["input"] == METHOD_INPUT), None)
+    if position is None or evppi is None:
+        return ""
+    return (
+        f" In this run, {_label(labels, METHOD_INPUT)} has the total Sobol index {ranked[position]['total']:.3f} of log BCR "
+        f"(rank {position + 1} of {len(ranked)}) and is worth {usd(evppi['value'])} per year (se {usd(evppi['se'])}) "
+        f"for the decision at {at_k['k']:g}:1."
+    )
+
+
 def _voi_rows(summary: dict, labels: Labels, k: float = 100.0, figures: bool = True) -> list[str]:
     """Return the value-of-information sentence, the EVPI per threshold, the EVPPI ranking at k, and why it can differ from Sobol's."""
     entries = summary["voi"]["thresholds"]
@@ -372,7 +389,8 @@ def _voi_rows(summary: dict, labels: Labels, k: float = 100.0, figures: bool = T
         "Why an input can matter for the spread and not for the decision: the Sobol indices split the variance of "
         "log BCR, however far from any threshold it lies, while the value of information only counts what would flip "
         "the decision, which compares a mean (E[benefit - k x cost]) with 0; an input whose every value leaves that mean "
-        "on the same side of 0 is worth $0 however much it spreads the ratio.",
+        "on the same side of 0 is worth $0 however much it spreads the ratio."
+        + _method_spread_and_worth(summary, labels, at_k),
         "",
         "Why the decision and the headline can disagree: the headline gives the median BCR and P(BCR > k), the decision "
         "rule the mean net benefit"
