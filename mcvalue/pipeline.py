@@ -477,6 +477,10 @@ def _copy(checked: Path, directory: Path) -> Path:
     return target
 
 
+#: The most bytes of a run.json a comparison reads (a run's is under 2 KB).
+_MAX_RUN_RECORD_BYTES = 1024 * 1024
+
+
 def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Return a label, summary, resolved priors and machine for one side of a comparison.
 
@@ -487,6 +491,7 @@ def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) 
     import tomllib
 
     from mcvalue.comparison import machine_of
+    from mcvalue.fileio import FileRefused, read_regular
     from mcvalue.priors.load import load_scenario, shipped_names
     from mcvalue.report.rundir import read_summary
 
@@ -503,9 +508,9 @@ def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) 
             priors = tomllib.loads(priors_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise McValueError(f"{priors_file}: cannot read the run's resolved priors ({error})") from None
-        try:  # run.json only says which machine: a run without a readable one compares as an unknown machine
-            record = json.loads((path / "run.json").read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        try:  # run.json only says which machine: a run without a readable one (missing, not a file, damaged) is an unknown machine
+            record = json.loads(read_regular(path / "run.json", _MAX_RUN_RECORD_BYTES).decode("utf-8"))
+        except (FileRefused, OSError, UnicodeDecodeError, ValueError, RecursionError):
             record = None
         return path.name, summary, priors, machine_of(summary, record)
     if path.is_file() or str(side) in shipped_names():

@@ -91,3 +91,22 @@ def test_uncommenting_a_table_of_the_new_prior_file_keeps_its_label_and_changes_
     assert mine.label("benefit.haircut") == default.label("benefit.haircut") == "Haircut for optimistic sources"
     keyed = [flatten(tomllib.loads(s.resolved_toml)) for s in (default, mine)]
     assert differences(keyed) == []  # the uncommented table is the default's own: no label, source or value differs
+
+
+def test_a_damaged_run_json_compares_as_an_unknown_machine_not_an_error(tmp_path):
+    import os
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from mcvalue import compare
+    from mcvalue.cli import app
+
+    made = CliRunner().invoke(app, ["run", "--cost-model", "table1", "--draws", "2000", "--results-dir", str(tmp_path), "--name", "a", "-q"])
+    assert made.exit_code == 0, made.output
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    (tmp_path / "b" / "run.json").unlink()
+    os.mkfifo(tmp_path / "b" / "run.json")  # never opened for reading: it would block
+    comparison = compare(tmp_path / "a", tmp_path / "b")
+    assert [(d["key"], d["values"][1], d["reason"]) for d in comparison.differences] == [("machine.cpu", None, "machine")]
+    assert all(r["because"][1] == [] and r["change"][1] in (0, [0, 0]) for r in comparison.rows)  # same draws: nothing moved
