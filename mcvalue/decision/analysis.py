@@ -203,12 +203,19 @@ def _decide(
         thresholds=extra,
         exceedance=curves,
         break_even=be,
-        fragility=be.fragility(bars.median, PAPER_THRESHOLD),  # the tornado's base line: the run's median
+        fragility=be.fragility(bars.median, PAPER_THRESHOLD, labels=_display_names(scenario)),  # the tornado's base line: the run's median
         tornado=bars,
         sobol=indices,
         voi=voi,
         correlated=correlated,
     )
+
+
+def _display_names(scenario: Scenario) -> dict[str, str]:
+    """Return every input's one display name (:mod:`mcvalue.display`), as the report's tables show it."""
+    from mcvalue.display import display_names
+
+    return display_names(scenario)
 
 
 def fte_regressor(scenario: Scenario, rows: np.ndarray) -> np.ndarray:
