@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from mcvalue.calibration import CalibrationSettings as CalibrationSettings
     from mcvalue.calibration import calibrate as calibrate
     from mcvalue.calibration import forecast_trends as forecast_trends
+    from mcvalue.comparison import Comparison as Comparison
     from mcvalue.errors import ConvergenceError as ConvergenceError
     from mcvalue.errors import DataError as DataError
     from mcvalue.errors import McValueError as McValueError
@@ -74,6 +75,7 @@ _EXPORTS: dict[str, str] = {
     "audit": "mcvalue.pipeline",
     "fetch_data": "mcvalue.pipeline",
     "compare": "mcvalue.pipeline",
+    "Comparison": "mcvalue.comparison",
     "collect_sample": "mcvalue.pipeline",
     "to_json": "mcvalue.pipeline",
     "calibrate": "mcvalue.calibration",

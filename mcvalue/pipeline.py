@@ -21,6 +21,7 @@ from mcvalue.errors import DataError, McValueError
 if TYPE_CHECKING:
     from datetime import date
 
+    from mcvalue.comparison import Comparison
     from mcvalue.data.manifest import Manifest
     from mcvalue.priors.spec import Mode, Scenario
     from mcvalue.result import AuditReport, FitResult, RunResult, Table1Result
@@ -111,7 +112,7 @@ def run(
     check_finite(simulation, scenario)
     say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
     model = model_of(scenario, cost.fte, cost.fte_by_year, cost.years)
-    decision = decide(scenario, model, simulation, swing, thresholds, cost.model)
+    decision = decide(scenario, model, simulation, swing, thresholds)
     say("summarising...")
     summary = build_summary(scenario, cost, simulation, decision, swing)
     return RunResult(scenario, cost, simulation, decision, summary, tuple(warnings))
@@ -531,14 +532,21 @@ def _copy(checked: Path, directory: Path) -> Path:
     return target
 
 
-def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """Return a label, summary and resolved priors for one side of a comparison.
+#: The most bytes of a run.json a comparison reads (a run's is under 2 KB).
+_MAX_RUN_RECORD_BYTES = 1024 * 1024
+
+
+def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Return a label, summary, resolved priors and machine for one side of a comparison.
 
     A side is a run directory, a run's name in ``results_dir``, or a prior file (a path or
-    a shipped name) run now without writing anything.
+    a shipped name) run now without writing anything (on this machine).
     """
+    import json
     import tomllib
 
+    from mcvalue.comparison import machine_of
+    from mcvalue.fileio import FileRefused, read_regular
     from mcvalue.priors.load import load_scenario, shipped_names
     from mcvalue.report.rundir import read_summary
 
@@ -555,17 +563,24 @@ def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) 
             priors = tomllib.loads(priors_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise McValueError(f"{priors_file}: cannot read the run's resolved priors ({error})") from None
-        return path.name, summary, priors
+        try:  # run.json only says which machine: a run without a readable one (missing, not a file, damaged) is an unknown machine
+            record = json.loads(read_regular(path / "run.json", _MAX_RUN_RECORD_BYTES).decode("utf-8"))
+        except (FileRefused, OSError, UnicodeDecodeError, ValueError, RecursionError):
+            record = None
+        return path.name, summary, priors, machine_of(summary, record)
     if path.is_file() or str(side) in shipped_names():
+        from mcvalue.config import cpu_model
+
         log(f"running {side} (nothing is written)...")
         scenario = load_scenario(path if path.is_file() else str(side))
-        return path.name, run(scenario, data_dir=data_dir, log=log).summary(), tomllib.loads(scenario.resolved_toml)
+        summary = run(scenario, data_dir=data_dir, log=log).summary()
+        return path.name, summary, tomllib.loads(scenario.resolved_toml), machine_of(summary, {"cpu": cpu_model()})
     raise McValueError(f"{side}: no such run directory, run name in {results_dir} or prior file")
 
 
 def compare(
     *sides: Path | str, results_dir: Path | str = "results", data_dir: Path | None = None, log: Log | None = None
-) -> dict[str, Any]:
+) -> Comparison:
     """Compare two or more runs: run directories, run names in ``results_dir``, or prior files run first (nothing is written).
 
     Parameters
@@ -582,10 +597,12 @@ def compare(
 
     Returns
     -------
-    dict
-        JSON-ready (:func:`mcvalue.comparison.compare_runs`): headline rows side by side
-        with the change against the first run, every difference of the resolved scenarios
-        and provenance, and each run's exceedance curve.
+    Comparison
+        :func:`mcvalue.comparison.compare_runs`: headline rows side by side with the change
+        against the first run and why each moved, every difference of the resolved
+        scenarios, provenance and machines (what the user changed apart from what differs
+        for other reasons: cost fit, data, libraries, machine), and each run's exceedance
+        curve; ``.to_dict()`` is the JSON, ``.to_df()`` the table.
 
     Raises
     ------
@@ -603,10 +620,10 @@ def compare(
         raise McValueError(f"compare needs at least two runs or prior files, got {len(sides)}")
     say = log or silent
     found = [_side(side, Path(results_dir), data_dir, say) for side in sides]
-    labels = [label for label, _, _ in found]
+    labels = [label for label, _, _, _ in found]
     if len(set(labels)) < len(labels):
         labels = [str(side) for side in sides]
-    return compare_runs(labels, [s for _, s, _ in found], [p for _, _, p in found])
+    return compare_runs(labels, [f[1] for f in found], [f[2] for f in found], [f[3] for f in found])
 
 
 def to_json(record: Any) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mcvalue.display import BAND_COLOUR, OURS_COLOUR, PAPER_COLOUR, display_names, method_colour, method_name
 from mcvalue.fmt import literal, prob, ratio, usd
 from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
 
@@ -26,11 +27,10 @@ if TYPE_CHECKING:
 
     from mcvalue.result import RunResult
 
-_PAPER_COLOUR = "#c0392b"
-_OURS_COLOUR = "#2c3e50"
+_PAPER_COLOUR = PAPER_COLOUR
+_OURS_COLOUR = OURS_COLOUR
+#: Prior densities' fill (no method is drawn beside them); interval bands are BAND_COLOUR.
 _SHADE_COLOUR = "#5dade2"
-#: One colour per costing method (colour-blind-safe Okabe-Ito hues), in METHOD_KEYS order.
-_METHOD_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9")
 
 
 def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
@@ -93,10 +93,10 @@ def bcr_distribution(
     else:
         index = np.asarray(methods)[keep]
         used = [i for i in range(len(method_keys)) if np.any(index == i)]
-        colours = [_METHOD_COLOURS[i % len(_METHOD_COLOURS)] for i in used]
+        colours = [method_colour(method_keys[i]) for i in used]
         ax.hist([values[index == i] for i in used], bins=bins, weights=[share[index == i] for i in used], stacked=True,
-                color=colours, alpha=0.85, label=[f"method: {method_keys[i]}" for i in used])
-    ax.axvspan(interval90[0], interval90[1], color=_SHADE_COLOUR, alpha=0.18, label=f"90% interval {ratio(interval90[0])} to {ratio(interval90[1])}")
+                color=colours, alpha=0.85, label=[method_name(method_keys[i]) for i in used])
+    ax.axvspan(interval90[0], interval90[1], color=BAND_COLOUR, alpha=0.18, label=f"90% interval {ratio(interval90[0])} to {ratio(interval90[1])}")
     median = float(np.median(values))
     ax.axvline(median, color=_OURS_COLOUR, linestyle="--", label=f"median {ratio(median)}")
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.5, label="1:1 (benefit = cost)")
@@ -120,9 +120,10 @@ def cost_forest(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     y = np.arange(len(table))[::-1]
     ax.hlines(y, table["p5"], table["p95"], color=_OURS_COLOUR, linewidth=1.5, label="ours: 90% interval")
     ax.hlines(y, table["p25"], table["p75"], color=_OURS_COLOUR, linewidth=5, label="ours: 50% interval")
-    ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median")
+    ax.plot(table["median"], y, "o", color="white", markeredgecolor=_OURS_COLOUR, label="ours: median (filled in the method's colour)")
+    ax.scatter(table["median"], y, s=30, c=[method_colour(m) for m in table["method"]], edgecolors=_OURS_COLOUR, zorder=3)
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper (Table 1)")
-    ax.set_yticks(y, list(table["method"]))
+    ax.set_yticks(y, [method_name(m) for m in table["method"]])
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
     _log_axis(ax, money=True, low=float(np.nanmin(ends)), high=float(np.nanmax(ends)))
     ax.set_xlabel("Cost per year = salary x FTE x coverage x FTE fraction (USD, log scale)")
@@ -315,8 +316,8 @@ def benefit_chain_table(inputs: dict[str, np.ndarray], scenario: Any = None) -> 
 
 
 def _labels(result: RunResult) -> dict[str, str]:
-    """Return each prior quantity's label in a run (what figures call the inputs)."""
-    return {name: result.scenario.label(name) for name in result.scenario.quantities}
+    """Return the display name of every input of a run (:func:`mcvalue.display.display_names`): what figures call them."""
+    return display_names(result.scenario, result.summary_record["inputs"])
 
 
 def plot_bcr(result: RunResult, *, ax: Axes | None = None) -> Axes:

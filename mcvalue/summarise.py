@@ -237,6 +237,20 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
+def cost_fit_sha256(cost: CostSide) -> str:
+    """Return the identity of a run's cost fit: the sha256 of its FTE draws (and FTE per year, for a stock), 16 hex digits.
+
+    Two runs with the same digest priced their cost with the very same draws (one cached
+    fit, or Table 1), so any difference in their cost comes from the cost-side priors and
+    settings; a different digest means a different fit (another machine, library, data or
+    sampler), which moves the cost by itself.
+    """
+    digest = hashlib.sha256(np.ascontiguousarray(cost.fte, dtype=np.float64).tobytes())
+    if cost.fte_by_year is not None:
+        digest.update(np.ascontiguousarray(cost.fte_by_year, dtype=np.float64).tobytes())
+    return digest.hexdigest()[:16]
+
+
 def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], thresholds: tuple[float, ...]) -> dict:
     """Return what produced these numbers: versions, seed, draws, cost model and basis (a stock's first and last year), priors and data hashes."""
     data = cost.data
@@ -255,6 +269,7 @@ def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], 
         "data_files_sha256": data["file_sha256"] if data is not None else {},
         # A collected sample's identity (its manifest's sample_sha256); null for the paper's files.
         "sample_sha256": data["file_sha256"].get("sample_sha256") if data is not None else None,
+        "cost_fit_sha256": cost_fit_sha256(cost),
         "swing": list(swing),
         "thresholds": list(thresholds),
     }

@@ -48,6 +48,13 @@ def test_compare_run_directory_with_edited_prior_file(tmp_path):
     differences = {d["key"]: d["values"] for d in comparison["differences"]}
     assert set(differences) == {"benefit.haircut.value", "benefit.haircut.label", "benefit.haircut.source"}
     assert differences["benefit.haircut.value"] == [0.1, 0.2] and differences["benefit.haircut.label"][1] is None
+    assert {d["kind"] for d in comparison["differences"]} == {"changed"}  # one Table 1 cost fit, one machine: nothing else differs
+    # Both runs price with Table 1's figures: the cost moved by exactly 0, and nothing is said to have moved it.
+    assert rows["cost median (USD/yr)"]["change"] == 0
+    cost_rows = [r for r in comparison["rows"] if r["quantity"].startswith("cost")]
+    assert all(r["change"][1] in (0, [0, 0]) and r["because"][1] == [] for r in cost_rows)
+    benefit_row = next(r for r in comparison["rows"] if r["quantity"] == "benefit median (USD/yr)")
+    assert benefit_row["because"][1] == ["you changed Haircut for optimistic sources (value)"]  # label and source move no figure
 
     text = runner.invoke(app, ["compare", str(tmp_path / "paper"), str(edited), "--quiet"]).stdout
     benefit = next(line for line in text.splitlines() if line.startswith("benefit median"))
@@ -55,7 +62,8 @@ def test_compare_run_directory_with_edited_prior_file(tmp_path):
     above_100 = next(line for line in text.splitlines() if line.startswith("P(BCR > 100)"))
     first, second = above_100.split()[-3:-1]
     assert float(first) == round(rows["P(BCR > 100)"]["a"], 4) and second == "1.0000"  # 4 decimals, never rounded up to 1
-    assert re.search(r"^  benefit.haircut.value +0.1  \|  0.2$", text, re.M)
+    assert re.search(r"^  Haircut for optimistic sources:$", text, re.M)  # the paper file's label names the quantity once
+    assert re.search(r"^    benefit.haircut.value +0.1  \|  0.2$", text, re.M)
 
 
 def test_compare_refuses_what_is_not_a_run(tmp_path):
@@ -91,20 +99,20 @@ def test_a_correlation_or_the_method_weights_alone_are_differences_and_run_names
     )
 
     # The run by its name in the results directory, against itself: nothing differs, every change is 0.
-    same = compare("base", tmp_path / "results" / "base", results_dir=tmp_path / "results")
+    same = compare("base", tmp_path / "results" / "base", results_dir=tmp_path / "results").to_dict()
     assert same["differences"] == []
     assert all(c in (0, [0, 0]) for r in same["rows"] for c in r["change"][1:])
 
     three = compare("base", correlated, weights, results_dir=tmp_path / "results")
-    assert three["runs"] == ["base", "correl.toml", "weights.toml"]
-    keys = {d["key"]: d["values"] for d in three["differences"]}
+    assert three.runs == ["base", "correl.toml", "weights.toml"]
+    keys = {d["key"]: d["values"] for d in three.differences}
     assert keys.pop("correlations.benefit.mloss_share ~ cost.coverage") == [None, 0.4, None]
     assert keys.pop("cost.method_weights.commits_tensorflow") == [0.2, 0.2, 1]
     for method in ("commits_pytorch", "contributors_pytorch", "lines_tensorflow", "lines_pytorch"):
         assert keys.pop(f"cost.method_weights.{method}") == [0.2, 0.2, 0]
     assert keys == {}  # nothing else: same draws, seed, data, cost model, versions
     # Point priors: only commits_tensorflow's ratio, 30e9 / 122.17e6 = 245.6, in the weights run.
-    median = next(r for r in three["rows"] if r["quantity"] == "BCR median")
+    median = next(r for r in three.rows if r["quantity"] == "BCR median")
     assert median["values"][2] == pytest.approx(30e9 / 122.17e6, rel=1e-5)
     assert median["change"][2] == pytest.approx(median["values"][2] - median["values"][0])
 

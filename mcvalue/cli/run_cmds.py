@@ -22,6 +22,10 @@ def _run(options: RunOptions) -> "mcvalue.RunResult":
     o = options
     swing_pair = parse_swing(o.swing)
     ks = parse_thresholds(o.threshold)
+    for k in ks:
+        note = mcvalue.text.threshold_note(k)
+        if note:
+            say(f"note: {note}", err=True)
     scenario = mcvalue.load_scenario(None if o.priors is None else str(o.priors)).with_settings(
         draws=o.draws, seed=o.seed, mode=o.mode, cost_model=o.cost_model, target_year=o.target_year, sample=o.sample, basis=o.basis,
         references=o.references,
@@ -66,7 +70,11 @@ def run(
         typer.Option("--save-draws", help="Also write draws.parquet: one row per Monte Carlo draw (inputs, method, FTE, cost, benefit, BCR).", metavar=FLAG),
     ] = False,
 ) -> None:
-    """Run the whole model and write a report to RESULTS_DIR/NAME/."""
+    """Run the whole model and write a report to RESULTS_DIR/NAME/; print the headline and the path of report.html.
+
+    --quiet silences the progress lines, not the headline; --json prints summary.json
+    instead; to print nothing, send stdout away (`mcvalue run -q > /dev/null`).
+    """
     target = mcvalue.report_directory(results_dir, name)
     result = _run(options)
     json_out, quiet = options.json_out, options.quiet
@@ -76,9 +84,8 @@ def run(
     if json_out:
         say_json(mcvalue.text.summary_json(result.summary_record), nl=False)
         return
-    if not quiet:
-        say(mcvalue.text.headline(result.summary_record))
-        say(f"report: {path / 'report.md'}")
+    say(mcvalue.text.headline(result.summary_record))  # the result: --quiet silences progress, not this
+    say(f"report: {path / 'report.html'}")
 
 
 @with_run_options
@@ -88,8 +95,7 @@ def sensitivity(options: RunOptions) -> None:
     if options.json_out:
         say_json(json.dumps(mcvalue.text.decision_json(result.summary_record), indent=2))
     else:
-        labels = {name: result.scenario.label(name) for name in result.scenario.quantities}
-        say(mcvalue.text.render_decision(result.summary_record, labels), nl=False)
+        say(mcvalue.text.render_decision(result.summary_record, mcvalue.text.input_names(result.scenario, result.summary_record)), nl=False)
 
 
 def compare(
@@ -112,7 +118,7 @@ def compare(
         if plot is not None:
             _progress(quiet)(f"figure: {mcvalue.write_comparison_plot(comparison, plot)}")
     if json_out:
-        say_json(mcvalue.to_json(comparison))
+        say_json(mcvalue.to_json(comparison.to_dict()))
     else:
         say(mcvalue.text.render_comparison(comparison))
 

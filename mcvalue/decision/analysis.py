@@ -107,9 +107,11 @@ def conditioning_note(correlated: Sequence[str]) -> str:
     return text
 
 
-def input_labels(cost_model: str) -> dict[str, str]:
-    """Readable labels of the two grouped inputs (the others are named by their prior key)."""
-    return {FTE_INPUT: f"FTE ({cost_model})", METHOD_INPUT: "costing method"}
+def input_labels() -> dict[str, str]:
+    """Display names of the two grouped inputs (:mod:`mcvalue.display`; the others are named by their prior key)."""
+    from mcvalue.display import display_name
+
+    return {FTE_INPUT: display_name(FTE_INPUT), METHOD_INPUT: display_name(METHOD_INPUT)}
 
 
 def _correlated_inputs(scenario: Scenario) -> tuple[str, ...]:
@@ -129,7 +131,6 @@ def decide(
     simulation: Simulation,
     swing: tuple[float, float] = DEFAULT_SWING,
     thresholds: Sequence[float] = (),
-    cost_model: str = "",
 ) -> Decision:
     """Run the decision analysis of a run on its own draws (nothing is refitted or redrawn).
 
@@ -147,8 +148,6 @@ def decide(
     thresholds : sequence of float
         The user's thresholds, added to the exceedance grid, the break-even table and the
         value of information.
-    cost_model : str
-        The cost model's name, for the FTE input's label.
 
     Returns
     -------
@@ -156,7 +155,7 @@ def decide(
         The result objects; :meth:`Decision.to_dict` is what summary.json holds.
     """
     with one_blas_thread():
-        return _decide(scenario, model, simulation, swing, thresholds, cost_model)
+        return _decide(scenario, model, simulation, swing, thresholds)
 
 
 def _decide(
@@ -165,7 +164,6 @@ def _decide(
     simulation: Simulation,
     swing: tuple[float, float],
     thresholds: Sequence[float],
-    cost_model: str,
 ) -> Decision:
     """Do the work of :func:`decide` (same arguments)."""
     extra = tuple(sorted({float(k) for k in thresholds}))
@@ -190,7 +188,7 @@ def _decide(
     batches = simulation_batches(sim)  # MCSEs count the FTE pool (mcvalue.mcse)
     curves = exceedance(bcr, default_thresholds(extra), method_index=sim.method_index, method_keys=METHOD_KEYS, batches=batches)
     be = break_even(conditional, priors, _thresholds(BREAK_EVEN_THRESHOLDS, extra))
-    bars = tornado(conditional, priors, bcr, swing, fte_pool=model.pool, method_keys=used, labels=input_labels(cost_model))
+    bars = tornado(conditional, priors, bcr, swing, fte_pool=model.pool, method_keys=used, labels=input_labels())
     seed = int(model.rng(SOBOL_STREAM).integers(1, 2**31 - 1))
     indices = sobol(model, priors, model.pool, model.method_weights, seed=seed)
     fte_values = sim.fte
@@ -205,12 +203,19 @@ def _decide(
         thresholds=extra,
         exceedance=curves,
         break_even=be,
-        fragility=be.fragility(bars.median, PAPER_THRESHOLD),  # the tornado's base line: the run's median
+        fragility=be.fragility(bars.median, PAPER_THRESHOLD, labels=_display_names(scenario)),  # the tornado's base line: the run's median
         tornado=bars,
         sobol=indices,
         voi=voi,
         correlated=correlated,
     )
+
+
+def _display_names(scenario: Scenario) -> dict[str, str]:
+    """Return every input's one display name (:mod:`mcvalue.display`), as the report's tables show it."""
+    from mcvalue.display import display_names
+
+    return display_names(scenario)
 
 
 def fte_regressor(scenario: Scenario, rows: np.ndarray) -> np.ndarray:

@@ -11,10 +11,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from mcvalue.display import FTE_INPUT as FTE_INPUT  # the registry of display names owns the grouped inputs
+from mcvalue.display import METHOD_INPUT as METHOD_INPUT
 from mcvalue.jsonio import SUMMARY_DIGITS, to_jsonable
 
-FTE_INPUT = "fte"
-METHOD_INPUT = "cost.method"
 DEFAULT_THRESHOLDS = (1.0, 100.0)
 DEFAULT_SWING = (0.10, 0.90)
 #: Break-even search range: the prior's [p0.1, p99.9].

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mcvalue.decision.common import MIXTURE
+from mcvalue.display import BAND_COLOUR, OURS_COLOUR, PAPER_COLOUR, method_colour, method_name
 from mcvalue.fmt import literal
 
 if TYPE_CHECKING:
@@ -64,11 +65,11 @@ def exceedance_curves(
         p = np.array([row["p"] for row in curve])
         if name == MIXTURE:
             se = np.array([row["mcse"] for row in curve])
-            ax.fill_between(k, np.clip(p - 2 * se, 0, 1), np.clip(p + 2 * se, 0, 1), color="black", alpha=0.15)
-            ax.plot(k, p, color="black", linewidth=2.2, label="mixture of methods", zorder=3)
+            ax.fill_between(k, np.clip(p - 2 * se, 0, 1), np.clip(p + 2 * se, 0, 1), color=BAND_COLOUR, alpha=0.3)
+            ax.plot(k, p, color=OURS_COLOUR, linewidth=2.2, label="mixture of methods", zorder=3)
         else:
-            ax.plot(k, p, linewidth=1.0, alpha=0.85, label=name)
-    ax.axvline(paper_ratio, color="tab:red", linestyle="--", linewidth=1.0, label=f"paper: {paper_ratio:g}:1")
+            ax.plot(k, p, color=method_colour(name), linewidth=1.6, label=method_name(name))
+    ax.axvline(paper_ratio, color=PAPER_COLOUR, linestyle="--", linewidth=1.0, label=f"paper: {paper_ratio:g}:1")
     ax.set_xscale("log")
     ax.set_ylim(0, 1)
     ax.set_xlabel("benefit-cost ratio k (log scale)")
@@ -103,8 +104,8 @@ def sobol_bars(
     ax = _axes(ax, (6.4, 0.9 + 0.35 * len(rows)))
     y = np.arange(len(rows))
     h = 0.38
-    ax.barh(y + h / 2, [r["total"] for r in rows], h, xerr=[r["total_ci"] for r in rows], label="total", color="tab:blue")
-    ax.barh(y - h / 2, [r["first"] for r in rows], h, xerr=[r["first_ci"] for r in rows], label="first-order", color="tab:orange")
+    ax.barh(y + h / 2, [r["total"] for r in rows], h, xerr=[r["total_ci"] for r in rows], label="total", color=OURS_COLOUR)
+    ax.barh(y - h / 2, [r["first"] for r in rows], h, xerr=[r["first_ci"] for r in rows], label="first-order", color=BAND_COLOUR)
     ax.set_yticks(y, [literal((labels or {}).get(r["input"], r["input"])) for r in rows])
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel(f"Sobol index of {table.output.replace('_', ' ')} (bars: {100 * conf_level:g}% CI)")
@@ -134,7 +135,7 @@ def evppi_bars(entry: VoiThreshold, *, ax: Axes | None = None, labels: Mapping[s
     ax = _axes(ax, (6.4, 0.9 + 0.3 * len(rows)))
     y = np.arange(len(rows))
     scale = 1e9
-    ax.barh(y, [r.value / scale for r in rows], xerr=[2 * r.se / scale for r in rows], color="tab:green")
+    ax.barh(y, [r.value / scale for r in rows], xerr=[2 * r.se / scale for r in rows], color=OURS_COLOUR)
     ax.axvline(entry.evpi / scale, color="black", linestyle="--", linewidth=1.0, label="EVPI")
     ax.set_yticks(y, [literal((labels or {}).get(r.input, r.input)) for r in rows])
     ax.set_xlabel(f"EVPPI at {entry.k:g}:1, billion USD per year (+-2 se)")
@@ -168,7 +169,7 @@ def tornado_bars(table: Tornado, *, ax: Axes | None = None, labels: Mapping[str,
     y = np.arange(len(bars))
     left = np.array([min(b.median_low, b.median_high) for b in bars])
     right = np.array([max(b.median_low, b.median_high) for b in bars])
-    ax.barh(y, right - left, left=left, color="tab:blue", height=0.6)
+    ax.barh(y, right - left, left=left, color=OURS_COLOUR, alpha=0.45, height=0.6)
     for yi, bar in zip(y, bars, strict=True):
         if isinstance(bar.value_low, str):
             for text, x, dx, ha in ((bar.value_low, bar.median_low, -3, "right"), (bar.value_high, bar.median_high, 3, "left")):

@@ -72,7 +72,9 @@ def render(record: dict[str, Any]) -> str:
 
 def check_line(scenario: Scenario) -> str:
     """One line confirming a valid file."""
+    n = len(scenario.correlations)
+    correlations = "no rank correlations (every quantity drawn independently)" if n == 0 else f"{n} rank correlation{'s' * (n != 1)}"
     return (
-        f"ok  {scenario.path}: {len(scenario.quantities)} quantities, {len(scenario.correlations)} rank correlations, "
+        f"ok  {scenario.path}: {len(scenario.quantities)} quantities, {correlations}, "
         f"data mode {scenario.data.mode}, cost model {scenario.run.cost_model}"
     )

@@ -112,12 +112,14 @@ class Scenario:
         >>> load_scenario("default").label("benefit.haircut")
         'Haircut for optimistic sources'
         >>> Scenario({}, {}, {}, DataSettings(), RunSettings()).label("fte.commits_pytorch")
-        'FTE (commits_pytorch)'
+        'FTE, commits_pytorch'
         """
         if name in self.labels:
             return self.labels[name]
         if name.startswith("fte."):
-            return f"FTE ({name[4:]})"
+            from mcvalue.display import fte_name
+
+            return fte_name(name[4:])
         return name.rsplit(".", 1)[-1].replace("_", " ")
 
     def with_prior(self, name: str, table: dict[str, Any]) -> "Scenario":

@@ -1,4 +1,8 @@
-"""The text ``mcvalue priors new`` writes: a prior file extending the default, every override commented out."""
+"""The text ``mcvalue priors new`` writes: a prior file extending the default, every override commented out.
+
+Each commented prior table is the default's own (its ``label`` and ``source`` too), so
+uncommenting one changes nothing until a value is edited.
+"""
 
 TEMPLATE = '''\
 # My mcvalue priors. Check with `mcvalue priors check THIS_FILE`, see the resulting
@@ -7,6 +11,8 @@ TEMPLATE = '''\
 # This file extends the shipped defaults: anything not written here is taken from
 # priors/default.toml (`mcvalue priors show` prints them, with sources). To change an
 # assumption, uncomment its table and edit it; a table replaces the default's whole.
+# Each table below is the default's as shipped (label and source included): uncommented
+# unchanged it is the default; edit the numbers, and the source to say where yours come from.
 #
 #   cost    = salary x FTE(method) x coverage x fraction(method)            ([cost] basis = "flow")
 #   cost    = salary x (r + d) x stock(method) x coverage x fraction(method)  (basis = "stock")
@@ -48,49 +54,56 @@ extends = "default"
 # Fully loaded cost of one FTE engineer-year, USD/year (paper: $300K, an upper bound).
 # [cost.salary_usd]
 # dist = "lognormal"
+# label = "Salary per FTE-year (loaded)"
 # ci90 = [150_000, 400_000]
-# source = "..."
+# source = "levels.fyi Google L4/Meta E4 2022 (paper 3.1.2) as upper end; scc COCOMO default ~$135K as lower"
 
 # FTE fraction of one contributor active in a two-week period (contributors method), [0, 1]
 # (paper: 1).
 # [cost.fte_fraction_contributor]
 # dist = "beta"
+# label = "FTE fraction per contributor"
 # ci90 = [0.15, 0.85]
-# source = "..."
+# source = "judgement; paper 3.1.2 assumes 1 (upper bound)"
 
 # FTE fraction of one reference-repo contributor-period (commits/lines methods), [0, 1]
 # (paper: 1).
 # [cost.fte_fraction_reference]
 # dist = "beta"
+# label = "FTE fraction, reference repo"
 # ci90 = [0.35, 0.95]
-# source = "..."
+# source = "judgement; paper 3.1.2 assumes 1"
 
 # Cost of the whole MLOSS universe / cost of the sampled repos, >= 1 (paper: 1).
 # [cost.coverage]
 # dist = "lognormal"
+# label = "Coverage (MLOSS / sample)"
 # ci90 = [1.2, 5]
 # lower = 1
-# source = "..."
+# source = "judgement; paper 3.1.3 (list may miss significant projects) and 3.2.2 (benefit covers all MLOSS)"
 
 # Depreciation rate of the MLOSS stock per year, [0, 1] (drawn only when basis = "stock";
 # national accounts: ~0.33 for software).
 # [cost.depreciation_rate]
 # dist = "beta"
+# label = "Depreciation rate of MLOSS"
 # ci90 = [0.2, 0.5]
-# source = "..."
+# source = "BEA fixed assets: own-account and custom software ~33%/yr (prepackaged ~55%); width: judgement"
 
 # Real discount rate per year, [0, 1] (drawn only when basis = "stock").
 # [cost.discount_rate]
 # dist = "beta"
+# label = "Real discount rate"
 # ci90 = [0.02, 0.08]
-# source = "..."
+# source = "OMB Circular A-4 (2003: 3% and 7% real; 2023 revision: 2%); width: judgement"
 
 # Activity per six months at which a developer counts as full-time (activity_threshold
 # method; Robles et al. 2014/2022: 12-75 commits, git2effort's default 75).
 # [cost.activity_threshold]
 # dist = "lognormal"
+# label = "Activity threshold per six months"
 # ci90 = [12, 75]
-# source = "..."
+# source = "Robles et al. MSR 2014 (OpenStack); Robles et al. Empirical Software Engineering 2022 (six projects); git2effort default 75"
 
 # Weights of the costing methods (the five Table 1 keys, and activity_threshold, which may
 # be left out for 0; summing to 1).
@@ -107,27 +120,31 @@ extends = "default"
 # Value of AI to the world economy per year, USD/year (paper: $3T; McKinsey 2018: $3.5T-$5.8T potential).
 # [benefit.ai_value_usd]
 # dist = "lognormal"
+# label = "AI value per year"
 # ci90 = [3e12, 5.8e12]
-# source = "..."
+# source = "McKinsey Global Institute 2018 ($3.5T-$5.8T/yr potential); PwC 2017/18; paper 3.2.1"
 
 # Fraction of that figure actually realised, [0, 1] (paper: 0.1).
 # [benefit.haircut]
 # dist = "lognormal"
+# label = "Haircut for optimistic sources"
 # ci90 = [0.03, 0.3]
 # upper = 1
-# source = "..."
+# source = "paper 3.2.1 (factor 10 reduction); width: judgement"
 
 # Algorithms' share of AI value, [0, 1] (paper: 0.1, BCG's 70-20-10 rule).
 # [benefit.attribution_share]
 # dist = "beta"
+# label = "Algorithms' share of AI value"
 # ci90 = [0.05, 0.2]
-# source = "..."
+# source = "BCG 2020 70-20-10 rule (paper 3.2.2); width: judgement"
 
 # MLOSS share of the algorithms slice, [0, 1] (paper: 1).
 # [benefit.mloss_share]
 # dist = "beta"
+# label = "MLOSS share of algorithms"
 # ci90 = [0.2, 0.8]
-# source = "..."
+# source = "judgement; paper 3.2.2 assumes 1"
 
 # ----------------------------------------------------------------------------- scenario
 
@@ -144,7 +161,8 @@ extends = "default"
 # cost_model = "pymc"        # or "bootstrap", "table1"
 
 # Rank (Spearman) correlations between quantities, -1 < rho < 1; repeat the block for
-# more pairs. An entry for a pair the default also correlates replaces the default's.
+# more pairs. The default correlates no pair (every quantity is drawn independently), so
+# each entry here adds one; `mcvalue priors check` counts them.
 # [[correlations]]
 # between = ["cost.salary_usd", "cost.fte_fraction_contributor"]
 # rho = -0.3

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from mcvalue.comparison import Comparison
     from mcvalue.priors.spec import Scenario
     from mcvalue.result import RunResult
 
@@ -120,12 +121,12 @@ def _fork_writer(makers: dict[str, Callable[[], Axes]], stems: list[str], direct
         os._exit(code)
 
 
-def write_comparison_plot(comparison: dict, path: Path | str) -> Path:
+def write_comparison_plot(comparison: Comparison, path: Path | str) -> Path:
     """Save the overlay of a comparison's runs (P(BCR > k) for each) as PNG at ``path``; return the path.
 
     Parameters
     ----------
-    comparison : dict
+    comparison : Comparison
         From :func:`mcvalue.compare`.
     path : pathlib.Path or str
         The PNG to write (its directory must exist).
@@ -139,7 +140,7 @@ def write_comparison_plot(comparison: dict, path: Path | str) -> Path:
     from mcvalue.plots import exceedance_overlay
 
     path = _plot_target(path)
-    save_png(exceedance_overlay(dict(zip(comparison["runs"], comparison["exceedance"], strict=True))), path)
+    save_png(exceedance_overlay(dict(zip(comparison.runs, comparison.exceedance, strict=True))), path)
     return path
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS, convergence_failure
 from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
 from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
+from mcvalue.display import METHOD_COLOUR_NAMES, display_name, method_name, unit
 from mcvalue.fmt import count, interval, plain, printable, prob, quantity, ratio, usd
 from mcvalue.paper import PAPER_BENEFIT_USD
 
@@ -58,8 +59,8 @@ def code_span(value: object) -> str:
 
 
 def _label(labels: Labels, name: str, default: str | None = None) -> str:
-    """Return the escaped label of input ``name`` (``default``, else the key, when it has none)."""
-    return escaped(labels.get(name, name if default is None else default))
+    """Return the escaped label of input ``name`` (``default``, else its display name, :func:`mcvalue.display.display_name`, when it has none)."""
+    return escaped(labels.get(name, display_name(name) if default is None else default))
 
 
 def headline(summary: dict) -> str:
@@ -109,15 +110,18 @@ def _tail_rows(summary: dict) -> list[str]:
 
 
 def _method_rows(summary: dict) -> list[str]:
+    """Return the costing methods' table: each method's colour in the figures, weight, cost per year and BCR beside the paper's."""
     rows = [
-        "| method | weight | paper cost/yr | our cost/yr: median | 90% interval | paper BCR | our BCR: median | 90% interval | P(BCR > 100) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| method | colour in figures | weight | paper cost (USD/yr) | our cost (USD/yr): median | 90% interval | paper BCR | our BCR: median "
+        "| 90% interval | P(BCR > 100) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, m in summary["methods"].items():
         c, b = m["cost_usd"], m["bcr"]
         paper = m["paper_cost_usd"]
         rows.append(
-            f"| {key} | {m['weight']:.2f} | {usd(paper) if paper else '-'} | {usd(c['median'])} | {interval(c['intervals']['90'], usd)} "
+            f"| {method_name(key)} | {METHOD_COLOUR_NAMES.get(key, 'grey')} | {m['weight']:.2f} | {usd(paper) if paper else '-'} "
+            f"| {usd(c['median'])} | {interval(c['intervals']['90'], usd)} "
             f"| {ratio(PAPER_BENEFIT_USD / paper) if paper else '-'} | {ratio(b['median'])} | {interval(b['intervals']['90'], ratio)} "
             f"| {prob(b['p_above']['100']['p'])} |"
         )
@@ -225,29 +229,40 @@ def basis_sentence(summary: dict) -> str:
 
 
 def _input_rows(summary: dict, labels: Labels) -> list[str]:
-    rows = ["| input | key | distribution | p5 | median | p95 | source |", "|---|---|---|---|---|---|---|"]
+    """Return the inputs table: each input's name, key, unit, distribution, p5 / median / p95 and source.
+
+    The FTE rows share one source (the cost model's definition of FTE): it is said once,
+    beneath the table, not in every row.
+    """
+    rows = ["| input | key | unit | distribution | p5 | median | p95 | source |", "|---|---|---|---|---|---|---|---|"]
+    fte_sources = {v["source"] for name, v in summary["inputs"].items() if name.startswith("fte.")}
+    shared = fte_sources.pop() if len(fte_sources) == 1 else None
     for name, v in summary["inputs"].items():
+        source = "the cost model (beneath the table)" if shared is not None and name.startswith("fte.") else escaped(v["source"] or "")
         rows.append(
-            f"| {_label(labels, name)} | {code_span(name)} | {escaped(v['distribution'])} | {quantity(name, v['p5'])} | {quantity(name, v['median'])} "
-            f"| {quantity(name, v['p95'])} | {escaped(v['source'] or '')} |"
+            f"| {_label(labels, name)} | {code_span(name)} | {unit(name)} | {escaped(v['distribution'])} | {quantity(name, v['p5'])} "
+            f"| {quantity(name, v['median'])} | {quantity(name, v['p95'])} | {source} |"
         )
+    if shared:
+        rows += ["", f"The FTE rows' source: {escaped(shared)}"]
     return rows
 
 
 def _value(name: str, value: object) -> str:
-    """Format an input's value: a number by its kind, the FTE per method as a list, a method key as is.
+    """Format an input's value: a number by its kind, the FTE per method as a list named by method, a method key as is.
 
     An FTE pool row (the five Table 1 figures, then the threshold method's curve) shows
-    the five figures and the curve's ends (at 1 and 48 per window).
+    each Table 1 method's FTE by name and the curve's ends (at 1 and 48 per window).
     """
     if isinstance(value, list):
         from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, TABLE1_COLUMNS
+        from mcvalue.paper import TABLE1_KEYS, THRESHOLD_KEY
 
-        if len(value) == POOL_WIDTH:
-            table1, curve = value[:TABLE1_COLUMNS], value[TABLE1_COLUMNS:]
-            ends = f"threshold {ratio(curve[0])}-{ratio(curve[-1])} (t {GRID[0]:g}-{GRID[-1]:g}/window)"
-            return " / ".join([*(ratio(v) for v in table1), ends])
-        return " / ".join(ratio(v) for v in value)
+        named = [f"{method_name(key)} {count(v)}" for key, v in zip(TABLE1_KEYS, value[:TABLE1_COLUMNS], strict=False)]
+        curve = value[TABLE1_COLUMNS:]
+        if len(value) == POOL_WIDTH and all(isinstance(v, (int, float)) and v == v for v in (curve[0], curve[-1])):
+            named.append(f"{method_name(THRESHOLD_KEY)} {count(curve[0])}-{count(curve[-1])} (t {GRID[0]:g}-{GRID[-1]:g} per window)")
+        return "; ".join(named)
     if isinstance(value, str):
         return escaped(value)
     return quantity(name, value)
@@ -261,20 +276,33 @@ def _percentile(q: float | None) -> str:
     return f"p{pct:.0f}" if 1 <= pct <= 99 else f"p{pct:.1f}"
 
 
+#: The thresholds every report's exceedance table lists.
+DEFAULT_LISTED = (1.0, 10.0, 100.0, 1000.0)
+
+
 def decision_k(summary: dict) -> list[float]:
     """Return the thresholds a report lists: 1, 10, 100, 1000 and the user's (``--threshold``)."""
-    return sorted({1.0, 10.0, 100.0, 1000.0} | {float(k) for k in summary["provenance"].get("thresholds", [])})
+    return sorted(set(DEFAULT_LISTED) | {float(k) for k in summary["provenance"].get("thresholds", [])})
 
 
-def _exceedance_rows(summary: dict, labels: Labels) -> list[str]:
-    """Return the exceedance sentence and a table of P(BCR > k) at the listed thresholds."""
+#: What the thresholds mean, said once where the decision analysis starts.
+THRESHOLDS_SENTENCE = (
+    "**Thresholds.** k = 1 is break-even (benefit equals cost); k = 100 is the paper's claim (at least $100 of value "
+    "per $1 spent), the ratio its conclusion rests on, not a threshold an investor would need to clear."
+)
+
+
+def _exceedance_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str]:
+    """Return the exceedance sentence (with ``figures``, what the figure draws) and a table of P(BCR > k) at the listed thresholds."""
     curve = {row["k"]: row for row in summary["bcr"]["exceedance"]}
+    drawn = (": thick for the mixture of costing methods (grey band: +-2 Monte Carlo standard errors), "
+             "one colour for each method alone") if figures else ""
     rows = [
-        "**Exceedance.** The chance that the benefit-cost ratio exceeds k, for every k from 1 to 1,000: "
-        "thick for the mixture of costing methods (band: +-2 Monte Carlo standard errors), thin for each method alone.",
+        THRESHOLDS_SENTENCE,
         "",
-        "![Exceedance curve](figures/exceedance.png)",
+        f"**Exceedance.** The chance that the benefit-cost ratio exceeds k, for every k from 1 to 1,000{drawn}.",
         "",
+        *(["![Exceedance curve](figures/exceedance.png)", ""] if figures else []),
         "| k | P(BCR > k) | MCSE |",
         "|---|---|---|",
     ]
@@ -282,48 +310,68 @@ def _exceedance_rows(summary: dict, labels: Labels) -> list[str]:
     return rows
 
 
-def _break_even_rows(summary: dict, labels: Labels) -> list[str]:
+def _break_even_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str]:
     """Return the fragility sentence and the break-even table."""
     sensitivity = summary["sensitivity"]
     rows = [
         f"**Break-even values.** The value an input would need, all other inputs keeping their distributions, for the median "
-        f"BCR to equal k, and where that value sits in the input's prior ({escaped(sensitivity['conditioning'])}); "
-        "'none' when no value in the prior's p0.1-p99.9 range gets there. "
+        f"BCR to equal k, and where that value sits in the input's prior ({escaped(sensitivity['conditioning'])}). "
         f"Most fragile: {escaped(sensitivity['fragility'])}.",
         "",
-        "| input | k | break-even value | its prior percentile | median BCR at the input's p0.1 / p99.9 |",
-        "|---|---|---|---|---|",
+        "| input | k | break-even value | unit | its prior percentile | median BCR at the input's p0.1 / p99.9 |",
+        "|---|---|---|---|---|---|",
     ]
-    for r in sensitivity["break_even"]:
-        value = "none" if r["value"] is None else _value(r["input"], r["value"])
+    found = [r for r in sensitivity["break_even"] if r["value"] is not None]
+    for r in found:
         ends = " / ".join(ratio(m) for m in r["median_range"])
-        rows.append(f"| {_label(labels, r['input'])} | {ratio(r['threshold'])} | {value} | {_percentile(r['prior_quantile'])} | {ends} |")
+        rows.append(
+            f"| {_label(labels, r['input'])} | {ratio(r['threshold'])} | {_value(r['input'], r['value'])} | {unit(r['input'])} "
+            f"| {_percentile(r['prior_quantile'])} | {ends} |"
+        )
+    if not found:
+        rows = rows[:-2] + ["No input alone can bring the median BCR to any listed k within its prior's p0.1-p99.9 range."]
+    left = [r for r in sensitivity["break_even"] if r["value"] is None]
+    if left and found:
+        by_k: dict[float, list[str]] = {}
+        for r in left:
+            by_k.setdefault(r["threshold"], []).append(_label(labels, r["input"]))
+        rows += ["", "Left out, because no value in the input's prior p0.1-p99.9 range brings the median BCR to k: "
+                 + "; ".join(f"at k = {ratio(k)}, {len(names)} inputs ({', '.join(names)})" for k, names in by_k.items()) + "."]
     return rows
 
 
-def _tornado_rows(summary: dict, labels: Labels) -> list[str]:
-    """Return the tornado sentence, figure and table."""
+def _tornado_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str]:
+    """Return the tornado sentence, figure (with ``figures``) and table.
+
+    The costing method's row names the methods giving the lowest and highest median; the
+    FTE row, every method's FTE by name.
+    """
     t = summary["sensitivity"]["tornado"]
     lo, hi = (_percentile(q) for q in t["swing"])
+    drawn = "a bar spans the two median BCRs, the line is the run's median" if figures else "the run's median is"
     rows = [
-        f"**Tornado.** Each input fixed at its {lo} and {hi} (the costing method at each method), "
-        f"all others keeping their distributions; a bar spans the two median BCRs, the line is the run's median "
-        f"({ratio(t['median'])}). Widest first.",
+        f"**Tornado.** Each input fixed at its {lo} and {hi} (the costing method at each method; the FTE at every method's own "
+        f"{lo} and {hi}), all others keeping their distributions; {drawn} ({ratio(t['median'])}). Widest first.",
         "",
-        "![Tornado](figures/tornado.png)",
-        "",
-        f"| input | value at {lo} | value at {hi} | median BCR at {lo} | median BCR at {hi} |",
-        "|---|---|---|---|---|",
+        *(["![Tornado](figures/tornado.png)", ""] if figures else []),
+        f"| input | unit | value at {lo} (or lowest) | value at {hi} (or highest) | median BCR at {lo} (or lowest) | median BCR at {hi} (or highest) |",
+        "|---|---|---|---|---|---|",
     ]
+    flat = [b for b in t["bars"] if b["median_low"] == b["median_high"]]
     for b in t["bars"]:
+        if b in flat:
+            continue
         rows.append(
-            f"| {_label(labels, b['input'], b['label'])} | {_value(b['input'], b['value_low'])} | {_value(b['input'], b['value_high'])} "
-            f"| {ratio(b['median_low'])} | {ratio(b['median_high'])} |"
+            f"| {_label(labels, b['input'], b['label'])} | {unit(b['input'])} | {_value(b['input'], b['value_low'])} "
+            f"| {_value(b['input'], b['value_high'])} | {ratio(b['median_low'])} | {ratio(b['median_high'])} |"
         )
+    if flat:
+        names = ", ".join(_label(labels, b["input"], b["label"]) for b in flat)
+        rows += ["", f"Left out, because fixing them leaves the median BCR where it is (a fixed value, or a method this run does not price): {names}."]
     return rows
 
 
-def _sobol_rows(summary: dict, labels: Labels) -> list[str]:
+def _sobol_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str]:
     """Return the Sobol sentence, table (log BCR and BCR side by side) and figure."""
     by_output = {e["output"]: {r["input"]: r for r in e["indices"]} for e in summary["sensitivity"]["sobol"]}
     log_rows, bcr_rows = by_output["log_bcr"], by_output["bcr"]
@@ -345,39 +393,68 @@ def _sobol_rows(summary: dict, labels: Labels) -> list[str]:
             f"| {_label(labels, name)} | {cell(log_rows[name], 'first')} | {cell(log_rows[name], 'total')} "
             f"| {cell(bcr_rows[name], 'first')} | {cell(bcr_rows[name], 'total')} |"
         )
-    return rows + ["", "![Sobol indices](figures/sobol.png)"]
+    return rows + (["", "![Sobol indices](figures/sobol.png)"] if figures else [])
 
 
-def _voi_rows(summary: dict, labels: Labels, k: float = 100.0) -> list[str]:
-    """Return the value-of-information sentence, the EVPI per threshold and the EVPPI ranking at k."""
+def _method_spread_and_worth(summary: dict, labels: Labels, at_k: dict | None) -> str:
+    """Return " In this run, ..." giving the costing method's Sobol rank and its EVPPI at the paper's threshold (empty if either is missing)."""
+    from mcvalue.display import METHOD_INPUT
+
+    log_rows = next((e["indices"] for e in summary["sensitivity"]["sobol"] if e["output"] == "log_bcr"), [])
+    ranked = sorted(log_rows, key=lambda r: -r["total"])
+    position = next((i for i, r in enumerate(ranked) if r["input"] == METHOD_INPUT), None)
+    evppi = next((r for r in (at_k or {}).get("evppi", []) if r["input"] == METHOD_INPUT), None)
+    if position is None or evppi is None:
+        return ""
+    return (
+        f" In this run, {_label(labels, METHOD_INPUT)} has the total Sobol index {ranked[position]['total']:.3f} of log BCR "
+        f"(rank {position + 1} of {len(ranked)}) and is worth {usd(evppi['value'])} per year (se {usd(evppi['se'])}) "
+        f"for the decision at {at_k['k']:g}:1."
+    )
+
+
+def _voi_rows(summary: dict, labels: Labels, k: float = 100.0, figures: bool = True) -> list[str]:
+    """Return the value-of-information sentence, the EVPI per threshold, the EVPPI ranking at k, and why it can differ from Sobol's."""
     entries = summary["voi"]["thresholds"]
+    at_k = next((e for e in entries if e["k"] == k), None)
     rows = [
         "**Value of information.** For the decision 'invest in MLOSS iff E[benefit - k x cost] > 0', the EVPI is what "
         "knowing every input exactly would be worth, and an input's EVPPI what knowing that input alone would be worth, "
         "in USD per year; an EVPPI not clearly above its bias + 2 se cannot be told from 0.",
         "",
-        "| k | E[benefit - k x cost] | EVPI | EVPI se |",
+        "Why an input can matter for the spread and not for the decision: the Sobol indices split the variance of "
+        "log BCR, however far from any threshold it lies, while the value of information only counts what would flip "
+        "the decision, which compares a mean (E[benefit - k x cost]) with 0; an input whose every value leaves that mean "
+        "on the same side of 0 is worth $0 however much it spreads the ratio."
+        + _method_spread_and_worth(summary, labels, at_k),
+        "",
+        "Why the decision and the headline can disagree: the headline gives the median BCR and P(BCR > k), the decision "
+        "rule the mean net benefit"
+        + (f" (at {k:g}:1, E[benefit - {k:g} x cost] = {usd(at_k['expected_nb'])} per year)" if at_k is not None else "")
+        + "; the ratio's tails are long, so a mean and a median of them need not fall on the same side of a threshold.",
+        "",
+        "| k | E[benefit - k x cost] (USD per year) | EVPI (USD per year) | EVPI se (USD per year) |",
         "|---|---|---|---|",
     ]
     rows += [f"| {ratio(e['k'])} | {usd(e['expected_nb'])} | {usd(e['evpi'])} | {usd(e['evpi_se'])} |" for e in entries]
-    at_k = next((e for e in entries if e["k"] == k), None)
     if at_k is not None:
-        rows += ["", f"EVPPI ranking at {k:g}:1:", "", "| input | EVPPI | se | bias |", "|---|---|---|---|"]
+        rows += ["", f"EVPPI ranking at {k:g}:1 (USD per year):", "", "| input | EVPPI | se | bias |", "|---|---|---|---|"]
         for r in sorted(at_k["evppi"], key=lambda r: -r["value"]):
             rows.append(f"| {_label(labels, r['input'])} | {usd(r['value'])} | {usd(r['se'])} | {usd(r['bias'])} |")
-        rows += ["", "![EVPPI](figures/evppi.png)"]
+        rows += ["", "![EVPPI](figures/evppi.png)"] if figures else []
     return rows
 
 
-def decision_rows(summary: dict, labels: Labels | None = None) -> list[str]:
-    """Return the section "What would change the conclusion": exceedance, break-even, tornado, Sobol, EVPPI.
+def decision_rows(summary: dict, labels: Labels | None = None, figures: bool = True) -> list[str]:
+    """Return the section "What would change the conclusion": thresholds, exceedance, break-even, tornado, Sobol, EVPPI.
 
-    ``labels`` maps input keys to the names shown (default: the keys).
+    ``labels`` maps input keys to the names shown (default: the keys). Without ``figures``
+    (the terminal) no figure is linked and no sentence describes one.
     """
     rows: list[str] = []
-    for part in (_exceedance_rows, _break_even_rows, _tornado_rows, _sobol_rows, _voi_rows):
-        rows += part(summary, labels or {}) + [""]
-    return rows
+    for part in (_exceedance_rows, _break_even_rows, _tornado_rows, _sobol_rows):
+        rows += part(summary, labels or {}, figures) + [""]
+    return rows + _voi_rows(summary, labels or {}, figures=figures) + [""]
 
 
 def readable(value: object) -> str:
@@ -440,8 +517,28 @@ def diagnostics_rows(diagnostics: dict) -> list[str]:
             f"| sampler | {escaped(sampler['nuts'])}'s NUTS, {sampler['chains']} chains x {count(sampler['draws'])} draws ({count(sampler['tune'])} tuning), "
             f"target acceptance {sampler['target_accept']:g}, seed {sampler['seed']} | | how the posterior was drawn |"
         )
+    rows += _fit_rows(diagnostics)
+    known |= {"trend", "target_year", "top100_correction"}
     rows += [f"| {escaped(k)} | {readable(v)} | | |" for k, v in diagnostics.items() if k not in known]
     rows += _ppc_rows(diagnostics)
+    return rows
+
+
+def _fit_rows(diagnostics: dict) -> list[str]:
+    """Return the fit's target year, yearly trends and top-100 correction factors as rows, each with its unit."""
+    rows = []
+    if "target_year" in diagnostics:
+        rows.append(f"| target year | {escaped(diagnostics['target_year'])} | | the year whose activity the FTE describes |")
+    trend = diagnostics.get("trend")
+    if isinstance(trend, dict):
+        shown = "; ".join(f"{escaped(q)} x{ratio(t['median'], 4)} per year (90%: {ratio(t['ci90'][0], 4)}-{ratio(t['ci90'][1], 4)})"
+                          for q, t in trend.items())
+        rows.append(f"| trend | {shown} | | each likelihood's global activity trend: the factor its mean changes by per year |")
+    top100 = diagnostics.get("top100_correction")
+    if isinstance(top100, dict) and isinstance(top100.get("factor_q05_q50_q95"), dict):
+        shown = "; ".join(f"{escaped(m)} x{ratio(f[1])} (90%: {ratio(f[0])}-{ratio(f[2])})" for m, f in top100["factor_q05_q50_q95"].items())
+        rows.append(f"| top-100 correction | {shown} | | factor multiplying each method's FTE for the contributors GitHub's page hid "
+                    f"(fitted on {count(top100.get('relation_repos'))} repos) |")
     return rows
 
 
@@ -488,8 +585,10 @@ def provenance_rows(provenance: dict) -> list[str]:
 
 
 def labels_for(scenario: Scenario, summary: dict) -> dict[str, str]:
-    """Return the label of every prior quantity and every input of ``summary["inputs"]`` (the FTE per method)."""
-    return {name: scenario.label(name) for name in [*scenario.quantities, *summary["inputs"]]}
+    """Return the display name of every prior quantity, grouped input and input of ``summary["inputs"]`` (:mod:`mcvalue.display`)."""
+    from mcvalue.display import display_names
+
+    return display_names(scenario, summary["inputs"])
 
 
 def render_markdown(

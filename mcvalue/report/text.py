@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mcvalue.calibration import CalibrationResult
+    from mcvalue.comparison import Comparison
     from mcvalue.priors.spec import Scenario
 
 
@@ -132,13 +133,55 @@ def _cell(value: object, money: bool = False, probability: bool = False, signed:
     return "n/a" if value is None else str(value)
 
 
-def render_comparison(comparison: dict) -> str:
-    """Return a plain-text comparison: headline rows side by side (change against the first run in brackets), then every difference."""
+def _side_of(quantity: str) -> str:
+    """Return the group a compared figure belongs to in the "why it moved" lines: cost, benefit or BCR."""
+    return "cost" if quantity.startswith("cost") else "benefit" if quantity.startswith("benefit") else "BCR"
+
+
+def _why_moved(comparison: Comparison, i: int) -> list[str]:
+    """Return the lines saying why run ``i``'s figures moved against the first run's, by side (cost, benefit, BCR)."""
+    lines = []
+    for side in ("cost", "benefit", "BCR"):
+        rows = [r for r in comparison.rows if _side_of(r["quantity"]) == side]
+        moved = [r for r in rows if r["because"][i]]
+        unmoved = [r for r in rows if not r["because"][i]]
+        if not moved:
+            lines.append(f"  {side}: no change (exactly 0)")
+            continue
+        reasons = list(dict.fromkeys(reason for r in moved for reason in r["because"][i]))
+        tail = f"; {len(unmoved)} unchanged" if unmoved else ""
+        lines.append(f"  {side} moved ({len(moved)} of {len(rows)} figures{tail}) because " + "; ".join(reasons or ["of nothing listed"]))
+    return lines
+
+
+def _difference_lines(title: str, diffs: list[dict], runs: list[str]) -> list[str]:
+    """Return one block of differences: its title, then each key (and its reason) with every run's value."""
     from mcvalue.report.markdown import readable
 
-    runs = comparison["runs"]
+    if not diffs:
+        return []
+    lines = [f"{title} ({len(diffs)}; {' | '.join(runs)}):"]
+    key_width = max(len(d["key"]) for d in diffs)
+    named = None
+    for d in diffs:
+        if d.get("name") and d["name"] != named:
+            lines.append(f"  {d['name']}:")
+        named = d.get("name")
+        shown = ["(absent)" if v is None else readable(v) for v in d["values"]]
+        indent = "    " if named else "  "
+        lines.append(f"{indent}{d['key']:{key_width}}  " + "  |  ".join(shown) + ("" if d["kind"] == "changed" else f"   [{d['reason']}]"))
+    return lines
+
+
+def render_comparison(comparison: Comparison) -> str:
+    """Return a plain-text comparison: figures side by side (change against the first run in brackets), why each side moved, then every difference.
+
+    Differences come in two blocks: what the user changed (prior file lines, settings)
+    and what differs for other reasons (cost fit, data, libraries, machine).
+    """
+    runs = comparison.runs
     body = []
-    for r in comparison["rows"]:
+    for r in comparison.rows:
         money, probability = "USD" in r["quantity"], r["quantity"].startswith("P(")
         cells = [_cell(r["values"][0], money, probability)]
         for value, change in zip(r["values"][1:], r["change"][1:], strict=True):
@@ -149,17 +192,24 @@ def render_comparison(comparison: dict) -> str:
     columns = [max(len(runs[i]), *(len(cells[i]) for _, cells in body)) for i in range(len(runs))]
     lines = [f"{'':{width}}  " + "  ".join(f"{name:>{w}}" for name, w in zip(runs, columns, strict=True))]
     lines += [f"{q:{width}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(cells, columns, strict=True)) for q, cells in body]
+    for i, name in enumerate(runs[1:], start=1):
+        lines += ["", f"why {name} differs from {runs[0]}:", *_why_moved(comparison, i)]
     lines.append("")
-    diffs = comparison["differences"]
-    if not diffs:
-        lines.append("scenarios: identical (priors, weights, correlations, data, run settings, provenance)")
+    if not comparison.differences:
+        lines.append("scenarios: identical (priors, weights, correlations, data, run settings, cost fit, libraries, machine)")
         return "\n".join(lines)
-    lines.append(f"what differs ({len(diffs)}; {' | '.join(runs)}):")
-    key_width = max(len(d["key"]) for d in diffs)
-    for d in diffs:
-        shown = ["(absent)" if v is None else readable(v) for v in d["values"]]
-        lines.append(f"  {d['key']:{key_width}}  " + "  |  ".join(shown))
+    changed = _difference_lines("what you changed", comparison.changed(), runs)
+    other = _difference_lines("differs for other reasons (not in the prior files or settings)", comparison.other(), runs)
+    lines += changed or ["what you changed: nothing (same prior files and settings)"]
+    lines += ([""] + other) if other else ["", "nothing differs for other reasons (same cost fit, data, libraries and machine)"]
     return "\n".join(lines)
+
+
+def input_names(scenario: Scenario, summary: dict) -> dict[str, str]:
+    """Return the display name of every input of a run (:func:`mcvalue.display.display_names`), as the report shows them."""
+    from mcvalue.report.markdown import labels_for
+
+    return labels_for(scenario, summary)
 
 
 def render_decision(summary: dict, labels: Mapping[str, str] | None = None) -> str:
@@ -176,15 +226,41 @@ def render_decision(summary: dict, labels: Mapping[str, str] | None = None) -> s
     -------
     str
         The exceedance table, the break-even sentence and table, the tornado, the Sobol
-        indices and the value of information, each after the sentence saying what it is.
+        indices and the value of information, each after the sentence saying what it is;
+        no sentence describes a figure (the terminal shows none).
     """
     from mcvalue.report.markdown import decision_rows
 
-    lines = [line.replace("**", "") for line in decision_rows(summary, labels) if not line.startswith("![")]
+    lines = [line.replace("**", "") for line in decision_rows(summary, labels, figures=False)]
     text = "\n".join(lines)
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.strip() + "\n"
+
+
+def threshold_note(k: float) -> str | None:
+    """Say which of a report's lists already hold threshold ``k`` (``--threshold``), or None when none does.
+
+    Examples
+    --------
+    >>> threshold_note(100)
+    '--threshold 100 is a default threshold already (exceedance, break-even and value of information list it); it adds nothing'
+    >>> threshold_note(10)
+    '--threshold 10 is a default threshold of exceedance and value of information already; it adds it to break-even'
+    >>> threshold_note(30) is None
+    True
+    """
+    from mcvalue.decision.analysis import BREAK_EVEN_THRESHOLDS, VOI_THRESHOLDS
+    from mcvalue.report.markdown import DEFAULT_LISTED
+
+    lists = {"exceedance": DEFAULT_LISTED, "break-even": BREAK_EVEN_THRESHOLDS, "value of information": VOI_THRESHOLDS}
+    having = [name for name, ks in lists.items() if float(k) in ks]
+    if not having:
+        return None
+    if len(having) == len(lists):
+        return f"--threshold {k:g} is a default threshold already (exceedance, break-even and value of information list it); it adds nothing"
+    missing = [name for name in lists if name not in having]
+    return f"--threshold {k:g} is a default threshold of {' and '.join(having)} already; it adds it to {' and '.join(missing)}"
 
 
 def decision_json(summary: dict) -> dict:

@@ -56,7 +56,7 @@ def test_table_output_keeps_the_progress_off_stdout(tmp_path):
     done = _noisy_cli(tmp_path, "run", "--cost-model", "table1", "--draws", "2000", "--results-dir", str(tmp_path), "--name", "t")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("The median benefit-cost ratio") and "chain 1" not in done.stdout
-    assert done.stdout.splitlines()[-1] == f"report: {tmp_path / 't' / 'report.md'}"
+    assert done.stdout.splitlines()[-1] == f"report: {tmp_path / 't' / 'report.html'}"
 
 
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31m\u202e\x9b"
