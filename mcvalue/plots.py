@@ -88,14 +88,20 @@ def bcr_distribution(
     lo, hi = min(lo, 0.5), max(hi, paper_bcr * 2)  # 1:1 and the paper's ratio always in view
     bins = np.geomspace(lo, hi, 80)
     share = np.full(len(values), 1 / len(values))
+    # Each layer is one filled step patch (ax.stairs) rather than ax.hist's 80 bars per layer:
+    # the same heights (np.histogram, stacked by cumulative sums), a tenth of the drawing time.
     if methods is None:
-        ax.hist(values, bins=bins, weights=share, color=_OURS_COLOUR, alpha=0.8)
+        ax.stairs(np.histogram(values, bins=bins, weights=share)[0], bins, fill=True, color=_OURS_COLOUR, alpha=0.8)
     else:
         index = np.asarray(methods)[keep]
         used = [i for i in range(len(method_keys)) if np.any(index == i)]
-        colours = [_METHOD_COLOURS[i % len(_METHOD_COLOURS)] for i in used]
-        ax.hist([values[index == i] for i in used], bins=bins, weights=[share[index == i] for i in used], stacked=True,
-                color=colours, alpha=0.85, label=[f"method: {method_keys[i]}" for i in used])
+        bottom = np.zeros(bins.size - 1)
+        for i in used:
+            top = bottom + np.histogram(values[index == i], bins=bins, weights=share[index == i])[0]
+            ax.stairs(top, bins, baseline=bottom, fill=True, color=_METHOD_COLOURS[i % len(_METHOD_COLOURS)], alpha=0.85,
+                      label=f"method: {method_keys[i]}")
+            bottom = top
+    ax.set_ylim(bottom=0.0)
     ax.axvspan(interval90[0], interval90[1], color=_SHADE_COLOUR, alpha=0.18, label=f"90% interval {ratio(interval90[0])} to {ratio(interval90[1])}")
     median = float(np.median(values))
     ax.axvline(median, color=_OURS_COLOUR, linestyle="--", label=f"median {ratio(median)}")
