@@ -94,6 +94,27 @@ def mcse_of_mean(values: np.ndarray, batches: np.ndarray | None = None) -> float
     return float(np.sqrt(blocks / (blocks - 1) * np.sum(resid**2)) / n)
 
 
+def _indicator_mcse(k: int, batches_sorted: np.ndarray) -> tuple[float, float]:
+    """Return :func:`mcse_of_mean` of the indicator of the first ``k`` of n sorted draws, and its mean k / n.
+
+    The same floats as building the 0/1 array and calling :func:`mcse_of_mean` on it (its
+    sums of ones are exact integers), without making the array: per batch, the count of
+    indicator ones is the count of the batch's labels among the first k.
+    """
+    n = batches_sorted.size
+    p = k / n
+    if n < 2 or k in (0, n):  # a constant indicator has no error
+        return 0.0, p
+    counts = np.bincount(batches_sorted)
+    used = counts > 0
+    blocks = int(used.sum())
+    if blocks < 2:
+        return float(np.std((np.arange(n) < k).astype(float), ddof=1) / np.sqrt(n)), p
+    ones = np.bincount(batches_sorted[:k], minlength=counts.size).astype(float)
+    resid = ones[used] - counts[used] * p
+    return float(np.sqrt(blocks / (blocks - 1) * np.sum(resid**2)) / n), p
+
+
 def mcse_of_quantile(sorted_draws: np.ndarray, prob: float, batches_sorted: np.ndarray | None = None) -> float:
     """Monte Carlo standard error of the ``prob`` quantile of draws (sorted ascending).
 
@@ -108,9 +129,7 @@ def mcse_of_quantile(sorted_draws: np.ndarray, prob: float, batches_sorted: np.n
         return 0.0
     ess = float(n)
     if batches_sorted is not None:
-        below = (np.arange(n) < int(np.ceil(prob * n))).astype(float)
-        se = mcse_of_mean(below, batches_sorted)
-        p = below.mean()
+        se, p = _indicator_mcse(int(np.ceil(prob * n)), np.asarray(batches_sorted))
         ess = p * (1 - p) / se**2 if se > 0 else float(n)
     ranks = special.betaincinv(ess * prob + 1, ess * (1 - prob) + 1, np.asarray(_ONE_SD_PROBS)) * n - 1  # the Beta's ppf
     low = sorted_draws[int(np.floor(np.clip(ranks[0], 0, n - 1)))]

@@ -92,6 +92,20 @@ def log_hdi(sorted_draws: np.ndarray, prob: float) -> tuple[float, float]:
     return float(np.exp(low)), float(np.exp(high))
 
 
+def stable_order(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``np.argsort(draws, kind="stable")`` and the sorted draws, the same bits, about twice as fast.
+
+    Without ties (and NaNs) every sort gives the one ordering, so NumPy's fast unstable
+    sort is used; with a tie the stable sort decides, keeping tied draws in their order.
+    """
+    order = np.argsort(draws)
+    ordered = draws[order]
+    if ordered.size and (np.isnan(ordered[-1]) or np.any(ordered[1:] == ordered[:-1])):
+        order = np.argsort(draws, kind="stable")
+        ordered = draws[order]
+    return order, ordered
+
+
 def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np.ndarray | None = None) -> dict:
     """Mean, median, quantiles, intervals, HDI and MCSEs of one array of draws.
 
@@ -102,8 +116,7 @@ def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np
     """
     draws = np.asarray(draws, dtype=float)
     finite = bool(np.all(np.isfinite(draws)))
-    order = np.argsort(draws, kind="stable")
-    ordered = draws[order]
+    order, ordered = stable_order(draws)
     batches_sorted = None if batches is None else np.asarray(batches)[order]
     with np.errstate(invalid="ignore"):  # inf - inf when interpolating between infinite draws
         quantiles = np.quantile(draws, QUANTILE_PROBS)

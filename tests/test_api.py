@@ -2,6 +2,7 @@
 
 import ast
 import json
+import os
 import re
 import subprocess
 import sys
@@ -100,6 +101,22 @@ def test_fast_commands_import_no_heavy_library(command, tmp_path):
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]), file=sys.stderr)\n"
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stderr.strip().splitlines()[-1]) == []
+
+
+def test_a_run_and_its_report_import_neither_scipy_stats_nor_pandas(tmp_path):
+    # The Sobol design builds its own scrambled Sobol' sequence and the figures read plain
+    # columns: ~1 s of imports a re-run no longer pays (docs/speed.md).
+    script = (
+        "import sys, json\n"
+        "import mcvalue\n"
+        "scenario = mcvalue.load_scenario('default').with_settings(cost_model='table1', draws=4000)\n"
+        "mcvalue.write_report(mcvalue.run(scenario), mcvalue.report_directory('results'))\n"
+        "print(json.dumps([m for m in ('scipy.stats', 'pandas') if m in sys.modules]), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "MPLBACKEND": "Agg", "MCVALUE_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stderr.strip().splitlines()[-1]) == []
 

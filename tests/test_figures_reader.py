@@ -27,11 +27,13 @@ def test_bcr_figure_marks_1_and_100_states_p100_and_stacks_the_methods():
     lo, hi = ax.get_xlim()
     assert lo < 1 and hi > 100
     # one stacked layer per method used, each layer's bars summing to that method's share of draws
-    layers = ax.containers
+    from matplotlib.patches import StepPatch
+
+    layers = [p.get_data() for p in ax.patches if isinstance(p, StepPatch)]
     assert len(layers) == 2
-    bottom = np.array([p.get_height() for p in layers[0]])
-    top = np.array([p.get_height() for p in layers[1]])
-    edges = [p.get_x() for p in layers[0]] + [layers[0][-1].get_x() + layers[0][-1].get_width()]
+    bottom, top = (layer.values - layer.baseline for layer in layers)
+    assert np.array_equal(layers[1].baseline, layers[0].values)  # stacked: the second layer starts on the first
+    edges = layers[0].edges
     inside = (bcr >= edges[0]) & (bcr <= edges[-1])  # the bins span the draws' p0.1-p99.9 (and 1, 100)
     assert bottom.sum() == pytest.approx(np.mean(inside & (methods == 0)), abs=1e-9)
     assert top.sum() == pytest.approx(np.mean(inside & (methods == 4)), abs=1e-9)

@@ -6,7 +6,7 @@ from montecarlo_helpers import lognormal_scenario
 from scipy import stats
 
 from mcvalue.decision import exceedance
-from mcvalue.mcse import mcse_of_mean, pool_batches
+from mcvalue.mcse import _indicator_mcse, mcse_of_mean, pool_batches
 from mcvalue.simulate import simulate
 from mcvalue.summarise import summarise_simulation
 
@@ -97,3 +97,17 @@ def test_reported_mcse_matches_spread_over_bootstrap_pools_of_the_real_sample(re
         estimates, mcses = column
         ratio = np.std(estimates, ddof=1) / np.sqrt(np.mean(mcses**2))
         assert low < ratio < high, (name, ratio)
+
+
+@pytest.mark.parametrize("sorted_labels", [False, True])
+def test_indicator_mcse_is_mcse_of_mean_of_the_indicator_array(sorted_labels):
+    # The quantile MCSE's indicator 1[rank < k] is never built: per batch its sum is a count
+    # of labels, and sums of ones are exact, so the floats must be mcse_of_mean's own.
+    rng = np.random.default_rng(11)
+    for _ in range(60):
+        n, blocks = int(rng.integers(2, 3000)), int(rng.integers(1, 25))
+        labels = rng.integers(0, blocks, size=n)
+        labels = np.sort(labels) if sorted_labels else labels
+        for k in (0, 1, n // 3, n - 1, n, int(rng.integers(0, n + 1))):
+            below = (np.arange(n) < k).astype(float)
+            assert _indicator_mcse(k, labels) == (mcse_of_mean(below, labels), below.mean())

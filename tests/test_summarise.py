@@ -9,7 +9,7 @@ from scipy import stats
 
 from mcvalue.paper import TABLE1_KEYS
 from mcvalue.simulate import simulate
-from mcvalue.summarise import summarise_draws, summarise_simulation, tail_probabilities
+from mcvalue.summarise import stable_order, summarise_draws, summarise_simulation, tail_probabilities
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])
 N = 40_000
@@ -110,3 +110,19 @@ def test_iid_shortcuts_agree_with_arviz():
     for prob in ("0.05", "0.5", "0.95"):
         theirs = float(np.ravel(az.mcse(draws.reshape(1, -1), method="quantile", prob=float(prob)))[0])
         assert summary["quantile_mcse"][prob] == pytest.approx(theirs, rel=0.1), prob
+
+
+@pytest.mark.parametrize(
+    "draws",
+    [
+        np.random.default_rng(3).lognormal(size=1000),  # no ties
+        np.repeat([3.0, 1.0, 2.0], 400),  # ties everywhere
+        np.array([2.0, np.nan, 1.0, np.nan, 0.5, np.inf, np.inf]),  # NaNs and infinities
+        np.array([]),
+    ],
+)
+def test_stable_order_is_the_stable_argsort(draws):
+    order, ordered = stable_order(draws)
+    expected = np.argsort(draws, kind="stable")
+    assert np.array_equal(order, expected)
+    assert np.array_equal(ordered, draws[expected], equal_nan=True)

@@ -119,7 +119,7 @@ def break_even(
     :math:`M` is monotone and :math:`\log M(v) = \log k` has at most one root in the
     search range :math:`[F^{-1}(\text{tail}), F^{-1}(1-\text{tail})]`; it exists iff
     :math:`\log M - \log k` changes sign between the ends. The root is found by
-    ``brentq`` in the quantile scale :math:`v = F^{-1}(u)`, so the reported
+    ``brentq`` (:func:`mcvalue.decision.roots.brentq`) in the quantile scale :math:`v = F^{-1}(u)`, so the reported
     ``prior_quantile`` :math:`u = F(v)` comes out directly (no CDF needed, and the
     search is equally well conditioned for heavy-tailed priors).
 
@@ -149,7 +149,7 @@ def break_even(
         ``note`` (``"none in [p0.1, p99.9]"`` when not reachable).
 
     """
-    from scipy.optimize import brentq
+    from mcvalue.decision.roots import brentq  # scipy's brentq, step for step, without importing scipy.optimize
 
     rows = []
     range_note = f"none in [{percentile_label(tail)}, {percentile_label(1 - tail)}]"
@@ -171,7 +171,10 @@ def break_even(
             value, quantile, note = None, None, range_note
             g_lo, g_hi = ends[0] - np.log(k), ends[1] - np.log(k)
             if g_lo == 0.0 or g_hi == 0.0 or np.sign(g_lo) != np.sign(g_hi):
-                u = brentq(lambda u, k=k: log_median(u) - np.log(k), tail, 1.0 - tail, xtol=xtol)
+                def gap(u: float, log_k: float = float(np.log(k))) -> float:
+                    return log_median(u) - log_k
+
+                u = brentq(gap, tail, 1.0 - tail, xtol=xtol)
                 value = float(np.asarray(dist.ppf(np.array([u])), dtype=float)[0])
                 quantile, note = float(u), ""
             rows.append(BreakEvenRow(name, float(k), value, quantile, direction, median_range, note))

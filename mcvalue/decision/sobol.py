@@ -6,7 +6,9 @@ input j the matrix :math:`A_B^{(j)}`, A with column j taken from B); the estimat
 SALib's (``SALib.analyze.sobol``: Saltelli et al. 2010 first order, Jansen total order, on
 the output standardised over all runs). Two things differ, both for speed:
 
-* the design is built by array operations, and each input's quantile function is
+* the design is built by array operations on the scrambled Sobol' sequence of
+  :mod:`mcvalue.decision.sobol_sequence` (scipy's, bit for bit, without importing
+  ``scipy.stats``), and each input's quantile function is
   evaluated on the 2N distinct values of its column (A's and B's), not on the
   N(D + 2) rows;
 * the confidence intervals are asymptotic (delta method, vectorised over inputs)
@@ -194,7 +196,8 @@ def sobol(
 
     """
     from scipy.special import ndtri
-    from scipy.stats import qmc
+
+    from mcvalue.decision.sobol_sequence import scrambled_sobol
 
     pool = np.asarray(fte_pool, dtype=float)
     weights = np.asarray(method_weights, dtype=float)
@@ -211,7 +214,7 @@ def sobol(
     n_runs = 0
     if varying:
         d = len(varying)
-        base = qmc.Sobol(d=2 * d, scramble=True, seed=seed).random(n_base)
+        base = scrambled_sobol(2 * d, n_base, seed)
         base = np.clip(base, 1e-12, 1.0 - 1e-12)
         a_cols, b_cols = base[:, :d], base[:, d:]
         # block 0: A; block 1 + j: A with column j from B; block d + 1: B

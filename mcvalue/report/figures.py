@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -48,7 +48,7 @@ def draw_figures(result: RunResult) -> dict[str, Axes]:
     return {stem: make() for stem, make in figure_makers(result).items()}
 
 
-def save_png(ax: Axes, path: Path) -> None:
+def save_png(ax: Axes, path: Path | BinaryIO) -> None:
     """Save an Axes' figure as PNG without the (version-dependent) Software tag.
 
     A label in a script the default font lacks (CJK, say) is drawn as boxes; matplotlib's
@@ -59,6 +59,29 @@ def save_png(ax: Axes, path: Path) -> None:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
         ax.figure.savefig(path, format="png", dpi=110, metadata={"Software": None})
+
+
+def png_bytes(ax: Axes) -> bytes:
+    """Return the PNG bytes :func:`save_png` writes for an Axes' figure."""
+    import io
+
+    buffer = io.BytesIO()
+    save_png(ax, buffer)
+    return buffer.getvalue()
+
+
+def _write_figure(result: RunResult, stem: str, make: Callable[[], Axes], directory: Path) -> None:
+    """Save one figure as ``directory/<stem>.png``; a PPC panel comes from the figure cache when its arrays are unchanged."""
+    path = directory / f"{stem}.png"
+    ppc = result.cost.ppc
+    quantity = stem.removeprefix("ppc_")
+    if not stem.startswith("ppc_") or ppc is None or quantity not in ppc.observed:
+        save_png(make(), path)
+        return
+    from mcvalue.report.figure_cache import cached_png, figure_key
+
+    key = figure_key(stem, [ppc.observed[quantity], *ppc.replicated[quantity]])
+    path.write_bytes(cached_png(key, lambda: png_bytes(make())))
 
 
 def _plot_target(path: Path | str) -> Path:
@@ -77,24 +100,26 @@ def write_figures(result: RunResult, directory: Path) -> list[str]:
     Drawing and rasterising ten figures takes ~2.5 s of CPU, most of a re-run's time. On a
     machine with more than one core a forked child draws every other figure while this
     process draws the rest (each figure is drawn alone, so the bytes are those a single
-    process writes); if the child fails, this process draws its share too.
+    process writes); if the child fails, this process draws its share too. The PPC panels,
+    which only the cost model's fit decides, come from the figure cache when a run before
+    drew them from the same arrays (:mod:`mcvalue.report.figure_cache`).
     """
     import matplotlib.figure  # noqa: F401 - loaded before the fork, so the child need not import it
 
     makers = figure_makers(result)
     stems = list(makers)
     child_share = stems[1::2] if hasattr(os, "fork") and (os.cpu_count() or 1) > 1 else []
-    child = _fork_writer(makers, child_share, directory) if child_share else None
+    child = _fork_writer(result, makers, child_share, directory) if child_share else None
     for stem in stems:
         if child is None or stem not in child_share:
-            save_png(makers[stem](), directory / f"{stem}.png")
+            _write_figure(result, stem, makers[stem], directory)
     if child is not None and os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) != 0:
         for stem in child_share:
-            save_png(makers[stem](), directory / f"{stem}.png")
+            _write_figure(result, stem, makers[stem], directory)
     return stems
 
 
-def _fork_writer(makers: dict[str, Callable[[], Axes]], stems: list[str], directory: Path) -> int | None:
+def _fork_writer(result: RunResult, makers: dict[str, Callable[[], Axes]], stems: list[str], directory: Path) -> int | None:
     """Fork a child that saves the figures ``stems`` and exits (0 when all were written); return its pid, or None.
 
     The child only draws with matplotlib and writes PNG files, then leaves by ``os._exit``
@@ -115,7 +140,7 @@ def _fork_writer(makers: dict[str, Callable[[], Axes]], stems: list[str], direct
     code = 1
     try:
         for stem in stems:
-            save_png(makers[stem](), directory / f"{stem}.png")
+            _write_figure(result, stem, makers[stem], directory)
         code = 0
     finally:
         os._exit(code)

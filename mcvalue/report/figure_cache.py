@@ -1,0 +1,81 @@
+"""Saved PNGs of the figures a prior edit cannot change (the cost model's PPC panels), reused across runs.
+
+The posterior predictive panels draw only the fit's observed and replicated arrays, so a
+re-run after editing a prior (the cost side from its cache) would draw the very same
+pixels again: ~0.3 s of CPU each. :func:`cached_png` keys each PNG by the sha256 of what
+it is drawn from (the figure's name, the arrays' bytes and shapes, the source of
+:mod:`mcvalue.plots`, the matplotlib and mcvalue versions) and keeps it in
+``cache_dir()/figures/<key>.png``, sealed like every cache entry
+(:mod:`mcvalue.costmodels.seal`: the first line of the file is the HMAC of the PNG
+bytes under the cache's key). An entry that fails its seal, or any error reading or
+writing the cache, means the figure is simply drawn: the cache never changes a report,
+only how fast it is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+_PURPOSE = "mcvalue figure"
+#: The largest cached PNG read back (a report figure is ~50-150 KB).
+_MAX_BYTES = 16 * 2**20
+
+
+def figure_key(stem: str, arrays: Iterable[np.ndarray]) -> str:
+    """Return the cache key of figure ``stem`` drawn from ``arrays`` by this code and this matplotlib."""
+    import matplotlib
+
+    import mcvalue
+    from mcvalue import plots
+
+    digest = hashlib.sha256()
+    for part in (stem, mcvalue.__version__, matplotlib.__version__):
+        digest.update(part.encode() + b"\0")
+    digest.update(Path(plots.__file__).read_bytes())
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode() + b"\0")
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def cached_png(key: str, draw: Callable[[], bytes]) -> bytes:
+    """Return the PNG bytes stored under ``key`` if their seal verifies, else ``draw()``'s (then stored)."""
+    from mcvalue.config import cache_dir
+    from mcvalue.costmodels import seal
+    from mcvalue.fileio import read_regular
+
+    path = cache_dir() / "figures" / f"{key}.png"
+    try:
+        stored = read_regular(path, _MAX_BYTES)
+        mark, _, png = stored.partition(b"\n")
+        if seal.verify(png, _PURPOSE, mark.decode("ascii"), seal.secret(create=False)):
+            return png
+    except (OSError, ValueError):
+        pass
+    png = draw()
+    _store(path, png)
+    return png
+
+
+def _store(path: Path, png: bytes) -> None:
+    """Write the sealed PNG under a temporary name and rename it into place; give up silently on any error."""
+    from mcvalue.costmodels import seal
+
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        key = seal.secret(create=True)
+        if key is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(seal.seal(png, _PURPOSE, key).encode("ascii") + b"\n" + png)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
