@@ -42,6 +42,8 @@ def headline_rows(summary: dict) -> dict[str, Any]:
     rows["benefit 90% interval (USD/yr)"] = benefit["intervals"]["90"]
     for key, m in summary["methods"].items():
         rows[f"BCR median, {key}"] = m["bcr"]["median"]
+    for key, m in summary.get("benefit_methods", {}).items():  # absent from summaries written before benefit methods
+        rows[f"BCR median, benefit {key}"] = m["bcr"]["median"]
     return rows
 
 
@@ -143,14 +145,15 @@ def compare_runs(labels: list[str], summaries: list[dict], priors: list[dict]) -
     Returns
     -------
     dict
-        ``runs`` (the labels), ``rows`` (``quantity``, ``values`` per run, ``change``:
-        each value minus the first run's, None for the first), ``differences`` (``key``,
+        ``runs`` (the labels), ``rows`` (``quantity``, ``values`` per run, None where a run
+        lacks it, e.g. a benefit method it does not price; ``change``: each value minus the
+        first run's, None for the first), ``differences`` (``key``,
         ``values`` per run; None where a run lacks the key) and ``exceedance`` (per run
         the curve P(BCR > k) of its summary, for the overlay figure).
     """
     tables = [headline_rows(s) for s in summaries]
     rows = []
-    for quantity in tables[0]:
+    for quantity in dict.fromkeys(q for t in tables for q in t):  # a method one run lacks shows as None there
         values = [t.get(quantity) for t in tables]
         rows.append({"quantity": quantity, "values": values, "change": [None] + [_change(values[0], v) for v in values[1:]]})
     return {
