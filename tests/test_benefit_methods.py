@@ -164,11 +164,35 @@ def test_the_decision_analysis_covers_the_benefit_method_and_its_inputs(default_
     assert {"benefit.value_per_spend", "benefit.time_saved_share"} <= break_even
 
 
-def test_decide_on_a_chain_only_scenario_has_no_benefit_method_input():
+@pytest.fixture(scope="module")
+def paper_run():
     scenario = load_scenario("paper")
     run = dataclasses.replace(scenario.run, cost_model="table1", draws=2_000)
-    result = mcvalue.run(dataclasses.replace(scenario, run=run))
-    tornado = result.summary()["sensitivity"]["tornado"]
+    return mcvalue.run(dataclasses.replace(scenario, run=run))
+
+
+def test_decide_on_a_chain_only_scenario_has_no_benefit_method_input(paper_run):
+    summary = paper_run.summary()
+    tornado = summary["sensitivity"]["tornado"]
     assert tornado["benefit_medians"] == {} and all(b["input"] != BENEFIT_METHOD_INPUT for b in tornado["bars"])
-    assert set(result.summary()["benefit_methods"]) == {"chain"}
-    assert all(e["input"] != BENEFIT_METHOD_INPUT for t in result.summary()["voi"]["thresholds"] for e in t["evppi"])
+    assert set(summary["benefit_methods"]) == {"chain"}
+    assert all(e["input"] != BENEFIT_METHOD_INPUT for t in summary["voi"]["thresholds"] for e in t["evppi"])
+    # the paper's point values: $30B over each Table 1 cost, whichever side is mixed
+    assert summary["method_table"]["chain"]["contributors_pytorch"]["median"] == pytest.approx(30e9 / 233.70e6, rel=1e-4)
+
+
+def test_compare_shows_each_runs_benefit_methods_and_the_weights_that_differ(default_run, paper_run):
+    import tomllib
+
+    from mcvalue.comparison import compare_runs
+
+    runs = (paper_run, default_run)
+    comparison = compare_runs(
+        ["paper", "default"], [r.summary() for r in runs], [tomllib.loads(r.scenario.resolved_toml) for r in runs]
+    )
+    rows = {row["quantity"]: row["values"] for row in comparison["rows"]}
+    market = default_run.summary()["benefit_methods"]["market"]["bcr"]["median"]
+    assert rows["BCR median, benefit market"] == [None, market]  # the paper's file has no market method
+    assert rows["BCR median, benefit chain"][0] == paper_run.summary()["benefit_methods"]["chain"]["bcr"]["median"]
+    keys = {d["key"]: d["values"] for d in comparison["differences"]}
+    assert keys["benefit.method_weights.market"] == [None, 0.3]
