@@ -132,8 +132,7 @@ def test_narrow_swing_still_draws_a_finite_tornado(tmp_path, cli):
 
 
 def test_draw_limit_is_the_memory_over_the_bytes_each_draw_keeps():
-    """Hand calculation: 15 quantities + a 25-column FTE pool row + 2 x 6 method columns + 3 benefit-method columns
-    + 6 per-draw arrays, float64, times 3."""
+    """Hand calculation: 15 quantities, a 25-column FTE pool row, 2 x 6 method and 3 benefit-method columns, 6 arrays; x 8 x 3."""
     scenario = mcvalue.load_scenario("default").with_settings(draws=1_000_001)
     assert len(scenario.quantities) == 15 and bytes_per_draw(scenario) == 8 * 61 * 3 == 1464
     check_memory(scenario, available=1464 * 1_000_001)  # exactly fits
