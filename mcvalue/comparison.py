@@ -49,6 +49,8 @@ def headline_rows(summary: dict) -> dict[str, Any]:
     rows["benefit 90% interval (USD/yr)"] = benefit["intervals"]["90"]
     for key, m in summary["methods"].items():
         rows[f"BCR median, {key}"] = m["bcr"]["median"]
+    for key, m in summary.get("benefit_methods", {}).items():  # absent from summaries written before benefit methods
+        rows[f"BCR median, benefit {key}"] = m["bcr"]["median"]
     return rows
 
 
@@ -365,7 +367,8 @@ def compare_runs(labels: list[str], summaries: list[dict], priors: list[dict], m
     Returns
     -------
     Comparison
-        Headline rows with the change against the first run and why it moved, every
+        Headline rows with the change against the first run and why it moved (a row one
+        run lacks, e.g. a benefit method it does not price, is None there), every
         difference classified, each run's exceedance curve.
     """
     machines = machines or [{} for _ in summaries]
@@ -376,7 +379,7 @@ def compare_runs(labels: list[str], summaries: list[dict], priors: list[dict], m
         diffs.append({**d, "name": quantity_name(d["key"], priors), "kind": kind, "reason": reason, "side": side})
     tables = [headline_rows(s) for s in summaries]
     rows = []
-    for quantity in tables[0]:
+    for quantity in dict.fromkeys(q for t in tables for q in t):  # a method one run lacks shows as None there
         values = [t.get(quantity) for t in tables]
         change = [None] + [_change(values[0], v) for v in values[1:]]
         because: list[list[str]] = [[]]

@@ -1,8 +1,8 @@
 """What people see a thing called, and in which colour: one registry for tables, figures, terminal, HTML and compare.
 
 Every quantity has one display name: a prior quantity its prior's ``label``
-(:meth:`mcvalue.Scenario.label`), the two grouped inputs of the decision analysis one
-fixed name each (:data:`METHOD_NAME`, :data:`FTE_NAME`), and a method's FTE
+(:meth:`mcvalue.Scenario.label`), the grouped inputs of the decision analysis one
+fixed name each (:data:`METHOD_NAME`, :data:`BENEFIT_METHOD_NAME`, :data:`FTE_NAME`), and a method's FTE
 ``FTE, <method>``. Every costing method has one colour (:data:`METHOD_COLOURS`, from
 Okabe & Ito's colour-blind-safe palette), never the grey of an interval band
 (:data:`BAND_COLOUR`) nor the red of the paper's figures (:data:`PAPER_COLOUR`).
@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 METHOD_INPUT = "cost.method"
 #: The key of the cost model's FTE draws as an input of the decision analysis (one value per method).
 FTE_INPUT = "fte"
+#: The key of the benefit method as an input of the decision analysis (a categorical input).
+BENEFIT_METHOD_INPUT = "benefit.method"
 #: The display name of the costing method, wherever it is an input.
 METHOD_NAME = "Costing method"
+#: The display name of the benefit method, wherever it is an input.
+BENEFIT_METHOD_NAME = "Benefit method"
 #: The display name of the FTE draws (full-time-equivalent engineers, every method's at once).
 FTE_NAME = "FTE (full-time engineers)"
 
@@ -97,6 +101,8 @@ def display_name(key: str, labels: Mapping[str, str] | None = None) -> str:
         return labels[key]
     if key == METHOD_INPUT:
         return METHOD_NAME
+    if key == BENEFIT_METHOD_INPUT:
+        return BENEFIT_METHOD_NAME
     if key == FTE_INPUT:
         return FTE_NAME
     if key.startswith("fte."):

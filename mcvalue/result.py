@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.paper import METHOD_KEYS
+from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,7 +78,7 @@ class RunResult:
         -------
         pandas.DataFrame
             Columns: each prior quantity by its dotted key, ``method`` (the costing method
-            key, categorical), ``fte`` (the FTE of that draw's method; under the stock
+            key, categorical), ``benefit_method`` (the benefit method key, categorical), ``fte`` (the FTE of that draw's method; under the stock
             basis its depreciated stock in FTE-years), ``fte_row`` (the row of the cost
             model's pool it came from), ``cost_usd``, ``benefit_usd`` and
             ``bcr``. Its median of ``bcr`` equals ``summary()["bcr"]["median"]``.
@@ -88,6 +89,8 @@ class RunResult:
         sim = self.simulation
         columns: dict[str, Any] = {name: np.asarray(values) for name, values in sim.inputs.items()}
         columns["method"] = pd.Categorical.from_codes(sim.method_index, categories=list(METHOD_KEYS))
+        benefit_index = np.zeros(sim.bcr.size, dtype=np.int64) if sim.benefit_index is None else sim.benefit_index
+        columns["benefit_method"] = pd.Categorical.from_codes(benefit_index, categories=list(BENEFIT_METHOD_KEYS))
         columns["fte"] = np.take_along_axis(sim.fte_by_method, sim.method_index[:, None], axis=1)[:, 0]
         columns["fte_row"] = sim.fte_row
         columns["cost_usd"] = sim.cost

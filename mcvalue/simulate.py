@@ -5,8 +5,15 @@
               fte_fraction_reference for the commits/lines methods, 1 for the
               activity-threshold method, whose min(activity / t, 1) is the fraction)
     cost    = cost_m of the method drawn for that draw, by the method weights
-    benefit = ai_value * haircut * attribution_share * mloss_share
+    benefit_b = one column per benefit method b (BENEFIT_METHOD_KEYS):
+        chain:      ai_value * haircut * attribution_share * mloss_share        (the paper's)
+        market:     ai_market * value_per_spend * attribution_share * mloss_share
+        time_saved: developers * mloss_user_share * time_saved_share * practitioner_wage
+    benefit = benefit_b of the benefit method drawn for that draw, by the benefit weights
     bcr     = benefit / cost
+
+A draw's benefit method is an input like the others: its index into BENEFIT_METHOD_KEYS is
+``inputs[BENEFIT_METHOD_INPUT]`` (absent: the chain), so the decision analysis can fix it.
 
 FTE pool rows. The cost model's rows hold the five Table 1 methods' FTE and the
 activity-threshold method's FTE on a grid of thresholds; the method's FTE of a draw is
@@ -23,7 +30,7 @@ discount rate r, target year T and the draw's FTE in each year y = stock_start..
 One draw takes one row of the FTE pool for every year: a posterior draw is one trajectory.
 
 Seeding: every random stream (each quantity, the rank-correlation scores, the FTE
-resample, the method mixture) has its own child seed, ``SeedSequence(seed,
+resample, the costing-method and benefit-method mixtures) has its own child seed, ``SeedSequence(seed,
 spawn_key=(crc32(name),))``. A stream therefore depends only on the run seed and its own
 name, so adding, removing or editing one quantity leaves every other quantity's draws
 unchanged.
@@ -35,7 +42,7 @@ marginal is kept exactly.
 """
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +53,7 @@ from mcvalue.costmodels.threshold import method_fte as pool_method_fte
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.priors.correlation import conflict_message, correlation_matrix, first_conflict, normal_scores_pearson
-from mcvalue.priors.spec import STOCK_QUANTITIES, Scenario
+from mcvalue.priors.spec import BENEFIT_METHOD_INPUT, BENEFIT_METHOD_KEYS, BENEFIT_METHODS, STOCK_QUANTITIES, Scenario
 
 #: The stock rates (:data:`mcvalue.priors.spec.STOCK_QUANTITIES`), drawn only under basis "stock".
 DEPRECIATION, DISCOUNT = STOCK_QUANTITIES
@@ -55,6 +62,7 @@ DEPRECIATION, DISCOUNT = STOCK_QUANTITIES
 CORRELATION_STREAM = "__correlations__"
 FTE_STREAM = "__fte__"
 METHOD_STREAM = "__method__"
+BENEFIT_STREAM = "__benefit_method__"
 
 #: A run's peak memory over the float64 arrays its Simulation keeps (sorting copies, the
 #: decision analysis's conditioning, temporaries). Measured 2.6 with the default priors
@@ -87,6 +95,10 @@ class Simulation:
     cost, benefit, bcr: (n,) the mixture's cost, benefit and benefit-cost ratio
     seed:            the run seed every stream was derived from
     basis:           the cost basis, "flow" or "stock" (what ``fte`` holds)
+    benefit_index:   (n,) index into BENEFIT_METHOD_KEYS of the benefit method each draw
+                     uses (mixture); None: the chain in every draw
+    benefit_by_method: (n, 3) benefit per year in USD under each benefit method (NaN for a
+                     method whose quantities the scenario does not give); None: chain only
     """
 
     inputs: dict[str, np.ndarray]
@@ -101,6 +113,14 @@ class Simulation:
     bcr: np.ndarray
     seed: int
     basis: str = "flow"
+    benefit_index: np.ndarray | None = None
+    benefit_by_method: np.ndarray | None = None
+
+    def model_inputs(self) -> dict[str, np.ndarray]:
+        """Return the inputs the model reads: the prior quantities' draws and each draw's benefit method index."""
+        if self.benefit_index is None:
+            return dict(self.inputs)
+        return {**self.inputs, BENEFIT_METHOD_INPUT: np.asarray(self.benefit_index, dtype=float)}
 
 
 @dataclass(frozen=True)
@@ -112,15 +132,17 @@ class Outcomes:
     cost: np.ndarray
     benefit: np.ndarray
     bcr: np.ndarray
+    benefit_by_method: np.ndarray | None = None
 
 
 def bytes_per_draw(scenario: Scenario) -> int:
     """Return the memory one Monte Carlo draw needs: the arrays a Simulation keeps, times WORKING_FACTOR.
 
     Kept per draw: one float64 per prior quantity, the FTE pool row (POOL_WIDTH), FTE and
-    cost per method (2 x 6), and the FTE row, method index, cost, benefit and BCR (5).
+    cost per method (2 x 6), benefit per benefit method (3), and the FTE row, method index,
+    benefit method index, cost, benefit and BCR (6).
     """
-    return 8 * (len(scenario.quantities) + POOL_WIDTH + 2 * len(METHOD_KEYS) + 5) * WORKING_FACTOR
+    return 8 * (len(scenario.quantities) + POOL_WIDTH + 2 * len(METHOD_KEYS) + len(BENEFIT_METHOD_KEYS) + 6) * WORKING_FACTOR
 
 
 def available_memory() -> int | None:
@@ -326,16 +348,49 @@ def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.nd
     cost_by_method = salary * priced * coverage * fraction
     index = np.asarray(method_index)
     cost = np.take_along_axis(cost_by_method, index[:, None], axis=1)[:, 0]
-    benefit = (
-        np.asarray(inputs["benefit.ai_value_usd"], dtype=float)
-        * inputs["benefit.haircut"]
-        * inputs["benefit.attribution_share"]
-        * inputs["benefit.mloss_share"]
-    )
-    benefit = np.broadcast_to(benefit, cost.shape).copy()
+    by_benefit = np.broadcast_to(benefit_by_method(inputs), (*cost.shape, len(BENEFIT_METHOD_KEYS)))
+    chosen = inputs.get(BENEFIT_METHOD_INPUT)
+    if chosen is None:
+        benefit = by_benefit[:, 0].copy()
+    else:
+        which = np.broadcast_to(np.asarray(chosen), cost.shape).astype(np.int64)
+        benefit = np.take_along_axis(by_benefit, which[:, None], axis=1)[:, 0]
     with np.errstate(divide="ignore"):
         bcr = benefit / cost
-    return Outcomes(fte_by_method=fte_by_method, cost_by_method=cost_by_method, cost=cost, benefit=benefit, bcr=bcr)
+    return Outcomes(
+        fte_by_method=fte_by_method,
+        cost_by_method=cost_by_method,
+        cost=cost,
+        benefit=benefit,
+        bcr=bcr,
+        benefit_by_method=by_benefit,
+    )
+
+
+def benefit_by_method(inputs: dict[str, np.ndarray]) -> np.ndarray:
+    """Return the benefit per year under each benefit method, ``(..., 3)`` in BENEFIT_METHOD_KEYS order.
+
+    Each method's benefit is the product of its quantities (:data:`BENEFIT_METHODS`),
+    taken in the order they are listed, so the paper's point values give its $30B exactly;
+    a method whose quantities ``inputs`` lacks is NaN.
+
+    Examples
+    --------
+    >>> chain = {"benefit.ai_value_usd": 3e12, "benefit.haircut": 0.1, "benefit.attribution_share": 0.1, "benefit.mloss_share": 1.0}
+    >>> benefit_by_method(chain).tolist()
+    [30000000000.0, nan, nan]
+    """
+    columns = []
+    for names in BENEFIT_METHODS.values():
+        if all(name in inputs for name in names):
+            value = np.asarray(inputs[names[0]], dtype=float)
+            for name in names[1:]:
+                value = value * np.asarray(inputs[name], dtype=float)
+        else:
+            value = np.asarray(np.nan)
+        columns.append(value)
+    columns = np.broadcast_arrays(*columns)
+    return np.stack(columns, axis=-1)
 
 
 @dataclass(frozen=True)
@@ -362,6 +417,9 @@ class Model:
         ``(Y,)`` each stock year's age at the target year (stock basis only).
     seed : int
         The run seed, from which :meth:`rng` derives named streams.
+    benefit_weights : numpy.ndarray
+        ``(3,)`` probability of each benefit method, in BENEFIT_METHOD_KEYS order (default:
+        the chain alone).
     """
 
     pool: np.ndarray
@@ -369,6 +427,7 @@ class Model:
     basis: str = "flow"
     ages: np.ndarray | None = None
     seed: int = 0
+    benefit_weights: np.ndarray = field(default_factory=lambda: benefit_probabilities({}))
 
     def __call__(self, inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.ndarray) -> Outcomes:
         """Return the outcomes of ``fte`` rows (``(N, 5)``) or trajectories (``(N, Y, 5)``, stock basis)."""
@@ -382,19 +441,26 @@ class Model:
         """Return the inputs whose value changes a draw's ``(N, 5)`` FTE (the depreciation rate of a stock)."""
         return (DEPRECIATION,) if self.basis == "stock" else ()
 
-    def powers(self, method_index: np.ndarray) -> dict[str, float | np.ndarray]:
+    def powers(self, method_index: np.ndarray, benefit_index: np.ndarray | None = None) -> dict[str, float | np.ndarray]:
         """Return the inputs in which each draw's BCR is a power, BCR proportional to ``x ** e``, with e per draw.
 
-        From the formulas above: +1 for each benefit factor, -1 for the salary and the
-        coverage, and for an FTE fraction -1 in the draws whose method it prices, 0 in the
-        others. The stock rates enter as (r + d) and through the stock: not powers.
+        From the formulas above: for a benefit factor +1 in the draws whose benefit method
+        multiplies it, 0 in the others (``benefit_index`` None: every draw uses the chain);
+        -1 for the salary and the coverage, and for an FTE fraction -1 in the draws whose
+        method it prices, 0 in the others. The stock rates enter as (r + d) and through the
+        stock: not powers.
         """
         contributor = _CONTRIBUTOR_METHOD[np.asarray(method_index)]
+        benefit: dict[str, float | np.ndarray] = {}
+        for j, names in enumerate(BENEFIT_METHODS.values()):
+            for name in names:
+                if benefit_index is None:
+                    benefit.setdefault(name, 1.0 if j == 0 else 0.0)
+                else:
+                    uses = np.asarray(benefit_index) == j
+                    benefit[name] = np.where(uses, 1.0, benefit[name]) if name in benefit else np.where(uses, 1.0, 0.0)
         return {
-            "benefit.ai_value_usd": 1.0,
-            "benefit.haircut": 1.0,
-            "benefit.attribution_share": 1.0,
-            "benefit.mloss_share": 1.0,
+            **benefit,
             "cost.salary_usd": -1.0,
             "cost.coverage": -1.0,
             "cost.fte_fraction_contributor": np.where(contributor, -1.0, 0.0),
@@ -415,17 +481,45 @@ class Model:
 def model_of(scenario: Scenario, fte_draws: np.ndarray, fte_by_year: np.ndarray | None = None, years: tuple[int, ...] = ()) -> Model:
     """Return the :class:`Model` of a scenario over a cost side's FTE pool (arguments as :func:`simulate`)."""
     weights = method_probabilities(scenario.method_weights)
+    benefit = benefit_probabilities(scenario.benefit_weights)
     fte_draws = np.asarray(fte_draws, dtype=float)
     if scenario.run.basis != "stock":
-        return Model(fte_draws, weights, "flow", None, scenario.run.seed)
+        return Model(fte_draws, weights, "flow", None, scenario.run.seed, benefit)
     ages = stock_ages(scenario, fte_draws, fte_by_year, years)
-    return Model(np.asarray(fte_by_year, dtype=float), weights, "stock", ages, scenario.run.seed)
+    return Model(np.asarray(fte_by_year, dtype=float), weights, "stock", ages, scenario.run.seed, benefit)
 
 
 def method_probabilities(weights: dict[str, float]) -> np.ndarray:
     """Return the scenario's method weights as probabilities in METHOD_KEYS order (missing = 0)."""
     p = np.array([float(weights.get(key, 0.0)) for key in METHOD_KEYS])
     return p / p.sum()
+
+
+def benefit_probabilities(weights: dict[str, float]) -> np.ndarray:
+    """Return benefit method weights as probabilities in BENEFIT_METHOD_KEYS order (none given: the chain alone).
+
+    Examples
+    --------
+    >>> benefit_probabilities({}).tolist(), benefit_probabilities({"chain": 1, "market": 3}).tolist()
+    ([1.0, 0.0, 0.0], [0.25, 0.75, 0.0])
+    """
+    p = np.array([float(weights.get(key, 0.0)) for key in BENEFIT_METHOD_KEYS])
+    if p.sum() == 0:
+        p[0] = 1.0
+    return p / p.sum()
+
+
+def draw_benefit_methods(weights: dict[str, float], n: int, seed: int) -> np.ndarray:
+    """Return each of ``n`` draws' benefit method index, from the weights, on its own named stream.
+
+    With one method of weight 1 nothing is drawn (every index is that method's), so a
+    chain-only scenario's other streams and draws are exactly what they were before
+    benefit methods existed.
+    """
+    p = benefit_probabilities(weights)
+    if np.count_nonzero(p) == 1:
+        return np.full(n, int(np.argmax(p)), dtype=np.int64)
+    return child_rng(seed, BENEFIT_STREAM).choice(len(BENEFIT_METHOD_KEYS), size=n, p=p)
 
 
 def stock_ages(scenario: Scenario, fte_draws: np.ndarray, fte_by_year: np.ndarray | None, years: tuple[int, ...]) -> np.ndarray:
@@ -480,8 +574,10 @@ def simulate(
     method_index = child_rng(seed, METHOD_STREAM).choice(
         len(METHOD_KEYS), size=n, p=method_probabilities(scenario.method_weights)
     )
-    result = outcomes(inputs, fte, method_index, basis)
+    benefit_index = draw_benefit_methods(scenario.benefit_weights, n, seed)
+    result = outcomes({**inputs, BENEFIT_METHOD_INPUT: benefit_index}, fte, method_index, basis)
     _check_priced(scenario, result.fte_by_method)
+    _check_benefit_priced(scenario, result.benefit_by_method)
     return Simulation(
         inputs=inputs,
         fte=fte,
@@ -495,6 +591,8 @@ def simulate(
         bcr=result.bcr,
         seed=seed,
         basis=basis,
+        benefit_index=benefit_index,
+        benefit_by_method=result.benefit_by_method,
     )
 
 
@@ -512,6 +610,23 @@ def _check_priced(scenario: Scenario, fte_by_method: np.ndarray) -> None:
             raise McValueError(
                 f"[cost.method_weights] {key}: the method has weight {weights[j]:g} but no FTE "
                 "(its reference repo is not in the sample, or the scenario has no cost.activity_threshold); give it weight 0"
+            )
+
+
+def _check_benefit_priced(scenario: Scenario, benefit_by_method: np.ndarray) -> None:
+    """Refuse a weighted benefit method the scenario gives no quantities for (a scenario built in code).
+
+    Raises
+    ------
+    McValueError
+        Naming the method and ``[benefit.method_weights]``.
+    """
+    weights = benefit_probabilities(scenario.benefit_weights)
+    for j, key in enumerate(BENEFIT_METHOD_KEYS):
+        if weights[j] > 0 and np.isnan(benefit_by_method[:, j]).any():
+            raise McValueError(
+                f"[benefit.method_weights] {key}: the method has weight {weights[j]:g} but the scenario does not give "
+                f"all of {', '.join(BENEFIT_METHODS[key])}; give it weight 0"
             )
 
 

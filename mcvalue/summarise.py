@@ -1,7 +1,8 @@
 """Summaries of a Monte Carlo run: intervals, tail probabilities and their MC error.
 
-For cost (USD/yr), benefit (USD/yr) and BCR, and for cost and BCR under each costing
-method separately, :func:`summarise` reports a dict of plain floats::
+For cost (USD/yr), benefit (USD/yr) and BCR, for cost and BCR under each costing
+method separately, and for benefit and BCR under each benefit method separately,
+:func:`summarise` reports a dict of plain floats::
 
     {"mean", "mean_mcse", "median",
      "quantiles":     {"0.025": q, "0.05": q, "0.25": q, "0.5": q, "0.75": q, "0.95": q, "0.975": q},
@@ -32,6 +33,7 @@ import mcvalue
 from mcvalue.jsonio import SUMMARY_DIGITS, to_jsonable
 from mcvalue.mcse import mcse_of_mean, mcse_of_quantile, simulation_batches
 from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY
+from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
 from mcvalue.simulate import Simulation
 
 if TYPE_CHECKING:
@@ -180,6 +182,11 @@ def summarise_simulation(simulation: Simulation, digits: int = SUMMARY_DIGITS) -
         with np.errstate(divide="ignore"):
             bcr_j = simulation.benefit / cost_j
         methods[key] = {"cost_usd": summarise_draws(cost_j, digits, batches), "bcr": _bcr_summary(bcr_j, digits, batches)}
+    benefit_methods = {}
+    for key, benefit_b in _benefit_columns(simulation).items():
+        with np.errstate(divide="ignore"):
+            bcr_b = benefit_b / simulation.cost
+        benefit_methods[key] = {"benefit_usd": summarise_draws(benefit_b, digits, batches), "bcr": _bcr_summary(bcr_b, digits, batches)}
     return {
         "draws": int(len(simulation.bcr)),
         "seed": int(simulation.seed),
@@ -187,7 +194,41 @@ def summarise_simulation(simulation: Simulation, digits: int = SUMMARY_DIGITS) -
         "benefit_usd": summarise_draws(simulation.benefit, digits, batches),
         "bcr": _bcr_summary(simulation.bcr, digits, batches),
         "methods": methods,
+        "benefit_methods": benefit_methods,
+        "method_table": method_table(simulation, digits),
     }
+
+
+def _benefit_columns(simulation: Simulation) -> dict[str, np.ndarray]:
+    """Each benefit method's benefit draws the scenario can price (no NaN), by key; the chain's is the benefit itself when none are kept."""
+    if simulation.benefit_by_method is None:
+        return {BENEFIT_METHOD_KEYS[0]: np.asarray(simulation.benefit)}
+    return {
+        key: np.asarray(simulation.benefit_by_method[:, b])
+        for b, key in enumerate(BENEFIT_METHOD_KEYS)
+        if not np.isnan(simulation.benefit_by_method[:, b]).any()
+    }
+
+
+def method_table(simulation: Simulation, digits: int = SUMMARY_DIGITS, threshold: float = 100.0) -> dict[str, dict[str, dict]]:
+    """Return the benefit-method x costing-method table: median BCR and P(BCR > ``threshold``) of every pair.
+
+    ``table[b][c]`` holds ``{"median", "p_above_100"}`` of benefit method b's benefit over
+    costing method c's cost, in every draw (as if both had weight 1). Row and column
+    ``"mixture"`` use the run's mixture on that side, so ``table["mixture"]["mixture"]`` is the
+    run's own BCR. Methods the scenario cannot price are left out.
+    """
+    benefits = {**_benefit_columns(simulation), "mixture": np.asarray(simulation.benefit)}
+    costs = {key: simulation.cost_by_method[:, j] for j, key in enumerate(METHOD_KEYS) if not np.isnan(simulation.cost_by_method[:, j]).any()}
+    costs["mixture"] = np.asarray(simulation.cost)
+    table: dict[str, dict[str, dict]] = {}
+    for b, benefit in benefits.items():
+        table[b] = {}
+        for c, cost in costs.items():
+            with np.errstate(divide="ignore"):
+                bcr = benefit / cost
+            table[b][c] = {"median": _round(np.median(bcr), digits), "p_above_100": _round(np.mean(bcr > threshold), digits)}
+    return table
 
 
 def _block(stats: dict) -> dict:
@@ -300,8 +341,9 @@ def build_summary(
 ) -> dict[str, Any]:
     """Return summary.json's content for one run: plain JSON types, deterministic.
 
-    Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods, population (the
-    repository list the BCR is about, name and size), sensitivity
+    Keys: bcr (with ``exceedance``), cost_usd, benefit_usd, methods (costing),
+    benefit_methods, method_table (benefit x costing method: median BCR, P(BCR > 100)),
+    population (the repository list the BCR is about, name and size), sensitivity
     (tornado, break-even, Sobol indices), voi, diagnostics, data (the heaviest windows
     of the sample and the references that priced its units, None for the table1 cost
     model), inputs, provenance
@@ -321,6 +363,15 @@ def build_summary(
         for key in METHOD_KEYS
         if key in core["methods"]
     }
+    benefit_weights = scenario.benefit_weights
+    benefit_methods = {
+        key: {
+            "weight": float(benefit_weights.get(key, 0.0)),
+            "benefit_usd": _block(block["benefit_usd"]),
+            "bcr": _block(block["bcr"]),
+        }
+        for key, block in core["benefit_methods"].items()
+    }
     bcr = _block(core["bcr"])
     tables = decision.to_dict()
     bcr["exceedance"] = tables["exceedance"]
@@ -329,6 +380,8 @@ def build_summary(
         "cost_usd": _block(core["cost_usd"]),
         "benefit_usd": _block(core["benefit_usd"]),
         "methods": methods,
+        "benefit_methods": benefit_methods,
+        "method_table": core["method_table"],
         # The population the BCR is about: the list the sample was drawn from, which cost.coverage scales up to all MLOSS.
         "population": {"name": scenario.run.population, "size": scenario.run.population_size},
         "sensitivity": tables["sensitivity"],

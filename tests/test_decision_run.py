@@ -239,12 +239,13 @@ def test_the_models_power_inputs_give_the_medians_of_rerunning_it(default_run):
 
     scenario, sim = default_run.scenario, default_run.simulation
     model = model_of(scenario, default_run.cost.fte)
-    args = (model, sim.inputs, sim.fte, sim.method_index, METHOD_KEYS)
-    fast = ConditionalRuns(*args, bcr=sim.bcr, powers=model.powers(sim.method_index), benefit=sim.benefit, cost_by_method=sim.cost_by_method)
+    args = (model, sim.model_inputs(), sim.fte, sim.method_index, METHOD_KEYS)
+    powers = model.powers(sim.method_index, sim.benefit_index)
+    fast = ConditionalRuns(*args, bcr=sim.bcr, powers=powers, benefit=sim.benefit, cost_by_method=sim.cost_by_method)
     slow = ConditionalRuns(*args)
     # Under the flow basis every prior is a power but the activity threshold, which moves the
     # threshold method's FTE along its curve (the engine re-runs it; the loop below checks that too).
-    assert set(model.powers(sim.method_index)) == set(scenario.quantities) - {"cost.activity_threshold"}
+    assert set(powers) == set(scenario.quantities) - {"cost.activity_threshold"}
     for name, dist in scenario.quantities.items():
         for value in dist.ppf(np.array([0.1, 0.9])):
             assert fast.median(name, value) == pytest.approx(slow.median(name, value), rel=1e-12), name

@@ -43,7 +43,7 @@ def _table_rows(markdown: str) -> dict[str, list[str]]:
 def test_the_default_prior_table_lists_every_quantity_of_the_file_with_its_source():
     document = tomllib.loads((ROOT / "priors" / "default.toml").read_text())
     expected = {f"{section}.{key}": table for section in ("cost", "benefit") for key, table in document[section].items() if isinstance(table, dict) and "dist" in table}
-    assert len(expected) == 11  # nine drawn under "flow" (the activity threshold among them), two stock rates
+    assert len(expected) == 17  # fifteen drawn under "flow" (the activity threshold and six benefit-method inputs among them), two stock rates
     rows = _table_rows(pages.priors_table("default"))
     for name, table in expected.items():
         assert name in rows, name
@@ -52,6 +52,8 @@ def test_the_default_prior_table_lists_every_quantity_of_the_file_with_its_sourc
     # The weights, by hand from the file: commits 0.2 each, contributors 0.3, lines 0.15 each.
     weights = document["cost"]["method_weights"]
     assert {key: float(rows[key][1]) for key in weights} == pytest.approx(weights)
+    benefit_weights = document["benefit"]["method_weights"]
+    assert {key: float(rows[key][1]) for key in benefit_weights} == pytest.approx(benefit_weights)
     assert rows["cost.salary_usd"][3:6] == ["$150K", "$245K", "$400K"]  # ci90 ends; median sqrt(150K x 400K)
 
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 from mcvalue.cli import app
 from mcvalue.paper import METHOD_KEYS
-from mcvalue.priors.spec import BENEFIT_QUANTITIES, QUANTITIES
+from mcvalue.priors.load import load_scenario
+from mcvalue.priors.spec import BENEFIT_METHODS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,12 +25,16 @@ def test_save_draws_writes_every_draw_and_its_median_is_the_summarys(tmp_path):
     draws = pd.read_parquet(tmp_path / "d" / "draws.parquet")
     summary = json.loads((tmp_path / "d" / "summary.json").read_text())
     assert len(draws) == 3001
-    assert list(draws.columns) == [*QUANTITIES, "method", "fte", "fte_row", "cost_usd", "benefit_usd", "bcr"]
+    quantities = list(load_scenario(REPO / "priors" / "default.toml").quantities)
+    assert list(draws.columns) == [*quantities, "method", "benefit_method", "fte", "fte_row", "cost_usd", "benefit_usd", "bcr"]
     assert set(draws["method"].astype(str)) <= set(METHOD_KEYS)
+    assert set(draws["benefit_method"].astype(str)) == set(BENEFIT_METHODS)
     # summary.json rounds to 6 significant figures; with an odd count the median is one draw
     assert float(np.median(draws["bcr"])) == pytest.approx(summary["bcr"]["median"], rel=5e-6)
-    # the chain by hand: benefit is the product of its four factors, BCR benefit over cost
-    assert np.allclose(draws["benefit_usd"], np.prod(draws[list(BENEFIT_QUANTITIES)].to_numpy(), axis=1), rtol=1e-12)
+    # each benefit method by hand: benefit is the product of its four factors, BCR benefit over cost
+    for key, names in BENEFIT_METHODS.items():
+        rows = draws["benefit_method"].astype(str) == key
+        assert np.allclose(draws.loc[rows, "benefit_usd"], np.prod(draws.loc[rows, list(names)].to_numpy(), axis=1), rtol=1e-12)
     assert np.allclose(draws["bcr"], draws["benefit_usd"] / draws["cost_usd"], rtol=1e-12)
 
 

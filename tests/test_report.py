@@ -13,7 +13,10 @@ from mcvalue.errors import McValueError, RunExistsError
 from mcvalue.paper import METHODS, TABLE1_KEYS
 
 PAPER_PRIORS = Path(__file__).resolve().parents[1] / "priors" / "paper.toml"
-SUMMARY_KEYS = ["bcr", "cost_usd", "benefit_usd", "methods", "population", "sensitivity", "voi", "diagnostics", "data", "inputs", "provenance"]
+SUMMARY_KEYS = [
+    "bcr", "cost_usd", "benefit_usd", "methods", "benefit_methods", "method_table", "population", "sensitivity", "voi", "diagnostics",
+    "data", "inputs", "provenance",
+]
 
 
 def _table1_scenario(draws: int = 3000, seed: int | None = None) -> mcvalue.Scenario:

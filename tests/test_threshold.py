@@ -217,7 +217,7 @@ def test_a_collected_sample_without_reference_repos_gives_a_cost_and_a_bcr(tmp_p
     assert len(warned) == 1 and "commits_pytorch (weight" in warned[0] and "commits_tensorflow (weight" in warned[0]
 
     weights = {key: float(key == THRESHOLD_KEY) for key in METHOD_KEYS}
-    scenario = default.with_prior("cost.method_weights", weights)
+    scenario = default.with_prior("cost.method_weights", weights).with_prior("benefit.method_weights", {"chain": 1.0})
     for name, value in {**PAPER_POINTS, QUANTITY: 2.0 / WINDOW_PER_SIX_MONTHS}.items():
         scenario = scenario.with_prior(name, {"dist": "point", "value": value, "source": "test"})
     result = mcvalue.run(scenario.with_settings(sample=tmp_path / "s"))  # with_prior keeps no collected sample

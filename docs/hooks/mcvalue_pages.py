@@ -59,6 +59,8 @@ def priors_table(name: str) -> str:
         )
     lines += ["", "| costing method | weight |", "|---|---|"]
     lines += [f"| `{method}` | {weight:g} |" for method, weight in scenario.method_weights.items()]
+    lines += ["", "| benefit method | weight |", "|---|---|"]
+    lines += [f"| `{method}` | {weight:g} |" for method, weight in scenario.benefit_weights.items()]
     if scenario.correlations:
         lines += ["", "| rank correlation between | Spearman rho |", "|---|---|"]
         lines += [f"| `{a}` ~ `{b}` | {rho:g} |" for (a, b), rho in scenario.correlations.items()]

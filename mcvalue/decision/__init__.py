@@ -22,7 +22,7 @@ from importlib import import_module
 from typing import Any
 
 from mcvalue.decision.break_even import BreakEven, BreakEvenRow, break_even
-from mcvalue.decision.common import DEFAULT_SWING, DEFAULT_THRESHOLDS, FTE_INPUT, METHOD_INPUT
+from mcvalue.decision.common import BENEFIT_METHOD_INPUT, DEFAULT_SWING, DEFAULT_THRESHOLDS, FTE_INPUT, METHOD_INPUT
 from mcvalue.decision.conditional import ConditionalRuns
 from mcvalue.decision.exceedance import Exceedance, default_thresholds, exceedance
 from mcvalue.decision.sobol import Sobol, SobolIndices, sobol
@@ -33,6 +33,7 @@ from mcvalue.decision.voi import ValueOfInformation, value_of_information
 _LAZY = {"Decision", "decide"}
 
 __all__ = [  # noqa: RUF022 - grouped as the table above
+    "BENEFIT_METHOD_INPUT",
     "DEFAULT_SWING",
     "DEFAULT_THRESHOLDS",
     "FTE_INPUT",

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mcvalue.decision.break_even import BreakEven, break_even
-from mcvalue.decision.common import DEFAULT_SWING, FTE_INPUT, METHOD_INPUT
+from mcvalue.decision.common import BENEFIT_METHOD_INPUT, DEFAULT_SWING, FTE_INPUT, METHOD_INPUT, Categorical, Quantiles
 from mcvalue.decision.conditional import CORRELATED_BAND, ConditionalRuns
 from mcvalue.decision.exceedance import Exceedance, default_thresholds, exceedance
 from mcvalue.decision.sobol import Sobol, sobol
@@ -28,6 +28,7 @@ from mcvalue.decision.tornado import Tornado, tornado
 from mcvalue.decision.voi import ValueOfInformation, one_blas_thread, value_of_information
 from mcvalue.mcse import simulation_batches
 from mcvalue.paper import METHOD_KEYS
+from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,10 +109,10 @@ def conditioning_note(correlated: Sequence[str]) -> str:
 
 
 def input_labels() -> dict[str, str]:
-    """Display names of the two grouped inputs (:mod:`mcvalue.display`; the others are named by their prior key)."""
+    """Display names of the grouped inputs (:mod:`mcvalue.display`; the others are named by their prior key)."""
     from mcvalue.display import display_name
 
-    return {FTE_INPUT: display_name(FTE_INPUT), METHOD_INPUT: display_name(METHOD_INPUT)}
+    return {name: display_name(name) for name in (FTE_INPUT, METHOD_INPUT, BENEFIT_METHOD_INPUT)}
 
 
 def _correlated_inputs(scenario: Scenario) -> tuple[str, ...]:
@@ -171,15 +172,16 @@ def _decide(
     bcr = np.asarray(sim.bcr, dtype=float)
     priors = dict(scenario.quantities)
     used = [key for key, w in zip(METHOD_KEYS, model.method_weights, strict=True) if w > 0]
+    benefit_used = {key: j for j, (key, w) in enumerate(zip(BENEFIT_METHOD_KEYS, model.benefit_weights, strict=True)) if w > 0}
     correlated = _correlated_inputs(scenario)
     conditional = ConditionalRuns(
         model,
-        sim.inputs,
+        sim.model_inputs(),
         sim.fte,
         sim.method_index,
         METHOD_KEYS,
         bcr=bcr,
-        powers=model.powers(sim.method_index),
+        powers=model.powers(sim.method_index, sim.benefit_index),
         correlated=correlated,
         fte_row=sim.fte_row,
         benefit=sim.benefit,
@@ -188,17 +190,24 @@ def _decide(
     batches = simulation_batches(sim)  # MCSEs count the FTE pool (mcvalue.mcse)
     curves = exceedance(bcr, default_thresholds(extra), method_index=sim.method_index, method_keys=METHOD_KEYS, batches=batches)
     be = break_even(conditional, priors, _thresholds(BREAK_EVEN_THRESHOLDS, extra))
-    bars = tornado(conditional, priors, bcr, swing, fte_pool=model.pool, method_keys=used, labels=input_labels())
+    bars = tornado(conditional, priors, bcr, swing, fte_pool=model.pool, method_keys=used, labels=input_labels(), benefit_keys=benefit_used)
     seed = int(model.rng(SOBOL_STREAM).integers(1, 2**31 - 1))
-    indices = sobol(model, priors, model.pool, model.method_weights, seed=seed)
+    mixed = len(benefit_used) > 1
+    sobol_priors: dict[str, Quantiles] = {**priors, BENEFIT_METHOD_INPUT: Categorical(model.benefit_weights)} if mixed else dict(priors)
+    indices = sobol(model, sobol_priors, model.pool, model.method_weights, seed=seed)
     fte_values = sim.fte
     if model.refte_inputs:
         (rate,) = model.refte_inputs
         median = float(scenario.quantities[rate].ppf(np.array([0.5]))[0])
         fte_values = model.fte_of_rows(sim.fte_row, median)
     fte_values = fte_regressor(scenario, fte_values)
-    params = {**sim.inputs, METHOD_INPUT: np.asarray(sim.method_index), FTE_INPUT: np.asarray(fte_values)}
-    voi = value_of_information(sim.benefit, sim.cost, params, _thresholds(VOI_THRESHOLDS, extra), evpi_batches=batches)
+    params = {**sim.inputs, METHOD_INPUT: np.asarray(sim.method_index)}
+    if mixed:
+        params[BENEFIT_METHOD_INPUT] = np.asarray(sim.benefit_index)
+    params[FTE_INPUT] = np.asarray(fte_values)
+    voi = value_of_information(
+        sim.benefit, sim.cost, params, _thresholds(VOI_THRESHOLDS, extra), categorical=(METHOD_INPUT, BENEFIT_METHOD_INPUT), evpi_batches=batches
+    )
     return Decision(
         thresholds=extra,
         exceedance=curves,

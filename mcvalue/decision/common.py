@@ -1,9 +1,10 @@
 """What every decision method shares: the grouped inputs' names, the prior protocol, small helpers.
 
-Inputs are named as in the prior files (``benefit.haircut`` ...), plus two grouped inputs:
-:data:`METHOD_INPUT` (the costing method, a categorical input drawn by the method weights)
-and :data:`FTE_INPUT` (the FTE draws of the cost model, one row of five columns per draw,
-treated as one input).
+Inputs are named as in the prior files (``benefit.haircut`` ...), plus three grouped inputs:
+:data:`METHOD_INPUT` (the costing method, a categorical input drawn by the method weights),
+:data:`BENEFIT_METHOD_INPUT` (the benefit method, categorical, drawn by the benefit
+weights; the model reads its index from the inputs) and :data:`FTE_INPUT` (the FTE draws
+of the cost model, one row of five columns per draw, treated as one input).
 """
 
 from collections.abc import Callable
@@ -14,6 +15,7 @@ import numpy as np
 from mcvalue.display import FTE_INPUT as FTE_INPUT  # the registry of display names owns the grouped inputs
 from mcvalue.display import METHOD_INPUT as METHOD_INPUT
 from mcvalue.jsonio import SUMMARY_DIGITS, to_jsonable
+from mcvalue.priors.settings import BENEFIT_METHOD_INPUT as BENEFIT_METHOD_INPUT
 
 DEFAULT_THRESHOLDS = (1.0, 100.0)
 DEFAULT_SWING = (0.10, 0.90)
@@ -28,6 +30,26 @@ ModelCallable = Callable[[dict[str, np.ndarray], np.ndarray, np.ndarray], Any]
 #: ``conditional_bcr(name, value)`` -> BCR draws with input ``name`` fixed at ``value``
 #: (:mod:`mcvalue.decision.conditional`).
 ConditionalBcr = Callable[[str, Any], np.ndarray]
+
+
+class Categorical:
+    """A categorical input as the Sobol design reads it: the index of the first category j with u < cumulative weight.
+
+    Examples
+    --------
+    >>> Categorical([0.5, 0.0, 0.5]).ppf(np.array([0.1, 0.6])).tolist()
+    [0.0, 2.0]
+    """
+
+    def __init__(self, weights: Any) -> None:
+        w = np.asarray(weights, dtype=float)
+        self.cumulative = np.cumsum(w) / w.sum()
+
+    def ppf(self, q: np.ndarray) -> np.ndarray:
+        """Return the category index (as a float) at each probability ``q``."""
+        index = np.searchsorted(self.cumulative, np.asarray(q, dtype=float), side="right")
+        categories: np.ndarray = np.minimum(index, self.cumulative.size - 1).astype(float)
+        return categories
 
 
 class Quantiles(Protocol):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from mcvalue.decision.common import DEFAULT_SWING, FTE_INPUT, METHOD_INPUT, Quantiles, jsonable, percentile_label
+from mcvalue.decision.common import BENEFIT_METHOD_INPUT, DEFAULT_SWING, FTE_INPUT, METHOD_INPUT, Quantiles, jsonable, percentile_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,7 +27,7 @@ class ConditionalMedian(Protocol):
 class TornadoBar:
     """One input's bar: the median BCR with the input fixed at each end of its swing.
 
-    For the costing method the ends are the methods giving the lowest and the highest
+    For the costing method (and the benefit method) the ends are the methods giving the lowest and the highest
     median (``value_low`` / ``value_high`` are then method keys, ``median_low`` <=
     ``median_high``); for the others they are the input's low / high swing values.
     """
@@ -64,12 +64,13 @@ class Tornado:
     median: float
     bars: tuple[TornadoBar, ...]
     method_medians: dict[str, float] = field(default_factory=dict)
+    benefit_medians: dict[str, float] = field(default_factory=dict)
 
     def description(self) -> str:
         """Say what was swung, in one sentence."""
         lo, hi = (percentile_label(q) for q in self.swing)
         return (
-            f"each input fixed at its {lo} and {hi} (the costing method at each method) while all "
+            f"each input fixed at its {lo} and {hi} (the costing and benefit methods at each method) while all "
             f"others keep their distributions; a bar spans the two conditional median BCRs; "
             f"the line is the run's median ({self.median:.3g})"
         )
@@ -82,6 +83,7 @@ class Tornado:
                 "median": self.median,
                 "description": self.description(),
                 "method_medians": dict(self.method_medians),
+                "benefit_medians": dict(self.benefit_medians),
                 "bars": [b.to_dict() for b in self.bars],
             }
         )
@@ -108,6 +110,7 @@ def tornado(
     fte_pool: np.ndarray | None = None,
     method_keys: Sequence[str] = (),
     labels: Mapping[str, str] | None = None,
+    benefit_keys: Mapping[str, int] | None = None,
 ) -> Tornado:
     r"""Tornado without a base point: one input fixed, all others keep their distributions.
 
@@ -136,6 +139,9 @@ def tornado(
         Methods with positive weight; adds the method bar when given.
     labels : mapping of str to str, optional
         Bar labels (default: the input names).
+    benefit_keys : mapping of str to int, optional
+        Benefit methods with positive weight -> their index; with two or more, adds the
+        benefit-method bar (:data:`BENEFIT_METHOD_INPUT` fixed at each method's index).
 
     Returns
     -------
@@ -164,5 +170,14 @@ def tornado(
         high = max(method_medians, key=method_medians.__getitem__)
         label = labels.get(METHOD_INPUT, "costing method")
         bars.append(TornadoBar(METHOD_INPUT, label, low, high, method_medians[low], method_medians[high]))
+    benefit_medians: dict[str, float] = {}
+    if benefit_keys and len(benefit_keys) > 1:
+        benefit_medians = {key: conditional.median(BENEFIT_METHOD_INPUT, float(j)) for key, j in benefit_keys.items()}
+        low = min(benefit_medians, key=benefit_medians.__getitem__)
+        high = max(benefit_medians, key=benefit_medians.__getitem__)
+        label = labels.get(BENEFIT_METHOD_INPUT, "benefit method")
+        bars.append(TornadoBar(BENEFIT_METHOD_INPUT, label, low, high, benefit_medians[low], benefit_medians[high]))
     bars.sort(key=lambda b: b.width, reverse=True)
-    return Tornado(swing=(lo, hi), median=float(np.median(bcr)), bars=tuple(bars), method_medians=method_medians)
+    return Tornado(
+        swing=(lo, hi), median=float(np.median(bcr)), bars=tuple(bars), method_medians=method_medians, benefit_medians=benefit_medians
+    )

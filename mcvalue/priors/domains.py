@@ -69,6 +69,24 @@ COVERAGE = Domain(
     ceiling=1e6,
     bound_why="coverage must be below 1e6 (the MLOSS universe a million times the sample)",
 )
+RATIO = Domain(
+    0.0,
+    math.inf,
+    True,
+    "a ratio of two amounts must be positive",
+    floor=1e-6,
+    ceiling=1e6,
+    bound_why="a ratio of value to spending must lie between 1e-6 and 1e6",
+)
+HEADCOUNT = Domain(
+    0.0,
+    math.inf,
+    True,
+    "a number of people must be positive",
+    floor=1.0,
+    ceiling=1e10,
+    bound_why="a number of people must lie between 1 and 1e10 (the world's population is ~8e9)",
+)
 
 #: Keys whose numbers are in the quantity's own unit, so must lie in its domain.
 _VALUE_KEYS = ("value", "values", "min", "mode", "max", "lower", "upper", "mean", "ci90", "ci95")

@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # the scenario's methods call these functions: it imports thi
     from mcvalue.priors.spec import Scenario
 
 #: Names ``with_prior`` accepts: every quantity (the stock rates too) and the costing methods' weights.
-PRIOR_NAMES: tuple[str, ...] = QUANTITIES + STOCK_QUANTITIES + OPTIONAL_QUANTITIES + ("cost.method_weights",)
+PRIOR_NAMES: tuple[str, ...] = QUANTITIES + STOCK_QUANTITIES + OPTIONAL_QUANTITIES + ("cost.method_weights", "benefit.method_weights")
 
 
 def with_prior(scenario: Scenario, name: str, table: dict[str, Any]) -> Scenario:

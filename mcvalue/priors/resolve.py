@@ -113,6 +113,7 @@ def build_scenario(
     return scenario_type(
         quantities=prior.quantities(names),
         method_weights=prior.cost.method_weights.as_dict(),
+        benefit_weights=prior.benefit.method_weights.as_dict(),
         correlations={(c.between[0], c.between[1]): c.rho for c in prior.correlations if set(c.between) <= set(names)},
         data=data,
         run=run,

@@ -12,10 +12,12 @@ from pydantic import AfterValidator, Field, create_model, model_validator
 from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
-from mcvalue.priors.domains import COVERAGE, FRACTION, MONEY, THRESHOLD, in_domain
+from mcvalue.priors.domains import COVERAGE, FRACTION, HEADCOUNT, MONEY, RATIO, THRESHOLD, in_domain
 from mcvalue.priors.families import DistSpec
 from mcvalue.priors.settings import (
     BASES,
+    BENEFIT_METHOD_KEYS,
+    BENEFIT_METHODS,
     COST_MODELS,
     MIN_DRAWS,
     MODES,
@@ -99,13 +101,61 @@ class CostSection(Strict):
     population_size: Annotated[int, Field(ge=1)] | None = None
 
 
+class BenefitWeights(Strict):
+    """``[benefit.method_weights]``: weights over the benefit methods, each in [0, 1], summing to 1.
+
+    A method left out has weight 0; a file without the table weighs the paper's chain alone.
+    """
+
+    chain: Annotated[float, Field(ge=0, le=1)] = 0.0
+    market: Annotated[float, Field(ge=0, le=1)] = 0.0
+    time_saved: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> "BenefitWeights":
+        total = math.fsum(getattr(self, k) for k in BENEFIT_METHOD_KEYS)
+        if abs(total - 1.0) > WEIGHT_TOLERANCE:
+            raise fail(f"weights sum to {total:.12g}, not 1")
+        return self
+
+    def as_dict(self) -> dict[str, float]:
+        """Return benefit method key -> weight, in BENEFIT_METHOD_KEYS order."""
+        return {k: float(getattr(self, k)) for k in BENEFIT_METHOD_KEYS}
+
+
+#: The weights of a file without ``[benefit.method_weights]``: the paper's chain alone.
+CHAIN_ONLY = BenefitWeights(chain=1.0)
+
+
 class BenefitSection(Strict):
-    """``[benefit.*]``: the four factors of the benefit chain."""
+    """``[benefit.*]``: the four factors of the paper's chain, the other benefit methods' quantities, the method weights.
+
+    A benefit method's own quantities (:data:`~mcvalue.priors.settings.BENEFIT_METHODS`) may
+    be left out when it has no weight; the chain's four are always given.
+    """
+
+    @model_validator(mode="after")
+    def _methods_priced(self) -> "BenefitSection":
+        for key, weight in self.method_weights.as_dict().items():
+            missing = [q for q in BENEFIT_METHODS[key] if getattr(self, q.split(".")[1]) is None]
+            if weight > 0 and missing:
+                raise fail(
+                    f"method_weights gives {key} weight, but the file has no [{missing[0]}] to price it by "
+                    f"(the {key} method multiplies {', '.join(BENEFIT_METHODS[key])})"
+                )
+        return self
 
     ai_value_usd: Annotated[DistSpec, AfterValidator(in_domain(MONEY))]
     haircut: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
     attribution_share: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
     mloss_share: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))]
+    ai_market_usd: Annotated[DistSpec, AfterValidator(in_domain(MONEY))] | None = None
+    value_per_spend: Annotated[DistSpec, AfterValidator(in_domain(RATIO))] | None = None
+    developers: Annotated[DistSpec, AfterValidator(in_domain(HEADCOUNT))] | None = None
+    mloss_user_share: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))] | None = None
+    time_saved_share: Annotated[DistSpec, AfterValidator(in_domain(FRACTION))] | None = None
+    practitioner_wage_usd: Annotated[DistSpec, AfterValidator(in_domain(MONEY))] | None = None
+    method_weights: BenefitWeights = CHAIN_ONLY
 
 
 class DataSection(Strict):

@@ -16,7 +16,9 @@ Quantity names are dotted keys of the prior file:
     benefit.attribution_share      algorithms' slice of AI value (70-20-10 rule: 0.1)
     benefit.mloss_share            MLOSS share of the algorithms slice (paper: 1)
 
-plus ``cost.method_weights``: weights over :data:`mcvalue.paper.METHOD_KEYS`. Under
+plus ``cost.method_weights``: weights over :data:`mcvalue.paper.METHOD_KEYS`, and
+``benefit.method_weights``: weights over the benefit methods :data:`BENEFIT_METHOD_KEYS`,
+whose own quantities (:data:`BENEFIT_METHOD_QUANTITIES`) are drawn when a file gives them. Under
 ``[cost] basis = "stock"`` (see :data:`BASES`) two more are drawn:
 
     cost.depreciation_rate         annual depreciation rate d of the stock of MLOSS
@@ -30,6 +32,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from mcvalue.config import DEFAULT_SEED
+from mcvalue.display import BENEFIT_METHOD_INPUT as BENEFIT_METHOD_INPUT  # the benefit-method choice as an input (its index into BENEFIT_METHOD_KEYS)
 
 #: Which sample a scenario uses; defined here (not in :mod:`mcvalue.data`) because the
 #: flow is priors -> scenario -> data: the data layer reads these, priors never import it.
@@ -52,12 +55,32 @@ BENEFIT_QUANTITIES: tuple[str, ...] = (
     "benefit.mloss_share",
 )
 QUANTITIES: tuple[str, ...] = COST_QUANTITIES + BENEFIT_QUANTITIES
+#: The benefit methods and the quantities each multiplies, in ``[benefit.method_weights]`` order:
+#: "chain" is the paper's (AI value x haircut x algorithms' share x MLOSS share); "market"
+#: starts from the AI market measured in the target year instead of a forecast potential;
+#: "time_saved" prices the working time ML open source saves its users (docs/benefit.md).
+BENEFIT_METHODS: dict[str, tuple[str, ...]] = {
+    "chain": BENEFIT_QUANTITIES,
+    "market": ("benefit.ai_market_usd", "benefit.value_per_spend", "benefit.attribution_share", "benefit.mloss_share"),
+    "time_saved": (
+        "benefit.developers",
+        "benefit.mloss_user_share",
+        "benefit.time_saved_share",
+        "benefit.practitioner_wage_usd",
+    ),
+}
+BENEFIT_METHOD_KEYS: tuple[str, ...] = tuple(BENEFIT_METHODS)
+#: The benefit methods' quantities beyond the chain's: optional in a file, required when their method has weight.
+BENEFIT_METHOD_QUANTITIES: tuple[str, ...] = tuple(
+    dict.fromkeys(q for names in BENEFIT_METHODS.values() for q in names if q not in BENEFIT_QUANTITIES)
+)
 #: Quantities drawn only when the cost basis is "stock": they price the stock's annual user cost.
 STOCK_QUANTITIES: tuple[str, ...] = ("cost.depreciation_rate", "cost.discount_rate")
 #: Quantities drawn when a file gives them: the activity threshold per six months of the
 #: ``activity_threshold`` costing method (required when that method has weight; see
-#: :mod:`mcvalue.costmodels.threshold`). A file without it (the paper's) leaves the method unpriced.
-OPTIONAL_QUANTITIES: tuple[str, ...] = ("cost.activity_threshold",)
+#: :mod:`mcvalue.costmodels.threshold`), and the benefit methods' own quantities
+#: (:data:`BENEFIT_METHOD_QUANTITIES`). A file without them (the paper's) leaves those methods unpriced.
+OPTIONAL_QUANTITIES: tuple[str, ...] = ("cost.activity_threshold", *BENEFIT_METHOD_QUANTITIES)
 COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
 #: ``[cost] references``: where the reference repositories' contributor-periods, which turn
 #: the commits and lines methods' units into FTE, come from (besides a path to a separately

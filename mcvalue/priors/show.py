@@ -37,6 +37,7 @@ def show_record(scenario: Scenario) -> dict[str, Any]:
         "sha256": scenario.sha256,
         "quantities": show_table(scenario),
         "method_weights": dict(scenario.method_weights),
+        "benefit_weights": dict(scenario.benefit_weights),
         "correlations": [{"between": [a, b], "rho": rho} for (a, b), rho in scenario.correlations.items()],
         "data": {"mode": scenario.data.mode, **scenario.data.cleaning.to_dict()},
         "run": {"draws": scenario.run.draws, "seed": scenario.run.seed, "cost_model": scenario.run.cost_model, "basis": scenario.run.basis},
@@ -59,6 +60,7 @@ def render(record: dict[str, Any]) -> str:
     lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)), row[-1]]) for row in rows]
     lines.append("")
     lines.append("method weights: " + ", ".join(f"{k} {w:g}" for k, w in record["method_weights"].items()))
+    lines.append("benefit method weights: " + ", ".join(f"{k} {w:g}" for k, w in record["benefit_weights"].items()))
     if record["correlations"]:
         pairs = ", ".join(f"{c['between'][0]} ~ {c['between'][1]} rho {c['rho']:g}" for c in record["correlations"])
         lines.append(f"rank correlations: {pairs}")

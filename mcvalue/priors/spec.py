@@ -15,6 +15,10 @@ from mcvalue.priors import edit
 from mcvalue.priors.settings import (
     AVERAGE_TARGET,
     BASES,
+    BENEFIT_METHOD_INPUT,
+    BENEFIT_METHOD_KEYS,
+    BENEFIT_METHOD_QUANTITIES,
+    BENEFIT_METHODS,
     BENEFIT_QUANTITIES,
     COST_MODELS,
     COST_QUANTITIES,
@@ -41,6 +45,10 @@ from mcvalue.priors.settings import (
 __all__ = [
     "AVERAGE_TARGET",
     "BASES",
+    "BENEFIT_METHOD_INPUT",
+    "BENEFIT_METHOD_KEYS",
+    "BENEFIT_METHOD_QUANTITIES",
+    "BENEFIT_METHODS",
     "BENEFIT_QUANTITIES",
     "COST_MODELS",
     "COST_QUANTITIES",
@@ -84,6 +92,9 @@ class Scenario:
         The fully resolved prior file, written as priors.toml beside a report.
     labels : dict
         Quantity (dotted key) -> the short ``label`` its table gives; see :meth:`label`.
+    benefit_weights : dict
+        Weights over the benefit methods (:data:`BENEFIT_METHOD_KEYS`); the paper's chain
+        alone unless the file has ``[benefit.method_weights]``.
 
     Examples
     --------
@@ -102,6 +113,7 @@ class Scenario:
     sha256: str | None = None
     resolved_toml: str = ""
     labels: dict[str, str] = field(default_factory=dict)
+    benefit_weights: dict[str, float] = field(default_factory=lambda: {"chain": 1.0})
 
     def label(self, name: str) -> str:
         """Return what figures and tables call an input: its ``label``, else a readable form of its key.
@@ -128,8 +140,8 @@ class Scenario:
         Parameters
         ----------
         name : str
-            A quantity (e.g. ``"benefit.ai_value_usd"``, see :data:`QUANTITIES`) or
-            ``"cost.method_weights"``.
+            A quantity (e.g. ``"benefit.ai_value_usd"``, see :data:`QUANTITIES`),
+            ``"cost.method_weights"`` or ``"benefit.method_weights"``.
         table : dict
             What that table of a prior file would hold, e.g.
             ``{"dist": "lognormal", "ci90": [3e12, 5e12], "source": "..."}``; it replaces

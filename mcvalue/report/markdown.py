@@ -128,6 +128,36 @@ def _method_rows(summary: dict) -> list[str]:
     return rows
 
 
+def benefit_method_rows(summary: dict) -> list[str]:
+    """Return the benefit methods' table and the benefit-method x costing-method table (median BCR, P(BCR > 100))."""
+    benefit_methods = summary.get("benefit_methods", {})
+    rows = [
+        "| benefit method | weight | benefit/yr: median | 90% interval | BCR: median | 90% interval | P(BCR > 100) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for key, m in benefit_methods.items():
+        v, b = m["benefit_usd"], m["bcr"]
+        rows.append(
+            f"| {key} | {m['weight']:.2f} | {usd(v['median'])} | {interval(v['intervals']['90'], usd)} "
+            f"| {ratio(b['median'])} | {interval(b['intervals']['90'], ratio)} | {prob(b['p_above']['100']['p'])} |"
+        )
+    table = summary.get("method_table", {})
+    if not table:
+        return rows
+    columns = list(next(iter(table.values())))
+    rows += [
+        "",
+        "Median BCR (and P(BCR > 100)) of each benefit method over each costing method, each as if it had weight 1; "
+        "`mixture` is the run's own mixture on that side.",
+        "",
+        "| benefit method | " + " | ".join(columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for key, cells in table.items():
+        rows.append(f"| {key} | " + " | ".join(f"{ratio(c['median'])} ({prob(c['p_above_100'])})" for c in cells.values()) + " |")
+    return rows
+
+
 def threshold_rows(summary: dict) -> list[str]:
     """Return the paragraph on the activity-threshold method (none when the run could not price it)."""
     from mcvalue.costmodels.threshold import QUANTITY
@@ -603,6 +633,7 @@ def render_markdown(
     lines += ["## The costing methods", "", f"{estimand_sentence(summary)} {basis_sentence(summary)}", ""] + _method_rows(summary)
     lines += ["", *threshold_rows(summary), "![Cost per year by method](figures/cost_by_method.png)", ""]
     lines += references_rows(summary) + heaviest_window_rows(summary)
+    lines += ["## The benefit methods", "", *benefit_method_rows(summary), ""]
     lines += ["## Benefit chain", "", "![Benefit chain](figures/benefit_chain.png)", ""]
     lines += ["## What would change the conclusion", ""] + decision_rows(summary, labels)
     lines += ["## Inputs", ""] + _input_rows(summary, labels) + [""]

@@ -132,12 +132,12 @@ def test_narrow_swing_still_draws_a_finite_tornado(tmp_path, cli):
 
 
 def test_draw_limit_is_the_memory_over_the_bytes_each_draw_keeps():
-    """Hand calculation: 9 quantities + a 25-column FTE pool row + 2 x 6 method columns + 5 per-draw arrays, float64, times 3."""
+    """Hand calculation: 15 quantities, a 25-column FTE pool row, 2 x 6 method and 3 benefit-method columns, 6 arrays; x 8 x 3."""
     scenario = mcvalue.load_scenario("default").with_settings(draws=1_000_001)
-    assert len(scenario.quantities) == 9 and bytes_per_draw(scenario) == 8 * 51 * 3 == 1224
-    check_memory(scenario, available=1224 * 1_000_001)  # exactly fits
+    assert len(scenario.quantities) == 15 and bytes_per_draw(scenario) == 8 * 61 * 3 == 1464
+    check_memory(scenario, available=1464 * 1_000_001)  # exactly fits
     with pytest.raises(mcvalue.McValueError, match=r"^--draws: 1,000,001 draws .* at most 1,000,000 draws fit$"):
-        check_memory(scenario, available=1224 * 1_000_001 - 1)
+        check_memory(scenario, available=1464 * 1_000_001 - 1)
 
 
 # --- prior files that are not prior files, and extreme priors ---------------------------
