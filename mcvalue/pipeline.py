@@ -87,6 +87,7 @@ def run(
     from mcvalue.summarise import build_summary
 
     say = log or (to_stderr if progress else silent)
+    requested_toml = scenario.resolved_toml  # what priors.toml records, before the engine's fallbacks below
     check_memory(scenario)
     check_population(scenario)
     cost, warnings = cost_side(
@@ -114,8 +115,8 @@ def run(
     model = model_of(scenario, cost.fte, cost.fte_by_year, cost.years)
     decision = decide(scenario, model, simulation, swing, thresholds)
     say("summarising...")
-    summary = build_summary(scenario, cost, simulation, decision, swing)
-    return RunResult(scenario, cost, simulation, decision, summary, tuple(warnings))
+    summary = build_summary(scenario, cost, simulation, decision, swing, requested_toml)
+    return RunResult(scenario, cost, simulation, decision, summary, tuple(warnings), requested_toml)
 
 
 def fit(

@@ -41,6 +41,10 @@ class RunResult:
     warnings : tuple of str
         What the user must know about how the numbers were got (offline fallback, a fit
         that failed its checks, a damaged cache rebuilt).
+    requested_toml : str
+        The prior file as the user gave it, resolved (``priors.toml``): ``scenario`` may
+        differ from it where the engine fell back to Table 1 or shared the weight of
+        methods it could not price (the warnings say so). Empty: ``scenario``'s.
 
     Examples
     --------
@@ -57,6 +61,7 @@ class RunResult:
     decision: Decision
     summary_record: dict[str, Any] = field(repr=False)
     warnings: tuple[str, ...] = ()
+    requested_toml: str = field(default="", repr=False)
 
     def summary(self) -> RunSummary:
         """Return exactly what summary.json holds (a deep copy: editing it changes nothing here).

@@ -325,7 +325,9 @@ def _portable_bits(values: np.ndarray, bits: int = 20) -> np.ndarray:
     return np.ascontiguousarray(np.ldexp(np.rint(np.ldexp(mantissa, bits)), exponent - bits))
 
 
-def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], thresholds: tuple[float, ...]) -> dict:
+def _provenance(
+    scenario: Scenario, cost: CostSide, swing: tuple[float, float], thresholds: tuple[float, ...], requested_toml: str | None = None
+) -> dict:
     """Return what produced these numbers: versions, seed, draws, cost model and basis (a stock's first and last year), priors and data hashes."""
     data = cost.data
     return {
@@ -337,7 +339,7 @@ def _provenance(scenario: Scenario, cost: CostSide, swing: tuple[float, float], 
         "cost_basis": scenario.run.basis,
         "stock_years": [cost.years[0], cost.years[-1]] if cost.years else None,
         "priors_sha256": scenario.sha256,
-        "resolved_priors_sha256": hashlib.sha256(scenario.resolved_toml.encode("utf-8")).hexdigest(),
+        "resolved_priors_sha256": hashlib.sha256((requested_toml or scenario.resolved_toml).encode("utf-8")).hexdigest(),
         "data_mode": data["mode"] if data is not None else None,
         "cleaning": data["cleaning"] if data is not None else None,
         "data_files_sha256": data["file_sha256"] if data is not None else {},
@@ -357,7 +359,8 @@ def _data_block(cost: CostSide) -> dict | None:
 
 
 def build_summary(
-    scenario: Scenario, cost: CostSide, simulation: Simulation, decision: Decision, swing: tuple[float, float]
+    scenario: Scenario, cost: CostSide, simulation: Simulation, decision: Decision, swing: tuple[float, float],
+    requested_toml: str | None = None,
 ) -> dict[str, Any]:
     """Return summary.json's content for one run: plain JSON types, deterministic.
 
@@ -369,7 +372,10 @@ def build_summary(
     model), inputs, provenance
     (documented in the README). Holds no name, path or clock time, so the same inputs,
     seed and library versions give the same bytes (the Sobol design is seeded from the
-    run seed).
+    run seed). ``requested_toml`` is the prior file as the user gave it (resolved), before
+    the engine shared the weight of methods it could not price or fell back to Table 1:
+    ``provenance.resolved_priors_sha256`` is its sha256, as of the run's ``priors.toml``
+    (default: ``scenario``'s); ``methods`` gives the weights used.
     """
     core = summarise_simulation(simulation)
     weights = scenario.method_weights
@@ -409,6 +415,6 @@ def build_summary(
         "diagnostics": cost.diagnostics,
         "data": _data_block(cost),
         "inputs": _inputs(scenario, cost),
-        "provenance": _provenance(scenario, cost, swing, decision.thresholds),
+        "provenance": _provenance(scenario, cost, swing, decision.thresholds, requested_toml),
     }
     return to_jsonable(summary, SUMMARY_DIGITS)

@@ -233,3 +233,25 @@ def test_the_bayesian_threshold_curve_moves_to_active_days_by_the_samples_ratio(
     assert active_days_ratio(joined) == pytest.approx(ratio, rel=1e-12)  # a row without active days counts in neither
     commits_only = replace(loaded, contributions=loaded.contributions.drop(columns="active_days"))
     assert active_days_ratio(commits_only) is None and in_active_days(cost, commits_only) is cost
+
+
+def test_a_run_records_the_prior_file_asked_for_and_compare_lists_only_what_the_user_changed(unreferenced, tmp_path):
+    """The engine shares the weight of the methods it cannot price; priors.toml keeps the file as given (issue 27).
+
+    So comparing two such runs whose files differ only in the haircut lists only the
+    haircut as changed by the user; the weights used are the run scenario's (summary.json lists the priced methods).
+    """
+    scenario = mcvalue.load_scenario("default").with_settings(
+        draws=2000, cost_model="bootstrap", sample=unreferenced, population=drawn_from(unreferenced)
+    )
+    edited = scenario.with_prior("benefit.haircut", {"dist": "lognormal", "ci90": [0.05, 0.5], "upper": 1, "label": "Haircut for optimistic sources"})
+    assert edited.data.sample == scenario.data.sample  # a prior edit keeps the sample (a setting kept out of the TOML)
+    runs = []
+    for name, s in (("asked", scenario), ("edited", edited)):
+        result = mcvalue.run(s)
+        assert result.scenario.method_weights["commits_pytorch"] == 0.0  # the weight used
+        runs.append(mcvalue.write_report(result, tmp_path / name))
+        assert (runs[-1] / "priors.toml").read_text(encoding="utf-8") == s.resolved_toml  # the file as given
+        assert result.summary()["provenance"]["resolved_priors_sha256"] == hashlib.sha256(s.resolved_toml.encode()).hexdigest()
+    comparison = mcvalue.compare(*runs)
+    assert {d["key"].rsplit(".", 1)[0] for d in comparison.changed()} == {"benefit.haircut"}

@@ -51,7 +51,9 @@ def with_prior(scenario: Scenario, name: str, table: dict[str, Any]) -> Scenario
     section, key = name.split(".")
     merged[section][key] = dict(table)
     header = comment_header(scenario.resolved_toml) + f"# then with_prior({name})\n"
-    return build_scenario(merged, lambda loc: "", header, scenario.path, scenario.sha256, type(scenario))
+    edited = build_scenario(merged, lambda loc: "", header, scenario.path, scenario.sha256, type(scenario))
+    # the sample is a setting kept out of the TOML (a machine's path): it stays with the scenario
+    return edited if scenario.data.sample is None else edited.with_settings(sample=scenario.data.sample)
 
 
 def _check_count(option: str, value: Any, least: int, what: str) -> None:

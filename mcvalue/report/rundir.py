@@ -170,7 +170,8 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
     from mcvalue.report.markdown import labels_for, render_markdown
 
     (directory / SUMMARY_FILE).write_bytes(summary_bytes(result.summary_record))
-    (directory / "priors.toml").write_text(result.scenario.resolved_toml, encoding="utf-8")
+    # the prior file as the user gave it: re-running it repeats the engine's fallbacks (the warnings say which)
+    (directory / "priors.toml").write_text(result.requested_toml or result.scenario.resolved_toml, encoding="utf-8")
     run_record = {
         "name": target.name,
         "path": str(target.resolve()),
