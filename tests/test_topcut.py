@@ -250,3 +250,28 @@ def test_pool_factors_give_the_threshold_curve_the_threshold_methods_factor():
     factors = np.array([[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])
     assert pool_factors(factors, 8).tolist() == [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 6.0, 6.0]]
     assert pool_factors(factors, 5).tolist() == [[1.0, 2.0, 3.0, 4.0, 5.0]]
+
+
+def test_a_git_sample_priced_by_the_scrapes_references_corrects_the_references_alone():
+    """A collected sample (read from git: no cut) with ``references = "paper"``: only the reference factor applies.
+
+    The sample's repository has no author count (it was never scraped) and needs none; the
+    contributors and activity-threshold methods keep factor 1 exactly; the unit methods
+    take the references' kept-share ratio, distributed as for a sample under the cut
+    (the alink case above; medians within 5%, far above the Monte Carlo error of 4,000 draws).
+    """
+    from mcvalue.costmodels import CostSide, corrected_for_top100
+    from mcvalue.data.tables import Sample
+    from mcvalue.priors.spec import CleaningOptions
+
+    m = 4000
+    cost = CostSide("bootstrap", np.full((m, 5), 10.0), "fit", {})
+    clean = CleaningOptions.for_mode("clean")
+    collected = pd.DataFrame({"repo": ["acme/tiny"] * 2, "contributors": [2, 4], "commits": [5, 7], "lines": [100, 300]})
+    git = corrected_for_top100(cost, Sample(pd.DataFrame(), collected, "clean", clean, {}), scrape_sample=False)
+    np.testing.assert_array_equal(git.fte[:, 1], 10.0)
+    assert (git.fte[:, [0, 2, 3, 4]] > 10.0).mean() > 0.95
+    assert "reference windows corrected" in git.description
+    alink = pd.DataFrame({"repo": ["alibaba/alink"] * 2, "contributors": [2, 4], "commits": [5, 7], "lines": [100, 300]})
+    scrape = corrected_for_top100(cost, Sample(pd.DataFrame(), alink, "clean", clean, {}))
+    np.testing.assert_allclose(np.median(git.fte, axis=0), np.median(scrape.fte, axis=0), rtol=0.05)

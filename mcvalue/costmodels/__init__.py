@@ -317,12 +317,13 @@ def cost_side(
     sample, record = load_references(references, sample, scenario.data.mode, data_dir, cleaning, sample_dir is not None)
     cost, fit_warnings = _DATA_COST_MODELS[model](sample, scenario, refit, allow_unconverged, progress, log)
     cost = replace(cost, data={**(cost.data or {}), "references": record})
-    if cleaning is not None and cleaning.correct_top100 and sample_dir is None:
-        cost = corrected_for_top100(cost, sample, scrape_references=record["source"] == "paper")
+    scrape_references = record["source"] == "paper"
+    if cleaning is not None and cleaning.correct_top100 and (sample_dir is None or scrape_references):
+        cost = corrected_for_top100(cost, sample, scrape_references=scrape_references, scrape_sample=sample_dir is None)
     return cost, warnings + fit_warnings + cache.save(key, cost)
 
 
-def corrected_for_top100(cost: CostSide, sample: Sample, scrape_references: bool = True) -> CostSide:
+def corrected_for_top100(cost: CostSide, sample: Sample, scrape_references: bool = True, scrape_sample: bool = True) -> CostSide:
     """Return the cost side with each draw's FTE multiplied by a draw of the top-100 cut's correction.
 
     The scrape read GitHub's contributors page, which lists only the top 100 contributors
@@ -330,20 +331,23 @@ def corrected_for_top100(cost: CostSide, sample: Sample, scrape_references: bool
     its uncertainty are :func:`mcvalue.costmodels.topcut.topcut_correction`; the fit
     itself (and its cache) is untouched, so switching the correction off costs no refit.
     ``scrape_references`` False (references collected from git) leaves the reference
-    means uncorrected: git's windows have no cut.
+    means uncorrected: git's windows have no cut; ``scrape_sample`` False (a sample
+    collected from git priced by the scrape's reference windows) corrects the references
+    alone.
     """
     from dataclasses import replace
 
     from mcvalue.costmodels.topcut import topcut_correction
 
-    correction = topcut_correction(sample, len(cost.fte), scrape_references=scrape_references)
+    correction = topcut_correction(sample, len(cost.fte), scrape_references=scrape_references, scrape_sample=scrape_sample)
+    what = "scrape counts" if scrape_sample else "the scrape's reference windows"
     factors = pool_factors(correction.factors, cost.fte.shape[-1])
     by_year = None if cost.fte_by_year is None else cost.fte_by_year * factors[:, None, :]
     return replace(
         cost,
         fte=cost.fte * factors,
         fte_by_year=by_year,
-        description=f"{cost.description}; scrape counts corrected for GitHub's top-100 contributors cut",
+        description=f"{cost.description}; {what} corrected for GitHub's top-100 contributors cut",
         diagnostics={**cost.diagnostics, "top100_correction": correction.summary},
     )
 

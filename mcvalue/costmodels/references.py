@@ -183,7 +183,9 @@ def load_references(
         record_source = "collected"
     elif source.kind == "paper" and collected:
         attached = attach_references(sample, load_sample(mode, data_dir, cleaning))
-        measured, record_source = f"{SCRAPE_MEASUREMENT}; not corrected for the cut here (a collected sample is not)", "paper"
+        corrected = cleaning is not None and cleaning.correct_top100
+        measured = f"{SCRAPE_MEASUREMENT}; {'their mean per contributor corrected for the cut' if corrected else 'not corrected for the cut'} (correct_top100)"
+        record_source = "paper"
     else:
         attached = sample
         record_source = "paper" if not collected else "sample"

@@ -194,13 +194,17 @@ class TopCutCorrection:
     summary: dict
 
 
-def topcut_correction(sample: Sample, n: int, seed: int = TOPCUT_SEED, scrape_references: bool = True) -> TopCutCorrection:
+def topcut_correction(
+    sample: Sample, n: int, seed: int = TOPCUT_SEED, scrape_references: bool = True, scrape_sample: bool = True
+) -> TopCutCorrection:
     """Draw ``n`` correction factors for the six costing methods (METHOD_KEYS order) of a sample of the paper's scrape.
 
     Uses the packaged measurements (:func:`repo_table`), one bootstrap replicate of the
     relation per draw, author counts drawn where only a range is known, and a fixed seed
     so that a cached cost side is the same whichever run made it. ``scrape_references``
     False: the references were not read from the scrape (no reference factor).
+    ``scrape_sample`` False: the sample was read from git (no cut: its factor is 1), only
+    the references are the scrape's.
     """
     from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS
 
@@ -208,6 +212,8 @@ def topcut_correction(sample: Sample, n: int, seed: int = TOPCUT_SEED, scrape_re
     table = repo_table()
     relation = fit_relation(table, n, rng)
     weights = window_weights(sample)
+    if not scrape_sample:
+        weights = weights.iloc[0:0]  # no repository of the sample is cut: every numerator is 1
     repos = sorted(set(weights.index) | set(REFERENCE_REPOS.values()))
     authors = draw_authors(table, repos, n, rng)
     kept = kept_shares(relation, authors, rng)
