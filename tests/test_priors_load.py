@@ -288,3 +288,27 @@ def test_defaults_pass_the_checks_a_prior_file_value_must_pass():
     assert defaults_problem(mode="tidy") == "DEFAULT_MODE: 'tidy' is not one of ('paper', 'corrected', 'clean')"
     assert defaults_problem(RunSettings(target_year=1999)) == "DEFAULT_TARGET_YEAR: expected a year from 2005 to 2030 or 'average', got 1999"
     assert defaults_problem(RunSettings(stock_start=2025)).startswith("DEFAULT_STOCK_START: [cost] stock_start = 2025 is after")
+
+
+def test_the_template_holds_every_default_table_as_shipped(tmp_path):
+    """Uncommenting every table of the template but the correlation example gives exactly the default.
+
+    So no default table is missing from the template (a missing one cannot be uncommented)
+    and none has gone stale (a value, label or source that differs shows as a difference).
+    """
+    import tomllib
+
+    from mcvalue.comparison import differences, flatten
+
+    text = new_prior_file(tmp_path / "t.toml").read_text()
+    head, examples = text.split('extends = "default"\n', 1)
+    examples = examples.split("# [[correlations]]", 1)[0]
+    example = re.compile(r"^# (\[.*\]|[a-z_0-9]+ = .*)$")
+    uncommented = "\n".join(['extends = "default"', *(line[2:] if example.match(line) else line for line in examples.splitlines())])
+    document = tomllib.loads(uncommented)
+    shipped = tomllib.loads(shipped_path("default").read_text())
+    for section in ("cost", "benefit"):
+        tables = {key for key, value in shipped[section].items() if isinstance(value, dict)}
+        assert tables <= set(document[section]), tables - set(document[section])
+    mine, default = load_scenario(_write(tmp_path / "u.toml", uncommented)), load_scenario("default")
+    assert differences([flatten(tomllib.loads(s.resolved_toml)) for s in (default, mine)]) == []

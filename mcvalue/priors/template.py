@@ -16,7 +16,10 @@ TEMPLATE = '''\
 #
 #   cost    = salary x FTE(method) x coverage x fraction(method)            ([cost] basis = "flow")
 #   cost    = salary x (r + d) x stock(method) x coverage x fraction(method)  (basis = "stock")
-#   benefit = ai_value x haircut x attribution_share x mloss_share
+#   benefit = one of three benefit methods, drawn per draw by [benefit.method_weights]:
+#     chain      = ai_value x haircut x attribution_share x mloss_share        (the paper's)
+#     market     = ai_market x value_per_spend x attribution_share x mloss_share
+#     time_saved = developers x mloss_user_share x time_saved_share x practitioner_wage
 #   BCR     = benefit / cost
 #
 # Distributions (`dist`) and their keys; interval keys always say what they are:
@@ -45,11 +48,16 @@ extends = "default"
 # "average" for the paper's long-run average over the sampled windows (2009-2022).
 # The cost basis: "flow" (this year's development cost, the default) or "stock" (the
 # annual user cost, (discount + depreciation) x stock, of the MLOSS built since
-# stock_start; needs the pymc cost model and a target year).
+# stock_start; needs the pymc cost model and a target year). The population is the
+# repository list coverage scales up to all MLOSS (a sample from another list needs its
+# own, and its coverage); references: "sample", "paper" or a collected sample's directory.
 # [cost]
 # target_year = 2021
 # basis = "flow"
-# stock_start = 2009
+# stock_start = 2016
+# population = "paper-139"
+# population_size = 139
+# references = "sample"
 
 # Fully loaded cost of one FTE engineer-year, USD/year (paper: $300K, an upper bound).
 # [cost.salary_usd]
@@ -145,6 +153,55 @@ extends = "default"
 # label = "MLOSS share of algorithms"
 # ci90 = [0.2, 0.8]
 # source = "judgement; paper 3.2.2 assumes 1"
+
+# What the world spent on AI in 2021, USD/year (market method; IDC: $383.3B).
+# [benefit.ai_market_usd]
+# dist = "lognormal"
+# label = "AI market 2021 (IDC)"
+# ci90 = [3.4e11, 3.9e11]
+# source = "IDC Worldwide Semiannual AI Tracker: $383.3B in 2021 (2022 release); $341.8B forecast for 2021 (Aug 2021)"
+
+# Value to buyers per dollar spent on AI, >= 1 (market method).
+# [benefit.value_per_spend]
+# dist = "lognormal"
+# label = "AI value per dollar spent"
+# ci90 = [1.2, 5]
+# lower = 1
+# source = "judgement: spending is a lower bound on buyers' value (ratio >= 1); no source measures the ratio"
+
+# Active software developers in the world in 2021 (time_saved method).
+# [benefit.developers]
+# dist = "lognormal"
+# label = "Software developers 2021"
+# ci90 = [24e6, 27e6]
+# source = "SlashData State of the Developer Nation 20th ed. Q1 2021 (24.3M) and 21st ed. Q3 2021 (26.8M)"
+
+# Share of developers who use ML open source frameworks, [0, 1] (time_saved method).
+# [benefit.mloss_user_share]
+# dist = "beta"
+# label = "Share of developers using MLOSS"
+# ci90 = [0.08, 0.25]
+# source = "Stack Overflow Developer Survey 2022 (TensorFlow 11.49%, PyTorch 7.61%, Keras 6.47% of professionals); width: judgement"
+
+# Share of a user's working year that ML open source saves, [0, 1] (time_saved method).
+# [benefit.time_saved_share]
+# dist = "beta"
+# label = "Working time MLOSS saves its users"
+# ci90 = [0.05, 0.4]
+# source = "judgement; context: Hoffmann, Nagle & Zhou 2024 (HBS 24-038): firms would spend 3.5x more on software without OSS"
+
+# Fully loaded yearly cost of a developer, world average, USD/year (time_saved method).
+# [benefit.practitioner_wage_usd]
+# dist = "lognormal"
+# label = "Developer cost per year (world)"
+# ci90 = [30_000, 150_000]
+# source = "BLS OEWS May 2022 (computer and mathematical mean $108,130; software developers $132,930) as upper end; world mix: judgement"
+
+# Weights of the benefit methods (chain, market, time_saved; summing to 1).
+# [benefit.method_weights]
+# chain = 0.4
+# market = 0.3
+# time_saved = 0.3
 
 # ----------------------------------------------------------------------------- scenario
 
