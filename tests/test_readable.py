@@ -87,7 +87,7 @@ def test_report_and_priors_show_have_no_e_notation_and_use_labels(tmp_path):
     text = (path / "report.md").read_text()
     prose = re.sub(r"[0-9a-f]{64}", "", text)  # sha256 digests may hold 'e' between digits
     assert not E_NOTATION.search(prose), E_NOTATION.search(prose)
-    assert "| Haircut for optimistic sources | `benefit.haircut` | lognormal(ci90=\\[0.03, 0.3\\], upper=1) |" in text
-    assert "| AI value per year | `benefit.ai_value_usd` | lognormal(ci90=\\[3T, 5.8T\\]) | $3T | $4.17T | $5.8T |" in text
+    assert "| Haircut for optimistic sources | `benefit.haircut` | share (0-1) | lognormal(ci90=\\[0.03, 0.3\\], upper=1) |" in text
+    assert "| AI value per year | `benefit.ai_value_usd` | USD per year | lognormal(ci90=\\[3T, 5.8T\\]) | $3T | $4.17T | $5.8T |" in text
     shown = mcvalue.text.render_priors(mcvalue.text.show_priors(scenario))
     assert not E_NOTATION.search(shown) and "$245K" in shown and "Salary per FTE-year (loaded)" in shown
