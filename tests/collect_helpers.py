@@ -82,3 +82,10 @@ def drawn_from(sample: Path) -> tuple[str, int]:
 
     population = Manifest.read(sample / "manifest.json").drawn_from()
     return population["name"], population["size"]
+
+
+def build_repo(path: Path, commits: list[tuple[str, tuple[str, str], int]]) -> None:
+    """Build a repository whose commits each add a new file of ``lines`` lines: (ISO day, (name, email), lines)."""
+    repo = Builder(path)
+    for number, (day, author, lines) in enumerate(commits):
+        repo.commit(f"{day}T10:00:00+00:00", author, {f"f{number}.txt": numbered("x", lines)})

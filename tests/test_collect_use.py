@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from collect_helpers import ISOLATED_GIT, Builder, drawn_from, numbered
+from collect_helpers import ISOLATED_GIT, build_repo, drawn_from
 
 import mcvalue
 import mcvalue.cli as cli
@@ -61,21 +61,14 @@ def _isolated_git(monkeypatch):
         monkeypatch.setenv(key, value)
 
 
-def _build(path: Path, commits: list[tuple[str, tuple[str, str], int]]) -> None:
-    """Build a repository whose commits each add a new file of ``lines`` lines."""
-    repo = Builder(path)
-    for number, (day, author, lines) in enumerate(commits):
-        repo.commit(f"{day}T10:00:00+00:00", author, {f"f{number}.txt": numbered("x", lines)})
-
-
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
     """Collect the sample of the module docstring's table."""
     root = tmp_path_factory.mktemp("use")
     clones = root / "clones"
-    _build(clones / "pytorch" / "pytorch", [("2021-03-02", ANN, 4), ("2021-03-04", ANN, 6), ("2021-03-09", BEN, 2)])
-    _build(clones / "tensorflow" / "tensorflow", [("2021-02-01", CY, 50), ("2021-03-15", CY, 8)])
-    _build(clones / "acme" / "tiny", [("2021-03-01", ANN, 7), ("2021-03-03", BEN, 3), ("2021-05-10", ANN, 5), ("2021-06-01", ANN, 40)])
+    build_repo(clones / "pytorch" / "pytorch", [("2021-03-02", ANN, 4), ("2021-03-04", ANN, 6), ("2021-03-09", BEN, 2)])
+    build_repo(clones / "tensorflow" / "tensorflow", [("2021-02-01", CY, 50), ("2021-03-15", CY, 8)])
+    build_repo(clones / "acme" / "tiny", [("2021-03-01", ANN, 7), ("2021-03-03", BEN, 3), ("2021-05-10", ANN, 5), ("2021-06-01", ANN, 40)])
     windows = {"pytorch/pytorch": (MARCH,), "tensorflow/tensorflow": (MARCH,), "acme/tiny": (MARCH, MAY)}
     specs = [repo_spec(name) for name in windows]
     collect(specs, clones, root / "sample", Design("windows", windows=windows))
@@ -147,7 +140,7 @@ def unreferenced(tmp_path_factory) -> Path:
     """Collect acme/tiny alone, one window: ann 3 commits on 2 days, ben 1 commit (no PyTorch, no TensorFlow)."""
     root = tmp_path_factory.mktemp("unreferenced")
     clones = root / "clones"
-    _build(clones / "acme" / "tiny", [("2021-03-01", ANN, 7), ("2021-03-01", ANN, 1), ("2021-03-04", ANN, 2), ("2021-03-09", BEN, 3)])
+    build_repo(clones / "acme" / "tiny", [("2021-03-01", ANN, 7), ("2021-03-01", ANN, 1), ("2021-03-04", ANN, 2), ("2021-03-09", BEN, 3)])
     collect([repo_spec("acme/tiny")], clones, root / "s", Design("windows", windows={"acme/tiny": (MARCH,)}))
     return root / "s"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from collect_helpers import ISOLATED_GIT, Builder, drawn_from, numbered
+from collect_helpers import ISOLATED_GIT, build_repo, drawn_from
 
 import mcvalue
 from mcvalue.costmodels import cost_side
@@ -51,21 +51,14 @@ def _isolated_git(monkeypatch):
         monkeypatch.setenv(key, value)
 
 
-def _build(path: Path, commits: list[tuple[str, tuple[str, str], int]]) -> None:
-    """Build a repository whose commits each add a new file of ``lines`` lines."""
-    repo = Builder(path)
-    for number, (day, author, lines) in enumerate(commits):
-        repo.commit(f"{day}T10:00:00+00:00", author, {f"f{number}.txt": numbered("x", lines)})
-
-
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory) -> dict[str, Path]:
     """Collect ``refs`` and ``tiny`` of the module docstring."""
     root = tmp_path_factory.mktemp("refs")
     clones = root / "clones"
-    _build(clones / "pytorch" / "pytorch", [("2021-03-02", ANN, 4), ("2021-03-04", ANN, 6), ("2021-03-09", BEN, 2)])
-    _build(clones / "tensorflow" / "tensorflow", [("2021-02-01", CY, 50), ("2021-03-15", CY, 8)])
-    _build(clones / "acme" / "tiny", [("2021-03-01", ANN, 7), ("2021-03-03", BEN, 3), ("2021-05-10", ANN, 5), ("2021-06-01", ANN, 40)])
+    build_repo(clones / "pytorch" / "pytorch", [("2021-03-02", ANN, 4), ("2021-03-04", ANN, 6), ("2021-03-09", BEN, 2)])
+    build_repo(clones / "tensorflow" / "tensorflow", [("2021-02-01", CY, 50), ("2021-03-15", CY, 8)])
+    build_repo(clones / "acme" / "tiny", [("2021-03-01", ANN, 7), ("2021-03-03", BEN, 3), ("2021-05-10", ANN, 5), ("2021-06-01", ANN, 40)])
     refs = {"pytorch/pytorch": (MARCH,), "tensorflow/tensorflow": (MARCH,)}
     collect([repo_spec(name) for name in refs], clones, root / "refs", Design("windows", windows=refs))
     collect([repo_spec("acme/tiny")], clones, root / "tiny", Design("windows", windows={"acme/tiny": (MARCH, MAY)}))
