@@ -11,10 +11,12 @@ cache's owner) can forge: no local scheme protects a user's files against that u
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from mcvalue.config import cache_dir
@@ -80,3 +82,54 @@ def seal(data: bytes, purpose: str, key: bytes) -> str:
 def verify(data: bytes, purpose: str, expected: str, key: bytes | None) -> bool:
     """Whether ``expected`` is the seal of ``data`` for ``purpose`` under ``key`` (constant-time; False without a key)."""
     return key is not None and hmac.compare_digest(seal(data, purpose, key).encode("ascii"), expected.strip().encode("utf-8", "replace"))
+
+
+def cached_bytes(path: Path, purpose: str, max_bytes: int, produce: Callable[[], bytes]) -> bytes:
+    """Return the bytes sealed at ``path`` if their seal verifies, else ``produce()``'s (then sealed there).
+
+    For caches of things that are slow to make and cheap to check (a figure's PNG, a
+    Sobol design): the first line of the file is the HMAC of the rest under the cache's
+    key. An entry that fails its seal, is too large, or cannot be read is made again; a
+    cache that cannot be written is simply not used. So the cache never changes what a
+    caller gets, only how fast.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The entry's file (its name is the caller's key of what it holds).
+    purpose : str
+        What kind of entry this is, part of the seal (an entry of one kind never verifies as another).
+    max_bytes : int
+        The largest entry read back.
+    produce : callable
+        Makes the bytes when the entry is missing or fails its seal.
+
+    Returns
+    -------
+    bytes
+        The entry's bytes.
+    """
+    try:
+        mark, _, data = read_regular(path, max_bytes).partition(b"\n")
+        if verify(data, purpose, mark.decode("ascii"), secret(create=False)):
+            return data
+    except (OSError, ValueError):
+        pass
+    data = produce()
+    _store(path, purpose, data)
+    return data
+
+
+def _store(path: Path, purpose: str, data: bytes) -> None:
+    """Write ``data`` sealed under a temporary name and rename it into place; give up silently on any error."""
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        key = secret(create=True)
+        if key is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(seal(data, purpose, key).encode("ascii") + b"\n" + data)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)

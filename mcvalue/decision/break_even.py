@@ -119,7 +119,7 @@ def break_even(
     :math:`M` is monotone and :math:`\log M(v) = \log k` has at most one root in the
     search range :math:`[F^{-1}(\text{tail}), F^{-1}(1-\text{tail})]`; it exists iff
     :math:`\log M - \log k` changes sign between the ends. The root is found by
-    ``brentq`` (:func:`mcvalue.decision.roots.brentq`) in the quantile scale :math:`v = F^{-1}(u)`, so the reported
+    :func:`scipy.optimize.brentq` in the quantile scale :math:`v = F^{-1}(u)`, so the reported
     ``prior_quantile`` :math:`u = F(v)` comes out directly (no CDF needed, and the
     search is equally well conditioned for heavy-tailed priors).
 
@@ -149,7 +149,7 @@ def break_even(
         ``note`` (``"none in [p0.1, p99.9]"`` when not reachable).
 
     """
-    from mcvalue.decision.roots import brentq  # scipy's brentq, step for step, without importing scipy.optimize
+    from scipy.optimize import brentq
 
     rows = []
     range_note = f"none in [{percentile_label(tail)}, {percentile_label(1 - tail)}]"

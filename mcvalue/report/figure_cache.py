@@ -14,9 +14,7 @@ only how fast it is written.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -48,34 +46,6 @@ def figure_key(stem: str, arrays: Iterable[np.ndarray]) -> str:
 def cached_png(key: str, draw: Callable[[], bytes]) -> bytes:
     """Return the PNG bytes stored under ``key`` if their seal verifies, else ``draw()``'s (then stored)."""
     from mcvalue.config import cache_dir
-    from mcvalue.costmodels import seal
-    from mcvalue.fileio import read_regular
+    from mcvalue.costmodels.seal import cached_bytes
 
-    path = cache_dir() / "figures" / f"{key}.png"
-    try:
-        stored = read_regular(path, _MAX_BYTES)
-        mark, _, png = stored.partition(b"\n")
-        if seal.verify(png, _PURPOSE, mark.decode("ascii"), seal.secret(create=False)):
-            return png
-    except (OSError, ValueError):
-        pass
-    png = draw()
-    _store(path, png)
-    return png
-
-
-def _store(path: Path, png: bytes) -> None:
-    """Write the sealed PNG under a temporary name and rename it into place; give up silently on any error."""
-    from mcvalue.costmodels import seal
-
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    try:
-        key = seal.secret(create=True)
-        if key is None:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(seal.seal(png, _PURPOSE, key).encode("ascii") + b"\n" + png)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    return cached_bytes(cache_dir() / "figures" / f"{key}.png", _PURPOSE, _MAX_BYTES, draw)
