@@ -47,8 +47,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from benchmark_helpers import load_benchmark
 from collect_helpers import ISOLATED_GIT, Builder, git, numbered
+from script_helpers import load_script
 
 from mcvalue import __version__
 from mcvalue.data import gitlog
@@ -581,7 +581,7 @@ def test_paper_repos_are_the_scraped_tools(real_data_dir):
 
 
 def _validate_collect():
-    return load_benchmark("validate_collect")
+    return load_script("validate_collect")
 
 
 def _fake_scrape(path: Path) -> Path:

@@ -209,9 +209,9 @@ def test_cost_side_correction_leaves_repositories_under_the_cut_alone():
 
 def test_validate_collect_size_summary_groups_windows_by_author_count():
     """Three windows of a 50-author repo (one all-zero), one of a 400-author repo; agreement counted by hand."""
-    from benchmark_helpers import load_benchmark
+    from script_helpers import load_script
 
-    validate = load_benchmark("validate_collect")
+    validate = load_script("validate_collect")
     table = pd.DataFrame({
         "repo": ["s/s", "s/s", "s/s", "b/b"],
         "commits_scrape": [10, 4, 0, 10], "commits_git": [10, 6, 0, 20],

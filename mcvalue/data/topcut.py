@@ -75,7 +75,7 @@ def page_window(start: date, end: date) -> tuple[date, date]:
     """Return the days the contributors graph counted for ``from=start&to=end``: whole Sunday-to-Saturday weeks.
 
     From the first Sunday on or after ``start`` to the Saturday after the last Sunday on
-    or before ``end`` (the ``weekly`` reading of ``benchmarks/validate_collect.py``).
+    or before ``end`` (the ``weekly`` reading of ``scripts/validate_collect.py``).
     """
     first_sunday = start + timedelta(days=(6 - start.weekday()) % 7)
     last_sunday = end - timedelta(days=(end.weekday() + 1) % 7)

@@ -53,7 +53,7 @@ class Design:
     ``year``: windows inside calendar year ``year``; ``windows``: explicit windows per
     repository (lower-case ``owner/name`` -> windows). ``window_days`` is every
     window's length from start to end; ``None`` (measurement only, see
-    ``benchmarks/validate_collect.py``) allows explicit windows of any length, and such
+    ``scripts/validate_collect.py``) allows explicit windows of any length, and such
     a sample cannot be priced (:func:`~mcvalue.data.collected_sample.load_collected`).
     """
 

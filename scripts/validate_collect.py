@@ -9,7 +9,7 @@ scrape's contributor-periods whose login git finds in the same window (git only 
 login from a noreply address; other authors are addresses), and the ratio of git's
 totals to the scrape's.
 
-    python benchmarks/validate_collect.py --clones DIR [--data-dir DIR | --raw FILE]
+    python scripts/validate_collect.py --clones DIR [--data-dir DIR | --raw FILE]
         [--out DIR] [--workers N] [--convention inclusive|half-open|weekly] [--repo owner/name ...]
         [--authors results/topcut/authors.csv] [--table FILE]
 
