@@ -6,7 +6,7 @@ font, no stylesheet and no image is fetched from anywhere. A print stylesheet ke
 tables and figures whole on paper.
 
 The page is inert by construction and by policy: user strings reach report.md escaped
-(:func:`mcvalue.report.markdown.escaped`), raw HTML is not rendered, only the figures the
+(:func:`mcvalue.report.escaping.escaped`), raw HTML is not rendered, only the figures the
 run wrote are inlined (any other image becomes an empty ``data:`` image, never a read or a
 fetch), and a Content-Security-Policy forbids every script and every load but inline
 styles and ``data:`` images, should anything slip through.

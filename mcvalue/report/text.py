@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def headline(summary: dict) -> str:
     """Return the report's first sentence as plain text (no markdown emphasis)."""
-    from mcvalue.report.markdown import headline as markdown_headline
+    from mcvalue.report.result_sections import headline as markdown_headline
 
     return markdown_headline(summary).replace("**", "")
 
@@ -156,7 +156,7 @@ def _why_moved(comparison: Comparison, i: int) -> list[str]:
 
 def _difference_lines(title: str, diffs: list[dict], runs: list[str]) -> list[str]:
     """Return one block of differences: its title, then each key (and its reason) with every run's value."""
-    from mcvalue.report.markdown import readable
+    from mcvalue.report.escaping import readable
 
     if not diffs:
         return []
@@ -229,7 +229,7 @@ def render_decision(summary: dict, labels: Mapping[str, str] | None = None) -> s
         indices and the value of information, each after the sentence saying what it is;
         no sentence describes a figure (the terminal shows none).
     """
-    from mcvalue.report.markdown import decision_rows
+    from mcvalue.report.decision_sections import decision_rows
 
     lines = [line.replace("**", "") for line in decision_rows(summary, labels, figures=False)]
     text = "\n".join(lines)
@@ -251,7 +251,7 @@ def threshold_note(k: float) -> str | None:
     True
     """
     from mcvalue.decision.analysis import BREAK_EVEN_THRESHOLDS, VOI_THRESHOLDS
-    from mcvalue.report.markdown import DEFAULT_LISTED
+    from mcvalue.report.decision_sections import DEFAULT_LISTED
 
     lists = {"exceedance": DEFAULT_LISTED, "break-even": BREAK_EVEN_THRESHOLDS, "value of information": VOI_THRESHOLDS}
     having = [name for name, ks in lists.items() if float(k) in ks]
