@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 
 from mcvalue.config import WINDOW_SEED
-from mcvalue.data import gitlog
+from mcvalue.data import git_process, gitlog
 from mcvalue.data.collected_sample import CONTRIBUTION_COLUMNS, PERIOD_COLUMNS
 from mcvalue.data.manifest import CONTRIBUTIONS_FILE, MANIFEST_FILE, PERIODS_FILE, Manifest, Reading, population_record
 from mcvalue.data.repo_reading import RepoJob, RepoOutcome, read_task
@@ -81,19 +81,19 @@ def _read_all(
         outcomes[index] = outcome
         report(next(done), len(jobs))
 
-    gitlog.resume()
+    git_process.resume()
     try:
         run_tasks(
             read_task, None, sent, on_result=finished, workers=workers, scheduler=scheduler, name="collect",
-            label=_task_label, stop=gitlog.cancel,
+            label=_task_label, stop=git_process.cancel,
         )
     finally:
-        gitlog.resume()
+        git_process.resume()
     versions = sorted({outcome.git_version for outcome in outcomes if outcome.git_version})
     return (
         [outcome.record for outcome in outcomes],
         [line for index, outcome in enumerate(outcomes) for line in [*warnings[index], *outcome.warnings]],
-        ", ".join(versions) or gitlog.git_version(),
+        ", ".join(versions) or git_process.git_version(),
     )
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from mcvalue import __version__
-from mcvalue.data import gitlog
+from mcvalue.data import git_process, gitlog
 from mcvalue.data.manifest import SAMPLE_FORMAT, Reading
 from mcvalue.data.repos import RepoSpec, find_clone
 from mcvalue.data.resume_cache import entry_bytes, matching_record
@@ -85,7 +85,7 @@ def _history_span(job: RepoJob, first: date, last: date) -> tuple[date, date]:
         return first, last
     start, end = max(first, date(job.design.year, 1, 1)), min(last, date(job.design.year, 12, 31))
     if start > end:
-        raise gitlog.GitError(f"its history ({first}..{last}) does not cover year {job.design.year}: no window can be drawn")
+        raise git_process.GitError(f"its history ({first}..{last}) does not cover year {job.design.year}: no window can be drawn")
     return start, end
 
 
@@ -135,14 +135,14 @@ def _count_window(
 def _head(job: RepoJob, clone: Path) -> gitlog.Head:
     """Find (cloning it if asked) the clone and the branch and commit to read it at."""
     if not clone.exists() and job.clone_missing:
-        gitlog.clone_repository(job.spec.url, clone, job.shallow_since)
+        git_process.clone_repository(job.spec.url, clone, job.shallow_since)
     elif not clone.exists():
-        raise gitlog.GitError(f"no clone at {clone} (use --clone to clone it)")
+        raise git_process.GitError(f"no clone at {clone} (use --clone to clone it)")
     gitlog.check_clone(clone)
     if job.pinned is None:
         return gitlog.default_head(clone)
     if not gitlog.has_commit(clone, job.pinned[1]):
-        raise gitlog.GitError(f"the manifest's commit {job.pinned[1]} is not in {clone}")
+        raise git_process.GitError(f"the manifest's commit {job.pinned[1]} is not in {clone}")
     return gitlog.Head(*job.pinned)
 
 
@@ -150,7 +150,7 @@ def _read(job: RepoJob) -> RepoOutcome:
     """Read one repository into its record, or re-use its cached record (GitError if unreadable)."""
     clone = find_clone(job.clones, job.spec)
     head = _head(job, clone)
-    version = gitlog.git_version()
+    version = git_process.git_version()
     key = _cache_key(job, head.commit)
     cached, warning = matching_record(job.cached, key, job.spec.repo, job.cache)
     warnings = (warning,) if warning else ()
@@ -161,14 +161,14 @@ def _read(job: RepoJob) -> RepoOutcome:
     days = [(sha, day) for sha, day in listed if EARLIEST_DAY <= day <= last_day]
     outside = len(undated) + len(listed) - len(days)
     if not days:
-        raise gitlog.GitError(
+        raise git_process.GitError(
             f"branch {head.branch!r} has no non-merge commit dated {EARLIEST_DAY}..{last_day}" if listed or undated
             else f"branch {head.branch!r} has only merge commits"
         )
     first, last = min(day for _, day in days), max(day for _, day in days)
     boundary = gitlog.shallow_boundary(clone)
     if boundary and job.design.kind == "year" and first > date(job.design.year, 1, 1):
-        raise gitlog.GitError(
+        raise git_process.GitError(
             f"shallow clone whose history starts {first}, after {job.design.year}-01-01: the year's windows cannot "
             f"be placed (git fetch --shallow-since={job.design.year}-01-01, then git fetch --deepen=1)"
         )
@@ -204,8 +204,8 @@ def _read(job: RepoJob) -> RepoOutcome:
             for w, shas, ok in zip(windows, selected, inside, strict=True)
         ],
     }
-    if gitlog.cancelled():  # git killed mid-output by an interrupt: nothing read may be kept
-        raise gitlog.Cancelled
+    if git_process.cancelled():  # git killed mid-output by an interrupt: nothing read may be kept
+        raise git_process.Cancelled
     return RepoOutcome(record, warnings, entry_bytes(key, record), version)
 
 
@@ -215,7 +215,7 @@ def read_repository(job: RepoJob) -> RepoOutcome:
         return RepoOutcome(job.carried)
     try:
         return _read(job)
-    except gitlog.GitError as error:
+    except git_process.GitError as error:
         return RepoOutcome(_skipped(job.spec, str(error)))
 
 
@@ -223,10 +223,10 @@ def read_task(_shared: None, item: tuple[int, RepoJob]) -> tuple[int, RepoOutcom
     """One task of :func:`mcvalue.tasks.run_tasks`: item ``(index, job)`` gives ``(index, its outcome)``.
 
     Git processes are allowed again first: a worker that an interrupted collection
-    stopped (:func:`mcvalue.data.gitlog.cancel`) serves the next one.
+    stopped (:func:`mcvalue.data.git_process.cancel`) serves the next one.
     """
     index, job = item
-    gitlog.resume()
+    git_process.resume()
     return index, read_repository(job)
 
 
