@@ -16,6 +16,7 @@ from mcvalue.cli.options import (
     RefitOption,
     SampleOption,
     TargetYearOption,
+    mode_argument,
 )
 from mcvalue.cli.output import results_only_on_stdout, say, say_json, warn
 
@@ -37,7 +38,7 @@ def fit_command(
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
     with results_only_on_stdout():
         summary = mcvalue.fit(
-            mode, target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
+            mode_argument(mode), target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
             progress=not (quiet or as_json), sample=sample, save=save,
             references=references or "sample",
         )

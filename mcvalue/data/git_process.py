@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 #: ``git -c`` settings that could otherwise change what ``log`` prints or counts.
 GIT_CONFIG: tuple[str, ...] = (
@@ -41,7 +42,7 @@ class Cancelled(Exception):  # noqa: N818 - not an error: the collection was int
 
 
 # Every git process running now, so that an interrupt can end them all at once.
-_LIVE: set[subprocess.Popen] = set()
+_LIVE: set[subprocess.Popen[bytes]] = set()
 _LIVE_LOCK = threading.Lock()
 _CANCELLED = threading.Event()
 
@@ -69,7 +70,7 @@ def cancelled() -> bool:
     return _CANCELLED.is_set()
 
 
-def _spawn(command: list[str], env: dict[str, str], stdin: bool) -> tuple[subprocess.Popen, object]:
+def _spawn(command: list[str], env: dict[str, str], stdin: bool) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
     """Start git with stdout a pipe and stderr a temporary file, registered for :func:`cancel`.
 
     stderr goes to a file, not a pipe: a process writing to two pipes deadlocks when its
@@ -93,7 +94,7 @@ def _spawn(command: list[str], env: dict[str, str], stdin: bool) -> tuple[subpro
     return process, errors
 
 
-def _reap(process: subprocess.Popen, errors, abort: bool = False) -> tuple[int, str]:
+def _reap(process: subprocess.Popen[bytes], errors: IO[bytes], abort: bool = False) -> tuple[int, str]:
     """Wait for a process, then return its exit code and last stderr line.
 
     ``abort`` (its reader stopped on an exception, e.g. an interrupt): a process still
@@ -145,6 +146,7 @@ def _last_line(stderr: bytes) -> str:
 def git(clone: Path, *args: str) -> str:
     """Stdout of one short git command in ``clone`` (raises GitError with git's last message line)."""
     process, errors = _spawn(_command(clone, args), _environment(clone), stdin=False)
+    assert process.stdout is not None  # stdout=PIPE (_spawn): never None; narrows the Optional of the type
     try:
         out = process.stdout.read()
     except BaseException:
@@ -178,6 +180,7 @@ class GitStream:
         self.process, self._errors = _spawn(_command(clone, args, config), _environment(clone), stdin is not None)
         self.returncode, self.message = -1, ""
         if stdin is not None:
+            assert self.process.stdin is not None  # stdin=PIPE when given (_spawn); narrows the Optional of the type
             try:
                 # `--stdin` makes git read every revision before it writes anything, so
                 # writing all of it first cannot deadlock.
@@ -191,6 +194,7 @@ class GitStream:
 
     def lines(self) -> Iterator[str]:
         """Yield stdout's lines without their newline."""
+        assert self.process.stdout is not None  # stdout=PIPE (_spawn): never None; narrows the Optional of the type
         return (raw.decode("utf-8", "replace").rstrip("\n") for raw in self.process.stdout)
 
     def __enter__(self) -> "GitStream":
@@ -205,6 +209,7 @@ class GitStream:
 def _run_quiet(command: list[str], env: dict[str, str], staging: Path, what: str) -> None:
     """Run a git command that prints nothing we need; on failure or interrupt remove ``staging`` and raise."""
     process, errors = _spawn(command, env, stdin=False)
+    assert process.stdout is not None  # stdout=PIPE (_spawn): never None; narrows the Optional of the type
     try:
         process.stdout.read()
     except BaseException:

@@ -207,20 +207,20 @@ def _numstat_counts(line: str) -> tuple[int, int]:
 
 def _parse_numstat(lines: Iterable[str]) -> Iterator[tuple[str, Numstat]]:
     """Yield (sha, Numstat) per commit of the diff pass's output (header line, then numstat lines)."""
-    current: list | None = None
+    current: tuple[str, str, list[int]] | None = None  # sha, author, [added, deleted, files]
     for line in lines:
         if line.startswith(_HEADER):
             if current is not None:
-                yield current[0], Numstat(*current[1:])
+                yield current[0], Numstat(current[1], *current[2])
             sha, email, name = line[1:].split(_SEP)
-            current = [sha, author_key(email, name), 0, 0, 0]
+            current = (sha, author_key(email, name), [0, 0, 0])
         elif line and current is not None:
             added, deleted = _numstat_counts(line)
-            current[2] += added
-            current[3] += deleted
-            current[4] += 1
+            current[2][0] += added
+            current[2][1] += deleted
+            current[2][2] += 1
     if current is not None:
-        yield current[0], Numstat(*current[1:])
+        yield current[0], Numstat(current[1], *current[2])
 
 
 def numstat_options(mailmap: bool = True) -> tuple[str, ...]:

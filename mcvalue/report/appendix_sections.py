@@ -7,6 +7,8 @@ What went into the run and how its fit was checked, as opposed to what it found
 
 from __future__ import annotations
 
+from typing import Any
+
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS
 from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
 from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
@@ -15,7 +17,7 @@ from mcvalue.fmt import count, plain, prob, quantity, ratio
 from mcvalue.report.escaping import Labels, code_span, escaped, input_label, readable
 
 
-def input_rows(summary: dict, labels: Labels) -> list[str]:
+def input_rows(summary: dict[str, Any], labels: Labels) -> list[str]:
     """Return the inputs table: each input's name, key, unit, distribution, p5 / median / p95 and source.
 
     The FTE rows share one source (the cost model's definition of FTE): it is said once,
@@ -46,7 +48,7 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def diagnostics_rows(diagnostics: dict) -> list[str]:
+def diagnostics_rows(diagnostics: dict[str, Any]) -> list[str]:
     """Return the fit's checks as a table, one line each on what the check means, then the PPC p-values.
 
     Keys the table does not know (another cost model's) are listed by name with their values.
@@ -81,7 +83,7 @@ def diagnostics_rows(diagnostics: dict) -> list[str]:
     return rows
 
 
-def _fit_rows(diagnostics: dict) -> list[str]:
+def _fit_rows(diagnostics: dict[str, Any]) -> list[str]:
     """Return the fit's target year, yearly trends and top-100 correction factors as rows, each with its unit."""
     rows = []
     if "target_year" in diagnostics:
@@ -99,7 +101,7 @@ def _fit_rows(diagnostics: dict) -> list[str]:
     return rows
 
 
-def _ppc_rows(diagnostics: dict) -> list[str]:
+def _ppc_rows(diagnostics: dict[str, Any]) -> list[str]:
     """Return the posterior predictive p-values as a table and the misfits as sentences."""
     pvalues = diagnostics.get("ppc_pvalues")
     if not pvalues:
@@ -132,7 +134,7 @@ def _ppc_rows(diagnostics: dict) -> list[str]:
     return rows + [""] + ([f"- Misfit: {escaped(m)}" for m in misfits] or ["No statistic outside that band."])
 
 
-def provenance_rows(provenance: dict) -> list[str]:
+def provenance_rows(provenance: dict[str, Any]) -> list[str]:
     """Return the provenance as a two-column table: numbers, dicts and lists in words, never JSON."""
     rows = ["| item | value |", "|---|---|"]
     for k, v in provenance.items():

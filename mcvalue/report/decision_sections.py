@@ -7,12 +7,14 @@ rest of the report (:mod:`mcvalue.report.markdown` assembles them).
 
 from __future__ import annotations
 
+from typing import Any
+
 from mcvalue.display import method_name, unit
 from mcvalue.fmt import count, prob, quantity, ratio, usd
 from mcvalue.report.escaping import Labels, escaped, input_label
 
 
-def _value(name: str, value: object) -> str:
+def _value(name: str, value: float | str | list[float] | None) -> str:
     """Format an input's value: a number by its kind, the FTE per method as a list named by method, a method key as is.
 
     An FTE pool row (the five Table 1 figures, then the threshold method's curve) shows
@@ -44,7 +46,7 @@ def _percentile(q: float | None) -> str:
 DEFAULT_LISTED = (1.0, 10.0, 100.0, 1000.0)
 
 
-def decision_k(summary: dict) -> list[float]:
+def decision_k(summary: dict[str, Any]) -> list[float]:
     """Return the thresholds a report lists: 1, 10, 100, 1000 and the user's (``--threshold``)."""
     return sorted(set(DEFAULT_LISTED) | {float(k) for k in summary["provenance"].get("thresholds", [])})
 
@@ -56,7 +58,7 @@ THRESHOLDS_SENTENCE = (
 )
 
 
-def _exceedance_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str]:
+def _exceedance_rows(summary: dict[str, Any], labels: Labels, figures: bool = True) -> list[str]:
     """Return the exceedance sentence (with ``figures``, what the figure draws) and a table of P(BCR > k) at the listed thresholds."""
     curve = {row["k"]: row for row in summary["bcr"]["exceedance"]}
     drawn = (": thick for the mixture of costing methods (grey band: +-2 Monte Carlo standard errors), "
@@ -74,7 +76,7 @@ def _exceedance_rows(summary: dict, labels: Labels, figures: bool = True) -> lis
     return rows
 
 
-def _break_even_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str]:
+def _break_even_rows(summary: dict[str, Any], labels: Labels, figures: bool = True) -> list[str]:
     """Return the fragility sentence and the break-even table."""
     sensitivity = summary["sensitivity"]
     rows = [
@@ -104,7 +106,7 @@ def _break_even_rows(summary: dict, labels: Labels, figures: bool = True) -> lis
     return rows
 
 
-def _tornado_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str]:
+def _tornado_rows(summary: dict[str, Any], labels: Labels, figures: bool = True) -> list[str]:
     """Return the tornado sentence, figure (with ``figures``) and table.
 
     The costing method's row names the methods giving the lowest and highest median; the
@@ -135,7 +137,7 @@ def _tornado_rows(summary: dict, labels: Labels, figures: bool = True) -> list[s
     return rows
 
 
-def _sobol_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str]:
+def _sobol_rows(summary: dict[str, Any], labels: Labels, figures: bool = True) -> list[str]:
     """Return the Sobol sentence, table (log BCR and BCR side by side) and figure."""
     by_output = {e["output"]: {r["input"]: r for r in e["indices"]} for e in summary["sensitivity"]["sobol"]}
     log_rows, bcr_rows = by_output["log_bcr"], by_output["bcr"]
@@ -149,7 +151,7 @@ def _sobol_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str
         "|---|---|---|---|---|",
     ]
 
-    def cell(r: dict, key: str) -> str:
+    def cell(r: dict[str, Any], key: str) -> str:
         return f"{r[key]:.3f} +- {r[key + '_ci']:.3f}"
 
     for name in sorted(log_rows, key=lambda n: -log_rows[n]["total"]):
@@ -160,15 +162,15 @@ def _sobol_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str
     return rows + (["", "![Sobol indices](figures/sobol.png)"] if figures else [])
 
 
-def _method_spread_and_worth(summary: dict, labels: Labels, at_k: dict | None) -> str:
+def _method_spread_and_worth(summary: dict[str, Any], labels: Labels, at_k: dict[str, Any] | None) -> str:
     """Return " In this run, ..." giving the costing method's Sobol rank and its EVPPI at the paper's threshold (empty if either is missing)."""
     from mcvalue.display import METHOD_INPUT
 
-    log_rows = next((e["indices"] for e in summary["sensitivity"]["sobol"] if e["output"] == "log_bcr"), [])
+    log_rows: list[dict[str, Any]] = next((e["indices"] for e in summary["sensitivity"]["sobol"] if e["output"] == "log_bcr"), [])
     ranked = sorted(log_rows, key=lambda r: -r["total"])
     position = next((i for i, r in enumerate(ranked) if r["input"] == METHOD_INPUT), None)
     evppi = next((r for r in (at_k or {}).get("evppi", []) if r["input"] == METHOD_INPUT), None)
-    if position is None or evppi is None:
+    if position is None or evppi is None or at_k is None:
         return ""
     return (
         f" In this run, {input_label(labels, METHOD_INPUT)} has the total Sobol index {ranked[position]['total']:.3f} of log BCR "
@@ -177,7 +179,7 @@ def _method_spread_and_worth(summary: dict, labels: Labels, at_k: dict | None) -
     )
 
 
-def _voi_rows(summary: dict, labels: Labels, k: float = 100.0, figures: bool = True) -> list[str]:
+def _voi_rows(summary: dict[str, Any], labels: Labels, k: float = 100.0, figures: bool = True) -> list[str]:
     """Return the value-of-information sentence, the EVPI per threshold, the EVPPI ranking at k, and why it can differ from Sobol's."""
     entries = summary["voi"]["thresholds"]
     at_k = next((e for e in entries if e["k"] == k), None)
@@ -209,7 +211,7 @@ def _voi_rows(summary: dict, labels: Labels, k: float = 100.0, figures: bool = T
     return rows
 
 
-def decision_rows(summary: dict, labels: Labels | None = None, figures: bool = True) -> list[str]:
+def decision_rows(summary: dict[str, Any], labels: Labels | None = None, figures: bool = True) -> list[str]:
     """Return the section "What would change the conclusion": thresholds, exceedance, break-even, tornado, Sobol, EVPPI.
 
     ``labels`` maps input keys to the names shown (default: the keys). Without ``figures``

@@ -50,7 +50,7 @@ def _inline_images(body: str, directory: Path) -> str:
     """Replace each image source by a data URI: a figure the run wrote by its bytes, anything else by an empty image."""
     figures = {f"figures/{path.name}" for path in (directory / "figures").glob("*.png") if path.is_file() and not path.is_symlink()}
 
-    def data_uri(match: re.Match) -> str:
+    def data_uri(match: re.Match[str]) -> str:
         source = match.group(1)
         if not (_FIGURE.fullmatch(source) and source in figures):
             return '<img src="data:,"'

@@ -10,7 +10,7 @@ module assembles the sections, which live by group in :mod:`mcvalue.report.resul
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mcvalue.report.appendix_sections import diagnostics_rows, input_rows, provenance_rows
 from mcvalue.report.decision_sections import decision_rows
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
 
 
-def labels_for(scenario: Scenario, summary: dict) -> dict[str, str]:
+def labels_for(scenario: Scenario, summary: dict[str, Any]) -> dict[str, str]:
     """Return the display name of every prior quantity, grouped input and input of ``summary["inputs"]`` (:mod:`mcvalue.display`)."""
     from mcvalue.display import display_names
 
@@ -41,7 +41,7 @@ def labels_for(scenario: Scenario, summary: dict) -> dict[str, str]:
 
 
 def render_markdown(
-    summary: dict, figures: Sequence[str], warnings: Sequence[str] = (), labels: Labels | None = None, sample: str | None = None
+    summary: dict[str, Any], figures: Sequence[str], warnings: Sequence[str] = (), labels: Labels | None = None, sample: str | None = None
 ) -> str:
     """report.md's text from summary.json's content, the figure stems, the inputs' labels (default: keys) and the collected sample's path."""
     labels = labels or {}

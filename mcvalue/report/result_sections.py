@@ -8,6 +8,8 @@ references, heaviest windows). Separate from the decision analysis and the appen
 
 from __future__ import annotations
 
+from typing import Any
+
 from mcvalue.costmodels.pymc.diagnostics import convergence_failure
 from mcvalue.display import METHOD_COLOUR_NAMES, method_name
 from mcvalue.fmt import count, interval, prob, ratio, usd
@@ -15,7 +17,7 @@ from mcvalue.paper import PAPER_BENEFIT_USD
 from mcvalue.report.escaping import code_span, escaped
 
 
-def headline(summary: dict) -> str:
+def headline(summary: dict[str, Any]) -> str:
     """Return the report's first sentence: median BCR, its 90% interval and P(BCR > 100) against 100:1."""
     bcr = summary["bcr"]
     lo, hi = bcr["intervals"]["90"]
@@ -34,7 +36,7 @@ def headline(summary: dict) -> str:
     return text
 
 
-def summary_rows(summary: dict) -> list[str]:
+def summary_rows(summary: dict[str, Any]) -> list[str]:
     """Return the cost / benefit / BCR table."""
     rows = [
         "| quantity | paper | median | 50% | 90% | 95% | HDI 90% (log scale) | mean | MCSE of median |",
@@ -54,7 +56,7 @@ def summary_rows(summary: dict) -> list[str]:
     return rows
 
 
-def tail_rows(summary: dict) -> list[str]:
+def tail_rows(summary: dict[str, Any]) -> list[str]:
     """Return the table of P(BCR > threshold) with its Monte Carlo standard error."""
     rows = ["| threshold | P(BCR > threshold) | MCSE |", "|---|---|---|"]
     for t, v in summary["bcr"]["p_above"].items():
@@ -62,7 +64,7 @@ def tail_rows(summary: dict) -> list[str]:
     return rows
 
 
-def method_rows(summary: dict) -> list[str]:
+def method_rows(summary: dict[str, Any]) -> list[str]:
     """Return the costing methods' table: each method's colour in the figures, weight, cost per year and BCR beside the paper's."""
     rows = [
         "| method | colour in figures | weight | paper cost (USD/yr) | our cost (USD/yr): median | 90% interval | paper BCR | our BCR: median "
@@ -81,7 +83,7 @@ def method_rows(summary: dict) -> list[str]:
     return rows
 
 
-def benefit_method_rows(summary: dict) -> list[str]:
+def benefit_method_rows(summary: dict[str, Any]) -> list[str]:
     """Return the benefit methods' table and the benefit-method x costing-method table (median BCR, P(BCR > 100))."""
     benefit_methods = summary.get("benefit_methods", {})
     rows = [
@@ -111,7 +113,7 @@ def benefit_method_rows(summary: dict) -> list[str]:
     return rows
 
 
-def threshold_rows(summary: dict) -> list[str]:
+def threshold_rows(summary: dict[str, Any]) -> list[str]:
     """Return the paragraph on the activity-threshold method (none when the run could not price it)."""
     from mcvalue.costmodels.threshold import QUANTITY
     from mcvalue.paper import THRESHOLD_KEY
@@ -131,7 +133,7 @@ def threshold_rows(summary: dict) -> list[str]:
     ]
 
 
-def population_rows(summary: dict) -> list[str]:
+def population_rows(summary: dict[str, Any]) -> list[str]:
     """Return the sentence saying which population the BCR is about (the list the sample was drawn from)."""
     population = summary.get("population")
     if not population:
@@ -143,7 +145,7 @@ def population_rows(summary: dict) -> list[str]:
     ]
 
 
-def references_rows(summary: dict) -> list[str]:
+def references_rows(summary: dict[str, Any]) -> list[str]:
     """Return one paragraph saying where the reference repos' windows came from and how they were measured (none for table1)."""
     refs = (summary.get("data") or {}).get("references")
     if not refs:
@@ -157,7 +159,7 @@ def references_rows(summary: dict) -> list[str]:
     ]
 
 
-def threshold_activity(provenance: dict) -> str:
+def threshold_activity(provenance: dict[str, Any]) -> str:
     """Return the sentence saying which activity the threshold method counted: commits on the paper's sample, else active days."""
     if provenance.get("sample_sha256") is None:
         return ("Activity here is commits, the only measure the paper's scrape has; on the scrape's windows read from git, active "
@@ -166,7 +168,7 @@ def threshold_activity(provenance: dict) -> str:
     return f"Activity here is each contributor's distinct active days in the window, the calibration's sense{how}."
 
 
-def heaviest_window_rows(summary: dict) -> list[str]:
+def heaviest_window_rows(summary: dict[str, Any]) -> list[str]:
     """Return one sentence per lines method: its Table-1 FTE with and without its reference repo's heaviest window."""
     data = summary.get("data")
     if not data or not data["heaviest_windows"]:
@@ -182,9 +184,10 @@ def heaviest_window_rows(summary: dict) -> list[str]:
     return rows + [""]
 
 
-def estimand_sentence(summary: dict) -> str:
+def estimand_sentence(summary: dict[str, Any]) -> str:
     """Return the one sentence saying what the FTE behind the cost is (whose activity, which year)."""
-    from mcvalue.costmodels.pymc.model import AVERAGE, estimand
+    from mcvalue.costmodels.pymc.model import estimand
+    from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
 
     diagnostics = summary["diagnostics"]
     model = diagnostics.get("cost_model")
@@ -195,7 +198,7 @@ def estimand_sentence(summary: dict) -> str:
     return "FTE is the paper's published Table 1 figure for each method (the long-run average of its sampled windows)."
 
 
-def basis_sentence(summary: dict) -> str:
+def basis_sentence(summary: dict[str, Any]) -> str:
     """Return the one sentence saying what the cost is: this year's development (the flow) or the stock's annual user cost."""
     provenance = summary["provenance"]
     if provenance.get("cost_basis", "flow") == "flow":
