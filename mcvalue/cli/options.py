@@ -11,12 +11,9 @@ import functools
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, get_type_hints
+from typing import Annotated, Any, get_type_hints
 
 import typer
-
-if TYPE_CHECKING:
-    from mcvalue.data.tables import Mode
 
 DataDirOption = Annotated[
     Path | None,
@@ -50,17 +47,6 @@ ModeOption = Annotated[
     typer.Option("--mode", help="Data mode: paper (flat CSV as published), corrected (raw parse) or clean (raw parse; automation dropped, "
                  "sync accounts in repo totals only; duplicates merged, overlaps dropped)."),
 ]
-
-
-def mode_argument(text: str | None) -> "Mode | None":
-    """Return ``--mode`` as given, typed as the API's data mode.
-
-    Not checked here: the API rejects a mode other than paper, corrected or clean in one
-    line naming its ``mode`` parameter, which the CLI shows as ``--mode``.
-    """
-    return text  # type: ignore[return-value]  # unchecked on purpose: the API checks it (see the docstring)
-
-
 #: A plain on/off flag takes no value: an empty metavar keeps the help from showing one (``--json``, not ``--json <bool>``).
 FLAG = ""
 
