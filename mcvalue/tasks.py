@@ -149,7 +149,7 @@ def dask_setup(worker: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _stop_workers(client: Any, futures: list, stop: Callable[[], None] | None) -> None:
+def _stop_workers(client: Any, futures: list[Any], stop: Callable[[], None] | None) -> None:
     """Cancel the pending tasks (no retry, no queued task starts), then run ``stop`` here and on every worker."""
     try:
         client.cancel(futures)

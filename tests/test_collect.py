@@ -517,6 +517,9 @@ def test_parse_repo_list(tmp_path):
     path.write_text("pytorch/pytorch\nnot-a-repo PyTorch\n")
     with pytest.raises(DataError, match=r"repos.txt line 2: .*'not-a-repo'"):
         parse_repo_list(path)
+    path.write_text("pytorch/pytorch\n, PyTorch\n")  # a tool name without its repository
+    with pytest.raises(DataError, match=r"repos.txt line 2: expected a repository first"):
+        parse_repo_list(path)
 
 
 def test_parse_windows_and_design(tmp_path):

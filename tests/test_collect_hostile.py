@@ -38,7 +38,7 @@ from collect_helpers import ISOLATED_GIT, Builder, git, numbered
 
 import mcvalue
 from mcvalue.cli import INTERRUPTED
-from mcvalue.data import gitlog
+from mcvalue.data import git_process, gitlog
 from mcvalue.data.collect import collect, recollect
 from mcvalue.data.collected_sample import load_collected
 from mcvalue.data.manifest import Manifest, Reading
@@ -513,13 +513,13 @@ def test_a_signal_to_the_pid_alone_ends_collect_and_its_git(clones, tmp_path, si
 
 def test_cancel_ends_running_git_and_refuses_new_ones(clones):
     """After cancel() no git starts (Cancelled, not a GitError that would skip the repository); resume() allows them again."""
-    gitlog.cancel()
+    git_process.cancel()
     try:
-        with pytest.raises(gitlog.Cancelled):
-            gitlog.git(clones / "acme" / "tiny", "rev-parse", "HEAD")
+        with pytest.raises(git_process.Cancelled):
+            git_process.git(clones / "acme" / "tiny", "rev-parse", "HEAD")
     finally:
-        gitlog.resume()
-    assert len(gitlog.git(clones / "acme" / "tiny", "rev-parse", "HEAD")) == 40
+        git_process.resume()
+    assert len(git_process.git(clones / "acme" / "tiny", "rev-parse", "HEAD")) == 40
 
 
 def test_recollecting_keeps_the_day_basis(clones, tmp_path):
@@ -565,8 +565,8 @@ def test_a_clone_never_removes_an_existing_directory(tmp_path):
     clones = tmp_path / "clones" / "acme"
     (clones / ".tiny.cloning").mkdir(parents=True)
     (clones / ".tiny.cloning" / "mine.txt").write_text("mine\n")
-    with pytest.raises(gitlog.GitError, match="cannot clone"):
-        gitlog.clone_repository((tmp_path / "no-such-remote").as_uri(), clones / "tiny")
+    with pytest.raises(git_process.GitError, match="cannot clone"):
+        git_process.clone_repository((tmp_path / "no-such-remote").as_uri(), clones / "tiny")
     assert sorted(p.name for p in clones.iterdir()) == [".tiny.cloning"]
     assert (clones / ".tiny.cloning" / "mine.txt").read_text() == "mine\n"
 

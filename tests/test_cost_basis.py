@@ -401,7 +401,8 @@ def test_a_flow_run_has_no_rate_anywhere():
 
 
 def test_the_report_states_the_basis_in_one_sentence_beside_the_estimand(stock_run):
-    from mcvalue.report.markdown import basis_sentence, render_markdown
+    from mcvalue.report.markdown import render_markdown
+    from mcvalue.report.result_sections import basis_sentence
 
     summary = stock_run[4]
     stock = basis_sentence(summary)

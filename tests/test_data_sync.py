@@ -137,7 +137,7 @@ def test_heaviest_window_effects_by_hand(clean):
 
 
 def test_report_sentence_on_heaviest_windows():
-    from mcvalue.report.markdown import heaviest_window_rows
+    from mcvalue.report.result_sections import heaviest_window_rows
 
     summary = {"data": {"heaviest_windows": [{"method": "lines_pytorch", "reference_repo": "pytorch/pytorch", "tool": "PyTorch",
                                               "period_start": "2017-10-16", "period_end": "2017-10-30", "window_lines": 237341,

@@ -12,7 +12,8 @@ from mcvalue.fmt import plain
 from mcvalue.priors.families import LABEL_MAX
 from mcvalue.priors.load import load_scenario
 from mcvalue.priors.spec import QUANTITIES
-from mcvalue.report.markdown import diagnostics_rows, provenance_rows, readable
+from mcvalue.report.appendix_sections import diagnostics_rows, provenance_rows
+from mcvalue.report.escaping import readable
 
 REPO = Path(__file__).resolve().parents[1]
 #: e-notation as Python prints it: a digit, e, a sign or digit (1e+05, 3.2e-07, 5e12).

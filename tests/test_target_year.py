@@ -46,7 +46,7 @@ def test_bad_target_year_in_a_file_names_the_key(tmp_path):
     ],
 )
 def test_report_states_the_estimand_in_one_sentence(diagnostics, expected):
-    from mcvalue.report.markdown import estimand_sentence
+    from mcvalue.report.result_sections import estimand_sentence
 
     sentence = estimand_sentence({"diagnostics": diagnostics})
     assert expected in sentence and sentence.count(". ") == 0 and sentence.endswith(".")

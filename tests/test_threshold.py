@@ -232,7 +232,7 @@ def test_a_collected_sample_without_reference_repos_gives_a_cost_and_a_bcr(tmp_p
 
 def test_the_report_names_the_activity_the_method_counted():
     """Commits on the paper's sample (no sample sha256); active days on a collected one, through the ratio under pymc."""
-    from mcvalue.report.markdown import threshold_activity
+    from mcvalue.report.result_sections import threshold_activity
 
     assert threshold_activity({"sample_sha256": None, "cost_model": "pymc"}).startswith("Activity here is commits, the only measure")
     collected = threshold_activity({"sample_sha256": "ab" * 32, "cost_model": "bootstrap"})

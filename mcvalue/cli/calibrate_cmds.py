@@ -33,14 +33,14 @@ def calibrate_command(
 ) -> None:
     """Simulation-based calibration of the cost model on the sample's design; resumable; writes ranks, diagnostics, summary and rank plots."""
     if forecast:
-        record = mcvalue.forecast_trends(out=out, cutoff=cutoff, mode=mode, sample=sample, data_dir=data_dir, progress=not (quiet or as_json))
+        record = mcvalue.forecast_trends(out=out, cutoff=cutoff, mode=mode, sample=sample, data_dir=data_dir, progress=not (quiet or as_json))  # type: ignore[arg-type]  # --mode text as given: the API checks it and names its mode parameter
         if as_json:
             say_json(mcvalue.to_json(record))
         else:
             say(mcvalue.text.render_forecast(record))
         return
     result = mcvalue.calibrate(
-        datasets, out=out, mode=mode, sample=sample, data_dir=data_dir, workers=workers, scheduler=scheduler, progress=not (quiet or as_json)
+        datasets, out=out, mode=mode, sample=sample, data_dir=data_dir, workers=workers, scheduler=scheduler, progress=not (quiet or as_json)  # type: ignore[arg-type]  # --mode text as given: the API checks it and names its mode parameter
     )
     for line in result.rejected:
         warn(f"dropped {line}")

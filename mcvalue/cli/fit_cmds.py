@@ -37,7 +37,7 @@ def fit_command(
     """Fit the cost model (PyMC), check convergence, and compare its FTE with Table 1 and the bootstrap."""
     with results_only_on_stdout():
         summary = mcvalue.fit(
-            mode, target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,
+            mode, target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,  # type: ignore[arg-type]  # --mode text as given: the API checks it and names its mode parameter
             progress=not (quiet or as_json), sample=sample, save=save,
             references=references or "sample",
         )

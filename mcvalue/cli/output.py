@@ -17,6 +17,7 @@ import io
 import os
 import sys
 from collections.abc import Iterator
+from typing import TextIO
 
 import typer
 
@@ -42,10 +43,10 @@ def warn(line: str) -> None:
     say(f"warning: {line}", err=True)
 
 
-def _descriptor(stream: object) -> int | None:
+def _descriptor(stream: TextIO) -> int | None:
     """Return the file descriptor behind ``stream``, or None if it has none (a test's capture buffer)."""
     try:
-        return stream.fileno()  # type: ignore[attr-defined]
+        return stream.fileno()
     except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
         return None
 
@@ -61,14 +62,15 @@ def results_only_on_stdout() -> Iterator[None]:
         return
     sys.stdout.flush()
     out, err = _descriptor(sys.stdout), _descriptor(sys.stderr)
-    saved = os.dup(out) if out is not None and err is not None else None
-    if saved is not None:
+    saved = None
+    if out is not None and err is not None:
+        saved = os.dup(out)
         os.dup2(err, out)
     try:
         with contextlib.redirect_stdout(sys.stderr):
             yield
     finally:
         sys.stderr.flush()
-        if saved is not None:
+        if saved is not None and out is not None:  # out is set whenever saved is
             os.dup2(saved, out)
             os.close(saved)

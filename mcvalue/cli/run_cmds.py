@@ -2,6 +2,7 @@
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from mcvalue.cli.options import FLAG, DataDirOption, JsonOption, QuietOption, Ru
 from mcvalue.cli.output import results_only_on_stdout, say, say_json, warn
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool) -> Callable[[str], None]:
     """Progress printer to stderr, or a no-op when quiet."""
     return (lambda _line: None) if quiet else (lambda line: say(line, err=True))
 

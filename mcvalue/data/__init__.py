@@ -89,7 +89,7 @@ def load_sample(
         if cleaning != CleaningOptions():
             raise McValueError("paper mode reproduces the published flat CSV and takes no cleaning options")
         contributions, periods = read_flat(locate(FLAT_FILE, data_dir), roster(raw_periods))
-        files = (FLAT_FILE, RAW_FILE)
+        files: tuple[str, ...] = (FLAT_FILE, RAW_FILE)
     else:
         contributions, periods = apply_cleaning(raw_contributions, raw_periods, cleaning)
         files = (RAW_FILE,)

@@ -6,6 +6,7 @@ Every finding is ``{"count": int, "cases": [...]}``; cases are plain JSON values
 """
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -24,7 +25,7 @@ def _day(value: pd.Timestamp) -> str | None:
     return None if pd.isna(value) else value.strftime("%Y-%m-%d")
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-ready dicts: dates as YYYY-MM-DD, numpy scalars as Python numbers."""
     out = []
     for row in frame.to_dict(orient="records"):
@@ -44,7 +45,7 @@ def counts(contributions: pd.DataFrame, periods: pd.DataFrame) -> dict[str, int]
     }
 
 
-def truncated_numbers(raw: pd.DataFrame, flat: pd.DataFrame, top: int) -> dict:
+def truncated_numbers(raw: pd.DataFrame, flat: pd.DataFrame, top: int) -> dict[str, Any]:
     """Numbers the flat CSV holds smaller than the raw scrape (e.g. "5,485" read as 5).
 
     Rows are matched on tool, period and user. Cases (largest loss first, at most
@@ -70,7 +71,7 @@ def truncated_numbers(raw: pd.DataFrame, flat: pd.DataFrame, top: int) -> dict:
             "cases": cases[:top]}
 
 
-def _account_cases(contributions: pd.DataFrame, flagged: pd.DataFrame) -> list[dict]:
+def _account_cases(contributions: pd.DataFrame, flagged: pd.DataFrame) -> list[dict[str, Any]]:
     """One case per (account, tool) of ``flagged`` rows, with shares of that tool's sampled commits and lines."""
     totals = contributions.groupby(["tool", "repo"], sort=False)[["commits", "lines"]].sum()
     per = flagged.groupby(["user", "tool", "repo"], sort=False).agg(
@@ -88,7 +89,7 @@ def _account_cases(contributions: pd.DataFrame, flagged: pd.DataFrame) -> list[d
     return cases
 
 
-def bots(contributions: pd.DataFrame, extra_bots: tuple[str, ...] = ()) -> dict:
+def bots(contributions: pd.DataFrame, extra_bots: tuple[str, ...] = ()) -> dict[str, Any]:
     """Accounts that are not one engineer, by kind, and their share of each repo's commits and lines.
 
     ``kind`` is "sync" (a company's work published by one account: clean mode keeps its
@@ -106,7 +107,7 @@ def bots(contributions: pd.DataFrame, extra_bots: tuple[str, ...] = ()) -> dict:
             "cases": cases}
 
 
-def team_accounts(contributions: pd.DataFrame) -> dict:
+def team_accounts(contributions: pd.DataFrame) -> dict[str, Any]:
     """Accounts named like a team (e.g. ``MNNTeam``): several people behind one login.
 
     Flagged, not cleaned: their units are real work, but counting the account as one
@@ -117,13 +118,13 @@ def team_accounts(contributions: pd.DataFrame) -> dict:
     return {"count": len(cases), "cases": cases}
 
 
-def duplicates(periods: pd.DataFrame) -> dict:
+def duplicates(periods: pd.DataFrame) -> dict[str, Any]:
     """GitHub repositories sampled under more than one tool name."""
     cases = [{"repo": repo, "tools": tools} for repo, tools in duplicate_repos(periods).items()]
     return {"count": len(cases), "cases": cases}
 
 
-def overlapping_windows(periods: pd.DataFrame) -> dict:
+def overlapping_windows(periods: pd.DataFrame) -> dict[str, Any]:
     """Pairs of sampled windows of one GitHub repo (under any tool name) that overlap.
 
     Windows are half-open [start, end); see :mod:`mcvalue.data.clean`.
@@ -140,13 +141,13 @@ def overlapping_windows(periods: pd.DataFrame) -> dict:
     return {"count": len(cases), "cases": cases}
 
 
-def empty_periods(periods: pd.DataFrame) -> dict:
+def empty_periods(periods: pd.DataFrame) -> dict[str, Any]:
     """Return sampled repo-periods in which nobody contributed (zeros, kept as zeros)."""
     empty = periods.loc[periods["contributors"] == 0, ["tool", "repo", "period_start", "period_end"]]
     return {"count": len(empty), "cases": _records(empty)}
 
 
-def empty_tools(periods: pd.DataFrame) -> dict:
+def empty_tools(periods: pd.DataFrame) -> dict[str, Any]:
     """Tools none of whose sampled windows has a contributor: a likely wrong or moved repository URL.
 
     GitHub's contributors graph shows nothing for a repository that moved or was renamed
@@ -160,7 +161,7 @@ def empty_tools(periods: pd.DataFrame) -> dict:
     return {"count": len(cases), "cases": cases}
 
 
-def _heaviest_cases(contributions: pd.DataFrame, rows: pd.DataFrame) -> list[dict]:
+def _heaviest_cases(contributions: pd.DataFrame, rows: pd.DataFrame) -> list[dict[str, Any]]:
     """``rows`` as audit cases with their share of all lines and of their repo's lines."""
     total = contributions["lines"].sum()
     by_repo = contributions.groupby(["tool", "repo"], sort=False)["lines"].sum()
@@ -172,7 +173,7 @@ def _heaviest_cases(contributions: pd.DataFrame, rows: pd.DataFrame) -> list[dic
     return cases
 
 
-def heaviest(contributions: pd.DataFrame, top: int, extra_bots: tuple[str, ...] = ()) -> dict:
+def heaviest(contributions: pd.DataFrame, top: int, extra_bots: tuple[str, ...] = ()) -> dict[str, Any]:
     """Return the ``top`` contributor-periods by lines modified, and the heaviest one of each reference repo.
 
     Each case carries its share of all lines and of its repo's lines: a row holding most
@@ -196,7 +197,7 @@ def audit_tables(
     flat: pd.DataFrame | None = None,
     extra_bots: tuple[str, ...] = (),
     top: int = 10,
-) -> dict:
+) -> dict[str, Any]:
     """All findings for a parsed raw sample (and, if given, its flat CSV's contributions)."""
     report = {"counts": counts(contributions, periods)}
     if flat is not None:
@@ -211,7 +212,7 @@ def audit_tables(
     return report
 
 
-def audit(data_dir: Path | None = None, extra_bots: tuple[str, ...] = (), top: int = 10) -> dict:
+def audit(data_dir: Path | None = None, extra_bots: tuple[str, ...] = (), top: int = 10) -> dict[str, Any]:
     """Audit the paper's sample (raw scrape against its flat CSV); the ``mcvalue data audit`` report."""
     contributions, periods = read_raw(locate(RAW_FILE, data_dir))
     flat = read_flat_contributions(locate(FLAT_FILE, data_dir))
@@ -221,7 +222,7 @@ def audit(data_dir: Path | None = None, extra_bots: tuple[str, ...] = (), top: i
     return report
 
 
-def _section(title: str, finding: dict, columns: list[str] | None = None) -> list[str]:
+def _section(title: str, finding: dict[str, Any], columns: list[str] | None = None) -> list[str]:
     """Title line with the count, then the cases as an aligned table."""
     lines = ["", f"{title}: {finding['count']}"]
     if finding["cases"]:
@@ -230,7 +231,7 @@ def _section(title: str, finding: dict, columns: list[str] | None = None) -> lis
     return lines
 
 
-def _empty_by_tool(finding: dict, top: int = 15) -> list[str]:
+def _empty_by_tool(finding: dict[str, Any], top: int = 15) -> list[str]:
     """Empty repo-periods per tool, most first: one row per tool, not per period (128 in the paper's sample)."""
     lines = ["", f"empty repo-periods (nobody contributed; counted as zeros): {finding['count']}"]
     if not finding["cases"]:
@@ -246,7 +247,7 @@ def _empty_by_tool(finding: dict, top: int = 15) -> list[str]:
     return lines
 
 
-def render(report: dict) -> str:
+def render(report: dict[str, Any]) -> str:
     """Plain aligned text for an :func:`audit` report."""
     c = report["counts"]
     collected = report.get("sample")

@@ -54,7 +54,7 @@ AUTOMATION_PATTERNS: tuple[str, ...] = (
 TEAM_PATTERNS: tuple[str, ...] = (r"(?-i:Team)$", r"(^|[-_])team([-_]|$)")
 
 
-def _pattern(patterns: tuple[str, ...]) -> re.Pattern:
+def _pattern(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 

@@ -34,15 +34,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from mcvalue.config import WINDOW_SEED
-from mcvalue.data import gitlog
+from mcvalue.data import git_process, gitlog
 from mcvalue.data.collected_sample import CONTRIBUTION_COLUMNS, PERIOD_COLUMNS
 from mcvalue.data.manifest import CONTRIBUTIONS_FILE, MANIFEST_FILE, PERIODS_FILE, Manifest, Reading, population_record
 from mcvalue.data.repo_reading import RepoJob, RepoOutcome, read_task
 from mcvalue.data.repos import RepoSpec, merge_duplicates, repo_spec
 from mcvalue.data.resume_cache import CACHE_DIR, entry_path, prepare_out, read_entry
-from mcvalue.data.windows import Design, check_shallow_since, check_windows, window_of
+from mcvalue.data.windows import Design, Window, check_shallow_since, check_windows, window_of
 from mcvalue.errors import DataError, McValueError
 from mcvalue.fileio import write_atomic
 from mcvalue.tasks import check_workers, run_tasks
@@ -54,7 +55,7 @@ Progress = Callable[[int, int], None]
 
 def _read_all(
     jobs: Sequence[RepoJob], out: Path, workers: int, scheduler: str | None, progress: Progress | None
-) -> tuple[list[dict], list[str], str]:
+) -> tuple[list[dict[str, Any]], list[str], str]:
     """Read every job's repository (:func:`mcvalue.tasks.run_tasks`); records in job order, the warnings, git's version.
 
     Each resume cache entry is read here before its task is sent, and a new one written
@@ -70,7 +71,7 @@ def _read_all(
         stored, warning = read_entry(path)
         warnings[index] += [warning] if warning else []
         sent.append((index, replace(job, cache=str(path), cached=stored)))
-    outcomes: list[RepoOutcome | None] = [None] * len(jobs)
+    outcomes: dict[int, RepoOutcome] = {}  # job index -> its outcome, as they arrive
     report = progress or (lambda done, total: None)
     done = itertools.count(1)
 
@@ -81,19 +82,20 @@ def _read_all(
         outcomes[index] = outcome
         report(next(done), len(jobs))
 
-    gitlog.resume()
+    git_process.resume()
     try:
         run_tasks(
             read_task, None, sent, on_result=finished, workers=workers, scheduler=scheduler, name="collect",
-            label=_task_label, stop=gitlog.cancel,
+            label=_task_label, stop=git_process.cancel,
         )
     finally:
-        gitlog.resume()
-    versions = sorted({outcome.git_version for outcome in outcomes if outcome.git_version})
+        git_process.resume()
+    ordered = [outcomes[index] for index in range(len(jobs))]
+    versions = sorted({outcome.git_version for outcome in ordered if outcome.git_version})
     return (
-        [outcome.record for outcome in outcomes],
-        [line for index, outcome in enumerate(outcomes) for line in [*warnings[index], *outcome.warnings]],
-        ", ".join(versions) or gitlog.git_version(),
+        [outcome.record for outcome in ordered],
+        [line for index, outcome in enumerate(ordered) for line in [*warnings[index], *outcome.warnings]],
+        ", ".join(versions) or git_process.git_version(),
     )
 
 
@@ -102,7 +104,7 @@ def _task_label(item: tuple[int, RepoJob]) -> str:
     return f"{item[1].spec.repo}-{hashlib.sha256(repr(item[1]).encode()).hexdigest()[:16]}"
 
 
-def _csv_bytes(columns: list[str], rows: list[list]) -> bytes:
+def _csv_bytes(columns: list[str], rows: list[list[object]]) -> bytes:
     """Serialise a table as CSV: UTF-8, newline line ends, the header first."""
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\n")
@@ -111,9 +113,10 @@ def _csv_bytes(columns: list[str], rows: list[list]) -> bytes:
     return text.getvalue().encode("utf-8")
 
 
-def _table_rows(records: Sequence[dict]) -> tuple[list[list], list[list]]:
+def _table_rows(records: Sequence[dict[str, Any]]) -> tuple[list[list[object]], list[list[object]]]:
     """Contributor-period and repo-period rows; skipped repositories and windows outside a history have none (not zeros)."""
-    contributions, periods = [], []
+    contributions: list[list[object]] = []
+    periods: list[list[object]] = []
     for record in records:
         if record["status"] == "skipped":
             continue
@@ -129,15 +132,15 @@ def _table_rows(records: Sequence[dict]) -> tuple[list[list], list[list]]:
     return contributions, periods
 
 
-def _public(record: dict) -> dict:
+def _public(record: dict[str, Any]) -> dict[str, Any]:
     """Drop per-author counts from a record's windows: the manifest's view (the counts are in the tables)."""
     windows = [{k: v for k, v in window.items() if k != "authors"} for window in record["windows"]]
     return {**record, "windows": windows}
 
 
 def _write_sample(
-    out: Path, records: Sequence[dict], design: str, seed: int | None, per_repo: int | None, reading: Reading,
-    window_days: int | None, git_version: str, warnings: Sequence[str] = (), population: dict | None = None,
+    out: Path, records: Sequence[dict[str, Any]], design: str, seed: int | None, per_repo: int | None, reading: Reading,
+    window_days: int | None, git_version: str, warnings: Sequence[str] = (), population: dict[str, Any] | None = None,
 ) -> Manifest:
     """Write both tables, then the manifest (each atomically); return the manifest."""
     contributions, periods = _table_rows(records)
@@ -258,7 +261,7 @@ def collect(
     )
 
 
-def _recorded_spec(record: dict) -> RepoSpec:
+def _recorded_spec(record: dict[str, Any]) -> RepoSpec:
     """Return the repository a manifest record names, owner and name spelled as in its URL.
 
     The record's ``repo`` is lower case; the clone lives at ``clones/Owner/Name`` as the
@@ -269,7 +272,8 @@ def _recorded_spec(record: dict) -> RepoSpec:
     except ValueError:
         spec = None
     if spec is None or spec.repo != record["repo"]:
-        spec = RepoSpec(*record["repo"].split("/"), record["tool"], record["url"])
+        owner, name = record["repo"].split("/")
+        spec = RepoSpec(owner, name, record["tool"], record["url"])
     return replace(spec, url=record["url"])
 
 
@@ -287,9 +291,12 @@ def recollect(
     old = Manifest.read(manifest_path)
     design = Design("windows", window_days=old.window_days)
     work = []
+    windows_of: dict[str, tuple[Window, ...]] = {}
     for record in old.repositories:
         spec = _recorded_spec(record)
-        windows = tuple(window_of(w["start"], w["end"]) for w in record["windows"])
+        # every window parses: Manifest.read checked them
+        windows = tuple(window for w in record["windows"] if (window := window_of(w["start"], w["end"])) is not None)
+        windows_of[spec.repo] = windows
         pinned = None if record["commit"] is None else (record["default_branch"], record["commit"])
         work.append(
             RepoJob(
@@ -297,7 +304,7 @@ def recollect(
                 pinned=pinned, carried=record if pinned is None else None, reading=Reading.of(old),
             )
         )
-    check_windows(replace(design, windows={job.spec.repo: job.windows for job in work}))
+    check_windows(replace(design, windows=windows_of))
     prepare_out(out)
     records, warnings, git_version = _read_all(work, Path(out), workers, scheduler, progress)
     return _write_sample(

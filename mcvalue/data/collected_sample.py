@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcvalue.data.manifest import CONTRIBUTIONS_FILE, MANIFEST_FILE, MAX_MANIFEST_BYTES, PERIODS_FILE, SAMPLE_FORMAT, Manifest
-from mcvalue.data.tables import CleaningOptions, Sample
+from mcvalue.data.tables import CleaningOptions, Mode, Sample
 from mcvalue.data.windows import EARLIEST_DAY, ISO_DAY, WINDOW_DAYS, today
 from mcvalue.errors import DataError
 from mcvalue.fileio import read_bounded
@@ -229,5 +229,5 @@ def load_collected(directory: Path, cleaning: CleaningOptions | None = None, pri
     from mcvalue.data.clean import apply_cleaning  # adds the sync columns even with every option off
 
     contributions, periods = apply_cleaning(contributions, periods, cleaning)
-    mode = "corrected" if cleaning == CleaningOptions() else "clean"
+    mode: Mode = "corrected" if cleaning == CleaningOptions() else "clean"
     return Sample(contributions, periods, mode, cleaning, verified.file_sha256)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mcvalue import __version__
 from mcvalue.data import gitlog
@@ -53,7 +53,7 @@ class Manifest:
     design: str
     seed: int | None
     per_repo: int | None
-    repositories: tuple[dict, ...]
+    repositories: tuple[dict[str, Any], ...]
     files: dict[str, str]
     mcvalue_version: str = __version__
     git_version: str = ""
@@ -64,7 +64,7 @@ class Manifest:
     format: int = SAMPLE_FORMAT
     recorded_sha256: str | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
-    population: dict | None = None
+    population: dict[str, Any] | None = None
 
     def problems(self) -> list[str]:
         """One line per problem: ``owner/name: what is wrong``."""
@@ -74,7 +74,7 @@ class Manifest:
         """List the repositories (owner/name) whose status is ``status``."""
         return [record["repo"] for record in self.repositories if record["status"] == status]
 
-    def _record(self) -> dict:
+    def _record(self) -> dict[str, Any]:
         return {
             "format": self.format,
             "mcvalue_version": self.mcvalue_version,
@@ -90,7 +90,7 @@ class Manifest:
             "repositories": list(self.repositories),
         } | ({"population": self.population} if self.population is not None else {})
 
-    def drawn_from(self) -> dict:
+    def drawn_from(self) -> dict[str, Any]:
         """Return the population the sample was drawn from: the recorded one, else its own repository list's."""
         if self.population is not None:
             return self.population
@@ -102,9 +102,10 @@ class Manifest:
         canonical = json.dumps(self._record(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return exactly what ``manifest.json`` holds (``sample_sha256`` last), as a plain dict."""
-        return json.loads(self.to_bytes())
+        record: dict[str, Any] = json.loads(self.to_bytes())
+        return record
 
     def to_df(self) -> "pd.DataFrame":
         """Return one row per repository and window: repo, tool, status, commit, window start and end, commits read.
@@ -198,7 +199,7 @@ def repository_problem(record: object, with_authors: bool = False) -> str | None
     return None
 
 
-def population_record(repos: Sequence[str], name: str | None = None) -> dict:
+def population_record(repos: Sequence[str], name: str | None = None) -> dict[str, Any]:
     """Return the population a sample is drawn from: a name, its size N and the sha256 of its repository list.
 
     ``repos`` are the list's repositories (``owner/name``; one per listed tool, so N counts

@@ -63,7 +63,7 @@ def parse_count(text: object, field: str) -> int:
     return int(match[1].replace(",", ""))
 
 
-def github_repo(url: str) -> str:
+def github_repo(url: object) -> str:
     """Lower-case "owner/name" of a GitHub URL (raises ValueError if it is not one)."""
     match = _GITHUB_REPO.match(url.strip()) if isinstance(url, str) else None
     if match is None:
@@ -83,7 +83,7 @@ def period_dates(url: str) -> tuple[str, str]:
     return start, end
 
 
-def _contributor_row(tool: str, repo: str, dates: tuple[str, str], user: object, stats: object) -> list:
+def _contributor_row(tool: str, repo: str, dates: tuple[str, str], user: object, stats: object) -> list[object]:
     """One contributor-period from a ``user: ('N commits', 'A ++', 'D --')`` item."""
     where = f"tool {tool!r}, period {dates[0]}..{dates[1]}"
     if not isinstance(user, str) or not user:
@@ -97,7 +97,7 @@ def _contributor_row(tool: str, repo: str, dates: tuple[str, str], user: object,
     return [tool, repo, dates[0], dates[1], user, commits, added, deleted, added + deleted, False]
 
 
-def _raw_tool(tool: str, repo_url: object, cell: object) -> tuple[list[list], list[list]]:
+def _raw_tool(tool: str, repo_url: object, cell: object) -> tuple[list[list[object]], list[list[object]]]:
     """Contributor rows and period rows (tool, repo, start, end) of one raw-scrape row."""
     try:
         repo = github_repo(repo_url)
@@ -109,7 +109,8 @@ def _raw_tool(tool: str, repo_url: object, cell: object) -> tuple[list[list], li
         info = None
     if not isinstance(info, dict):
         raise DataError(f"tool {tool!r}: contrib_info is not a Python-literal dict {{period URL: {{user: stats}}}}")
-    contributions, periods = [], []
+    contributions: list[list[object]] = []
+    periods: list[list[object]] = []
     for url, users in info.items():
         try:
             dates = period_dates(url)
@@ -128,7 +129,7 @@ def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _contributions_frame(rows: list[list] | dict[str, list]) -> pd.DataFrame:
+def _contributions_frame(rows: list[list[object]] | dict[str, list[object]]) -> pd.DataFrame:
     """Return the contributions table from rows, or from columns (a dict of lists by column name)."""
     frame = pd.DataFrame(rows, columns=CONTRIBUTION_COLUMNS)
     frame[_UNIT_COLUMNS] = frame[_UNIT_COLUMNS].astype("int64")
@@ -206,7 +207,7 @@ def _stream_csv(path: Path, columns: list[str]) -> Iterator[list[str]]:
 
 def read_raw(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Contributions and periods tables from the raw scrape, with full-precision numbers (streamed)."""
-    columns: dict[str, list] = {name: [] for name in CONTRIBUTION_COLUMNS}
+    columns: dict[str, list[object]] = {name: [] for name in CONTRIBUTION_COLUMNS}
     periods = []
     for tool, repo_url, cell in _stream_csv(path, ["repo", "repo_url", "contrib_info"]):
         tool_contributions, tool_periods = _raw_tool(tool, repo_url, cell)

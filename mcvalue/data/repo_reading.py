@@ -9,9 +9,10 @@ Counting follows GitHub's contributors graph (see :mod:`mcvalue.data.gitlog`).
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from mcvalue import __version__
-from mcvalue.data import gitlog
+from mcvalue.data import git_process, gitlog
 from mcvalue.data.manifest import SAMPLE_FORMAT, Reading
 from mcvalue.data.repos import RepoSpec, find_clone
 from mcvalue.data.resume_cache import entry_bytes, matching_record
@@ -40,22 +41,22 @@ class RepoJob:
     windows: tuple[Window, ...] | None = None
     shallow_since: date | None = None  # how much history --clone fetches
     pinned: tuple[str, str] | None = None  # (branch, commit) recorded in a manifest
-    carried: dict | None = None  # a record re-used as is (skipped in the manifest re-collected)
+    carried: dict[str, Any] | None = None  # a record re-used as is (skipped in the manifest re-collected)
     reading: Reading = Reading()
-    cached: dict | None = None
+    cached: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class RepoOutcome:
     """What a task returns: the record, warnings, the resume cache entry to write (None: nothing new was read), git's version."""
 
-    record: dict
+    record: dict[str, Any]
     warnings: tuple[str, ...] = ()
     entry: bytes | None = None
     git_version: str | None = None
 
 
-def _skipped(spec: RepoSpec, problem: str) -> dict:
+def _skipped(spec: RepoSpec, problem: str) -> dict[str, Any]:
     """Return the record of a repository that could not be read: no windows, one line saying why."""
     return {
         "repo": spec.repo, "tool": spec.tool, "url": spec.url, "status": "skipped", "problems": [problem],
@@ -63,7 +64,7 @@ def _skipped(spec: RepoSpec, problem: str) -> dict:
     }
 
 
-def _cache_key(job: RepoJob, commit: str) -> dict:
+def _cache_key(job: RepoJob, commit: str) -> dict[str, Any]:
     """Describe what a cached result must match to be re-used: request, commit, counting rules."""
     return {
         "format": SAMPLE_FORMAT,
@@ -81,11 +82,12 @@ def _cache_key(job: RepoJob, commit: str) -> dict:
 
 def _history_span(job: RepoJob, first: date, last: date) -> tuple[date, date]:
     """Return the days windows are drawn from: the history, cut to the design's year (GitError if they do not meet)."""
-    if job.design.kind != "year":
+    year = job.design.year
+    if job.design.kind != "year" or year is None:  # a year design always has its year
         return first, last
-    start, end = max(first, date(job.design.year, 1, 1)), min(last, date(job.design.year, 12, 31))
+    start, end = max(first, date(year, 1, 1)), min(last, date(year, 12, 31))
     if start > end:
-        raise gitlog.GitError(f"its history ({first}..{last}) does not cover year {job.design.year}: no window can be drawn")
+        raise git_process.GitError(f"its history ({first}..{last}) does not cover year {year}: no window can be drawn")
     return start, end
 
 
@@ -94,7 +96,7 @@ def _windows_for(job: RepoJob, first: date, last: date) -> tuple[Window, ...]:
     if job.windows is not None:
         return job.windows
     start, end = _history_span(job, first, last)
-    if job.design.kind == "year":
+    if job.design.kind == "year" and job.design.year is not None:  # a year design always has its year
         return draw_disjoint_windows(job.spec.repo, job.seed, job.design.year, job.per_repo, start, end)
     return draw_windows(job.spec.repo, job.seed, job.per_repo, start, end)
 
@@ -105,11 +107,11 @@ def is_bot(user: str) -> bool:
 
 
 def _count_window(
-    window: Window, shas: list[str], counts: dict[str, gitlog.Numstat], unread: dict, day_of: dict[str, date],
+    window: Window, shas: list[str], counts: dict[str, gitlog.Numstat], unread: dict[str, str], day_of: dict[str, date],
     inside: bool, bots: str,
-) -> dict:
+) -> dict[str, Any]:
     """One window's record: per-author commits, lines and active days, the bots' commits and the unread commits."""
-    authors: dict[str, list] = {}
+    authors: dict[str, tuple[list[int], set[date]]] = {}  # author -> ([commits, added, deleted], active days)
     bot_commits = 0
     for sha in shas:
         stat_ = counts.get(sha)
@@ -117,32 +119,32 @@ def _count_window(
             bot_commits += is_bot(stat_.author)
             if bots == "drop" and is_bot(stat_.author):
                 continue
-            total = authors.setdefault(stat_.author, [0, 0, 0, set()])
+            total, days = authors.setdefault(stat_.author, ([0, 0, 0], set()))
             total[0] += 1
             total[1] += stat_.added
             total[2] += stat_.deleted
-            total[3].add(day_of[sha])
+            days.add(day_of[sha])
     return {
         **window.to_dict(),
         "in_history": inside,
-        "commits": sum(total[0] for total in authors.values()),
+        "commits": sum(total[0] for total, _ in authors.values()),
         "bot_commits": bot_commits,
         "unread": [sha for sha in shas if sha in unread],
-        "authors": {user: [*authors[user][:3], len(authors[user][3])] for user in sorted(authors)},
+        "authors": {user: [*authors[user][0], len(authors[user][1])] for user in sorted(authors)},
     }
 
 
 def _head(job: RepoJob, clone: Path) -> gitlog.Head:
     """Find (cloning it if asked) the clone and the branch and commit to read it at."""
     if not clone.exists() and job.clone_missing:
-        gitlog.clone_repository(job.spec.url, clone, job.shallow_since)
+        git_process.clone_repository(job.spec.url, clone, job.shallow_since)
     elif not clone.exists():
-        raise gitlog.GitError(f"no clone at {clone} (use --clone to clone it)")
+        raise git_process.GitError(f"no clone at {clone} (use --clone to clone it)")
     gitlog.check_clone(clone)
     if job.pinned is None:
         return gitlog.default_head(clone)
     if not gitlog.has_commit(clone, job.pinned[1]):
-        raise gitlog.GitError(f"the manifest's commit {job.pinned[1]} is not in {clone}")
+        raise git_process.GitError(f"the manifest's commit {job.pinned[1]} is not in {clone}")
     return gitlog.Head(*job.pinned)
 
 
@@ -150,7 +152,7 @@ def _read(job: RepoJob) -> RepoOutcome:
     """Read one repository into its record, or re-use its cached record (GitError if unreadable)."""
     clone = find_clone(job.clones, job.spec)
     head = _head(job, clone)
-    version = gitlog.git_version()
+    version = git_process.git_version()
     key = _cache_key(job, head.commit)
     cached, warning = matching_record(job.cached, key, job.spec.repo, job.cache)
     warnings = (warning,) if warning else ()
@@ -161,14 +163,14 @@ def _read(job: RepoJob) -> RepoOutcome:
     days = [(sha, day) for sha, day in listed if EARLIEST_DAY <= day <= last_day]
     outside = len(undated) + len(listed) - len(days)
     if not days:
-        raise gitlog.GitError(
+        raise git_process.GitError(
             f"branch {head.branch!r} has no non-merge commit dated {EARLIEST_DAY}..{last_day}" if listed or undated
             else f"branch {head.branch!r} has only merge commits"
         )
     first, last = min(day for _, day in days), max(day for _, day in days)
     boundary = gitlog.shallow_boundary(clone)
-    if boundary and job.design.kind == "year" and first > date(job.design.year, 1, 1):
-        raise gitlog.GitError(
+    if boundary and job.design.kind == "year" and job.design.year is not None and first > date(job.design.year, 1, 1):
+        raise git_process.GitError(
             f"shallow clone whose history starts {first}, after {job.design.year}-01-01: the year's windows cannot "
             f"be placed (git fetch --shallow-since={job.design.year}-01-01, then git fetch --deepen=1)"
         )
@@ -204,8 +206,8 @@ def _read(job: RepoJob) -> RepoOutcome:
             for w, shas, ok in zip(windows, selected, inside, strict=True)
         ],
     }
-    if gitlog.cancelled():  # git killed mid-output by an interrupt: nothing read may be kept
-        raise gitlog.Cancelled
+    if git_process.cancelled():  # git killed mid-output by an interrupt: nothing read may be kept
+        raise git_process.Cancelled
     return RepoOutcome(record, warnings, entry_bytes(key, record), version)
 
 
@@ -215,7 +217,7 @@ def read_repository(job: RepoJob) -> RepoOutcome:
         return RepoOutcome(job.carried)
     try:
         return _read(job)
-    except gitlog.GitError as error:
+    except git_process.GitError as error:
         return RepoOutcome(_skipped(job.spec, str(error)))
 
 
@@ -223,10 +225,10 @@ def read_task(_shared: None, item: tuple[int, RepoJob]) -> tuple[int, RepoOutcom
     """One task of :func:`mcvalue.tasks.run_tasks`: item ``(index, job)`` gives ``(index, its outcome)``.
 
     Git processes are allowed again first: a worker that an interrupted collection
-    stopped (:func:`mcvalue.data.gitlog.cancel`) serves the next one.
+    stopped (:func:`mcvalue.data.git_process.cancel`) serves the next one.
     """
     index, job = item
-    gitlog.resume()
+    git_process.resume()
     return index, read_repository(job)
 
 

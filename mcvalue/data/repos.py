@@ -71,7 +71,10 @@ def parse_repo_list(path: Path) -> list[RepoSpec]:
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        token, tool = re.fullmatch(r"([^\s,]+)[\s,]*(.*)", line.strip()).groups()
+        match = re.fullmatch(r"([^\s,]+)[\s,]*(.*)", line.strip())
+        if match is None:  # a line starting with a comma
+            raise DataError(f"{path} line {number}: expected a repository first, then optionally a tool name")
+        token, tool = match.groups()
         try:
             specs.append(repo_spec(token, tool))
         except ValueError as error:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from mcvalue.data.manifest import MANIFEST_FILE, Manifest, repository_problem
 from mcvalue.data.repos import RepoSpec
@@ -25,13 +26,13 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _TEMPORARY = re.compile(r"\.(contributions\.csv|periods\.csv|manifest\.json)\..*\.tmp")
 
 
-def entry_bytes(key: dict, record: dict) -> bytes:
+def entry_bytes(key: dict[str, Any], record: dict[str, Any]) -> bytes:
     """Serialise a resume cache entry: the sha256 of the JSON payload on the first line, then the payload."""
     payload = json.dumps({"key": key, "record": record}, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload
 
 
-def read_entry(path: Path) -> tuple[dict | None, str | None]:
+def read_entry(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """Return (the entry at ``path`` if intact, else None; a warning if it is damaged).
 
     The sha256 is checked on the bytes that are then parsed. A missing entry or one of
@@ -55,7 +56,7 @@ def read_entry(path: Path) -> tuple[dict | None, str | None]:
     return (stored, None) if isinstance(stored, dict) else (None, None)
 
 
-def matching_record(stored: dict | None, key: dict, repo: str, where: str) -> tuple[dict | None, str | None]:
+def matching_record(stored: dict[str, Any] | None, key: dict[str, Any], repo: str, where: str) -> tuple[dict[str, Any] | None, str | None]:
     """Return (the entry's record if it answers request ``key`` for ``repo`` and is well formed; a warning if it is not).
 
     An entry of another request is not damage (None, no warning); a record of the wrong
@@ -65,7 +66,7 @@ def matching_record(stored: dict | None, key: dict, repo: str, where: str) -> tu
         return None, None
     record = stored.get("record")
     problem = repository_problem(record, with_authors=True)
-    if problem or record["repo"] != repo:
+    if problem or not isinstance(record, dict) or record["repo"] != repo:  # no problem: a dict
         return None, f"{where}: damaged resume cache entry ({problem or 'another repository'}); read again"
     return record, None
 

@@ -143,14 +143,15 @@ def read_commits(clone: Path, head: str = "HEAD") -> list[Commit]:
 
 def _parse_numstat(out: str) -> list[tuple[str, int]]:
     """(sha, lines added + deleted) per commit header in ``git log --numstat`` output, in order."""
-    rows: list[list] = []
+    rows: list[tuple[str, int]] = []
     for line in out.splitlines():
         if line.startswith(_HEADER):
-            rows.append([line[1:], 0])
+            rows.append((line[1:], 0))
         elif line and rows:
             added, deleted, _ = line.split("\t", 2)
-            rows[-1][1] += (0 if added == "-" else int(added)) + (0 if deleted == "-" else int(deleted))
-    return [(sha, lines) for sha, lines in rows]
+            sha, lines = rows[-1]
+            rows[-1] = (sha, lines + (0 if added == "-" else int(added)) + (0 if deleted == "-" else int(deleted)))
+    return rows
 
 
 def read_lines(clone: Path, shas: Sequence[str]) -> tuple[dict[str, int], set[str]]:

@@ -227,7 +227,7 @@ def check_shallow_since(design: Design, since: date | None, clone_missing: bool)
         raise McValueError("--shallow-since says how much history --clone fetches; add --clone")
     if design.kind == "history":
         raise McValueError("--shallow-since: the history design draws windows over the whole history; clone all of it")
-    first = date(design.year, 1, 1) if design.kind == "year" else min(w.start for ws in design.windows.values() for w in ws)
+    first = date(design.year, 1, 1) if design.kind == "year" and design.year is not None else min(w.start for ws in design.windows.values() for w in ws)
     if since > first:
         raise McValueError(f"--shallow-since {since}: after the design's first day {first}; the history from then on is needed")
 

@@ -1,7 +1,8 @@
 """The only writer of a run: :func:`write_report` turns a RunResult into a run directory.
 
-Modules: :mod:`.rundir` (the directory, atomically), :mod:`.markdown` (report.md), :mod:`.html` (report.html),
-:mod:`.figures` (the PNGs), :mod:`.text` (what the commands print).
+Modules: :mod:`.rundir` (the directory, atomically), :mod:`.markdown` (report.md, assembled from
+:mod:`.result_sections`, :mod:`.decision_sections` and :mod:`.appendix_sections`; user strings enter through
+:mod:`.escaping`), :mod:`.html` (report.html), :mod:`.figures` (the PNGs), :mod:`.text` (what the commands print).
 """
 
 from __future__ import annotations

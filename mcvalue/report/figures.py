@@ -58,7 +58,7 @@ def save_png(ax: Axes, path: Path | BinaryIO) -> None:
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
-        ax.figure.savefig(path, format="png", dpi=110, metadata={"Software": None})
+        ax.figure.figure.savefig(path, format="png", dpi=110, metadata={"Software": None})  # the root figure: ax.figure may be a subfigure
 
 
 def png_bytes(ax: Axes) -> bytes:

@@ -6,7 +6,7 @@ font, no stylesheet and no image is fetched from anywhere. A print stylesheet ke
 tables and figures whole on paper.
 
 The page is inert by construction and by policy: user strings reach report.md escaped
-(:func:`mcvalue.report.markdown.escaped`), raw HTML is not rendered, only the figures the
+(:func:`mcvalue.report.escaping.escaped`), raw HTML is not rendered, only the figures the
 run wrote are inlined (any other image becomes an empty ``data:`` image, never a read or a
 fetch), and a Content-Security-Policy forbids every script and every load but inline
 styles and ``data:`` images, should anything slip through.
@@ -50,7 +50,7 @@ def _inline_images(body: str, directory: Path) -> str:
     """Replace each image source by a data URI: a figure the run wrote by its bytes, anything else by an empty image."""
     figures = {f"figures/{path.name}" for path in (directory / "figures").glob("*.png") if path.is_file() and not path.is_symlink()}
 
-    def data_uri(match: re.Match) -> str:
+    def data_uri(match: re.Match[str]) -> str:
         source = match.group(1)
         if not (_FIGURE.fullmatch(source) and source in figures):
             return '<img src="data:,"'

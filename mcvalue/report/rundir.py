@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mcvalue.errors import McValueError, RunExistsError
 from mcvalue.fileio import FileRefused, read_regular
@@ -44,7 +44,7 @@ SUMMARY_FILE = "summary.json"
 _MAX_SUMMARY_BYTES = 16 * 1024 * 1024
 
 
-def summary_bytes(summary: dict) -> bytes:
+def summary_bytes(summary: dict[str, Any]) -> bytes:
     """Return the exact bytes of summary.json (stable key order, 2-space indent, final newline)."""
     return dumps(summary, digits=None).encode("utf-8")
 
@@ -217,4 +217,4 @@ def read_summary(directory: Path) -> dict[str, Any]:
     missing = [k for k in ("bcr", "cost_usd", "benefit_usd", "methods") if not isinstance(summary, dict) or k not in summary]
     if missing:
         raise McValueError(f"{path}: not a run's summary (missing {', '.join(missing)})")
-    return summary
+    return cast("dict[str, Any]", summary)  # json gives Any; checked above to be a dict

@@ -6,7 +6,7 @@ here, and nothing heavy is imported until a renderer needs it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mcvalue.costmodels.table1 import MODE_DESCRIPTIONS, record_rows_published
 from mcvalue.fmt import count, plain, prob, ratio, si, usd
@@ -21,14 +21,14 @@ if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
 
 
-def headline(summary: dict) -> str:
+def headline(summary: dict[str, Any]) -> str:
     """Return the report's first sentence as plain text (no markdown emphasis)."""
-    from mcvalue.report.markdown import headline as markdown_headline
+    from mcvalue.report.result_sections import headline as markdown_headline
 
     return markdown_headline(summary).replace("**", "")
 
 
-def render_fit(summary: dict) -> str:
+def render_fit(summary: dict[str, Any]) -> str:
     """Return the ``mcvalue fit`` record as text: hyperparameters, FTE table, diagnostics, PPC p-values and misfits."""
     from mcvalue.costmodels.pymc.diagnostics import worst_figure
 
@@ -73,14 +73,14 @@ def render_fit(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def _mode_description(record: dict) -> str:
+def _mode_description(record: dict[str, Any]) -> str:
     """Say what a Table 1 record's mode is; a collected sample (its files include manifest.json) is not the scrape."""
     if "manifest.json" not in record["data_sha256"]:
         return MODE_DESCRIPTIONS[record["mode"]]
     return "a sample collected from git (mcvalue data collect), " + ("cleaned" if record["mode"] == "clean" else "no cleaning")
 
 
-def _describe(record: dict) -> list[str]:
+def _describe(record: dict[str, Any]) -> list[str]:
     """Header lines saying which mode, options, salary and data produced a table."""
     options = " ".join(f"{k}={v}" for k, v in record["cleaning"].items())
     hashes = ", ".join(f"{name} sha256 {digest[:12]}" for name, digest in record["data_sha256"].items())
@@ -90,14 +90,14 @@ def _describe(record: dict) -> list[str]:
     return [*lines, f"  data: {hashes}"]
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Table 1 rows as a frame indexed by ``unit/reference``."""
     import pandas as pd
 
     return pd.DataFrame(rows, index=[f"{r['unit']}/{r['reference']}" for r in rows])
 
 
-def render_table1(record: dict) -> str:
+def render_table1(record: dict[str, Any]) -> str:
     """Return plain aligned text for a :func:`mcvalue.reproduce` record (one mode, or all beside the paper)."""
     import pandas as pd
 
@@ -154,9 +154,9 @@ def _why_moved(comparison: Comparison, i: int) -> list[str]:
     return lines
 
 
-def _difference_lines(title: str, diffs: list[dict], runs: list[str]) -> list[str]:
+def _difference_lines(title: str, diffs: list[dict[str, Any]], runs: list[str]) -> list[str]:
     """Return one block of differences: its title, then each key (and its reason) with every run's value."""
-    from mcvalue.report.markdown import readable
+    from mcvalue.report.escaping import readable
 
     if not diffs:
         return []
@@ -205,14 +205,14 @@ def render_comparison(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
-def input_names(scenario: Scenario, summary: dict) -> dict[str, str]:
+def input_names(scenario: Scenario, summary: dict[str, Any]) -> dict[str, str]:
     """Return the display name of every input of a run (:func:`mcvalue.display.display_names`), as the report shows them."""
     from mcvalue.report.markdown import labels_for
 
     return labels_for(scenario, summary)
 
 
-def render_decision(summary: dict, labels: Mapping[str, str] | None = None) -> str:
+def render_decision(summary: dict[str, Any], labels: Mapping[str, str] | None = None) -> str:
     """Return the report's "What would change the conclusion" section as text (tables, no figures).
 
     Parameters
@@ -229,7 +229,7 @@ def render_decision(summary: dict, labels: Mapping[str, str] | None = None) -> s
         indices and the value of information, each after the sentence saying what it is;
         no sentence describes a figure (the terminal shows none).
     """
-    from mcvalue.report.markdown import decision_rows
+    from mcvalue.report.decision_sections import decision_rows
 
     lines = [line.replace("**", "") for line in decision_rows(summary, labels, figures=False)]
     text = "\n".join(lines)
@@ -251,7 +251,7 @@ def threshold_note(k: float) -> str | None:
     True
     """
     from mcvalue.decision.analysis import BREAK_EVEN_THRESHOLDS, VOI_THRESHOLDS
-    from mcvalue.report.markdown import DEFAULT_LISTED
+    from mcvalue.report.decision_sections import DEFAULT_LISTED
 
     lists = {"exceedance": DEFAULT_LISTED, "break-even": BREAK_EVEN_THRESHOLDS, "value of information": VOI_THRESHOLDS}
     having = [name for name, ks in lists.items() if float(k) in ks]
@@ -263,7 +263,7 @@ def threshold_note(k: float) -> str | None:
     return f"--threshold {k:g} is a default threshold of {' and '.join(having)} already; it adds it to {' and '.join(missing)}"
 
 
-def decision_json(summary: dict) -> dict:
+def decision_json(summary: dict[str, Any]) -> dict[str, Any]:
     """Return what ``mcvalue sensitivity --json`` prints: ``bcr.exceedance``, ``sensitivity`` and ``voi`` of summary.json."""
     return {
         "bcr": {"exceedance": summary["bcr"]["exceedance"]},
@@ -272,21 +272,21 @@ def decision_json(summary: dict) -> dict:
     }
 
 
-def render_audit(report: dict) -> str:
+def render_audit(report: dict[str, Any]) -> str:
     """Return the data audit (:func:`mcvalue.audit`) as text."""
     from mcvalue.data.audit import render
 
     return render(report)
 
 
-def render_priors(record: dict) -> str:
+def render_priors(record: dict[str, Any]) -> str:
     """Return a prior file's quantities, weights, correlations and settings as a table."""
     from mcvalue.priors.show import render
 
     return render(record)
 
 
-def show_priors(scenario: Scenario) -> dict:
+def show_priors(scenario: Scenario) -> dict[str, Any]:
     """Return the JSON-ready record ``mcvalue priors show`` prints for a scenario."""
     from mcvalue.priors.show import show_record
 
@@ -300,7 +300,7 @@ def check_line(scenario: Scenario) -> str:
     return line(scenario)
 
 
-def summary_json(summary: dict) -> str:
+def summary_json(summary: dict[str, Any]) -> str:
     """Return summary.json's exact text (what ``mcvalue run --json`` prints)."""
     from mcvalue.report.rundir import summary_bytes
 
@@ -333,7 +333,7 @@ def render_calibration(result: CalibrationResult) -> str:
     return "\n".join(lines)
 
 
-def render_forecast(record: dict) -> str:
+def render_forecast(record: dict[str, Any]) -> str:
     """Return the trend structures' forecast check as text: elpd differences, interval coverage, FTE at the target year."""
     year = record["target_year"]
     lines = [f"Forecast check: fitted to the {record['training_windows']} windows before {record['cutoff']:.0f}, scored on "
