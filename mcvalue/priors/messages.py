@@ -13,9 +13,9 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, ValidationError
 
 from mcvalue.paper import METHOD_KEYS
-from mcvalue.priors import distributions as d
 from mcvalue.priors.base import suggest
-from mcvalue.priors.families import DIST_MODELS
+from mcvalue.priors.families.law import INTERVAL_LEVELS
+from mcvalue.priors.families.registry import DIST_MODELS
 from mcvalue.priors.sections import PriorFile
 from mcvalue.priors.settings import BASES, COST_MODELS, MODES, QUANTITIES
 
@@ -104,7 +104,7 @@ def _message(err: dict) -> tuple[tuple, str]:
     if kind == "literal_error":
         hint = suggest(value, MODES + COST_MODELS + BASES) if isinstance(value, str) else ""
         return loc, f"expected {ctx.get('expected')}, got {value!r}{hint}"
-    if kind in ("too_short", "too_long") and loc[-1] in d.INTERVAL_LEVELS:
+    if kind in ("too_short", "too_long") and loc[-1] in INTERVAL_LEVELS:
         return loc, f"expected [lower, upper] (2 numbers), got {len(value)}"
     if kind in ("too_short", "too_long") and loc[-1] == "between":
         return loc, f"expected [quantity, quantity] (2 names), got {len(value)}"

@@ -13,7 +13,7 @@ from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.domains import COVERAGE, FRACTION, HEADCOUNT, MONEY, RATIO, THRESHOLD, in_domain
-from mcvalue.priors.families import DistSpec
+from mcvalue.priors.families.registry import DistSpec
 from mcvalue.priors.settings import (
     BASES,
     BENEFIT_METHOD_KEYS,
