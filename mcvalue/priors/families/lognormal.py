@@ -40,7 +40,7 @@ class LognormalLaw:
 
     def ppf(self, q: npt.ArrayLike) -> Floats:
         """Return exp(mu + sigma Phi^-1(q))."""
-        return np.exp(self.mu + self.sigma * special.ndtri(floats(q)))
+        return cast(Floats, np.exp(self.mu + self.sigma * special.ndtri(floats(q))))
 
     def partial_mean(self, lo: float, hi: float) -> float:
         """Return exp(mu + sigma^2 / 2) times the slice's mass under lognormal(mu + sigma^2, sigma)."""
