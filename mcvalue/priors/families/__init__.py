@@ -7,4 +7,21 @@ shown. :mod:`~mcvalue.priors.families.registry` collects them into the allow-lis
 :mod:`~mcvalue.priors.families.base`, :mod:`~mcvalue.priors.families.law` and
 :mod:`~mcvalue.priors.families.quantiles` hold what the families share. Adding a family
 is one module here plus its line in the registry (``docs/development.md``).
+
+Parametrisations (the keys of a prior file; an interval key always says what it is):
+
+=============  ==========================================================================
+point          ``value``
+uniform        ``min``, ``max``
+normal         ``mean`` + ``sd``; ``ci90``; ``ci95``
+lognormal      ``mu`` + ``sigma`` (of log x); ``mean`` + ``sd`` (of x); ``ci90``; ``ci95``
+beta           ``alpha`` + ``beta``; ``mean`` + ``sd``; ``ci90``; ``ci95`` (solved numerically)
+gamma          ``shape`` + ``scale``; ``shape`` + ``rate``; ``mean`` + ``sd``; ``ci90``; ``ci95``
+triangular     ``min``, ``mode``, ``max``
+pert           ``min``, ``mode``, ``max``, optional ``lambda`` (default 4)
+choice         ``values``, ``weights`` (discrete)
+=============  ==========================================================================
+
+Every continuous family may instead be given ``quantiles``, and takes ``lower`` /
+``upper`` truncation bounds (:mod:`~mcvalue.priors.families.base`).
 """

@@ -22,6 +22,7 @@ class PertSpec(ModeFamily):
 
     dist: Literal["pert"]
     lam: Positive = Field(PERT_LAMBDA, alias="lambda")
+    EXAMPLE = {"dist": "pert", "min": 10.0, "mode": 12.0, "max": 15.0}
 
     @classmethod
     def mode_law(cls, low: float, mode: float, high: float, lam: float) -> Law:

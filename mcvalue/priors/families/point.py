@@ -17,6 +17,7 @@ class PointSpec(Family):
 
     dist: Literal["point"]
     value: float
+    EXAMPLE = {"dist": "point", "value": 3.0}
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
         return Point(self.value, self.source)
