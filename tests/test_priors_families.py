@@ -16,6 +16,7 @@ import pytest
 
 from mcvalue.priors import families
 from mcvalue.priors.families.registry import DIST_MODELS, FAMILIES
+from mcvalue.priors.template import TEMPLATE
 
 #: Modules of the package that hold what families share, not a family.
 SHARED = {"base", "law", "quantiles", "registry"}
@@ -61,6 +62,7 @@ def test_every_family_has_its_module_and_every_family_module_is_registered():
 def test_every_family_example_is_a_valid_table_of_its_family(name):
     spec = DIST_MODELS[name]
     assert spec.EXAMPLE["dist"] == name
+    assert f"#   {name:<11} {spec.SYNOPSIS}\n" in TEMPLATE, "priors new lists the family and its keys"
     assert spec.model_validate(spec.EXAMPLE).distribution.describe().startswith(f"{name}(")
 
 

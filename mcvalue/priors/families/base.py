@@ -124,6 +124,8 @@ class Family(Strict):
     source: str | None = None
     label: Annotated[str, Field(min_length=1, max_length=LABEL_MAX)] | None = None
     PARAMETRISATIONS: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: The family's keys as ``mcvalue priors new`` lists them, e.g. ``mean + sd | ci90 | quantiles``.
+    SYNOPSIS: ClassVar[str]
     #: A valid table of the family (as a prior file writes it): ``tests/test_priors_families.py`` runs the checks every family must pass on it.
     EXAMPLE: ClassVar[dict[str, Any]]
     _dist: Distribution = PrivateAttr()

@@ -120,6 +120,7 @@ class BetaSpec(ContinuousFamily):
     ci95: Interval | None = None
     quantiles: Quantiles | None = None
     PARAMETRISATIONS = (("alpha", "beta"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
+    SYNOPSIS = "alpha + beta | mean + sd | ci90 | ci95 | quantiles"
     EXAMPLE = {"dist": "beta", "alpha": 2.5, "beta": 7.0}
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:

@@ -21,6 +21,7 @@ class ChoiceSpec(Family):
     dist: Literal["choice"]
     values: Annotated[list[float], Field(min_length=1)]
     weights: Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(min_length=1)]
+    SYNOPSIS = "values = [...], weights = [...] (summing to 1)"
     EXAMPLE = {"dist": "choice", "values": [1.0, 2.0, 4.0], "weights": [0.2, 0.5, 0.3]}
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:

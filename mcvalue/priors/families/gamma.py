@@ -81,6 +81,7 @@ class GammaSpec(ContinuousFamily):
     ci95: Interval | None = None
     quantiles: Quantiles | None = None
     PARAMETRISATIONS = (("shape", "scale"), ("shape", "rate"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
+    SYNOPSIS = "shape + scale | shape + rate | mean + sd | ci90 | ci95 | quantiles"
     EXAMPLE = {"dist": "gamma", "shape": 3.2, "scale": 0.5}
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:

@@ -75,6 +75,7 @@ class LognormalSpec(ContinuousFamily):
     ci95: Interval | None = None
     quantiles: Quantiles | None = None
     PARAMETRISATIONS = (("mu", "sigma"), ("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
+    SYNOPSIS = "mu + sigma (of log x) | mean + sd (of x) | ci90 | ci95 | quantiles"
     EXAMPLE = {"dist": "lognormal", "ci90": [150_000.0, 400_000.0]}
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:

@@ -62,6 +62,7 @@ class NormalSpec(ContinuousFamily):
     ci95: Interval | None = None
     quantiles: Quantiles | None = None
     PARAMETRISATIONS = (("mean", "sd"), ("ci90",), ("ci95",), ("quantiles",))
+    SYNOPSIS = "mean + sd | ci90 | ci95 | quantiles"
     EXAMPLE = {"dist": "normal", "mean": 1.5, "sd": 0.7}
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:

@@ -22,6 +22,7 @@ class PertSpec(ModeFamily):
 
     dist: Literal["pert"]
     lam: Positive = Field(PERT_LAMBDA, alias="lambda")
+    SYNOPSIS = "min, mode, max | quantiles; optional lambda (default 4)"
     EXAMPLE = {"dist": "pert", "min": 10.0, "mode": 12.0, "max": 15.0}
 
     @classmethod

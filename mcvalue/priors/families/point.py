@@ -17,6 +17,7 @@ class PointSpec(Family):
 
     dist: Literal["point"]
     value: float
+    SYNOPSIS = "value"
     EXAMPLE = {"dist": "point", "value": 3.0}
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:

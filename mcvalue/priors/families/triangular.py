@@ -88,6 +88,7 @@ class TriangularSpec(ModeFamily):
     """Triangular on [min, max] with peak at mode."""
 
     dist: Literal["triangular"]
+    SYNOPSIS = "min, mode, max | quantiles"
     EXAMPLE = {"dist": "triangular", "min": 0.0, "mode": 1.0, "max": 5.0}
 
     @classmethod

@@ -51,6 +51,7 @@ class UniformSpec(ContinuousFamily):
     max: float | None = None
     quantiles: Quantiles | None = None
     PARAMETRISATIONS = (("min", "max"), ("quantiles",))
+    SYNOPSIS = "min, max | quantiles"
     EXAMPLE = {"dist": "uniform", "min": 2.0, "max": 6.0}
 
     def _build(self, keys: tuple[str, ...]) -> Distribution:
