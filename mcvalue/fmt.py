@@ -8,12 +8,14 @@ probabilities with sensible digits, never e-notation. JSON keeps full precision
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import TypeGuard
 
 _SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
 MISSING = "n/a"
 
 
-def _finite(value: float | None) -> bool:
+def _finite(value: float | None) -> TypeGuard[float]:
+    """Tell whether ``value`` is a finite number (not None, NaN or infinite)."""
     return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
 
 

@@ -20,7 +20,7 @@ MODULES = sorted(
 
 
 def test_the_walk_finds_the_package_and_a_failing_example_fails():
-    assert "mcvalue.priors.quantiles" in MODULES and "mcvalue" in MODULES
+    assert "mcvalue.priors.families.quantiles" in MODULES and "mcvalue" in MODULES
     wrong = doctest.DocTestParser().get_doctest(">>> 1 + 1\n3\n", {}, "wrong", None, 0)
     runner = doctest.DocTestRunner()
     runner.run(wrong, out=lambda text: None)

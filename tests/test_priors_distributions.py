@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
-from mcvalue.priors import distributions as d
-from mcvalue.priors.families import DIST_MODELS
+from mcvalue.priors.families.beta import beta_from_moments
+from mcvalue.priors.families.registry import DIST_MODELS
 
 
 def build(**spec):
@@ -76,7 +76,7 @@ def test_beta_interval_property(lo, width):
 
 def test_beta_by_mean_and_sd_matches_hand_parameters():
     # Beta(2, 5): mean 2/7, variance 2*5 / (7^2 * 8)
-    assert d.beta_from_moments(2 / 7, math.sqrt(10 / (49 * 8))) == pytest.approx((2.0, 5.0), rel=1e-12)
+    assert beta_from_moments(2 / 7, math.sqrt(10 / (49 * 8))) == pytest.approx((2.0, 5.0), rel=1e-12)
 
 
 def test_beta_impossible_moments_are_a_validation_error():

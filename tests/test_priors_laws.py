@@ -1,4 +1,4 @@
-"""The families of :mod:`mcvalue.priors.laws` against scipy.stats, and the import budget of issue 8.
+"""The laws of the continuous families (:mod:`mcvalue.priors.families`) against scipy.stats, and the import budget of issue 8.
 
 scipy.stats is imported here only: the package itself must not need it. Every CDF,
 survival function, quantile and (truncated) mean is compared with scipy's to 1e-10
@@ -13,22 +13,27 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from mcvalue.priors import laws
-from mcvalue.priors.distributions import Continuous
+from mcvalue.priors.families.base import Continuous
+from mcvalue.priors.families.beta import BetaLaw
+from mcvalue.priors.families.gamma import GammaLaw
+from mcvalue.priors.families.lognormal import LognormalLaw
+from mcvalue.priors.families.normal import NormalLaw
+from mcvalue.priors.families.triangular import TriangularLaw
+from mcvalue.priors.families.uniform import UniformLaw
 
 #: (our law, the same distribution in scipy.stats) for every family, PERT as a scaled beta.
 PAIRS = {
-    "uniform": (laws.UniformLaw(2.0, 6.0), stats.uniform(loc=2.0, scale=4.0)),
-    "normal": (laws.NormalLaw(1.5, 0.7), stats.norm(1.5, 0.7)),
-    "lognormal": (laws.LognormalLaw(12.0, 0.6), stats.lognorm(s=0.6, scale=np.exp(12.0))),
-    "beta": (laws.BetaLaw(2.5, 7.0), stats.beta(2.5, 7.0)),
-    "beta_small_shapes": (laws.BetaLaw(0.4, 0.6), stats.beta(0.4, 0.6)),
-    "pert": (laws.BetaLaw(1.8, 4.2, loc=10.0, scale=5.0), stats.beta(1.8, 4.2, loc=10.0, scale=5.0)),
-    "gamma": (laws.GammaLaw(3.2, 0.5), stats.gamma(3.2, scale=0.5)),
-    "gamma_small_shape": (laws.GammaLaw(0.3, 2.0), stats.gamma(0.3, scale=2.0)),
-    "triangular": (laws.TriangularLaw(0.0, 1.0, 5.0), stats.triang(0.2, loc=0.0, scale=5.0)),
-    "triangular_left_peak": (laws.TriangularLaw(3.0, 3.0, 4.0), stats.triang(0.0, loc=3.0, scale=1.0)),
-    "triangular_right_peak": (laws.TriangularLaw(3.0, 4.0, 4.0), stats.triang(1.0, loc=3.0, scale=1.0)),
+    "uniform": (UniformLaw(2.0, 6.0), stats.uniform(loc=2.0, scale=4.0)),
+    "normal": (NormalLaw(1.5, 0.7), stats.norm(1.5, 0.7)),
+    "lognormal": (LognormalLaw(12.0, 0.6), stats.lognorm(s=0.6, scale=np.exp(12.0))),
+    "beta": (BetaLaw(2.5, 7.0), stats.beta(2.5, 7.0)),
+    "beta_small_shapes": (BetaLaw(0.4, 0.6), stats.beta(0.4, 0.6)),
+    "pert": (BetaLaw(1.8, 4.2, loc=10.0, scale=5.0), stats.beta(1.8, 4.2, loc=10.0, scale=5.0)),
+    "gamma": (GammaLaw(3.2, 0.5), stats.gamma(3.2, scale=0.5)),
+    "gamma_small_shape": (GammaLaw(0.3, 2.0), stats.gamma(0.3, scale=2.0)),
+    "triangular": (TriangularLaw(0.0, 1.0, 5.0), stats.triang(0.2, loc=0.0, scale=5.0)),
+    "triangular_left_peak": (TriangularLaw(3.0, 3.0, 4.0), stats.triang(0.0, loc=3.0, scale=1.0)),
+    "triangular_right_peak": (TriangularLaw(3.0, 4.0, 4.0), stats.triang(1.0, loc=3.0, scale=1.0)),
 }
 Q = np.array([1e-6, 0.001, 0.05, 0.2, 0.5, 0.8, 0.95, 0.999])
 RTOL = 1e-10
@@ -75,14 +80,14 @@ def test_truncated_mean_and_quantiles_match_scipy(name, slice_):
 
 def test_normal_truncated_mean_is_scipy_truncnorm_in_the_far_tail():
     """Far in the upper tail the CDF difference cancels; the survival function keeps 1e-10."""
-    dist = Continuous(laws.NormalLaw(0.0, 1.0), "normal", 6.0, 7.0)
+    dist = Continuous(NormalLaw(0.0, 1.0), "normal", 6.0, 7.0)
     assert dist.mean() == pytest.approx(stats.truncnorm(6.0, 7.0).mean(), rel=RTOL)
     assert dist.kept_mass() == pytest.approx(stats.norm.sf(6.0) - stats.norm.sf(7.0), rel=RTOL)
 
 
 def test_wide_lognormal_mean_is_the_closed_form():
     """A lognormal with sigma = 8: the mean exp(mu + sigma^2 / 2) lies where the CDF rounds to 1."""
-    assert Continuous(laws.LognormalLaw(0.0, 8.0), "lognormal").mean() == pytest.approx(np.exp(32.0), rel=1e-13)
+    assert Continuous(LognormalLaw(0.0, 8.0), "lognormal").mean() == pytest.approx(np.exp(32.0), rel=1e-13)
 
 
 @pytest.mark.parametrize("name", PAIRS)
@@ -133,7 +138,7 @@ def test_prior_commands_import_no_heavy_module():
 
 @pytest.mark.parametrize("module", ["scipy.special", "scipy.optimize"])
 def test_scipy_modules_the_priors_use_do_not_import_stats(module):
-    """The premise of laws.py: scipy.special and scipy.optimize load without scipy.stats."""
+    """The premise of the families' laws: scipy.special and scipy.optimize load without scipy.stats."""
     code = f"import sys, {module}; print('scipy.stats' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "False"

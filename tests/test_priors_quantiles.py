@@ -7,9 +7,11 @@ from typer.testing import CliRunner
 
 from mcvalue.cli import app
 from mcvalue.errors import PriorFileError
-from mcvalue.priors import laws
+from mcvalue.priors.families.quantiles import MAX_QUANTILE_MISFIT, fit_quantiles
+from mcvalue.priors.families.registry import DIST_MODELS
+from mcvalue.priors.families.triangular import TriangularLaw
+from mcvalue.priors.families.uniform import UniformLaw
 from mcvalue.priors.load import load_scenario
-from mcvalue.priors.quantiles import MAX_QUANTILE_MISFIT, fit_quantiles
 
 
 def _file(tmp_path, body: str):
@@ -29,7 +31,7 @@ def _file(tmp_path, body: str):
 )
 def test_exact_quantiles_of_a_family_recover_it(dist, truth):
     probs = [0.05, 0.25, 0.5, 0.9]
-    law, misfit = fit_quantiles(dist, {str(p): float(truth.ppf(p)) for p in probs})
+    law, misfit = fit_quantiles(dist, DIST_MODELS[dist].quantile_start, {str(p): float(truth.ppf(p)) for p in probs})
     assert misfit < 1e-6
     grid = np.array([0.01, 0.1, 0.5, 0.9, 0.99])
     assert np.allclose(law.ppf(grid), truth.ppf(grid), rtol=1e-5)
@@ -81,9 +83,9 @@ def _pert(low: float, mode: float, high: float, lam: float = 4.0):
 
 def _parameters(law, lam: float = 4.0) -> tuple[float, ...]:
     """Return (min, max) of a fitted uniform, (min, mode, max) of a triangular or PERT (its mode from the beta's a)."""
-    if isinstance(law, laws.UniformLaw):
+    if isinstance(law, UniformLaw):
         return law.low, law.high
-    if isinstance(law, laws.TriangularLaw):
+    if isinstance(law, TriangularLaw):
         return law.low, law.mode, law.high
     return law.loc, law.loc + law.scale * (law.a - 1) / lam, law.loc + law.scale
 
@@ -104,7 +106,7 @@ def _parameters(law, lam: float = 4.0) -> tuple[float, ...]:
 def test_exact_quantiles_of_a_bounded_family_recover_its_parameters(dist, parameters, truth, probs, lam):
     """Quantiles from scipy's uniform / triang / scaled beta give back min (mode) max; three fix a triangular or PERT."""
     values = truth.ppf(probs)
-    law, misfit = fit_quantiles(dist, {str(p): float(x) for p, x in zip(probs, values, strict=True)}, lam)
+    law, misfit = fit_quantiles(dist, DIST_MODELS[dist].quantile_start, {str(p): float(x) for p, x in zip(probs, values, strict=True)}, lam)
     span = parameters[-1] - parameters[0]
     np.testing.assert_allclose(_parameters(law, lam), parameters, rtol=0, atol=1e-6 * span)
     np.testing.assert_allclose(law.cdf(values), probs, rtol=0, atol=1e-9)
@@ -115,7 +117,7 @@ def test_quantiles_all_past_a_triangulars_mode_are_matched():
     """The quantile function's kink at the mode traps a fit started with the mode among the values (misfit 0.005)."""
     probs = (0.21, 0.38, 0.42)
     values = stats.triang(0.0986, loc=10.0, scale=20.0).ppf(probs)  # F(mode) = 0.0986: every value is past the mode
-    law, misfit = fit_quantiles("triangular", {str(p): float(x) for p, x in zip(probs, values, strict=True)})
+    law, misfit = fit_quantiles("triangular", DIST_MODELS["triangular"].quantile_start, {str(p): float(x) for p, x in zip(probs, values, strict=True)})
     np.testing.assert_allclose(law.cdf(values), probs, rtol=0, atol=1e-9)
     assert misfit < 1e-9
 

@@ -9,7 +9,7 @@ import pytest
 import mcvalue
 from mcvalue.errors import PriorFileError
 from mcvalue.fmt import plain
-from mcvalue.priors.families import LABEL_MAX
+from mcvalue.priors.families.base import LABEL_MAX
 from mcvalue.priors.load import load_scenario
 from mcvalue.priors.spec import QUANTITIES
 from mcvalue.report.appendix_sections import diagnostics_rows, provenance_rows

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mcvalue.priors.base import fail
-from mcvalue.priors.families import TAILS, Family
+from mcvalue.priors.families.base import TAILS, Family
 
 
 @dataclass(frozen=True)

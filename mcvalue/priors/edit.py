@@ -13,7 +13,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
@@ -74,14 +74,15 @@ def parse_target_year(value: Any) -> int | str:
     problem = target_year_problem(value)
     if problem is not None:
         raise McValueError(f"target_year: {problem}")
-    return value
+    return cast(int | str, value)  # target_year_problem accepted it: a year or "average"
 
 
-def _check_choice(option: str, value: Any, choices: tuple[str, ...], what: str) -> None:
-    """Refuse a value outside ``choices``, naming the option and the closest choice."""
+def _check_choice[T: str](option: str, value: Any, choices: tuple[T, ...], what: str) -> T:
+    """Return the choice ``value`` names; refuse a value outside ``choices``, naming the option and the closest choice."""
     if value not in choices:
         hint = suggest(value, choices) if isinstance(value, str) else ""
         raise McValueError(f"{option}: unknown {what} {value!r}{hint}; choose one of {', '.join(choices)}")
+    return choices[choices.index(value)]
 
 
 def _population_size(population: tuple[str, int]) -> int:
@@ -113,8 +114,7 @@ def with_settings(
         _check_count("draws", draws, MIN_DRAWS, f"need at least {MIN_DRAWS} draws")
     if seed is not None:
         _check_count("seed", seed, 0, "must be a non-negative integer")
-    if mode is not None:
-        _check_choice("mode", mode, MODES, "mode")
+    chosen_mode = None if mode is None else _check_choice("mode", mode, MODES, "mode")
     if cost_model is not None:
         _check_choice("cost_model", cost_model, COST_MODELS, "cost model")
     if target_year is not None:
@@ -136,8 +136,8 @@ def with_settings(
     if problem is not None:
         raise McValueError(problem)
     data = scenario.data
-    if mode is not None and mode != data.mode:
-        data = DataSettings(mode=mode, cleaning=CleaningOptions.for_mode(mode), sample=data.sample)
+    if chosen_mode is not None and chosen_mode != data.mode:
+        data = DataSettings(mode=chosen_mode, cleaning=CleaningOptions.for_mode(chosen_mode), sample=data.sample)
     if sample is not None:
         data = replace(data, sample=Path(sample))
     if data.sample is not None and data.mode == "paper":

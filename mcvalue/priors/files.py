@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mcvalue.errors import PriorFileError
+from mcvalue.priors.base import Table
 
 #: Largest prior file read: the shipped ones are ~10 kB, so 1 MiB is generous and bounded.
 MAX_BYTES = 1 << 20
@@ -53,7 +54,7 @@ def file_problem(path: Path) -> str | None:
     return None
 
 
-def read_prior_file(path: Path, shown: str) -> tuple[dict, bytes]:
+def read_prior_file(path: Path, shown: str) -> tuple[Table, bytes]:
     """Return the parsed TOML and raw bytes of one prior file.
 
     Parameters
@@ -156,7 +157,7 @@ def _too_deep_to_parse(text: str) -> str:
     return f"arrays or inline tables nested too deeply to read; {_NESTING_NEED}"
 
 
-def _too_deep(data: dict) -> str | None:
+def _too_deep(data: Table) -> str | None:
     """Return the dotted key of the first value nested deeper than :data:`MAX_NESTING`, or None.
 
     Walked with an explicit stack, so a deep value cannot exhaust Python's recursion; the

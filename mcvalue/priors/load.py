@@ -32,7 +32,7 @@ from typing import Any
 
 import mcvalue
 from mcvalue.errors import McValueError, PriorFileError
-from mcvalue.priors.base import suggest
+from mcvalue.priors.base import Loc, Table, suggest
 from mcvalue.priors.files import file_problem, read_prior_file, real_path
 from mcvalue.priors.resolve import build_scenario
 from mcvalue.priors.spec import Scenario
@@ -108,13 +108,13 @@ def _locate_base(target: Any, current: Path, shown: str) -> Path:
     return path
 
 
-def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
+def _chain(path: Path, shown: str) -> tuple[list[tuple[str, Table]], str]:
     """Follow the ``extends`` chain from ``path``, at most :data:`MAX_CHAIN` files long.
 
     Returns (display name, parsed dict without ``extends``) of every file, the base first,
     and the sha256 of the bytes of ``path`` itself (hashed as read: each file is read once).
     """
-    chain: list[tuple[str, dict]] = []
+    chain: list[tuple[str, Table]] = []
     visited: list[Path] = []
     while True:
         data, raw = read_prior_file(path, shown)
@@ -133,7 +133,7 @@ def _chain(path: Path, shown: str) -> tuple[list[tuple[str, dict]], str]:
         path, shown = base, _display(base)
 
 
-def _pair(entry: Any) -> frozenset | None:
+def _pair(entry: Any) -> frozenset[str] | None:
     """Return the unordered pair a correlation entry names, or None if malformed (validation reports it)."""
     between = entry.get("between") if isinstance(entry, dict) else None
     if isinstance(between, list) and len(between) == 2 and all(isinstance(n, str) for n in between):
@@ -141,10 +141,10 @@ def _pair(entry: Any) -> frozenset | None:
     return None
 
 
-def _merge(chain: list[tuple[str, dict]]) -> tuple[dict, dict[tuple, str]]:
+def _merge(chain: list[tuple[str, Table]]) -> tuple[Table, dict[Loc, str]]:
     """Merge the chain (base first) and record which file set each key."""
-    merged: dict[str, Any] = {}
-    provenance: dict[tuple, str] = {}
+    merged: Table = {}
+    provenance: dict[Loc, str] = {}
     for shown, data in chain:
         for key, value in data.items():
             if key in _MERGED_BY_KEY and isinstance(value, dict) and isinstance(merged.get(key), dict):
@@ -213,7 +213,7 @@ def load_scenario(path_or_name: Path | str | None = None) -> Scenario:
     chain, sha256 = _chain(file, shown)
     merged, provenance = _merge(chain)
 
-    def file_of(loc: tuple) -> str:
+    def file_of(loc: Loc) -> str:
         for n in (2, 1):
             if tuple(loc[:n]) in provenance:
                 return provenance[tuple(loc[:n])]

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from mcvalue.paper import METHOD_KEYS
-from mcvalue.priors import distributions as d
-from mcvalue.priors.base import suggest
-from mcvalue.priors.families import DIST_MODELS
+from mcvalue.priors.base import Loc, Table, suggest
+from mcvalue.priors.families.law import INTERVAL_LEVELS
+from mcvalue.priors.families.registry import DIST_MODELS
 from mcvalue.priors.sections import PriorFile
 from mcvalue.priors.settings import BASES, COST_MODELS, MODES, QUANTITIES
 
@@ -35,7 +36,7 @@ def _model_of(annotation: Any) -> Any:
     return None
 
 
-def allowed_keys(parent: tuple) -> list[str]:
+def allowed_keys(parent: Loc) -> list[str]:
     """Keys a table at location ``parent`` (pydantic loc, with dist tags) may hold."""
     current: Any = PriorFile
     for part in parent:
@@ -70,12 +71,12 @@ def _toml_type(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _message(err: dict) -> tuple[tuple, str]:
+def _message(err: ErrorDetails) -> tuple[Loc, str]:
     """(location without dist tags, text) of one pydantic error."""
     raw_loc = tuple(err["loc"])
     tagged = raw_loc[0] in ("cost", "benefit")
     loc = tuple(p for i, p in enumerate(raw_loc) if not (tagged and i == 2 and p in DIST_MODELS))
-    kind, value = err["type"], err.get("input")
+    kind, value = err["type"], err["input"]
     ctx = err.get("ctx", {})
     if kind == "extra_forbidden":
         allowed = allowed_keys(raw_loc[:-1])
@@ -104,7 +105,7 @@ def _message(err: dict) -> tuple[tuple, str]:
     if kind == "literal_error":
         hint = suggest(value, MODES + COST_MODELS + BASES) if isinstance(value, str) else ""
         return loc, f"expected {ctx.get('expected')}, got {value!r}{hint}"
-    if kind in ("too_short", "too_long") and loc[-1] in d.INTERVAL_LEVELS:
+    if kind in ("too_short", "too_long") and loc[-1] in INTERVAL_LEVELS:
         return loc, f"expected [lower, upper] (2 numbers), got {len(value)}"
     if kind in ("too_short", "too_long") and loc[-1] == "between":
         return loc, f"expected [quantity, quantity] (2 names), got {len(value)}"
@@ -115,12 +116,12 @@ def _message(err: dict) -> tuple[tuple, str]:
     return loc, err["msg"].removeprefix("Value error, ")
 
 
-def _missing_weight(err: dict) -> bool:
+def _missing_weight(err: ErrorDetails) -> bool:
     """Tell whether a pydantic error is one method weight left out of ``[cost.method_weights]``."""
     return err["type"] == "missing" and len(err["loc"]) == 3 and tuple(err["loc"][:2]) == ("cost", "method_weights")
 
 
-def problems_from(error: ValidationError, file_of: Callable[[tuple], str]) -> list[str]:
+def problems_from(error: ValidationError, file_of: Callable[[Loc], str]) -> list[str]:
     """One ``FILE: dotted.key: what is wrong`` line per problem, deduplicated, in order.
 
     ``file_of`` names the file that wrote a location; an empty name (a table given in
@@ -129,8 +130,8 @@ def problems_from(error: ValidationError, file_of: Callable[[tuple], str]) -> li
     weight left out.
     """
     errors = error.errors(include_url=False)
-    weights = ("cost", "method_weights")
-    left_out = [e["loc"][2] for e in errors if _missing_weight(e)]
+    weights: Loc = ("cost", "method_weights")
+    left_out = [str(e["loc"][2]) for e in errors if _missing_weight(e)]
     lines = []
     for err in errors:
         if _missing_weight(err):
@@ -146,7 +147,7 @@ def problems_from(error: ValidationError, file_of: Callable[[tuple], str]) -> li
     return list(dict.fromkeys(lines))
 
 
-def validate(merged: dict, file_of: Callable[[tuple], str]) -> tuple[PriorFile | None, list[str]]:
+def validate(merged: Table, file_of: Callable[[Loc], str]) -> tuple[PriorFile | None, list[str]]:
     """Validate a merged prior dict: the model, or None and the problem lines."""
     try:
         return PriorFile.model_validate(merged), []

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import tomli_w
 
 from mcvalue.errors import PriorFileError
+from mcvalue.priors.base import Loc, Table
 from mcvalue.priors.messages import validate
 from mcvalue.priors.sections import CostSection, DataSection, RunSection
 from mcvalue.priors.settings import DEFAULT_MODE, OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, basis_problem, drawn_quantities
@@ -45,7 +46,7 @@ def run_settings(section: RunSection, cost: CostSection) -> RunSettings:
     return RunSettings(**given)
 
 
-def resolved_toml(merged: dict, data: DataSettings, run: RunSettings, header: str) -> str:
+def resolved_toml(merged: Table, data: DataSettings, run: RunSettings, header: str) -> str:
     """Return the merged file with the effective [data], [run] and [cost] settings, as TOML a user can re-load.
 
     ``[cost]`` gets the effective settings of :data:`COST_SETTINGS`. ``header``
@@ -72,7 +73,7 @@ def comment_header(text: str) -> str:
 
 
 def build_scenario(
-    merged: dict, file_of: Callable[[tuple], str], header: str, path: Path | None, sha256: str | None, scenario_type: type[Scenario]
+    merged: Table, file_of: Callable[[Loc], str], header: str, path: Path | None, sha256: str | None, scenario_type: type[Scenario]
 ) -> Scenario:
     """Validate a merged prior dict and resolve it into a Scenario.
 
@@ -103,7 +104,7 @@ def build_scenario(
 
     """
     prior, problems = validate(merged, file_of)
-    if problems:
+    if prior is None:
         raise PriorFileError(problems)
     data, run = data_settings(prior.data), run_settings(prior.run, prior.cost)
     names = drawn_quantities(run.basis) + tuple(q for q in OPTIONAL_QUANTITIES if not prior.missing((q,)))
@@ -124,7 +125,7 @@ def build_scenario(
     )
 
 
-def _basis_problems(missing: list[str], settings: str | None, file_of: Callable[[tuple], str]) -> list[str]:
+def _basis_problems(missing: list[str], settings: str | None, file_of: Callable[[Loc], str]) -> list[str]:
     """Return one problem line per stock rate missing under "stock", and one for settings a stock cannot use."""
     located = [(tuple(name.split(".")), 'missing quantity: [cost] basis = "stock" draws it; give it a distribution') for name in missing]
     if settings is not None:

@@ -5,7 +5,7 @@
 """
 
 import math
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from pydantic import AfterValidator, Field, create_model, model_validator
 
@@ -13,20 +13,20 @@ from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.domains import COVERAGE, FRACTION, HEADCOUNT, MONEY, RATIO, THRESHOLD, in_domain
-from mcvalue.priors.families import DistSpec
+from mcvalue.priors.families.registry import DistSpec
 from mcvalue.priors.settings import (
-    BASES,
     BENEFIT_METHOD_KEYS,
     BENEFIT_METHODS,
-    COST_MODELS,
     MIN_DRAWS,
-    MODES,
     OPTIONAL_QUANTITIES,
     QUANTITIES,
     REFERENCE_SOURCES,
     STOCK_QUANTITIES,
     TARGET_YEARS,
+    Basis,
+    CostModel,
     Distribution,
+    Mode,
     target_year_problem,
 )
 
@@ -46,11 +46,14 @@ class _WeightsBase(Strict):
         return {k: float(getattr(self, k)) for k in METHOD_KEYS}
 
 
-MethodWeights = create_model(
-    "MethodWeights",
-    __base__=_WeightsBase,
-    **{k: (Annotated[float, Field(ge=0, le=1)], 0.0 if k == THRESHOLD_KEY else ...) for k in METHOD_KEYS},
-)
+if TYPE_CHECKING:  # a type checker sees the base; pydantic sees one field per costing method
+    MethodWeights = _WeightsBase
+else:
+    MethodWeights = create_model(
+        "MethodWeights",
+        __base__=_WeightsBase,
+        **{k: (Annotated[float, Field(ge=0, le=1)], 0.0 if k == THRESHOLD_KEY else ...) for k in METHOD_KEYS},
+    )
 
 
 Year = Annotated[int, Field(ge=TARGET_YEARS[0], le=TARGET_YEARS[1])]
@@ -94,7 +97,7 @@ class CostSection(Strict):
     activity_threshold: Annotated[DistSpec, AfterValidator(in_domain(THRESHOLD))] | None = None
     method_weights: MethodWeights
     target_year: Annotated[Any, AfterValidator(_target_year)] = None
-    basis: Literal[BASES] | None = None
+    basis: Basis | None = None
     stock_start: Year | None = None
     references: Annotated[str, AfterValidator(_references)] | None = None
     population: Annotated[str, Field(min_length=1, max_length=200)] | None = None
@@ -161,7 +164,7 @@ class BenefitSection(Strict):
 class DataSection(Strict):
     """``[data]``: the sample's mode and, optionally, individual cleaning options."""
 
-    mode: Literal[MODES] | None = None
+    mode: Mode | None = None
     exclude_bots: bool | None = None
     merge_duplicate_repos: bool | None = None
     drop_overlapping_windows: bool | None = None
@@ -179,7 +182,7 @@ class RunSection(Strict):
 
     draws: Annotated[int, Field(ge=MIN_DRAWS)] | None = None
     seed: Annotated[int, Field(ge=0)] | None = None
-    cost_model: Literal[COST_MODELS] | None = None
+    cost_model: CostModel | None = None
 
 
 def _known_quantity(name: str) -> str:
@@ -237,12 +240,20 @@ class PriorFile(Strict):
 
     def quantities(self, names: tuple[str, ...] = QUANTITIES) -> dict[str, Distribution]:
         """Dotted quantity name -> validated marginal, for ``names`` (e.g. :func:`~mcvalue.priors.spec.drawn_quantities`) in order."""
-        return {q: self._spec(q).distribution for q in names}
+        return {q: self._given(q).distribution for q in names}
 
     def labels(self, names: tuple[str, ...] = QUANTITIES) -> dict[str, str]:
         """Dotted quantity name -> the ``label`` its table gives, for those of ``names`` that give one."""
-        return {q: self._spec(q).label for q in names if self._spec(q).label is not None}
+        labels = {q: self._given(q).label for q in names}
+        return {q: label for q, label in labels.items() if label is not None}
 
     def _spec(self, name: str) -> DistSpec | None:
         section, key = name.split(".")
-        return getattr(getattr(self, section), key)
+        return cast(DistSpec | None, getattr(getattr(self, section), key))
+
+    def _given(self, name: str) -> DistSpec:
+        """Return the table of quantity ``name``, which the file must give."""
+        spec = self._spec(name)
+        if spec is None:
+            raise KeyError(f"the prior file gives no [{name}]")
+        return spec

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from mcvalue.config import DEFAULT_SEED
 from mcvalue.display import BENEFIT_METHOD_INPUT as BENEFIT_METHOD_INPUT  # the benefit-method choice as an input (its index into BENEFIT_METHOD_KEYS)
@@ -81,7 +82,8 @@ STOCK_QUANTITIES: tuple[str, ...] = ("cost.depreciation_rate", "cost.discount_ra
 #: :mod:`mcvalue.costmodels.threshold`), and the benefit methods' own quantities
 #: (:data:`BENEFIT_METHOD_QUANTITIES`). A file without them (the paper's) leaves those methods unpriced.
 OPTIONAL_QUANTITIES: tuple[str, ...] = ("cost.activity_threshold", *BENEFIT_METHOD_QUANTITIES)
-COST_MODELS: tuple[str, ...] = ("pymc", "bootstrap", "table1")
+CostModel = Literal["pymc", "bootstrap", "table1"]
+COST_MODELS: tuple[CostModel, ...] = ("pymc", "bootstrap", "table1")
 #: ``[cost] references``: where the reference repositories' contributor-periods, which turn
 #: the commits and lines methods' units into FTE, come from (besides a path to a separately
 #: collected sample). "sample": the sample's own pytorch/pytorch and tensorflow/tensorflow
@@ -98,14 +100,21 @@ PAPER_POPULATION_SIZE = 139
 class Distribution(Protocol):
     """A univariate marginal: its quantile function and a sampler driven only by the generator given."""
 
-    source: str | None
+    @property
+    def source(self) -> str | None:
+        """Where the numbers come from, as the prior file says (``None`` when it says nothing)."""
+        ...
 
-    def ppf(self, q: np.ndarray) -> np.ndarray:
+    def ppf(self, q: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Quantile function of the (possibly truncated) marginal, vectorised."""
         ...
 
-    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def sample(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]:
         """``n`` independent draws, using only ``rng``."""
+        ...
+
+    def mean(self) -> float:
+        """Mean of the marginal (``inf`` where it has none that is finite)."""
         ...
 
     def describe(self) -> str:
@@ -133,7 +142,7 @@ class CleaningOptions:
         on = mode == DEFAULT_MODE
         return cls(exclude_bots=on, merge_duplicate_repos=on, drop_overlapping_windows=on, correct_top100=on)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, bool | list[str]]:
         """Return the JSON-ready form recorded in every output."""
         d = asdict(self)
         d["extra_bots"] = list(self.extra_bots)
@@ -167,7 +176,8 @@ def target_year_problem(value: object) -> str | None:
 #: ``[cost] basis``: "flow" prices the target year's development activity (FTE x salary);
 #: "stock" prices the annual user cost of the depreciated stock of MLOSS built since
 #: ``[cost] stock_start``: (discount rate + depreciation rate) x stock x salary.
-BASES: tuple[str, ...] = ("flow", "stock")
+Basis = Literal["flow", "stock"]
+BASES: tuple[Basis, ...] = ("flow", "stock")
 DEFAULT_BASIS = "flow"
 #: The first year counted in the stock: 90% of the sampled windows date from 2016.4 on;
 #: earlier years are extrapolations of repo trends (the model knows no creation dates).

@@ -1,10 +1,13 @@
 """The text ``mcvalue priors new`` writes: a prior file extending the default, every override commented out.
 
 Each commented prior table is the default's own (its ``label`` and ``source`` too), so
-uncommenting one changes nothing until a value is edited.
+uncommenting one changes nothing until a value is edited. The list of distributions and
+their keys is read from the registry, so a new family appears in it.
 """
 
-TEMPLATE = '''\
+from mcvalue.priors.families.registry import DIST_MODELS
+
+_TEXT = '''\
 # My mcvalue priors. Check with `mcvalue priors check THIS_FILE`, see the resulting
 # percentiles with `mcvalue priors show THIS_FILE`, use with `mcvalue run --priors THIS_FILE`.
 #
@@ -23,16 +26,7 @@ TEMPLATE = '''\
 #   BCR     = benefit / cost
 #
 # Distributions (`dist`) and their keys; interval keys always say what they are:
-#   point       value
-#   uniform     min, max | quantiles
-#   normal      mean + sd | ci90 | ci95 | quantiles
-#   lognormal   mu + sigma (of log x) | mean + sd (of x) | ci90 | ci95 | quantiles
-#   beta        alpha + beta | mean + sd | ci90 | ci95 | quantiles
-#   gamma       shape + scale | shape + rate | mean + sd | ci90 | ci95 | quantiles
-#   triangular  min, mode, max | quantiles
-#   pert        min, mode, max | quantiles; optional lambda (default 4)
-#   choice      values = [...], weights = [...] (summing to 1)
-# ci90 = [a, b] means a 5% chance below a and 5% above b (ci95: 2.5% each side).
+{families}# ci90 = [a, b] means a 5% chance below a and 5% above b (ci95: 2.5% each side).
 # quantiles = {"0.05" = a, "0.5" = b, "0.95" = c} (three or more) is fitted; a fit that
 # misses any point by more than 2 percentile points is refused (priors show gives the misfit).
 # Any continuous family takes lower / upper truncation bounds (the interval is read
@@ -224,3 +218,6 @@ extends = "default"
 # between = ["cost.salary_usd", "cost.fte_fraction_contributor"]
 # rho = -0.3
 '''
+
+#: The file ``mcvalue priors new`` writes.
+TEMPLATE = _TEXT.replace("{families}", "".join(f"#   {name:<11} {spec.SYNOPSIS}\n" for name, spec in DIST_MODELS.items()))
