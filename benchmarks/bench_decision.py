@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from mcvalue import decision as d
-from mcvalue.paper import TABLE1_KEYS
 from mcvalue.simulate import Model
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from montecarlo_helpers import LOGNORMAL_PARAMETERS, lognormal  # noqa: E402 - the tests' all-lognormal scenario, shared

@@ -322,7 +322,7 @@ class Comparison:
 
 
 def quantity_name(key: str, priors: list[dict]) -> str | None:
-    """Return the display name of the quantity a difference's ``key`` belongs to (:mod:`mcvalue.display`), or None.
+    """Return the display name of the quantity a difference's ``key`` belongs to (:mod:`mcvalue.vocab.display`), or None.
 
     A prior quantity is named by the first run's ``label`` that has one, the method
     weights by the costing method's name; settings and provenance have no quantity.
@@ -334,7 +334,7 @@ def quantity_name(key: str, priors: list[dict]) -> str | None:
     >>> quantity_name("cost.method_weights.commits_pytorch", [{}]), quantity_name("run.seed", [{}])
     ('Costing method weights', None)
     """
-    from mcvalue.display import METHOD_INPUT, display_name
+    from mcvalue.vocab.display import METHOD_INPUT, display_name
 
     head, _, rest = key.partition(".")
     if head not in ("cost", "benefit") or not rest:

@@ -179,10 +179,10 @@ def fit(
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.costmodels.references import load_references, unpriced_line
     from mcvalue.data import load_sample
-    from mcvalue.paper import TABLE1_KEYS
     from mcvalue.priors.edit import parse_target_year
     from mcvalue.priors.settings import DEFAULT_MODE
     from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
+    from mcvalue.vocab.paper import TABLE1_KEYS
 
     year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
     target = None if save is None else _save_target(Path(save))
@@ -547,7 +547,7 @@ def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) 
     import tomllib
 
     from mcvalue.comparison import machine_of
-    from mcvalue.fileio import FileRefused, read_regular
+    from mcvalue.io.files import FileRefused, read_regular
     from mcvalue.priors.load import load_scenario, shipped_names
     from mcvalue.report.rundir import read_summary
 
@@ -636,7 +636,7 @@ def to_json(record: Any) -> str:
     >>> mcvalue.to_json({"median": 67.81234567})
     '{\n  "median": 67.8123\n}\n'
     """
-    from mcvalue.jsonio import dumps
+    from mcvalue.io.jsontext import dumps
 
     return dumps(record)
 

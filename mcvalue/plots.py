@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcvalue.display import BAND_COLOUR, OURS_COLOUR, PAPER_COLOUR, display_names, method_colour, method_name
 from mcvalue.fmt import literal, prob, ratio, usd
-from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
+from mcvalue.vocab.display import BAND_COLOUR, OURS_COLOUR, PAPER_COLOUR, display_names, method_colour, method_name
+from mcvalue.vocab.paper import METHOD_KEYS, METHODS_BY_KEY, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -327,7 +327,7 @@ def benefit_chain_table(inputs: dict[str, np.ndarray], scenario: Any = None) -> 
 
 
 def _labels(result: RunResult) -> dict[str, str]:
-    """Return the display name of every input of a run (:func:`mcvalue.display.display_names`): what figures call them."""
+    """Return the display name of every input of a run (:func:`mcvalue.vocab.display.display_names`): what figures call them."""
     return display_names(result.scenario, result.summary_record["inputs"])
 
 

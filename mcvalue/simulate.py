@@ -51,9 +51,9 @@ from mcvalue.costmodels.threshold import POOL_WIDTH, TABLE1_COLUMNS
 from mcvalue.costmodels.threshold import QUANTITY as THRESHOLD_QUANTITY
 from mcvalue.costmodels.threshold import method_fte as pool_method_fte
 from mcvalue.errors import McValueError, PriorFileError
-from mcvalue.paper import METHOD_KEYS, METHODS
 from mcvalue.priors.correlation import conflict_message, correlation_matrix, first_conflict, normal_scores_pearson
 from mcvalue.priors.spec import BENEFIT_METHOD_INPUT, BENEFIT_METHOD_KEYS, BENEFIT_METHODS, STOCK_QUANTITIES, Scenario
+from mcvalue.vocab.paper import METHOD_KEYS, METHODS
 
 #: The stock rates (:data:`mcvalue.priors.spec.STOCK_QUANTITIES`), drawn only under basis "stock".
 DEPRECIATION, DISCOUNT = STOCK_QUANTITIES

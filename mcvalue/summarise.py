@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import mcvalue
-from mcvalue.jsonio import SUMMARY_DIGITS, to_jsonable
+from mcvalue.io.jsontext import SUMMARY_DIGITS, to_jsonable
 from mcvalue.mcse import mcse_of_mean, mcse_of_quantile, simulation_batches
-from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY
 from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
 from mcvalue.simulate import Simulation
+from mcvalue.vocab.paper import METHOD_KEYS, METHODS_BY_KEY
 
 if TYPE_CHECKING:
     from mcvalue.costmodels import CostSide

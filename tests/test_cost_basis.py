@@ -334,8 +334,8 @@ def _hand_bcr(sim, depreciation, discount, fte=F_T):
 
 def test_fixing_a_rate_prices_the_stock_again_at_that_rate(stock_run):
     from mcvalue.decision import ConditionalRuns
-    from mcvalue.paper import METHOD_KEYS
     from mcvalue.simulate import model_of
+    from mcvalue.vocab.paper import METHOD_KEYS
 
     scenario, cost, sim, _, _ = stock_run
     model = model_of(scenario, cost.fte, cost.fte_by_year, cost.years)
@@ -357,8 +357,8 @@ def test_a_rank_correlated_depreciation_rate_is_fixed_in_its_band_and_the_stock_
 
     from mcvalue.decision import ConditionalRuns
     from mcvalue.decision.conditional import CORRELATED_BAND
-    from mcvalue.paper import METHOD_KEYS
     from mcvalue.simulate import model_of, simulate
+    from mcvalue.vocab.paper import METHOD_KEYS
 
     base = _stock_scenario(_uniform(0.1, 0.6), _uniform(0.02, 0.08), draws=20_000, quantities={**POINTS, "cost.salary_usd": lognormal(2.5e5, 0.3)})
     scenario = replace(base, correlations={("cost.depreciation_rate", "cost.salary_usd"): 0.6})

@@ -17,9 +17,9 @@ from montecarlo_helpers import (
 from scipy import stats
 
 from mcvalue.errors import PriorFileError
-from mcvalue.paper import TABLE1_KEYS
 from mcvalue.simulate import draw_inputs, outcomes, simulate
 from mcvalue.summarise import summarise_simulation
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, TABLE1_KEYS order
 N = 40_000

@@ -27,8 +27,8 @@ from mcvalue.decision.sobol import Sobol, sobol
 from mcvalue.decision.tornado import Tornado, tornado
 from mcvalue.decision.voi import ValueOfInformation, one_blas_thread, value_of_information
 from mcvalue.mcse import simulation_batches
-from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
+from mcvalue.vocab.paper import METHOD_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,8 +109,8 @@ def conditioning_note(correlated: Sequence[str]) -> str:
 
 
 def input_labels() -> dict[str, str]:
-    """Display names of the grouped inputs (:mod:`mcvalue.display`; the others are named by their prior key)."""
-    from mcvalue.display import display_name
+    """Display names of the grouped inputs (:mod:`mcvalue.vocab.display`; the others are named by their prior key)."""
+    from mcvalue.vocab.display import display_name
 
     return {name: display_name(name) for name in (FTE_INPUT, METHOD_INPUT, BENEFIT_METHOD_INPUT)}
 
@@ -221,8 +221,8 @@ def _decide(
 
 
 def _display_names(scenario: Scenario) -> dict[str, str]:
-    """Return every input's one display name (:mod:`mcvalue.display`), as the report's tables show it."""
-    from mcvalue.display import display_names
+    """Return every input's one display name (:mod:`mcvalue.vocab.display`), as the report's tables show it."""
+    from mcvalue.vocab.display import display_names
 
     return display_names(scenario)
 

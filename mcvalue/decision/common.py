@@ -12,10 +12,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from mcvalue.display import FTE_INPUT as FTE_INPUT  # the registry of display names owns the grouped inputs
-from mcvalue.display import METHOD_INPUT as METHOD_INPUT
-from mcvalue.jsonio import SUMMARY_DIGITS, to_jsonable
+from mcvalue.io.jsontext import SUMMARY_DIGITS, to_jsonable
 from mcvalue.priors.settings import BENEFIT_METHOD_INPUT as BENEFIT_METHOD_INPUT
+from mcvalue.vocab.display import FTE_INPUT as FTE_INPUT  # the registry of display names owns the grouped inputs
+from mcvalue.vocab.display import METHOD_INPUT as METHOD_INPUT
 
 DEFAULT_THRESHOLDS = (1.0, 100.0)
 DEFAULT_SWING = (0.10, 0.90)

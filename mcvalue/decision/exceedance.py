@@ -118,7 +118,7 @@ def exceedance(
         Index into ``method_keys`` of each draw's costing method; adds a curve per method
         drawn at least once.
     method_keys : sequence of str
-        Method names (``mcvalue.paper.METHOD_KEYS``).
+        Method names (``mcvalue.vocab.paper.METHOD_KEYS``).
     batches : numpy.ndarray, optional
         Batch label (non-negative int) of each draw.
 

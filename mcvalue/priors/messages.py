@@ -12,12 +12,12 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ValidationError
 
-from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors import distributions as d
 from mcvalue.priors.base import suggest
 from mcvalue.priors.families import DIST_MODELS
 from mcvalue.priors.sections import PriorFile
 from mcvalue.priors.settings import BASES, COST_MODELS, MODES, QUANTITIES
+from mcvalue.vocab.paper import METHOD_KEYS
 
 
 def _model_of(annotation: Any) -> Any:

@@ -49,7 +49,7 @@ def cached_png(key: str, draw: Callable[[], bytes]) -> bytes:
     """Return the PNG bytes stored under ``key`` if their seal verifies, else ``draw()``'s (then stored)."""
     from mcvalue.config import cache_dir
     from mcvalue.costmodels import seal
-    from mcvalue.fileio import read_regular
+    from mcvalue.io.files import read_regular
 
     path = cache_dir() / "figures" / f"{key}.png"
     try:

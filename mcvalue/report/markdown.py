@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS, convergence_failure
 from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
 from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
-from mcvalue.display import METHOD_COLOUR_NAMES, display_name, method_name, unit
 from mcvalue.fmt import count, interval, plain, printable, prob, quantity, ratio, usd
-from mcvalue.paper import PAPER_BENEFIT_USD
+from mcvalue.vocab.display import METHOD_COLOUR_NAMES, display_name, method_name, unit
+from mcvalue.vocab.paper import PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
@@ -59,7 +59,7 @@ def code_span(value: object) -> str:
 
 
 def _label(labels: Labels, name: str, default: str | None = None) -> str:
-    """Return the escaped label of input ``name`` (``default``, else its display name, :func:`mcvalue.display.display_name`, when it has none)."""
+    """Return the escaped label of input ``name`` (``default``, else its display name, :func:`mcvalue.vocab.display.display_name`, when it has none)."""
     return escaped(labels.get(name, display_name(name) if default is None else default))
 
 
@@ -161,7 +161,7 @@ def benefit_method_rows(summary: dict) -> list[str]:
 def threshold_rows(summary: dict) -> list[str]:
     """Return the paragraph on the activity-threshold method (none when the run could not price it)."""
     from mcvalue.costmodels.threshold import QUANTITY
-    from mcvalue.paper import THRESHOLD_KEY
+    from mcvalue.vocab.paper import THRESHOLD_KEY
 
     if THRESHOLD_KEY not in summary["methods"]:
         return []
@@ -286,7 +286,7 @@ def _value(name: str, value: object) -> str:
     """
     if isinstance(value, list):
         from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, TABLE1_COLUMNS
-        from mcvalue.paper import TABLE1_KEYS, THRESHOLD_KEY
+        from mcvalue.vocab.paper import TABLE1_KEYS, THRESHOLD_KEY
 
         named = [f"{method_name(key)} {count(v)}" for key, v in zip(TABLE1_KEYS, value[:TABLE1_COLUMNS], strict=False)]
         curve = value[TABLE1_COLUMNS:]
@@ -428,7 +428,7 @@ def _sobol_rows(summary: dict, labels: Labels, figures: bool = True) -> list[str
 
 def _method_spread_and_worth(summary: dict, labels: Labels, at_k: dict | None) -> str:
     """Return " In this run, ..." giving the costing method's Sobol rank and its EVPPI at the paper's threshold (empty if either is missing)."""
-    from mcvalue.display import METHOD_INPUT
+    from mcvalue.vocab.display import METHOD_INPUT
 
     log_rows = next((e["indices"] for e in summary["sensitivity"]["sobol"] if e["output"] == "log_bcr"), [])
     ranked = sorted(log_rows, key=lambda r: -r["total"])
@@ -615,8 +615,8 @@ def provenance_rows(provenance: dict) -> list[str]:
 
 
 def labels_for(scenario: Scenario, summary: dict) -> dict[str, str]:
-    """Return the display name of every prior quantity, grouped input and input of ``summary["inputs"]`` (:mod:`mcvalue.display`)."""
-    from mcvalue.display import display_names
+    """Return the display name of every prior quantity, grouped input and input of ``summary["inputs"]`` (:mod:`mcvalue.vocab.display`)."""
+    from mcvalue.vocab.display import display_names
 
     return display_names(scenario, summary["inputs"])
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcvalue.errors import McValueError, RunExistsError
-from mcvalue.fileio import FileRefused, read_regular
-from mcvalue.jsonio import dumps
+from mcvalue.io.files import FileRefused, read_regular
+from mcvalue.io.jsontext import dumps
 
 if TYPE_CHECKING:
     from mcvalue.result import RunResult

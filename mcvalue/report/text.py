@@ -206,7 +206,7 @@ def render_comparison(comparison: Comparison) -> str:
 
 
 def input_names(scenario: Scenario, summary: dict) -> dict[str, str]:
-    """Return the display name of every input of a run (:func:`mcvalue.display.display_names`), as the report shows them."""
+    """Return the display name of every input of a run (:func:`mcvalue.vocab.display.display_names`), as the report shows them."""
     from mcvalue.report.markdown import labels_for
 
     return labels_for(scenario, summary)

@@ -33,7 +33,7 @@ import numpy as np
 
 from mcvalue.costmodels.pymc.model import ModelData, simulate_data
 from mcvalue.fmt import ratio
-from mcvalue.paper import METHODS, REFERENCE_REPOS, TABLE1_KEYS
+from mcvalue.vocab.paper import METHODS, REFERENCE_REPOS, TABLE1_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
