@@ -83,8 +83,8 @@ def run(
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decision.analysis import decide
     from mcvalue.result import RunResult
-    from mcvalue.simulate import check_finite, check_memory, model_of, simulate
-    from mcvalue.summarise import build_summary
+    from mcvalue.engine.simulate import check_finite, check_memory, model_of, simulate
+    from mcvalue.engine.summarise import build_summary
 
     say = log or (to_stderr if progress else silent)
     requested_toml = scenario.resolved_toml  # what priors.toml records, before the engine's fallbacks below

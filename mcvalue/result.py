@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mcvalue.costmodels.side import CostSide
     from mcvalue.decision.analysis import Decision
     from mcvalue.priors.spec import Scenario
-    from mcvalue.simulate import Simulation
+    from mcvalue.engine.simulate import Simulation
 
 
 @dataclass(frozen=True)

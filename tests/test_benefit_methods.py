@@ -19,8 +19,8 @@ from mcvalue.decision import BENEFIT_METHOD_INPUT, ConditionalRuns
 from mcvalue.errors import PriorFileError
 from mcvalue.priors.load import load_scenario
 from mcvalue.priors.spec import BENEFIT_METHOD_KEYS
-from mcvalue.simulate import model_of, simulate
-from mcvalue.summarise import summarise_simulation
+from mcvalue.engine.simulate import model_of, simulate
+from mcvalue.engine.statistics import summarise_simulation
 from mcvalue.vocab.paper import METHOD_KEYS, TABLE1_KEYS
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, TABLE1_KEYS order

@@ -16,7 +16,7 @@ from scipy.special import ndtri
 from mcvalue.cli.options import parse_swing, parse_thresholds
 from mcvalue.costmodels import CostSide
 from mcvalue.decision import decide
-from mcvalue.simulate import model_of, simulate
+from mcvalue.engine.simulate import model_of, simulate
 from mcvalue.vocab.paper import METHOD_KEYS
 
 SIGMAS = {

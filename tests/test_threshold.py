@@ -18,7 +18,7 @@ from mcvalue.costmodels.bootstrap import bootstrap_fte, fte_from_indices, identi
 from mcvalue.costmodels.pymc import model as pmm
 from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, QUANTITY, WINDOW_PER_SIX_MONTHS, curve_at, expected_fraction, per_window
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
-from mcvalue.simulate import simulate
+from mcvalue.engine.simulate import simulate
 from mcvalue.vocab.paper import METHOD_KEYS, THRESHOLD_KEY
 
 CONTRIBUTORS = METHOD_KEYS.index("contributors_pytorch")

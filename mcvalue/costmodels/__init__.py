@@ -196,7 +196,7 @@ def _bootstrap_cost(
 ) -> tuple[CostSide, tuple[str, ...]]:
     """Two-stage bootstrap replicates of the five FTE figures, from the run seed's own stream (no warnings)."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte
-    from mcvalue.simulate import child_rng
+    from mcvalue.engine.draws import child_rng
 
     log(f"bootstrapping the sample ({BOOTSTRAP_REPLICATES} replicates)...")
     fte = bootstrap_fte(sample, BOOTSTRAP_REPLICATES, child_rng(scenario.run.seed, BOOTSTRAP_STREAM))

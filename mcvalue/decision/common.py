@@ -21,11 +21,11 @@ DEFAULT_THRESHOLDS = (1.0, 100.0)
 DEFAULT_SWING = (0.10, 0.90)
 #: Break-even search range: the prior's [p0.1, p99.9].
 BREAK_EVEN_TAIL = 0.001
-#: Significant figures of Monte Carlo standard errors in summary.json (as ``summarise.MCSE_DIGITS``).
+#: Significant figures of Monte Carlo standard errors in summary.json (as ``mcvalue.engine.statistics.MCSE_DIGITS``).
 MCSE_DIGITS = 3
 
 #: ``model(inputs, fte, method_index)`` -> BCR per draw, or an object with ``.bcr``
-#: (:class:`mcvalue.simulate.Model` qualifies).
+#: (:class:`mcvalue.engine.simulate.Model` qualifies).
 ModelCallable = Callable[[dict[str, np.ndarray], np.ndarray, np.ndarray], Any]
 #: ``conditional_bcr(name, value)`` -> BCR draws with input ``name`` fixed at ``value``
 #: (:mod:`mcvalue.decision.conditional`).
