@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from mcvalue.result import RunResult
+    from mcvalue.runs.result import RunResult
 
 _PAPER_COLOUR = PAPER_COLOUR
 _OURS_COLOUR = OURS_COLOUR

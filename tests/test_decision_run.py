@@ -27,8 +27,8 @@ import mcvalue
 from mcvalue.costmodels import CostSide
 from mcvalue.costmodels.table1 import table1_fte
 from mcvalue.decision import METHOD_INPUT, decide
-from mcvalue.priors.load import load_scenario
 from mcvalue.engine.simulate import model_of, simulate
+from mcvalue.priors.load import load_scenario
 from mcvalue.vocab.paper import METHOD_KEYS, METHODS, PAPER_BENEFIT_USD
 
 PRIORS = Path(__file__).resolve().parents[1] / "priors"

@@ -298,7 +298,7 @@ def test_the_template_holds_every_default_table_as_shipped(tmp_path):
     """
     import tomllib
 
-    from mcvalue.comparison import differences, flatten
+    from mcvalue.runs.comparison import differences, flatten
 
     text = new_prior_file(tmp_path / "t.toml").read_text()
     head, examples = text.split('extends = "default"\n', 1)

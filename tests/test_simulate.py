@@ -16,11 +16,11 @@ from montecarlo_helpers import (
 )
 from scipy import stats
 
-from mcvalue.errors import PriorFileError
 from mcvalue.engine.draws import draw_inputs
 from mcvalue.engine.formulas import outcomes
 from mcvalue.engine.simulate import simulate
 from mcvalue.engine.statistics import summarise_simulation
+from mcvalue.errors import PriorFileError
 from mcvalue.vocab.paper import TABLE1_KEYS
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, TABLE1_KEYS order

@@ -33,8 +33,8 @@ from mcvalue.vocab.paper import METHOD_KEYS
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mcvalue.priors.spec import Scenario
     from mcvalue.engine.simulate import Model, Simulation
+    from mcvalue.priors.spec import Scenario
 
 #: Thresholds of the break-even table and of the value of information, before the user's.
 BREAK_EVEN_THRESHOLDS = (1.0, 100.0)

@@ -36,7 +36,6 @@ from mcvalue.io.jsontext import SUMMARY_DIGITS
 from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
 from mcvalue.vocab.paper import METHOD_KEYS
 
-
 #: Equal-tailed interval masses reported, as percent strings.
 INTERVALS: tuple[str, ...] = ("50", "90", "95")
 

@@ -7,16 +7,14 @@ libraries, data files) while the statistics know only draws.
 from __future__ import annotations
 
 import hashlib
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import mcvalue
-from mcvalue.io.jsontext import SUMMARY_DIGITS, to_jsonable
-from mcvalue.engine.mcse import mcse_of_mean, mcse_of_quantile, simulation_batches
-from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
 from mcvalue.engine.simulate import Simulation
+from mcvalue.engine.statistics import summarise_simulation
+from mcvalue.io.jsontext import SUMMARY_DIGITS, to_jsonable
 from mcvalue.vocab.paper import METHOD_KEYS, METHODS_BY_KEY
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, BinaryIO
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from mcvalue.comparison import Comparison
     from mcvalue.priors.spec import Scenario
-    from mcvalue.result import RunResult
+    from mcvalue.runs.comparison import Comparison
+    from mcvalue.runs.result import RunResult
 
 
 def figure_makers(result: RunResult) -> dict[str, Callable[[], Axes]]:

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mcvalue.calibration import CalibrationResult
-    from mcvalue.comparison import Comparison
     from mcvalue.priors.spec import Scenario
+    from mcvalue.runs.comparison import Comparison
 
 
 def headline(summary: dict) -> str:

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
     from mcvalue.costmodels.side import CostSide
     from mcvalue.decision.analysis import Decision
-    from mcvalue.priors.spec import Scenario
     from mcvalue.engine.simulate import Simulation
+    from mcvalue.priors.spec import Scenario
 
 
 @dataclass(frozen=True)
