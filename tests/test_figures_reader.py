@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import mcvalue
-from mcvalue.plots import bcr_distribution
+from mcvalue.plots.charts import bcr_distribution
 from mcvalue.vocab.paper import METHOD_KEYS, PAPER_BENEFIT_USD
 
 REPO = Path(__file__).resolve().parents[1]

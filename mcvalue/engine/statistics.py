@@ -109,7 +109,7 @@ def stable_order(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np.ndarray | None = None) -> dict:
     """Mean, median, quantiles, intervals, HDI and MCSEs of one array of draws.
 
-    ``batches`` labels each draw's block of the FTE pool (:func:`mcvalue.mcse.pool_batches`);
+    ``batches`` labels each draw's block of the FTE pool (:func:`mcvalue.engine.mcse.pool_batches`);
     None treats the draws as independent. Non-finite draws (an infinite BCR from a zero
     cost) are kept in the quantiles and tail probabilities; the mean, HDI and MCSEs are
     then reported as None.

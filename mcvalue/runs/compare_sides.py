@@ -31,17 +31,17 @@ def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) 
     import json
     import tomllib
 
-    from mcvalue.comparison import machine_of
     from mcvalue.io.files import FileRefused, read_regular
     from mcvalue.priors.load import load_scenario, shipped_names
     from mcvalue.report.rundir import read_summary
+    from mcvalue.runs.comparison import machine_of
 
     path = Path(side)
     if not path.exists() and (results_dir / path).is_dir() and len(path.parts) == 1:
         path = results_dir / path
     if path.is_dir():
-        from mcvalue.comparison import check_summary
         from mcvalue.report.rundir import SUMMARY_FILE
+        from mcvalue.runs.comparison import check_summary
 
         summary = check_summary(read_summary(path), str(path / SUMMARY_FILE))
         priors_file = path / "priors.toml"
@@ -84,7 +84,7 @@ def compare(
     Returns
     -------
     Comparison
-        :func:`mcvalue.comparison.compare_runs`: headline rows side by side with the change
+        :func:`mcvalue.runs.comparison.compare_runs`: headline rows side by side with the change
         against the first run and why each moved, every difference of the resolved
         scenarios, provenance and machines (what the user changed apart from what differs
         for other reasons: cost fit, data, libraries, machine), and each run's exceedance
@@ -100,7 +100,7 @@ def compare(
     >>> import mcvalue
     >>> print(mcvalue.text.render_comparison(mcvalue.compare("reference", "priors/mine.toml")))  # doctest: +SKIP
     """
-    from mcvalue.comparison import compare_runs
+    from mcvalue.runs.comparison import compare_runs
 
     if len(sides) < 2:
         raise McValueError(f"compare needs at least two runs or prior files, got {len(sides)}")

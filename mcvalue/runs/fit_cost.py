@@ -93,7 +93,7 @@ def fit(
     unpriced = [key for key in TABLE1_KEYS if key not in priced_methods(np.asarray(result.fte, dtype=float))]
     if unpriced:
         summary["warnings"] = [*summary.get("warnings", []), unpriced_line(unpriced, record)]
-    from mcvalue.result import FitResult
+    from mcvalue.runs.result import FitResult
 
     return FitResult({**summary, "references": record}, posterior=result.idata)
 

@@ -75,7 +75,8 @@ def run(
     from mcvalue.costmodels.population import check_population
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
     from mcvalue.decision.analysis import decide
-    from mcvalue.engine.simulate import check_finite, check_memory, model_of, simulate
+    from mcvalue.engine.memory import check_memory
+    from mcvalue.engine.simulate import check_finite, model_of, simulate
     from mcvalue.engine.summarise import build_summary
     from mcvalue.runs.result import RunResult
 

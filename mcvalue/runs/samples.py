@@ -42,7 +42,7 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample:
     from mcvalue.costmodels.table1 import record_rows_published, table1_record
     from mcvalue.data import load_sample
     from mcvalue.priors.settings import MODES
-    from mcvalue.result import Table1Result
+    from mcvalue.runs.result import Table1Result
 
     if mode is not None:
         if mode not in MODES:
@@ -76,7 +76,7 @@ def audit(
     """
     from mcvalue.data.audit import audit as audit_sample
     from mcvalue.data.audit import audit_tables
-    from mcvalue.result import AuditReport
+    from mcvalue.runs.result import AuditReport
 
     if sample is None:
         return AuditReport(audit_sample(data_dir, tuple(extra_bots), top))
