@@ -117,7 +117,8 @@ def impose_rank_correlation(
 def method_probabilities(weights: dict[str, float]) -> np.ndarray:
     """Return the scenario's method weights as probabilities in METHOD_KEYS order (missing = 0)."""
     p = np.array([float(weights.get(key, 0.0)) for key in METHOD_KEYS])
-    return p / p.sum()
+    probabilities: np.ndarray = p / p.sum()
+    return probabilities
 
 
 def benefit_probabilities(weights: dict[str, float]) -> np.ndarray:
@@ -131,7 +132,8 @@ def benefit_probabilities(weights: dict[str, float]) -> np.ndarray:
     p = np.array([float(weights.get(key, 0.0)) for key in BENEFIT_METHOD_KEYS])
     if p.sum() == 0:
         p[0] = 1.0
-    return p / p.sum()
+    probabilities: np.ndarray = p / p.sum()
+    return probabilities
 
 
 def draw_benefit_methods(weights: dict[str, float], n: int, seed: int) -> np.ndarray:

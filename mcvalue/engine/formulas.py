@@ -102,7 +102,8 @@ def depreciated_stock(
 
 def user_cost_rate(inputs: dict[str, np.ndarray]) -> np.ndarray:
     """Return r + d: the stock's annual user cost per unit of stock (discount plus depreciation rate)."""
-    return np.asarray(inputs[DISCOUNT], dtype=float) + np.asarray(inputs[DEPRECIATION], dtype=float)
+    rate: np.ndarray = np.asarray(inputs[DISCOUNT], dtype=float) + np.asarray(inputs[DEPRECIATION], dtype=float)
+    return rate
 
 
 def outcomes(inputs: dict[str, np.ndarray], fte: np.ndarray, method_index: np.ndarray, basis: str = "flow") -> Outcomes:
@@ -168,5 +169,4 @@ def benefit_by_method(inputs: dict[str, np.ndarray]) -> np.ndarray:
         else:
             value = np.asarray(np.nan)
         columns.append(value)
-    columns = np.broadcast_arrays(*columns)
-    return np.stack(columns, axis=-1)
+    return np.stack(np.broadcast_arrays(*columns), axis=-1)

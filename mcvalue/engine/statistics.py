@@ -27,6 +27,7 @@ functions take draws only, so the decision analysis and the tests use them alone
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -106,7 +107,7 @@ def stable_order(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, ordered
 
 
-def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np.ndarray | None = None) -> dict:
+def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np.ndarray | None = None) -> dict[str, Any]:
     """Mean, median, quantiles, intervals, HDI and MCSEs of one array of draws.
 
     ``batches`` labels each draw's block of the FTE pool (:func:`mcvalue.engine.mcse.pool_batches`);
@@ -142,7 +143,7 @@ def summarise_draws(draws: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np
     }
 
 
-def tail_probabilities(bcr: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np.ndarray | None = None) -> dict:
+def tail_probabilities(bcr: np.ndarray, digits: int = SUMMARY_DIGITS, batches: np.ndarray | None = None) -> dict[str, Any]:
     """P(BCR > t) for each threshold, with the MCSE of that proportion (``batches`` as in :func:`summarise_draws`)."""
     out = {}
     for threshold in THRESHOLDS:
@@ -154,14 +155,14 @@ def tail_probabilities(bcr: np.ndarray, digits: int = SUMMARY_DIGITS, batches: n
     return out
 
 
-def _bcr_summary(bcr: np.ndarray, digits: int, batches: np.ndarray | None) -> dict:
+def _bcr_summary(bcr: np.ndarray, digits: int, batches: np.ndarray | None) -> dict[str, Any]:
     """:func:`summarise_draws` of BCR draws plus their ``p_above`` tail probabilities."""
     summary = summarise_draws(bcr, digits, batches)
     summary["p_above"] = tail_probabilities(bcr, digits, batches)
     return summary
 
 
-def summarise_simulation(simulation: Simulation, digits: int = SUMMARY_DIGITS) -> dict:
+def summarise_simulation(simulation: Simulation, digits: int = SUMMARY_DIGITS) -> dict[str, Any]:
     """JSON-ready summary of a run: the mixture's cost, benefit, BCR and each method's.
 
     ``methods`` maps each METHOD_KEYS key to the summaries of that method's cost and
@@ -207,7 +208,7 @@ def _benefit_columns(simulation: Simulation) -> dict[str, np.ndarray]:
     }
 
 
-def method_table(simulation: Simulation, digits: int = SUMMARY_DIGITS, threshold: float = 100.0) -> dict[str, dict[str, dict]]:
+def method_table(simulation: Simulation, digits: int = SUMMARY_DIGITS, threshold: float = 100.0) -> dict[str, dict[str, dict[str, float | None]]]:
     """Return the benefit-method x costing-method table: median BCR and P(BCR > ``threshold``) of every pair.
 
     ``table[b][c]`` holds ``{"median", "p_above_100"}`` of benefit method b's benefit over
@@ -218,7 +219,7 @@ def method_table(simulation: Simulation, digits: int = SUMMARY_DIGITS, threshold
     benefits = {**_benefit_columns(simulation), "mixture": np.asarray(simulation.benefit)}
     costs = {key: simulation.cost_by_method[:, j] for j, key in enumerate(METHOD_KEYS) if not np.isnan(simulation.cost_by_method[:, j]).any()}
     costs["mixture"] = np.asarray(simulation.cost)
-    table: dict[str, dict[str, dict]] = {}
+    table: dict[str, dict[str, dict[str, float | None]]] = {}
     for b, benefit in benefits.items():
         table[b] = {}
         for c, cost in costs.items():

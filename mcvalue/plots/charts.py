@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -197,7 +197,7 @@ def _ecdf(ax: Axes, values: np.ndarray, **kwargs: Any) -> None:
         ax.step(x, np.cumsum(counts) / values.size, where="post", **kwargs)
 
 
-def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
+def exceedance_overlay(curves: dict[str, Sequence[dict[str, Any]]], ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
     """Overlay runs' BCR distributions as P(BCR > k) against k (log axis), 1:1 and the paper's 100:1 marked.
 
     ``curves`` maps a run's label to its ``bcr.exceedance`` rows (``k``, ``p``) from summary.json.
@@ -273,6 +273,6 @@ def prior_densities(scenario: Any) -> Axes:
         prior_density(scenario.quantities[name], name, scenario.label(name), ax=ax)
     for ax in axes[len(names):]:
         ax.set_visible(False)
-    return axes[0]
+    return cast("Axes", axes[0])  # matplotlib is untyped here: subplots() is Any
 
 

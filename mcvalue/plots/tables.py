@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 
-def interval_columns(blocks: dict[str, dict], paper: dict[str, float]) -> dict[str, Any]:
+def interval_columns(blocks: dict[str, dict[str, Any]], paper: dict[str, float]) -> dict[str, Any]:
     """Return the columns of :func:`interval_table` as arrays (what :func:`cost_forest` reads; no pandas needed)."""
     rows = [
         (row, s["median"], s["intervals"]["90"][0], s["intervals"]["50"][0], s["intervals"]["50"][1], s["intervals"]["90"][1], paper[row])
@@ -28,7 +28,7 @@ def interval_columns(blocks: dict[str, dict], paper: dict[str, float]) -> dict[s
     return {"method": [r[0] for r in rows], **{name: np.array([r[i] for r in rows], dtype=float) for i, name in enumerate(names, 1)}}
 
 
-def interval_table(blocks: dict[str, dict], paper: dict[str, float]) -> pd.DataFrame:
+def interval_table(blocks: dict[str, dict[str, Any]], paper: dict[str, float]) -> pd.DataFrame:
     """Return a forest-plot table from summary blocks: median, 50% and 90% ends, paper point."""
     import pandas as pd
 
