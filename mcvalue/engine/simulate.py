@@ -113,7 +113,7 @@ class Model:
         """Return the outcomes of ``fte`` rows (``(N, 5)``) or trajectories (``(N, Y, 5)``, stock basis)."""
         fte = np.asarray(fte, dtype=float)
         if fte.ndim == 3:
-            fte = depreciated_stock(fte, self.ages, inputs[DEPRECIATION], np.arange(fte.shape[0]))
+            fte = depreciated_stock(fte, self._ages(), inputs[DEPRECIATION], np.arange(fte.shape[0]))
         return outcomes(inputs, fte, method_index, self.basis)
 
     @property
@@ -150,8 +150,15 @@ class Model:
     def fte_of_rows(self, rows: np.ndarray, depreciation: float | np.ndarray = 0.0) -> np.ndarray:
         """Return ``(N, 5)`` FTE of pool ``rows``: the rows themselves, or their stock depreciated at ``depreciation``."""
         if self.basis != "stock":
-            return self.pool[rows]
-        return depreciated_stock(self.pool, self.ages, depreciation, rows)
+            pool_rows: np.ndarray = self.pool[rows]
+            return pool_rows
+        return depreciated_stock(self.pool, self._ages(), depreciation, rows)
+
+    def _ages(self) -> np.ndarray:
+        """Return the ages of the stock's years (a stock Model has them; :func:`model_of` sets them)."""
+        if self.ages is None:
+            raise ValueError('a Model of basis "stock" needs the ages of its stock years (build it with model_of)')
+        return self.ages
 
     def rng(self, name: str) -> np.random.Generator:
         """Return the random stream ``name`` under the run seed (:func:`child_rng`)."""
@@ -217,7 +224,7 @@ def simulate(
     ages = stock_ages(scenario, fte_draws, fte_by_year, years) if basis == "stock" else None
     inputs = draw_inputs(scenario, n, seed)
     rows = child_rng(seed, FTE_STREAM).integers(0, fte_draws.shape[0], size=n)
-    fte = fte_draws[rows] if ages is None else depreciated_stock(fte_by_year, ages, inputs[DEPRECIATION], rows)
+    fte = fte_draws[rows] if ages is None or fte_by_year is None else depreciated_stock(fte_by_year, ages, inputs[DEPRECIATION], rows)
     method_index = child_rng(seed, METHOD_STREAM).choice(
         len(METHOD_KEYS), size=n, p=method_probabilities(scenario.method_weights)
     )
@@ -260,7 +267,7 @@ def _check_priced(scenario: Scenario, fte_by_method: np.ndarray) -> None:
             )
 
 
-def _check_benefit_priced(scenario: Scenario, benefit_by_method: np.ndarray) -> None:
+def _check_benefit_priced(scenario: Scenario, benefit_by_method: np.ndarray | None) -> None:
     """Refuse a weighted benefit method the scenario gives no quantities for (a scenario built in code).
 
     Raises
@@ -268,6 +275,8 @@ def _check_benefit_priced(scenario: Scenario, benefit_by_method: np.ndarray) -> 
     McValueError
         Naming the method and ``[benefit.method_weights]``.
     """
+    if benefit_by_method is None:  # outcomes() always gives it; None only in a Simulation built by hand
+        return
     weights = benefit_probabilities(scenario.benefit_weights)
     for j, key in enumerate(BENEFIT_METHOD_KEYS):
         if weights[j] > 0 and np.isnan(benefit_by_method[:, j]).any():

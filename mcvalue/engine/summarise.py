@@ -18,7 +18,7 @@ from mcvalue.io.jsontext import SUMMARY_DIGITS, to_jsonable
 from mcvalue.vocab.paper import METHOD_KEYS, METHODS_BY_KEY
 
 if TYPE_CHECKING:
-    from mcvalue.costmodels import CostSide
+    from mcvalue.costmodels.side import CostSide
     from mcvalue.decision.analysis import Decision
     from mcvalue.priors.spec import Scenario
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 LIBRARIES: tuple[str, ...] = ("numpy", "scipy", "pandas", "pymc", "pytensor", "nutpie", "numba", "arviz")
 
 
-def _block(stats: dict) -> dict:
+def _block(stats: dict[str, Any]) -> dict[str, Any]:
     """One :func:`summarise_draws` block in summary.json's shape: mean, median, intervals, mcse."""
     out = {
         "mean": stats["mean"],
@@ -39,7 +39,7 @@ def _block(stats: dict) -> dict:
     return out
 
 
-def _inputs(scenario: Scenario, cost: CostSide) -> dict:
+def _inputs(scenario: Scenario, cost: CostSide) -> dict[str, Any]:
     """Each prior quantity's p5 / median / p95 and source, and the cost model's FTE per method."""
     probs = np.array([0.05, 0.5, 0.95])
     out = {}
@@ -122,7 +122,7 @@ def _portable_bits(values: np.ndarray, bits: int = 20) -> np.ndarray:
 
 def _provenance(
     scenario: Scenario, cost: CostSide, swing: tuple[float, float], thresholds: tuple[float, ...], requested_toml: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Return what produced these numbers: versions, seed, draws, cost model and basis (a stock's first and last year), priors and data hashes."""
     data = cost.data
     return {
@@ -146,7 +146,7 @@ def _provenance(
     }
 
 
-def _data_block(cost: CostSide) -> dict | None:
+def _data_block(cost: CostSide) -> dict[str, Any] | None:
     """Return summary.json's ``data``: the heaviest windows and the references (where from, how measured); None for table1."""
     if cost.data is None:
         return None
@@ -212,4 +212,5 @@ def build_summary(
         "inputs": _inputs(scenario, cost),
         "provenance": _provenance(scenario, cost, swing, decision.thresholds, requested_toml),
     }
-    return to_jsonable(summary, SUMMARY_DIGITS)
+    record: dict[str, Any] = to_jsonable(summary, SUMMARY_DIGITS)
+    return record
