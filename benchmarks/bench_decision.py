@@ -4,7 +4,7 @@
 
 Synthetic draws: the tests' all-lognormal priors for the eight quantities
 (``tests/montecarlo_helpers.LOGNORMAL_PARAMETERS``), an FTE pool of 4,000 rows,
-equal method weights, evaluated with :func:`mcvalue.simulate.model_of`'s model. Prints
+equal method weights, evaluated with :func:`mcvalue.engine.simulate.model_of`'s model. Prints
 seconds per piece and the total beside the 0.5 s target of the whole analysis
 (issue 20); before the package (v0.2.0) the same pieces took 0.4 + 2.6 + 8.7 + 12.9 + 5.4 s
 on a loaded 2-core machine, 4.7 s in total on an idle one.
@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from mcvalue import decision as d
-from mcvalue.paper import TABLE1_KEYS
-from mcvalue.simulate import Model
+from mcvalue.engine.simulate import Model
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from montecarlo_helpers import LOGNORMAL_PARAMETERS, lognormal  # noqa: E402 - the tests' all-lognormal scenario, shared

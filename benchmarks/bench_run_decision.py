@@ -24,11 +24,12 @@ from mcvalue import plots
 from mcvalue.costmodels import cost_side
 from mcvalue.decision import decide
 from mcvalue.decision.sobol import PRECISION
+from mcvalue.engine.simulate import model_of, simulate
+from mcvalue.engine.statistics import summarise_simulation
+from mcvalue.engine.summarise import build_summary
 from mcvalue.priors.load import load_scenario
 from mcvalue.report.figures import save_png
-from mcvalue.result import RunResult
-from mcvalue.simulate import model_of, simulate
-from mcvalue.summarise import build_summary, summarise_simulation
+from mcvalue.runs.result import RunResult
 
 
 def _best(repeat: int, work, clock=time.perf_counter) -> tuple[float, object]:

@@ -50,7 +50,7 @@ def main() -> None:
     from mcvalue.costmodels.pymc.fit import fit_cost_model, posterior_draws
     from mcvalue.costmodels.pymc.model import fte_from_params, model_data_from_sample, repo_params
     from mcvalue.data import load_sample
-    from mcvalue.paper import TABLE1_KEYS
+    from mcvalue.vocab.paper import TABLE1_KEYS
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", default="clean")

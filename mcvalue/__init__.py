@@ -26,7 +26,6 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from mcvalue.calibration import CalibrationSettings as CalibrationSettings
     from mcvalue.calibration import calibrate as calibrate
     from mcvalue.calibration import forecast_trends as forecast_trends
-    from mcvalue.comparison import Comparison as Comparison
     from mcvalue.errors import ConvergenceError as ConvergenceError
     from mcvalue.errors import DataError as DataError
     from mcvalue.errors import McValueError as McValueError
@@ -34,14 +33,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from mcvalue.errors import RunExistsError as RunExistsError
     from mcvalue.fmt import escape_controls as escape_controls
     from mcvalue.fmt import printable as printable
-    from mcvalue.pipeline import audit as audit
-    from mcvalue.pipeline import collect_sample as collect_sample
-    from mcvalue.pipeline import compare as compare
-    from mcvalue.pipeline import fetch_data as fetch_data
-    from mcvalue.pipeline import fit as fit
-    from mcvalue.pipeline import reproduce as reproduce
-    from mcvalue.pipeline import run as run
-    from mcvalue.pipeline import to_json as to_json
+    from mcvalue.io.jsontext import to_json as to_json
     from mcvalue.plots import plot_bcr as plot_bcr
     from mcvalue.plots import plot_benefit_chain as plot_benefit_chain
     from mcvalue.plots import plot_cost_by_method as plot_cost_by_method
@@ -58,34 +50,42 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time __getattr__
     from mcvalue.report import write_report as write_report
     from mcvalue.report.figures import write_comparison_plot as write_comparison_plot
     from mcvalue.report.figures import write_prior_plot as write_prior_plot
-    from mcvalue.result import AuditReport as AuditReport
-    from mcvalue.result import FitResult as FitResult
-    from mcvalue.result import RunResult as RunResult
-    from mcvalue.result import RunSummary as RunSummary
-    from mcvalue.result import Table1Result as Table1Result
+    from mcvalue.runs.compare_sides import compare as compare
+    from mcvalue.runs.comparison import Comparison as Comparison
+    from mcvalue.runs.fit_cost import fit as fit
+    from mcvalue.runs.result import AuditReport as AuditReport
+    from mcvalue.runs.result import FitResult as FitResult
+    from mcvalue.runs.result import RunResult as RunResult
+    from mcvalue.runs.result import RunSummary as RunSummary
+    from mcvalue.runs.result import Table1Result as Table1Result
+    from mcvalue.runs.run_scenario import run as run
+    from mcvalue.runs.samples import audit as audit
+    from mcvalue.runs.samples import collect_sample as collect_sample
+    from mcvalue.runs.samples import fetch_data as fetch_data
+    from mcvalue.runs.samples import reproduce as reproduce
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
     "load_scenario": "mcvalue.priors.load",
     "new_prior_file": "mcvalue.priors.load",
     "Scenario": "mcvalue.priors.spec",
-    "run": "mcvalue.pipeline",
-    "fit": "mcvalue.pipeline",
-    "reproduce": "mcvalue.pipeline",
-    "audit": "mcvalue.pipeline",
-    "fetch_data": "mcvalue.pipeline",
-    "compare": "mcvalue.pipeline",
-    "Comparison": "mcvalue.comparison",
-    "collect_sample": "mcvalue.pipeline",
-    "to_json": "mcvalue.pipeline",
+    "run": "mcvalue.runs.run_scenario",
+    "fit": "mcvalue.runs.fit_cost",
+    "reproduce": "mcvalue.runs.samples",
+    "audit": "mcvalue.runs.samples",
+    "fetch_data": "mcvalue.runs.samples",
+    "compare": "mcvalue.runs.compare_sides",
+    "Comparison": "mcvalue.runs.comparison",
+    "collect_sample": "mcvalue.runs.samples",
+    "to_json": "mcvalue.io.jsontext",
     "calibrate": "mcvalue.calibration",
     "CalibrationSettings": "mcvalue.calibration",
     "forecast_trends": "mcvalue.calibration",
-    "RunResult": "mcvalue.result",
-    "RunSummary": "mcvalue.result",
-    "FitResult": "mcvalue.result",
-    "Table1Result": "mcvalue.result",
-    "AuditReport": "mcvalue.result",
+    "RunResult": "mcvalue.runs.result",
+    "RunSummary": "mcvalue.runs.result",
+    "FitResult": "mcvalue.runs.result",
+    "Table1Result": "mcvalue.runs.result",
+    "AuditReport": "mcvalue.runs.result",
     "write_report": "mcvalue.report",
     "report_directory": "mcvalue.report",
     "write_comparison_plot": "mcvalue.report.figures",

@@ -2,7 +2,7 @@
 
 Money as ``$245K`` / ``$4.17T``, counts with thousands separators, ratios and
 probabilities with sensible digits, never e-notation. JSON keeps full precision
-(:mod:`mcvalue.jsonio`); these functions are only for people.
+(:mod:`mcvalue.io.jsontext`); these functions are only for people.
 """
 
 import math

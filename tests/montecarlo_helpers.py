@@ -11,9 +11,9 @@ import pandas as pd
 from scipy import stats
 
 from mcvalue.data.tables import CleaningOptions, Sample
-from mcvalue.paper import TABLE1_KEYS
 from mcvalue.priors.families.point import Point as PointMass  # noqa: F401 - re-exported for the tests
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 
 @dataclass

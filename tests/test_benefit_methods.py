@@ -16,12 +16,12 @@ from montecarlo_helpers import PointMass, lognormal, make_scenario
 
 import mcvalue
 from mcvalue.decision import BENEFIT_METHOD_INPUT, ConditionalRuns
+from mcvalue.engine.simulate import model_of, simulate
+from mcvalue.engine.statistics import summarise_simulation
 from mcvalue.errors import PriorFileError
-from mcvalue.paper import METHOD_KEYS, TABLE1_KEYS
 from mcvalue.priors.load import load_scenario
 from mcvalue.priors.spec import BENEFIT_METHOD_KEYS
-from mcvalue.simulate import model_of, simulate
-from mcvalue.summarise import summarise_simulation
+from mcvalue.vocab.paper import METHOD_KEYS, TABLE1_KEYS
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, TABLE1_KEYS order
 CONTRIBUTORS = {key: float(key == "contributors_pytorch") for key in TABLE1_KEYS}
@@ -184,7 +184,7 @@ def test_decide_on_a_chain_only_scenario_has_no_benefit_method_input(paper_run):
 def test_compare_shows_each_runs_benefit_methods_and_the_weights_that_differ(default_run, paper_run):
     import tomllib
 
-    from mcvalue.comparison import compare_runs
+    from mcvalue.runs.comparison import compare_runs
 
     runs = (paper_run, default_run)
     comparison = compare_runs(

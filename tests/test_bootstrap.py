@@ -13,7 +13,7 @@ from mcvalue.costmodels.bootstrap import (
 )
 from mcvalue.costmodels.table1 import method_fte
 from mcvalue.costmodels.threshold import POOL_WIDTH
-from mcvalue.paper import TABLE1_KEYS
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 PT, TF = "pytorch/pytorch", "tensorflow/tensorflow"
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from mcvalue.comparison import CHANGED, OTHER, Comparison, compare_runs
+from mcvalue.runs.comparison import CHANGED, OTHER, Comparison, compare_runs
 
 
 def _block(median: float) -> dict:
@@ -80,7 +80,7 @@ def test_uncommenting_a_table_of_the_new_prior_file_keeps_its_label_and_changes_
     import tomllib
 
     from mcvalue import load_scenario, new_prior_file
-    from mcvalue.comparison import differences, flatten
+    from mcvalue.runs.comparison import differences, flatten
 
     path = new_prior_file(tmp_path / "mine.toml")
     text = path.read_text()

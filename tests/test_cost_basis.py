@@ -156,7 +156,7 @@ def _years(stock_start=Y0):
 
 
 def test_constant_fte_gives_the_geometric_sum_of_the_stock_and_its_user_cost():
-    from mcvalue.simulate import simulate
+    from mcvalue.engine.simulate import simulate
 
     scenario = _stock_scenario(_uniform(0.1, 0.6), _uniform(0.02, 0.08))
     pool = np.broadcast_to(F_T, (3, K + 1, 5)).copy()  # three identical rows, F in every year
@@ -171,7 +171,7 @@ def test_constant_fte_gives_the_geometric_sum_of_the_stock_and_its_user_cost():
 
 
 def test_growing_fte_gives_the_geometric_sum_with_ratio_depreciation_over_growth():
-    from mcvalue.simulate import simulate
+    from mcvalue.engine.simulate import simulate
 
     g = 1.15  # FTE grows 15% a year: FTE_y = F_T g^(y - T)
     scenario = _stock_scenario(_uniform(0.2, 0.5), _uniform(0.02, 0.08), stock_start=2014)
@@ -183,7 +183,7 @@ def test_growing_fte_gives_the_geometric_sum_with_ratio_depreciation_over_growth
 
 
 def test_the_rates_extremes_count_the_target_year_alone_or_every_year_in_full():
-    from mcvalue.simulate import depreciated_stock
+    from mcvalue.engine.formulas import depreciated_stock
 
     pool = np.arange(1.0, 1.0 + 2 * 4 * 5).reshape(2, 4, 5)  # 2 rows, 4 years
     ages = np.array([3, 2, 1, 0])
@@ -197,7 +197,7 @@ def test_the_rates_extremes_count_the_target_year_alone_or_every_year_in_full():
 def test_one_draw_takes_one_row_in_every_year():
     from montecarlo_helpers import PointMass
 
-    from mcvalue.simulate import simulate
+    from mcvalue.engine.simulate import simulate
 
     m = 50
     years = np.arange(K + 1)
@@ -216,7 +216,7 @@ def test_a_stock_run_draws_every_other_stream_as_the_flow_run_does():
 
     from montecarlo_helpers import lognormal
 
-    from mcvalue.simulate import simulate
+    from mcvalue.engine.simulate import simulate
 
     quantities = {"cost.salary_usd": lognormal(2.5e5, 0.3), "cost.coverage": lognormal(2.0, 0.2), "benefit.haircut": lognormal(0.1, 0.7)}
     stock = _stock_scenario(_uniform(0.2, 0.5), _uniform(0.02, 0.08), quantities={**POINTS, **quantities})
@@ -234,7 +234,7 @@ def test_a_stock_run_draws_every_other_stream_as_the_flow_run_does():
 def test_a_flow_run_is_untouched_by_yearly_fte():
     from montecarlo_helpers import lognormal_scenario
 
-    from mcvalue.simulate import simulate
+    from mcvalue.engine.simulate import simulate
 
     scenario = lognormal_scenario()
     pool = np.linspace(1.0, 2.0, 20 * 4 * 5).reshape(20, 4, 5) * 800
@@ -252,7 +252,7 @@ def test_a_flow_run_is_untouched_by_yearly_fte():
 def test_a_stock_needs_its_yearly_fte_and_its_rates():
     from dataclasses import replace
 
-    from mcvalue.simulate import simulate
+    from mcvalue.engine.simulate import simulate
 
     scenario = _stock_scenario(_uniform(0.2, 0.5), _uniform(0.02, 0.08))
     pool = np.ones((4, K + 1, 5))
@@ -312,8 +312,8 @@ def stock_run():
 
     from mcvalue.costmodels import CostSide
     from mcvalue.decision import decide
-    from mcvalue.simulate import model_of, simulate
-    from mcvalue.summarise import build_summary
+    from mcvalue.engine.simulate import model_of, simulate
+    from mcvalue.engine.summarise import build_summary
 
     quantities = {**POINTS, "cost.salary_usd": lognormal(2.5e5, 0.3), "benefit.haircut": lognormal(0.1, 0.7)}
     scenario = _stock_scenario(_uniform(0.1, 0.6), _uniform(0.02, 0.08), draws=20_000, quantities=quantities)
@@ -334,8 +334,8 @@ def _hand_bcr(sim, depreciation, discount, fte=F_T):
 
 def test_fixing_a_rate_prices_the_stock_again_at_that_rate(stock_run):
     from mcvalue.decision import ConditionalRuns
-    from mcvalue.paper import METHOD_KEYS
-    from mcvalue.simulate import model_of
+    from mcvalue.engine.simulate import model_of
+    from mcvalue.vocab.paper import METHOD_KEYS
 
     scenario, cost, sim, _, _ = stock_run
     model = model_of(scenario, cost.fte, cost.fte_by_year, cost.years)
@@ -357,8 +357,8 @@ def test_a_rank_correlated_depreciation_rate_is_fixed_in_its_band_and_the_stock_
 
     from mcvalue.decision import ConditionalRuns
     from mcvalue.decision.conditional import CORRELATED_BAND
-    from mcvalue.paper import METHOD_KEYS
-    from mcvalue.simulate import model_of, simulate
+    from mcvalue.engine.simulate import model_of, simulate
+    from mcvalue.vocab.paper import METHOD_KEYS
 
     base = _stock_scenario(_uniform(0.1, 0.6), _uniform(0.02, 0.08), draws=20_000, quantities={**POINTS, "cost.salary_usd": lognormal(2.5e5, 0.3)})
     scenario = replace(base, correlations={("cost.depreciation_rate", "cost.salary_usd"): 0.6})

@@ -24,7 +24,7 @@ from mcvalue.data.audit import audit_tables
 from mcvalue.data.clean import account_kind, apply_cleaning, is_team
 from mcvalue.data.parse import read_raw
 from mcvalue.data.tables import CleaningOptions, Sample
-from mcvalue.paper import TABLE1_KEYS
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CLEAN_FTE = {"commits_pytorch": 22 / 6, "contributors_pytorch": 3.5, "lines_tensorflow": 892 / 30,

@@ -95,8 +95,8 @@ def test_exceedance_mcse_is_batch_means_by_hand():
 
 
 def test_exceedance_mcse_equals_mcse_of_mean_of_each_indicator():
-    """The vectorised MCSEs equal mcvalue.mcse.mcse_of_mean of each curve's per-draw values."""
-    from mcvalue.mcse import mcse_of_mean
+    """The vectorised MCSEs equal mcvalue.engine.mcse.mcse_of_mean of each curve's per-draw values."""
+    from mcvalue.engine.mcse import mcse_of_mean
 
     rng = np.random.default_rng(21)
     n = 30_000

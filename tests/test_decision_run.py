@@ -27,9 +27,9 @@ import mcvalue
 from mcvalue.costmodels import CostSide
 from mcvalue.costmodels.table1 import table1_fte
 from mcvalue.decision import METHOD_INPUT, decide
-from mcvalue.paper import METHOD_KEYS, METHODS, PAPER_BENEFIT_USD
+from mcvalue.engine.simulate import model_of, simulate
 from mcvalue.priors.load import load_scenario
-from mcvalue.simulate import model_of, simulate
+from mcvalue.vocab.paper import METHOD_KEYS, METHODS, PAPER_BENEFIT_USD
 
 PRIORS = Path(__file__).resolve().parents[1] / "priors"
 HAIRCUT = "benefit.haircut"
@@ -235,7 +235,7 @@ def test_the_models_power_inputs_give_the_medians_of_rerunning_it(default_run):
     the draws of the methods they price (exponent -1 there, 0 elsewhere).
     """
     from mcvalue.decision import ConditionalRuns
-    from mcvalue.simulate import model_of
+    from mcvalue.engine.simulate import model_of
 
     scenario, sim = default_run.scenario, default_run.simulation
     model = model_of(scenario, default_run.cost.fte)

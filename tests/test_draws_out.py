@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from mcvalue.cli import app
-from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.load import load_scenario
 from mcvalue.priors.spec import BENEFIT_METHODS
+from mcvalue.vocab.paper import METHOD_KEYS
 
 REPO = Path(__file__).resolve().parents[1]
 

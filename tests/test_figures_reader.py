@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import mcvalue
-from mcvalue.paper import METHOD_KEYS, PAPER_BENEFIT_USD
-from mcvalue.plots import bcr_distribution
+from mcvalue.plots.charts import bcr_distribution
+from mcvalue.vocab.paper import METHOD_KEYS, PAPER_BENEFIT_USD
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,7 +39,7 @@ def test_bcr_figure_marks_1_and_100_states_p100_and_stacks_the_methods():
     assert top.sum() == pytest.approx(np.mean(inside & (methods == 4)), abs=1e-9)
     assert np.mean(inside) > 0.997
     names = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert METHOD_KEYS[0] in names and METHOD_KEYS[4] in names  # a method by its one name (mcvalue.display)
+    assert METHOD_KEYS[0] in names and METHOD_KEYS[4] in names  # a method by its one name (mcvalue.vocab.display)
 
 
 @pytest.mark.slow

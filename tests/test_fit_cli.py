@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from mcvalue.cli import app
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, WINDOW_EFFECTS
-from mcvalue.paper import TABLE1_KEYS
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 TINY = {"draws": 100, "tune": 50, "chains": 2}
 

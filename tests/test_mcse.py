@@ -6,9 +6,9 @@ from montecarlo_helpers import lognormal_scenario
 from scipy import stats
 
 from mcvalue.decision import exceedance
-from mcvalue.mcse import _indicator_mcse, mcse_of_mean, pool_batches
-from mcvalue.simulate import simulate
-from mcvalue.summarise import summarise_simulation
+from mcvalue.engine.mcse import _indicator_mcse, mcse_of_mean, pool_batches
+from mcvalue.engine.simulate import simulate
+from mcvalue.engine.statistics import summarise_simulation
 
 
 def test_batch_means_by_hand():

@@ -116,7 +116,7 @@ def test_a_run_from_the_cost_side_cache_writes_the_same_summary_bytes(real_data_
     The cache's record once came back with its keys sorted (the data provenance, the
     diagnostics), so a second run wrote the same numbers in another order.
     """
-    from mcvalue.jsonio import dumps
+    from mcvalue.io.jsontext import dumps
 
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
     scenario = mcvalue.load_scenario("default").with_settings(cost_model="bootstrap", draws=2_000)

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from mcvalue.cli import app
 from mcvalue.errors import McValueError, PriorFileError
-from mcvalue.paper import METHOD_KEYS, TABLE1_KEYS, THRESHOLD_KEY
 from mcvalue.priors.load import load_scenario, new_prior_file, shipped_path
 from mcvalue.priors.show import show_table
 from mcvalue.priors.spec import OPTIONAL_QUANTITIES, QUANTITIES
+from mcvalue.vocab.paper import METHOD_KEYS, TABLE1_KEYS, THRESHOLD_KEY
 
 Q = np.array([0.05, 0.5, 0.95])
 
@@ -298,7 +298,7 @@ def test_the_template_holds_every_default_table_as_shipped(tmp_path):
     """
     import tomllib
 
-    from mcvalue.comparison import differences, flatten
+    from mcvalue.runs.comparison import differences, flatten
 
     text = new_prior_file(tmp_path / "t.toml").read_text()
     head, examples = text.split('extends = "default"\n', 1)

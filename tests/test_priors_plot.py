@@ -9,7 +9,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from mcvalue.cli import app
-from mcvalue.plots import prior_density
+from mcvalue.plots.charts import prior_density
 from mcvalue.priors.load import load_scenario
 
 

@@ -438,7 +438,7 @@ def test_table1_statistic_equals_table1_on_the_real_sample(real_data_dir):
     from mcvalue.costmodels.pymc.ppc import table1_statistic
     from mcvalue.costmodels.table1 import method_fte
     from mcvalue.data import load_sample
-    from mcvalue.paper import TABLE1_KEYS
+    from mcvalue.vocab.paper import TABLE1_KEYS
 
     sample = load_sample(mode="clean", data_dir=real_data_dir)
     data = pmm.model_data_from_sample(sample)

@@ -54,7 +54,7 @@ def test_a_label_survives_with_prior_and_falls_back_to_a_readable_key():
     assert scenario.label("benefit.haircut") == "My haircut"
     unlabelled = scenario.with_prior("benefit.mloss_share", {"dist": "point", "value": 1.0})
     assert unlabelled.label("benefit.mloss_share") == "mloss share"
-    assert unlabelled.label("fte.lines_pytorch") == "FTE, lines_pytorch"  # mcvalue.display's one name
+    assert unlabelled.label("fte.lines_pytorch") == "FTE, lines_pytorch"  # mcvalue.vocab.display's one name
 
 
 def test_diagnostics_table_is_readable_and_says_what_each_check_means():

@@ -34,7 +34,7 @@ from mcvalue.data import load_sample
 from mcvalue.data.collect import collect
 from mcvalue.data.repos import repo_spec
 from mcvalue.data.windows import Design, Window
-from mcvalue.paper import TABLE1_KEYS
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 ANN = ("Ann", "1+ann@users.noreply.github.com")
 BEN = ("Ben", "ben@example.com")

@@ -10,7 +10,7 @@ import pytest
 import mcvalue
 import mcvalue.report.figures as figures
 from mcvalue.errors import McValueError, RunExistsError
-from mcvalue.paper import METHODS, TABLE1_KEYS
+from mcvalue.vocab.paper import METHODS, TABLE1_KEYS
 
 PAPER_PRIORS = Path(__file__).resolve().parents[1] / "priors" / "paper.toml"
 SUMMARY_KEYS = [

@@ -6,7 +6,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 import mcvalue
-from mcvalue.display import BAND_COLOUR, METHOD_COLOURS, PAPER_COLOUR, display_name, method_colour
+from mcvalue.vocab.display import BAND_COLOUR, METHOD_COLOURS, PAPER_COLOUR, display_name, method_colour
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 import mcvalue
 from mcvalue.data.manifest import Manifest
-from mcvalue.result import AuditReport, RunSummary, Table1Result
+from mcvalue.runs.result import AuditReport, RunSummary, Table1Result
 
 
 def test_run_summary_to_dict_is_summary_json_and_to_df_has_its_figures(tmp_path):

@@ -16,8 +16,8 @@ from scipy.special import ndtri
 from mcvalue.cli.options import parse_swing, parse_thresholds
 from mcvalue.costmodels import CostSide
 from mcvalue.decision import decide
-from mcvalue.paper import METHOD_KEYS
-from mcvalue.simulate import model_of, simulate
+from mcvalue.engine.simulate import model_of, simulate
+from mcvalue.vocab.paper import METHOD_KEYS
 
 SIGMAS = {
     "cost.salary_usd": 0.3,

@@ -16,10 +16,12 @@ from montecarlo_helpers import (
 )
 from scipy import stats
 
+from mcvalue.engine.draws import draw_inputs
+from mcvalue.engine.formulas import outcomes
+from mcvalue.engine.simulate import simulate
+from mcvalue.engine.statistics import summarise_simulation
 from mcvalue.errors import PriorFileError
-from mcvalue.paper import TABLE1_KEYS
-from mcvalue.simulate import draw_inputs, outcomes, simulate
-from mcvalue.summarise import summarise_simulation
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])  # one constant row, TABLE1_KEYS order
 N = 40_000
@@ -260,7 +262,7 @@ def test_correlation_from_a_prior_file(tmp_path):
 
 def test_correlated_scores_have_exactly_the_target_correlation():
     """Iman-Conover's correction removes the shuffled scores' chance correlation: at n = 50 (chance correlations ~0.14) the scores' Pearson matrix is the target to 1e-12."""
-    from mcvalue.simulate import correlated_scores
+    from mcvalue.engine.draws import correlated_scores
 
     target = np.array([[1.0, 0.6, -0.3], [0.6, 1.0, 0.1], [-0.3, 0.1, 1.0]])
     for seed in range(5):

@@ -7,9 +7,9 @@ import pytest
 from montecarlo_helpers import PAPER_POINTS, PointMass, lognormal_scenario, make_scenario
 from scipy import stats
 
-from mcvalue.paper import TABLE1_KEYS
-from mcvalue.simulate import simulate
-from mcvalue.summarise import stable_order, summarise_draws, summarise_simulation, tail_probabilities
+from mcvalue.engine.simulate import simulate
+from mcvalue.engine.statistics import stable_order, summarise_draws, summarise_simulation, tail_probabilities
+from mcvalue.vocab.paper import TABLE1_KEYS
 
 FTE = np.array([[1000.0, 800.0, 600.0, 500.0, 400.0]])
 N = 40_000

@@ -12,7 +12,7 @@ from mcvalue.costmodels.table1 import method_fte, table1
 from mcvalue.data import load_sample
 from mcvalue.data.tables import CleaningOptions, Sample
 from mcvalue.errors import McValueError
-from mcvalue.paper import METHODS
+from mcvalue.vocab.paper import METHODS
 
 SALARY = 300_000.0
 

@@ -17,9 +17,9 @@ from scipy import integrate, stats
 from mcvalue.costmodels.bootstrap import bootstrap_fte, fte_from_indices, identity_indices, period_arrays, period_threshold_sums
 from mcvalue.costmodels.pymc import model as pmm
 from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, QUANTITY, WINDOW_PER_SIX_MONTHS, curve_at, expected_fraction, per_window
-from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
+from mcvalue.engine.simulate import simulate
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
-from mcvalue.simulate import simulate
+from mcvalue.vocab.paper import METHOD_KEYS, THRESHOLD_KEY
 
 CONTRIBUTORS = METHOD_KEYS.index("contributors_pytorch")
 THRESHOLD = METHOD_KEYS.index(THRESHOLD_KEY)

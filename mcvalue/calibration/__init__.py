@@ -132,7 +132,7 @@ def forecast_trends(
     from mcvalue.calibration.forecast import forecast_check
     from mcvalue.costmodels.pymc.model import model_data_from_sample
     from mcvalue.data import load_sample
-    from mcvalue.fileio import write_atomic
+    from mcvalue.io.files import write_atomic
 
     directory = _directory(out)
     record = forecast_check(model_data_from_sample(load_sample(mode or DEFAULT_MODE, data_dir=data_dir, sample=sample)), cutoff=float(cutoff),
@@ -236,7 +236,7 @@ def write_summary(directory: Path, records: list[dict], settings: CalibrationSet
 
     from mcvalue.calibration.plots import plot_rank_histogram
     from mcvalue.calibration.summary import summarise
-    from mcvalue.fileio import write_atomic
+    from mcvalue.io.files import write_atomic
 
     summary = summarise(records, settings, design_rows)
     write_atomic(directory / SUMMARY_FILE, (json.dumps(summary, indent=2) + "\n").encode())

@@ -35,7 +35,7 @@ from mcvalue.costmodels.pymc.model import (
     simulate_data,
 )
 from mcvalue.costmodels.threshold import GRID, TABLE1_COLUMNS
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.vocab.paper import METHOD_KEYS
 
 if TYPE_CHECKING:
     import pymc as pm

@@ -40,7 +40,7 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
     from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics
     from mcvalue.costmodels.pymc.fit import posterior_draws, sample_posterior
     from mcvalue.costmodels.pymc.model import fte_from_params, repo_params
-    from mcvalue.paper import METHOD_KEYS
+    from mcvalue.vocab.paper import METHOD_KEYS
 
     dataset = simulate_dataset(design, index, settings)
     start = time.perf_counter()

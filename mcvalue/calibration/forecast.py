@@ -298,7 +298,7 @@ def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int 
     """
     from mcvalue.costmodels.pymc.fit import posterior_draws
     from mcvalue.costmodels.pymc.model import fte_from_params, repo_params
-    from mcvalue.paper import METHOD_KEYS
+    from mcvalue.vocab.paper import METHOD_KEYS
 
     train, held = split_at(data, cutoff)
     fits: dict[ModelPriors, tuple] = {}

@@ -28,7 +28,7 @@ from mcvalue.calibration.design import CalibrationSettings, quantities, simulate
 from mcvalue.calibration.fits import DIAGNOSTICS, dataset_digest
 from mcvalue.costmodels.pymc.model import ModelData
 from mcvalue.errors import McValueError
-from mcvalue.fileio import write_atomic
+from mcvalue.io.files import write_atomic
 
 RANKS_FILE = "ranks.jsonl"
 TIMINGS_FILE = "timings.jsonl"

@@ -1,7 +1,7 @@
 """The cost side: a sample in, FTE draws per costing method out; one signature per model.
 
 Cost models (:data:`COST_MODELS`) turn the sample into ``(m, POOL_WIDTH)`` FTE pool rows:
-the five Table 1 methods' FTE (the first five of :data:`mcvalue.paper.METHOD_KEYS`), then
+the five Table 1 methods' FTE (the first five of :data:`mcvalue.vocab.paper.METHOD_KEYS`), then
 the activity-threshold method's FTE on a grid of thresholds, which the simulation
 evaluates at each draw's threshold (:mod:`mcvalue.costmodels.threshold`). A method whose
 reference repo is in none of the references chosen (``[cost] references``,
@@ -58,7 +58,7 @@ def data_provenance(sample: Sample) -> dict[str, Any]:
 def priced_methods(fte: np.ndarray) -> list[str]:
     """Return the keys of the methods an FTE pool prices (a column with a finite value; the threshold's: its curve)."""
     from mcvalue.costmodels.threshold import TABLE1_COLUMNS
-    from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
+    from mcvalue.vocab.paper import METHOD_KEYS, THRESHOLD_KEY
 
     pool = np.asarray(fte, dtype=float)
     keys = [k for j, k in enumerate(METHOD_KEYS[:TABLE1_COLUMNS]) if np.isfinite(pool[:, j]).all()]
@@ -81,7 +81,7 @@ def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario,
     DataError
         No weighted method can be priced and no other method can take the weight.
     """
-    from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
+    from mcvalue.vocab.paper import METHOD_KEYS, THRESHOLD_KEY
 
     priced = priced_methods(cost.fte)
     lost = {k: w for k, w in scenario.method_weights.items() if w > 0 and k not in priced}
@@ -105,7 +105,7 @@ def drop_unpriced_methods(scenario: Scenario, cost: CostSide) -> tuple[Scenario,
 
 def _why_unpriced(cost: CostSide, lost: dict[str, float]) -> str:
     """Say why the methods of ``lost`` have no FTE: no threshold curve in Table 1, or no reference units."""
-    from mcvalue.paper import THRESHOLD_KEY
+    from mcvalue.vocab.paper import THRESHOLD_KEY
 
     reasons = []
     if THRESHOLD_KEY in lost:
@@ -196,7 +196,7 @@ def _bootstrap_cost(
 ) -> tuple[CostSide, tuple[str, ...]]:
     """Two-stage bootstrap replicates of the five FTE figures, from the run seed's own stream (no warnings)."""
     from mcvalue.costmodels.bootstrap import bootstrap_fte
-    from mcvalue.simulate import child_rng
+    from mcvalue.engine.draws import child_rng
 
     log(f"bootstrapping the sample ({BOOTSTRAP_REPLICATES} replicates)...")
     fte = bootstrap_fte(sample, BOOTSTRAP_REPLICATES, child_rng(scenario.run.seed, BOOTSTRAP_STREAM))

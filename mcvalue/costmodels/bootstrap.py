@@ -1,6 +1,6 @@
 """Two-stage bootstrap of the costing methods' FTE figures: the data-only cost model.
 
-A costing method's FTE (see :mod:`mcvalue.paper`) is
+A costing method's FTE (see :mod:`mcvalue.vocab.paper`) is
 
     contributors:  sum over repos of (mean over the repo's periods of active contributors)
     commits/lines: sum over repos of (mean over the repo's periods of total units)
@@ -36,7 +36,7 @@ import numpy as np
 from mcvalue.costmodels.threshold import GRID, capped_fractions
 from mcvalue.data.tables import Sample
 from mcvalue.errors import DataError
-from mcvalue.paper import METHODS, REFERENCE_REPOS
+from mcvalue.vocab.paper import METHODS, REFERENCE_REPOS
 
 #: Per-period columns used, in this order, as the last axis of ``PeriodArrays.units``.
 UNIT_COLUMNS: tuple[str, ...] = ("contributors", "commits", "lines")

@@ -13,7 +13,7 @@ and the sha256 of every array file, and ``entry.seal`` holds the HMAC of ``entry
 bytes under the cache's secret key (:mod:`mcvalue.costmodels.seal`), so every file of an
 entry is covered and a consistent forgery of ``entry.json`` and its hashes does not
 verify. Each file is read once, bounded in size and only if it is a regular file
-(:func:`mcvalue.fileio.read_regular`: a FIFO or a device is refused, not waited on), and
+(:func:`mcvalue.io.files.read_regular`: a FIFO or a device is refused, not waited on), and
 the bytes that were verified are the bytes parsed. The FTE must be a
 ``(m, POOL_WIDTH)`` array whose every column is finite and positive or all NaN (a method the
 sample cannot price; the FTE by year of a stock, if any, likewise ``(m, Y, POOL_WIDTH)``).
@@ -44,8 +44,8 @@ from mcvalue.config import cache_dir
 from mcvalue.costmodels import seal
 from mcvalue.costmodels.side import CostSide
 from mcvalue.costmodels.threshold import POOL_WIDTH, TABLE1_COLUMNS
-from mcvalue.fileio import FileRefused, read_regular
-from mcvalue.jsonio import to_jsonable
+from mcvalue.io.files import FileRefused, read_regular
+from mcvalue.io.jsontext import to_jsonable
 
 if TYPE_CHECKING:
     from mcvalue.priors.spec import CleaningOptions

@@ -1,7 +1,7 @@
 """Where the reference repositories' windows come from: a choice (``[cost] references``, ``--references``).
 
 The commits and lines methods turn units into FTE by the mean units per contributor-period
-of a reference repository (:data:`mcvalue.paper.REFERENCE_REPOS`: pytorch/pytorch for the
+of a reference repository (:data:`mcvalue.vocab.paper.REFERENCE_REPOS`: pytorch/pytorch for the
 ``*_pytorch`` methods, tensorflow/tensorflow for the ``*_tensorflow`` ones). Those
 contributor-periods may come from
 
@@ -81,7 +81,7 @@ def reference_units(sample: Sample) -> dict[str, int]:
     A reference-only unit of the repository takes precedence over the sample's own windows
     of it; 0 when the sample has neither.
     """
-    from mcvalue.paper import REFERENCE_REPOS
+    from mcvalue.vocab.paper import REFERENCE_REPOS
 
     people = sample.contributions
     if "sync" in people.columns:
@@ -106,13 +106,13 @@ def reference_rows(people: Any, repo: str) -> Any:
 def attach_references(sample: Sample, references: Sample) -> Sample:
     """Return ``sample`` with the reference repositories of ``references`` added as reference-only units.
 
-    Only the windows of :data:`mcvalue.paper.REFERENCE_REPOS` are taken; their tool becomes
+    Only the windows of :data:`mcvalue.vocab.paper.REFERENCE_REPOS` are taken; their tool becomes
     :data:`REFERENCE_TOOL` and their periods are marked in :data:`REFERENCE_COLUMN`. Columns
     the sample lacks are dropped, columns the references lack are zero (sync units) or False.
     """
     import pandas as pd
 
-    from mcvalue.paper import REFERENCE_REPOS
+    from mcvalue.vocab.paper import REFERENCE_REPOS
 
     repos = set(REFERENCE_REPOS.values())
     periods = references.periods[references.periods["repo"].isin(repos)].assign(tool=REFERENCE_TOOL)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mcvalue.config import cache_dir
-from mcvalue.fileio import read_regular
+from mcvalue.io.files import read_regular
 
 KEY_FILE = "cache.key"
 _KEY_HEX = 64

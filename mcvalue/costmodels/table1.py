@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mcvalue.errors import DataError
-from mcvalue.paper import METHODS, PAPER_SALARY_USD, PERIODS_PER_YEAR, REFERENCE_REPOS, CostingMethod
+from mcvalue.vocab.paper import METHODS, PAPER_SALARY_USD, PERIODS_PER_YEAR, REFERENCE_REPOS, CostingMethod
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -180,7 +180,7 @@ def record_rows_published() -> list[dict[str, Any]]:
 
 
 def paper_fte() -> np.ndarray:
-    """Return the five methods' published FTE-years, in :data:`mcvalue.paper.METHOD_KEYS` order."""
+    """Return the five methods' published FTE-years, in :data:`mcvalue.vocab.paper.METHOD_KEYS` order."""
     return np.array([m.paper_fte for m in METHODS], dtype=float)
 
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
+from mcvalue.vocab.paper import METHOD_KEYS, THRESHOLD_KEY
 
 #: The prior quantity: the threshold per six months (the unit of Robles et al. and git2effort).
 QUANTITY = "cost.activity_threshold"

@@ -206,7 +206,7 @@ def topcut_correction(
     ``scrape_sample`` False: the sample was read from git (no cut: its factor is 1), only
     the references are the scrape's.
     """
-    from mcvalue.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS
+    from mcvalue.vocab.paper import METHOD_KEYS, METHODS, REFERENCE_REPOS
 
     rng = np.random.default_rng(seed)
     table = repo_table()

@@ -13,7 +13,7 @@ import pandas as pd
 from mcvalue.data.clean import duplicate_repos, is_team, kind_series, overlapping_pairs
 from mcvalue.data.fetch import FLAT_FILE, RAW_FILE, locate, provenance
 from mcvalue.data.parse import read_flat_contributions, read_raw
-from mcvalue.paper import REFERENCE_REPOS
+from mcvalue.vocab.paper import REFERENCE_REPOS
 
 FINDINGS = ("truncated_numbers", "bots", "team_accounts", "duplicate_repos", "overlapping_windows", "empty_periods",
             "empty_tools", "heaviest")
@@ -179,7 +179,7 @@ def heaviest(contributions: pd.DataFrame, top: int, extra_bots: tuple[str, ...] 
     Each case carries its share of all lines and of its repo's lines: a row holding most
     of its repo's lines decides that repo's mean lines per contributor-period, which is
     Table 1's reference mean when the repo is a reference (``references``: one case per
-    reference repo in :data:`mcvalue.paper.REFERENCE_REPOS`, if sampled, among the people's
+    reference repo in :data:`mcvalue.vocab.paper.REFERENCE_REPOS`, if sampled, among the people's
     rows: clean mode keeps sync and automation accounts out of the reference mean).
     """
     total = contributions["lines"].sum()

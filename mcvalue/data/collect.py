@@ -45,7 +45,7 @@ from mcvalue.data.repos import RepoSpec, merge_duplicates, repo_spec
 from mcvalue.data.resume_cache import CACHE_DIR, entry_path, prepare_out, read_entry
 from mcvalue.data.windows import Design, Window, check_shallow_since, check_windows, window_of
 from mcvalue.errors import DataError, McValueError
-from mcvalue.fileio import write_atomic
+from mcvalue.io.files import write_atomic
 from mcvalue.tasks import check_workers, run_tasks
 
 DEFAULT_PER_REPO = 5

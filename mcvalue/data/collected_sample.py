@@ -19,7 +19,7 @@ from mcvalue.data.manifest import CONTRIBUTIONS_FILE, MANIFEST_FILE, MAX_MANIFES
 from mcvalue.data.tables import CleaningOptions, Mode, Sample
 from mcvalue.data.windows import EARLIEST_DAY, ISO_DAY, WINDOW_DAYS, today
 from mcvalue.errors import DataError
-from mcvalue.fileio import read_bounded
+from mcvalue.io.files import read_bounded
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -18,7 +18,7 @@ from mcvalue.data import gitlog
 from mcvalue.data.repos import is_slug
 from mcvalue.data.windows import WINDOW_DAYS, window_of
 from mcvalue.errors import DataError, McValueError
-from mcvalue.fileio import read_bounded
+from mcvalue.io.files import read_bounded
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mcvalue.errors import DataError
-from mcvalue.fileio import read_bounded
+from mcvalue.io.files import read_bounded
 
 #: The largest repository list or windows file read.
 MAX_LIST_BYTES = 64 * 2**20

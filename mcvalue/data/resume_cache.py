@@ -15,7 +15,7 @@ from typing import Any
 from mcvalue.data.manifest import MANIFEST_FILE, Manifest, repository_problem
 from mcvalue.data.repos import RepoSpec
 from mcvalue.errors import DataError, McValueError
-from mcvalue.fileio import read_bounded, write_atomic
+from mcvalue.io.files import read_bounded, write_atomic
 
 #: A file in ``OUT/.repos`` that says mcvalue made the directory (an interrupted collection).
 CACHE_MARKER = "MCVALUE_RESUME_CACHE"

@@ -20,7 +20,7 @@ import numpy as np
 
 from mcvalue.data.repos import MAX_LIST_BYTES, RepoSpec, is_slug, repo_spec
 from mcvalue.errors import DataError, McValueError
-from mcvalue.fileio import read_bounded
+from mcvalue.io.files import read_bounded
 
 #: Days from a window's start to its end (the scrape's ``to`` minus ``from``).
 WINDOW_DAYS = 14

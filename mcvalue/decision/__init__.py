@@ -29,7 +29,7 @@ from mcvalue.decision.sobol import Sobol, SobolIndices, sobol
 from mcvalue.decision.tornado import Tornado, TornadoBar, tornado
 from mcvalue.decision.voi import ValueOfInformation, value_of_information
 
-#: Imported on first use: the whole analysis of a run (it loads :mod:`mcvalue.mcse` and the simulation engine).
+#: Imported on first use: the whole analysis of a run (it loads :mod:`mcvalue.engine.mcse` and the simulation engine).
 _LAZY = {"Decision", "decide"}
 
 __all__ = [  # noqa: RUF022 - grouped as the table above

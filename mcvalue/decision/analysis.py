@@ -1,7 +1,7 @@
 """The decision analysis of one run: every method of :mod:`mcvalue.decision` on the run's own draws.
 
 :func:`decide` calls each method once, with the model callable of the run
-(:func:`mcvalue.simulate.model_of`), its draws and its priors, and returns a
+(:func:`mcvalue.engine.simulate.model_of`), its draws and its priors, and returns a
 :class:`Decision`. Nothing is refitted: the cost model's FTE pool is reused as drawn.
 
 Under ``[cost] basis = "stock"`` the FTE input of each draw is its row's trajectory (FTE in
@@ -26,15 +26,15 @@ from mcvalue.decision.exceedance import Exceedance, default_thresholds, exceedan
 from mcvalue.decision.sobol import Sobol, sobol
 from mcvalue.decision.tornado import Tornado, tornado
 from mcvalue.decision.voi import ValueOfInformation, one_blas_thread, value_of_information
-from mcvalue.mcse import simulation_batches
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.engine.mcse import simulation_batches
 from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
+from mcvalue.vocab.paper import METHOD_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from mcvalue.engine.simulate import Model, Simulation
     from mcvalue.priors.spec import Scenario
-    from mcvalue.simulate import Model, Simulation
 
 #: Thresholds of the break-even table and of the value of information, before the user's.
 BREAK_EVEN_THRESHOLDS = (1.0, 100.0)
@@ -109,8 +109,8 @@ def conditioning_note(correlated: Sequence[str]) -> str:
 
 
 def input_labels() -> dict[str, str]:
-    """Display names of the grouped inputs (:mod:`mcvalue.display`; the others are named by their prior key)."""
-    from mcvalue.display import display_name
+    """Display names of the grouped inputs (:mod:`mcvalue.vocab.display`; the others are named by their prior key)."""
+    from mcvalue.vocab.display import display_name
 
     return {name: display_name(name) for name in (FTE_INPUT, METHOD_INPUT, BENEFIT_METHOD_INPUT)}
 
@@ -140,7 +140,7 @@ def decide(
     scenario : Scenario
         The scenario run (priors, correlations).
     model : Model
-        The run's model callable (:func:`mcvalue.simulate.model_of`): its FTE pool feeds the
+        The run's model callable (:func:`mcvalue.engine.simulate.model_of`): its FTE pool feeds the
         tornado's FTE bar and the Sobol design, its method weights the Sobol design.
     simulation : Simulation
         The run's draws.
@@ -187,7 +187,7 @@ def _decide(
         benefit=sim.benefit,
         cost_by_method=sim.cost_by_method,
     )
-    batches = simulation_batches(sim)  # MCSEs count the FTE pool (mcvalue.mcse)
+    batches = simulation_batches(sim)  # MCSEs count the FTE pool (mcvalue.engine.mcse)
     curves = exceedance(bcr, default_thresholds(extra), method_index=sim.method_index, method_keys=METHOD_KEYS, batches=batches)
     be = break_even(conditional, priors, _thresholds(BREAK_EVEN_THRESHOLDS, extra))
     bars = tornado(conditional, priors, bcr, swing, fte_pool=model.pool, method_keys=used, labels=input_labels(), benefit_keys=benefit_used)
@@ -221,8 +221,8 @@ def _decide(
 
 
 def _display_names(scenario: Scenario) -> dict[str, str]:
-    """Return every input's one display name (:mod:`mcvalue.display`), as the report's tables show it."""
-    from mcvalue.display import display_names
+    """Return every input's one display name (:mod:`mcvalue.vocab.display`), as the report's tables show it."""
+    from mcvalue.vocab.display import display_names
 
     return display_names(scenario)
 

@@ -12,20 +12,20 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from mcvalue.display import FTE_INPUT as FTE_INPUT  # the registry of display names owns the grouped inputs
-from mcvalue.display import METHOD_INPUT as METHOD_INPUT
-from mcvalue.jsonio import SUMMARY_DIGITS, to_jsonable
+from mcvalue.io.jsontext import SUMMARY_DIGITS, to_jsonable
 from mcvalue.priors.settings import BENEFIT_METHOD_INPUT as BENEFIT_METHOD_INPUT
+from mcvalue.vocab.display import FTE_INPUT as FTE_INPUT  # the registry of display names owns the grouped inputs
+from mcvalue.vocab.display import METHOD_INPUT as METHOD_INPUT
 
 DEFAULT_THRESHOLDS = (1.0, 100.0)
 DEFAULT_SWING = (0.10, 0.90)
 #: Break-even search range: the prior's [p0.1, p99.9].
 BREAK_EVEN_TAIL = 0.001
-#: Significant figures of Monte Carlo standard errors in summary.json (as ``summarise.MCSE_DIGITS``).
+#: Significant figures of Monte Carlo standard errors in summary.json (as ``mcvalue.engine.statistics.MCSE_DIGITS``).
 MCSE_DIGITS = 3
 
 #: ``model(inputs, fte, method_index)`` -> BCR per draw, or an object with ``.bcr``
-#: (:class:`mcvalue.simulate.Model` qualifies).
+#: (:class:`mcvalue.engine.simulate.Model` qualifies).
 ModelCallable = Callable[[dict[str, np.ndarray], np.ndarray, np.ndarray], Any]
 #: ``conditional_bcr(name, value)`` -> BCR draws with input ``name`` fixed at ``value``
 #: (:mod:`mcvalue.decision.conditional`).

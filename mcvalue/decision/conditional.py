@@ -74,7 +74,7 @@ class ConditionalRuns:
     ----------
     model : callable
         ``model(inputs, fte, method_index)`` -> BCR or an object with ``.bcr``
-        (:class:`mcvalue.simulate.Model`; its ``refte_inputs`` and ``fte_of_rows`` are used
+        (:class:`mcvalue.engine.simulate.Model`; its ``refte_inputs`` and ``fte_of_rows`` are used
         when it has them).
     inputs : mapping of str to numpy.ndarray
         Each prior quantity's draws (length n).

@@ -2,7 +2,7 @@ r"""Exceedance: P(BCR > k) on a grid of thresholds, for the mixture and each cos
 
 All thresholds and methods at once: each draw is binned once by the thresholds it exceeds
 (``searchsorted``), and the counts per (batch, method, bin) give every proportion and
-every Monte Carlo standard error (:mod:`mcvalue.mcse`'s batch-means estimator, or the
+every Monte Carlo standard error (:mod:`mcvalue.engine.mcse`'s batch-means estimator, or the
 iid one) without a pass over the draws per threshold.
 """
 
@@ -104,8 +104,8 @@ def exceedance(
     per-draw value :math:`z_i = g_i (1[\mathrm{BCR}_i > k] - \hat p_{k,m}) / \bar g` (delta
     method); for iid draws it equals :math:`\sqrt{p(1-p)/n_m}`.
 
-    MCSEs are :func:`mcvalue.mcse.mcse_of_mean` of those per-draw values: over ``batches``
-    (the batch of each draw, :func:`mcvalue.mcse.simulation_batches`, which counts the FTE
+    MCSEs are :func:`mcvalue.engine.mcse.mcse_of_mean` of those per-draw values: over ``batches``
+    (the batch of each draw, :func:`mcvalue.engine.mcse.simulation_batches`, which counts the FTE
     pool) or, without, sd / sqrt(n) of independent draws. A curve at 0 or 1 has MCSE 0.
 
     Parameters
@@ -118,7 +118,7 @@ def exceedance(
         Index into ``method_keys`` of each draw's costing method; adds a curve per method
         drawn at least once.
     method_keys : sequence of str
-        Method names (``mcvalue.paper.METHOD_KEYS``).
+        Method names (``mcvalue.vocab.paper.METHOD_KEYS``).
     batches : numpy.ndarray, optional
         Batch label (non-negative int) of each draw.
 

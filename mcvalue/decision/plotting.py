@@ -15,8 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mcvalue.decision.common import MIXTURE
-from mcvalue.display import BAND_COLOUR, OURS_COLOUR, PAPER_COLOUR, method_colour, method_name
 from mcvalue.fmt import literal
+from mcvalue.vocab.display import BAND_COLOUR, OURS_COLOUR, PAPER_COLOUR, method_colour, method_name
 
 if TYPE_CHECKING:
     from mcvalue.decision.exceedance import Exceedance

@@ -173,7 +173,7 @@ def sobol(
     ----------
     model : callable
         ``model(inputs, fte_rows, method_index)`` -> BCR, or an object with ``.bcr``
-        (:class:`mcvalue.simulate.Model`).
+        (:class:`mcvalue.engine.simulate.Model`).
     priors : mapping of str to Distribution
         Every prior quantity the model reads (anything with ``ppf``).
     fte_pool : numpy.ndarray

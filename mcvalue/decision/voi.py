@@ -257,7 +257,7 @@ def value_of_information(
     subsample : int or None
         Draws the EVPPI regressions use (the first ones); None: all.
     evpi_batches : numpy.ndarray, optional
-        Batch label of each draw for the EVPI's MCSE (:func:`mcvalue.mcse.simulation_batches`);
+        Batch label of each draw for the EVPI's MCSE (:func:`mcvalue.engine.mcse.simulation_batches`);
         None: independent draws.
 
     Returns
@@ -297,7 +297,7 @@ def _value_of_information(
     evpi_batches: np.ndarray | None,
 ) -> ValueOfInformation:
     """Do the work of :func:`value_of_information` (same arguments)."""
-    from mcvalue.mcse import mcse_of_mean
+    from mcvalue.engine.mcse import mcse_of_mean
 
     y_all = np.column_stack([np.asarray(benefit, dtype=float), np.asarray(cost, dtype=float)])
     n_all = y_all.shape[0]

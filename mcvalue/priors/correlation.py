@@ -2,7 +2,7 @@
 
 One implementation for both places that need it: validation of a prior file
 (:mod:`mcvalue.priors.sections`, which names the offending pair) and the engine
-(:func:`mcvalue.simulate.impose_rank_correlation`, which refuses unvalidated input).
+(:func:`mcvalue.engine.draws.impose_rank_correlation`, which refuses unvalidated input).
 
 A target of rank (Spearman) correlations R is feasible when R is positive definite *and*
 so is the Pearson matrix of the normal scores Iman-Conover builds, 2 sin(pi R / 6): the

@@ -13,12 +13,12 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.base import Loc, Table, suggest
 from mcvalue.priors.families.law import INTERVAL_LEVELS
 from mcvalue.priors.families.registry import DIST_MODELS
 from mcvalue.priors.sections import PriorFile
 from mcvalue.priors.settings import BASES, COST_MODELS, MODES, QUANTITIES
+from mcvalue.vocab.paper import METHOD_KEYS
 
 
 def _model_of(annotation: Any) -> Any:

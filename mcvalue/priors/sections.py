@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from pydantic import AfterValidator, Field, create_model, model_validator
 
-from mcvalue.paper import METHOD_KEYS, THRESHOLD_KEY
 from mcvalue.priors.base import WEIGHT_TOLERANCE, Strict, fail, suggest
 from mcvalue.priors.correlation import conflict_message, first_conflict
 from mcvalue.priors.domains import COVERAGE, FRACTION, HEADCOUNT, MONEY, RATIO, THRESHOLD, in_domain
@@ -29,6 +28,7 @@ from mcvalue.priors.settings import (
     Mode,
     target_year_problem,
 )
+from mcvalue.vocab.paper import METHOD_KEYS, THRESHOLD_KEY
 
 
 class _WeightsBase(Strict):

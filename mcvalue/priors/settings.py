@@ -16,7 +16,7 @@ Quantity names are dotted keys of the prior file:
     benefit.attribution_share      algorithms' slice of AI value (70-20-10 rule: 0.1)
     benefit.mloss_share            MLOSS share of the algorithms slice (paper: 1)
 
-plus ``cost.method_weights``: weights over :data:`mcvalue.paper.METHOD_KEYS`, and
+plus ``cost.method_weights``: weights over :data:`mcvalue.vocab.paper.METHOD_KEYS`, and
 ``benefit.method_weights``: weights over the benefit methods :data:`BENEFIT_METHOD_KEYS`,
 whose own quantities (:data:`BENEFIT_METHOD_QUANTITIES`) are drawn when a file gives them. Under
 ``[cost] basis = "stock"`` (see :data:`BASES`) two more are drawn:
@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mcvalue.config import DEFAULT_SEED
-from mcvalue.display import BENEFIT_METHOD_INPUT as BENEFIT_METHOD_INPUT  # the benefit-method choice as an input (its index into BENEFIT_METHOD_KEYS)
+from mcvalue.vocab.display import BENEFIT_METHOD_INPUT as BENEFIT_METHOD_INPUT  # the benefit-method choice as an input (its index into BENEFIT_METHOD_KEYS)
 
 #: Which sample a scenario uses; defined here (not in :mod:`mcvalue.data`) because the
 #: flow is priors -> scenario -> data: the data layer reads these, priors never import it.

@@ -129,7 +129,7 @@ class Scenario:
         if name in self.labels:
             return self.labels[name]
         if name.startswith("fte."):
-            from mcvalue.display import fte_name
+            from mcvalue.vocab.display import fte_name
 
             return fte_name(name[4:])
         return name.rsplit(".", 1)[-1].replace("_", " ")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mcvalue.result import RunResult
+    from mcvalue.runs.result import RunResult
 
 
 def write_report(result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None, save_draws: bool = False) -> Path:

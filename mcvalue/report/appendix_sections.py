@@ -12,9 +12,9 @@ from typing import Any
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS
 from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
 from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
-from mcvalue.display import unit
 from mcvalue.fmt import count, plain, prob, quantity, ratio
 from mcvalue.report.escaping import Labels, code_span, escaped, input_label, readable
+from mcvalue.vocab.display import unit
 
 
 def input_rows(summary: dict[str, Any], labels: Labels) -> list[str]:

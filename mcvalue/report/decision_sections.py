@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcvalue.display import method_name, unit
 from mcvalue.fmt import count, prob, quantity, ratio, usd
 from mcvalue.report.escaping import Labels, escaped, input_label
+from mcvalue.vocab.display import method_name, unit
 
 
 def _value(name: str, value: float | str | list[float] | None) -> str:
@@ -22,7 +22,7 @@ def _value(name: str, value: float | str | list[float] | None) -> str:
     """
     if isinstance(value, list):
         from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, TABLE1_COLUMNS
-        from mcvalue.paper import TABLE1_KEYS, THRESHOLD_KEY
+        from mcvalue.vocab.paper import TABLE1_KEYS, THRESHOLD_KEY
 
         named = [f"{method_name(key)} {count(v)}" for key, v in zip(TABLE1_KEYS, value[:TABLE1_COLUMNS], strict=False)]
         curve = value[TABLE1_COLUMNS:]
@@ -164,7 +164,7 @@ def _sobol_rows(summary: dict[str, Any], labels: Labels, figures: bool = True) -
 
 def _method_spread_and_worth(summary: dict[str, Any], labels: Labels, at_k: dict[str, Any] | None) -> str:
     """Return " In this run, ..." giving the costing method's Sobol rank and its EVPPI at the paper's threshold (empty if either is missing)."""
-    from mcvalue.display import METHOD_INPUT
+    from mcvalue.vocab.display import METHOD_INPUT
 
     log_rows: list[dict[str, Any]] = next((e["indices"] for e in summary["sensitivity"]["sobol"] if e["output"] == "log_bcr"), [])
     ranked = sorted(log_rows, key=lambda r: -r["total"])

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from mcvalue.display import display_name
 from mcvalue.fmt import plain, printable
+from mcvalue.vocab.display import display_name
 
 #: Input key -> the name tables show (a prior's ``label``); keys missing from it show as they are.
 Labels = Mapping[str, str]
@@ -49,7 +49,7 @@ def code_span(value: object) -> str:
 
 
 def input_label(labels: Labels, name: str, default: str | None = None) -> str:
-    """Return the escaped label of input ``name`` (``default``, else its display name, :func:`mcvalue.display.display_name`, when it has none)."""
+    """Return the escaped label of input ``name`` (``default``, else its display name, :func:`mcvalue.vocab.display.display_name`, when it has none)."""
     return escaped(labels.get(name, display_name(name) if default is None else default))
 
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, BinaryIO
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from mcvalue.comparison import Comparison
     from mcvalue.priors.spec import Scenario
-    from mcvalue.result import RunResult
+    from mcvalue.runs.comparison import Comparison
+    from mcvalue.runs.result import RunResult
 
 
 def figure_makers(result: RunResult) -> dict[str, Callable[[], Axes]]:
@@ -162,7 +162,7 @@ def write_comparison_plot(comparison: Comparison, path: Path | str) -> Path:
     >>> mcvalue.write_comparison_plot(mcvalue.compare("reference", "paper"), "compare.png")  # doctest: +SKIP
     PosixPath('compare.png')
     """
-    from mcvalue.plots import exceedance_overlay
+    from mcvalue.plots.charts import exceedance_overlay
 
     path = _plot_target(path)
     save_png(exceedance_overlay(dict(zip(comparison.runs, comparison.exceedance, strict=True))), path)
@@ -185,7 +185,7 @@ def write_prior_plot(scenario: Scenario, path: Path | str) -> Path:
     >>> mcvalue.write_prior_plot(mcvalue.load_scenario("default"), "priors.png")  # doctest: +SKIP
     PosixPath('priors.png')
     """
-    from mcvalue.plots import prior_densities
+    from mcvalue.plots.charts import prior_densities
 
     path = _plot_target(path)
     save_png(prior_densities(scenario), path)

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 
 def labels_for(scenario: Scenario, summary: dict[str, Any]) -> dict[str, str]:
-    """Return the display name of every prior quantity, grouped input and input of ``summary["inputs"]`` (:mod:`mcvalue.display`)."""
-    from mcvalue.display import display_names
+    """Return the display name of every prior quantity, grouped input and input of ``summary["inputs"]`` (:mod:`mcvalue.vocab.display`)."""
+    from mcvalue.vocab.display import display_names
 
     return display_names(scenario, summary["inputs"])
 

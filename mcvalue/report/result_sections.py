@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from mcvalue.costmodels.pymc.diagnostics import convergence_failure
-from mcvalue.display import METHOD_COLOUR_NAMES, method_name
 from mcvalue.fmt import count, interval, prob, ratio, usd
-from mcvalue.paper import PAPER_BENEFIT_USD
 from mcvalue.report.escaping import code_span, escaped
+from mcvalue.vocab.display import METHOD_COLOUR_NAMES, method_name
+from mcvalue.vocab.paper import PAPER_BENEFIT_USD
 
 
 def headline(summary: dict[str, Any]) -> str:
@@ -116,7 +116,7 @@ def benefit_method_rows(summary: dict[str, Any]) -> list[str]:
 def threshold_rows(summary: dict[str, Any]) -> list[str]:
     """Return the paragraph on the activity-threshold method (none when the run could not price it)."""
     from mcvalue.costmodels.threshold import QUANTITY
-    from mcvalue.paper import THRESHOLD_KEY
+    from mcvalue.vocab.paper import THRESHOLD_KEY
 
     if THRESHOLD_KEY not in summary["methods"]:
         return []

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from mcvalue.errors import McValueError, RunExistsError
-from mcvalue.fileio import FileRefused, read_regular
-from mcvalue.jsonio import dumps
+from mcvalue.io.files import FileRefused, read_regular
+from mcvalue.io.jsontext import dumps
 
 if TYPE_CHECKING:
-    from mcvalue.result import RunResult
+    from mcvalue.runs.result import RunResult
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: Longest run name accepted (file systems allow 255 bytes; the staging name adds ~20).

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from mcvalue.calibration import CalibrationResult
-    from mcvalue.comparison import Comparison
     from mcvalue.priors.spec import Scenario
+    from mcvalue.runs.comparison import Comparison
 
 
 def headline(summary: dict[str, Any]) -> str:
@@ -206,7 +206,7 @@ def render_comparison(comparison: Comparison) -> str:
 
 
 def input_names(scenario: Scenario, summary: dict[str, Any]) -> dict[str, str]:
-    """Return the display name of every input of a run (:func:`mcvalue.display.display_names`), as the report shows them."""
+    """Return the display name of every input of a run (:func:`mcvalue.vocab.display.display_names`), as the report shows them."""
     from mcvalue.report.markdown import labels_for
 
     return labels_for(scenario, summary)

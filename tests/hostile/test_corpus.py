@@ -22,7 +22,7 @@ from trace_helpers import iid_trace
 
 import mcvalue
 import mcvalue.costmodels.pymc.fit as fit
-from mcvalue.simulate import bytes_per_draw, check_memory
+from mcvalue.engine.memory import bytes_per_draw, check_memory
 
 RAW = "scraped_contributor_information_for_repos.csv"
 FAST = ("--cost-model", "table1", "--draws", "2000", "--quiet")
@@ -427,8 +427,8 @@ def test_unwritable_cost_side_cache_runs_without_it(where, real_data_dir, tmp_pa
 def test_non_finite_draws_are_refused_naming_the_quantity():
     """A zero in the FTE pool makes cost 0 and BCR infinite; a NaN input names its prior."""
     from mcvalue.costmodels.threshold import POOL_WIDTH
+    from mcvalue.engine.simulate import check_finite, simulate
     from mcvalue.errors import PriorFileError
-    from mcvalue.simulate import check_finite, simulate
 
     scenario = mcvalue.load_scenario("default")
     fte = np.full((10, POOL_WIDTH), 500.0)  # every method's FTE 500, the threshold curve flat

@@ -70,7 +70,7 @@ from mcvalue.costmodels.pymc.model import (
 )
 from mcvalue.costmodels.pymc.ppc import PosteriorPredictive, posterior_predictive
 from mcvalue.errors import ConvergenceError
-from mcvalue.fileio import read_regular
+from mcvalue.io.files import read_regular
 
 if TYPE_CHECKING:
     from xarray import DataTree

@@ -147,9 +147,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcvalue.errors import DataError
-from mcvalue.paper import METHODS, REFERENCE_REPOS
 from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
 from mcvalue.priors.settings import DEFAULT_TARGET_YEAR
+from mcvalue.vocab.paper import METHODS, REFERENCE_REPOS
 
 if TYPE_CHECKING:
     import pandas as pd

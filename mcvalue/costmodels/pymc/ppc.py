@@ -20,7 +20,7 @@ replicate against the observed one. Replicates draw new window effects, so a ref
 repo whose windows differ more than the model allows, or a single row that swings its
 mean, shows as an extreme p-value here (:func:`table1_misfits`).
 
-Statistics only: :func:`mcvalue.plots.ppc_ecdf` draws the replicates held here.
+Statistics only: :func:`mcvalue.plots.charts.ppc_ecdf` draws the replicates held here.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 
 from mcvalue.costmodels.pymc.model import ModelData, simulate_data
 from mcvalue.fmt import ratio
-from mcvalue.paper import METHODS, REFERENCE_REPOS, TABLE1_KEYS
+from mcvalue.vocab.paper import METHODS, REFERENCE_REPOS, TABLE1_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -16,7 +16,7 @@ import numpy as np
 
 from mcvalue.costmodels import BOOTSTRAP_REPLICATES
 from mcvalue.costmodels.pymc.model import AVERAGE, HYPERPARAMETERS, estimand
-from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY
+from mcvalue.vocab.paper import METHOD_KEYS, METHODS_BY_KEY
 
 if TYPE_CHECKING:
     from mcvalue.costmodels.pymc.fit import FitResult

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from mcvalue.paper import METHOD_KEYS
+from mcvalue.vocab.paper import METHOD_KEYS
 
 if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
@@ -33,7 +33,7 @@ BENEFIT_METHOD_NAME = "Benefit method"
 #: The display name of the FTE draws (full-time-equivalent engineers, every method's at once).
 FTE_NAME = "FTE (full-time engineers)"
 
-#: One colour per costing method, in :data:`mcvalue.paper.METHOD_KEYS` order: Okabe & Ito's
+#: One colour per costing method, in :data:`mcvalue.vocab.paper.METHOD_KEYS` order: Okabe & Ito's
 #: palette (Color Universal Design, 2008) without black (our medians) and vermillion (too near
 #: the paper's red); distinguishable under the common colour-vision deficiencies.
 METHOD_COLOURS: dict[str, str] = dict(zip(METHOD_KEYS, ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#f0e442"), strict=True))

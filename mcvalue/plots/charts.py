@@ -1,9 +1,8 @@
-"""Figures of a run: Axes in, Axes out; no file writing.
+"""The figures' drawing functions: tidy tables or arrays in, matplotlib Axes out, no file writing.
 
-The ``plot_*`` functions of the public API take a :class:`mcvalue.RunResult` (and
-optionally an Axes) and return the Axes they drew on; each draws through a lower-level
-function taking a tidy table or arrays, which notebooks can call with their own tables.
-Only :mod:`mcvalue.report` saves figures.
+Each takes a table or arrays (and an optional Axes) and returns the Axes it drew on, so
+notebooks can call them with their own tables; the ``plot_*`` functions of
+:mod:`mcvalue.plots` feed them a run's. Only :mod:`mcvalue.report` saves figures.
 
 Figures are built with matplotlib's object API (``matplotlib.figure.Figure``), which
 needs no pyplot state and no backend switch; nothing here touches global rcParams.
@@ -13,19 +12,18 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from mcvalue.display import BAND_COLOUR, OURS_COLOUR, PAPER_COLOUR, display_names, method_colour, method_name
 from mcvalue.fmt import literal, prob, ratio, usd
-from mcvalue.paper import METHOD_KEYS, METHODS_BY_KEY, PAPER_BCR, PAPER_BENEFIT_CHAIN, PAPER_BENEFIT_USD
+from mcvalue.vocab.display import BAND_COLOUR, OURS_COLOUR, PAPER_COLOUR, method_colour, method_name
+from mcvalue.vocab.paper import METHOD_KEYS, PAPER_BCR, PAPER_BENEFIT_USD
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-    from mcvalue.result import RunResult
 
 _PAPER_COLOUR = PAPER_COLOUR
 _OURS_COLOUR = OURS_COLOUR
@@ -41,7 +39,7 @@ def new_axes(width: float = 7.0, height: float = 4.0) -> Axes:
     return fig.add_subplot()
 
 
-def _log_axis(ax: Axes, money: bool = False, low: float | None = None, high: float | None = None) -> None:
+def log_axis(ax: Axes, money: bool = False, low: float | None = None, high: float | None = None) -> None:
     """Log x axis with plain-number (or USD) labels: 1-2-3-5 steps within 1.5 decades, 1-2-5 within 2.5, else powers of 10.
 
     ``low``/``high`` (the data's range) set the limits with a margin; default: autoscale.
@@ -107,7 +105,7 @@ def bcr_distribution(
     ax.axvline(median, color=_OURS_COLOUR, linestyle="--", label=f"median {ratio(median)}")
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.5, label="1:1 (benefit = cost)")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=2, label=f"paper: {paper_bcr:g}:1")
-    _log_axis(ax)
+    log_axis(ax)
     draws = np.asarray(bcr, dtype=float)
     ax.set_xlabel("Benefit-cost ratio (USD of value per USD of cost, log scale)")
     ax.set_ylabel("Share of Monte Carlo draws")
@@ -132,7 +130,7 @@ def cost_forest(table: pd.DataFrame | Mapping[str, Any], ax: Axes | None = None)
     ax.plot(table["paper"], y, "D", color=_PAPER_COLOUR, label="paper (Table 1)")
     ax.set_yticks(y, [method_name(m) for m in table["method"]])
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
-    _log_axis(ax, money=True, low=float(np.nanmin(ends)), high=float(np.nanmax(ends)))
+    log_axis(ax, money=True, low=float(np.nanmin(ends)), high=float(np.nanmax(ends)))
     ax.set_xlabel("Cost per year = salary x FTE x coverage x FTE fraction (USD, log scale)")
     ax.set_title("Cost of MLOSS per year by costing method")
     _legend_below(ax)
@@ -155,7 +153,7 @@ def benefit_chain(table: pd.DataFrame | Mapping[str, Any], ax: Axes | None = Non
     ax.axvline(PAPER_BENEFIT_USD, color=_PAPER_COLOUR, linestyle=":", linewidth=1, label=f"paper's benefit {usd(PAPER_BENEFIT_USD)}")
     ax.set_yticks(y, [literal(step) for step in table["step"]])
     ends = np.concatenate([table["p5"], table["p95"], table["paper"]])
-    _log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
+    log_axis(ax, money=True, low=float(ends.min()), high=float(ends.max()))
     ax.set_xlabel("Value per year after this step (USD, log scale)")
     ax.set_title("Benefit chain: AI value x haircut x attribution x MLOSS share", fontsize="medium")
     _legend_below(ax)
@@ -179,7 +177,7 @@ def ppc_ecdf(
         _ecdf(ax, np.asarray(rep, dtype=float) + shift, color="tab:blue", alpha=0.15, lw=0.8)
     _ecdf(ax, np.asarray(observed, dtype=float) + shift, color="black", lw=1.8, label="observed")
     ax.plot([], [], color="tab:blue", alpha=0.6, label=f"replicated ({min(len(replicated), max_lines)} posterior draws)")
-    _log_axis(ax)  # plain-number labels: LogFormatter's 10^k would be mathtext, whose parser costs ~0.3 s to build
+    log_axis(ax)  # plain-number labels: LogFormatter's 10^k would be mathtext, whose parser costs ~0.3 s to build
     label = LABELS.get(quantity, quantity)
     ax.set_xlabel(label if shift == 0 else f"1 + {label} (log scale; 1 = none)")
     ax.set_ylabel("share of rows at or below x (ECDF)")
@@ -199,7 +197,7 @@ def _ecdf(ax: Axes, values: np.ndarray, **kwargs: Any) -> None:
         ax.step(x, np.cumsum(counts) / values.size, where="post", **kwargs)
 
 
-def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
+def exceedance_overlay(curves: dict[str, Sequence[dict[str, Any]]], ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
     """Overlay runs' BCR distributions as P(BCR > k) against k (log axis), 1:1 and the paper's 100:1 marked.
 
     ``curves`` maps a run's label to its ``bcr.exceedance`` rows (``k``, ``p``) from summary.json.
@@ -214,7 +212,7 @@ def exceedance_overlay(curves: dict[str, Sequence[dict]], ax: Axes | None = None
         ax.plot(k, [row["p"] for row in rows], linewidth=2, label=literal(shown))
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1.2, label="1:1 (benefit = cost)")
     ax.axvline(paper_bcr, color=_PAPER_COLOUR, linestyle="--", linewidth=1.2, label=f"paper: {paper_bcr:g}:1")
-    _log_axis(ax, low=min(ks), high=max(ks))
+    log_axis(ax, low=min(ks), high=max(ks))
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("benefit-cost ratio k (log scale)")
     ax.set_ylabel("P(BCR > k)")
@@ -275,194 +273,6 @@ def prior_densities(scenario: Any) -> Axes:
         prior_density(scenario.quantities[name], name, scenario.label(name), ax=ax)
     for ax in axes[len(names):]:
         ax.set_visible(False)
-    return axes[0]
+    return cast("Axes", axes[0])  # matplotlib is untyped here: subplots() is Any
 
 
-def interval_columns(blocks: dict[str, dict], paper: dict[str, float]) -> dict[str, Any]:
-    """Return the columns of :func:`interval_table` as arrays (what :func:`cost_forest` reads; no pandas needed)."""
-    rows = [
-        (row, s["median"], s["intervals"]["90"][0], s["intervals"]["50"][0], s["intervals"]["50"][1], s["intervals"]["90"][1], paper[row])
-        for row, s in blocks.items()
-    ]
-    names = ("median", "p5", "p25", "p75", "p95", "paper")
-    return {"method": [r[0] for r in rows], **{name: np.array([r[i] for r in rows], dtype=float) for i, name in enumerate(names, 1)}}
-
-
-def interval_table(blocks: dict[str, dict], paper: dict[str, float]) -> pd.DataFrame:
-    """Return a forest-plot table from summary blocks: median, 50% and 90% ends, paper point."""
-    import pandas as pd
-
-    return pd.DataFrame(interval_columns(blocks, paper))
-
-
-def benefit_chain_columns(inputs: dict[str, np.ndarray], scenario: Any = None) -> dict[str, Any]:
-    """Return the columns of :func:`benefit_chain_table` as arrays (what :func:`benefit_chain` reads; no pandas needed)."""
-    rows, running, paper_running = [], None, 1.0
-    for name, paper_value in PAPER_BENEFIT_CHAIN:
-        draws = np.asarray(inputs[name], dtype=float)
-        running = draws if running is None else running * draws
-        paper_running *= paper_value
-        if scenario is not None:
-            lo, hi = (float(v) for v in scenario.quantities[name].ppf(np.array([0.05, 0.95])))
-        else:
-            lo, hi = np.quantile(draws, [0.05, 0.95])
-        short = name.split(".", 1)[1] if scenario is None else scenario.label(name)
-        step = "AI value" if running is draws else f"x {short}\n(90%: {ratio(lo, 2)}-{ratio(hi, 2)})"
-        p5, median, p95 = np.quantile(running, [0.05, 0.5, 0.95])
-        rows.append((step, p5, median, p95, paper_running))
-    names = ("p5", "median", "p95", "paper")
-    return {"step": [r[0] for r in rows], **{name: np.array([r[i] for r in rows], dtype=float) for i, name in enumerate(names, 1)}}
-
-
-def benefit_chain_table(inputs: dict[str, np.ndarray], scenario: Any = None) -> pd.DataFrame:
-    """Return the benefit chain as cumulative products of the draws: AI value, x haircut, ...
-
-    Each step's label names the factor by its prior's ``label`` and shows its 90% interval
-    read from the prior (``scenario.quantities``) to 2 significant figures, as intervals
-    are stated, so labels carry no Monte Carlo noise (0.03-0.3, not 0.0298-0.299).
-    """
-    import pandas as pd
-
-    return pd.DataFrame(benefit_chain_columns(inputs, scenario))
-
-
-def _labels(result: RunResult) -> dict[str, str]:
-    """Return the display name of every input of a run (:func:`mcvalue.display.display_names`): what figures call them."""
-    return display_names(result.scenario, result.summary_record["inputs"])
-
-
-def plot_bcr(result: RunResult, *, ax: Axes | None = None) -> Axes:
-    """Plot the BCR distribution of a run, stacked by costing method (90% interval shaded, 1:1 and the paper's 100:1 marked).
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_bcr(result)  # doctest: +SKIP
-    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
-    """
-    sim = result.simulation
-    return bcr_distribution(sim.bcr, result.summary_record["bcr"]["intervals"]["90"], ax=ax, methods=sim.method_index)
-
-
-def plot_cost_by_method(result: RunResult, *, ax: Axes | None = None) -> Axes:
-    """Plot cost per year by costing method (forest plot) beside the paper's Table 1.
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_cost_by_method(result)  # doctest: +SKIP
-    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
-    """
-    methods = result.summary_record["methods"]
-    paper = {key: m.paper_cost_per_year for key, m in METHODS_BY_KEY.items()}
-    table = interval_columns({k: methods[k]["cost_usd"] for k in METHOD_KEYS if k in methods}, {k: paper.get(k, np.nan) for k in METHOD_KEYS})
-    return cost_forest(table, ax=ax)
-
-
-def plot_benefit_chain(result: RunResult, *, ax: Axes | None = None) -> Axes:
-    """Plot the benefit chain of a run beside the paper's figures.
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_benefit_chain(result)  # doctest: +SKIP
-    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
-    """
-    return benefit_chain(benefit_chain_columns(result.simulation.inputs, result.scenario), ax=ax)
-
-
-def plot_tornado(result: RunResult, *, ax: Axes | None = None, paper_bcr: float = PAPER_BCR) -> Axes:
-    """Plot the run's tornado: each input fixed at its low / high swing, the others keeping their distributions.
-
-    A bar spans the two conditional median BCRs; the black line is the run's median, the
-    red one the paper's 100:1; the costing method's bar names the method at each end.
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_tornado(result)  # doctest: +SKIP
-    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
-    """
-    table = result.decision.tornado
-    ax = table.plot(ax=ax, labels=_labels(result))
-    ax.axvline(paper_bcr, color=_PAPER_COLOUR, linewidth=1.5, linestyle="--")
-    ends = [table.median, paper_bcr] + [m for b in table.bars for m in (b.median_low, b.median_high)]
-    _log_axis(ax, low=min(ends) / 1.3, high=max(ends) * 1.3)  # room for the method names beside the method bar
-    lo, hi = (round(100 * q) for q in table.swing)
-    ax.set_xlabel(f"median BCR with one input at its p{lo} / p{hi},\nall others keeping their distributions (log scale)")
-    ax.set_title(f"Tornado (black: run's median; red dashed: paper's {paper_bcr:g}:1)", fontsize="medium")
-    return ax
-
-
-def plot_exceedance(result: RunResult, *, ax: Axes | None = None) -> Axes:
-    """Plot P(BCR > k) against k (log axis) for the mixture (+-2 MCSE band) and each costing method, the paper's 100:1 marked.
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_exceedance(result)  # doctest: +SKIP
-    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
-    """
-    curves = result.decision.exceedance
-    ax = curves.plot(ax=ax)
-    _log_axis(ax, low=float(curves.ks.min()), high=float(curves.ks.max()))
-    ax.set_title("P(BCR > k) for every threshold k", fontsize="medium")
-    return ax
-
-
-def plot_sobol(result: RunResult, output: str = "log_bcr", *, ax: Axes | None = None) -> Axes:
-    """Plot the first-order and total Sobol indices of ``output`` ("bcr" or "log_bcr") with their confidence intervals.
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_sobol(result)  # doctest: +SKIP
-    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
-    """
-    ax = result.decision.sobol.plot(output, ax=ax, labels=_labels(result))
-    ax.set_title(f"Sobol indices of {output.replace('_bcr', ' BCR').replace('bcr', 'BCR')}", fontsize="medium")
-    return ax
-
-
-def plot_evppi(result: RunResult, k: float = PAPER_BCR, *, ax: Axes | None = None) -> Axes:
-    """Plot the expected value of perfect information about each input (EVPPI) for the decision at threshold k.
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_evppi(result)  # doctest: +SKIP
-    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
-    """
-    ax = result.decision.voi.plot(k, ax=ax, labels=_labels(result))
-    ax.set_title(f"Value of information: invest iff E[benefit - {k:g} x cost] > 0", fontsize="medium")
-    return ax
-
-
-def plot_ppc(result: RunResult, quantity: str, *, ax: Axes | None = None) -> Axes:
-    """Plot the cost model's posterior predictive check of ``quantity`` (the fit's own replicates).
-
-    Raises
-    ------
-    ValueError
-        The run's cost model has no posterior predictive check (bootstrap, Table 1).
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> result = mcvalue.run(mcvalue.load_scenario("default"))  # doctest: +SKIP
-    >>> ax = mcvalue.plot_ppc(result, "commits")  # doctest: +SKIP
-    >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
-    """
-    ppc = result.cost.ppc
-    if ppc is None:
-        raise ValueError(f"the {result.cost.model} cost model has no posterior predictive check")
-    ax = ppc_ecdf(ppc.observed[quantity], ppc.replicated[quantity], quantity, ax=ax)
-    ax.set_title(f"Posterior predictive check: {quantity}")
-    return ax

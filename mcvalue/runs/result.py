@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mcvalue.paper import METHOD_KEYS
 from mcvalue.priors.settings import BENEFIT_METHOD_KEYS
+from mcvalue.vocab.paper import METHOD_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
     from mcvalue.costmodels.side import CostSide
     from mcvalue.decision.analysis import Decision
+    from mcvalue.engine.simulate import Simulation
     from mcvalue.priors.spec import Scenario
-    from mcvalue.simulate import Simulation
 
 
 @dataclass(frozen=True)

@@ -51,3 +51,15 @@ def to_jsonable(value: Any, digits: int | None = None) -> Any:
 def dumps(value: Any, digits: int | None = SUMMARY_DIGITS) -> str:
     """Strict, stable JSON text (2-space indent, final newline) of :func:`to_jsonable` output."""
     return json.dumps(to_jsonable(value, digits), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def to_json(record: Any) -> str:
+    r"""Return a record as strict JSON text for ``--json`` outputs (6 significant figures).
+
+    Examples
+    --------
+    >>> import mcvalue
+    >>> mcvalue.to_json({"median": 67.81234567})
+    '{\n  "median": 67.8123\n}\n'
+    """
+    return dumps(record)

@@ -1,11 +1,7 @@
-"""Every chain of stages, and nothing else: the one module that calls one stage after another.
+"""The entry points over a sample of repositories: fetch the paper's files, collect a new sample, audit one, reproduce Table 1 from one.
 
-    prior file -> Scenario -> data -> cost model (fit) -> simulate -> summarise -> RunResult
-    (-> report, written only by :func:`mcvalue.report.write_report`)
-
-Each function here is a public entry point of :mod:`mcvalue` (the CLI is a thin shell
-over them). None of them writes files; the caches of the cost side are the exception
-the design allows (verified, never trusted).
+Separate from the run because none of them draws a Monte Carlo sample: they read,
+check or build the data the cost model is fitted to.
 """
 
 from __future__ import annotations
@@ -14,213 +10,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcvalue.config import WINDOW_SEED, Log, silent, to_stderr
-from mcvalue.decision.common import DEFAULT_SWING
+from mcvalue.config import WINDOW_SEED
 from mcvalue.errors import DataError, McValueError
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from mcvalue.comparison import Comparison
     from mcvalue.data.manifest import Manifest
-    from mcvalue.priors.spec import Mode, Scenario
-    from mcvalue.result import AuditReport, FitResult, RunResult, Table1Result
-
-def run(
-    scenario: Scenario,
-    *,
-    data_dir: Path | None = None,
-    progress: bool = False,
-    refit: bool = False,
-    allow_unconverged: bool = False,
-    swing: tuple[float, float] = DEFAULT_SWING,
-    thresholds: Sequence[float] = (),
-    explicit_cost_model: bool = False,
-    log: Log | None = None,
-) -> RunResult:
-    """Run every stage for one scenario and return the results; nothing is written.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        From :func:`mcvalue.load_scenario`, optionally changed with ``with_prior`` and
-        ``with_settings``.
-    data_dir : pathlib.Path, optional
-        Directory holding the paper's data files (else ``$MCVALUE_DATA_DIR``, the cache,
-        a download). With no copy anywhere and no cost model named explicitly the run
-        falls back to the paper's published Table 1 costs and says so in its warnings.
-    progress : bool
-        Print progress lines (and the sampler's progress bar) on stderr.
-    refit, allow_unconverged : bool
-        Refit the cost model instead of using cached results; carry on with a fit that
-        failed its convergence checks (the failure is written into every output).
-    swing : (float, float)
-        The tornado's two quantiles, e.g. (0.1, 0.9).
-    thresholds : sequence of float
-        Extra BCR thresholds k (``--threshold``): added to the exceedance curve, the
-        break-even table and the value of information (besides 1, 10, 100).
-    explicit_cost_model : bool
-        The user named the cost model: missing data is then an error, never a fallback.
-    log : callable, optional
-        Receives progress lines instead of stderr.
-
-    Returns
-    -------
-    RunResult
-        The scenario actually run, the cost side, the draws, the decision analysis
-        (:func:`mcvalue.decision.decide`, on the run's own draws) and the summary.
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> scenario = mcvalue.load_scenario("default").with_settings(draws=5000, cost_model="table1")
-    >>> result = mcvalue.run(scenario)
-    >>> round(result.summary()["bcr"]["median"]) > 1
-    True
-    """
-    from mcvalue.costmodels import cost_side, drop_unpriced_methods
-    from mcvalue.costmodels.population import check_population
-    from mcvalue.costmodels.pymc.diagnostics import convergence_failure
-    from mcvalue.decision.analysis import decide
-    from mcvalue.result import RunResult
-    from mcvalue.simulate import check_finite, check_memory, model_of, simulate
-    from mcvalue.summarise import build_summary
-
-    say = log or (to_stderr if progress else silent)
-    requested_toml = scenario.resolved_toml  # what priors.toml records, before the engine's fallbacks below
-    check_memory(scenario)
-    check_population(scenario)
-    cost, warnings = cost_side(
-        scenario,
-        data_dir=data_dir,
-        explicit_model=explicit_cost_model,
-        refit=refit,
-        allow_unconverged=allow_unconverged,
-        progress=progress,
-        log=say,
-    )
-    failure = convergence_failure(cost.diagnostics)
-    if failure is not None:
-        warnings += (failure,)
-    fell_back = cost.model != scenario.run.cost_model  # then the first warning says so
-    if fell_back:
-        scenario = scenario.with_settings(cost_model=cost.model)
-    scenario, dropped = drop_unpriced_methods(scenario, cost)
-    if dropped is not None:  # one event with a fallback to Table 1, one warning
-        warnings = (f"{warnings[0]}; {dropped}", *warnings[1:]) if fell_back else (*warnings, dropped)
-    say(f"simulating {scenario.run.draws:,} draws...")
-    simulation = simulate(scenario, cost.fte, scenario.run.seed, fte_by_year=cost.fte_by_year, years=cost.years)
-    check_finite(simulation, scenario)
-    say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
-    model = model_of(scenario, cost.fte, cost.fte_by_year, cost.years)
-    decision = decide(scenario, model, simulation, swing, thresholds)
-    say("summarising...")
-    summary = build_summary(scenario, cost, simulation, decision, swing, requested_toml)
-    return RunResult(scenario, cost, simulation, decision, summary, tuple(warnings), requested_toml)
-
-
-def fit(
-    mode: Mode | None = None,
-    *,
-    target_year: int | str | None = None,
-    data_dir: Path | None = None,
-    refit: bool = False,
-    allow_unconverged: bool = False,
-    progress: bool = False,
-    sample: Path | None = None,
-    save: Path | str | None = None,
-    references: str | Path = "sample",
-) -> FitResult:
-    """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
-
-    Parameters
-    ----------
-    mode : str, optional
-        The sample's data mode (None: ``"clean"``, :data:`mcvalue.priors.settings.DEFAULT_MODE`).
-    data_dir : pathlib.Path, optional
-        Where the paper's data files are (default: the usual search).
-    refit, allow_unconverged, progress : bool
-        Ignore the posterior cache; carry on past failed convergence checks; show progress.
-    sample : pathlib.Path, optional
-        A directory written by :func:`collect_sample` to fit instead of the paper's sample
-        (mode ``corrected`` or ``clean``); the posterior cache keys on its data.
-    save : pathlib.Path or str, optional
-        Also write the posterior (ArviZ 1 ``DataTree``, NetCDF) to this file, atomically
-        (an existing file is replaced); read it back with ``arviz.from_netcdf``.
-    target_year : int or str, optional
-        The year the FTE is predicted for (a year, a string of digits, or "average";
-        None: 2021); it changes the derived FTE only, never the posterior.
-    references : str or pathlib.Path
-        Where the reference repositories' windows come from (``--references``): "sample",
-        "paper" or a collected sample's directory (:mod:`mcvalue.costmodels.references`).
-        A method whose reference is in none of them has no FTE (NaN, named in the warnings).
-
-    Returns
-    -------
-    FitResult
-        The ``--json`` record (diagnostics, posterior FTE per method beside the paper,
-        the point figures and the bootstrap, hyperparameters, PPC p-values and misfits;
-        ``.to_dict()``, ``.to_df()``: one row per method) and ``.posterior``, the
-        posterior it made (ArviZ 1 ``DataTree``).
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> record = mcvalue.fit("clean")  # doctest: +SKIP
-    >>> print(mcvalue.text.render_fit(record))  # doctest: +SKIP
-    >>> record.to_df()  # doctest: +SKIP
-    >>> record.posterior["posterior"]  # doctest: +SKIP
-    """
-    import numpy as np
-
-    from mcvalue.config import DEFAULT_SEED
-    from mcvalue.costmodels import priced_methods
-    from mcvalue.costmodels.pymc.fit import fit_cost_model
-    from mcvalue.costmodels.pymc.summary import fit_summary
-    from mcvalue.costmodels.references import load_references, unpriced_line
-    from mcvalue.data import load_sample
-    from mcvalue.paper import TABLE1_KEYS
-    from mcvalue.priors.edit import parse_target_year
-    from mcvalue.priors.settings import DEFAULT_MODE
-    from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
-
-    year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
-    target = None if save is None else _save_target(Path(save))
-    loaded = load_sample(mode=mode or DEFAULT_MODE, data_dir=data_dir, sample=sample)
-    loaded, record = load_references(str(references), loaded, mode or DEFAULT_MODE, data_dir, None, sample is not None)
-    result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
-    if target is not None:
-        _write_netcdf(result.idata, target)
-    summary = fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
-    unpriced = [key for key in TABLE1_KEYS if key not in priced_methods(np.asarray(result.fte, dtype=float))]
-    if unpriced:
-        summary["warnings"] = [*summary.get("warnings", []), unpriced_line(unpriced, record)]
-    from mcvalue.result import FitResult
-
-    return FitResult({**summary, "references": record}, posterior=result.idata)
-
-
-def _save_target(path: Path) -> Path:
-    """Check, before any work, that ``save`` names a file in an existing directory."""
-    if path.is_dir():
-        raise McValueError(f"{{save}}: {path} is a directory; give a file name, e.g. {path / 'posterior.nc'}", parameters=("save",))
-    if not path.parent.is_dir():
-        raise McValueError(f"{{save}}: directory {path.parent} does not exist", parameters=("save",))
-    return path
-
-
-def _write_netcdf(idata: Any, path: Path) -> None:
-    """Write a posterior to ``path`` through a temporary file renamed into place."""
-    import os
-
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        idata.to_netcdf(str(tmp), engine="h5netcdf")
-        os.replace(tmp, path)
-    except OSError as error:
-        raise McValueError(f"{{save}}: cannot write {path}: {error.strerror or error}", parameters=("save",)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+    from mcvalue.priors.spec import Mode
+    from mcvalue.runs.result import AuditReport, Table1Result
 
 
 def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample: Path | None = None) -> Table1Result:
@@ -244,7 +42,7 @@ def reproduce(mode: Mode | None = None, *, data_dir: Path | None = None, sample:
     from mcvalue.costmodels.table1 import record_rows_published, table1_record
     from mcvalue.data import load_sample
     from mcvalue.priors.settings import MODES
-    from mcvalue.result import Table1Result
+    from mcvalue.runs.result import Table1Result
 
     if mode is not None:
         if mode not in MODES:
@@ -278,7 +76,7 @@ def audit(
     """
     from mcvalue.data.audit import audit as audit_sample
     from mcvalue.data.audit import audit_tables
-    from mcvalue.result import AuditReport
+    from mcvalue.runs.result import AuditReport
 
     if sample is None:
         return AuditReport(audit_sample(data_dir, tuple(extra_bots), top))
@@ -531,112 +329,3 @@ def _copy(checked: Path, directory: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
-
-
-#: The most bytes of a run.json a comparison reads (a run's is under 2 KB).
-_MAX_RUN_RECORD_BYTES = 1024 * 1024
-
-
-def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) -> tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """Return a label, summary, resolved priors and machine for one side of a comparison.
-
-    A side is a run directory, a run's name in ``results_dir``, or a prior file (a path or
-    a shipped name) run now without writing anything (on this machine).
-    """
-    import json
-    import tomllib
-
-    from mcvalue.comparison import machine_of
-    from mcvalue.fileio import FileRefused, read_regular
-    from mcvalue.priors.load import load_scenario, shipped_names
-    from mcvalue.report.rundir import read_summary
-
-    path = Path(side)
-    if not path.exists() and (results_dir / path).is_dir() and len(path.parts) == 1:
-        path = results_dir / path
-    if path.is_dir():
-        from mcvalue.comparison import check_summary
-        from mcvalue.report.rundir import SUMMARY_FILE
-
-        summary = check_summary(read_summary(path), str(path / SUMMARY_FILE))
-        priors_file = path / "priors.toml"
-        try:
-            priors = tomllib.loads(priors_file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            raise McValueError(f"{priors_file}: cannot read the run's resolved priors ({error})") from None
-        try:  # run.json only says which machine: a run without a readable one (missing, not a file, damaged) is an unknown machine
-            record = json.loads(read_regular(path / "run.json", _MAX_RUN_RECORD_BYTES).decode("utf-8"))
-        except (FileRefused, OSError, UnicodeDecodeError, ValueError, RecursionError):
-            record = None
-        return path.name, summary, priors, machine_of(summary, record)
-    if path.is_file() or str(side) in shipped_names():
-        from mcvalue.config import cpu_model
-
-        log(f"running {side} (nothing is written)...")
-        scenario = load_scenario(path if path.is_file() else str(side))
-        summary = run(scenario, data_dir=data_dir, log=log).summary()
-        return path.name, summary, tomllib.loads(scenario.resolved_toml), machine_of(summary, {"cpu": cpu_model()})
-    raise McValueError(f"{side}: no such run directory, run name in {results_dir} or prior file")
-
-
-def compare(
-    *sides: Path | str, results_dir: Path | str = "results", data_dir: Path | None = None, log: Log | None = None
-) -> Comparison:
-    """Compare two or more runs: run directories, run names in ``results_dir``, or prior files run first (nothing is written).
-
-    Parameters
-    ----------
-    *sides : pathlib.Path or str
-        At least two: a run directory, the name of a run in ``results_dir``, or a prior
-        file (a path or a shipped name such as ``"paper"``), which is run now.
-    results_dir : pathlib.Path or str
-        Where run names are looked up.
-    data_dir : pathlib.Path, optional
-        Data for prior files that are run.
-    log : callable, optional
-        Progress lines.
-
-    Returns
-    -------
-    Comparison
-        :func:`mcvalue.comparison.compare_runs`: headline rows side by side with the change
-        against the first run and why each moved, every difference of the resolved
-        scenarios, provenance and machines (what the user changed apart from what differs
-        for other reasons: cost fit, data, libraries, machine), and each run's exceedance
-        curve; ``.to_dict()`` is the JSON, ``.to_df()`` the table.
-
-    Raises
-    ------
-    McValueError
-        Fewer than two sides, or a side that is neither a run nor a prior file.
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> print(mcvalue.text.render_comparison(mcvalue.compare("reference", "priors/mine.toml")))  # doctest: +SKIP
-    """
-    from mcvalue.comparison import compare_runs
-
-    if len(sides) < 2:
-        raise McValueError(f"compare needs at least two runs or prior files, got {len(sides)}")
-    say = log or silent
-    found = [_side(side, Path(results_dir), data_dir, say) for side in sides]
-    labels = [label for label, _, _, _ in found]
-    if len(set(labels)) < len(labels):
-        labels = [str(side) for side in sides]
-    return compare_runs(labels, [f[1] for f in found], [f[2] for f in found], [f[3] for f in found])
-
-
-def to_json(record: Any) -> str:
-    r"""Return a record as strict JSON text for ``--json`` outputs (6 significant figures).
-
-    Examples
-    --------
-    >>> import mcvalue
-    >>> mcvalue.to_json({"median": 67.81234567})
-    '{\n  "median": 67.8123\n}\n'
-    """
-    from mcvalue.jsonio import dumps
-
-    return dumps(record)
-

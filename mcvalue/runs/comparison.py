@@ -32,7 +32,7 @@ _HASHES = ("priors_sha256", "resolved_priors_sha256")
 ABSENT = None
 
 
-def headline_rows(summary: dict) -> dict[str, Any]:
+def headline_rows(summary: dict[str, Any]) -> dict[str, Any]:
     """Return the compared figures of one summary, by row label (intervals as [lo, hi])."""
     bcr, cost, benefit = summary["bcr"], summary["cost_usd"], summary["benefit_usd"]
     rows: dict[str, Any] = {
@@ -68,7 +68,7 @@ def _figure_problem(value: object) -> str | None:
     return f"{value!r:.40} is not a finite number or a pair of them"
 
 
-def check_summary(summary: Any, where: str) -> dict:
+def check_summary(summary: Any, where: str) -> dict[str, Any]:
     """Return ``summary`` if a comparison can read it; McValueError naming ``where`` and the figure if not.
 
     A damaged or hand-edited summary.json (a figure missing, of the wrong type or not
@@ -120,7 +120,7 @@ def flatten(record: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix[:-1]: record}
 
 
-def scenario_keys(priors: dict, summary: dict) -> dict[str, Any]:
+def scenario_keys(priors: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
     """Return everything that defines a run as dotted keys: resolved priors, then provenance (``provenance.*``)."""
     provenance = {k: v for k, v in summary.get("provenance", {}).items() if k not in _HASHES}
     return {**flatten(priors), **flatten(provenance, "provenance.")}
@@ -321,8 +321,8 @@ class Comparison:
         return pd.DataFrame.from_records(records).set_index("quantity")
 
 
-def quantity_name(key: str, priors: list[dict]) -> str | None:
-    """Return the display name of the quantity a difference's ``key`` belongs to (:mod:`mcvalue.display`), or None.
+def quantity_name(key: str, priors: list[dict[str, Any]]) -> str | None:
+    """Return the display name of the quantity a difference's ``key`` belongs to (:mod:`mcvalue.vocab.display`), or None.
 
     A prior quantity is named by the first run's ``label`` that has one, the method
     weights by the costing method's name; settings and provenance have no quantity.
@@ -334,7 +334,7 @@ def quantity_name(key: str, priors: list[dict]) -> str | None:
     >>> quantity_name("cost.method_weights.commits_pytorch", [{}]), quantity_name("run.seed", [{}])
     ('Costing method weights', None)
     """
-    from mcvalue.display import METHOD_INPUT, display_name
+    from mcvalue.vocab.display import METHOD_INPUT, display_name
 
     head, _, rest = key.partition(".")
     if head not in ("cost", "benefit") or not rest:
@@ -344,12 +344,13 @@ def quantity_name(key: str, priors: list[dict]) -> str | None:
         return f"{display_name(METHOD_INPUT)} weights"
     for record in priors:
         table = record.get(head, {}).get(name) if isinstance(record.get(head), dict) else None
-        if isinstance(table, dict) and isinstance(table.get("label"), str):
-            return table["label"]
+        label = table.get("label") if isinstance(table, dict) else None
+        if isinstance(label, str):
+            return label
     return display_name(f"{head}.{name}")
 
 
-def compare_runs(labels: list[str], summaries: list[dict], priors: list[dict], machines: list[dict] | None = None) -> Comparison:
+def compare_runs(labels: list[str], summaries: list[dict[str, Any]], priors: list[dict[str, Any]], machines: list[dict[str, Any]] | None = None) -> Comparison:
     """Return the comparison of two or more runs.
 
     Parameters
@@ -395,7 +396,7 @@ def compare_runs(labels: list[str], summaries: list[dict], priors: list[dict], m
     )
 
 
-def machine_of(summary: dict, run_record: dict | None) -> dict[str, Any]:
+def machine_of(summary: dict[str, Any], run_record: dict[str, Any] | None) -> dict[str, Any]:
     """Return a run's machine: run.json's CPU model and the instruction set its fit was compiled for (None when unknown)."""
     sampler = summary.get("diagnostics", {}).get("sampler") or {}
     cpu = run_record.get("cpu") if isinstance(run_record, dict) else None

@@ -48,7 +48,7 @@ import numpy as np
 from scipy import special
 
 if TYPE_CHECKING:
-    from mcvalue.simulate import Simulation
+    from mcvalue.engine.simulate import Simulation
 
 #: Number of contiguous blocks of the FTE pool used as batches.
 N_BATCHES = 50
