@@ -21,19 +21,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcvalue.config import DEFAULT_SEED
-from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
-from mcvalue.costmodels.pymc.model import (
-    HYPERPARAMETERS,
-    REPO_EFFECTS,
-    REPO_VALUES,
-    ModelData,
-    ModelPriors,
-    build_model,
-    fte_from_params,
-    replace_observations,
-    repo_params,
-    simulate_data,
-)
+from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
+from mcvalue.costmodels.pymc.graph import build_model
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, REPO_VALUES, ModelPriors
+from mcvalue.costmodels.pymc.model_data import ModelData
+from mcvalue.costmodels.pymc.replicate import replace_observations, simulate_data
+from mcvalue.costmodels.pymc.sampling import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
 from mcvalue.costmodels.threshold import GRID, TABLE1_COLUMNS
 from mcvalue.paper import METHOD_KEYS
 

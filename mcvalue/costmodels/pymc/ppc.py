@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mcvalue.costmodels.pymc.model import ModelData, simulate_data
+from mcvalue.costmodels.pymc.model_data import ModelData
+from mcvalue.costmodels.pymc.replicate import simulate_data
 from mcvalue.fmt import ratio
 from mcvalue.paper import METHODS, REFERENCE_REPOS, TABLE1_KEYS
 
