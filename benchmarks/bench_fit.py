@@ -5,8 +5,8 @@
 Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed; by default
 those of ``mcvalue fit``):
 
-- optimised: what ``mcvalue fit`` samples (:func:`mcvalue.costmodels.pymc.fit.sample_posterior`
-  on :func:`mcvalue.costmodels.pymc.model.build_model` with nutpie: exact sufficient
+- optimised: what ``mcvalue fit`` samples (:func:`mcvalue.costmodels.pymc.sampling.sample_posterior`
+  on :func:`mcvalue.costmodels.pymc.graph.build_model` with nutpie: exact sufficient
   statistics, repo log means centred where a repo has many rows, non-centred trend
   deviations, commits window effects and log-sd effects, lines window effects integrated out);
 - baseline: the same likelihood written observation by observation (one NegativeBinomial

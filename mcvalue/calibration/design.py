@@ -4,7 +4,7 @@ A dataset is a function of its index alone (and of the settings): the parameters
 draw of :func:`pymc.sample_prior_predictive` on the cost model itself (so the calibration
 can never test the fit against a restatement of the priors that drifted from the model),
 seeded by ``[seed, index, 0]``; the observations are
-:func:`mcvalue.costmodels.pymc.model.simulate_data` on the sample's design (its repos,
+:func:`mcvalue.costmodels.pymc.replicate.simulate_data` on the sample's design (its repos,
 windows, window dates and sync units), seeded by ``[seed, index, 1]``. Which worker draws
 a dataset, and in which order, cannot change it.
 """
@@ -41,7 +41,7 @@ THINNED = 99
 class CalibrationSettings:
     """What determines a calibration's datasets and fits (not how many datasets there are).
 
-    The sampler is the production one (:data:`mcvalue.costmodels.pymc.fit.NUTS_SAMPLER`,
+    The sampler is the production one (:data:`mcvalue.costmodels.pymc.sampling.NUTS_SAMPLER`,
     ``mcvalue fit``'s draws, tuning steps, chains and target acceptance) unless a test asks
     for a smaller one; a fit runs its chains on one core. ``thinned`` draws, evenly spaced
     over all chains' draws, rank each true value; ``target_year`` is the year whose FTE is

@@ -262,7 +262,7 @@ def interval_coverage(params: dict[str, np.ndarray], held: ModelData, rng: np.ra
 def fte_clamped(params: dict[str, np.ndarray], data: ModelData, year: int) -> np.ndarray:
     """(D, 5) FTE at ``year`` with each repo's trend stopped at the ends of its sampled span (the no-extrapolation structure).
 
-    :func:`mcvalue.costmodels.pymc.model.fte_from_params` with the "average" target on a
+    :func:`mcvalue.costmodels.pymc.derived.fte_from_params` with the "average" target on a
     design of one window per repo, dated ``year + 0.5`` clipped to the repo's span: the same
     formula, each repo at its own date.
     """
