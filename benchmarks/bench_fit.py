@@ -5,8 +5,8 @@
 Both models are fitted to the real sample (4 chains on 2 cores, same draws and seed; by default
 those of ``mcvalue fit``):
 
-- optimised: what ``mcvalue fit`` samples (:func:`mcvalue.costmodels.pymc.fit.sample_posterior`
-  on :func:`mcvalue.costmodels.pymc.model.build_model` with nutpie: exact sufficient
+- optimised: what ``mcvalue fit`` samples (:func:`mcvalue.costmodels.pymc.sampling.sample_posterior`
+  on :func:`mcvalue.costmodels.pymc.graph.build_model` with nutpie: exact sufficient
   statistics, repo log means centred where a repo has many rows, non-centred trend
   deviations, commits window effects and log-sd effects, lines window effects integrated out);
 - baseline: the same likelihood written observation by observation (one NegativeBinomial
@@ -41,7 +41,8 @@ def baseline_model(data, priors):
     import numpy as np
     import pymc as pm
 
-    from mcvalue.costmodels.pymc.model import TIME_ORIGIN, active_windows
+    from mcvalue.costmodels.pymc.model import TIME_ORIGIN
+    from mcvalue.costmodels.pymc.model_data import active_windows
 
     windows, contrib_window = active_windows(data)
     t = data.period_time - TIME_ORIGIN
@@ -83,8 +84,9 @@ def child(kind: str, mode: str, draws: int, tune: int, seed: int) -> dict:
     import arviz as az
     import pymc as pm
 
-    from mcvalue.costmodels.pymc.fit import SamplerSettings, sample_posterior
-    from mcvalue.costmodels.pymc.model import ModelPriors, model_data_from_sample
+    from mcvalue.costmodels.pymc.model import ModelPriors
+    from mcvalue.costmodels.pymc.model_data import model_data_from_sample
+    from mcvalue.costmodels.pymc.sampling import SamplerSettings, sample_posterior
     from mcvalue.data import load_sample
 
     data = model_data_from_sample(load_sample(mode=mode))
@@ -114,7 +116,8 @@ def run_child(kind: str, compiledir: str, args) -> dict:
 
 def main() -> None:
     """Parse arguments; as parent, time both models cold and warm and print the comparison."""
-    from mcvalue.costmodels.pymc.fit import DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_TUNE
+    from mcvalue.config import DEFAULT_SEED
+    from mcvalue.costmodels.pymc.sampling import DEFAULT_DRAWS, DEFAULT_TUNE
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", default="clean")

@@ -47,8 +47,9 @@ def window_bootstrap(data, replicates: int, rng: np.random.Generator) -> np.ndar
 
 def main() -> None:
     """Fit (or load) the model, bootstrap the windows, print the intervals side by side."""
+    from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
     from mcvalue.costmodels.pymc.fit import fit_cost_model, posterior_draws
-    from mcvalue.costmodels.pymc.model import fte_from_params, model_data_from_sample, repo_params
+    from mcvalue.costmodels.pymc.model_data import model_data_from_sample
     from mcvalue.data import load_sample
     from mcvalue.vocab.paper import TABLE1_KEYS
 

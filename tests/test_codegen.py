@@ -42,7 +42,8 @@ import json, sys
 import numpy as np
 sys.path.insert(0, {tests!r})
 from test_pymc_model import simulated_data
-from mcvalue.costmodels.pymc.fit import SamplerSettings, fit_model_data
+from mcvalue.costmodels.pymc.fit import fit_model_data
+from mcvalue.costmodels.pymc.sampling import SamplerSettings
 data, _ = simulated_data(12, np.random.default_rng(3))
 fit = fit_model_data(data, sampler=SamplerSettings(draws=60, tune=60, chains=2, seed=4), progress=False, allow_unconverged=True)
 post = fit.idata.posterior

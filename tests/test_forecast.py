@@ -6,7 +6,10 @@ from scipy import integrate, stats
 from test_pymc_model import REFS, _params
 
 from mcvalue.calibration.forecast import clamped, differences_from_best, fte_clamped, interval_coverage, pointwise_lpd, split_at
-from mcvalue.costmodels.pymc import model as pmm
+from mcvalue.costmodels.pymc.derived import fte_from_params
+from mcvalue.costmodels.pymc.model import TIME_ORIGIN
+from mcvalue.costmodels.pymc.model_data import ModelData
+from mcvalue.costmodels.pymc.replicate import replace_observations, simulate_data
 
 
 def _design():
@@ -18,7 +21,7 @@ def _design():
     contrib_period = np.array([0, 0, 1, 2, 2, 3, 5, 6, 6, 6])
     commits = np.array([1, 4, 2, 3, 1, 5, 2, 1, 1, 2])
     lines = np.array([10.0, 0.0, 30.0, 5.0, 7.0, 100.0, 3.0, 1.0, 2.0, 40.0])
-    return pmm.ModelData(names, names, period_repo, contributors, times, contrib_period, commits, lines)
+    return ModelData(names, names, period_repo, contributors, times, contrib_period, commits, lines)
 
 
 def test_split_keeps_later_windows_of_repos_seen_before_the_cutoff():
@@ -40,7 +43,7 @@ def test_contributors_and_lines_densities_match_scipy_by_hand():
     _, held = split_at(_design(), 2019.0)
     p = _one_draw()
     lpd = pointwise_lpd(p, held)
-    t = 2020.5 - pmm.TIME_ORIGIN
+    t = 2020.5 - TIME_ORIGIN
     for w, (r, n) in enumerate(zip(held.period_repo, held.period_contributors, strict=True)):
         mu = np.exp(p["contrib_log_mean"][0, r] + p["contrib_slope"][0, r] * t)
         a = p["contrib_alpha"][0]
@@ -56,7 +59,7 @@ def test_commits_density_integrates_the_window_effect():
     _, held = split_at(_design(), 2019.0)
     p = _one_draw(window_sd=(0.7, 0.0))
     lpd = pointwise_lpd(p, held)
-    t = 2020.5 - pmm.TIME_ORIGIN
+    t = 2020.5 - TIME_ORIGIN
     log_m = p["commit_log_mean"][0, 1] + p["commit_slope"][0, 1] * t
     a = p["commit_alpha"][0]
 
@@ -77,9 +80,9 @@ def test_coverage_of_windows_drawn_from_the_model_is_near_90_percent():
     names = ("other/repo",) + REFS
     period_repo = np.repeat([0, 1, 2], 100)
     empty = np.zeros(0, dtype=np.int64)
-    design = pmm.ModelData(names, names, period_repo, np.zeros(300, dtype=np.int64), np.full(300, 2020.5), empty, empty, np.zeros(0))
+    design = ModelData(names, names, period_repo, np.zeros(300, dtype=np.int64), np.full(300, 2020.5), empty, empty, np.zeros(0))
     p = _params([40.0, 30.0, 50.0], [1.5, 2.0, 1.0], [50.0, 80.0, 20.0], [1.2, 0.9, 1.1], 0.1, window_sd=(0.3, 0.5))
-    held = pmm.replace_observations(design, *pmm.simulate_data({k: v[0] for k, v in p.items()}, design, rng))
+    held = replace_observations(design, *simulate_data({k: v[0] for k, v in p.items()}, design, rng))
     many = {k: np.repeat(v, 300, axis=0) for k, v in p.items()}
     coverage = interval_coverage(many, held, rng)
     for unit, share in coverage.items():
@@ -90,9 +93,9 @@ def test_fte_without_extrapolation_holds_each_repo_at_the_end_of_its_span():
     data = _design()
     p = _one_draw()
     # every repo's span reaches 2020.5, so at 2020 (t = 2020.5) nothing is clamped: the model's own FTE
-    assert fte_clamped(p, data, 2020) == pytest.approx(pmm.fte_from_params(p, data, 2020), rel=1e-12)
+    assert fte_clamped(p, data, 2020) == pytest.approx(fte_from_params(p, data, 2020), rel=1e-12)
     # at 2023 every repo is held at 2020.5: the FTE of 2020
-    assert fte_clamped(p, data, 2023) == pytest.approx(pmm.fte_from_params(p, data, 2020), rel=1e-12)
+    assert fte_clamped(p, data, 2023) == pytest.approx(fte_from_params(p, data, 2020), rel=1e-12)
 
 
 def test_differences_are_from_the_best_structure_with_the_se_of_paired_windows():

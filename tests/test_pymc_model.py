@@ -7,11 +7,17 @@ import pytest
 from scipy import stats
 from trace_helpers import iid_trace
 
-from mcvalue.costmodels.pymc import model as pmm
-from mcvalue.costmodels.pymc.diagnostics import PYMC_TREEDEPTH_STAT, TREEDEPTH_STAT
-from mcvalue.costmodels.pymc.fit import SamplerSettings, convergence_diagnostics, fit_model_data, load_posterior
+from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
+from mcvalue.costmodels.pymc.diagnostics import PYMC_TREEDEPTH_STAT, TREEDEPTH_STAT, convergence_diagnostics
+from mcvalue.costmodels.pymc.fit import fit_model_data
+from mcvalue.costmodels.pymc.graph import build_model, centred_repos
+from mcvalue.costmodels.pymc.model import CENTRE_MIN_ROWS, HYPERPARAMETERS, REPO_EFFECTS, REPO_VALUES, TIME_ORIGIN, WINDOW_EFFECTS
+from mcvalue.costmodels.pymc.model_data import ModelData, active_windows, model_data_from_sample, model_data_from_tables
+from mcvalue.costmodels.pymc.posterior_cache import load_posterior
 from mcvalue.costmodels.pymc.ppc import misfits
 from mcvalue.costmodels.pymc.ppc import p_value_table as _p_value_table
+from mcvalue.costmodels.pymc.replicate import replace_observations, simulate_data
+from mcvalue.costmodels.pymc.sampling import SamplerSettings
 from mcvalue.errors import ConvergenceError
 
 REFS = ("pytorch/pytorch", "tensorflow/tensorflow")
@@ -40,27 +46,27 @@ TRUTH = {
 }
 
 
-def design(n_repos: int, rng: np.random.Generator, windows: int = 5) -> pmm.ModelData:
+def design(n_repos: int, rng: np.random.Generator, windows: int = 5) -> ModelData:
     """Return an empty design of the real shape: n_repos units x ``windows`` windows dated uniformly in 2012-2022."""
     names = REFS + tuple(f"org{i}/tool{i}" for i in range(n_repos - 2))
     period_repo = np.repeat(np.arange(n_repos), windows)
     empty = np.zeros(0, dtype=np.int64)
-    return pmm.ModelData(names, names, period_repo, np.zeros(period_repo.size, dtype=np.int64), rng.uniform(2012, 2022, period_repo.size),
+    return ModelData(names, names, period_repo, np.zeros(period_repo.size, dtype=np.int64), rng.uniform(2012, 2022, period_repo.size),
                          empty, empty, empty.astype(float))
 
 
-def simulated_data(n_repos: int, rng: np.random.Generator) -> tuple[pmm.ModelData, dict]:
+def simulated_data(n_repos: int, rng: np.random.Generator) -> tuple[ModelData, dict]:
     """Return a dataset of the real shape (n_repos units x 5 windows) from TRUTH; also the repo params."""
     draw = {k: np.array([v]) for k, v in TRUTH.items()}
     for prefix in ("contrib", "commit", "line"):
         draw[f"{prefix}_log_mean"] = rng.normal(TRUTH[f"{prefix}_intercept"], TRUTH[f"{prefix}_sd"], (1, n_repos))
         draw[f"{prefix}_trend_z"] = rng.normal(0.0, 1.0, (1, n_repos))
     draw["line_log_sigma_z"] = rng.normal(0.0, 1.0, (1, n_repos))
-    params = {k: v[0] for k, v in pmm.repo_params(draw).items()}
+    params = {k: v[0] for k, v in repo_params(draw).items()}
     # the reference repos must be active for the FTE to exist: give them the real ones' size
     params["contrib_log_mean"][:2] = np.log([13.0, 55.0])
     empty = design(n_repos, rng)
-    data = pmm.replace_observations(empty, *pmm.simulate_data(params, empty, rng))
+    data = replace_observations(empty, *simulate_data(params, empty, rng))
     return data, params
 
 
@@ -84,11 +90,11 @@ def _params(contrib, commit_extra, line_mean, s, zero_prob, slopes=(0.0, 0.0, 0.
     }
 
 
-def _three_repo_design(times=(2020.5,) * 3, sync_commits=None, sync_lines=None) -> pmm.ModelData:
+def _three_repo_design(times=(2020.5,) * 3, sync_commits=None, sync_lines=None) -> ModelData:
     names = ("other/repo",) + REFS
     empty = np.zeros(0, dtype=np.int64)
     zeros = np.zeros(3)
-    return pmm.ModelData(names, names, np.arange(3), np.zeros(3, dtype=np.int64), np.array(times, dtype=float), empty, empty,
+    return ModelData(names, names, np.arange(3), np.zeros(3, dtype=np.int64), np.array(times, dtype=float), empty, empty,
                          empty.astype(float), zeros if sync_commits is None else np.asarray(sync_commits, float),
                          zeros if sync_lines is None else np.asarray(sync_lines, float))
 
@@ -99,7 +105,7 @@ def test_fte_matches_hand_calculation():
     # lines per contributor (1 - 0.2) * (100, 50, 200) = 80, 40, 160. Window sds 0.3 / 0.7 are
     # folded into the log means, so the expectations stay round.
     params = _params([2.0, 4.0, 10.0], [1.0, 3.0, 9.0], [100.0, 50.0, 200.0], [1.0, 0.5, 2.0], 0.2, window_sd=(0.3, 0.7))
-    fte = pmm.fte_from_params(params, _three_repo_design(), target_year=2020)
+    fte = fte_from_params(params, _three_repo_design(), target_year=2020)
     # contributors: 2+4+10 = 16; commits/period: 4+16+100 = 120; lines/period: 160+160+1600 = 1920
     # commits_pytorch 120/4, contributors 16, lines_tf 1920/160, lines_pytorch 1920/40, commits_tf 120/10
     np.testing.assert_allclose(fte[0, :5], [30.0, 16.0, 12.0, 48.0, 12.0], rtol=1e-12)
@@ -109,8 +115,8 @@ def test_fte_without_the_reference_repos_prices_contributors_only():
     """Two repos, neither pytorch nor tensorflow, mu = 2 and 4: contributors FTE 6 by hand, the four reference methods NaN."""
     names = ("a/one", "b/two")
     empty = np.zeros(0, dtype=np.int64)
-    data = pmm.ModelData(names, names, np.arange(2), np.zeros(2, dtype=np.int64), np.full(2, 2020.5), empty, empty, empty.astype(float))
-    fte = pmm.fte_from_params(_params([2.0, 4.0], [1.0, 3.0], [100.0, 50.0], [1.0, 0.5], 0.2), data, target_year=2020)
+    data = ModelData(names, names, np.arange(2), np.zeros(2, dtype=np.int64), np.full(2, 2020.5), empty, empty, empty.astype(float))
+    fte = fte_from_params(_params([2.0, 4.0], [1.0, 3.0], [100.0, 50.0], [1.0, 0.5], 0.2), data, target_year=2020)
     np.testing.assert_array_equal(np.isnan(fte[0, :5]), [True, False, True, True, True])
     assert fte[0, 1] == pytest.approx(6.0, rel=1e-12)
 
@@ -127,7 +133,7 @@ def test_fte_at_a_target_year_by_hand_with_sync_units():
     g = np.log([1.1, 1.0, 0.9])
     params = _params([2.0, 4.0, 10.0], [1.0, 3.0, 9.0], [100.0, 50.0, 200.0], [1.0, 0.5, 2.0], 0.2, slopes=tuple(g))
     data = _three_repo_design(sync_commits=[0, 0, 30], sync_lines=[0, 0, 1000])
-    fte = pmm.fte_from_params(params, data, target_year=2022)
+    fte = fte_from_params(params, data, target_year=2022)
     np.testing.assert_allclose(fte[0, :5], [175.2 / 4, 19.36, 2881.792 / 129.6, 2881.792 / 32.4, 175.2 / 10], rtol=1e-12)
 
 
@@ -139,16 +145,16 @@ def test_average_target_is_version_one_estimand():
     """
     names = ("other/repo",) + REFS
     empty = np.zeros(0, dtype=np.int64)
-    data = pmm.ModelData(names, names, np.array([0, 0, 1, 2]), np.zeros(4, dtype=np.int64), np.array([2018.5, 2022.5, 2020.5, 2020.5]),
+    data = ModelData(names, names, np.array([0, 0, 1, 2]), np.zeros(4, dtype=np.int64), np.array([2018.5, 2022.5, 2020.5, 2020.5]),
                          empty, empty, empty.astype(float))
     flat = _params([2.0, 4.0, 10.0], [1.0, 3.0, 9.0], [100.0, 50.0, 200.0], [1.0, 0.5, 2.0], 0.2)
-    np.testing.assert_allclose(pmm.fte_from_params(flat, data, "average"), pmm.fte_from_params(flat, data, 2015), rtol=1e-12)
-    np.testing.assert_allclose(pmm.fte_from_params(flat, data, "average")[0, :5], [30.0, 16.0, 12.0, 48.0, 12.0], rtol=1e-12)
+    np.testing.assert_allclose(fte_from_params(flat, data, "average"), fte_from_params(flat, data, 2015), rtol=1e-12)
+    np.testing.assert_allclose(fte_from_params(flat, data, "average")[0, :5], [30.0, 16.0, 12.0, 48.0, 12.0], rtol=1e-12)
     grow = _params([2.0, 4.0, 10.0], [1.0, 3.0, 9.0], [100.0, 50.0, 200.0], [1.0, 0.5, 2.0], 0.2, slopes=(0.1, 0.0, 0.0))
     grow["contrib_slope"][0, 1:] = 0.0
     grow["contrib_slope"][0, 0] = np.log(1.1)
     mean0 = (2 / 1.21 + 2 * 1.21) / 2
-    np.testing.assert_allclose(pmm.fte_from_params(grow, data, "average")[0, 1], mean0 + 14.0, rtol=1e-12)
+    np.testing.assert_allclose(fte_from_params(grow, data, "average")[0, 1], mean0 + 14.0, rtol=1e-12)
 
 
 def test_missing_sync_columns_mean_zeros_and_sync_rows_leave_the_likelihood():
@@ -166,12 +172,12 @@ def test_missing_sync_columns_mean_zeros_and_sync_rows_leave_the_likelihood():
         "period_end": [day("2020-01-15"), day("2020-01-15"), day("2021-01-15")],
         "user": ["x", "y", "x"], "commits": [2, 3, 1], "lines": [10, 20, 100],
     })
-    without = pmm.model_data_from_tables(periods, contributions)
+    without = model_data_from_tables(periods, contributions)
     np.testing.assert_array_equal(without.sync_per_period("commits"), [0.0, 0.0])
     np.testing.assert_array_equal(without.contrib_period, [0, 0, 1])
     np.testing.assert_allclose(without.period_time[:2], [2020.0 + 7 / 366, 2021.0 + 7 / 365], atol=1e-9)
     synced_rows = pd.concat([contributions, contributions.iloc[[2]].assign(user="gardener", commits=8, lines=800)], ignore_index=True)
-    synced = pmm.model_data_from_tables(periods.assign(sync_commits=[0, 8, 0], sync_lines=[0, 800, 0]), synced_rows.assign(sync=[False] * 3 + [True]))
+    synced = model_data_from_tables(periods.assign(sync_commits=[0, 8, 0], sync_lines=[0, 800, 0]), synced_rows.assign(sync=[False] * 3 + [True]))
     np.testing.assert_array_equal(synced.contrib_commits, without.contrib_commits)
     np.testing.assert_allclose(synced.sync_per_period("commits"), [4.0, 0.0])
     np.testing.assert_allclose(synced.sync_per_period("lines"), [400.0, 0.0])
@@ -185,20 +191,20 @@ def test_sufficient_statistics_likelihood_is_exact():
     ``s^2 I + line_window_sd^2 11'`` (the window effect integrated out).
     """
     data, _ = simulated_data(12, np.random.default_rng(3))
-    data = pmm.replace_observations(data, data.period_contributors, data.contrib_period, data.contrib_commits,
+    data = replace_observations(data, data.period_contributors, data.contrib_period, data.contrib_commits,
                                     np.where(np.arange(data.contrib_lines.size) % 17 == 0, 0.0, data.contrib_lines))
-    model = pmm.build_model(data)
+    model = build_model(data)
     loglik = model.compile_logp(vars=model.potentials, jacobian=False)
-    windows, contrib_window = pmm.active_windows(data)
+    windows, contrib_window = active_windows(data)
     rng = np.random.default_rng(4)
-    names = pmm.HYPERPARAMETERS + pmm.REPO_EFFECTS + pmm.REPO_VALUES + pmm.WINDOW_EFFECTS
+    names = HYPERPARAMETERS + REPO_EFFECTS + REPO_VALUES + WINDOW_EFFECTS
     constrained = model.compile_fn(model.replace_rvs_by_values([model[name] for name in names]), inputs=model.value_vars, on_unused_input="ignore")
     diffs = []
     for _ in range(3):
         point = {v.name: rng.normal(0, 0.3, size=model.initial_point()[v.name].shape) for v in model.value_vars}
         draw = {name: np.asarray(value, dtype=float)[None, ...] for name, value in zip(names, constrained(point), strict=True)}
-        p = {k: v[0] for k, v in pmm.repo_params(draw).items()}
-        t = data.period_time - pmm.TIME_ORIGIN
+        p = {k: v[0] for k, v in repo_params(draw).items()}
+        t = data.period_time - TIME_ORIGIN
         rp, rc = data.period_repo, data.contrib_repo
         tc = t[data.contrib_period]
         log_mu = p["contrib_log_mean"][rp] + p["contrib_slope"][rp] * t
@@ -236,10 +242,10 @@ def test_partial_centring_leaves_the_prior_unchanged():
 
     data, _ = simulated_data(12, np.random.default_rng(3))
     rows = np.bincount(data.contrib_repo, minlength=data.n_repos)
-    centred = pmm.centred_repos(data)
-    np.testing.assert_array_equal(centred["commit"], rows >= pmm.CENTRE_MIN_ROWS)
+    centred = centred_repos(data)
+    np.testing.assert_array_equal(centred["commit"], rows >= CENTRE_MIN_ROWS)
     assert centred["commit"].any() and not centred["commit"].all()
-    with pmm.build_model(data):
+    with build_model(data):
         prior = pm.sample_prior_predictive(4000, random_seed=5).prior
     for prefix, column in (("contrib", "contrib_log_mean"), ("commit", "commit_log_mean"), ("line", "line_log_mean")):
         z = (prior[column] - prior[f"{prefix}_intercept"]) / prior[f"{prefix}_sd"]
@@ -413,7 +419,7 @@ def test_table1_statistic_by_hand():
     from mcvalue.costmodels.pymc.ppc import table1_statistic
 
     names = ("other/repo",) + REFS
-    data = pmm.ModelData(names, names, np.array([0, 0, 1, 2]), np.array([2, 0, 2, 1]), np.full(4, 2020.0),
+    data = ModelData(names, names, np.array([0, 0, 1, 2]), np.array([2, 0, 2, 1]), np.full(4, 2020.0),
                          np.array([0, 0, 2, 2, 3]), np.array([1, 3, 2, 4, 5]), np.array([10.0, 30, 40, 20, 100]),
                          np.array([0.0, 0, 0, 6]), np.zeros(4))
     got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
@@ -425,7 +431,7 @@ def test_table1_statistic_without_the_reference_repos():
     from mcvalue.costmodels.pymc.ppc import table1_statistic
 
     names = ("other/repo",)
-    data = pmm.ModelData(names, names, np.array([0, 0]), np.array([1, 2]), np.full(2, 2025.0),
+    data = ModelData(names, names, np.array([0, 0]), np.array([1, 2]), np.full(2, 2025.0),
                          np.array([0, 1, 1]), np.array([1, 3, 2]), np.array([10.0, 30, 40]), np.zeros(2), np.zeros(2))
     got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
     np.testing.assert_array_equal(np.isnan(got), [True, False, True, True, True])
@@ -441,6 +447,6 @@ def test_table1_statistic_equals_table1_on_the_real_sample(real_data_dir):
     from mcvalue.vocab.paper import TABLE1_KEYS
 
     sample = load_sample(mode="clean", data_dir=real_data_dir)
-    data = pmm.model_data_from_sample(sample)
+    data = model_data_from_sample(sample)
     got = table1_statistic(data, data.period_contributors, data.contrib_period, data.contrib_commits, data.contrib_lines)
     np.testing.assert_allclose(got, [method_fte(sample)[k] for k in TABLE1_KEYS], rtol=1e-12)

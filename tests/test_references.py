@@ -85,7 +85,7 @@ def test_separately_collected_references_price_the_sample_by_hand(samples):
     assert "collected separately" in record["measured"]
     assert set(priced.periods.loc[priced.periods["tool"] == REFERENCE_TOOL, "repo"]) == {"pytorch/pytorch", "tensorflow/tensorflow"}
     np.testing.assert_allclose(_identity_fte(priced), [HAND_FTE[k] for k in TABLE1_KEYS], rtol=1e-12)
-    from mcvalue.costmodels.pymc.model import model_data_from_sample
+    from mcvalue.costmodels.pymc.model_data import model_data_from_sample
     from mcvalue.costmodels.pymc.ppc import table1_statistic
     from mcvalue.costmodels.table1 import method_fte
 
@@ -276,15 +276,16 @@ def test_the_bayesian_fte_divides_by_a_reference_only_unit_and_leaves_it_out_of_
     2 x 10 / 5 = 4; the tensorflow methods have no reference (NaN). The threshold curve is
     other/repo's alone: the same as for a model of other/repo without the reference unit.
     """
-    from mcvalue.costmodels.pymc import model as pmm
+    from mcvalue.costmodels.pymc.derived import fte_from_params
+    from mcvalue.costmodels.pymc.model_data import ModelData
 
     names = ("other/repo", "pytorch/pytorch")
-    data = pmm.ModelData(names, names, np.array([0, 1]), np.array([2, 3]), np.full(2, 2020.5), np.array([0, 1]),
+    data = ModelData(names, names, np.array([0, 1]), np.array([2, 3]), np.full(2, 2020.5), np.array([0, 1]),
                          np.array([1, 1]), np.array([1.0, 1.0]), np.zeros(2), np.zeros(2), np.array([False, True]))
     params = _params([np.log(2), np.log(3)], [0.0, np.log(3)], [np.log(10), np.log(5)])
-    fte = pmm.fte_from_params(params, data, 2021)[0]
+    fte = fte_from_params(params, data, 2021)[0]
     np.testing.assert_allclose(fte[:5], [1.0, 2.0, np.nan, 4.0, np.nan], rtol=1e-12)
-    alone = pmm.ModelData(names[:1], names[:1], np.array([0]), np.array([2]), np.full(1, 2020.5), np.array([0]),
+    alone = ModelData(names[:1], names[:1], np.array([0]), np.array([2]), np.full(1, 2020.5), np.array([0]),
                           np.array([1]), np.array([1.0]), np.zeros(1), np.zeros(1))
     single = {k: (v[:, :1] if v.ndim == 2 else v) for k, v in params.items()}
-    np.testing.assert_allclose(fte[5:], pmm.fte_from_params(single, alone, 2021)[0, 5:], rtol=1e-12)
+    np.testing.assert_allclose(fte[5:], fte_from_params(single, alone, 2021)[0, 5:], rtol=1e-12)

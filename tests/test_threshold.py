@@ -15,7 +15,8 @@ from montecarlo_helpers import PAPER_POINTS, PointMass, make_sample
 from scipy import integrate, stats
 
 from mcvalue.costmodels.bootstrap import bootstrap_fte, fte_from_indices, identity_indices, period_arrays, period_threshold_sums
-from mcvalue.costmodels.pymc import model as pmm
+from mcvalue.costmodels.pymc.derived import expected_units, fte_from_params, threshold_curve
+from mcvalue.costmodels.pymc.model_data import ModelData
 from mcvalue.costmodels.threshold import GRID, POOL_WIDTH, QUANTITY, WINDOW_PER_SIX_MONTHS, curve_at, expected_fraction, per_window
 from mcvalue.engine.simulate import simulate
 from mcvalue.priors.spec import DataSettings, RunSettings, Scenario
@@ -100,11 +101,11 @@ def _model_params(draws: int, repos: int, rng: np.random.Generator) -> dict[str,
     }
 
 
-def _model_data(repos: int) -> pmm.ModelData:
+def _model_data(repos: int) -> ModelData:
     names = ("pytorch/pytorch", "tensorflow/tensorflow", *(f"o/r{r}" for r in range(repos - 2)))
     period_repo = np.repeat(np.arange(repos), 2)
     empty = np.zeros(0, dtype=np.int64)
-    return pmm.ModelData(names, names, period_repo, np.zeros(period_repo.size, dtype=np.int64), np.linspace(2016, 2022, period_repo.size),
+    return ModelData(names, names, period_repo, np.zeros(period_repo.size, dtype=np.int64), np.linspace(2016, 2022, period_repo.size),
                          empty, empty, empty.astype(float))
 
 
@@ -113,13 +114,13 @@ def test_model_curve_is_bounded_by_the_contributors_method(target):
     """Posterior-like draws: the threshold FTE never exceeds the contributors FTE, equals it at t = 1, and falls as E[C] / t."""
     rng = np.random.default_rng(7)
     params, data = _model_params(40, 6, rng), _model_data(6)
-    pool = pmm.fte_from_params(params, data, target)
+    pool = fte_from_params(params, data, target)
     curve = pool[:, POOL_WIDTH - GRID.size:]
     np.testing.assert_allclose(curve[:, 0], pool[:, CONTRIBUTORS], rtol=1e-12)
     assert np.all(curve <= pool[:, [CONTRIBUTORS]] * (1 + 1e-12)) and np.all(np.diff(curve, axis=1) < 0)
     # far above every likely count, FTE x t -> expected commits per period (sync-free): within 2% at t = 10,000
-    far = pmm.threshold_curve(params, data, target, grid=np.array([1e4]))[:, 0] * 1e4
-    commits = pmm.expected_units(params, data.period_repo, data.period_time, target)["per_period"]["commits"].sum(axis=1)
+    far = threshold_curve(params, data, target, grid=np.array([1e4]))[:, 0] * 1e4
+    commits = expected_units(params, data.period_repo, data.period_time, target)["per_period"]["commits"].sum(axis=1)
     np.testing.assert_allclose(far, commits, rtol=0.02)
 
 
@@ -130,7 +131,7 @@ def test_one_commit_each_gives_contributors_over_t_by_hand():
     params["contrib_slope"][:] = 0.0
     data = _model_data(4)
     grid = np.array([0.5, 1.0, 2.0, 3.7])
-    curve = pmm.threshold_curve(params, data, 2020, grid=grid)
+    curve = threshold_curve(params, data, 2020, grid=grid)
     expected = np.exp(params["contrib_log_mean"]).sum(axis=1)[:, None] * np.minimum(1.0 / grid, 1.0)
     np.testing.assert_allclose(curve, expected, rtol=1e-12)
 
@@ -164,12 +165,12 @@ def test_interpolated_curve_matches_a_direct_computation():
     """
     rng = np.random.default_rng(11)
     params, data = _model_params(30, 8, rng), _model_data(8)
-    curve = pmm.threshold_curve(params, data, 2021)
+    curve = threshold_curve(params, data, 2021)
     exact_region = np.array([0.3, 1.0, 1.37, 2.5, 3.9, 5.75, 9.1, 15.99])
     tail = np.array([17.3, 22.0, 28.0, 41.0, 47.9])
     beyond = np.array([60.0, 90.0])
     for ts, rtol in ((exact_region, 1e-10), (tail, 5e-3), (beyond, 2.5e-2)):
-        direct = pmm.threshold_curve(params, data, 2021, grid=ts)
+        direct = threshold_curve(params, data, 2021, grid=ts)
         for j, t in enumerate(ts):
             np.testing.assert_allclose(curve_at(curve, t), direct[:, j], rtol=rtol, err_msg=f"t = {t}")
 

@@ -20,9 +20,10 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mcvalue.calibration.design import CalibrationSettings
-from mcvalue.costmodels.pymc.model import ModelData
+from mcvalue.costmodels.pymc.model_data import ModelData
 from mcvalue.priors.settings import DEFAULT_MODE, Mode
 
 __all__ = ["CalibrationResult", "CalibrationSettings", "calibrate", "calibrate_design", "forecast_trends"]
@@ -41,7 +42,7 @@ class CalibrationResult:
     """
 
     directory: Path
-    summary: dict
+    summary: dict[str, Any]
     fitted: int
     resumed: int
     rejected: tuple[str, ...]
@@ -93,7 +94,7 @@ def calibrate(
     >>> result.summary["converged_fits"]["non_uniform"]  # doctest: +SKIP
     []
     """
-    from mcvalue.costmodels.pymc.model import model_data_from_sample
+    from mcvalue.costmodels.pymc.model_data import model_data_from_sample
     from mcvalue.data import load_sample
     from mcvalue.tasks import check_workers, default_workers, require_dask
 
@@ -114,7 +115,7 @@ def forecast_trends(
     sample: Path | None = None,
     data_dir: Path | None = None,
     progress: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     """Forecast check of the trend structures (``mcvalue calibrate --forecast``); writes ``forecast.json`` in ``out``.
 
     Each structure of :data:`mcvalue.calibration.forecast.STRUCTURES` is fitted to the
@@ -130,7 +131,7 @@ def forecast_trends(
     >>> record["structures"]["repo trends"]["coverage_90"]  # doctest: +SKIP
     """
     from mcvalue.calibration.forecast import forecast_check
-    from mcvalue.costmodels.pymc.model import model_data_from_sample
+    from mcvalue.costmodels.pymc.model_data import model_data_from_sample
     from mcvalue.data import load_sample
     from mcvalue.io.files import write_atomic
 
@@ -180,7 +181,7 @@ def calibrate_design(
     seconds: list[float] = []
     bar = _ProgressBar(datasets, resumed) if progress else None
 
-    def finished(result: tuple[dict, float]) -> None:
+    def finished(result: tuple[dict[str, Any], float]) -> None:
         record, took = result
         records.current[record["dataset"]] = record
         append_line(directory / RANKS_FILE, dumps(record))
@@ -208,7 +209,7 @@ def _check_count(datasets: int) -> None:
         raise McValueError(f"{{datasets}} {datasets}: give at least one dataset", parameters=("datasets",))
 
 
-def _task(shared: tuple[ModelData, CalibrationSettings], index: int) -> tuple[dict, float]:
+def _task(shared: tuple[ModelData, CalibrationSettings], index: int) -> tuple[dict[str, Any], float]:
     """One Dask task: :func:`mcvalue.calibration.fits.fit_dataset_timed` of dataset ``index``."""
     from mcvalue.calibration.fits import fit_dataset_timed
 
@@ -222,10 +223,11 @@ def _aligned(design: ModelData) -> ModelData:
 
     import numpy as np
 
-    return replace(design, **{f.name: np.array(getattr(design, f.name)) for f in fields(design) if isinstance(getattr(design, f.name), np.ndarray)})
+    arrays: dict[str, Any] = {f.name: np.array(getattr(design, f.name)) for f in fields(design) if isinstance(getattr(design, f.name), np.ndarray)}
+    return replace(design, **arrays)
 
 
-def write_summary(directory: Path, records: list[dict], settings: CalibrationSettings, design_rows: int) -> dict:
+def write_summary(directory: Path, records: list[dict[str, Any]], settings: CalibrationSettings, design_rows: int) -> dict[str, Any]:
     """Write ``summary.json`` and the rank histograms ``ranks.png`` of ``records`` (atomically); return the summary."""
     import matplotlib
 

@@ -4,7 +4,7 @@ A dataset is a function of its index alone (and of the settings): the parameters
 draw of :func:`pymc.sample_prior_predictive` on the cost model itself (so the calibration
 can never test the fit against a restatement of the priors that drifted from the model),
 seeded by ``[seed, index, 0]``; the observations are
-:func:`mcvalue.costmodels.pymc.model.simulate_data` on the sample's design (its repos,
+:func:`mcvalue.costmodels.pymc.replicate.simulate_data` on the sample's design (its repos,
 windows, window dates and sync units), seeded by ``[seed, index, 1]``. Which worker draws
 a dataset, and in which order, cannot change it.
 """
@@ -21,19 +21,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcvalue.config import DEFAULT_SEED
-from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
-from mcvalue.costmodels.pymc.model import (
-    HYPERPARAMETERS,
-    REPO_EFFECTS,
-    REPO_VALUES,
-    ModelData,
-    ModelPriors,
-    build_model,
-    fte_from_params,
-    replace_observations,
-    repo_params,
-    simulate_data,
-)
+from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
+from mcvalue.costmodels.pymc.graph import build_model
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, REPO_VALUES, ModelPriors
+from mcvalue.costmodels.pymc.model_data import ModelData
+from mcvalue.costmodels.pymc.replicate import replace_observations, simulate_data
+from mcvalue.costmodels.pymc.sampling import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
 from mcvalue.costmodels.threshold import GRID, TABLE1_COLUMNS
 from mcvalue.vocab.paper import METHOD_KEYS
 
@@ -48,7 +41,7 @@ THINNED = 99
 class CalibrationSettings:
     """What determines a calibration's datasets and fits (not how many datasets there are).
 
-    The sampler is the production one (:data:`mcvalue.costmodels.pymc.fit.NUTS_SAMPLER`,
+    The sampler is the production one (:data:`mcvalue.costmodels.pymc.sampling.NUTS_SAMPLER`,
     ``mcvalue fit``'s draws, tuning steps, chains and target acceptance) unless a test asks
     for a smaller one; a fit runs its chains on one core. ``thinned`` draws, evenly spaced
     over all chains' draws, rank each true value; ``target_year`` is the year whose FTE is

@@ -9,12 +9,14 @@ whatever ran it; :func:`fit_dataset_timed` adds the seconds the fit took, kept a
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
 from mcvalue.calibration.design import CalibrationSettings, Dataset, quantities, ranked_fte, simulate_dataset
 from mcvalue.calibration.ranks import ranks
-from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, ModelData
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS
+from mcvalue.costmodels.pymc.model_data import ModelData
 
 #: The per-fit diagnostics a record carries (from :func:`convergence_diagnostics`).
 DIAGNOSTICS: tuple[str, ...] = ("divergences", "max_rhat", "min_ess_bulk", "min_ess_tail", "min_bfmi", "max_treedepth_hits", "converged")
@@ -25,7 +27,7 @@ def dataset_digest(dataset: Dataset) -> str:
     return dataset.data.digest()
 
 
-def fit_dataset(design: ModelData, index: int, settings: CalibrationSettings) -> dict:
+def fit_dataset(design: ModelData, index: int, settings: CalibrationSettings) -> dict[str, Any]:
     """Simulate dataset ``index`` on ``design``, fit it, and return its record.
 
     The record: ``dataset``, ``settings`` (:meth:`CalibrationSettings.key`), ``digest`` of
@@ -35,11 +37,12 @@ def fit_dataset(design: ModelData, index: int, settings: CalibrationSettings) ->
     return fit_dataset_timed(design, index, settings)[0]
 
 
-def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettings) -> tuple[dict, float]:
+def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettings) -> tuple[dict[str, Any], float]:
     """:func:`fit_dataset` and the seconds its fit took (sampling and diagnostics)."""
+    from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
     from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics
-    from mcvalue.costmodels.pymc.fit import posterior_draws, sample_posterior
-    from mcvalue.costmodels.pymc.model import fte_from_params, repo_params
+    from mcvalue.costmodels.pymc.fit import posterior_draws
+    from mcvalue.costmodels.pymc.sampling import sample_posterior
     from mcvalue.vocab.paper import METHOD_KEYS
 
     dataset = simulate_dataset(design, index, settings)

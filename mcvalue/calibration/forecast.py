@@ -43,10 +43,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from mcvalue.costmodels.pymc.model import TIME_ORIGIN, ModelData, ModelPriors, active_windows
+from mcvalue.costmodels.pymc.model import TIME_ORIGIN, ModelPriors
+from mcvalue.costmodels.pymc.model_data import ModelData, active_windows
+
+if TYPE_CHECKING:
+    from mcvalue.costmodels.pymc.fit import FitResult
 
 #: Gauss-Hermite nodes for integrating the commits' window effect (exact to ~1e-6 for these integrands).
 QUADRATURE_NODES = 24
@@ -126,14 +131,14 @@ def _logmeanexp(x: np.ndarray, axis: int = 0) -> np.ndarray:
     """log(mean(exp(x))) along ``axis``, stably."""
     from scipy.special import logsumexp
 
-    return logsumexp(x, axis=axis) - np.log(x.shape[axis])
+    return cast(np.ndarray, logsumexp(x, axis=axis) - np.log(x.shape[axis]))
 
 
 def _nb_logpmf(y: np.ndarray, mean: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Negative binomial log pmf with PyMC's (mean, alpha) parametrisation."""
     from scipy.special import gammaln
 
-    return gammaln(y + alpha) - gammaln(alpha) - gammaln(y + 1) + alpha * np.log(alpha / (alpha + mean)) + y * np.log(mean / (alpha + mean))
+    return cast(np.ndarray, gammaln(y + alpha) - gammaln(alpha) - gammaln(y + 1) + alpha * np.log(alpha / (alpha + mean)) + y * np.log(mean / (alpha + mean)))
 
 
 def pointwise_loglik(params: dict[str, np.ndarray], held: ModelData) -> dict[str, np.ndarray]:
@@ -192,7 +197,7 @@ def pointwise_lpd(params: dict[str, np.ndarray], held: ModelData) -> dict[str, n
     return out
 
 
-def psis_loo(params: dict[str, np.ndarray], data: ModelData) -> tuple[dict[str, dict], dict[str, np.ndarray]]:
+def psis_loo(params: dict[str, np.ndarray], data: ModelData) -> tuple[dict[str, dict[str, Any]], dict[str, np.ndarray]]:
     """PSIS-LOO (ArviZ) of each likelihood, leaving out one window at a time; the summary and the pointwise elpd.
 
     The summary gives per likelihood the elpd, its SE and the share of Pareto k above 0.7;
@@ -233,10 +238,10 @@ def differences_from_best(pointwise: dict[str, dict[str, np.ndarray]]) -> dict[s
 
 def interval_coverage(params: dict[str, np.ndarray], held: ModelData, rng: np.random.Generator) -> dict[str, float]:
     """Share of held-out windows whose total contributors, commits and lines lie in the 90% interval of replicated windows."""
-    from mcvalue.costmodels.pymc.model import simulate_data
+    from mcvalue.costmodels.pymc.replicate import simulate_data
 
     n_windows = held.period_repo.size
-    replicated = {u: [] for u in ("contributors", "commits", "lines")}
+    replicated: dict[str, list[np.ndarray]] = {u: [] for u in ("contributors", "commits", "lines")}
     for d in range(params["contrib_log_mean"].shape[0]):
         n, period, commits, lines = simulate_data({k: v[d] for k, v in params.items()}, held, rng)
         replicated["contributors"].append(n)
@@ -257,11 +262,12 @@ def interval_coverage(params: dict[str, np.ndarray], held: ModelData, rng: np.ra
 def fte_clamped(params: dict[str, np.ndarray], data: ModelData, year: int) -> np.ndarray:
     """(D, 5) FTE at ``year`` with each repo's trend stopped at the ends of its sampled span (the no-extrapolation structure).
 
-    :func:`mcvalue.costmodels.pymc.model.fte_from_params` with the "average" target on a
+    :func:`mcvalue.costmodels.pymc.derived.fte_from_params` with the "average" target on a
     design of one window per repo, dated ``year + 0.5`` clipped to the repo's span: the same
     formula, each repo at its own date.
     """
-    from mcvalue.costmodels.pymc.model import AVERAGE, fte_from_params
+    from mcvalue.costmodels.pymc.derived import fte_from_params
+    from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
 
     first, last = repo_spans(data)
     repos = np.arange(data.n_repos)
@@ -276,19 +282,20 @@ def fte_clamped(params: dict[str, np.ndarray], data: ModelData, year: int) -> np
 
 def _quantiles(values: np.ndarray) -> list[float]:
     """Median and 90% interval, rounded to whole FTE."""
-    return np.quantile(values, [0.5, 0.05, 0.95]).round(0).tolist()
+    return cast(list[float], np.quantile(values, [0.5, 0.05, 0.95]).round(0).tolist())
 
 
-def _fit(data: ModelData, priors: ModelPriors, progress: bool):
+def _fit(data: ModelData, priors: ModelPriors, progress: bool) -> FitResult:
     """Fit ``data`` with the production sampler under ``priors`` (cached like ``mcvalue fit``; a failed gate is recorded, not raised)."""
     from mcvalue.config import DEFAULT_SEED
-    from mcvalue.costmodels.pymc.fit import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings, fit_model_data
+    from mcvalue.costmodels.pymc.fit import fit_model_data
+    from mcvalue.costmodels.pymc.sampling import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings
 
     sampler = SamplerSettings(draws=DEFAULT_DRAWS, tune=DEFAULT_TUNE, chains=DEFAULT_CHAINS, seed=DEFAULT_SEED)
     return fit_model_data(data, sampler=sampler, priors=priors, progress=progress, allow_unconverged=True)
 
 
-def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int = 2021, seed: int = 20190101, progress: bool = False) -> dict:
+def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int = 2021, seed: int = 20190101, progress: bool = False) -> dict[str, Any]:
     """Fit every structure before ``cutoff``, score its forecasts of the later windows, and give its FTE at ``target_year``.
 
     Returns the JSON-ready record of ``results/calibration/forecast.json``: the split, and
@@ -296,12 +303,12 @@ def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int 
     (and its difference from the best structure, with SE), the 90% interval coverage of
     each unit, and the FTE at ``target_year`` of every method (median, 5%, 95%).
     """
+    from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
     from mcvalue.costmodels.pymc.fit import posterior_draws
-    from mcvalue.costmodels.pymc.model import fte_from_params, repo_params
     from mcvalue.vocab.paper import METHOD_KEYS
 
     train, held = split_at(data, cutoff)
-    fits: dict[ModelPriors, tuple] = {}
+    fits: dict[ModelPriors, tuple[FitResult, FitResult]] = {}
     pointwise, loo_pointwise, out = {}, {}, {}
     for structure in STRUCTURES:
         if structure.priors not in fits:

@@ -20,11 +20,11 @@ def plot_rank_histogram(counts: list[int], name: str, p_value: float, ax: Axes |
     from scipy import stats
 
     ax = ax or plt.gca()
-    counts = np.asarray(counts)
-    bins, n = counts.size, int(counts.sum())
+    values = np.asarray(counts)
+    bins, n = values.size, int(values.sum())
     low, high = stats.binom.ppf([0.005, 0.995], n, 1.0 / bins)
     ax.axhspan(low, high, color="grey", alpha=0.25, linewidth=0)
-    ax.bar(np.arange(bins), counts, width=0.9)
+    ax.bar(np.arange(bins), values, width=0.9)
     ax.set_title(f"{name}\nchi2 p = {p_value:.3f}", fontsize=8)
     ax.set_xticks([])
     return ax

@@ -23,10 +23,11 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mcvalue.calibration.design import CalibrationSettings, quantities, simulate_dataset
 from mcvalue.calibration.fits import DIAGNOSTICS, dataset_digest
-from mcvalue.costmodels.pymc.model import ModelData
+from mcvalue.costmodels.pymc.model_data import ModelData
 from mcvalue.errors import McValueError
 from mcvalue.io.files import write_atomic
 
@@ -38,17 +39,17 @@ TIMINGS_FILE = "timings.jsonl"
 class Records:
     """The records of a calibration directory, split by what a resumed run makes of them."""
 
-    current: dict[int, dict] = field(default_factory=dict)  # dataset index -> verified record
+    current: dict[int, dict[str, Any]] = field(default_factory=dict)  # dataset index -> verified record
     history: list[str] = field(default_factory=list)  # lines of other settings, kept as they are
     rejected: list[str] = field(default_factory=list)  # why each dropped line was dropped
 
 
-def dumps(record: dict) -> str:
+def dumps(record: dict[str, Any]) -> str:
     """One record as one JSON line (keys in the record's order, full float precision)."""
     return json.dumps(record, allow_nan=True)
 
 
-def structurally_valid(record: dict, settings: CalibrationSettings) -> str | None:
+def structurally_valid(record: dict[str, Any], settings: CalibrationSettings) -> str | None:
     """Why ``record`` is not a complete record of a fit (None if it is): ranks, diagnostics, fields."""
     names = quantities()
     ranks = record.get("ranks")

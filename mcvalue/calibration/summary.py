@@ -10,6 +10,8 @@ a U is an over-confident posterior, a hump an under-confident one, a slope a bia
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from mcvalue.calibration.design import CalibrationSettings, quantities
@@ -26,7 +28,7 @@ def n_bins(n_datasets: int, thinned: int) -> int:
     return max((b for b in range(2, target + 1) if (thinned + 1) % b == 0), default=2)
 
 
-def uniformity(records: list[dict], thinned: int) -> dict:
+def uniformity(records: list[dict[str, Any]], thinned: int) -> dict[str, Any]:
     """Per quantity: the bin counts and chi-square p-value of its ranks; the bins; the Bonferroni threshold."""
     names = quantities()
     bins = n_bins(len(records), thinned)
@@ -39,7 +41,7 @@ def uniformity(records: list[dict], thinned: int) -> dict:
     return {"datasets": len(records), "bins": bins, "threshold": threshold, "non_uniform": rejected, "quantities": out}
 
 
-def summarise(records: list[dict], settings: CalibrationSettings, design_rows: int) -> dict:
+def summarise(records: list[dict[str, Any]], settings: CalibrationSettings, design_rows: int) -> dict[str, Any]:
     """Return the summary of a calibration's records (``summary.json``): failures, gates, uniformity.
 
     ``design_rows`` is the sample's own number of contributor-periods, beside the simulated

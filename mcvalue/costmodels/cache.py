@@ -35,7 +35,7 @@ import shutil
 import tempfile
 from functools import cache as _memo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -149,7 +149,7 @@ def save(cache_key: str, cost: CostSide) -> tuple[str, ...]:
         arrays = _ppc_arrays(cost)
         if arrays:
             buffers[_PPC] = io.BytesIO()
-            np.savez(buffers[_PPC], **arrays)
+            np.savez(buffers[_PPC], **arrays)  # type: ignore[arg-type]  # numpy's stub types **arrays as if a key could be allow_pickle
         hashes = {}
         for name, buffer in buffers.items():
             data = buffer.getvalue()
@@ -217,7 +217,7 @@ def _read(directory: Path, name: str, limit: int) -> bytes:
 
 def _array(data: bytes) -> np.ndarray:
     """Parse the bytes of one ``.npy`` file (no pickles)."""
-    return np.load(io.BytesIO(data), allow_pickle=False)
+    return cast(np.ndarray, np.load(io.BytesIO(data), allow_pickle=False))
 
 
 def _priced(fte: np.ndarray) -> bool:

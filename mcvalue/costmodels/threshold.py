@@ -38,6 +38,8 @@ count and the commits per contributor as independent).
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from mcvalue.vocab.paper import METHOD_KEYS, THRESHOLD_KEY
@@ -76,7 +78,7 @@ def per_window(threshold_six_months: np.ndarray | float) -> np.ndarray:
 
 def capped_fractions(activity: np.ndarray, grid: np.ndarray = GRID) -> np.ndarray:
     """Return ``min(a / g, 1)`` of each contributor-period's activity at each threshold, (N, G)."""
-    return np.minimum(np.asarray(activity, dtype=float)[:, None] / np.asarray(grid, dtype=float)[None, :], 1.0)
+    return cast(np.ndarray, np.minimum(np.asarray(activity, dtype=float)[:, None] / np.asarray(grid, dtype=float)[None, :], 1.0))
 
 
 def curve_at(curve: np.ndarray, threshold: np.ndarray | float, grid: np.ndarray = GRID) -> np.ndarray:
@@ -110,7 +112,7 @@ def curve_at(curve: np.ndarray, threshold: np.ndarray | float, grid: np.ndarray 
     rows = np.arange(curve.shape[0])
     w = (inv_grid[k] - inv_t) / (inv_grid[k] - inv_grid[k + 1])
     inside = (1.0 - w) * curve[rows, k] + w * curve[rows, k + 1]
-    return np.where(t > grid[-1], curve[:, -1] * grid[-1] / t, inside)
+    return cast(np.ndarray, np.where(t > grid[-1], curve[:, -1] * grid[-1] / t, inside))
 
 
 def method_fte(pool_rows: np.ndarray, threshold: np.ndarray | float | None) -> np.ndarray:

@@ -37,9 +37,10 @@ there is no reference factor.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -126,7 +127,7 @@ def draw_authors(table: pd.DataFrame, repos: list[str], n: int, rng: np.random.G
         raise DataError(f"no all-time author count for {', '.join(missing)} in mcvalue/data/topcut_repos.csv")
     low = np.log(indexed.loc[repos, "authors_low"].to_numpy(dtype=float))
     high = np.log(indexed.loc[repos, "authors_high"].to_numpy(dtype=float))
-    return np.exp(low + (high - low) * rng.random((n, len(repos))))
+    return cast(np.ndarray, np.exp(low + (high - low) * rng.random((n, len(repos)))))
 
 
 def kept_shares(relation: Relation, authors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -134,11 +135,11 @@ def kept_shares(relation: Relation, authors: np.ndarray, rng: np.random.Generato
     z = rng.standard_normal(authors.shape)[:, :, None]
     x = np.log(np.maximum(authors, PAGE_LIMIT) / PAGE_LIMIT)[:, :, None]
     slope = np.maximum(relation.beta[:, None, :] + relation.tau[:, None, :] * z, 0.0)
-    return np.exp(-slope * x)
+    return cast(np.ndarray, np.exp(-slope * x))
 
 
 def correction_factors(
-    weights: pd.DataFrame, kept: np.ndarray, repos: list[str], methods: list[tuple[str, str]]
+    weights: pd.DataFrame, kept: np.ndarray, repos: list[str], methods: Sequence[tuple[str, str | None]]
 ) -> np.ndarray:
     """``(n, len(methods))`` factors by which each draw's FTE is multiplied.
 
@@ -191,7 +192,7 @@ class TopCutCorrection:
     """Multiplicative corrections of the five FTE columns, and what the report says of them."""
 
     factors: np.ndarray
-    summary: dict
+    summary: dict[str, Any]
 
 
 def topcut_correction(

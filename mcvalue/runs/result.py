@@ -112,7 +112,7 @@ class RunResult:
         """
         if self.cost.posterior_path is None:
             return None
-        from mcvalue.costmodels.pymc.fit import read_posterior
+        from mcvalue.costmodels.pymc.posterior_cache import read_posterior
 
         return read_posterior(self.cost.posterior_path)
 

@@ -124,38 +124,38 @@ def posterior(tmp_path, monkeypatch) -> Path:
     """Save a stand-in posterior under the key ``k`` in a private cache; return its path."""
     from trace_helpers import iid_trace
 
-    import mcvalue.costmodels.pymc.fit as fit
+    import mcvalue.costmodels.pymc.posterior_cache as posterior_cache
 
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path / "cache"))
     path = tmp_path / "cache" / "posteriors" / "k.nc"
-    assert fit.save_posterior(iid_trace(np.random.default_rng(1), chains=2, draws=50), path, "k") is None
-    assert fit.load_posterior(path, "k") is not None
+    assert posterior_cache.save_posterior(iid_trace(np.random.default_rng(1), chains=2, draws=50), path, "k") is None
+    assert posterior_cache.load_posterior(path, "k") is not None
     return path
 
 
 def test_a_posterior_forged_with_a_matching_sha256_is_refitted(posterior):
     """A flipped byte with the sidecar rewritten to the new file's plain sha256: not loaded."""
-    import mcvalue.costmodels.pymc.fit as fit
+    import mcvalue.costmodels.pymc.posterior_cache as posterior_cache
 
     blob = bytearray(posterior.read_bytes())
     blob[len(blob) // 2] ^= 0x01
     posterior.write_bytes(bytes(blob))
-    fit.checksum_path(posterior).write_text(hashlib.sha256(bytes(blob)).hexdigest() + "\n")
-    assert fit.load_posterior(posterior, "k") is None
+    posterior_cache.checksum_path(posterior).write_text(hashlib.sha256(bytes(blob)).hexdigest() + "\n")
+    assert posterior_cache.load_posterior(posterior, "k") is None
 
 
 @pytest.mark.parametrize("damage", ["truncated", "fifo"])
 def test_a_truncated_or_fifo_posterior_is_refitted_without_waiting(posterior, damage):
-    import mcvalue.costmodels.pymc.fit as fit
+    import mcvalue.costmodels.pymc.posterior_cache as posterior_cache
 
-    sidecar = fit.checksum_path(posterior)
+    sidecar = posterior_cache.checksum_path(posterior)
     if damage == "truncated":
         posterior.write_bytes(posterior.read_bytes()[:1000])
     else:
         sidecar.unlink()
         os.mkfifo(sidecar)
     done = []
-    reader = threading.Thread(target=lambda: done.append(fit.load_posterior(posterior, "k")), daemon=True)
+    reader = threading.Thread(target=lambda: done.append(posterior_cache.load_posterior(posterior, "k")), daemon=True)
     reader.start()
     reader.join(timeout=10)
     assert done == [None]
@@ -168,20 +168,22 @@ def test_a_failed_posterior_file_is_refitted_with_one_warning(tmp_path, monkeypa
     from trace_helpers import iid_trace
 
     import mcvalue.costmodels.pymc.fit as fit
+    from mcvalue.costmodels.pymc.posterior_cache import checksum_path
+    from mcvalue.costmodels.pymc.sampling import SamplerSettings
 
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path / "cache"))
     calls = []
     monkeypatch.setattr(fit, "sample_posterior", lambda *_a, **_k: calls.append(1) or iid_trace(np.random.default_rng(2), chains=2, draws=40))
     monkeypatch.setattr(fit, "assess_posterior", lambda idata, data, sampler, path, from_cache, *_a, warnings=(), **_k: SimpleNamespace(
         cache_path=path, from_cache=from_cache, warnings=warnings))
-    sampler = fit.SamplerSettings(draws=40, tune=10, chains=2, seed=3)
+    sampler = SamplerSettings(draws=40, tune=10, chains=2, seed=3)
 
     def once():
         return fit.fit_model_data(SimpleNamespace(digest=lambda: "stand-in"), sampler=sampler, progress=False)
 
     first = once()
     assert calls == [1] and first.warnings == () and once().from_cache and calls == [1]
-    fit.checksum_path(first.cache_path).write_text(hashlib.sha256(first.cache_path.read_bytes()).hexdigest() + "\n")
+    checksum_path(first.cache_path).write_text(hashlib.sha256(first.cache_path.read_bytes()).hexdigest() + "\n")
     again = once()
     assert calls == [1, 1] and not again.from_cache
     assert again.warnings == (f"posterior cache file {first.cache_path} failed its checks (damaged, edited or another version's); refitted",)

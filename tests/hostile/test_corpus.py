@@ -22,6 +22,8 @@ from trace_helpers import iid_trace
 
 import mcvalue
 import mcvalue.costmodels.pymc.fit as fit
+from mcvalue.costmodels.pymc.posterior_cache import checksum_path, save_posterior
+from mcvalue.costmodels.pymc.sampling import SamplerSettings
 from mcvalue.engine.memory import bytes_per_draw, check_memory
 
 RAW = "scraped_contributor_information_for_repos.csv"
@@ -266,7 +268,7 @@ def _fit_once(monkeypatch, cache: Path):
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(cache))
     monkeypatch.setattr(fit, "assess_posterior", lambda idata, data, sampler, path, from_cache, *_args, **_kwargs: SimpleNamespace(
         idata=idata, cache_path=path, from_cache=from_cache))
-    sampler = fit.SamplerSettings(draws=40, tune=10, chains=2, seed=3)
+    sampler = SamplerSettings(draws=40, tune=10, chains=2, seed=3)
     return fit.fit_model_data(SimpleNamespace(digest=lambda: "stand-in"), sampler=sampler, progress=False)
 
 
@@ -287,7 +289,7 @@ def test_damaged_posterior_is_refitted_never_read(damage, counted_sampler, monke
         path.unlink()
         path.mkdir()
     else:
-        fit.checksum_path(path).unlink()
+        checksum_path(path).unlink()
     again = _fit_once(monkeypatch, tmp_path)
     assert not again.from_cache and counted_sampler == [1, 1]
 
@@ -295,13 +297,13 @@ def test_damaged_posterior_is_refitted_never_read(damage, counted_sampler, monke
 def test_posterior_cache_on_a_full_disk_is_a_warning_and_leaves_nothing(tiny_fs):
     """Writing the NetCDF straight to a full disk crashed HDF5 (signal 11); now it is one warning."""
     idata = _trace(chains=4, draws=500)  # ~0.5 MB: more than the 64 KiB disk
-    warning = fit.save_posterior(idata, tiny_fs / "posteriors" / "k.nc", "k")
+    warning = save_posterior(idata, tiny_fs / "posteriors" / "k.nc", "k")
     assert warning == f"posterior cache {tiny_fs / 'posteriors'}: cannot be written (No space left on device); the fit is not cached"
     assert _entries(tiny_fs / "posteriors") == []
 
 
 def test_posterior_cache_read_only_is_a_warning(read_only_fs):
-    warning = fit.save_posterior(_trace(), read_only_fs / "posteriors" / "k.nc", "k")
+    warning = save_posterior(_trace(), read_only_fs / "posteriors" / "k.nc", "k")
     assert warning is not None and "Read-only file system" in warning and "the fit is not cached" in warning
 
 

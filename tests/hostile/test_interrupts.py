@@ -25,9 +25,12 @@ import pytest
 from hostile_helpers import assert_one_error, cli_env, run_cli, session_processes
 from trace_helpers import iid_trace
 
-import mcvalue.costmodels.pymc.fit as fit
+import mcvalue.costmodels.pymc.posterior_cache as posterior_cache
+import mcvalue.costmodels.pymc.sampling as sampling
 from mcvalue.cli import INTERRUPTED
-from mcvalue.costmodels.pymc.fit import SamplerSettings, fit_model_data, remove_orphaned_temporaries
+from mcvalue.costmodels.pymc.fit import fit_model_data
+from mcvalue.costmodels.pymc.posterior_cache import remove_orphaned_temporaries
+from mcvalue.costmodels.pymc.sampling import SamplerSettings
 
 SAMPLER = SamplerSettings(draws=40, tune=10, chains=2, seed=3)
 
@@ -52,7 +55,7 @@ def fake_pymc(monkeypatch):
         return _trace(behaviour["chains"], behaviour["draws"])
 
     monkeypatch.setattr(pymc, "sample", sample)
-    monkeypatch.setattr(fit, "build_model", lambda *_a: contextlib.nullcontext())
+    monkeypatch.setattr(sampling, "build_model", lambda *_a: contextlib.nullcontext())
     return behaviour
 
 
@@ -79,10 +82,10 @@ def test_interrupted_sampling_raises_and_caches_nothing(fake_pymc, chains, draws
 def test_complete_trace_is_cached(fake_pymc, tmp_path, monkeypatch):
     """The control: the same stand-in with every draw present is saved under its key."""
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
-    idata = fit.sample_posterior(_model_data(), SAMPLER, cores=1, progress=False)
+    idata = sampling.sample_posterior(_model_data(), SAMPLER, cores=1, progress=False)
     assert idata.posterior.sizes["draw"] == 40
     path = tmp_path / "posteriors" / "k.nc"
-    assert fit.save_posterior(idata, path, "k") is None
+    assert posterior_cache.save_posterior(idata, path, "k") is None
     assert _cached_files(tmp_path) == [".lock", "k.nc", "k.nc.sha256"]
 
 
@@ -206,7 +209,7 @@ def test_fit_after_kills_succeeds_and_removes_leftovers(kill_cache, real_data_di
                           capture_output=True, text=True, env=cli_env(kill_cache), timeout=600)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    from mcvalue.costmodels.pymc.fit import LOCK_FILE
+    from mcvalue.costmodels.pymc.posterior_cache import LOCK_FILE
 
     names = sorted(p.name for p in posteriors.iterdir() if p.name != LOCK_FILE)  # the lock file stays, empty
     assert len(names) == 2 and names[0].endswith(".nc") and names[1] == names[0] + ".sha256", names
@@ -266,14 +269,14 @@ def test_concurrent_saves_wait_for_the_cache_lock(tmp_path):
     directory = tmp_path / "posteriors"
     directory.mkdir()
     path = directory / "k.nc"
-    with open(directory / fit.LOCK_FILE, "a") as lock:
+    with open(directory / posterior_cache.LOCK_FILE, "a") as lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        saver = threading.Thread(target=fit.save_posterior, args=(_trace(2, 40), path, "k"))
+        saver = threading.Thread(target=posterior_cache.save_posterior, args=(_trace(2, 40), path, "k"))
         saver.start()
         saver.join(timeout=3)
         assert saver.is_alive() and not path.exists()  # written to its temporary name, waiting to rename
         fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
     saver.join(timeout=30)
     assert not saver.is_alive()
-    assert sorted(p.name for p in directory.iterdir()) == [fit.LOCK_FILE, "k.nc", "k.nc.sha256"]
-    assert fit.load_posterior(path, "k") is not None
+    assert sorted(p.name for p in directory.iterdir()) == [posterior_cache.LOCK_FILE, "k.nc", "k.nc.sha256"]
+    assert posterior_cache.load_posterior(path, "k") is not None

@@ -18,7 +18,7 @@ from hostile_helpers import assert_one_error, cli_env
 
 #: ``mcvalue ARGS`` with the Table 1 cost side replaced by one that first prints like a sampler.
 _NOISY = (
-    "import os, sys; import mcvalue.costmodels as c; real = c.table1_cost\n"
+    "import os, sys; import mcvalue.costmodels.dispatch as c; real = c.table1_cost\n"
     "def noisy():\n"
     "    print('Sampler progress | draws | divergences'); sys.stdout.flush()\n"
     "    os.write(1, b'chain 1 | 1000/1000 | 0\\n')\n"

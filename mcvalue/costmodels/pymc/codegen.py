@@ -72,11 +72,11 @@ def use_portable_target() -> tuple[str, str | None]:
     level = host_instruction_set()
     if level.endswith("(host)"):
         return level, None
-    import pytensor
+    from pytensor.configdefaults import config
 
-    pytensor.config.numba__cache = False
-    if "-march=" not in pytensor.config.gcc__cxxflags:
-        pytensor.config.gcc__cxxflags = f"{pytensor.config.gcc__cxxflags} -march={level}".strip()
+    config.numba__cache = False
+    if "-march=" not in config.gcc__cxxflags:
+        config.gcc__cxxflags = f"{config.gcc__cxxflags} -march={level}".strip()
     compiled_for = _numba_target(level)
     if compiled_for == level:
         return level, None
@@ -99,7 +99,7 @@ def _numba_target(level: str) -> str:
     from numba.core.registry import cpu_target
 
     if "_toplevel_target_context" in vars(cpu_target):
-        return level if (numba_config.CPU_NAME, numba_config.CPU_FEATURES) == (level, "") else "host"
-    numba_config.CPU_NAME, numba_config.CPU_FEATURES = level, ""
+        return level if (numba_config.CPU_NAME, numba_config.CPU_FEATURES) == (level, "") else "host"  # type: ignore[attr-defined]  # set by numba at import
+    numba_config.CPU_NAME, numba_config.CPU_FEATURES = level, ""  # type: ignore[attr-defined]  # numba defines them with globals().update
     os.environ["NUMBA_CPU_NAME"], os.environ["NUMBA_CPU_FEATURES"] = level, ""
     return level

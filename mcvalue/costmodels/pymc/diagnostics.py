@@ -17,7 +17,7 @@ chain.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from scipy import special
@@ -25,7 +25,7 @@ from scipy import special
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, WINDOW_EFFECTS
 
 if TYPE_CHECKING:
-    from xarray import DataTree
+    from xarray import Dataset, DataTree
 
 MAX_RHAT = 1.01
 MIN_ESS = 400.0
@@ -40,7 +40,7 @@ PYMC_TREEDEPTH_STAT = "reached_max_treedepth"
 TAIL_PROBS = (0.11, 0.89)
 
 
-def convergence_diagnostics(idata: DataTree) -> dict:
+def convergence_diagnostics(idata: DataTree) -> dict[str, Any]:
     """Return the issue's convergence figures over every parameter, and the worst offender.
 
     ``worst`` is the parameter/figure pair furthest past (or, if all pass, nearest to) its
@@ -85,7 +85,7 @@ def convergence_diagnostics(idata: DataTree) -> dict:
     }
 
 
-def _treedepth_hits(stats) -> int | None:
+def _treedepth_hits(stats: Dataset) -> int | None:
     """Count the draws at the maximum tree depth, under nutpie's or PyMC's name; None if the trace has neither."""
     for name in (TREEDEPTH_STAT, PYMC_TREEDEPTH_STAT):
         if name in stats:
@@ -93,12 +93,12 @@ def _treedepth_hits(stats) -> int | None:
     return None
 
 
-def worst_figure(worst: dict) -> str:
+def worst_figure(worst: dict[str, Any]) -> str:
     """Say which parameter's figure is nearest (or past) its threshold, e.g. "x has r_hat = 1.31 (threshold 1.01)"."""
     return f"{worst['parameter']} has {worst['figure']} = {worst['value']:.4g} (threshold {worst['threshold']:g})"
 
 
-def convergence_message(diagnostics: dict) -> str:
+def convergence_message(diagnostics: dict[str, Any]) -> str:
     """One line naming the worst parameter and figure of a failed fit (the error of ``mcvalue fit`` and ``run``)."""
     return (
         f"the cost model did not converge: {worst_figure(diagnostics['worst'])}; its FTE draws are unreliable: "
@@ -183,7 +183,7 @@ def ess_tail(draws: np.ndarray, probs: tuple[float, float] = TAIL_PROBS) -> np.n
 
 def _too_few(draws: np.ndarray, min_chains: int) -> bool:
     """Whether there are too few chains or draws (fewer than 4) for the figure, which is then NaN."""
-    return draws.shape[1] < min_chains or draws.shape[2] < 4
+    return bool(draws.shape[1] < min_chains or draws.shape[2] < 4)
 
 
 def _nan_where_nan(figures: np.ndarray, draws: np.ndarray) -> np.ndarray:
@@ -209,7 +209,7 @@ def _z_scale(draws: np.ndarray) -> np.ndarray:
     half_ranks = np.arange(2 * size + 1) / 2
     scores = special.ndtri((half_ranks - 3 / 8) / (size - 2 * 3 / 8 + 1))
     twice_ranks = _twice_average_ranks(draws.reshape(elements, size))
-    return scores[twice_ranks].reshape(draws.shape)
+    return cast(np.ndarray, scores[twice_ranks].reshape(draws.shape))
 
 
 def _twice_average_ranks(values: np.ndarray) -> np.ndarray:
@@ -239,7 +239,7 @@ def _rhat(draws: np.ndarray) -> np.ndarray:
     between = n_draws * draws.mean(axis=2).var(axis=1, ddof=1)
     within = draws.var(axis=2, ddof=1).mean(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.sqrt((between / within + n_draws - 1) / n_draws)
+        return cast(np.ndarray, np.sqrt((between / within + n_draws - 1) / n_draws))
 
 
 def _ess(draws: np.ndarray) -> np.ndarray:
@@ -250,7 +250,7 @@ def _ess(draws: np.ndarray) -> np.ndarray:
     term counts if positive. tau is floored at 1 / log10(draws). Constant elements get the
     number of draws.
     """
-    from arviz_stats.base import array_stats
+    from arviz_stats.base.array import array_stats
 
     elements, chains, n_draws = draws.shape
     size = chains * n_draws
@@ -276,10 +276,10 @@ def _ess(draws: np.ndarray) -> np.ndarray:
     ess = size / tau
     ess[np.isnan(rho).any(axis=1)] = np.nan
     ess[np.ptp(draws, axis=(1, 2)) < np.finfo(float).resolution] = size
-    return ess
+    return cast(np.ndarray, ess)
 
 
-def convergence_failure(diagnostics: dict) -> str | None:
+def convergence_failure(diagnostics: dict[str, Any]) -> str | None:
     """For a fit that failed its convergence checks (run anyway), what failed; else None."""
     if diagnostics.get("converged") is not False:
         return None

@@ -1,7 +1,7 @@
 """Posterior predictive checks of the cost model.
 
 For posterior draws we replicate the whole sample (same repos, same number of sampled
-periods per repo) with :func:`mcvalue.costmodels.pymc.model.simulate_data`, and compare
+periods per repo) with :func:`mcvalue.costmodels.pymc.replicate.simulate_data`, and compare
 three observed distributions with their replicates:
 
 - ``contributors``: active contributors per repo-period (zeros included);
@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mcvalue.costmodels.pymc.model import ModelData, simulate_data
+from mcvalue.costmodels.pymc.model_data import ModelData
+from mcvalue.costmodels.pymc.replicate import simulate_data
 from mcvalue.fmt import ratio
 from mcvalue.vocab.paper import METHODS, REFERENCE_REPOS, TABLE1_KEYS
 
@@ -141,7 +142,7 @@ def posterior_predictive(
 ) -> PosteriorPredictive:
     """Replicate the sample for ``n_replicates`` posterior draws chosen at random.
 
-    ``params`` is :func:`mcvalue.costmodels.pymc.model.repo_params` output over all draws.
+    ``params`` is :func:`mcvalue.costmodels.pymc.derived.repo_params` output over all draws.
     """
     n_draws = params["contrib_log_mean"].shape[0]
     chosen = rng.choice(n_draws, size=min(n_replicates, n_draws), replace=False)

@@ -10,12 +10,13 @@ differ by the trend as well).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mcvalue.costmodels import BOOTSTRAP_REPLICATES
-from mcvalue.costmodels.pymc.model import AVERAGE, HYPERPARAMETERS, estimand
+from mcvalue.costmodels.dispatch import BOOTSTRAP_REPLICATES
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, estimand
+from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
 from mcvalue.vocab.paper import METHOD_KEYS, METHODS_BY_KEY
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from mcvalue.data.tables import Sample
 
 
-def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dict:
+def fit_summary(sample: Sample, fit: FitResult, rng: np.random.Generator) -> dict[str, Any]:
     """JSON-ready summary: diagnostics, FTE per method (posterior, paper, point, bootstrap), PPC.
 
     A method the references cannot price (NaN FTE) has no entry under ``fte``.
