@@ -37,16 +37,16 @@ def test_bad_target_year_in_a_file_names_the_key(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("diagnostics", "expected"),
+    ("provenance", "expected"),
     [
         ({"cost_model": "pymc", "target_year": 2022}, "time trends predict for 2022."),
         ({"cost_model": "pymc", "target_year": "average"}, "averaged over the sampled two-week windows (2009-2022): the paper's long-run average."),
-        ({"cost_model": "bootstrap", "replicates": 4000}, "the paper's long-run average."),
-        ({"cost_model": "table1"}, "the paper's published Table 1 figure"),
+        ({"cost_model": "bootstrap", "target_year": "average"}, "the paper's long-run average."),
+        ({"cost_model": "table1", "target_year": "average"}, "the paper's published Table 1 figure"),
     ],
 )
-def test_report_states_the_estimand_in_one_sentence(diagnostics, expected):
+def test_report_states_the_estimand_in_one_sentence(provenance, expected):
     from mcvalue.report.result_sections import estimand_sentence
 
-    sentence = estimand_sentence({"diagnostics": diagnostics})
+    sentence = estimand_sentence({"provenance": provenance})
     assert expected in sentence and sentence.count(". ") == 0 and sentence.endswith(".")

@@ -10,11 +10,11 @@ window before the cut-off).
 Structures (:data:`STRUCTURES`):
 
 - ``repo trends``: the shipped model, a global yearly trend plus repo deviations pooled by
-  ``trend_sd ~ HalfNormal(0.15)``;
-- ``global trend``: every repo grows at the global rate (``trend_sd ~ HalfNormal(0.001)``,
-  as ``results/calibration/loo_trend.json`` did);
+  ``trend_sd ~ LogNormal(log 0.12, 0.5)``;
+- ``global trend``: every repo grows at the global rate (``trend_sd ~ LogNormal(log 0.001, 0.1)``,
+  as ``results/calibration/loo_trend.json`` did with a half-normal);
 - ``pooled slopes``: the repo deviations pooled harder toward the global trend
-  (``trend_sd ~ HalfNormal(0.05)``);
+  (``trend_sd ~ LogNormal(log 0.034, 0.5)``, the median of version 7's ``HalfNormal(0.05)``);
 - ``no extrapolation``: the shipped model's posterior, with each repo's trend stopped at the
   ends of its own sampled span (a window after the repo's last fitted window is predicted
   at that window's date); no fit of its own.
@@ -301,8 +301,11 @@ def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int 
     Returns the JSON-ready record of ``results/calibration/forecast.json``: the split, and
     per structure the training and full fits' convergence, the elpd of each likelihood
     (and its difference from the best structure, with SE), the 90% interval coverage of
-    each unit, and the FTE at ``target_year`` of every method (median, 5%, 95%).
+    each unit, and the FTE at ``target_year`` of every method (median, 5%, 95%; the
+    activity-threshold method's at :data:`mcvalue.calibration.design.RANKED_THRESHOLD` commits
+    per window, the point of its curve calibration ranks too).
     """
+    from mcvalue.calibration.design import ranked_fte
     from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
     from mcvalue.costmodels.pymc.fit import posterior_draws
     from mcvalue.vocab.paper import METHOD_KEYS
@@ -322,7 +325,8 @@ def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int 
         loo_summary = None
         if not structure.clamp:  # inside the sampled span clamping changes nothing: its LOO is the shipped model's
             loo_summary, loo_pointwise[structure.name] = psis_loo(thinned_params(full_params), data)
-        fte = fte_clamped(full_params, data, target_year) if structure.clamp else fte_from_params(full_params, data, target_year)
+        pool = fte_clamped(full_params, data, target_year) if structure.clamp else fte_from_params(full_params, data, target_year)
+        fte = ranked_fte(pool)  # the threshold method at RANKED_THRESHOLD, not its curve's first grid point
         out[structure.name] = {
             "training_fit_converged": bool(fitted.diagnostics["converged"]),
             "full_fit_psis_loo": loo_summary,

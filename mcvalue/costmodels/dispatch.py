@@ -59,7 +59,7 @@ def _pymc_cost(
     from dataclasses import asdict
 
     from mcvalue.costmodels.pymc.fit import fit_cost_model
-    from mcvalue.costmodels.pymc.model import estimand
+    from mcvalue.costmodels.side import estimand
 
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
     years = scenario.run.stock_years()
@@ -69,7 +69,6 @@ def _pymc_cost(
     diagnostics = {
         "cost_model": "pymc",
         **fit.diagnostics,
-        "target_year": fit.target_year,
         "trend": fit.trend,
         "sampler": asdict(fit.sampler),
         "ppc_pvalues": fit.ppc.p_values(),

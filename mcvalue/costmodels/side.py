@@ -1,4 +1,4 @@
-"""The result every cost model returns: FTE draws and what a report must say about them.
+"""The result every cost model returns: FTE draws and what a report must say about them (:func:`estimand`).
 
 Its own module so that :mod:`mcvalue.costmodels.cache`, which the package's entry point
 uses, can build one without importing the package (no import cycle).
@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from mcvalue.priors.settings import AVERAGE_TARGET
 
 if TYPE_CHECKING:
     from mcvalue.costmodels.pymc.ppc import PosteriorPredictive
@@ -55,3 +57,14 @@ class CostSide:
     posterior_path: Path | None = None
     fte_by_year: np.ndarray | None = None
     years: tuple[int, ...] = ()
+
+
+def estimand(target_year: int | str) -> str:
+    """One sentence saying what the FTE is: whose activity, which year (for every report and ``mcvalue fit``)."""
+    who = (
+        "FTE is the number of full-time engineers whose work equals one year of the sampled repos' development "
+        "activity (their human contributors, plus the units of sync accounts that publish company engineers' work)"
+    )
+    if target_year == AVERAGE_TARGET:
+        return f"{who}, averaged over the sampled two-week windows (2009-2022): the paper's long-run average."
+    return f"{who} at the activity level the cost model's time trends predict for {target_year}."

@@ -15,6 +15,7 @@ import mcvalue
 from mcvalue.engine.simulate import Simulation
 from mcvalue.engine.statistics import summarise_simulation
 from mcvalue.io.jsontext import SUMMARY_DIGITS, to_jsonable
+from mcvalue.priors.settings import AVERAGE_TARGET
 from mcvalue.vocab.paper import METHOD_KEYS, METHODS_BY_KEY
 
 if TYPE_CHECKING:
@@ -131,6 +132,9 @@ def _provenance(
         "seed": scenario.run.seed,
         "draws": scenario.run.draws,
         "cost_model": cost.model,
+        # The year whose activity the FTE describes: the run's setting for the Bayesian cost model,
+        # the long-run average of the sampled windows for the bootstrap and Table 1.
+        "target_year": scenario.run.target_year if cost.model == "pymc" else AVERAGE_TARGET,
         "cost_basis": scenario.run.basis,
         "stock_years": [cost.years[0], cost.years[-1]] if cost.years else None,
         "priors_sha256": scenario.sha256,

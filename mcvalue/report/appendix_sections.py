@@ -77,17 +77,15 @@ def diagnostics_rows(diagnostics: dict[str, Any]) -> list[str]:
             f"target acceptance {sampler['target_accept']:g}, seed {sampler['seed']} | | how the posterior was drawn |"
         )
     rows += _fit_rows(diagnostics)
-    known |= {"trend", "target_year", "top100_correction"}
+    known |= {"trend", "top100_correction"}
     rows += [f"| {escaped(k)} | {readable(v)} | | |" for k, v in diagnostics.items() if k not in known]
     rows += _ppc_rows(diagnostics)
     return rows
 
 
 def _fit_rows(diagnostics: dict[str, Any]) -> list[str]:
-    """Return the fit's target year, yearly trends and top-100 correction factors as rows, each with its unit."""
+    """Return the fit's yearly trends and top-100 correction factors as rows, each with its unit."""
     rows = []
-    if "target_year" in diagnostics:
-        rows.append(f"| target year | {escaped(diagnostics['target_year'])} | | the year whose activity the FTE describes |")
     trend = diagnostics.get("trend")
     if isinstance(trend, dict):
         shown = "; ".join(f"{escaped(q)} x{ratio(t['median'], 4)} per year (90%: {ratio(t['ci90'][0], 4)}-{ratio(t['ci90'][1], 4)})"

@@ -185,16 +185,12 @@ def heaviest_window_rows(summary: dict[str, Any]) -> list[str]:
 
 
 def estimand_sentence(summary: dict[str, Any]) -> str:
-    """Return the one sentence saying what the FTE behind the cost is (whose activity, which year)."""
-    from mcvalue.costmodels.pymc.model import estimand
-    from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
+    """Return the one sentence saying what the FTE behind the cost is (whose activity, which year: the run's ``provenance``)."""
+    from mcvalue.costmodels.side import estimand
 
-    diagnostics = summary["diagnostics"]
-    model = diagnostics.get("cost_model")
-    if model == "pymc":
-        return estimand(diagnostics.get("target_year", AVERAGE))
-    if model == "bootstrap":
-        return estimand(AVERAGE)
+    provenance = summary["provenance"]
+    if provenance["cost_model"] != "table1":
+        return estimand(provenance["target_year"])
     return "FTE is the paper's published Table 1 figure for each method (the long-run average of its sampled windows)."
 
 

@@ -150,8 +150,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, TypedDict
 
-from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
-
 #: Changes whenever the model's structure changes, so cached posteriors are refitted.
 MODEL_VERSION = "cost-model-8"
 
@@ -246,14 +244,3 @@ class ModelPriors:
     def settings(self) -> dict[str, Any]:
         """JSON-ready model settings, hashed into the posterior cache key."""
         return {"model_version": MODEL_VERSION, "time_origin": TIME_ORIGIN, "priors": asdict(self)}
-
-
-def estimand(target_year: TargetYear) -> str:
-    """One sentence saying what the FTE is: whose activity, which year (for every report and ``mcvalue fit``)."""
-    who = (
-        "FTE is the number of full-time engineers whose work equals one year of the sampled repos' development "
-        "activity (their human contributors, plus the units of sync accounts that publish company engineers' work)"
-    )
-    if target_year == AVERAGE:
-        return f"{who}, averaged over the sampled two-week windows (2009-2022): the paper's long-run average."
-    return f"{who} at the activity level the cost model's time trends predict for {target_year}."

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mcvalue.costmodels.dispatch import BOOTSTRAP_REPLICATES
-from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, estimand
+from mcvalue.costmodels.pymc.model import HYPERPARAMETERS
+from mcvalue.costmodels.side import estimand
 from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
 from mcvalue.vocab.paper import METHOD_KEYS, METHODS_BY_KEY
 
