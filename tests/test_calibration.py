@@ -57,7 +57,7 @@ def test_uniformity_test_accepts_uniform_ranks_and_rejects_a_u_shape():
 def _record(index, settings_key, **changes):
     record = {"dataset": index, "settings": settings_key, "digest": "x", "rows": 1, "truth": {},
               "divergences": 0, "max_rhat": 1.0, "min_ess_bulk": 500.0, "min_ess_tail": 500.0, "min_bfmi": 1.0,
-              "max_treedepth_hits": 0, "converged": True, "worst": "a r_hat", "ranks": dict.fromkeys(quantities(), 3)}
+              "max_treedepth_hits": 0, "converged": True, "worst": "a r_hat", "attempts": 1, "ranks": dict.fromkeys(quantities(), 3)}
     return record | changes
 
 
@@ -67,6 +67,7 @@ def test_a_record_is_complete_only_with_every_rank_in_range_and_every_diagnostic
     assert "outside" in structurally_valid(_record(0, "k", ranks=dict.fromkeys(quantities(), 20)), settings)
     assert "ranks" in structurally_valid(_record(0, "k", ranks={"contrib_sd": 1}), settings)
     assert "missing" in structurally_valid({k: v for k, v in _record(0, "k").items() if k != "max_rhat"}, settings)
+    assert "missing" in structurally_valid({k: v for k, v in _record(0, "k").items() if k != "attempts"}, settings)
     assert structurally_valid(_record(-1, "k"), settings) == "no dataset index"
 
 

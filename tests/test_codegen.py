@@ -78,7 +78,9 @@ def test_a_fit_gives_the_same_bits_with_another_machines_settings(tmp_path):
     here = _fit_in_subprocess(env, tmp_path, "here")
     there = _fit_in_subprocess(_another_machine(env), tmp_path, "there")
     assert here["level"] == there["level"] == "x86-64-v3" or here["level"] == there["level"] == "x86-64"
-    assert here["warnings"] == there["warnings"] == []
+    # no warning about code generation; a tiny fit may fail its first attempt, and then both machines say so alike
+    assert here["warnings"] == there["warnings"]
+    assert all(w.startswith("the cost model's first fit") for w in here["warnings"])
     assert here["draws"] == there["draws"]  # the sampler's path, bit for bit
     # The FTE is derived from the draws in NumPy, whose exp/log kernels differ by an ulp or
     # two between AVX-512 and AVX2 machines; summary.json's 6 significant digits hide that.

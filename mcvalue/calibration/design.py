@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcvalue.config import DEFAULT_SEED
+from mcvalue.costmodels.pymc.attempts import RULE
 from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
 from mcvalue.costmodels.pymc.graph import build_model
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, REPO_VALUES, ModelPriors
@@ -73,7 +74,7 @@ class CalibrationSettings:
         from importlib.metadata import version
 
         libraries = {name: version(name) for name in ("pymc", "nutpie", "numpy")}  # they make the draws
-        payload = {"design": design.digest(), "model": self.priors.settings(), "sampler": NUTS_SAMPLER, "libraries": libraries}
+        payload = {"design": design.digest(), "model": self.priors.settings(), "sampler": NUTS_SAMPLER, "libraries": libraries, "attempts": RULE}
         payload |= asdict(self) | {"priors": None}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 

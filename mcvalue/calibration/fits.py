@@ -32,22 +32,24 @@ def fit_dataset(design: ModelData, index: int, settings: CalibrationSettings) ->
 
     The record: ``dataset``, ``settings`` (:meth:`CalibrationSettings.key`), ``digest`` of
     the simulated data, ``rows`` (contributor-periods), the true values, the fit's
-    diagnostics, the worst parameter and figure, and the ``ranks`` of every quantity.
+    diagnostics, the worst parameter and figure, the ``attempts`` the fit took (1, or 2 when
+    the first failed a gate: :mod:`mcvalue.costmodels.pymc.attempts`), and the ``ranks`` of
+    every quantity.
     """
     return fit_dataset_timed(design, index, settings)[0]
 
 
 def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettings) -> tuple[dict[str, Any], float]:
     """:func:`fit_dataset` and the seconds its fit took (sampling and diagnostics)."""
+    from mcvalue.costmodels.pymc.attempts import attempt_record, sample_until_converged
     from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
     from mcvalue.costmodels.pymc.diagnostics import convergence_diagnostics
     from mcvalue.costmodels.pymc.fit import posterior_draws
-    from mcvalue.costmodels.pymc.sampling import sample_posterior
     from mcvalue.vocab.paper import METHOD_KEYS
 
     dataset = simulate_dataset(design, index, settings)
     start = time.perf_counter()
-    idata = sample_posterior(dataset.data, settings.sampler(index), cores=1, progress=False, priors=settings.priors)
+    idata = sample_until_converged(dataset.data, settings.sampler(index), cores=1, progress=False, priors=settings.priors)
     checks = convergence_diagnostics(idata)
     seconds = time.perf_counter() - start
     post = posterior_draws(idata)
@@ -62,6 +64,7 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
         "truth": truth,
         **{name: _plain(checks[name]) for name in DIAGNOSTICS},
         "worst": f"{checks['worst']['parameter']} {checks['worst']['figure']}",
+        "attempts": attempt_record(idata, settings.sampler(index))["attempts"],
         "ranks": ranks(draws, {name: truth[name] for name in quantities()}, settings.thinned),
     }
     return record, seconds

@@ -59,7 +59,7 @@ def structurally_valid(record: dict[str, Any], settings: CalibrationSettings) ->
         return "ranks missing or of other quantities"
     if not all(isinstance(ranks[n], int) and 0 <= ranks[n] <= settings.thinned for n in names):
         return f"a rank outside 0..{settings.thinned}"
-    missing = [name for name in (*DIAGNOSTICS, "digest", "rows", "truth") if name not in record]
+    missing = [name for name in (*DIAGNOSTICS, "digest", "rows", "truth", "attempts") if name not in record]
     return f"missing {', '.join(missing)}" if missing else None
 
 

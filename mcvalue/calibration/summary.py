@@ -16,6 +16,7 @@ import numpy as np
 
 from mcvalue.calibration.design import CalibrationSettings, quantities
 from mcvalue.calibration.ranks import bin_counts, uniformity_p
+from mcvalue.costmodels.pymc.attempts import RULE
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_ESS
 
 #: The family-wise level of the uniformity tests (Bonferroni over the quantities).
@@ -52,10 +53,12 @@ def summarise(records: list[dict[str, Any]], settings: CalibrationSettings, desi
     rows = [r["rows"] for r in records]
     return {
         "datasets": n,
-        "sampler": f"nutpie {settings.chains}x{settings.draws} after {settings.tune}, target_accept {settings.target_accept}",
+        "sampler": f"nutpie {settings.chains}x{settings.draws} after {settings.tune}, target_accept {settings.target_accept} (first attempt)",
         "model_version": settings.priors.settings()["model_version"],
         "target_year": settings.target_year,
         "thinned": settings.thinned,
+        "attempts_rule": RULE,
+        "fits_needing_a_second_attempt": sum(r["attempts"] == 2 for r in records),
         "divergent_fits": sum(r["divergences"] > 0 for r in records),
         "fits_failing_gates": n - len(converged),
         f"fits_with_rhat_above_{MAX_RHAT}": sum(not r["max_rhat"] <= MAX_RHAT for r in records),

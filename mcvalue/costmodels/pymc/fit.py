@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mcvalue.config import DEFAULT_SEED
+from mcvalue.costmodels.pymc.attempts import attempt_record, attempt_warning, sample_until_converged
 from mcvalue.costmodels.pymc.codegen import use_portable_target
 from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params, trend_summary
 from mcvalue.costmodels.pymc.diagnostics import convergence_message
@@ -31,7 +32,7 @@ from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, REPO_VA
 from mcvalue.costmodels.pymc.model_data import ModelData, model_data_from_sample
 from mcvalue.costmodels.pymc.posterior_cache import cache_key, load_posterior, posterior_diagnostics, posterior_path, save_posterior
 from mcvalue.costmodels.pymc.ppc import PosteriorPredictive, posterior_predictive
-from mcvalue.costmodels.pymc.sampling import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings, sample_posterior
+from mcvalue.costmodels.pymc.sampling import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings
 from mcvalue.errors import ConvergenceError
 from mcvalue.priors.settings import DEFAULT_TARGET_YEAR
 
@@ -134,11 +135,15 @@ def fit_model_data(
     if idata is None:
         if not refit and (path.exists() or path.is_symlink()):
             warnings.append(f"posterior cache file {path} failed its checks (damaged, edited or another version's); refitted")
-        idata = sample_posterior(data, sampler, cores=cores, progress=progress, priors=priors)
+        idata = sample_until_converged(data, sampler, cores=cores, progress=progress, priors=priors)
         warnings.append(save_posterior(idata, path, key))
-    return assess_posterior(
-        idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=tuple(w for w in warnings if w), stock_years=stock_years
+    attempt = attempt_record(idata, sampler)
+    warnings.append(attempt_warning(attempt))
+    result = assess_posterior(
+        idata, data, SamplerSettings(**attempt["sampler"]), path, from_cache, allow_unconverged, target_year,
+        warnings=tuple(w for w in warnings if w), stock_years=stock_years,
     )
+    return replace(result, diagnostics=result.diagnostics | {"attempts": attempt["attempts"], "first_attempt": attempt["first_attempt"]})
 
 
 def posterior_draws(idata: DataTree) -> dict[str, np.ndarray]:
