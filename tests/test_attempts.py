@@ -62,3 +62,15 @@ def test_a_fit_that_fails_is_sampled_again_and_the_second_posterior_kept_pass_or
 def test_a_posterior_written_before_attempts_were_recorded_is_its_settings_first_attempt():
     idata = SimpleNamespace(posterior=SimpleNamespace(attrs={}))
     assert attempt_record(idata, FIRST) == {"attempts": 1, "sampler": asdict(FIRST), "first_attempt": None}
+
+
+def test_the_report_says_which_attempt_the_fit_kept():
+    from mcvalue.report.appendix_sections import diagnostics_rows
+
+    first = {"sampler": asdict(FIRST), "worst": "commit_trend has r_hat = 1.022 (threshold 1.01)"}
+    rows = diagnostics_rows({"cost_model": "pymc", "attempts": 2, "first_attempt": first})
+    (row,) = [r for r in rows if r.startswith("| attempts |")]
+    assert "| 2 (first attempt failed: commit_trend has r_hat = 1.022 (threshold 1.01)) |" in row
+    (row,) = [r for r in diagnostics_rows({"cost_model": "pymc", "attempts": 1, "first_attempt": None}) if r.startswith("| attempts |")]
+    assert "| 1 (passed on its first attempt) |" in row
+    assert not any(r.startswith(("| first_attempt", "| attempts | 2 |")) for r in rows)

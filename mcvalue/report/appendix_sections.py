@@ -77,15 +77,19 @@ def diagnostics_rows(diagnostics: dict[str, Any]) -> list[str]:
             f"target acceptance {sampler['target_accept']:g}, seed {sampler['seed']} | | how the posterior was drawn |"
         )
     rows += _fit_rows(diagnostics)
-    known |= {"trend", "top100_correction"}
+    known |= {"trend", "top100_correction", "attempts", "first_attempt"}
     rows += [f"| {escaped(k)} | {readable(v)} | | |" for k, v in diagnostics.items() if k not in known]
     rows += _ppc_rows(diagnostics)
     return rows
 
 
 def _fit_rows(diagnostics: dict[str, Any]) -> list[str]:
-    """Return the fit's yearly trends and top-100 correction factors as rows, each with its unit."""
+    """Return the fit's attempts, yearly trends and top-100 correction factors as rows, each with its unit."""
     rows = []
+    if "attempts" in diagnostics:
+        first = diagnostics.get("first_attempt")
+        said = "passed on its first attempt" if first is None else f"first attempt failed: {escaped(first['worst'])}"
+        rows.append(f"| attempts | {diagnostics['attempts']} ({said}) | | a fit failing a gate is sampled once more with twice the draws and tuning |")
     trend = diagnostics.get("trend")
     if isinstance(trend, dict):
         shown = "; ".join(f"{escaped(q)} x{ratio(t['median'], 4)} per year (90%: {ratio(t['ci90'][0], 4)}-{ratio(t['ci90'][1], 4)})"
