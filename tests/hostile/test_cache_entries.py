@@ -173,7 +173,7 @@ def test_a_failed_posterior_file_is_refitted_with_one_warning(tmp_path, monkeypa
 
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path / "cache"))
     calls = []
-    monkeypatch.setattr(fit, "sample_posterior", lambda *_a, **_k: calls.append(1) or iid_trace(np.random.default_rng(2), chains=2, draws=40))
+    monkeypatch.setattr(fit, "sample_until_converged", lambda *_a, **_k: calls.append(1) or iid_trace(np.random.default_rng(2), chains=2, draws=40))
     monkeypatch.setattr(fit, "assess_posterior", lambda idata, data, sampler, path, from_cache, *_a, warnings=(), **_k: SimpleNamespace(
         cache_path=path, from_cache=from_cache, warnings=warnings))
     sampler = SamplerSettings(draws=40, tune=10, chains=2, seed=3)

@@ -252,14 +252,14 @@ def _trace(chains: int = 2, draws: int = 40):
 
 @pytest.fixture
 def counted_sampler(monkeypatch):
-    """``sample_posterior`` replaced by a stand-in that counts its calls."""
+    """``sample_until_converged`` replaced by a stand-in that counts its calls."""
     calls = []
 
     def sample(_data, _sampler, **_kwargs):
         calls.append(1)
         return _trace()
 
-    monkeypatch.setattr(fit, "sample_posterior", sample)
+    monkeypatch.setattr(fit, "sample_until_converged", sample)
     return calls
 
 

@@ -137,13 +137,10 @@ def fit_model_data(
             warnings.append(f"posterior cache file {path} failed its checks (damaged, edited or another version's); refitted")
         idata = sample_until_converged(data, sampler, cores=cores, progress=progress, priors=priors)
         warnings.append(save_posterior(idata, path, key))
-    attempt = attempt_record(idata, sampler)
-    warnings.append(attempt_warning(attempt))
-    result = assess_posterior(
-        idata, data, SamplerSettings(**attempt["sampler"]), path, from_cache, allow_unconverged, target_year,
-        warnings=tuple(w for w in warnings if w), stock_years=stock_years,
+    warnings.append(attempt_warning(attempt_record(idata, sampler)))
+    return assess_posterior(
+        idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=tuple(w for w in warnings if w), stock_years=stock_years
     )
-    return replace(result, diagnostics=result.diagnostics | {"attempts": attempt["attempts"], "first_attempt": attempt["first_attempt"]})
 
 
 def posterior_draws(idata: DataTree) -> dict[str, np.ndarray]:
@@ -169,11 +166,16 @@ def assess_posterior(
 ) -> FitResult:
     """Diagnostics, FTE draws and the PPC of a posterior; raise ConvergenceError if it failed.
 
-    The PPC's generator is seeded from the sampler's seed, so a cached and a fresh fit give
-    the same replicates and p-values. With ``stock_years`` the FTE of every draw is also
-    predicted for each of those years (:func:`fte_by_year`).
+    ``sampler`` is the settings asked for; the result carries those that drew the posterior
+    (a second attempt's when the first failed, :mod:`mcvalue.costmodels.pymc.attempts`), and
+    its diagnostics say which attempt it is. The PPC's generator is seeded from the
+    sampler's seed, so a cached and a fresh fit give the same replicates and p-values. With
+    ``stock_years`` the FTE of every draw is also predicted for each of those years
+    (:func:`fte_by_year`).
     """
-    diagnostics = posterior_diagnostics(idata)
+    attempt = attempt_record(idata, sampler)
+    sampler = SamplerSettings(**attempt["sampler"])
+    diagnostics = posterior_diagnostics(idata) | {"attempts": attempt["attempts"], "first_attempt": attempt["first_attempt"]}
     if not diagnostics["converged"] and not allow_unconverged:
         raise ConvergenceError(convergence_message(diagnostics))
     draws = posterior_draws(idata)
