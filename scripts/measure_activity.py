@@ -30,7 +30,10 @@ from measure_topcut import mirror_dirs
 
 from mcvalue.costmodels.threshold import capped_fractions, per_window
 from mcvalue.data import load_sample
-from mcvalue.data.collect import Design, Window, collect, load_collected, merge_duplicates, paper_repos
+from mcvalue.data.collect import collect
+from mcvalue.data.collected_sample import load_collected
+from mcvalue.data.repos import merge_duplicates, paper_repos
+from mcvalue.data.windows import Design, Window
 
 #: Thresholds per six months: the default prior's 5% quantile, about its median, its 95% quantile.
 THRESHOLDS = (12.0, 30.0, 75.0)

@@ -137,7 +137,6 @@ def fit_model_data(
             warnings.append(f"posterior cache file {path} failed its checks (damaged, edited or another version's); refitted")
         idata = sample_until_converged(data, sampler, cores=cores, progress=progress, priors=priors)
         warnings.append(save_posterior(idata, path, key))
-    warnings.append(attempt_warning(attempt_record(idata, sampler)))
     return assess_posterior(
         idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=tuple(w for w in warnings if w), stock_years=stock_years
     )
@@ -175,6 +174,7 @@ def assess_posterior(
     """
     attempt = attempt_record(idata, sampler)
     sampler = SamplerSettings(**attempt["sampler"])
+    warnings = tuple(w for w in (*warnings, attempt_warning(attempt)) if w)
     diagnostics = posterior_diagnostics(idata) | {"attempts": attempt["attempts"], "first_attempt": attempt["first_attempt"]}
     if not diagnostics["converged"] and not allow_unconverged:
         raise ConvergenceError(convergence_message(diagnostics))
