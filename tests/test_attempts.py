@@ -14,14 +14,21 @@ FIRST = SamplerSettings(draws=2000, tune=500, chains=4, seed=7)
 WORST = {"parameter": "commit_trend", "figure": "r_hat", "value": 1.0215, "threshold": 1.01}
 
 
-def _checks(converged, divergences=0):
-    return {"converged": converged, "divergences": divergences, "worst": WORST}
+def _checks(converged, divergences=0, depth_hits=0):
+    return {"converged": converged, "divergences": divergences, "max_treedepth_hits": depth_hits, "worst": WORST}
 
 
 @pytest.mark.parametrize(("divergences", "accept"), [(0, 0.9), (1, 0.95)])
 def test_second_attempt_doubles_draws_and_tuning_and_raises_acceptance_only_after_a_divergence(divergences, accept):
     second = second_attempt(FIRST, _checks(False, divergences))
     assert (second.draws, second.tune, second.chains, second.seed, second.target_accept) == (4000, 1000, 4, 7, accept)
+    assert second.max_treedepth == FIRST.max_treedepth == 10
+
+
+@pytest.mark.parametrize(("depth_hits", "depth"), [(0, 10), (12, 12), (None, 12)])
+def test_second_attempt_grows_deeper_trees_only_after_the_first_reached_its_depth_or_did_not_record_it(depth_hits, depth):
+    second = second_attempt(FIRST, _checks(False, depth_hits=depth_hits))
+    assert (second.max_treedepth, second.target_accept) == (depth, 0.9)
 
 
 def _fake_sampler(monkeypatch, outcomes):
@@ -56,7 +63,7 @@ def test_a_fit_that_fails_is_sampled_again_and_the_second_posterior_kept_pass_or
     assert record["attempts"] == 2 and record["sampler"] == asdict(calls[1])
     assert record["first_attempt"] == {"sampler": asdict(FIRST), "worst": "commit_trend has r_hat = 1.022 (threshold 1.01)"}
     warning = attempt_warning(record)
-    assert "4 x 2000 draws after 500 tuning steps" in warning and "4 x 4000 draws after 1000 tuning steps, target acceptance 0.95" in warning
+    assert "4 x 2000 draws after 500 tuning steps" in warning and "4 x 4000 draws after 1000 tuning steps, target acceptance 0.95, maximum tree depth 10" in warning
 
 
 def test_a_posterior_written_before_attempts_were_recorded_is_its_settings_first_attempt():

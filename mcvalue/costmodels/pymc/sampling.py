@@ -79,7 +79,10 @@ class SamplerSettings:
     cache key and the report's diagnostics carry it. ``instruction_set`` is the level the
     sampler's code is compiled for (:mod:`mcvalue.costmodels.pymc.codegen`), filled in by
     :func:`mcvalue.costmodels.pymc.fit.fit_model_data`: draws are the same bits on every CPU of one level, so the cache
-    key and the provenance carry it too.
+    key and the provenance carry it too. ``max_treedepth`` is NUTS's limit on a
+    trajectory's doublings (at most ``2 ** max_treedepth`` gradient evaluations a draw);
+    10 is nutpie's and PyMC's default, raised only by a second attempt
+    (:func:`mcvalue.costmodels.pymc.attempts.second_attempt`).
     """
 
     draws: int
@@ -89,6 +92,7 @@ class SamplerSettings:
     target_accept: float = 0.9
     nuts: str = NUTS_SAMPLER
     instruction_set: str = ""
+    max_treedepth: int = 10
 
 
 def sample_posterior(
@@ -124,6 +128,7 @@ def sample_posterior(
                     progressbar=progress,
                     compute_convergence_checks=False,
                     nuts_sampler=sampler.nuts,
+                    nuts={"max_treedepth": sampler.max_treedepth},
                 )
             except Exception:
                 if received:  # an interrupted trace PyMC failed to convert
