@@ -1,23 +1,23 @@
 """Changing one prior or a run setting of a resolved :class:`~mcvalue.priors.spec.Scenario`.
 
 The public entry points are the methods :meth:`Scenario.with_prior` and
-:meth:`Scenario.with_settings`, which call these functions. A prior is replaced in the
-scenario's resolved TOML and the whole file validated again, so a table given in code is
-checked by exactly the code and messages that check a prior file; a setting is checked
-here and written into the resolved TOML's ``[run]`` / ``[data]``. Either way the
-``priors.toml`` written beside a report stays exactly what was run.
+:meth:`Scenario.with_settings`, which call these functions. A prior is replaced in a copy
+of the scenario's resolved document (:class:`~mcvalue.priors.document.Document`) and the
+whole document validated again, so a table given in code is checked by exactly the code
+and messages that check a prior file; a setting is checked here and written into the
+document's ``[cost]`` / ``[run]`` / ``[data]``. Either way the ``priors.toml`` rendered
+beside a report stays exactly what was run, and no TOML text is parsed back.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from mcvalue.errors import McValueError, PriorFileError
 from mcvalue.priors.base import suggest
-from mcvalue.priors.resolve import build_scenario, comment_header, resolved_toml
+from mcvalue.priors.resolve import build_scenario, resolved_document
 from mcvalue.priors.settings import (
     BASES,
     COST_MODELS,
@@ -45,12 +45,12 @@ def with_prior(scenario: Scenario, name: str, table: dict[str, Any]) -> Scenario
         raise PriorFileError([f"{name}: unknown quantity{suggest(name, PRIOR_NAMES)}; known: {', '.join(PRIOR_NAMES)}"])
     if not isinstance(table, dict):
         raise PriorFileError([f"{name}: expected a table (a dict of the keys a prior file would hold), got {table!r}"])
-    if not scenario.resolved_toml:
+    if not scenario.document:
         raise McValueError("with_prior: this scenario was built in code, not loaded from a prior file")
-    merged = tomllib.loads(scenario.resolved_toml)
+    merged = scenario.document.to_dict()
     section, key = name.split(".")
     merged[section][key] = dict(table)
-    header = comment_header(scenario.resolved_toml) + f"# then with_prior({name})\n"
+    header = scenario.document.header + f"# then with_prior({name})\n"
     edited = build_scenario(merged, lambda loc: "", header, scenario.path, scenario.sha256, type(scenario))
     # the sample is a setting kept out of the TOML (a machine's path): it stays with the scenario
     return edited if scenario.data.sample is None else edited.with_settings(sample=scenario.data.sample)
@@ -108,7 +108,7 @@ def with_settings(
     """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`).
 
     A new cost basis changes which quantities are drawn, so the scenario is then built
-    again from its resolved TOML (a scenario built in code keeps its quantities).
+    again from its resolved document (a scenario built in code keeps its quantities).
     """
     if draws is not None:
         _check_count("draws", draws, MIN_DRAWS, f"need at least {MIN_DRAWS} draws")
@@ -144,10 +144,9 @@ def with_settings(
         raise McValueError("sample: a collected sample has no paper mode (the authors' flat CSV); use mode corrected or clean")
     if run == scenario.run and data == scenario.data:
         return scenario
-    # A scenario built in code has no resolved text: its record is then the settings alone.
-    document = tomllib.loads(scenario.resolved_toml) if scenario.resolved_toml else {}
-    text = resolved_toml(document, data, run, comment_header(scenario.resolved_toml))
-    if run.basis != scenario.run.basis and scenario.resolved_toml:
-        rebuilt = build_scenario(tomllib.loads(text), lambda loc: "", comment_header(text), scenario.path, scenario.sha256, type(scenario))
+    # A scenario built in code has an empty document: its record is then the settings alone.
+    document = resolved_document(scenario.document.to_dict(), data, run, scenario.document.header)
+    if run.basis != scenario.run.basis and scenario.document:
+        rebuilt = build_scenario(document.to_dict(), lambda loc: "", document.header, scenario.path, scenario.sha256, type(scenario))
         return replace(rebuilt, data=data)
-    return replace(scenario, run=run, data=data, resolved_toml=text)
+    return replace(scenario, run=run, data=data, document=document)

@@ -2,7 +2,8 @@
 
 Shared by :func:`mcvalue.priors.load.load_scenario` (a file and its ``extends`` chain) and
 the scenario edits of :mod:`mcvalue.priors.edit` (a quantity or a setting replaced), so
-both validate with the same code and messages and write the same resolved TOML.
+both validate with the same code and messages and keep the same resolved
+:class:`~mcvalue.priors.document.Document`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import tomli_w
-
 from mcvalue.errors import PriorFileError
 from mcvalue.priors.base import Loc, Table
+from mcvalue.priors.document import Document
 from mcvalue.priors.messages import validate
 from mcvalue.priors.sections import CostSection, DataSection, RunSection
 from mcvalue.priors.settings import DEFAULT_MODE, OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, basis_problem, drawn_quantities
@@ -46,8 +46,8 @@ def run_settings(section: RunSection, cost: CostSection) -> RunSettings:
     return RunSettings(**given)
 
 
-def resolved_toml(merged: Table, data: DataSettings, run: RunSettings, header: str) -> str:
-    """Return the merged file with the effective [data], [run] and [cost] settings, as TOML a user can re-load.
+def resolved_document(merged: Table, data: DataSettings, run: RunSettings, header: str) -> Document:
+    """Return the merged file with the effective [data], [run] and [cost] settings, rendered as TOML a user can re-load.
 
     ``[cost]`` gets the effective settings of :data:`COST_SETTINGS`. ``header``
     is comment lines saying where the text came from; they name files only, so the text
@@ -58,18 +58,7 @@ def resolved_toml(merged: Table, data: DataSettings, run: RunSettings, header: s
     body["cost"] = {**merged.get("cost", {}), **settings}
     body["data"] = {"mode": data.mode, **data.cleaning.to_dict()}
     body["run"] = {"draws": run.draws, "seed": run.seed, "cost_model": run.cost_model}
-    return header + tomli_w.dumps(body)
-
-
-def comment_header(text: str) -> str:
-    """Return the leading ``#`` comment lines of a resolved TOML text (its provenance)."""
-    lines = text.splitlines(keepends=True)
-    kept = []
-    for line in lines:
-        if not line.startswith("#"):
-            break
-        kept.append(line)
-    return "".join(kept)
+    return Document(body, header)
 
 
 def build_scenario(
@@ -84,7 +73,7 @@ def build_scenario(
     file_of : callable
         Maps a pydantic location to the file name problems there are reported against.
     header : str
-        Comment lines for the top of the resolved TOML.
+        Comment lines heading the resolved document's text.
     path, sha256 : Path or None, str or None
         The file the scenario was loaded from and the sha256 of its bytes.
     scenario_type : type
@@ -120,7 +109,7 @@ def build_scenario(
         run=run,
         path=path,
         sha256=sha256,
-        resolved_toml=resolved_toml(merged, data, run, header),
+        document=resolved_document(merged, data, run, header),
         labels=prior.labels(names),
     )
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mcvalue.priors import edit
+from mcvalue.priors.document import Document
 from mcvalue.priors.settings import (
     AVERAGE_TARGET,
     BASES,
@@ -88,8 +89,9 @@ class Scenario:
         Weights over the costing methods; Spearman rank correlations between quantities.
     data, run : DataSettings, RunSettings
         The data mode, cleaning and collected sample (if any); draws, seed and cost model.
-    resolved_toml : str
-        The fully resolved prior file, written as priors.toml beside a report.
+    document : Document
+        The fully resolved prior file (every table, the effective settings), read-only;
+        empty for a scenario built in code. :attr:`resolved_toml` renders it.
     labels : dict
         Quantity (dotted key) -> the short ``label`` its table gives; see :meth:`label`.
     benefit_weights : dict
@@ -111,9 +113,21 @@ class Scenario:
     run: RunSettings
     path: Path | None = None
     sha256: str | None = None
-    resolved_toml: str = ""
+    document: Document = field(default_factory=Document)
     labels: dict[str, str] = field(default_factory=dict)
     benefit_weights: dict[str, float] = field(default_factory=lambda: {"chain": 1.0})
+
+    @property
+    def resolved_toml(self) -> str:
+        """The resolved prior file as TOML text, rendered from :attr:`document`: what priors.toml holds and summary.json hashes.
+
+        Examples
+        --------
+        >>> from mcvalue.priors.load import load_scenario
+        >>> load_scenario("paper").resolved_toml.splitlines()[:3]
+        ['# resolved from paper.toml', '[cost]', 'target_year = "average"']
+        """
+        return self.document.render()
 
     def label(self, name: str) -> str:
         """Return what figures and tables call an input: its ``label``, else a readable form of its key.
@@ -150,7 +164,7 @@ class Scenario:
         Returns
         -------
         Scenario
-            A new scenario; ``resolved_toml`` carries the new table, so the ``priors.toml``
+            A new scenario; its ``document`` carries the new table, so the ``priors.toml``
             written beside a report is what was run. ``path`` and ``sha256`` still name
             the file the scenario was first loaded from.
 
@@ -160,7 +174,7 @@ class Scenario:
             One line per problem naming the key, e.g. ``benefit.haircut: ...``, with the
             messages a prior file gets.
         McValueError
-            If the scenario was built in code (it has no resolved TOML to validate in).
+            If the scenario was built in code (it has no resolved document to validate in).
 
         Examples
         --------
@@ -220,7 +234,7 @@ class Scenario:
         -------
         Scenario
             The same scenario object when nothing changes, else a new one whose
-            ``resolved_toml`` has the new ``[run]`` and ``[data]``.
+            ``document`` has the new ``[run]``, ``[data]`` and ``[cost]`` settings.
 
         Raises
         ------

@@ -60,7 +60,7 @@ def _side(side: Path | str, results_dir: Path, data_dir: Path | None, log: Log) 
         log(f"running {side} (nothing is written)...")
         scenario = load_scenario(path if path.is_file() else str(side))
         summary = run(scenario, data_dir=data_dir, log=log).summary()
-        return path.name, summary, tomllib.loads(scenario.resolved_toml), machine_of(summary, {"cpu": cpu_model()})
+        return path.name, summary, scenario.document.to_dict(), machine_of(summary, {"cpu": cpu_model()})
     raise McValueError(f"{side}: no such run directory, run name in {results_dir} or prior file")
 
 
