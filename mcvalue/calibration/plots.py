@@ -1,4 +1,4 @@
-"""Rank histograms of a calibration: Axes in, Axes out (:func:`mcvalue.calibration.write_summary` saves them)."""
+"""Rank histograms of a calibration: Axes in, Axes out (:func:`mcvalue.calibration.files.write_summary` saves them)."""
 
 from __future__ import annotations
 
