@@ -5,11 +5,12 @@ import pytest
 from scipy import integrate, stats
 from test_pymc_model import REFS, _params
 
-from mcvalue.calibration.forecast import clamped, differences_from_best, fte_clamped, interval_coverage, pointwise_lpd, split_at
+from mcvalue.calibration.forecast import clamped, differences_from_best, interval_coverage, pointwise_lpd, split_at
 from mcvalue.costmodels.pymc.derived import fte_from_params
 from mcvalue.costmodels.pymc.model import TIME_ORIGIN
 from mcvalue.costmodels.pymc.model_data import ModelData
 from mcvalue.costmodels.pymc.replicate import replace_observations, simulate_data
+from mcvalue.costmodels.pymc.trends import fte_clamped
 
 
 def _design():

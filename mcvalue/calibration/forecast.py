@@ -7,7 +7,8 @@ fitted to the windows whose midpoint falls before ``cutoff`` (default 2019), and
 structure predicts the later windows of the same repositories (those with at least one
 window before the cut-off).
 
-Structures (:data:`STRUCTURES`):
+Structures (:data:`mcvalue.costmodels.pymc.trends.STRUCTURES`, where a run chooses one as
+``[cost] trend_structure``):
 
 - ``repo trends``: the shipped model, a global yearly trend plus repo deviations pooled by
   ``trend_sd ~ LogNormal(log 0.12, 0.5)``;
@@ -42,13 +43,14 @@ likelihood depends on no latent of its own).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from mcvalue.costmodels.pymc.model import TIME_ORIGIN, ModelPriors
 from mcvalue.costmodels.pymc.model_data import ModelData, active_windows
+from mcvalue.costmodels.pymc.trends import STRUCTURES, fte_clamped, repo_spans
 
 if TYPE_CHECKING:
     from mcvalue.costmodels.pymc.fit import FitResult
@@ -58,25 +60,6 @@ QUADRATURE_NODES = 24
 
 #: Posterior draws used for the scores and replicates (evenly spaced over all draws).
 SCORE_DRAWS = 1000
-
-
-@dataclass(frozen=True)
-class Structure:
-    """A time-trend structure: the priors its fit uses, and whether trends stop at each repo's span."""
-
-    name: str
-    priors: ModelPriors
-    clamp: bool = False
-
-
-STRUCTURES: tuple[Structure, ...] = (
-    Structure("repo trends", ModelPriors()),
-    # repo trend sds pinned near 0.001 a year: one global trend
-    Structure("global trend", ModelPriors(trend_sd_median=0.001, trend_sd_log_sigma=0.1)),
-    # slopes pooled hard toward the global trend (median sd 0.034 a year, that of version 7's HalfNormal(0.05))
-    Structure("pooled slopes", ModelPriors(trend_sd_median=0.034, trend_sd_log_sigma=0.5)),
-    Structure("no extrapolation", ModelPriors(), clamp=True),
-)
 
 
 def subset_windows(data: ModelData, keep: np.ndarray) -> ModelData:
@@ -102,15 +85,6 @@ def split_at(data: ModelData, cutoff: float) -> tuple[ModelData, ModelData]:
     before = data.period_time < cutoff
     seen = np.bincount(data.period_repo[before], minlength=data.n_repos) > 0
     return subset_windows(data, before), subset_windows(data, ~before & seen[data.period_repo])
-
-
-def repo_spans(data: ModelData) -> tuple[np.ndarray, np.ndarray]:
-    """(R,) first and last window midpoint of each repo (NaN for a repo without windows)."""
-    first = np.full(data.n_repos, np.nan)
-    last = np.full(data.n_repos, np.nan)
-    np.fmin.at(first, data.period_repo, data.period_time)
-    np.fmax.at(last, data.period_repo, data.period_time)
-    return first, last
 
 
 def clamped(held: ModelData, fitted: ModelData) -> ModelData:
@@ -257,27 +231,6 @@ def interval_coverage(params: dict[str, np.ndarray], held: ModelData, rng: np.ra
         low, high = np.quantile(np.array(reps), [0.05, 0.95], axis=0)
         out[unit] = float(np.mean((observed[unit] >= low) & (observed[unit] <= high)))
     return out
-
-
-def fte_clamped(params: dict[str, np.ndarray], data: ModelData, year: int) -> np.ndarray:
-    """(D, 5) FTE at ``year`` with each repo's trend stopped at the ends of its sampled span (the no-extrapolation structure).
-
-    :func:`mcvalue.costmodels.pymc.derived.fte_from_params` with the "average" target on a
-    design of one window per repo, dated ``year + 0.5`` clipped to the repo's span: the same
-    formula, each repo at its own date.
-    """
-    from mcvalue.costmodels.pymc.derived import fte_from_params
-    from mcvalue.priors.settings import AVERAGE_TARGET as AVERAGE
-
-    first, last = repo_spans(data)
-    repos = np.arange(data.n_repos)
-    t = np.clip(np.full(data.n_repos, year + 0.5), first, last)
-    one_each = replace(data, period_repo=repos, period_time=np.where(np.isfinite(t), t, year + 0.5))
-    sync = {u: data.sync_per_period(u) for u in ("commits", "lines")}
-    one_each = replace(
-        one_each, period_sync_commits=sync["commits"], period_sync_lines=sync["lines"], period_contributors=np.zeros(data.n_repos, dtype=np.int64)
-    )
-    return fte_from_params(params, one_each, AVERAGE)
 
 
 def _quantiles(values: np.ndarray) -> list[float]:

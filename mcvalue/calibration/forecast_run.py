@@ -22,7 +22,7 @@ def forecast_trends(
 ) -> dict[str, Any]:
     """Forecast check of the trend structures (``mcvalue calibrate --forecast``); writes ``forecast.json`` in ``out``.
 
-    Each structure of :data:`mcvalue.calibration.forecast.STRUCTURES` is fitted to the
+    Each structure of :data:`mcvalue.costmodels.pymc.trends.STRUCTURES` is fitted to the
     windows before ``cutoff`` (Jan 1st) and scored on the later windows of the same repos;
     see :func:`mcvalue.calibration.forecast.forecast_check` for what is returned. Three
     training fits and three full fits, cached like ``mcvalue fit``'s (about a minute each

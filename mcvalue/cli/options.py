@@ -87,6 +87,15 @@ BasisOption = Annotated[
         metavar="flow|stock",
     ),
 ]
+TrendStructureOption = Annotated[
+    str | None,
+    typer.Option(
+        "--trend-structure",
+        help="Time-trend structure of the pymc cost model: 'repo trends' (default), 'global trend', 'pooled slopes' or 'no extrapolation' "
+        "(each repo's trend stopped at its sampled span); see docs/calibrate.md. Default: the prior file's [cost] trend_structure.",
+        metavar="NAME",
+    ),
+]
 AllowUnconvergedOption = Annotated[
     bool,
     typer.Option("--allow-unconverged", help="Carry on when the fit fails its convergence checks (the failure is reported).", metavar=FLAG),
@@ -127,6 +136,7 @@ class RunOptions:
     cost_model: CostModelOption = None
     target_year: TargetYearOption = None
     basis: BasisOption = None
+    trend_structure: TrendStructureOption = None
     data_dir: DataDirOption = None
     sample: SampleOption = None
     references: ReferencesOption = None

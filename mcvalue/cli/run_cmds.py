@@ -29,7 +29,7 @@ def _run(options: RunOptions) -> "mcvalue.RunResult":
             say(f"note: {note}", err=True)
     scenario = mcvalue.load_scenario(None if o.priors is None else str(o.priors)).with_settings(
         draws=o.draws, seed=o.seed, mode=o.mode, cost_model=o.cost_model, target_year=o.target_year, sample=o.sample, basis=o.basis,
-        references=o.references,
+        references=o.references, trend_structure=o.trend_structure,
     )
     with results_only_on_stdout():
         result = mcvalue.run(

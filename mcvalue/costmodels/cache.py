@@ -86,10 +86,12 @@ def key(
     seed: int | None,
     target_year: int | str | None = None,
     stock_years: tuple[int, ...] = (),
+    trend_structure: str | None = None,
 ) -> str:
     """Return the cache key of one cost side (``seed`` only for models that draw from it, ``target_year`` for pymc).
 
-    ``stock_years``: the years whose FTE a stock needs (empty under the flow basis).
+    ``stock_years``: the years whose FTE a stock needs (empty under the flow basis);
+    ``trend_structure``: the pymc cost model's time-trend structure (None for the others).
     """
     material = {
         "schema": SCHEMA_VERSION,
@@ -101,6 +103,7 @@ def key(
         "seed": seed,
         "target_year": target_year,
         "stock_years": list(stock_years),
+        "trend_structure": trend_structure,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 

@@ -23,7 +23,7 @@ from mcvalue.config import DATA_DIR_ENV, Log, silent
 from mcvalue.costmodels.corrections import corrected_for_top100, in_active_days
 from mcvalue.costmodels.side import CostSide
 from mcvalue.errors import ConvergenceError, DataError, McValueError
-from mcvalue.priors.settings import COST_MODELS
+from mcvalue.priors.settings import COST_MODELS, DEFAULT_TREND_STRUCTURE
 
 if TYPE_CHECKING:
     from mcvalue.data.tables import Sample
@@ -64,7 +64,8 @@ def _pymc_cost(
     log("fitting the Bayesian cost model (reused from the cache when unchanged)...")
     years = scenario.run.stock_years()
     fit = fit_cost_model(
-        sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=scenario.run.target_year, stock_years=years
+        sample, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=scenario.run.target_year, stock_years=years,
+        trend_structure=scenario.run.trend_structure,
     )
     diagnostics = {
         "cost_model": "pymc",
@@ -185,6 +186,8 @@ def cost_side(
     except DataError as error:
         if scenario.run.basis == "stock":
             raise DataError(f'{error}; [cost] basis = "stock" needs the fitted pymc cost model, so there is no fallback to Table 1') from None
+        if scenario.run.trend_structure != DEFAULT_TREND_STRUCTURE:
+            raise DataError(f"{error}; [cost] trend_structure needs the fitted pymc cost model, so there is no fallback to Table 1") from None
         if explicit_model or sample_dir is not None or not _no_data_source_named(data_dir):
             raise
         warning = (
@@ -202,6 +205,7 @@ def cost_side(
         scenario.run.seed if model == "bootstrap" else None,
         scenario.run.target_year if model == "pymc" else None,
         scenario.run.stock_years(),
+        scenario.run.trend_structure if model == "pymc" else None,
     )
     cached, warnings = (None, ()) if refit else cache.load(key)
     if cached is not None:

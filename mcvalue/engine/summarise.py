@@ -136,6 +136,8 @@ def _provenance(
         # the long-run average of the sampled windows for the bootstrap and Table 1.
         "target_year": scenario.run.target_year if cost.model == "pymc" else AVERAGE_TARGET,
         "cost_basis": scenario.run.basis,
+        # The pymc cost model's time-trend structure ([cost] trend_structure); null for models without trends.
+        "trend_structure": scenario.run.trend_structure if cost.model == "pymc" else None,
         "stock_years": [cost.years[0], cost.years[-1]] if cost.years else None,
         "priors_sha256": scenario.sha256,
         "resolved_priors_sha256": hashlib.sha256((requested_toml or scenario.resolved_toml).encode("utf-8")).hexdigest(),

@@ -26,10 +26,12 @@ from mcvalue.priors.settings import (
     OPTIONAL_QUANTITIES,
     QUANTITIES,
     STOCK_QUANTITIES,
+    TREND_STRUCTURES,
     CleaningOptions,
     DataSettings,
     basis_problem,
     target_year_problem,
+    trend_structure_problem,
 )
 
 if TYPE_CHECKING:  # the scenario's methods call these functions: it imports this module, not the reverse
@@ -104,6 +106,7 @@ def with_settings(
     basis: str | None = None,
     references: str | Path | None = None,
     population: tuple[str, int] | None = None,
+    trend_structure: str | None = None,
 ) -> Scenario:
     """Return ``scenario`` with the given run and data settings (see :meth:`Scenario.with_settings`).
 
@@ -121,18 +124,20 @@ def with_settings(
         target_year = parse_target_year(target_year)
     if basis is not None:
         _check_choice("basis", basis, BASES, "cost basis")
+    if trend_structure is not None:
+        _check_choice("trend_structure", trend_structure, TREND_STRUCTURES, "trend structure")
     if references is not None:
         references = str(references)
         if not references.strip():
             raise McValueError("references: give sample, paper or the directory of a collected sample")
     settings = (
         ("draws", draws), ("seed", seed), ("cost_model", cost_model), ("target_year", target_year), ("basis", basis),
-        ("references", references),
+        ("references", references), ("trend_structure", trend_structure),
         *(() if population is None else (("population", str(population[0])), ("population_size", _population_size(population)))),
     )
     given = {k: v for k, v in settings if v is not None}
     run = replace(scenario.run, **given)
-    problem = basis_problem(run)
+    problem = basis_problem(run) or trend_structure_problem(run)
     if problem is not None:
         raise McValueError(problem)
     data = scenario.data

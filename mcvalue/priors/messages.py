@@ -17,7 +17,7 @@ from mcvalue.priors.base import Loc, Table, suggest
 from mcvalue.priors.families.law import INTERVAL_LEVELS
 from mcvalue.priors.families.registry import DIST_MODELS
 from mcvalue.priors.sections import PriorFile
-from mcvalue.priors.settings import BASES, COST_MODELS, MODES, QUANTITIES
+from mcvalue.priors.settings import BASES, COST_MODELS, MODES, QUANTITIES, TREND_STRUCTURES
 from mcvalue.vocab.paper import METHOD_KEYS
 
 
@@ -103,7 +103,7 @@ def _message(err: ErrorDetails) -> tuple[Loc, str]:
     if kind == "finite_number":
         return loc, f"must be a finite number, got {value!r}"
     if kind == "literal_error":
-        hint = suggest(value, MODES + COST_MODELS + BASES) if isinstance(value, str) else ""
+        hint = suggest(value, MODES + COST_MODELS + BASES + TREND_STRUCTURES) if isinstance(value, str) else ""
         return loc, f"expected {ctx.get('expected')}, got {value!r}{hint}"
     if kind in ("too_short", "too_long") and loc[-1] in INTERVAL_LEVELS:
         return loc, f"expected [lower, upper] (2 numbers), got {len(value)}"

@@ -18,14 +18,23 @@ from mcvalue.priors.base import Loc, Table
 from mcvalue.priors.document import Document
 from mcvalue.priors.messages import validate
 from mcvalue.priors.sections import CostSection, DataSection, RunSection
-from mcvalue.priors.settings import DEFAULT_MODE, OPTIONAL_QUANTITIES, CleaningOptions, DataSettings, RunSettings, basis_problem, drawn_quantities
+from mcvalue.priors.settings import (
+    DEFAULT_MODE,
+    OPTIONAL_QUANTITIES,
+    CleaningOptions,
+    DataSettings,
+    RunSettings,
+    basis_problem,
+    drawn_quantities,
+    trend_structure_problem,
+)
 
 if TYPE_CHECKING:
     from mcvalue.priors.spec import Scenario
 
 
 #: The ``[cost]`` keys that are run settings (:class:`RunSettings` fields), not quantities.
-COST_SETTINGS: tuple[str, ...] = ("target_year", "basis", "stock_start", "references", "population", "population_size")
+COST_SETTINGS: tuple[str, ...] = ("target_year", "basis", "stock_start", "references", "population", "population_size", "trend_structure")
 
 
 def data_settings(section: DataSection) -> DataSettings:
@@ -98,6 +107,9 @@ def build_scenario(
     data, run = data_settings(prior.data), run_settings(prior.run, prior.cost)
     names = drawn_quantities(run.basis) + tuple(q for q in OPTIONAL_QUANTITIES if not prior.missing((q,)))
     problems = _basis_problems(prior.missing(names), basis_problem(run), file_of)
+    if (trend_problem := trend_structure_problem(run)) is not None:
+        file = file_of(("cost", "trend_structure"))
+        problems.append(f"{file}: cost.trend_structure: {trend_problem}" if file else f"cost.trend_structure: {trend_problem}")
     if problems:
         raise PriorFileError(problems)
     return scenario_type(

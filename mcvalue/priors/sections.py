@@ -26,6 +26,7 @@ from mcvalue.priors.settings import (
     CostModel,
     Distribution,
     Mode,
+    TrendStructure,
     target_year_problem,
 )
 from mcvalue.vocab.paper import METHOD_KEYS, THRESHOLD_KEY
@@ -102,6 +103,7 @@ class CostSection(Strict):
     references: Annotated[str, AfterValidator(_references)] | None = None
     population: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     population_size: Annotated[int, Field(ge=1)] | None = None
+    trend_structure: TrendStructure | None = None
 
 
 class BenefitWeights(Strict):

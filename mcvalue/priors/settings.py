@@ -184,6 +184,15 @@ DEFAULT_BASIS = "flow"
 DEFAULT_STOCK_START = 2016
 
 
+#: ``[cost] trend_structure``: how the pymc cost model's time trends carry the FTE to the
+#: target year (:mod:`mcvalue.costmodels.pymc.trends` defines each; docs/calibrate.md and
+#: results/calibration/forecast.json compare them). The default, "repo trends", is the
+#: structure the rule in docs/calibrate.md chooses.
+TrendStructure = Literal["repo trends", "global trend", "pooled slopes", "no extrapolation"]
+TREND_STRUCTURES: tuple[TrendStructure, ...] = ("repo trends", "global trend", "pooled slopes", "no extrapolation")
+DEFAULT_TREND_STRUCTURE: TrendStructure = "repo trends"
+
+
 def drawn_quantities(basis: str) -> tuple[str, ...]:
     """Return the quantities a run with this cost basis draws: QUANTITIES, plus STOCK_QUANTITIES under "stock"."""
     return QUANTITIES + (STOCK_QUANTITIES if basis == "stock" else ())
@@ -232,6 +241,8 @@ class RunSettings:
     ``population`` and ``population_size`` (``[cost] population``, ``[cost] population_size``)
     name the repository list, of that many tools, that ``cost.coverage`` scales up to all
     MLOSS; a run refuses a sample drawn from another population.
+    ``trend_structure`` (``[cost] trend_structure``) is the pymc cost model's time-trend
+    structure, one of :data:`TREND_STRUCTURES`.
     """
 
     draws: int = DEFAULT_DRAWS
@@ -243,6 +254,7 @@ class RunSettings:
     references: str = DEFAULT_REFERENCES
     population: str = PAPER_POPULATION
     population_size: int = PAPER_POPULATION_SIZE
+    trend_structure: str = DEFAULT_TREND_STRUCTURE
 
     def stock_years(self) -> tuple[int, ...]:
         """Return the years the stock holds, ``stock_start`` to ``target_year`` (empty under "flow")."""
@@ -274,6 +286,20 @@ def basis_problem(run: RunSettings) -> str | None:
     return None
 
 
+def trend_structure_problem(run: RunSettings) -> str | None:
+    """Return why the run's trend structure cannot be used with its cost model, or None.
+
+    Only the pymc cost model has time trends; the bootstrap and Table 1 would ignore any
+    other structure than the default, so naming one with them is refused.
+    """
+    if run.trend_structure == DEFAULT_TREND_STRUCTURE or run.cost_model == "pymc":
+        return None
+    return (
+        f"[cost] trend_structure = {run.trend_structure!r} applies to the pymc cost model's time trends; the {run.cost_model} "
+        f"cost model has none (use cost model pymc, or trend_structure = {DEFAULT_TREND_STRUCTURE!r})"
+    )
+
+
 def defaults_problem(run: RunSettings | None = None, mode: str = DEFAULT_MODE) -> str | None:
     """Say which default setting fails the check a prior file's value must pass, or return None.
 
@@ -302,6 +328,7 @@ def defaults_problem(run: RunSettings | None = None, mode: str = DEFAULT_MODE) -
         "DEFAULT_SEED": None if 0 <= run.seed < 2**32 else f"{run.seed} is not a seed in [0, 2**32)",
         "DEFAULT_TARGET_YEAR": target_year_problem(run.target_year),
         "DEFAULT_BASIS": None if run.basis in BASES else f"{run.basis!r} is not one of {BASES}",
+        "DEFAULT_TREND_STRUCTURE": None if run.trend_structure in TREND_STRUCTURES else f"{run.trend_structure!r} is not one of {TREND_STRUCTURES}",
         "cost_model": None if run.cost_model in COST_MODELS else f"{run.cost_model!r} is not one of {COST_MODELS}",
         "DEFAULT_STOCK_START": basis_problem(replace(run, basis="stock")),
     }

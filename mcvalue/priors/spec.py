@@ -32,6 +32,7 @@ from mcvalue.priors.settings import (
     QUANTITIES,
     STOCK_QUANTITIES,
     TARGET_YEARS,
+    TREND_STRUCTURES,
     CleaningOptions,
     DataSettings,
     Distribution,
@@ -40,6 +41,7 @@ from mcvalue.priors.settings import (
     basis_problem,
     drawn_quantities,
     target_year_problem,
+    trend_structure_problem,
 )
 
 #: The names of :mod:`mcvalue.priors.settings` are re-exported: every later stage imports them from here.
@@ -62,6 +64,7 @@ __all__ = [
     "QUANTITIES",
     "STOCK_QUANTITIES",
     "TARGET_YEARS",
+    "TREND_STRUCTURES",
     "CleaningOptions",
     "DataSettings",
     "Distribution",
@@ -70,6 +73,7 @@ __all__ = [
     "basis_problem",
     "drawn_quantities",
     "target_year_problem",
+    "trend_structure_problem",
     "Scenario",
 ]
 
@@ -197,6 +201,7 @@ class Scenario:
         basis: str | None = None,
         references: str | Path | None = None,
         population: tuple[str, int] | None = None,
+        trend_structure: str | None = None,
     ) -> "Scenario":
         """Return this scenario with new run or data settings; None keeps a setting.
 
@@ -229,6 +234,10 @@ class Scenario:
             The population (name, number of tools) ``cost.coverage`` is about; written as
             ``[cost] population`` and ``population_size``. A run refuses a sample drawn
             from another (:mod:`mcvalue.costmodels.population`).
+        trend_structure : str, optional
+            The pymc cost model's time-trend structure, one of :data:`TREND_STRUCTURES`
+            (:mod:`mcvalue.costmodels.pymc.trends`); written as ``[cost] trend_structure``.
+            Another than the default needs the pymc cost model (:func:`trend_structure_problem`).
 
         Returns
         -------
@@ -254,5 +263,5 @@ class Scenario:
         """
         return edit.with_settings(
             self, draws=draws, seed=seed, mode=mode, cost_model=cost_model, target_year=target_year, sample=sample, basis=basis,
-            references=references, population=population,
+            references=references, population=population, trend_structure=trend_structure,
         )

@@ -45,6 +45,9 @@ extends = "default"
 # stock_start; needs the pymc cost model and a target year). The population is the
 # repository list coverage scales up to all MLOSS (a sample from another list needs its
 # own, and its coverage); references: "sample", "paper" or a collected sample's directory.
+# trend_structure: how the pymc cost model's time trends reach the target year: "repo
+# trends" (the default), "global trend", "pooled slopes" or "no extrapolation" (each
+# repo's trend stopped at its own sampled span); compared in docs/calibrate.md.
 # [cost]
 # target_year = 2021
 # basis = "flow"
@@ -52,6 +55,7 @@ extends = "default"
 # population = "paper-139"
 # population_size = 139
 # references = "sample"
+# trend_structure = "repo trends"
 
 # Fully loaded cost of one FTE engineer-year, USD/year (paper: $300K, an upper bound).
 # [cost.salary_usd]

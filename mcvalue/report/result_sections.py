@@ -12,6 +12,7 @@ from typing import Any
 
 from mcvalue.costmodels.pymc.diagnostics import convergence_failure
 from mcvalue.fmt import count, interval, prob, ratio, usd
+from mcvalue.priors.settings import DEFAULT_TREND_STRUCTURE
 from mcvalue.report.escaping import code_span, escaped
 from mcvalue.vocab.display import METHOD_COLOUR_NAMES, method_name
 from mcvalue.vocab.paper import PAPER_BENEFIT_USD
@@ -189,9 +190,17 @@ def estimand_sentence(summary: dict[str, Any]) -> str:
     from mcvalue.costmodels.side import estimand
 
     provenance = summary["provenance"]
+    if provenance["cost_model"] == "pymc" and provenance.get("trend_structure"):
+        return f"{estimand(provenance['target_year'])} {trend_sentence(provenance['trend_structure'])}"
     if provenance["cost_model"] != "table1":
         return estimand(provenance["target_year"])
     return "FTE is the paper's published Table 1 figure for each method (the long-run average of its sampled windows)."
+
+
+def trend_sentence(name: str) -> str:
+    """Return the one sentence naming the time-trend structure the Bayesian cost model's FTE was carried to its year with."""
+    default = "the default" if name == DEFAULT_TREND_STRUCTURE else "not the default"
+    return f"Its time trends follow the structure {name!r} ({default}; [cost] trend_structure, the structures compared in docs/calibrate.md)."
 
 
 def basis_sentence(summary: dict[str, Any]) -> str:

@@ -146,7 +146,7 @@ COST, BENEFIT, BOTH = "cost", "benefit", "both"
 
 #: Provenance keys that are settings (the command line or the prior file's [run] and [data]), and the side they move.
 _SETTINGS = {
-    "seed": BOTH, "draws": BOTH, "cost_model": COST, "cost_basis": COST, "stock_years": COST,
+    "seed": BOTH, "draws": BOTH, "cost_model": COST, "cost_basis": COST, "stock_years": COST, "trend_structure": COST,
     "data_mode": COST, "cleaning": COST, "swing": None, "thresholds": None,
 }
 #: Provenance keys that differ for other reasons: (reason, the side they move).

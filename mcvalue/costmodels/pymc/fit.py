@@ -26,15 +26,16 @@ import numpy as np
 from mcvalue.config import DEFAULT_SEED
 from mcvalue.costmodels.pymc.attempts import attempt_record, attempt_warning, sample_until_converged
 from mcvalue.costmodels.pymc.codegen import use_portable_target
-from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params, trend_summary
+from mcvalue.costmodels.pymc.derived import repo_params, trend_summary
 from mcvalue.costmodels.pymc.diagnostics import convergence_message
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, REPO_VALUES, GrowthSummary, ModelPriors, TargetYear
 from mcvalue.costmodels.pymc.model_data import ModelData, model_data_from_sample
 from mcvalue.costmodels.pymc.posterior_cache import cache_key, load_posterior, posterior_diagnostics, posterior_path, save_posterior
 from mcvalue.costmodels.pymc.ppc import PosteriorPredictive, posterior_predictive
 from mcvalue.costmodels.pymc.sampling import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, SamplerSettings
+from mcvalue.costmodels.pymc.trends import structure, structure_fte
 from mcvalue.errors import ConvergenceError
-from mcvalue.priors.settings import DEFAULT_TARGET_YEAR
+from mcvalue.priors.settings import DEFAULT_TARGET_YEAR, DEFAULT_TREND_STRUCTURE
 
 if TYPE_CHECKING:
     from xarray import DataTree
@@ -91,13 +92,17 @@ def fit_cost_model(
     priors: ModelPriors | None = None,
     target_year: TargetYear = DEFAULT_TARGET_YEAR,
     stock_years: tuple[int, ...] = (),
+    trend_structure: str = DEFAULT_TREND_STRUCTURE,
 ) -> FitResult:
     """Fit the cost model to a loaded sample (or load the cached posterior); see module doc.
 
     ``target_year`` and ``stock_years`` (the years whose FTE a stock adds up, for
     ``FitResult.fte_by_year``) only change the derived FTE, never the posterior or its
-    cache key.
+    cache key. ``trend_structure`` (one of :data:`mcvalue.costmodels.pymc.trends.STRUCTURES`)
+    gives the fit's priors, unless ``priors`` are given, and whether each repo's trend
+    stops at its sampled span in the derived FTE.
     """
+    trend = structure(trend_structure)
     return fit_model_data(
         model_data_from_sample(sample),
         sampler=SamplerSettings(draws=draws, tune=tune, chains=chains, seed=seed),
@@ -105,9 +110,10 @@ def fit_cost_model(
         refit=refit,
         progress=progress,
         allow_unconverged=allow_unconverged,
-        priors=priors,
+        priors=priors or trend.priors,
         target_year=target_year,
         stock_years=stock_years,
+        clamp_trends=trend.clamp,
     )
 
 
@@ -122,8 +128,13 @@ def fit_model_data(
     priors: ModelPriors | None = None,
     target_year: TargetYear = DEFAULT_TARGET_YEAR,
     stock_years: tuple[int, ...] = (),
+    clamp_trends: bool = False,
 ) -> FitResult:
-    """:func:`fit_cost_model` on already-reduced data (simulated data in tests and SBC)."""
+    """:func:`fit_cost_model` on already-reduced data (simulated data in tests and SBC).
+
+    ``clamp_trends``: stop each repo's trend at its sampled span in the derived FTE (the
+    "no extrapolation" structure, :func:`mcvalue.costmodels.pymc.trends.fte_clamped`).
+    """
     priors = priors or ModelPriors()
     level, codegen_warning = use_portable_target()
     sampler = replace(sampler, instruction_set=level)
@@ -138,7 +149,8 @@ def fit_model_data(
         idata = sample_until_converged(data, sampler, cores=cores, progress=progress, priors=priors)
         warnings.append(save_posterior(idata, path, key))
     return assess_posterior(
-        idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=tuple(w for w in warnings if w), stock_years=stock_years
+        idata, data, sampler, path, from_cache, allow_unconverged, target_year, warnings=tuple(w for w in warnings if w), stock_years=stock_years,
+        clamp_trends=clamp_trends,
     )
 
 
@@ -162,6 +174,7 @@ def assess_posterior(
     target_year: TargetYear = DEFAULT_TARGET_YEAR,
     warnings: tuple[str, ...] = (),
     stock_years: tuple[int, ...] = (),
+    clamp_trends: bool = False,
 ) -> FitResult:
     """Diagnostics, FTE draws and the PPC of a posterior; raise ConvergenceError if it failed.
 
@@ -170,7 +183,8 @@ def assess_posterior(
     its diagnostics say which attempt it is. The PPC's generator is seeded from the
     sampler's seed, so a cached and a fresh fit give the same replicates and p-values. With
     ``stock_years`` the FTE of every draw is also predicted for each of those years
-    (:func:`fte_by_year`).
+    (:func:`fte_by_year`). ``clamp_trends`` stops each repo's trend at its sampled span in
+    both (:func:`mcvalue.costmodels.pymc.trends.structure_fte`).
     """
     attempt = attempt_record(idata, sampler)
     sampler = SamplerSettings(**attempt["sampler"])
@@ -180,17 +194,18 @@ def assess_posterior(
         raise ConvergenceError(convergence_message(diagnostics))
     draws = posterior_draws(idata)
     params = repo_params(draws)
-    fte = fte_from_params(params, data, target_year)
+    fte = structure_fte(params, data, target_year, clamp_trends)
     ppc = posterior_predictive(params, data, PPC_REPLICATES, np.random.default_rng(sampler.seed))
     return FitResult(
         idata, fte, diagnostics, ppc, ppc.misfits(), data.repos, path, from_cache, sampler, target_year, trend_summary(draws), warnings,
-        fte_by_year=fte_by_year(params, data, stock_years) if stock_years else None,
+        fte_by_year=fte_by_year(params, data, stock_years, clamp_trends) if stock_years else None,
     )
 
 
-def fte_by_year(params: dict[str, np.ndarray], data: ModelData, years: tuple[int, ...]) -> np.ndarray:
-    """Return the (D, Y, 5) FTE of every draw in each year of ``years`` (:func:`fte_from_params` per year).
+def fte_by_year(params: dict[str, np.ndarray], data: ModelData, years: tuple[int, ...], clamp: bool = False) -> np.ndarray:
+    """Return the (D, Y, 5) FTE of every draw in each year of ``years`` (:func:`structure_fte` per year).
 
     Axis 0 keeps the draws' order in every year, so a row is one draw's trajectory.
+    ``clamp`` stops each repo's trend at its sampled span (the "no extrapolation" structure).
     """
-    return np.stack([fte_from_params(params, data, year) for year in years], axis=1)
+    return np.stack([structure_fte(params, data, year, clamp) for year in years], axis=1)
