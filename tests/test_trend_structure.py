@@ -160,3 +160,24 @@ def test_the_cost_side_cache_and_the_report_tell_the_structures_apart():
     sentence = estimand_sentence({"provenance": {"cost_model": "pymc", "target_year": 2021, "trend_structure": "global trend"}})
     assert sentence.endswith("Its time trends follow the structure 'global trend' (not the default; [cost] trend_structure, the structures compared in docs/calibrate.md).")
     assert "trend_structure" not in estimand_sentence({"provenance": {"cost_model": "bootstrap", "target_year": "average", "trend_structure": None}})
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_a_real_global_trend_fit_gives_the_forecast_checks_2021_contributors_fte(real_data_dir, tmp_path, monkeypatch):
+    """Clean sample, "global trend", 2 x 500 draws: the 2021 contributors FTE is forecast.json's.
+
+    results/calibration/forecast.json (full fit, 4 x 1,000 draws) gives the global trend's
+    contributors FTE at 2021 as 839 [773, 913] and the repo trends' as 996 [897, 1,125]. The
+    posterior sd is about (913 - 773) / 3.3 = 42 FTE, so the median of ~500 effective draws
+    lies within 1.25 x 42 / sqrt(500) = 2.4 FTE (one MCSE) of the long run's: 839 +- 20
+    allows eight MCSEs and the rounding of a figure measured at another commit; it excludes
+    the repo trends' median, 157 FTE away.
+    """
+    from mcvalue.data import load_sample
+
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
+    sample = load_sample(mode="clean", data_dir=real_data_dir)
+    fit = fit_module.fit_cost_model(sample, draws=500, tune=500, chains=2, progress=False, allow_unconverged=True, trend_structure="global trend")
+    median = float(np.median(fit.fte[:, METHOD_KEYS.index("contributors_pytorch")]))
+    assert median == pytest.approx(839, abs=20)
