@@ -181,3 +181,17 @@ def test_a_real_global_trend_fit_gives_the_forecast_checks_2021_contributors_fte
     fit = fit_module.fit_cost_model(sample, draws=500, tune=500, chains=2, progress=False, allow_unconverged=True, trend_structure="global trend")
     median = float(np.median(fit.fte[:, METHOD_KEYS.index("contributors_pytorch")]))
     assert median == pytest.approx(839, abs=20)
+
+
+def test_fit_refuses_an_unknown_structure_before_any_work_in_one_line(monkeypatch, capsys, tmp_path):
+    from mcvalue.cli import main
+
+    monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "argv", ["mcvalue", "fit", "--trend-structure", "global trends", "--quiet"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert exited.value.code == 1
+    assert lines == ["error: trend_structure: unknown trend structure 'global trends' (did you mean 'global trend'?); choose one of "
+                     + ", ".join(TREND_STRUCTURES)]
+    assert not any(tmp_path.iterdir())

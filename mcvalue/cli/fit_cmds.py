@@ -30,6 +30,15 @@ def fit_command(
     refit: RefitOption = False,
     allow_unconverged: AllowUnconvergedOption = False,
     quiet: QuietOption = False,
+    trend_structure: Annotated[
+        str | None,
+        typer.Option(
+            "--trend-structure",
+            help="Time-trend structure: 'repo trends' (default), 'global trend', 'pooled slopes' or 'no extrapolation' "
+            "(each repo's trend stopped at its sampled span); see docs/calibrate.md.",
+            metavar="NAME",
+        ),
+    ] = None,
     save: Annotated[
         Path | None, typer.Option("--save", metavar="PATH", help="Also write the posterior to PATH (ArviZ NetCDF; read with arviz.from_netcdf).")
     ] = None,
@@ -39,7 +48,7 @@ def fit_command(
         summary = mcvalue.fit(
             mode, target_year=target_year, data_dir=data_dir, refit=refit, allow_unconverged=allow_unconverged,  # type: ignore[arg-type]  # --mode text as given: the API checks it and names its mode parameter
             progress=not (quiet or as_json), sample=sample, save=save,
-            references=references or "sample",
+            references=references or "sample", trend_structure=trend_structure,
         )
     if save is not None and not quiet:
         say(f"posterior: {save}", err=True)

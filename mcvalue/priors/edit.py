@@ -79,7 +79,7 @@ def parse_target_year(value: Any) -> int | str:
     return cast(int | str, value)  # target_year_problem accepted it: a year or "average"
 
 
-def _check_choice[T: str](option: str, value: Any, choices: tuple[T, ...], what: str) -> T:
+def check_choice[T: str](option: str, value: Any, choices: tuple[T, ...], what: str) -> T:
     """Return the choice ``value`` names; refuse a value outside ``choices``, naming the option and the closest choice."""
     if value not in choices:
         hint = suggest(value, choices) if isinstance(value, str) else ""
@@ -117,15 +117,15 @@ def with_settings(
         _check_count("draws", draws, MIN_DRAWS, f"need at least {MIN_DRAWS} draws")
     if seed is not None:
         _check_count("seed", seed, 0, "must be a non-negative integer")
-    chosen_mode = None if mode is None else _check_choice("mode", mode, MODES, "mode")
+    chosen_mode = None if mode is None else check_choice("mode", mode, MODES, "mode")
     if cost_model is not None:
-        _check_choice("cost_model", cost_model, COST_MODELS, "cost model")
+        check_choice("cost_model", cost_model, COST_MODELS, "cost model")
     if target_year is not None:
         target_year = parse_target_year(target_year)
     if basis is not None:
-        _check_choice("basis", basis, BASES, "cost basis")
+        check_choice("basis", basis, BASES, "cost basis")
     if trend_structure is not None:
-        _check_choice("trend_structure", trend_structure, TREND_STRUCTURES, "trend structure")
+        check_choice("trend_structure", trend_structure, TREND_STRUCTURES, "trend structure")
     if references is not None:
         references = str(references)
         if not references.strip():

@@ -34,7 +34,10 @@ def render_fit(summary: dict[str, Any]) -> str:
 
     lines = [f"Bayesian cost model, {summary['mode']} mode ({summary['draws']} posterior draws"
              + (", loaded from cache)" if summary["from_cache"] else ")")]
-    lines += ["", summary["estimand"], "", "Yearly growth factor of each likelihood's global trend (median, 90% interval):"]
+    lines += ["", summary["estimand"]]
+    if "trend_structure" in summary:
+        lines.append(f"Its time trends follow the structure '{summary['trend_structure']}' (--trend-structure; compared in docs/calibrate.md).")
+    lines += ["", "Yearly growth factor of each likelihood's global trend (median, 90% interval):"]
     lines += [f"  {name:14s}{t['median']:.3f}  [{t['ci90'][0]:.3f}, {t['ci90'][1]:.3f}]" for name, t in summary["trend"].items()]
     lines += ["", "Hyperparameters (ArviZ summary; eti90 = the 90% equal-tailed credible interval):"]
     cols = ("mean", "sd", "eti90_lb", "eti90_ub", "ess_bulk", "ess_tail", "r_hat")

@@ -28,6 +28,7 @@ def fit(
     sample: Path | None = None,
     save: Path | str | None = None,
     references: str | Path = "sample",
+    trend_structure: str | None = None,
 ) -> FitResult:
     """Fit the Bayesian cost model to the sample in ``mode`` and summarise it (``mcvalue fit``).
 
@@ -52,6 +53,11 @@ def fit(
         Where the reference repositories' windows come from (``--references``): "sample",
         "paper" or a collected sample's directory (:mod:`mcvalue.costmodels.references`).
         A method whose reference is in none of them has no FTE (NaN, named in the warnings).
+    trend_structure : str, optional
+        How the time trends carry the FTE to the target year, one of
+        :data:`mcvalue.priors.settings.TREND_STRUCTURES` (None: "repo trends"), as a prior
+        file's ``[cost] trend_structure`` (:mod:`mcvalue.costmodels.pymc.trends`); recorded
+        as ``trend_structure`` in the result.
 
     Returns
     -------
@@ -77,16 +83,18 @@ def fit(
     from mcvalue.costmodels.pymc.summary import fit_summary
     from mcvalue.costmodels.references import load_references, unpriced_line
     from mcvalue.data import load_sample
-    from mcvalue.priors.edit import parse_target_year
-    from mcvalue.priors.settings import DEFAULT_MODE
+    from mcvalue.priors.edit import check_choice, parse_target_year
+    from mcvalue.priors.settings import DEFAULT_MODE, DEFAULT_TREND_STRUCTURE, TREND_STRUCTURES
     from mcvalue.priors.spec import DEFAULT_TARGET_YEAR
     from mcvalue.vocab.paper import TABLE1_KEYS
 
     year = DEFAULT_TARGET_YEAR if target_year is None else parse_target_year(target_year)
+    trends = check_choice("trend_structure", trend_structure or DEFAULT_TREND_STRUCTURE, TREND_STRUCTURES, "trend structure")
     target = None if save is None else _save_target(Path(save))
     loaded = load_sample(mode=mode or DEFAULT_MODE, data_dir=data_dir, sample=sample)
     loaded, record = load_references(str(references), loaded, mode or DEFAULT_MODE, data_dir, None, sample is not None)
-    result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year)
+    result = fit_cost_model(loaded, refit=refit, progress=progress, allow_unconverged=allow_unconverged, target_year=year,
+                            trend_structure=trends)
     if target is not None:
         _write_netcdf(result.idata, target)
     summary = fit_summary(loaded, result, np.random.default_rng(DEFAULT_SEED))
@@ -95,7 +103,7 @@ def fit(
         summary["warnings"] = [*summary.get("warnings", []), unpriced_line(unpriced, record)]
     from mcvalue.runs.result import FitResult
 
-    return FitResult({**summary, "references": record}, posterior=result.idata)
+    return FitResult({**summary, "references": record, "trend_structure": trends}, posterior=result.idata)
 
 
 def _save_target(path: Path) -> Path:
