@@ -50,7 +50,7 @@ import numpy as np
 
 from mcvalue.costmodels.pymc.model import TIME_ORIGIN, ModelPriors
 from mcvalue.costmodels.pymc.model_data import ModelData, active_windows
-from mcvalue.costmodels.pymc.trends import STRUCTURES, fte_clamped, repo_spans
+from mcvalue.costmodels.pymc.trends import STRUCTURES, repo_spans, structure_fte
 
 if TYPE_CHECKING:
     from mcvalue.costmodels.pymc.fit import FitResult
@@ -259,7 +259,7 @@ def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int 
     per window, the point of its curve calibration ranks too).
     """
     from mcvalue.calibration.design import ranked_fte
-    from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
+    from mcvalue.costmodels.pymc.derived import repo_params
     from mcvalue.costmodels.pymc.fit import posterior_draws
     from mcvalue.vocab.paper import METHOD_KEYS
 
@@ -278,7 +278,7 @@ def forecast_check(data: ModelData, *, cutoff: float = 2019.0, target_year: int 
         loo_summary = None
         if not structure.clamp:  # inside the sampled span clamping changes nothing: its LOO is the shipped model's
             loo_summary, loo_pointwise[structure.name] = psis_loo(thinned_params(full_params), data)
-        pool = fte_clamped(full_params, data, target_year) if structure.clamp else fte_from_params(full_params, data, target_year)
+        pool = structure_fte(full_params, data, target_year, structure.clamp)
         fte = ranked_fte(pool)  # the threshold method at RANKED_THRESHOLD, not its curve's first grid point
         out[structure.name] = {
             "training_fit_converged": bool(fitted.diagnostics["converged"]),
