@@ -127,9 +127,33 @@ def test_calibrate_rejects_a_non_positive_dataset_count(monkeypatch, capsys, tmp
 
 def test_uniformity_table_flags_a_quantity_by_bonferroni():
     rng = np.random.default_rng(3)
-    records = [{"ranks": {name: int(rng.integers(0, 100)) for name in quantities()}} for _ in range(100)]
+    records = [{"ranks": {name: int(rng.integers(0, 100)) for name in quantities()}, "truth": dict.fromkeys(quantities(), 1.0)} for _ in range(100)]
     for r in records:
         r["ranks"]["contrib_sd"] = int(rng.choice([0, 99]))  # a U: all mass in the end bins
     table = uniformity(records, 99)
     assert table["threshold"] == pytest.approx(0.01 / len(quantities()))
     assert table["non_uniform"] == ["contrib_sd"]
+
+
+def test_a_non_finite_truth_is_left_out_of_its_quantitys_test_and_counted():
+    """A NaN truth ranks 0 (no draw is below NaN); counted, 20 of them would make a bin of spurious zeros."""
+    names = quantities()
+    records = [{"ranks": dict.fromkeys(names, (10 * i) % 100), "truth": dict.fromkeys(names, 1.0)} for i in range(100)]  # 10 per bin
+    records += [{"ranks": dict.fromkeys(names, 0), "truth": dict.fromkeys(names, 1.0) | {names[-1]: float("nan")}} for _ in range(20)]
+    table = uniformity(records, 99)["quantities"]
+    assert table[names[-1]] == {"p_value": pytest.approx(1.0), "counts": [10] * 10, "non_finite_truths": 20}
+    assert table[names[0]]["counts"][0] == 30 and table[names[0]]["non_finite_truths"] == 0
+
+
+def test_the_calibration_text_names_the_quantities_left_out_for_a_non_finite_truth(tmp_path):
+    from mcvalue.calibration.run import CalibrationResult
+    from mcvalue.calibration.summary import summarise
+    from mcvalue.report.text import render_calibration
+
+    names = quantities()
+    truth = dict.fromkeys(names, 1.0)
+    records = [_record(i, "k", truth=truth | ({names[-1]: float("nan")} if i == 2 else {})) for i in range(5)]
+    summary = summarise(records, CalibrationSettings(thinned=19), design_rows=100)
+    text = render_calibration(CalibrationResult(tmp_path, summary, 5, 0, (), ()))
+    assert f"not finite: {names[-1]} 1" in text
+    assert summary["all_fits"]["quantities"][names[-1]]["counts"] == [4, 0]  # ranks 3 of 0..19 fall in the first of 2 bins

@@ -3,7 +3,9 @@
 Uniformity: a chi-square test of each quantity's rank counts in equal bins (up to 10, about
 five datasets a bin), over all fits and over the fits that passed every convergence gate.
 With ``k`` quantities tested, a p-value below ``0.01 / k`` (Bonferroni at 1%) rejects
-uniformity. Non-uniform ranks mean the fit does not compute the model's posterior (or the
+uniformity. A dataset whose true value of a quantity is not finite (a prior draw so extreme
+that the quantity overflows) has no meaningful rank for it: it is left out of that
+quantity's test and counted (``non_finite_truths``). Non-uniform ranks mean the fit does not compute the model's posterior (or the
 simulator is not the model); the shape tells which (Talts et al. 2018, figure 4:
 a U is an over-confident posterior, a hump an under-confident one, a slope a bias).
 """
@@ -30,13 +32,14 @@ def n_bins(n_datasets: int, thinned: int) -> int:
 
 
 def uniformity(records: list[dict[str, Any]], thinned: int) -> dict[str, Any]:
-    """Per quantity: the bin counts and chi-square p-value of its ranks; the bins; the Bonferroni threshold."""
+    """Per quantity: the bin counts and chi-square p-value of its ranks (finite truths only); the bins; the Bonferroni threshold."""
     names = quantities()
     bins = n_bins(len(records), thinned)
     out = {}
     for name in names:
-        counts = bin_counts(np.array([r["ranks"][name] for r in records], dtype=int), thinned, bins)
-        out[name] = {"p_value": uniformity_p(counts), "counts": counts.tolist()}
+        ranked = [r["ranks"][name] for r in records if np.isfinite(r["truth"][name])]
+        counts = bin_counts(np.array(ranked, dtype=int), thinned, bins)
+        out[name] = {"p_value": uniformity_p(counts), "counts": counts.tolist(), "non_finite_truths": len(records) - len(ranked)}
     threshold = FAMILY_LEVEL / len(names)
     rejected = [name for name, q in out.items() if q["p_value"] < threshold]
     return {"datasets": len(records), "bins": bins, "threshold": threshold, "non_uniform": rejected, "quantities": out}

@@ -330,6 +330,9 @@ def render_calibration(result: CalibrationResult) -> str:
         verdict = "uniform for every quantity" if not table["non_uniform"] else "NOT uniform: " + ", ".join(table["non_uniform"])
         lines.append(f"  ranks, {label} ({table['datasets']}, {table['bins']} bins): {verdict} (Bonferroni at 1%: p < {table['threshold']:.2g}; "
                      f"smallest p {smallest[1]['p_value']:.3g}, {smallest[0]})")
+    left_out = {name: q["non_finite_truths"] for name, q in (s["all_fits"] or {"quantities": {}})["quantities"].items() if q["non_finite_truths"]}
+    if left_out:
+        lines.append("  left out of a quantity's ranks for a true value that is not finite: " + ", ".join(f"{k} {v}" for k, v in left_out.items()))
     if result.seconds:
         lines.append(f"  median fit {float(np.median(result.seconds)):.0f} s ({len(result.seconds)} fits this run)")
     lines.append(f"  written: {result.directory}/ (ranks.jsonl, timings.jsonl, summary.json, ranks.png)")
