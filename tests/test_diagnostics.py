@@ -62,15 +62,16 @@ def test_bulk_ess_of_ar1_chains_matches_the_closed_form(phi):
     assert abs(ess.mean() - expected) < 4 * standard_error
 
 
-def test_figures_in_threads_are_those_of_one_block():
-    """Splitting the elements over threads changes no figure, not even in the last bit."""
+def test_figures_in_threads_and_blocks_are_those_of_one_block():
+    """Splitting the elements into blocks over threads changes no figure, not even in the last bit."""
     rng = np.random.default_rng(3)
     x = _ar1(rng, 0.7, (9, 4, 200))
     whole = {"r_hat": rank_normalised_rhat(x), "ess_bulk": ess_bulk(x), "ess_tail": ess_tail(x)}
-    for threads in (1, 2, 4, 20):
-        split = element_figures(x, threads=threads)
+    for threads, block_size in ((1, 9), (2, 64), (2, 1), (4, 2), (20, 4)):
+        split = element_figures(x, threads=threads, block_size=block_size)
         for name, values in whole.items():
-            np.testing.assert_array_equal(split[name], values, err_msg=f"{name}, {threads} threads")
+            np.testing.assert_array_equal(split[name], values, err_msg=f"{name}, {threads} threads, blocks of {block_size}")
+    assert all(figure.size == 0 for figure in element_figures(x[:0]).values())
 
 
 def test_too_few_chains_or_draws_give_nan():

@@ -117,7 +117,7 @@ def save_posterior(idata: DataTree, path: Path, key: str) -> str | None:
     posterior_diagnostics(idata)  # kept in the file: a cached posterior need not recompute them
     idata.posterior.attrs[_HASH_ATTR] = key
     idata.posterior.attrs[_FORMAT_ATTR] = POSTERIOR_FORMAT
-    blob = bytes(idata.to_netcdf(engine="h5netcdf"))
+    blob = memoryview(idata.to_netcdf(engine="h5netcdf"))  # written and sealed as it is: a copy would add its 100+ MB to the peak
     tmp = path.with_name(f"{path.name}{_TMP_MARK}{os.getpid()}")
     tmp_sum = checksum_path(tmp)
     try:
@@ -149,7 +149,7 @@ def _cache_lock(directory: Path) -> Iterator[None]:
         yield
 
 
-def _write_synced(path: Path, data: bytes) -> None:
+def _write_synced(path: Path, data: bytes | memoryview) -> None:
     """Write ``data`` to a new file and fsync it (a full disk raises OSError here, not later)."""
     with open(path, "wb") as handle:
         handle.write(data)
