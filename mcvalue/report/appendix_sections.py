@@ -89,7 +89,8 @@ def _fit_rows(diagnostics: dict[str, Any]) -> list[str]:
     if "attempts" in diagnostics:
         first = diagnostics.get("first_attempt")
         said = "passed on its first attempt" if first is None else f"first attempt failed: {escaped(first['worst'])}"
-        rows.append(f"| attempts | {diagnostics['attempts']} ({said}) | | a fit failing a gate is sampled once more with twice the draws and tuning |")
+        rule = "a fit failing a gate is sampled again, up to 3 attempts, each with twice the draws and tuning of the one before"
+        rows.append(f"| attempts | {diagnostics['attempts']} ({said}) | | {rule} |")
     trend = diagnostics.get("trend")
     if isinstance(trend, dict):
         shown = "; ".join(f"{escaped(q)} x{ratio(t['median'], 4)} per year (90%: {ratio(t['ci90'][0], 4)}-{ratio(t['ci90'][1], 4)})"

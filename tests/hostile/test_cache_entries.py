@@ -161,26 +161,41 @@ def test_a_truncated_or_fifo_posterior_is_refitted_without_waiting(posterior, da
     assert done == [None]
 
 
-def test_a_failed_posterior_file_is_refitted_with_one_warning(tmp_path, monkeypatch):
-    """fit_model_data meets a posterior whose sidecar is a forged plain sha256: one warning naming the file, then a refit."""
+def _faked_fits(tmp_path, monkeypatch, attempts_taken):
+    """fit_model_data with the sampler faked: each fit returns a short trace (failing its gates) recorded as taking ``attempts_taken[i]`` attempts.
+
+    Returns (fit once, the list of sampler calls).
+    """
     from types import SimpleNamespace
 
     from trace_helpers import iid_trace
 
     import mcvalue.costmodels.pymc.fit as fit
-    from mcvalue.costmodels.pymc.posterior_cache import checksum_path
+    from mcvalue.costmodels.pymc.attempts import ATTEMPTS_ATTR
     from mcvalue.costmodels.pymc.sampling import SamplerSettings
 
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path / "cache"))
-    calls = []
-    monkeypatch.setattr(fit, "sample_until_converged", lambda *_a, **_k: calls.append(1) or iid_trace(np.random.default_rng(2), chains=2, draws=40))
+    calls: list[int] = []
+
+    def sample(*_args, **_kwargs):
+        idata = iid_trace(np.random.default_rng(2), chains=2, draws=40)
+        idata.posterior.attrs[ATTEMPTS_ATTR] = json.dumps({"attempts": attempts_taken[len(calls)], "sampler": {}, "first_attempt": None})
+        calls.append(1)
+        return idata
+
+    monkeypatch.setattr(fit, "sample_until_converged", sample)
     monkeypatch.setattr(fit, "assess_posterior", lambda idata, data, sampler, path, from_cache, *_a, warnings=(), **_k: SimpleNamespace(
         cache_path=path, from_cache=from_cache, warnings=warnings))
     sampler = SamplerSettings(draws=40, tune=10, chains=2, seed=3)
+    return (lambda: fit.fit_model_data(SimpleNamespace(digest=lambda: "stand-in"), sampler=sampler, progress=False)), calls
 
-    def once():
-        return fit.fit_model_data(SimpleNamespace(digest=lambda: "stand-in"), sampler=sampler, progress=False)
 
+def test_a_failed_posterior_file_is_refitted_with_one_warning(tmp_path, monkeypatch):
+    """fit_model_data meets a posterior whose sidecar is a forged plain sha256: one warning naming the file, then a refit."""
+    from mcvalue.costmodels.pymc.attempts import MAX_ATTEMPTS
+    from mcvalue.costmodels.pymc.posterior_cache import checksum_path
+
+    once, calls = _faked_fits(tmp_path, monkeypatch, [MAX_ATTEMPTS] * 2)  # failing after every attempt: settled, served from the cache
     first = once()
     assert calls == [1] and first.warnings == () and once().from_cache and calls == [1]
     checksum_path(first.cache_path).write_text(hashlib.sha256(first.cache_path.read_bytes()).hexdigest() + "\n")
@@ -188,3 +203,15 @@ def test_a_failed_posterior_file_is_refitted_with_one_warning(tmp_path, monkeypa
     assert calls == [1, 1] and not again.from_cache
     assert again.warnings == (f"posterior cache file {first.cache_path} failed its checks (damaged, edited or another version's); refitted",)
     assert once().from_cache and calls == [1, 1]  # the refit was cached under a good seal
+
+
+def test_a_cached_posterior_that_gave_up_sooner_than_the_rule_now_does_is_refitted(tmp_path, monkeypatch):
+    """A failing posterior drawn under the two-attempt rule (a genuine, sealed file) is sampled again, once, with one warning."""
+    from mcvalue.costmodels.pymc.attempts import MAX_ATTEMPTS
+
+    once, calls = _faked_fits(tmp_path, monkeypatch, [2, MAX_ATTEMPTS])
+    first = once()
+    again = once()
+    assert calls == [1, 1] and not again.from_cache
+    assert again.warnings == (f"posterior cache file {first.cache_path} failed its gates after fewer attempts than a fit now takes; refitted",)
+    assert once().from_cache and calls == [1, 1]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mcvalue.config import DEFAULT_SEED
-from mcvalue.costmodels.pymc.attempts import attempt_record, attempt_warning, sample_until_converged
+from mcvalue.costmodels.pymc.attempts import attempt_record, attempt_warning, attempts_settled, sample_until_converged
 from mcvalue.costmodels.pymc.codegen import use_portable_target
 from mcvalue.costmodels.pymc.derived import repo_params, trend_summary
 from mcvalue.costmodels.pymc.diagnostics import convergence_message
@@ -141,11 +141,14 @@ def fit_model_data(
     key = cache_key(data, priors, sampler)
     path = posterior_path(key)
     idata = None if refit else load_posterior(path, key)
-    from_cache = idata is not None
     warnings = [codegen_warning]
+    if idata is not None and not attempts_settled(idata):
+        idata = None
+        warnings.append(f"posterior cache file {path} failed its gates after fewer attempts than a fit now takes; refitted")
+    elif idata is None and not refit and (path.exists() or path.is_symlink()):
+        warnings.append(f"posterior cache file {path} failed its checks (damaged, edited or another version's); refitted")
+    from_cache = idata is not None
     if idata is None:
-        if not refit and (path.exists() or path.is_symlink()):
-            warnings.append(f"posterior cache file {path} failed its checks (damaged, edited or another version's); refitted")
         idata = sample_until_converged(data, sampler, cores=cores, progress=progress, priors=priors)
         warnings.append(save_posterior(idata, path, key))
     return assess_posterior(
@@ -179,7 +182,7 @@ def assess_posterior(
     """Diagnostics, FTE draws and the PPC of a posterior; raise ConvergenceError if it failed.
 
     ``sampler`` is the settings asked for; the result carries those that drew the posterior
-    (a second attempt's when the first failed, :mod:`mcvalue.costmodels.pymc.attempts`), and
+    (a later attempt's when the first failed, :mod:`mcvalue.costmodels.pymc.attempts`), and
     its diagnostics say which attempt it is. The PPC's generator is seeded from the
     sampler's seed, so a cached and a fresh fit give the same replicates and p-values. With
     ``stock_years`` the FTE of every draw is also predicted for each of those years

@@ -81,8 +81,8 @@ class SamplerSettings:
     :func:`mcvalue.costmodels.pymc.fit.fit_model_data`: draws are the same bits on every CPU of one level, so the cache
     key and the provenance carry it too. ``max_treedepth`` is NUTS's limit on a
     trajectory's doublings (at most ``2 ** max_treedepth`` gradient evaluations a draw);
-    10 is nutpie's and PyMC's default, raised only by a second attempt
-    (:func:`mcvalue.costmodels.pymc.attempts.second_attempt`).
+    10 is nutpie's and PyMC's default, raised only by a retry
+    (:func:`mcvalue.costmodels.pymc.attempts.next_attempt`).
     """
 
     draws: int
