@@ -99,7 +99,7 @@ def test_a_cached_posterior_is_settled_if_it_passed_or_took_every_attempt(monkey
     """A posterior that failed after fewer attempts than the rule now takes is refitted, not served."""
     monkeypatch.setattr(attempts, "posterior_diagnostics", lambda idata: {"converged": converged})
     attrs = {} if taken is None else {ATTEMPTS_ATTR: json.dumps({"attempts": taken})}
-    assert attempts_settled(SimpleNamespace(posterior=SimpleNamespace(attrs=attrs))) is settled
+    assert attempts_settled(SimpleNamespace(posterior=SimpleNamespace(attrs=attrs)), FIRST) is settled
 
 
 def test_a_posterior_written_before_attempts_were_recorded_is_its_settings_first_attempt():

@@ -142,7 +142,7 @@ def test_a_structure_refits_under_its_own_priors_and_reuses_its_cache(monkeypatc
         return SimpleNamespace(priors=priors)
 
     monkeypatch.setattr(fit_module, "sample_until_converged", sample)
-    monkeypatch.setattr(fit_module, "attempts_settled", lambda idata: True)  # the stand-in posteriors have no diagnostics
+    monkeypatch.setattr(fit_module, "attempts_settled", lambda idata, requested: True)  # the stand-in posteriors have no diagnostics
     monkeypatch.setattr(fit_module, "assess_posterior", lambda idata, *args, **kwargs: SimpleNamespace(priors=idata.priors, clamp=kwargs["clamp_trends"]))
     fits = {name: fit_module.fit_cost_model(None, trend_structure=name, progress=False) for name in TREND_STRUCTURES}
     assert sampled == [structure(n).priors for n in ("repo trends", "global trend", "pooled slopes")]  # no extrapolation reused the default's

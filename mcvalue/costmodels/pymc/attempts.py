@@ -118,15 +118,14 @@ def sample_until_converged(
     return idata
 
 
-def attempts_settled(idata: DataTree) -> bool:
+def attempts_settled(idata: DataTree, requested: SamplerSettings) -> bool:
     """Whether a (cached) posterior is what the current rule keeps: it passed every gate, or took every attempt.
 
     A posterior that failed after fewer attempts was drawn under an earlier rule, which
-    gave up sooner; a fit now samples it again.
+    gave up sooner; a fit now samples it again. ``requested``: the settings asked for, as
+    :func:`attempt_record` takes them.
     """
-    stored = idata.posterior.attrs.get(ATTEMPTS_ATTR)
-    attempts = 1 if stored is None else int(json.loads(stored)["attempts"])
-    return bool(posterior_diagnostics(idata)["converged"]) or attempts >= MAX_ATTEMPTS
+    return bool(posterior_diagnostics(idata)["converged"]) or attempt_record(idata, requested)["attempts"] >= MAX_ATTEMPTS
 
 
 def attempt_record(idata: DataTree, requested: SamplerSettings) -> dict[str, Any]:

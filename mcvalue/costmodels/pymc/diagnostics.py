@@ -139,14 +139,14 @@ def element_figures(draws: np.ndarray, threads: int = 2, block_size: int = ELEME
     a thread; the real fit's draws in two halves made them 650 MB, the cold run's peak
     memory. The figures are the same whatever the blocks.
     """
-    starts = range(0, draws.shape[0], max(1, block_size))
+    step = max(1, block_size)
 
     def figures(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        block = draws[start : start + block_size]
+        block = draws[start : start + step]
         return rank_normalised_rhat(block), ess_bulk(block), ess_tail(block)
 
     with ThreadPoolExecutor(max(1, threads)) as pool:
-        per_block = list(pool.map(figures, starts))
+        per_block = list(pool.map(figures, range(0, draws.shape[0], step)))
     empty = np.empty(0)
     return {name: np.concatenate([b[i] for b in per_block] or [empty]) for i, name in enumerate(("r_hat", "ess_bulk", "ess_tail"))}
 

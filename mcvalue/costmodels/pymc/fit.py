@@ -142,7 +142,7 @@ def fit_model_data(
     path = posterior_path(key)
     idata = None if refit else load_posterior(path, key)
     warnings = [codegen_warning]
-    if idata is not None and not attempts_settled(idata):
+    if idata is not None and not attempts_settled(idata, sampler):
         idata = None
         warnings.append(f"posterior cache file {path} failed its gates after fewer attempts than a fit now takes; refitted")
     elif idata is None and not refit and (path.exists() or path.is_symlink()):
