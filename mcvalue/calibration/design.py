@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcvalue.config import DEFAULT_SEED
-from mcvalue.costmodels.pymc.attempts import RULE
+from mcvalue.costmodels.pymc.attempt_rule import RULE
 from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
 from mcvalue.costmodels.pymc.graph import build_model
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, REPO_VALUES, ModelPriors

@@ -18,7 +18,7 @@ import numpy as np
 
 from mcvalue.calibration.design import CalibrationSettings, quantities
 from mcvalue.calibration.ranks import bin_counts, uniformity_p
-from mcvalue.costmodels.pymc.attempts import RULE
+from mcvalue.costmodels.pymc.attempt_rule import RULE
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_ESS
 
 #: The family-wise level of the uniformity tests (Bonferroni over the quantities).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mcvalue.costmodels.pymc.attempt_rule import MAX_ATTEMPTS
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_BFMI, MIN_ESS
 from mcvalue.costmodels.pymc.ppc import LABELS as PPC_LABELS
 from mcvalue.costmodels.pymc.ppc import MISFIT_BAND
@@ -89,7 +90,7 @@ def _fit_rows(diagnostics: dict[str, Any]) -> list[str]:
     if "attempts" in diagnostics:
         first = diagnostics.get("first_attempt")
         said = "passed on its first attempt" if first is None else f"first attempt failed: {escaped(first['worst'])}"
-        rule = "a fit failing a gate is sampled again, up to 3 attempts, each with twice the draws and tuning of the one before"
+        rule = f"a fit failing a gate is sampled again, up to {MAX_ATTEMPTS} attempts, each with twice the draws and tuning of the one before"
         rows.append(f"| attempts | {diagnostics['attempts']} ({said}) | | {rule} |")
     trend = diagnostics.get("trend")
     if isinstance(trend, dict):

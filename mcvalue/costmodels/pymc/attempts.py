@@ -29,6 +29,7 @@ import json
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
+from mcvalue.costmodels.pymc.attempt_rule import ATTEMPTS_ATTR, MAX_ATTEMPTS, RETRY_TARGET_ACCEPT, RETRY_TREEDEPTH_INCREASE
 from mcvalue.costmodels.pymc.diagnostics import worst_figure
 from mcvalue.costmodels.pymc.posterior_cache import posterior_diagnostics
 from mcvalue.costmodels.pymc.sampling import SamplerSettings, sample_posterior
@@ -38,22 +39,6 @@ if TYPE_CHECKING:
 
     from mcvalue.costmodels.pymc.model import ModelPriors
     from mcvalue.costmodels.pymc.model_data import ModelData
-
-#: The most attempts a fit takes: the first and up to two retries.
-MAX_ATTEMPTS = 3
-#: Target acceptance of a retry after a divergence in the attempt before it (the first's is 0.9), for the second and third attempts.
-RETRY_TARGET_ACCEPT = (0.95, 0.99)
-#: How much deeper a retry's trees may grow after the attempt before it reached its maximum
-#: depth: 2 more doublings, up to 4x the gradient evaluations of a draw.
-RETRY_TREEDEPTH_INCREASE = 2
-#: The posterior attribute recording the attempts: the kept attempt's sampler settings and,
-#: after a retry, the first's settings and worst figure.
-ATTEMPTS_ATTR = "mcvalue_attempts"
-#: The rule in words, part of a calibration's settings key (records of another rule are history).
-RULE = (
-    "a fit failing a gate is sampled again, up to 3 attempts in all, each with 2x the draws and tuning of the one before, "
-    "target_accept 0.95 then 0.99 after a divergence, max tree depth +2 after a transition reached it"
-)
 
 
 def next_attempt(sampler: SamplerSettings, diagnostics: dict[str, Any], attempt: int) -> SamplerSettings:
