@@ -50,22 +50,31 @@ def test_a_third_attempt_doubles_the_seconds_draws_again_and_raises_acceptance_t
 
 
 def _fake_sampler(monkeypatch, outcomes):
-    """Make every sampling return a fresh posterior whose diagnostics are the next of ``outcomes``; record the settings."""
-    calls = []
+    """Make every sampling return a fresh posterior whose diagnostics are the next of ``outcomes``.
 
-    def sample(data, sampler, **kwargs):
+    Returns the settings of each sampling and the data of each compilation, in order.
+    """
+    calls, compiled = [], []
+
+    def compile_posterior(data, priors):
+        compiled.append(data)
+        return f"compiled {data}"
+
+    def sample(posterior, sampler, **kwargs):
+        assert posterior == f"compiled {compiled[-1]}"  # every attempt samples the model compiled for this fit
         calls.append(sampler)
         return SimpleNamespace(posterior=SimpleNamespace(attrs={}), outcome=outcomes[len(calls) - 1])
 
+    monkeypatch.setattr(attempts, "compile_posterior", compile_posterior)
     monkeypatch.setattr(attempts, "sample_posterior", sample)
     monkeypatch.setattr(attempts, "posterior_diagnostics", lambda idata: idata.outcome)
-    return calls
+    return calls, compiled
 
 
 def test_a_fit_that_passes_is_sampled_once(monkeypatch):
-    calls = _fake_sampler(monkeypatch, [_checks(True)])
-    idata = sample_until_converged(None, FIRST, cores=1, progress=False)
-    assert calls == [FIRST]
+    calls, compiled = _fake_sampler(monkeypatch, [_checks(True)])
+    idata = sample_until_converged("data", FIRST, cores=1, progress=False)
+    assert calls == [FIRST] and compiled == ["data"]
     record = attempt_record(idata, FIRST)
     assert record == {"attempts": 1, "sampler": asdict(FIRST), "first_attempt": None}
     assert attempt_warning(record) is None
@@ -73,8 +82,8 @@ def test_a_fit_that_passes_is_sampled_once(monkeypatch):
 
 @pytest.mark.parametrize("second_passes", [True, False])
 def test_a_fit_that_fails_is_sampled_again_and_the_second_posterior_kept_when_it_passes(monkeypatch, second_passes):
-    calls = _fake_sampler(monkeypatch, [_checks(False, divergences=2), _checks(second_passes), _checks(True)])
-    idata = sample_until_converged(None, FIRST, cores=1, progress=False)
+    calls, _ = _fake_sampler(monkeypatch, [_checks(False, divergences=2), _checks(second_passes), _checks(True)])
+    idata = sample_until_converged("data", FIRST, cores=1, progress=False)
     second = next_attempt(FIRST, _checks(False, 2), 1)
     assert calls[:2] == [FIRST, second]
     assert len(calls) == (2 if second_passes else 3)
@@ -88,9 +97,10 @@ def test_a_fit_that_fails_is_sampled_again_and_the_second_posterior_kept_when_it
 
 
 def test_a_fit_failing_three_attempts_keeps_the_third_posterior_and_stops(monkeypatch):
-    calls = _fake_sampler(monkeypatch, [_checks(False), _checks(False, divergences=1), _checks(False), _checks(True)])
-    idata = sample_until_converged(None, FIRST, cores=1, progress=False)
+    calls, compiled = _fake_sampler(monkeypatch, [_checks(False), _checks(False, divergences=1), _checks(False), _checks(True)])
+    idata = sample_until_converged("data", FIRST, cores=1, progress=False)
     assert [c.draws for c in calls] == [2000, 4000, 8000] and calls[2].target_accept == 0.99
+    assert compiled == ["data"]  # three attempts, one compilation
     assert idata.outcome["converged"] is False and json.loads(idata.posterior.attrs[ATTEMPTS_ATTR])["attempts"] == 3
 
 

@@ -1,6 +1,6 @@
 """Interrupted and killed fits and runs (issue 10, point 5).
 
-Fast tests drive :func:`sample_posterior` with a stand-in for ``pymc.sample`` that
+Fast tests drive :func:`sample_posterior` with a stand-in for ``nutpie.sample`` that
 behaves as nutpie does on Ctrl-C (it swallows the KeyboardInterrupt and returns the draws
 so far). Slow tests send SIGINT, SIGTERM and SIGKILL to real ``mcvalue
 fit`` and ``mcvalue run`` processes at several moments and check the four promises: the
@@ -25,6 +25,7 @@ import pytest
 from hostile_helpers import assert_one_error, cli_env, run_cli, session_processes
 from trace_helpers import iid_trace
 
+import mcvalue.costmodels.pymc.attempts as attempts
 import mcvalue.costmodels.pymc.posterior_cache as posterior_cache
 import mcvalue.costmodels.pymc.sampling as sampling
 from mcvalue.cli import INTERRUPTED
@@ -42,20 +43,22 @@ def _trace(chains: int, draws: int):
 
 @pytest.fixture
 def fake_pymc(monkeypatch):
-    """Replace the model and ``pymc.sample``; the returned dict sets what the stand-in does."""
-    import pymc
+    """Replace the compiled model and ``nutpie.sample``; the returned dict sets what the stand-in does."""
+    import nutpie
+    import pymc.backends.arviz
 
     behaviour = {"chains": SAMPLER.chains, "draws": SAMPLER.draws, "signal": None}
 
-    def sample(**_kwargs):
+    def sample(*_args, **_kwargs):
         if behaviour["signal"] is not None:
             with contextlib.suppress(KeyboardInterrupt):  # nutpie swallows it and returns the draws so far
                 os.kill(os.getpid(), behaviour["signal"])
                 time.sleep(5)
         return _trace(behaviour["chains"], behaviour["draws"])
 
-    monkeypatch.setattr(pymc, "sample", sample)
-    monkeypatch.setattr(sampling, "build_model", lambda *_a: contextlib.nullcontext())
+    monkeypatch.setattr(nutpie, "sample", sample)
+    monkeypatch.setattr(pymc.backends.arviz, "patch_nutpie_idata", lambda *_a, **_k: None)
+    monkeypatch.setattr(attempts, "compile_posterior", lambda *_a: sampling.CompiledPosterior(None, None))
     return behaviour
 
 
@@ -82,7 +85,7 @@ def test_interrupted_sampling_raises_and_caches_nothing(fake_pymc, chains, draws
 def test_complete_trace_is_cached(fake_pymc, tmp_path, monkeypatch):
     """The control: the same stand-in with every draw present is saved under its key."""
     monkeypatch.setenv("MCVALUE_CACHE_DIR", str(tmp_path))
-    idata = sampling.sample_posterior(_model_data(), SAMPLER, cores=1, progress=False)
+    idata = sampling.sample_posterior(sampling.CompiledPosterior(None, None), SAMPLER, cores=1, progress=False)
     assert idata.posterior.sizes["draw"] == 40
     path = tmp_path / "posteriors" / "k.nc"
     assert posterior_cache.save_posterior(idata, path, "k") is None

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from mcvalue.costmodels.pymc.attempt_rule import ATTEMPTS_ATTR, MAX_ATTEMPTS, RETRY_TARGET_ACCEPT, RETRY_TREEDEPTH_INCREASE
 from mcvalue.costmodels.pymc.diagnostics import worst_figure
 from mcvalue.costmodels.pymc.posterior_cache import posterior_diagnostics
-from mcvalue.costmodels.pymc.sampling import SamplerSettings, sample_posterior
+from mcvalue.costmodels.pymc.sampling import SamplerSettings, compile_posterior, sample_posterior
 
 if TYPE_CHECKING:
     from xarray import DataTree
@@ -86,16 +86,17 @@ def sample_until_converged(
 ) -> DataTree:
     """Sample the posterior; while it fails a gate, sample again with :func:`next_attempt`'s settings, up to :data:`MAX_ATTEMPTS` attempts.
 
-    Returns the posterior kept (the last attempt's), its attributes recording which attempt
-    it is (:func:`attempt_record`).
+    The model is compiled once for all attempts. Returns the posterior kept (the last
+    attempt's), its attributes recording which attempt it is (:func:`attempt_record`).
     """
-    idata = sample_posterior(data, sampler, cores=cores, progress=progress, priors=priors)
+    posterior = compile_posterior(data, priors)
+    idata = sample_posterior(posterior, sampler, cores=cores, progress=progress)
     checks = posterior_diagnostics(idata)
     attempt, current, first_failure = 1, sampler, None
     while not checks["converged"] and attempt < MAX_ATTEMPTS:
         first_failure = first_failure or {"sampler": asdict(sampler), "worst": worst_figure(checks["worst"])}
         current = next_attempt(current, checks, attempt)
-        idata = sample_posterior(data, current, cores=cores, progress=progress, priors=priors)
+        idata = sample_posterior(posterior, current, cores=cores, progress=progress)
         checks = posterior_diagnostics(idata)
         attempt += 1
     record = {"attempts": attempt, "sampler": asdict(current), "first_attempt": first_failure}

@@ -1,8 +1,13 @@
-"""The sampler call: its settings, and the guard that refuses a trace an interrupt cut short.
+"""The sampler call: its settings, the compiled model it samples, and the guard that refuses a trace an interrupt cut short.
 
-Sampler: nutpie's NUTS (:data:`NUTS_SAMPLER`, through ``pymc.sample``), which runs the
-chains in threads of this process on a numba-compiled log density: no worker process
-exists that a kill could leave behind.
+Sampler: nutpie's NUTS (:data:`NUTS_SAMPLER`), which runs the chains in threads of this
+process on a numba-compiled log density: no worker process exists that a kill could leave
+behind. The model is compiled once (:func:`compile_posterior`, ~15-30 s) and sampled by
+each attempt of a fit (:func:`sample_posterior`): a retry
+(:mod:`mcvalue.costmodels.pymc.attempts`) no longer compiles the same model again. The
+steps are those ``pymc.sample(nuts_sampler="nutpie")`` takes (the chain seed, nutpie's
+settings, PyMC's progress bar and its completion of nutpie's trace), so a fit's draws are
+the bits ``pymc.sample`` gave.
 
 Interrupts: a sampler may answer Ctrl-C by returning the draws so far. A fit that
 received SIGINT or SIGTERM while sampling, or came back with fewer chains or draws than
@@ -11,24 +16,25 @@ posterior files of a killed writer are removed by the next save.
 
 Separate from the fit (:mod:`mcvalue.costmodels.pymc.fit`) and the posterior cache
 (:mod:`mcvalue.costmodels.pymc.posterior_cache`) because it is the one place that runs
-pymc's sampler and handles signals; simulation-based calibration calls it directly.
+the sampler and handles signals; simulation-based calibration calls it directly.
 """
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from mcvalue.costmodels.pymc.graph import build_model
 from mcvalue.costmodels.pymc.model import ModelPriors
 from mcvalue.costmodels.pymc.model_data import ModelData
 
 if TYPE_CHECKING:
+    import pymc as pm
     from xarray import DataTree
 
 #: nutpie's NUTS: the same posterior as PyMC's own NUTS, about 3 times the draws per second
@@ -75,7 +81,7 @@ class SamplerSettings:
 
     ``target_accept`` is 0.9: version 2 of the model (window effects, trend deviations)
     had 3 divergent transitions in 6,000 draws of the real clean sample at PyMC's 0.8.
-    ``nuts`` names the NUTS implementation (``pymc.sample``'s ``nuts_sampler``), so the
+    ``nuts`` names the NUTS implementation (nutpie, what ``pymc.sample`` calls ``nuts_sampler``), so the
     cache key and the report's diagnostics carry it. ``instruction_set`` is the level the
     sampler's code is compiled for (:mod:`mcvalue.costmodels.pymc.codegen`), filled in by
     :func:`mcvalue.costmodels.pymc.fit.fit_model_data`: draws are the same bits on every CPU of one level, so the cache
@@ -95,13 +101,40 @@ class SamplerSettings:
     max_treedepth: int = 10
 
 
-def sample_posterior(
-    data: ModelData, sampler: SamplerSettings, *, cores: int, progress: bool, priors: ModelPriors | None = None
-) -> DataTree:
-    """Run ``sampler.nuts`` (nutpie) on the model through ``pymc.sample``; the DataTree it returns.
+@dataclass(frozen=True)
+class CompiledPosterior:
+    """A fit's PyMC model and nutpie's compilation of its log density: compiled once, sampled by every attempt."""
 
-    Without ``progress`` PyMC's own INFO log (sampler set-up, timing) is silenced too. Its
-    logger is configured when pymc is first imported, so the level is set after the import.
+    model: pm.Model
+    compiled: Any  # nutpie's CompiledModel (nutpie has no type stubs)
+
+
+def compile_posterior(data: ModelData, priors: ModelPriors | None = None) -> CompiledPosterior:
+    """Build the model of ``data`` and compile its log density and gradient with numba, as ``pymc.sample`` has nutpie do."""
+    import nutpie
+
+    model = build_model(data, priors or ModelPriors())
+    return CompiledPosterior(model, nutpie.compile_pymc_model(model, backend="numba"))
+
+
+def chain_seed(seed: int, chains: int) -> int:
+    """Return the seed nutpie is given for ``seed``: what ``pymc.sample`` passes it (the first of its per-chain seeds).
+
+    Examples
+    --------
+    >>> chain_seed(1, 4) == chain_seed(1, 2)  # the first spawned stream does not depend on how many follow it
+    True
+    """
+    import numpy as np
+
+    return int(np.random.default_rng(seed).spawn(chains)[0].integers(2**30))
+
+
+def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, cores: int, progress: bool) -> DataTree:
+    """Run nutpie's NUTS on a compiled model with ``sampler``'s settings; the DataTree it returns, completed as PyMC does.
+
+    The chains run on ``min(cores, chains)`` threads. The trace gets PyMC's ``constant_data``
+    and ``observed_data`` groups and sampling-time attributes (``patch_nutpie_idata``).
 
     Raises
     ------
@@ -109,33 +142,29 @@ def sample_posterior(
         Sampling was interrupted (SIGINT, SIGTERM) or returned fewer chains or draws than
         ``sampler`` asks for: a cut-short trace is never returned.
     """
-    import pymc as pm
+    import nutpie
+    from pymc.backends.arviz import patch_nutpie_idata
+    from pymc.progress_bar import NutpieProgressBarManager, default_progress_theme
 
-    logger = logging.getLogger("pymc")
-    level = logger.level
-    if not progress:
-        logger.setLevel(logging.WARNING)
-    try:
-        with _interrupt_guard() as received, build_model(data, priors or ModelPriors()):
-            try:
-                idata = pm.sample(
-                    draws=sampler.draws,
-                    tune=sampler.tune,
-                    chains=sampler.chains,
-                    cores=cores,
-                    random_seed=sampler.seed,
-                    target_accept=sampler.target_accept,
-                    progressbar=progress,
-                    compute_convergence_checks=False,
-                    nuts_sampler=sampler.nuts,
-                    nuts={"max_treedepth": sampler.max_treedepth},
-                )
-            except Exception:
-                if received:  # an interrupted trace PyMC failed to convert
-                    raise KeyboardInterrupt from None
-                raise
-    finally:
-        logger.setLevel(level)
+    bar = NutpieProgressBarManager(chains=sampler.chains, draws=sampler.draws, progressbar=progress, progressbar_theme=default_progress_theme)
+    with _interrupt_guard() as received, bar:
+        start = time.time()
+        idata = nutpie.sample(
+            posterior.compiled,
+            draws=sampler.draws,
+            tune=sampler.tune,
+            chains=sampler.chains,
+            cores=min(cores, sampler.chains),
+            seed=chain_seed(sampler.seed, sampler.chains),
+            save_warmup=False,
+            store_unconstrained=False,
+            progress_bar=False,
+            progress_callback=bar.update,
+            target_accept=sampler.target_accept,
+            maxdepth=sampler.max_treedepth,
+        )
+        if not received:
+            patch_nutpie_idata(idata, posterior.model, sampling_time=time.time() - start)
     if received or not _complete(idata, sampler):
         raise KeyboardInterrupt
     return cast("DataTree", idata)
