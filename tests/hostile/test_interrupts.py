@@ -92,6 +92,14 @@ def test_complete_trace_is_cached(fake_pymc, tmp_path, monkeypatch):
     assert _cached_files(tmp_path) == [".lock", "k.nc", "k.nc.sha256"]
 
 
+def test_settings_naming_another_sampler_are_refused_before_sampling(fake_pymc):
+    """Draws from nutpie under settings that say ``pymc`` would be cached and reported as PyMC's."""
+    from dataclasses import replace
+
+    with pytest.raises(ValueError, match="sampler settings name 'pymc'; only 'nutpie' samples here"):
+        sampling.sample_posterior(sampling.CompiledPosterior(None, None), replace(SAMPLER, nuts="pymc"), cores=1, progress=False)
+
+
 def _model_data() -> SimpleNamespace:
     """Stand-in model data: the stand-in sampler never looks at it; only the cache key reads its digest."""
     return SimpleNamespace(digest=lambda: "stand-in data")

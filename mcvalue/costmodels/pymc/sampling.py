@@ -138,10 +138,14 @@ def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, 
 
     Raises
     ------
+    ValueError
+        ``sampler.nuts`` names a sampler other than nutpie (the settings would misstate the draws).
     KeyboardInterrupt
         Sampling was interrupted (SIGINT, SIGTERM) or returned fewer chains or draws than
         ``sampler`` asks for: a cut-short trace is never returned.
     """
+    if sampler.nuts != NUTS_SAMPLER:
+        raise ValueError(f"sampler settings name {sampler.nuts!r}; only {NUTS_SAMPLER!r} samples here")
     import nutpie
     from pymc.backends.arviz import patch_nutpie_idata
     from pymc.progress_bar import NutpieProgressBarManager, default_progress_theme
