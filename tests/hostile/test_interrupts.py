@@ -47,13 +47,15 @@ def fake_pymc(monkeypatch):
     import nutpie
     import pymc.backends.arviz
 
-    behaviour = {"chains": SAMPLER.chains, "draws": SAMPLER.draws, "signal": None}
+    behaviour = {"chains": SAMPLER.chains, "draws": SAMPLER.draws, "signal": None, "then_fail": False}
 
     def sample(*_args, **_kwargs):
         if behaviour["signal"] is not None:
             with contextlib.suppress(KeyboardInterrupt):  # nutpie swallows it and returns the draws so far
                 os.kill(os.getpid(), behaviour["signal"])
                 time.sleep(5)
+        if behaviour["then_fail"]:
+            raise RuntimeError("cannot convert a trace cut short")
         return _trace(behaviour["chains"], behaviour["draws"])
 
     monkeypatch.setattr(nutpie, "sample", sample)
@@ -80,6 +82,16 @@ def test_interrupted_sampling_raises_and_caches_nothing(fake_pymc, chains, draws
         fit_model_data(_model_data(), sampler=SAMPLER, progress=False, allow_unconverged=True)
     assert _cached_files(tmp_path) == []
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before  # handlers restored
+
+
+def test_a_sampler_failing_after_a_signal_is_an_interrupt(fake_pymc):
+    """A trace the sampler could not convert after Ctrl-C ends as an interrupt, not as the sampler's error; without a signal the error stands."""
+    fake_pymc.update(signal=signal.SIGINT, then_fail=True)
+    with pytest.raises(KeyboardInterrupt):
+        sampling.sample_posterior(sampling.CompiledPosterior(None, None), SAMPLER, cores=1, progress=False)
+    fake_pymc.update(signal=None)
+    with pytest.raises(RuntimeError, match="cannot convert"):
+        sampling.sample_posterior(sampling.CompiledPosterior(None, None), SAMPLER, cores=1, progress=False)
 
 
 def test_complete_trace_is_cached(fake_pymc, tmp_path, monkeypatch):

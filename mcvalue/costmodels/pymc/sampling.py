@@ -153,20 +153,25 @@ def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, 
     bar = NutpieProgressBarManager(chains=sampler.chains, draws=sampler.draws, progressbar=progress, progressbar_theme=default_progress_theme)
     with _interrupt_guard() as received, bar:
         start = time.time()
-        idata = nutpie.sample(
-            posterior.compiled,
-            draws=sampler.draws,
-            tune=sampler.tune,
-            chains=sampler.chains,
-            cores=min(cores, sampler.chains),
-            seed=chain_seed(sampler.seed, sampler.chains),
-            save_warmup=False,
-            store_unconstrained=False,
-            progress_bar=False,
-            progress_callback=bar.update,
-            target_accept=sampler.target_accept,
-            maxdepth=sampler.max_treedepth,
-        )
+        try:
+            idata = nutpie.sample(
+                posterior.compiled,
+                draws=sampler.draws,
+                tune=sampler.tune,
+                chains=sampler.chains,
+                cores=min(cores, sampler.chains),
+                seed=chain_seed(sampler.seed, sampler.chains),
+                save_warmup=False,
+                store_unconstrained=False,
+                progress_bar=False,
+                progress_callback=bar.update,
+                target_accept=sampler.target_accept,
+                maxdepth=sampler.max_treedepth,
+            )
+        except Exception:
+            if received:  # an interrupted trace the sampler failed to convert
+                raise KeyboardInterrupt from None
+            raise
         if not received:
             patch_nutpie_idata(idata, posterior.model, sampling_time=time.time() - start)
     if received or not _complete(idata, sampler):
