@@ -7,6 +7,13 @@ a running cluster given by its scheduler's address. A task whose worker dies is 
 another (the scheduler's ``distributed.scheduler.allowed-failures``, 3 by default); a task
 that raises is retried :data:`RETRIES` times. Results do not depend on the workers: each
 task is a function of its arguments alone, and only this process writes files.
+
+A local worker's memory grows with every fit it runs: numba keeps the machine code of each
+model it compiles (~200 MB a fit) for the life of the process, and nothing can free it.
+Dask's default would *pause* a worker at 80% of its memory limit until its memory falls,
+which this memory never does: a long calibration would stop making progress. So a local
+worker never pauses; its nanny restarts it at 95% of its limit (:func:`local_memory_limit`),
+and the fit it was running starts again on a fresh worker.
 """
 
 from __future__ import annotations
@@ -106,7 +113,7 @@ def run_tasks(
             raise
         return
     require_dask()
-    from dask.distributed import Client, LocalCluster, as_completed
+    from dask.distributed import Client, as_completed
 
     if scheduler is not None:
         try:
@@ -114,27 +121,62 @@ def run_tasks(
         except (OSError, TimeoutError) as error:
             raise McValueError(f"{{scheduler}} {scheduler}: cannot connect to a Dask scheduler there ({error})", parameters=("scheduler",)) from None
     else:
-        # Dask's own log lines (a worker closing, a task cancelled) would break the CLI's one-line promise;
-        # the dashboard takes any free port (None means 8787, and a warning when that is taken).
-        cluster = LocalCluster(
-            n_workers=count, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.CRITICAL,
-            preload=[__name__],  # dask_setup below: Ctrl-C is this process's to handle
-        )
+        cluster = _local_cluster(count)
         client = Client(cluster)
-    futures = []
+    pending: dict[str, Any] = {}
     try:
         # ``shared`` travels inside every task rather than scattered once: scattered data lost
         # with its workers cannot be recomputed, and the tasks needing it would be cancelled.
-        futures = [client.submit(func, shared, item, key=f"{name}-{label(item)}", pure=False, retries=RETRIES) for item in items]
-        for future in as_completed(futures):
-            on_result(future.result())
+        for item in items:
+            future = client.submit(func, shared, item, key=f"{name}-{label(item)}", pure=False, retries=RETRIES)
+            pending[future.key] = future
+        for future in as_completed(list(pending.values())):
+            result = future.result()
+            # Released once received: a finished task's result held on a worker that then
+            # dies (or is restarted when full) would be computed again, for nothing.
+            del pending[future.key]
+            future.release()
+            on_result(result)
     except BaseException:
-        _stop_workers(client, futures, stop)
+        _stop_workers(client, list(pending.values()), stop)
         raise
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def local_memory_limit(count: int) -> int:
+    """Bytes each of ``count`` local workers may hold: together three quarters of this machine's memory.
+
+    Dask's own default gives each worker an equal share of all of it; the quarter kept back
+    is for this process (the scheduler, the results) and the system, since a worker here
+    grows until its nanny restarts it at 95% of its limit.
+    """
+    from distributed.system import MEMORY_LIMIT  # the machine's memory, or its cgroup's limit
+
+    return int(MEMORY_LIMIT * 3 // (4 * count))
+
+
+def _local_cluster(count: int) -> Any:
+    """Start a ``LocalCluster`` of ``count`` single-threaded worker processes that restart, never pause, when full."""
+    import dask
+    from dask.distributed import LocalCluster
+
+    # The nanny keeps the configuration it was started with, and gives it to each worker it
+    # (re)starts. Dask's own log lines (a worker closing or restarted, a task cancelled) would
+    # break the CLI's one-line promise; the dashboard takes any free port (None means 8787,
+    # and a warning when that is taken).
+    with dask.config.set({"distributed.worker.memory.pause": False}):
+        return LocalCluster(
+            n_workers=count,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=local_memory_limit(count),
+            dashboard_address=":0",
+            silence_logs=logging.CRITICAL,
+            preload=[__name__],  # dask_setup below: Ctrl-C is this process's to handle
+        )
 
 
 def dask_setup(worker: Any) -> None:

@@ -59,3 +59,57 @@ def test_a_task_whose_worker_is_killed_is_rerun_on_another(tmp_path):
     run_tasks(_dies_once, str(tmp_path), [0, 1, 2], on_result=results.append, workers=2)
     assert sorted(results) == [0, 1, 4]
     assert (tmp_path / "died-1").exists()  # the worker did die once
+
+
+def _keeps_memory(shared, item):
+    """Keep ``shared[0]`` MB of written memory in this worker for good (as numba keeps each model it compiles); return (item, pid).
+
+    Each run that finishes leaves a file ``done-<item>-<pid>`` in the directory ``shared[1]``.
+    """
+    import os
+    import time
+    from pathlib import Path
+
+    from distributed import get_worker
+
+    megabytes, directory = shared
+    worker = get_worker()  # lives as long as the worker process, unlike anything pickled with the task
+    worker.kept_by_test = [*getattr(worker, "kept_by_test", []), bytearray(b"\x01") * (megabytes * 2**20)]
+    time.sleep(0.3)  # the nanny checks memory every 100 ms
+    (Path(directory) / f"done-{item}-{os.getpid()}").write_text("")
+    return item, os.getpid()
+
+
+@pytest.mark.slow
+def test_a_local_worker_whose_memory_only_grows_is_restarted_not_paused(tmp_path, monkeypatch):
+    """Workers that keep 60 MB a task reach their limit: every result arrives, from restarted workers, none computed again.
+
+    With Dask's default a worker pauses at 80% of its limit and, since this memory is never
+    freed, stays paused: 60 MB steps cannot jump the window from 80% to 95% of 600 MB, so
+    without the fix both workers pause and the run never ends (the thread's timeout). A
+    result still held on a worker when it restarts would be computed again.
+    """
+    import threading
+    from collections import Counter
+
+    import cloudpickle
+    import test_tasks
+
+    import mcvalue.tasks
+
+    cloudpickle.register_pickle_by_value(test_tasks)  # the workers cannot import the tests
+    monkeypatch.setattr(mcvalue.tasks, "local_memory_limit", lambda count: 600 * 2**20)
+    results = []
+    runner = threading.Thread(
+        target=run_tasks, args=(_keeps_memory, (60, str(tmp_path)), range(24)), kwargs={"on_result": results.append, "workers": 2}, daemon=True
+    )
+    runner.start()
+    runner.join(timeout=240)
+    assert not runner.is_alive(), f"stalled after {len(results)} of 24 tasks"
+    assert sorted(item for item, _ in results) == list(range(24))
+    restarts = len({pid for _, pid in results}) - 2
+    assert restarts > 0  # 24 x 60 MB cannot fit in two workers
+    finished = Counter(path.name.split("-")[1] for path in tmp_path.glob("done-*"))
+    # A restart may catch a task that finished a moment before its result left (or was released):
+    # at most one task a restart; results held on the worker would have all been computed again.
+    assert sum(count - 1 for count in finished.values()) <= restarts, finished
