@@ -123,7 +123,7 @@ def run_tasks(
     else:
         cluster = _local_cluster(count)
         client = Client(cluster)
-    pending: dict[str, Any] = {}
+    pending: dict[Any, Any] = {}  # by task key
     try:
         # ``shared`` travels inside every task rather than scattered once: scattered data lost
         # with its workers cannot be recomputed, and the tasks needing it would be cancelled.
