@@ -43,6 +43,21 @@ def test_a_dataset_is_a_function_of_its_index(design):
     assert simulate_dataset(design, 1, SETTINGS).data.digest() != a.data.digest()
 
 
+def test_a_prior_draw_is_pymcs_prior_predictive_draw_compiled_once(design):
+    """The calibration compiles the prior draw once and reseeds it; the draw is sample_prior_predictive's, bit for bit."""
+    import pymc as pm
+
+    from mcvalue.calibration.design import prior_draw
+    from mcvalue.costmodels.pymc.graph import build_model
+
+    with pytest.warns(UserWarning, match="Potentials"), build_model(design, SETTINGS.priors):
+        for index in (0, 5):
+            expected = pm.sample_prior_predictive(1, random_seed=np.random.default_rng([SETTINGS.seed, index, 0])).prior
+            drawn = prior_draw(design, index, SETTINGS)
+            for name, value in drawn.items():
+                np.testing.assert_array_equal(value, expected[name].values.reshape(value.shape), err_msg=f"{name} of dataset {index}")
+
+
 def test_two_dask_workers_write_the_bytes_of_one_process(design, single, tmp_path):
     result = calibrate_design(design, 3, out=tmp_path, settings=SETTINGS, workers=2)
     assert result.fitted == 3

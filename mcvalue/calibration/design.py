@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
@@ -30,9 +29,6 @@ from mcvalue.costmodels.pymc.replicate import replace_observations, simulate_dat
 from mcvalue.costmodels.pymc.sampling import DEFAULT_CHAINS, DEFAULT_DRAWS, DEFAULT_TUNE, NUTS_SAMPLER, SamplerSettings
 from mcvalue.costmodels.threshold import GRID, TABLE1_COLUMNS
 from mcvalue.vocab.paper import METHOD_KEYS
-
-if TYPE_CHECKING:
-    import pymc as pm
 
 #: Draws kept per fit to rank the truth among (ranks run 0..THINNED): 99 evenly spaced draws.
 THINNED = 99
@@ -114,34 +110,62 @@ class Dataset:
         return dict(zip(quantities(), values, strict=True))
 
 
-#: The cost model per (design digest, priors), built once per process: its prior sampler
-#: compiles on the first draw (~8 s) and takes ~0.4 s a draw after that.
-_MODELS: dict[tuple[str, ModelPriors], pm.Model] = {}
+@dataclass(frozen=True)
+class _PriorSampler:
+    """The cost model's prior draw, compiled once: a function of no inputs, its RNGs, and the names of its outputs."""
+
+    function: Callable[[], list[np.ndarray]]
+    rngs: list[Any]
+    names: list[str]
 
 
-def _prior_model(design: ModelData, priors: ModelPriors) -> pm.Model:
-    """Return the cost model on ``design`` with ``priors``, built once per process."""
+#: The compiled prior draw per (design digest, priors), built once per process: it takes
+#: ~10 s to compile with numba and a few milliseconds a draw after that.
+_PRIOR_SAMPLERS: dict[tuple[str, ModelPriors], _PriorSampler] = {}
+
+
+def _prior_sampler(design: ModelData, priors: ModelPriors) -> _PriorSampler:
+    """Return the compiled prior draw of the cost model on ``design`` with ``priors``, compiled on first use.
+
+    The function draws what :func:`pymc.sample_prior_predictive` draws (every basic random
+    variable and deterministic, sorted by name), compiled as PyMC compiles a function it
+    caches: with ``random_seed=False``, returning its RNGs in the order in which
+    :func:`pymc.pytensorf.reseed_rngs` seeds them. Reseeded as ``sample_prior_predictive``
+    reseeds (:func:`prior_draw`), it gives the same draw bit for bit, without compiling
+    again for every dataset (which cost ~10 s and ~48 MB of numba code each time).
+    """
+    import pymc as pm
+    from pymc.util import get_default_varnames
+
     key = (design.digest(), priors)
-    if key not in _MODELS:
-        _MODELS[key] = build_model(design, priors)
-    return _MODELS[key]
+    if key not in _PRIOR_SAMPLERS:
+        model = build_model(design, priors)
+        names = sorted(get_default_varnames({var.name for var in model.basic_RVs + model.deterministics}, include_transformed=False))
+        with model:
+            outputs = [model[name] for name in names]
+            options = {"allow_input_downcast": True, "accept_inplace": True, "on_unused_input": "ignore"}  # sample_prior_predictive's
+            function, updates = pm.pytensorf.compile([], outputs, random_seed=False, return_updates=True, **options)
+        _PRIOR_SAMPLERS[key] = _PriorSampler(function, list(updates), names)
+    return _PRIOR_SAMPLERS[key]
 
 
 def prior_draw(design: ModelData, index: int, settings: CalibrationSettings) -> dict[str, np.ndarray]:
     """One draw of every model parameter from the model's priors, shaped (1,) or (1, R) as :func:`repo_params` reads.
 
-    The Potentials (the likelihoods) play no part in a prior draw: PyMC ignores them there,
-    which is the prior this calibration needs. The design's observations only choose which
-    repo effects are centred, a parametrisation that does not change the prior.
+    The Potentials (the likelihoods) play no part in a prior draw, which is the prior this
+    calibration needs. The draw is seeded as ``pm.sample_prior_predictive(1,
+    random_seed=np.random.default_rng([seed, index, 0]))`` seeds it (one seed drawn from
+    that generator, spawned over the RNGs), so it is that function's draw. The design's
+    observations only choose which repo effects are centred, a parametrisation that does
+    not change the prior.
     """
-    import pymc as pm
+    from pymc.pytensorf import reseed_rngs
 
-    logging.getLogger("pymc").setLevel(logging.ERROR)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "The effect of Potentials", UserWarning)
-        with _prior_model(design, settings.priors):
-            prior = pm.sample_prior_predictive(1, random_seed=np.random.default_rng([settings.seed, index, 0])).prior
-    return {name: prior[name].values.reshape((1,) + prior[name].shape[2:]) for name in HYPERPARAMETERS + REPO_EFFECTS + REPO_VALUES}
+    sampler = _prior_sampler(design, settings.priors)
+    seed = int(np.random.default_rng([settings.seed, index, 0]).integers(2**30, dtype=np.int64))  # sample_prior_predictive's one seed
+    reseed_rngs(sampler.rngs, seed)
+    values = dict(zip(sampler.names, sampler.function(), strict=True))
+    return {name: np.array(values[name]).reshape((1, *np.shape(values[name]))) for name in HYPERPARAMETERS + REPO_EFFECTS + REPO_VALUES}
 
 
 def simulate_dataset(design: ModelData, index: int, settings: CalibrationSettings) -> Dataset:
