@@ -43,7 +43,7 @@ def test_a_dataset_is_a_function_of_its_index(design):
     assert simulate_dataset(design, 1, SETTINGS).data.digest() != a.data.digest()
 
 
-def test_a_prior_draw_is_pymcs_prior_predictive_draw_compiled_once(design):
+def test_a_prior_draw_is_pymcs_prior_predictive_draw(design):
     """The calibration compiles the prior draw once and reseeds it; the draw is sample_prior_predictive's, bit for bit."""
     import pymc as pm
 

@@ -13,9 +13,9 @@ Files (one directory, default ``results/calibration/``):
 
 Resuming verifies rather than trusts: a record counts only if it parses, names the current
 settings, holds a rank in ``0..thinned`` for every quantity and every diagnostic, and its
-``digest`` equals the digest of the dataset re-simulated from its index (milliseconds each, after the
-prior draw compiles once, ~10 s); any
-other record of the current settings is dropped and its dataset refitted.
+``digest`` equals the digest of the dataset re-simulated from its index (milliseconds each,
+once the prior draw has compiled, ~10 s); any other record of the current settings is
+dropped and its dataset refitted.
 """
 
 from __future__ import annotations
