@@ -64,5 +64,15 @@ class ConvergenceError(McValueError):
     exit_code = 3
 
 
+class SamplerStartError(ConvergenceError):
+    """The sampler found no starting point with a finite log density and gradient; exit code 3.
+
+    nutpie tries several jittered initial points and gives up when the log density or its
+    gradient is not finite at every one of them: data no finite parameters can explain (an
+    observation that overflowed float64, as an extreme prior draw can simulate), not a
+    sampler that ran and failed a gate.
+    """
+
+
 class RunExistsError(McValueError):
     """A run directory already exists and would be overwritten."""

@@ -5,6 +5,7 @@ The fits themselves are in test_calibration_fits.py (slow tier).
 
 import json
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -69,6 +70,57 @@ def test_a_record_is_complete_only_with_every_rank_in_range_and_every_diagnostic
     assert "missing" in structurally_valid({k: v for k, v in _record(0, "k").items() if k != "max_rhat"}, settings)
     assert "missing" in structurally_valid({k: v for k, v in _record(0, "k").items() if k != "attempts"}, settings)
     assert structurally_valid(_record(-1, "k"), settings) == "no dataset index"
+
+
+def _unstarted(index, settings_key):
+    """Return the record of a dataset the sampler could not start on, as fits.unstarted_record writes it."""
+    diagnostics = dict.fromkeys(("divergences", "max_rhat", "min_ess_bulk", "min_ess_tail", "min_bfmi", "max_treedepth_hits"))
+    return _record(index, settings_key, **diagnostics, converged=False, worst="no starting point", failure="no start; 6 not finite", ranks=None)
+
+
+def test_a_record_of_a_fit_that_could_not_start_is_complete_only_with_its_reason_and_no_ranks():
+    settings = CalibrationSettings(thinned=19)
+    assert structurally_valid(_unstarted(0, "k"), settings) is None
+    assert "failure" in structurally_valid(_unstarted(0, "k") | {"ranks": dict.fromkeys(quantities(), 3)}, settings)
+    assert "failure" in structurally_valid(_unstarted(0, "k") | {"converged": True}, settings)
+    assert "failure" in structurally_valid(_unstarted(0, "k") | {"failure": None}, settings)
+    assert "missing" in structurally_valid({k: v for k, v in _unstarted(0, "k").items() if k != "digest"}, settings)
+
+
+def test_a_fit_that_could_not_start_fails_its_gates_and_is_left_out_of_the_ranks(tmp_path):
+    """Five records, dataset 3 without a starting point: 5 datasets, 2 failing (3 and the divergent 1), ranks over the 4 that sampled."""
+    from mcvalue.calibration.run import CalibrationResult
+    from mcvalue.calibration.summary import summarise
+    from mcvalue.report.text import render_calibration
+
+    truth = dict.fromkeys(quantities(), 1.0)
+    records = [_record(i, "k", truth=truth) for i in range(5)]
+    records[1] |= {"divergences": 2, "converged": False}
+    records[3] = _unstarted(3, "k") | {"truth": truth}
+    summary = summarise(records, CalibrationSettings(thinned=19), design_rows=100)
+    assert summary["datasets"] == 5
+    assert summary["fits_failing_gates"] == 2
+    assert summary["divergent_fits"] == 1
+    assert summary["fits_without_a_starting_point"] == [{"dataset": 3, "failure": "no start; 6 not finite"}]
+    assert summary["fits_with_rhat_above_1.01"] == 0
+    assert summary["all_fits"]["datasets"] == 4 and summary["converged_fits"]["datasets"] == 3
+    assert summary["all_fits"]["quantities"]["contrib_sd"]["counts"] == [4, 0]
+    text = render_calibration(CalibrationResult(tmp_path, summary, 5, 0, (), ()))
+    assert "dataset 3: no fit (no start; 6 not finite); no ranks" in text
+
+
+def test_non_finite_observations_counts_every_overflowed_value():
+    from test_pymc_model import simulated_data
+
+    from mcvalue.calibration.fits import non_finite_observations
+
+    data, _ = simulated_data(4, np.random.default_rng(1))
+    assert non_finite_observations(data) == 0
+    lines = data.contrib_lines.astype(float)
+    lines[[0, 3, 5]] = [np.inf, np.inf, np.nan]
+    commits = data.contrib_commits.astype(float)
+    commits[1] = np.inf
+    assert non_finite_observations(replace(data, contrib_lines=lines, contrib_commits=commits)) == 4
 
 
 def test_resume_drops_torn_and_incomplete_lines_and_keeps_other_settings_as_history(tmp_path):

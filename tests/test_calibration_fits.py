@@ -74,3 +74,18 @@ def test_a_resumed_run_verifies_records_and_writes_the_same_bytes(design, single
     assert (result.resumed, result.fitted) == (1, 2)
     assert len(result.rejected) == 2
     assert _bytes(tmp_path) == _bytes(single)
+
+
+def test_data_no_parameters_explain_are_a_fit_without_a_starting_point(design):
+    """Lines that overflowed float64 (dataset 168 of the real design simulates 6) give nutpie no finite start: one McValueError line, exit code 3."""
+    from dataclasses import replace
+
+    from mcvalue.costmodels.pymc.attempts import sample_until_converged
+    from mcvalue.errors import SamplerStartError
+
+    data = simulate_dataset(design, 0, SETTINGS).data
+    lines = data.contrib_lines.astype(float)
+    lines[:2] = np.inf
+    with pytest.raises(SamplerStartError, match=r"^the sampler found no starting point: All initialization points failed$") as caught:
+        sample_until_converged(replace(data, contrib_lines=lines), SETTINGS.sampler(0), cores=1, progress=False)
+    assert caught.value.exit_code == 3

@@ -17,6 +17,7 @@ from mcvalue.calibration.design import CalibrationSettings, Dataset, quantities,
 from mcvalue.calibration.ranks import ranks
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS
 from mcvalue.costmodels.pymc.model_data import ModelData
+from mcvalue.errors import SamplerStartError
 
 #: The per-fit diagnostics a record carries (from :func:`convergence_diagnostics`).
 DIAGNOSTICS: tuple[str, ...] = ("divergences", "max_rhat", "min_ess_bulk", "min_ess_tail", "min_bfmi", "max_treedepth_hits", "converged")
@@ -32,9 +33,9 @@ def fit_dataset(design: ModelData, index: int, settings: CalibrationSettings) ->
 
     The record: ``dataset``, ``settings`` (:meth:`CalibrationSettings.key`), ``digest`` of
     the simulated data, ``rows`` (contributor-periods), the true values, the fit's
-    diagnostics, the worst parameter and figure, the ``attempts`` the fit took (1, or 2 when
-    the first failed a gate: :mod:`mcvalue.costmodels.pymc.attempts`), and the ``ranks`` of
-    every quantity.
+    diagnostics, the worst parameter and figure, the ``attempts`` the fit took (1 to 3, another
+    after each that failed a gate: :mod:`mcvalue.costmodels.pymc.attempts`), and the ``ranks`` of
+    every quantity. A dataset the sampler cannot start on gets :func:`unstarted_record`.
     """
     return fit_dataset_timed(design, index, settings)[0]
 
@@ -49,7 +50,10 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
 
     dataset = simulate_dataset(design, index, settings)
     start = time.perf_counter()
-    idata = sample_until_converged(dataset.data, settings.sampler(index), cores=1, progress=False, priors=settings.priors)
+    try:
+        idata = sample_until_converged(dataset.data, settings.sampler(index), cores=1, progress=False, priors=settings.priors)
+    except SamplerStartError as error:
+        return unstarted_record(design, dataset, settings, str(error)), time.perf_counter() - start
     checks = convergence_diagnostics(idata)
     seconds = time.perf_counter() - start
     post = posterior_draws(idata)
@@ -57,17 +61,55 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
     draws = {name: post[name] for name in HYPERPARAMETERS} | {f"fte.{key}": fte[:, j] for j, key in enumerate(METHOD_KEYS)}
     truth = dataset.true_values()
     record = {
-        "dataset": index,
-        "settings": settings.key(design),
-        "digest": dataset_digest(dataset),
-        "rows": int(dataset.data.contrib_commits.size),
-        "truth": truth,
+        **_identity(design, dataset, settings),
         **{name: _plain(checks[name]) for name in DIAGNOSTICS},
         "worst": f"{checks['worst']['parameter']} {checks['worst']['figure']}",
         "attempts": attempt_record(idata, settings.sampler(index))["attempts"],
         "ranks": ranks(draws, {name: truth[name] for name in quantities()}, settings.thinned),
     }
     return record, seconds
+
+
+def unstarted_record(design: ModelData, dataset: Dataset, settings: CalibrationSettings, reason: str) -> dict[str, Any]:
+    """Return the record of a dataset the sampler could not start on: a failed fit without draws, so without ranks.
+
+    Its diagnostics are None (no chain ran), ``converged`` False, ``attempts`` 1 (a retry
+    with longer chains starts from the same points), ``failure`` the sampler's reason and
+    how many simulated observations are not finite, and ``ranks`` None: such a dataset
+    counts as a fit failing its gates and is left out of the rank tests
+    (:func:`mcvalue.calibration.summary.summarise` lists it).
+    """
+    failure = f"{reason}; {non_finite_observations(dataset.data)} simulated observations not finite"
+    return {
+        **_identity(design, dataset, settings),
+        **dict.fromkeys(DIAGNOSTICS),
+        "converged": False,
+        "worst": "no starting point",
+        "attempts": 1,
+        "failure": failure,
+        "ranks": None,
+    }
+
+
+def non_finite_observations(data: ModelData) -> int:
+    """How many of ``data``'s observations (contributors, commits, lines, sync commits and lines) are not finite.
+
+    An extreme prior draw can simulate lines beyond float64 (a lines log-sd of e^7 overflows
+    ``exp``): data that no finite parameters explain.
+    """
+    observed = (data.period_contributors, data.contrib_commits, data.contrib_lines, data.period_sync_commits, data.period_sync_lines)
+    return int(sum(np.count_nonzero(~np.isfinite(np.asarray(values, dtype=float))) for values in observed))
+
+
+def _identity(design: ModelData, dataset: Dataset, settings: CalibrationSettings) -> dict[str, Any]:
+    """Return the fields that say which dataset a record is of: index, settings key, data digest, size, true values."""
+    return {
+        "dataset": dataset.index,
+        "settings": settings.key(design),
+        "digest": dataset_digest(dataset),
+        "rows": int(dataset.data.contrib_commits.size),
+        "truth": dataset.true_values(),
+    }
 
 
 def _plain(value: object) -> object:

@@ -12,7 +12,8 @@ Files (one directory, default ``results/calibration/``):
 - ``summary.json`` and ``ranks.png``: see :mod:`mcvalue.calibration.summary`.
 
 Resuming verifies rather than trusts: a record counts only if it parses, names the current
-settings, holds a rank in ``0..thinned`` for every quantity and every diagnostic, and its
+settings, holds a rank in ``0..thinned`` for every quantity and every diagnostic (or, for a
+dataset the sampler could not start on, the reason and no ranks), and its
 ``digest`` equals the digest of the dataset re-simulated from its index (milliseconds each,
 once the prior draw has compiled, ~10 s); any other record of the current settings is
 dropped and its dataset refitted.
@@ -51,14 +52,21 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 def structurally_valid(record: dict[str, Any], settings: CalibrationSettings) -> str | None:
-    """Why ``record`` is not a complete record of a fit (None if it is): ranks, diagnostics, fields."""
+    """Why ``record`` is not a complete record of a fit (None if it is): ranks, diagnostics, fields.
+
+    A record with a ``failure`` (the sampler could not start) is complete with its reason,
+    ``converged`` False and no ranks.
+    """
     names = quantities()
     ranks = record.get("ranks")
     if not isinstance(record.get("dataset"), int) or record["dataset"] < 0:
         return "no dataset index"
-    if not isinstance(ranks, dict) or set(ranks) != set(names):
+    if "failure" in record:  # a dataset the sampler could not start on (fits.unstarted_record)
+        if not (isinstance(record["failure"], str) and ranks is None and record.get("converged") is False):
+            return "a failure record with ranks or without its reason"
+    elif not isinstance(ranks, dict) or set(ranks) != set(names):
         return "ranks missing or of other quantities"
-    if not all(isinstance(ranks[n], int) and 0 <= ranks[n] <= settings.thinned for n in names):
+    elif not all(isinstance(ranks[n], int) and 0 <= ranks[n] <= settings.thinned for n in names):
         return f"a rank outside 0..{settings.thinned}"
     missing = [name for name in (*DIAGNOSTICS, "digest", "rows", "truth", "attempts") if name not in record]
     return f"missing {', '.join(missing)}" if missing else None

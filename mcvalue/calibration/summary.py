@@ -49,10 +49,14 @@ def summarise(records: list[dict[str, Any]], settings: CalibrationSettings, desi
     """Return the summary of a calibration's records (``summary.json``): failures, gates, uniformity.
 
     ``design_rows`` is the sample's own number of contributor-periods, beside the simulated
-    datasets' sizes (a prior predictive check of the priors on this design).
+    datasets' sizes (a prior predictive check of the priors on this design). A dataset the
+    sampler could not start on (its record has a ``failure``) counts among the fits failing
+    their gates and is listed with its reason; having no draws, it has no ranks, no R-hat
+    and no ESS, so ``all_fits`` and the gate counts are over the fits that sampled.
     """
     n = len(records)
-    converged = [r for r in records if r["converged"]]
+    sampled = [r for r in records if "failure" not in r]  # the sampler started (fits.unstarted_record)
+    converged = [r for r in sampled if r["converged"]]
     rows = [r["rows"] for r in records]
     return {
         "datasets": n,
@@ -63,14 +67,15 @@ def summarise(records: list[dict[str, Any]], settings: CalibrationSettings, desi
         "attempts_rule": RULE,
         "fits_needing_a_second_attempt": sum(r["attempts"] >= 2 for r in records),
         "fits_needing_a_third_attempt": sum(r["attempts"] >= 3 for r in records),
-        "divergent_fits": sum(r["divergences"] > 0 for r in records),
+        "divergent_fits": sum(r["divergences"] > 0 for r in sampled),
         "fits_failing_gates": n - len(converged),
-        f"fits_with_rhat_above_{MAX_RHAT}": sum(not r["max_rhat"] <= MAX_RHAT for r in records),
-        f"fits_with_ess_below_{MIN_ESS:.0f}": sum(not min(r["min_ess_bulk"], r["min_ess_tail"]) >= MIN_ESS for r in records),
+        "fits_without_a_starting_point": [{"dataset": r["dataset"], "failure": r["failure"]} for r in records if "failure" in r],
+        f"fits_with_rhat_above_{MAX_RHAT}": sum(not r["max_rhat"] <= MAX_RHAT for r in sampled),
+        f"fits_with_ess_below_{MIN_ESS:.0f}": sum(not min(r["min_ess_bulk"], r["min_ess_tail"]) >= MIN_ESS for r in sampled),
         "prior_predictive": {
             "design_contributor_periods": design_rows,
             "simulated_contributor_periods_5_50_95": np.quantile(rows, [0.05, 0.5, 0.95]).round().astype(int).tolist() if rows else [],
         },
-        "all_fits": uniformity(records, settings.thinned) if records else None,
+        "all_fits": uniformity(sampled, settings.thinned) if sampled else None,
         "converged_fits": uniformity(converged, settings.thinned) if converged else None,
     }

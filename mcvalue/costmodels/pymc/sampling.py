@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, cast
 from mcvalue.costmodels.pymc.graph import build_model
 from mcvalue.costmodels.pymc.model import ModelPriors
 from mcvalue.costmodels.pymc.model_data import ModelData
+from mcvalue.errors import SamplerStartError
 
 if TYPE_CHECKING:
     import pymc as pm
@@ -49,6 +50,10 @@ NUTS_SAMPLER = "nutpie"
 DEFAULT_DRAWS = 2000
 DEFAULT_TUNE = 500
 DEFAULT_CHAINS = 4
+#: How nutpie's error begins when the log density or its gradient is not finite at every
+#: initial point it tried (nutpie 0.16's ``RuntimeError``; ``ErrorCode(3)``: a non-finite
+#: gradient, ``(4)``: a non-finite log density).
+NO_INITIAL_POINT = "All initialization points failed"
 
 
 @contextmanager
@@ -140,6 +145,9 @@ def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, 
     ------
     ValueError
         ``sampler.nuts`` names a sampler other than nutpie (the settings would misstate the draws).
+    SamplerStartError
+        nutpie found no initial point with a finite log density and gradient (its message,
+        first line, follows "the sampler found no starting point: ").
     KeyboardInterrupt
         Sampling was interrupted (SIGINT, SIGTERM) or returned fewer chains or draws than
         ``sampler`` asks for: a cut-short trace is never returned.
@@ -168,15 +176,22 @@ def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, 
                 target_accept=sampler.target_accept,
                 maxdepth=sampler.max_treedepth,
             )
-        except Exception:
+        except Exception as error:
             if received:  # an interrupted trace the sampler failed to convert
                 raise KeyboardInterrupt from None
+            if str(error).startswith(NO_INITIAL_POINT):
+                raise SamplerStartError(f"the sampler found no starting point: {_first_line(error)}") from None
             raise
         if not received:
             patch_nutpie_idata(idata, posterior.model, sampling_time=time.time() - start)
     if received or not _complete(idata, sampler):
         raise KeyboardInterrupt
     return cast("DataTree", idata)
+
+
+def _first_line(error: BaseException) -> str:
+    """Return the first line of an error's message (nutpie's messages go on with a Rust backtrace)."""
+    return str(error).splitlines()[0].strip()
 
 
 def _complete(idata: DataTree, sampler: SamplerSettings) -> bool:
