@@ -22,13 +22,30 @@ def _single_process_bytes(result, tmp_path):
     return {p.name: p.read_bytes() for p in alone.iterdir()}
 
 
-@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="figures are drawn in one process here")
+@pytest.mark.skipif(not figures.can_fork_writer(), reason="figures are drawn in one process here (one core, or other threads alive)")
 def test_figures_written_by_two_processes_equal_one_process_bytes(result, tmp_path):
     out = tmp_path / "forked"
     out.mkdir()
     stems = figures.write_figures(result, out)
     assert stems == list(figures.figure_makers(result))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == _single_process_bytes(result, tmp_path)
+
+
+def test_no_child_is_forked_while_another_python_thread_is_alive(monkeypatch):
+    """A child forked beside a Dask event loop deadlocked on a lock that thread held (a slow-tier run waited for it for ever)."""
+    import threading
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not figures.can_fork_writer()
+    finally:
+        release.set()
+        other.join()
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert figures.can_fork_writer() == hasattr(os, "fork")
 
 
 def test_a_fork_that_cannot_start_leaves_every_figure_to_this_process(result, tmp_path, monkeypatch):

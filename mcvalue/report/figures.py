@@ -98,7 +98,8 @@ def write_figures(result: RunResult, directory: Path) -> list[str]:
     """Save every figure into ``directory`` as ``<stem>.png``; return the stems in report order.
 
     Drawing and rasterising ten figures takes ~2.5 s of CPU, most of a re-run's time. On a
-    machine with more than one core a forked child draws every other figure while this
+    machine with more than one core, in a process without other Python threads
+    (:func:`can_fork_writer`), a forked child draws every other figure while this
     process draws the rest (each figure is drawn alone, so the bytes are those a single
     process writes); if the child fails, this process draws its share too. The PPC panels,
     which only the cost model's fit decides, come from the figure cache when a run before
@@ -108,7 +109,7 @@ def write_figures(result: RunResult, directory: Path) -> list[str]:
 
     makers = figure_makers(result)
     stems = list(makers)
-    child_share = stems[1::2] if hasattr(os, "fork") and (os.cpu_count() or 1) > 1 else []
+    child_share = stems[1::2] if can_fork_writer() else []
     child = _fork_writer(result, makers, child_share, directory) if child_share else None
     for stem in stems:
         if child is None or stem not in child_share:
@@ -119,13 +120,28 @@ def write_figures(result: RunResult, directory: Path) -> list[str]:
     return stems
 
 
+def can_fork_writer() -> bool:
+    """Whether a forked child may draw figures: fork exists, more than one core, and no Python thread but this one.
+
+    A forked child has only the thread that forked; a lock another thread held at that
+    moment stays held in the child for ever. With a Dask client, an event loop or any
+    worker thread alive (a notebook, a test session after a Dask test) a child drawing
+    figures has deadlocked on such a lock, and this process waited for it for ever; so
+    those processes draw every figure themselves. ``mcvalue run`` has no other Python thread.
+    """
+    import threading
+
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
+
+
 def _fork_writer(result: RunResult, makers: dict[str, Callable[[], Axes]], stems: list[str], directory: Path) -> int | None:
     """Fork a child that saves the figures ``stems`` and exits (0 when all were written); return its pid, or None.
 
     The child only draws with matplotlib and writes PNG files, then leaves by ``os._exit``
     (no atexit handlers, no flushing of the parent's buffers). Python warns that forking a
-    process with threads (OpenBLAS's idle workers) may deadlock a child that takes a lock
-    one of them held; these threads hold none while idle, so the warning is silenced.
+    process with threads may deadlock a child that takes a lock one of them held; it is
+    called only without other Python threads (:func:`can_fork_writer`), and the native
+    threads left (OpenBLAS's idle workers) hold none while idle, so the warning is silenced.
     """
     import warnings
 
