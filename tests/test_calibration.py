@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from mcvalue.calibration.design import CalibrationSettings, quantities
+from mcvalue.calibration.fits import DIAGNOSTICS
 from mcvalue.calibration.ranks import bin_counts, rank, ranks, thin_indices, uniformity_p
 from mcvalue.calibration.store import RANKS_FILE, read_records, structurally_valid, write_records
 from mcvalue.calibration.summary import n_bins, uniformity
@@ -74,8 +75,7 @@ def test_a_record_is_complete_only_with_every_rank_in_range_and_every_diagnostic
 
 def _unstarted(index, settings_key):
     """Return the record of a dataset the sampler could not start on, as fits.unstarted_record writes it."""
-    diagnostics = dict.fromkeys(("divergences", "max_rhat", "min_ess_bulk", "min_ess_tail", "min_bfmi", "max_treedepth_hits"))
-    return _record(index, settings_key, **diagnostics, converged=False, worst="no starting point", failure="no start; 6 not finite", ranks=None)
+    return _record(index, settings_key, **dict.fromkeys(DIAGNOSTICS) | {"converged": False}, worst="no starting point", failure="no start; 6 not finite", ranks=None)
 
 
 def test_a_record_of_a_fit_that_could_not_start_is_complete_only_with_its_reason_and_no_ranks():

@@ -59,9 +59,10 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
     post = posterior_draws(idata)
     fte = ranked_fte(fte_from_params(repo_params(post), dataset.data, settings.target_year))
     draws = {name: post[name] for name in HYPERPARAMETERS} | {f"fte.{key}": fte[:, j] for j, key in enumerate(METHOD_KEYS)}
-    truth = dataset.true_values()
+    identity = _identity(design, dataset, settings)
+    truth = identity["truth"]
     record = {
-        **_identity(design, dataset, settings),
+        **identity,
         **{name: _plain(checks[name]) for name in DIAGNOSTICS},
         "worst": f"{checks['worst']['parameter']} {checks['worst']['figure']}",
         "attempts": attempt_record(idata, settings.sampler(index))["attempts"],
