@@ -76,3 +76,23 @@ class SamplerStartError(ConvergenceError):
 
 class RunExistsError(McValueError):
     """A run directory already exists and would be overwritten."""
+
+
+class StepBudgetExceeded(ConvergenceError):
+    """A chain took more leapfrog steps than the fit's step budget allows; exit code 3.
+
+    Only a calibration sets a budget (:attr:`mcvalue.calibration.CalibrationSettings.step_budget`):
+    its fits must end. A chain whose step size collapsed reaches the maximum tree depth on
+    every draw and, at the third attempt's depth, would run for hours without moving.
+    """
+
+    #: Which attempt of the fit (1 to 3) passed the budget; 0 until :meth:`at_attempt` says.
+    attempt: int = 0
+
+    @classmethod
+    def at_attempt(cls, error: "StepBudgetExceeded", attempt: int, draws: int, max_treedepth: int) -> "StepBudgetExceeded":
+        """Return ``error`` restated for attempt ``attempt`` of a fit (its draws and maximum tree depth named)."""
+        stated = cls(f"{error} in attempt {attempt} ({draws} draws a chain, maximum tree depth {max_treedepth})")
+        stated.attempt = attempt
+        return stated
+

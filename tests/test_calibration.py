@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from mcvalue.calibration.design import CalibrationSettings, quantities
-from mcvalue.calibration.fits import DIAGNOSTICS
+from mcvalue.calibration.fits import DIAGNOSTICS, STOPPED
 from mcvalue.calibration.ranks import bin_counts, rank, ranks, thin_indices, uniformity_p
 from mcvalue.calibration.store import RANKS_FILE, read_records, structurally_valid, write_records
 from mcvalue.calibration.summary import n_bins, uniformity
@@ -107,6 +107,89 @@ def test_a_fit_that_could_not_start_fails_its_gates_and_is_left_out_of_the_ranks
     assert summary["all_fits"]["quantities"]["contrib_sd"]["counts"] == [4, 0]
     text = render_calibration(CalibrationResult(tmp_path, summary, 5, 0, (), ()))
     assert "dataset 3: no fit (no start; 6 not finite); no ranks" in text
+
+
+def _stopped(index, settings_key, budget):
+    """Return the record of a fit the step budget stopped in its third attempt, as fits.stopped_record writes it."""
+    failure = f"stopped: a chain's draws took more than {budget:,} leapfrog steps in attempt 3 (8000 draws a chain, maximum tree depth 14)"
+    diagnostics = dict.fromkeys(DIAGNOSTICS) | {"converged": False}
+    return _record(index, settings_key, **diagnostics, worst=STOPPED, attempts=3, step_budget=budget, failure=failure, ranks=None)
+
+
+def test_a_fit_stopped_by_the_step_budget_is_a_record_of_that_budget_only():
+    settings = CalibrationSettings(thinned=19)
+    assert structurally_valid(_stopped(0, "k", settings.step_budget), settings) is None
+    assert structurally_valid(_stopped(0, "k", 1000), settings) == f"a fit stopped at a step budget of 1000, not {settings.step_budget}"
+    assert structurally_valid(_stopped(0, "k", 1000), replace(settings, step_budget=1000)) is None
+    assert "failure" in structurally_valid(_stopped(0, "k", settings.step_budget) | {"ranks": dict.fromkeys(quantities(), 3)}, settings)
+
+
+def test_the_step_budget_is_not_part_of_the_settings_key():
+    """A fit whose chains stay within the budget is the same under any budget: records of another budget stay current."""
+    from test_pymc_model import simulated_data
+
+    design, _ = simulated_data(4, np.random.default_rng(1))
+    settings = CalibrationSettings(thinned=19)
+    assert replace(settings, step_budget=1000).key(design) == settings.key(design)
+    assert replace(settings, thinned=9).key(design) != settings.key(design)
+
+
+def test_a_fit_stopped_by_the_step_budget_fails_its_gates_and_is_listed_apart_from_the_unstarted(tmp_path):
+    """Five records: 2 stopped, 4 without a start: 5 failing, ranks over the 3 that finished."""
+    from mcvalue.calibration.run import CalibrationResult
+    from mcvalue.calibration.summary import summarise
+    from mcvalue.report.text import render_calibration
+
+    settings = CalibrationSettings(thinned=19)
+    truth = dict.fromkeys(quantities(), 1.0)
+    records = [_record(i, "k", truth=truth) for i in range(5)]
+    records[2] = _stopped(2, "k", settings.step_budget) | {"truth": truth}
+    records[4] = _unstarted(4, "k") | {"truth": truth}
+    summary = summarise(records, settings, design_rows=100)
+    assert (summary["datasets"], summary["fits_failing_gates"], summary["divergent_fits"]) == (5, 2, 0)
+    assert summary["fits_stopped_at_the_step_budget"] == [{"dataset": 2, "failure": records[2]["failure"]}]
+    assert summary["fits_without_a_starting_point"] == [{"dataset": 4, "failure": "no start; 6 not finite"}]
+    assert summary["fits_needing_a_third_attempt"] == 1
+    assert summary["step_budget"] == settings.step_budget
+    assert summary["all_fits"]["datasets"] == 3
+    text = render_calibration(CalibrationResult(tmp_path, summary, 5, 0, (), ()))
+    assert f"dataset 2: no fit (stopped: a chain's draws took more than {settings.step_budget:,} leapfrog steps in attempt 3" in text
+
+
+def test_the_step_budget_lets_every_chain_of_the_last_attempt_finish_that_does_not_reach_its_depth_limit():
+    """The retry rule's worst third attempt: 4x the draws at a maximum tree depth raised twice (10 -> 14).
+
+    A draw below the limit builds a tree at most one doubling short of it: 2 ** 13 - 1 = 8,191
+    leapfrog steps; 8,000 draws of those take 65.5 million, under the budget. A chain at the
+    limit on every draw (2 ** 14 - 1 steps) passes it at draw 4,273 of 8,000.
+    """
+    from mcvalue.costmodels.pymc.attempts import next_attempt
+
+    settings = CalibrationSettings()
+    hit = {"divergences": 1, "max_treedepth_hits": 5}
+    third = next_attempt(next_attempt(settings.sampler(0), hit, 1), hit, 2)
+    assert (third.draws, third.max_treedepth) == (8000, 14)
+    below_the_limit = third.draws * (2 ** (third.max_treedepth - 1) - 1)
+    assert below_the_limit == 65_528_000 < settings.step_budget
+    at_the_limit = 2**third.max_treedepth - 1
+    assert settings.step_budget // at_the_limit == 4272 < third.draws
+
+
+def test_sampling_stops_only_once_a_chain_is_certainly_over_the_step_budget():
+    """The counts nutpie reports include tuning; the watch subtracts the most tuning could take (tune * (2 ** depth - 1)) before comparing."""
+    from types import SimpleNamespace
+
+    from mcvalue.costmodels.pymc.sampling import SamplerSettings, StepBudget
+
+    sampler = SamplerSettings(draws=100, tune=10, chains=2, seed=1, max_treedepth=3)  # tuning takes at most 10 * 7 = 70 steps
+    budget = StepBudget(500, sampler)
+    seen = []
+    callback = budget.watching(seen.append)
+    chains = [SimpleNamespace(total_num_steps=570), SimpleNamespace(total_num_steps=3)]
+    callback(chains)
+    assert not budget.exceeded.is_set() and seen == [chains]  # 570 - 70 = 500 steps of draws at most: not over
+    callback([SimpleNamespace(total_num_steps=3), SimpleNamespace(total_num_steps=571)])
+    assert budget.exceeded.is_set() and len(seen) == 2
 
 
 def test_non_finite_observations_counts_every_overflowed_value():

@@ -5,7 +5,9 @@ among 19 draws: about 10-30 s a fit. The fits fail their gates at these sizes; w
 tested is that the files are a function of the seeds alone.
 """
 
+import json
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -78,8 +80,6 @@ def test_a_resumed_run_verifies_records_and_writes_the_same_bytes(design, single
 
 def test_data_no_parameters_explain_are_a_fit_without_a_starting_point(design):
     """Lines that overflowed float64 (dataset 168 of the real design simulates 6) give nutpie no finite start: one McValueError line, exit code 3."""
-    from dataclasses import replace
-
     from mcvalue.costmodels.pymc.attempts import sample_until_converged
     from mcvalue.errors import SamplerStartError
 
@@ -87,5 +87,32 @@ def test_data_no_parameters_explain_are_a_fit_without_a_starting_point(design):
     lines = data.contrib_lines.astype(float)
     lines[:2] = np.inf
     with pytest.raises(SamplerStartError, match=r"^the sampler found no starting point: All initialization points failed$") as caught:
-        sample_until_converged(replace(data, contrib_lines=lines), SETTINGS.sampler(0), cores=1, progress=False)
+        sample_until_converged(replace(data, contrib_lines=lines), SETTINGS.sampler(0), cores=1, progress=False, step_budget=SETTINGS.step_budget)
     assert caught.value.exit_code == 3
+
+
+def test_a_step_budget_stops_exactly_the_chains_over_it_and_never_changes_the_draws(design):
+    """The budget is a rule on the draws: at the busiest chain's own step count the trace is unchanged, one step less stops it."""
+    from mcvalue.costmodels.pymc.sampling import compile_posterior, sample_posterior
+    from mcvalue.errors import StepBudgetExceeded
+
+    posterior = compile_posterior(simulate_dataset(design, 0, SETTINGS).data, SETTINGS.priors)
+    sampler = SETTINGS.sampler(0)
+    free = sample_posterior(posterior, sampler, cores=1, progress=False)
+    busiest = int(free.sample_stats["n_steps"].sum("draw").max())
+    within = sample_posterior(posterior, sampler, cores=1, progress=False, step_budget=busiest)
+    for name, values in free.posterior.data_vars.items():
+        np.testing.assert_array_equal(within.posterior[name].values, values.values, err_msg=name)
+    with pytest.raises(StepBudgetExceeded, match=f"^a chain's draws took more than {busiest - 1:,} leapfrog steps$"):
+        sample_posterior(posterior, sampler, cores=1, progress=False, step_budget=busiest - 1)
+
+
+def test_a_calibration_records_fits_the_step_budget_stopped_as_failures_without_ranks(design, tmp_path):
+    """100 draws a chain take at least 100 leapfrog steps, and more unless every trajectory is one step: a budget of 100 stops every fit."""
+    settings = replace(SETTINGS, step_budget=100)
+    result = calibrate_design(design, 2, out=tmp_path, settings=settings, workers=1)
+    stopped = "stopped: a chain's draws took more than 100 leapfrog steps in attempt 1 (100 draws a chain, maximum tree depth 10)"
+    assert result.summary["fits_stopped_at_the_step_budget"] == [{"dataset": 0, "failure": stopped}, {"dataset": 1, "failure": stopped}]
+    assert (result.summary["fits_failing_gates"], result.summary["all_fits"]) == (2, None)
+    records = [json.loads(line) for line in (tmp_path / RANKS_FILE).read_text().splitlines()]
+    assert [(r["worst"], r["attempts"], r["step_budget"], r["ranks"]) for r in records] == [("step budget", 1, 100, None)] * 2

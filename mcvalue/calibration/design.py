@@ -32,6 +32,16 @@ from mcvalue.vocab.paper import METHOD_KEYS
 
 #: Draws kept per fit to rank the truth among (ranks run 0..THINNED): 99 evenly spaced draws.
 THINNED = 99
+#: Most leapfrog steps a chain's kept draws may take in one attempt of a calibration fit
+#: (:class:`mcvalue.costmodels.pymc.sampling.StepBudget`). The third attempt samples 8,000
+#: draws a chain at a maximum tree depth of at most 14; a draw that does not reach the
+#: limit takes at most 2 ** 13 - 1 = 8,191 steps, so a chain that never reaches it takes at
+#: most 65.5 million, and one that reaches it on up to 545 draws at most 70 million: every such
+#: chain finishes. A chain whose step size collapsed reaches the limit on every draw (16,383
+#: steps) and is stopped after about 4,300 of its 8,000 draws, instead of running for hours
+#: (for datasets 157 and 196 of the real design, 164 million steps: about three hours of one
+#: core at the 15,000 steps a second measured).
+STEP_BUDGET = 70_000_000
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class CalibrationSettings:
     target_year: int = 2021
     seed: int = DEFAULT_SEED
     priors: ModelPriors = field(default_factory=ModelPriors)
+    step_budget: int = STEP_BUDGET
 
     def sampler(self, index: int) -> SamplerSettings:
         """Return the sampler settings of dataset ``index``'s fit (its seed is the index)."""
@@ -71,7 +82,7 @@ class CalibrationSettings:
 
         libraries = {name: version(name) for name in ("pymc", "nutpie", "numpy")}  # they make the draws
         payload = {"design": design.digest(), "model": self.priors.settings(), "sampler": NUTS_SAMPLER, "libraries": libraries, "attempts": RULE}
-        payload |= asdict(self) | {"priors": None}
+        payload |= {name: value for name, value in asdict(self).items() if name != "step_budget"} | {"priors": None}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

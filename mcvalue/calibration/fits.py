@@ -17,8 +17,10 @@ from mcvalue.calibration.design import CalibrationSettings, Dataset, quantities,
 from mcvalue.calibration.ranks import ranks
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS
 from mcvalue.costmodels.pymc.model_data import ModelData
-from mcvalue.errors import SamplerStartError
+from mcvalue.errors import SamplerStartError, StepBudgetExceeded
 
+#: The ``worst`` of a record whose fit the step budget stopped (:func:`stopped_record`).
+STOPPED = "step budget"
 #: The per-fit diagnostics a record carries (from :func:`convergence_diagnostics`).
 DIAGNOSTICS: tuple[str, ...] = ("divergences", "max_rhat", "min_ess_bulk", "min_ess_tail", "min_bfmi", "max_treedepth_hits", "converged")
 
@@ -35,7 +37,8 @@ def fit_dataset(design: ModelData, index: int, settings: CalibrationSettings) ->
     the simulated data, ``rows`` (contributor-periods), the true values, the fit's
     diagnostics, the worst parameter and figure, the ``attempts`` the fit took (1 to 3, another
     after each that failed a gate: :mod:`mcvalue.costmodels.pymc.attempts`), and the ``ranks`` of
-    every quantity. A dataset the sampler cannot start on gets :func:`unstarted_record`.
+    every quantity. A dataset the sampler cannot start on gets :func:`unstarted_record`, one
+    whose chains pass the step budget :func:`stopped_record`.
     """
     return fit_dataset_timed(design, index, settings)[0]
 
@@ -51,9 +54,13 @@ def fit_dataset_timed(design: ModelData, index: int, settings: CalibrationSettin
     dataset = simulate_dataset(design, index, settings)
     start = time.perf_counter()
     try:
-        idata = sample_until_converged(dataset.data, settings.sampler(index), cores=1, progress=False, priors=settings.priors)
+        idata = sample_until_converged(
+            dataset.data, settings.sampler(index), cores=1, progress=False, priors=settings.priors, step_budget=settings.step_budget
+        )
     except SamplerStartError as error:
         return unstarted_record(design, dataset, settings, str(error)), time.perf_counter() - start
+    except StepBudgetExceeded as error:
+        return stopped_record(design, dataset, settings, error), time.perf_counter() - start
     checks = convergence_diagnostics(idata)
     seconds = time.perf_counter() - start
     post = posterior_draws(idata)
@@ -88,6 +95,27 @@ def unstarted_record(design: ModelData, dataset: Dataset, settings: CalibrationS
         "worst": "no starting point",
         "attempts": 1,
         "failure": failure,
+        "ranks": None,
+    }
+
+
+def stopped_record(design: ModelData, dataset: Dataset, settings: CalibrationSettings, error: StepBudgetExceeded) -> dict[str, Any]:
+    """Return the record of a fit stopped by the step budget: a failed fit without a finished trace, so without ranks.
+
+    As :func:`unstarted_record`'s, but ``worst`` is "step budget", ``attempts`` the attempt
+    that passed it, ``step_budget`` the budget, and ``failure`` the error's line (which
+    attempt, its draws and maximum tree depth). Only the draws decide whether a chain passes
+    the budget (:class:`mcvalue.costmodels.pymc.sampling.StepBudget`), so the record is the
+    same on every machine.
+    """
+    return {
+        **_identity(design, dataset, settings),
+        **dict.fromkeys(DIAGNOSTICS),
+        "converged": False,
+        "worst": STOPPED,
+        "attempts": error.attempt,
+        "step_budget": settings.step_budget,
+        "failure": f"stopped: {error}",
         "ranks": None,
     }
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mcvalue.calibration.design import CalibrationSettings, quantities, simulate_dataset
-from mcvalue.calibration.fits import DIAGNOSTICS, dataset_digest
+from mcvalue.calibration.fits import DIAGNOSTICS, STOPPED, dataset_digest
 from mcvalue.costmodels.pymc.model_data import ModelData
 from mcvalue.errors import McValueError
 from mcvalue.io.files import write_atomic
@@ -54,8 +54,9 @@ def dumps(record: dict[str, Any]) -> str:
 def structurally_valid(record: dict[str, Any], settings: CalibrationSettings) -> str | None:
     """Why ``record`` is not a complete record of a fit (None if it is): ranks, diagnostics, fields.
 
-    A record with a ``failure`` (the sampler could not start) is complete with its reason,
-    ``converged`` False and no ranks.
+    A record with a ``failure`` (the sampler could not start, or the step budget stopped the
+    fit) is complete with its reason, ``converged`` False and no ranks; one the step budget
+    stopped is a record of these settings only if it names their budget.
     """
     names = quantities()
     ranks = record.get("ranks")
@@ -64,6 +65,8 @@ def structurally_valid(record: dict[str, Any], settings: CalibrationSettings) ->
     if "failure" in record:  # a dataset the sampler could not start on (fits.unstarted_record)
         if not (isinstance(record["failure"], str) and ranks is None and record.get("converged") is False):
             return "a failure record with ranks or without its reason"
+        if record.get("worst") == STOPPED and record.get("step_budget") != settings.step_budget:
+            return f"a fit stopped at a step budget of {record.get('step_budget')}, not {settings.step_budget}"
     elif not isinstance(ranks, dict) or set(ranks) != set(names):
         return "ranks missing or of other quantities"
     elif not all(isinstance(ranks[n], int) and 0 <= ranks[n] <= settings.thinned for n in names):

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from mcvalue.calibration.design import CalibrationSettings, quantities
+from mcvalue.calibration.fits import STOPPED
 from mcvalue.calibration.ranks import bin_counts, uniformity_p
 from mcvalue.costmodels.pymc.attempt_rule import RULE
 from mcvalue.costmodels.pymc.diagnostics import MAX_RHAT, MIN_ESS
@@ -50,17 +51,19 @@ def summarise(records: list[dict[str, Any]], settings: CalibrationSettings, desi
 
     ``design_rows`` is the sample's own number of contributor-periods, beside the simulated
     datasets' sizes (a prior predictive check of the priors on this design). A dataset the
-    sampler could not start on (its record has a ``failure``) counts among the fits failing
-    their gates and is listed with its reason; having no draws, it has no ranks, no R-hat
-    and no ESS, so ``all_fits`` and the gate counts are over the fits that sampled.
+    sampler could not start on, or whose fit the step budget stopped (its record has a
+    ``failure``), counts among the fits failing their gates and is listed with its reason;
+    having no finished trace, it has no ranks, no R-hat and no ESS, so ``all_fits`` and the
+    gate counts are over the fits that sampled.
     """
     n = len(records)
-    sampled = [r for r in records if "failure" not in r]  # the sampler started (fits.unstarted_record)
+    sampled = [r for r in records if "failure" not in r]  # the sampler started and finished (fits.unstarted_record, fits.stopped_record)
     converged = [r for r in sampled if r["converged"]]
     rows = [r["rows"] for r in records]
     return {
         "datasets": n,
         "sampler": f"nutpie {settings.chains}x{settings.draws} after {settings.tune}, target_accept {settings.target_accept} (first attempt)",
+        "step_budget": settings.step_budget,
         "model_version": settings.priors.settings()["model_version"],
         "target_year": settings.target_year,
         "thinned": settings.thinned,
@@ -69,7 +72,8 @@ def summarise(records: list[dict[str, Any]], settings: CalibrationSettings, desi
         "fits_needing_a_third_attempt": sum(r["attempts"] >= 3 for r in records),
         "divergent_fits": sum(r["divergences"] > 0 for r in sampled),
         "fits_failing_gates": n - len(converged),
-        "fits_without_a_starting_point": [{"dataset": r["dataset"], "failure": r["failure"]} for r in records if "failure" in r],
+        "fits_without_a_starting_point": [{"dataset": r["dataset"], "failure": r["failure"]} for r in records if "failure" in r and r["worst"] != STOPPED],
+        "fits_stopped_at_the_step_budget": [{"dataset": r["dataset"], "failure": r["failure"]} for r in records if "failure" in r and r["worst"] == STOPPED],
         f"fits_with_rhat_above_{MAX_RHAT}": sum(not r["max_rhat"] <= MAX_RHAT for r in sampled),
         f"fits_with_ess_below_{MIN_ESS:.0f}": sum(not min(r["min_ess_bulk"], r["min_ess_tail"]) >= MIN_ESS for r in sampled),
         "prior_predictive": {

@@ -321,8 +321,8 @@ def render_calibration(result: CalibrationResult) -> str:
     gates = {k: v for k, v in s.items() if k.startswith("fits_with_")}
     lines.append(f"  divergent fits {s['divergent_fits']}/{n}; failing a convergence gate {s['fits_failing_gates']}/{n} ("
                  + ", ".join(f"{k.removeprefix('fits_with_').replace('_', ' ')}: {v}" for k, v in gates.items()) + ")")
-    for unstarted in s["fits_without_a_starting_point"]:
-        lines.append(f"  dataset {unstarted['dataset']}: no fit ({unstarted['failure']}); no ranks")
+    for unfinished in (*s["fits_without_a_starting_point"], *s["fits_stopped_at_the_step_budget"]):
+        lines.append(f"  dataset {unfinished['dataset']}: no fit ({unfinished['failure']}); no ranks")
     for label, key in (("all fits", "all_fits"), ("converged fits", "converged_fits")):
         table = s[key]
         if table is None:

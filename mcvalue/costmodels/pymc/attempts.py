@@ -33,6 +33,7 @@ from mcvalue.costmodels.pymc.attempt_rule import ATTEMPTS_ATTR, MAX_ATTEMPTS, RE
 from mcvalue.costmodels.pymc.diagnostics import worst_figure
 from mcvalue.costmodels.pymc.posterior_cache import posterior_diagnostics
 from mcvalue.costmodels.pymc.sampling import SamplerSettings, compile_posterior, sample_posterior
+from mcvalue.errors import StepBudgetExceeded
 
 if TYPE_CHECKING:
     from xarray import DataTree
@@ -82,22 +83,28 @@ def next_attempt(sampler: SamplerSettings, diagnostics: dict[str, Any], attempt:
 
 
 def sample_until_converged(
-    data: ModelData, sampler: SamplerSettings, *, cores: int, progress: bool, priors: ModelPriors | None = None
+    data: ModelData, sampler: SamplerSettings, *, cores: int, progress: bool, priors: ModelPriors | None = None, step_budget: int | None = None
 ) -> DataTree:
     """Sample the posterior; while it fails a gate, sample again with :func:`next_attempt`'s settings, up to :data:`MAX_ATTEMPTS` attempts.
 
     The model is compiled once for all attempts. Returns the posterior kept (the last
     attempt's), its attributes recording which attempt it is (:func:`attempt_record`).
+    ``step_budget`` bounds each attempt's chains (:class:`~mcvalue.costmodels.pymc.sampling.StepBudget`;
+    None, the default, for no bound): an attempt that passes it stops the fit, and the
+    StepBudgetExceeded raised says which attempt (``error.attempt``) and its settings.
     """
     posterior = compile_posterior(data, priors)
-    idata = sample_posterior(posterior, sampler, cores=cores, progress=progress)
-    checks = posterior_diagnostics(idata)
     attempt, current, first_failure = 1, sampler, None
-    while not checks["converged"] and attempt < MAX_ATTEMPTS:
+    while True:
+        try:
+            idata = sample_posterior(posterior, current, cores=cores, progress=progress, step_budget=step_budget)
+        except StepBudgetExceeded as error:
+            raise StepBudgetExceeded.at_attempt(error, attempt, current.draws, current.max_treedepth) from None
+        checks = posterior_diagnostics(idata)
+        if checks["converged"] or attempt >= MAX_ATTEMPTS:
+            break
         first_failure = first_failure or {"sampler": asdict(sampler), "worst": worst_figure(checks["worst"])}
         current = next_attempt(current, checks, attempt)
-        idata = sample_posterior(posterior, current, cores=cores, progress=progress)
-        checks = posterior_diagnostics(idata)
         attempt += 1
     record = {"attempts": attempt, "sampler": asdict(current), "first_attempt": first_failure}
     idata.posterior.attrs[ATTEMPTS_ATTR] = json.dumps(record, sort_keys=True)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, cast
 from mcvalue.costmodels.pymc.graph import build_model
 from mcvalue.costmodels.pymc.model import ModelPriors
 from mcvalue.costmodels.pymc.model_data import ModelData
-from mcvalue.errors import SamplerStartError
+from mcvalue.errors import SamplerStartError, StepBudgetExceeded
 
 if TYPE_CHECKING:
     import pymc as pm
@@ -135,11 +135,15 @@ def chain_seed(seed: int, chains: int) -> int:
     return int(np.random.default_rng(seed).spawn(chains)[0].integers(2**30))
 
 
-def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, cores: int, progress: bool) -> DataTree:
+def sample_posterior(
+    posterior: CompiledPosterior, sampler: SamplerSettings, *, cores: int, progress: bool, step_budget: int | None = None
+) -> DataTree:
     """Run nutpie's NUTS on a compiled model with ``sampler``'s settings; the DataTree it returns, completed as PyMC does.
 
     The chains run on ``min(cores, chains)`` threads. The trace gets PyMC's ``constant_data``
     and ``observed_data`` groups and sampling-time attributes (``patch_nutpie_idata``).
+    ``step_budget`` (None: no limit) bounds any chain's leapfrog steps over its kept draws
+    (:class:`StepBudget`); it never changes the draws of a chain that stays within it.
 
     Raises
     ------
@@ -148,6 +152,9 @@ def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, 
     SamplerStartError
         nutpie found no initial point with a finite log density and gradient (its message,
         first line, follows "the sampler found no starting point: ").
+    StepBudgetExceeded
+        A chain's kept draws took more than ``step_budget`` leapfrog steps (sampling stops
+        as soon as that is certain).
     KeyboardInterrupt
         Sampling was interrupted (SIGINT, SIGTERM) or returned fewer chains or draws than
         ``sampler`` asks for: a cut-short trace is never returned.
@@ -159,10 +166,11 @@ def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, 
     from pymc.progress_bar import NutpieProgressBarManager, default_progress_theme
 
     bar = NutpieProgressBarManager(chains=sampler.chains, draws=sampler.draws, progressbar=progress, progressbar_theme=default_progress_theme)
+    budget = StepBudget(step_budget, sampler) if step_budget is not None else None
     with _interrupt_guard() as received, bar:
         start = time.time()
         try:
-            idata = nutpie.sample(
+            running = nutpie.sample(
                 posterior.compiled,
                 draws=sampler.draws,
                 tune=sampler.tune,
@@ -172,10 +180,12 @@ def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, 
                 save_warmup=False,
                 store_unconstrained=False,
                 progress_bar=False,
-                progress_callback=bar.update,
+                progress_callback=bar.update if budget is None else budget.watching(bar.update),
                 target_accept=sampler.target_accept,
                 maxdepth=sampler.max_treedepth,
+                blocking=budget is None,
             )
+            idata = running if budget is None else budget.wait(running)
         except Exception as error:
             if received:  # an interrupted trace the sampler failed to convert
                 raise KeyboardInterrupt from None
@@ -186,7 +196,62 @@ def sample_posterior(posterior: CompiledPosterior, sampler: SamplerSettings, *, 
             patch_nutpie_idata(idata, posterior.model, sampling_time=time.time() - start)
     if received or not _complete(idata, sampler):
         raise KeyboardInterrupt
+    if budget is not None:
+        budget.check(idata)
     return cast("DataTree", idata)
+
+
+class StepBudget:
+    """Stop sampling once a chain's kept draws certainly took more than ``limit`` leapfrog steps.
+
+    A chain whose step size has collapsed spends ``2 ** max_treedepth - 1`` leapfrog steps
+    on every draw and moves nowhere; at the third attempt's depth (14) one such chain takes
+    hours. The rule is a function of the draws alone, so a fit's outcome does not depend on
+    the machine or on when progress is reported: a chain's steps over its kept draws (the
+    sum of ``n_steps`` in the trace) above ``limit``. nutpie reports each chain's steps,
+    tuning included, while it samples; sampling is stopped as soon as those steps, less the
+    most tuning could have taken (``tune * (2 ** max_treedepth - 1)``), exceed the limit, and
+    a finished trace is checked exactly (:meth:`check`).
+    """
+
+    def __init__(self, limit: int, sampler: SamplerSettings) -> None:
+        self.limit = limit
+        self.most_tuning_steps = sampler.tune * (2**sampler.max_treedepth - 1)
+        self.exceeded = threading.Event()
+
+    def watching(self, update: Any) -> Any:
+        """Return a progress callback that calls ``update`` and notes a chain certainly over the limit (it runs in nutpie's thread)."""
+
+        def callback(chains: Any) -> None:
+            if any(chain.total_num_steps - self.most_tuning_steps > self.limit for chain in chains):
+                self.exceeded.set()
+            update(chains)
+
+        return callback
+
+    def wait(self, running: Any) -> Any:
+        """Wait for nutpie's background sampler; cancel it and raise StepBudgetExceeded once a chain is over the limit."""
+        try:
+            while not self.exceeded.is_set():
+                try:
+                    running._sampler.wait(0.5)  # nutpie 0.16 raises TimeoutError while sampling goes on
+                    return running.wait()
+                except TimeoutError:
+                    continue
+        except BaseException:
+            running.cancel()
+            raise
+        running.cancel()
+        raise self.error()
+
+    def check(self, idata: DataTree) -> None:
+        """Raise StepBudgetExceeded if a chain's kept draws took more than the limit (the exact rule, on the finished trace)."""
+        if int(idata.sample_stats["n_steps"].sum("draw").max()) > self.limit:
+            raise self.error()
+
+    def error(self) -> StepBudgetExceeded:
+        """Return the error saying which limit a chain passed."""
+        return StepBudgetExceeded(f"a chain's draws took more than {self.limit:,} leapfrog steps")
 
 
 def _first_line(error: BaseException) -> str:
