@@ -95,4 +95,3 @@ class StepBudgetExceeded(ConvergenceError):
         stated = cls(f"{error} in attempt {attempt} ({draws} draws a chain, maximum tree depth {max_treedepth})")
         stated.attempt = attempt
         return stated
-

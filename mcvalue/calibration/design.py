@@ -38,9 +38,9 @@ THINNED = 99
 #: limit takes at most 2 ** 13 - 1 = 8,191 steps, so a chain that never reaches it takes at
 #: most 65.5 million, and one that reaches it on up to 545 draws at most 70 million: every such
 #: chain finishes. A chain whose step size collapsed reaches the limit on every draw (16,383
-#: steps) and is stopped after about 4,300 of its 8,000 draws, instead of running for hours
-#: (for datasets 157 and 196 of the real design, 164 million steps: about three hours of one
-#: core at the 15,000 steps a second measured).
+#: steps) and passes it at draw 4,273 of its 8,000, instead of running for hours (164
+#: million steps for datasets 157 and 196 of the real design: 2.5-3.4 hours of one core at
+#: the 13,500-20,000 steps a second measured).
 STEP_BUDGET = 70_000_000
 
 

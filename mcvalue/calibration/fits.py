@@ -88,15 +88,7 @@ def unstarted_record(design: ModelData, dataset: Dataset, settings: CalibrationS
     (:func:`mcvalue.calibration.summary.summarise` lists it).
     """
     failure = f"{reason}; {non_finite_observations(dataset.data)} simulated observations not finite"
-    return {
-        **_identity(design, dataset, settings),
-        **dict.fromkeys(DIAGNOSTICS),
-        "converged": False,
-        "worst": "no starting point",
-        "attempts": 1,
-        "failure": failure,
-        "ranks": None,
-    }
+    return _failure_record(design, dataset, settings, worst="no starting point", attempts=1, failure=failure)
 
 
 def stopped_record(design: ModelData, dataset: Dataset, settings: CalibrationSettings, error: StepBudgetExceeded) -> dict[str, Any]:
@@ -108,14 +100,23 @@ def stopped_record(design: ModelData, dataset: Dataset, settings: CalibrationSet
     the budget (:class:`mcvalue.costmodels.pymc.sampling.StepBudget`), so the record is the
     same on every machine.
     """
+    return _failure_record(
+        design, dataset, settings, worst=STOPPED, attempts=error.attempt, failure=f"stopped: {error}", step_budget=settings.step_budget
+    )
+
+
+def _failure_record(
+    design: ModelData, dataset: Dataset, settings: CalibrationSettings, *, worst: str, attempts: int, failure: str, **extra: object
+) -> dict[str, Any]:
+    """Return a failed fit's record: its identity, no diagnostics, ``converged`` False, ``worst``, ``attempts``, ``extra``, ``failure``, no ranks."""
     return {
         **_identity(design, dataset, settings),
         **dict.fromkeys(DIAGNOSTICS),
         "converged": False,
-        "worst": STOPPED,
-        "attempts": error.attempt,
-        "step_budget": settings.step_budget,
-        "failure": f"stopped: {error}",
+        "worst": worst,
+        "attempts": attempts,
+        **extra,
+        "failure": failure,
         "ranks": None,
     }
 

@@ -62,7 +62,7 @@ def structurally_valid(record: dict[str, Any], settings: CalibrationSettings) ->
     ranks = record.get("ranks")
     if not isinstance(record.get("dataset"), int) or record["dataset"] < 0:
         return "no dataset index"
-    if "failure" in record:  # a dataset the sampler could not start on (fits.unstarted_record)
+    if "failure" in record:  # a failed fit without a trace (fits.unstarted_record, fits.stopped_record)
         if not (isinstance(record["failure"], str) and ranks is None and record.get("converged") is False):
             return "a failure record with ranks or without its reason"
         if record.get("worst") == STOPPED and record.get("step_budget") != settings.step_budget:
