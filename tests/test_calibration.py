@@ -176,20 +176,37 @@ def test_the_step_budget_lets_every_chain_of_the_last_attempt_finish_that_does_n
 
 
 def test_sampling_stops_only_once_a_chain_is_certainly_over_the_step_budget():
-    """The counts nutpie reports include tuning; the watch subtracts the most tuning could take (tune * (2 ** depth - 1)) before comparing."""
+    """The step counts nutpie reports include tuning: the watch subtracts the most a chain's tuning can have taken.
+
+    Hand counts: depth 3, so a draw takes at most 7 leapfrog steps and 10 tuning draws at most 70.
+    A chain first seen after its tuning gets that bound; one seen during tuning gets its steps so
+    far plus 7 for each tuning draw left (4 draws in 20 steps: at most 20 + 6 x 7 = 62).
+    """
     from types import SimpleNamespace
 
     from mcvalue.costmodels.pymc.sampling import SamplerSettings, StepBudget
 
-    sampler = SamplerSettings(draws=100, tune=10, chains=2, seed=1, max_treedepth=3)  # tuning takes at most 10 * 7 = 70 steps
-    budget = StepBudget(500, sampler)
-    seen = []
-    callback = budget.watching(seen.append)
-    chains = [SimpleNamespace(total_num_steps=570), SimpleNamespace(total_num_steps=3)]
-    callback(chains)
-    assert not budget.exceeded.is_set() and seen == [chains]  # 570 - 70 = 500 steps of draws at most: not over
-    callback([SimpleNamespace(total_num_steps=3), SimpleNamespace(total_num_steps=571)])
-    assert budget.exceeded.is_set() and len(seen) == 2
+    def reports(*pairs: tuple[int, int]) -> list[SimpleNamespace]:
+        return [SimpleNamespace(finished_draws=draws, total_num_steps=steps) for draws, steps in pairs]
+
+    sampler = SamplerSettings(draws=100, tune=10, chains=2, seed=1, max_treedepth=3)
+    unseen = StepBudget(500, sampler)
+    seen: list[object] = []
+    callback = unseen.watching(seen.append)
+    first = reports((60, 570), (0, 0))
+    callback(first)
+    assert not unseen.exceeded.is_set() and seen == [first]  # 570 - 70 = 500 steps of draws at most: not over
+    callback(reports((61, 571), (0, 0)))
+    assert unseen.exceeded.is_set() and len(seen) == 2
+
+    watched = StepBudget(500, sampler)
+    callback = watched.watching(lambda chains: None)
+    callback(reports((4, 20), (10, 70)))  # chain 0: tuning at most 62; chain 1: its tuning took exactly 70
+    callback(reports((50, 562), (50, 570)))  # 562 - 62 = 500 and 570 - 70 = 500: neither over
+    assert not watched.exceeded.is_set()
+    assert (watched.tuning_bound(0, reports((50, 562))[0]), watched.tuning_bound(1, reports((50, 570))[0])) == (62, 70)
+    callback(reports((51, 563), (50, 570)))  # 563 - 62 = 501: chain 0 is over
+    assert watched.exceeded.is_set()
 
 
 def test_non_finite_observations_counts_every_overflowed_value():
