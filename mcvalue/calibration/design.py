@@ -23,6 +23,7 @@ from mcvalue.config import DEFAULT_SEED
 from mcvalue.costmodels.pymc.attempt_rule import RULE
 from mcvalue.costmodels.pymc.derived import fte_from_params, repo_params
 from mcvalue.costmodels.pymc.graph import build_model
+from mcvalue.costmodels.pymc.libm import libm_exp
 from mcvalue.costmodels.pymc.model import HYPERPARAMETERS, REPO_EFFECTS, REPO_VALUES, ModelPriors
 from mcvalue.costmodels.pymc.model_data import ModelData
 from mcvalue.costmodels.pymc.replicate import replace_observations, simulate_data
@@ -182,7 +183,7 @@ def prior_draw(design: ModelData, index: int, settings: CalibrationSettings) -> 
 def simulate_dataset(design: ModelData, index: int, settings: CalibrationSettings) -> Dataset:
     """Dataset ``index``: its prior draw, observations simulated on ``design``, and the true FTE."""
     truth = prior_draw(design, index, settings)
-    params = repo_params(truth)
+    params = repo_params(truth, exp=libm_exp)
     one = {name: value[0] for name, value in params.items()}
     data = replace_observations(design, *simulate_data(one, design, np.random.default_rng([settings.seed, index, 1])))
     return Dataset(index, truth, data, fte_from_params(params, data, settings.target_year)[0])

@@ -19,7 +19,7 @@ from mcvalue.priors.settings import DEFAULT_TARGET_YEAR
 from mcvalue.vocab.paper import METHODS, REFERENCE_REPOS
 
 
-def repo_params(posterior: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def repo_params(posterior: dict[str, np.ndarray], exp: Callable[[np.ndarray], np.ndarray] = np.exp) -> dict[str, np.ndarray]:
     """Per-repo natural-scale parameters from draws of the model's parameters.
 
     ``posterior`` maps each parameter name to an array whose leading axis is the draw
@@ -27,7 +27,9 @@ def repo_params(posterior: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     :data:`TIME_ORIGIN` ``contrib_log_mean``, ``commit_log_mean``, ``lam``, yearly log
     slopes ``contrib_slope``, ``commit_slope``, ``line_slope``, lines log-sd ``s``; and (D,)
     ``contrib_alpha``, ``commit_alpha``, ``line_zero_prob``, ``commit_window_sd``,
-    ``line_window_sd``.
+    ``line_window_sd``. ``exp`` computes ``s``: a simulated dataset's true parameters pass
+    :func:`mcvalue.costmodels.pymc.libm.libm_exp`, so that its data have the same bits on
+    every CPU.
     """
     col: Callable[[str], np.ndarray] = lambda name: np.asarray(posterior[name], dtype=float)[:, None]  # noqa: E731
     arr: Callable[[str], np.ndarray] = lambda name: np.asarray(posterior[name], dtype=float)  # noqa: E731
@@ -37,7 +39,7 @@ def repo_params(posterior: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         "commit_log_mean": arr("commit_log_mean"),
         "lam": arr("line_log_mean"),
         **slopes,
-        "s": np.exp(col("line_log_sigma_intercept") + col("line_log_sigma_sd") * arr("line_log_sigma_z")),
+        "s": exp(col("line_log_sigma_intercept") + col("line_log_sigma_sd") * arr("line_log_sigma_z")),
         "contrib_alpha": 1.0 / arr("contrib_inv_sqrt_alpha") ** 2,
         "commit_alpha": 1.0 / arr("commit_inv_sqrt_alpha") ** 2,
         "line_zero_prob": arr("line_zero_prob"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mcvalue.costmodels.pymc.libm import libm_exp
 from mcvalue.costmodels.pymc.model import TIME_ORIGIN
 from mcvalue.costmodels.pymc.model_data import ModelData
 
@@ -24,16 +25,16 @@ def simulate_data(params: dict[str, np.ndarray], data: ModelData, rng: np.random
     Used for posterior predictive checks, parameter recovery and calibration.
     """
     repo, t = data.period_repo, data.period_time - TIME_ORIGIN
-    mu = np.exp(params["contrib_log_mean"][repo] + params["contrib_slope"][repo] * t)
+    mu = libm_exp(params["contrib_log_mean"][repo] + params["contrib_slope"][repo] * t)
     n = _negbin(mu, float(params["contrib_alpha"]), rng)
     commit_e = rng.normal(0.0, float(params["commit_window_sd"]), repo.size)
     line_e = rng.normal(0.0, float(params["line_window_sd"]), repo.size)
     period = np.repeat(np.arange(repo.size), n)
     r, tp = repo[period], t[period]
-    m = np.exp(params["commit_log_mean"][r] + params["commit_slope"][r] * tp + commit_e[period])
+    m = libm_exp(params["commit_log_mean"][r] + params["commit_slope"][r] * tp + commit_e[period])
     commits = 1 + _negbin(m, float(params["commit_alpha"]), rng)
     lam = params["lam"][r] + params["line_slope"][r] * tp + line_e[period]
-    lines = np.exp(rng.normal(lam, params["s"][r]))
+    lines = libm_exp(rng.normal(lam, params["s"][r]))
     lines[rng.random(lines.size) < float(params["line_zero_prob"])] = 0.0
     return n, period, commits, lines
 
