@@ -312,15 +312,9 @@ def test_the_calibration_text_names_the_quantities_left_out_for_a_non_finite_tru
     assert summary["all_fits"]["quantities"][names[-1]]["counts"] == [4, 0]  # ranks 3 of 0..19 fall in the first of 2 bins
 
 
-def test_the_committed_records_verify_on_this_cpu(real_data_dir):
-    """Every committed calibration record's dataset simulates to its digest here, whatever this CPU's kernels.
-
-    The records were made on CPUs without AVX-512. On a CPU with it, NumPy's own float64
-    ``exp`` kernel differs from the C library's in the last bit for ~5% of inputs, and all
-    199 records failed this check (a resumed calibration would have fitted them again) until
-    the simulator exponentiated with :func:`mcvalue.costmodels.pymc.libm.libm_exp`. On any
-    x86-64 CPU with AVX2 and FMA, no record may be rejected.
-    """
+@pytest.fixture(scope="module")
+def committed_calibration(real_data_dir):
+    """Return the committed calibration's directory, its records as read here (each dataset simulated again) and the design."""
     from pathlib import Path
 
     from mcvalue.costmodels.pymc.model_data import model_data_from_sample
@@ -328,9 +322,47 @@ def test_the_committed_records_verify_on_this_cpu(real_data_dir):
     from mcvalue.priors.settings import DEFAULT_MODE
 
     committed = Path(__file__).resolve().parent.parent / "results" / "calibration"
-    records = read_records(committed, model_data_from_sample(load_sample(DEFAULT_MODE, real_data_dir)), CalibrationSettings())
+    design = model_data_from_sample(load_sample(DEFAULT_MODE, real_data_dir))
+    return committed, read_records(committed, design, CalibrationSettings()), design
+
+
+def test_the_committed_records_verify_on_this_cpu(committed_calibration):
+    """Every committed calibration record's dataset simulates to its digest here, whatever this CPU's kernels.
+
+    The records were made on CPUs without AVX-512. On a CPU with it, NumPy's own float64
+    ``exp`` kernel differs from the C library's in the last bit for ~5% of inputs, and all
+    199 records then committed failed this check (a resumed calibration would have fitted
+    them again) until the simulator exponentiated with
+    :func:`mcvalue.costmodels.pymc.libm.libm_exp`. On any x86-64 CPU with AVX2 and FMA, no
+    record may be rejected.
+    """
+    _, records, _ = committed_calibration
     assert records.rejected == []
-    assert len(records.current) >= 199
+    assert sorted(records.current) == list(range(200))
+
+
+def test_the_committed_summary_is_its_records_and_meets_issue_23(committed_calibration):
+    """``summary.json`` is what :func:`summarise` makes of the committed records, and it meets issue 23's point 3.
+
+    The summary is a function of the records alone, so a record added without summarising
+    again (or a summary edited by hand) fails here. Issue 23 asks for at least 200 datasets,
+    at least 90% of fits passing every gate, at most 5% divergent, and uniform ranks for
+    every quantity at a Bonferroni family level of 1%.
+    """
+    from mcvalue.calibration.summary import summarise
+
+    committed, records, design = committed_calibration
+    summary = json.loads((committed / "summary.json").read_text())
+    chosen = [records.current[i] for i in sorted(records.current)]
+    assert summary == json.loads(json.dumps(summarise(chosen, CalibrationSettings(), int(design.contrib_commits.size))))
+    n = summary["datasets"]
+    assert n >= 200
+    assert n - summary["fits_failing_gates"] >= 0.9 * n
+    assert summary["divergent_fits"] <= 0.05 * n
+    for table in (summary["all_fits"], summary["converged_fits"]):
+        assert table["threshold"] == pytest.approx(0.01 / len(quantities()))
+        assert table["non_uniform"] == []
+        assert min(q["p_value"] for q in table["quantities"].values()) >= table["threshold"]
 
 
 def test_libm_exp_is_the_c_librarys_exp_with_numpys_overflow():
