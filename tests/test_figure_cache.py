@@ -56,3 +56,26 @@ def test_unwritable_cache_still_gives_the_figure(tmp_path, monkeypatch):
     assert cached_png(figure_key("ppc_lines", [np.ones(2)]), _drawer(b"\x89PNG x", calls)) == b"\x89PNG x"
     assert cached_png(figure_key("ppc_lines", [np.ones(2)]), _drawer(b"\x89PNG x", calls)) == b"\x89PNG x"
     assert len(calls) == 2
+
+
+def _run_with(tmp_path, name, extra):
+    import mcvalue
+
+    prior = tmp_path / f"{name}.toml"
+    prior.write_text('extends = "paper"\n' + extra)
+    return mcvalue.run(mcvalue.load_scenario(prior).with_settings(cost_model="table1", draws=3000))
+
+
+def test_the_cost_forest_is_reused_after_a_benefit_edit_and_drawn_again_after_a_cost_edit(tmp_path):
+    """The cost forest draws the cost quantiles by method: a benefit prior's edit leaves its key, a salary's changes it."""
+    from mcvalue.report.figures import _cache_inputs
+
+    def key(result, stem="cost_by_method"):
+        return figure_key(stem, _cache_inputs(result, stem))
+
+    base = _run_with(tmp_path, "base", "")
+    benefit_edit = _run_with(tmp_path, "benefit", '[benefit.ai_value_usd]\ndist = "lognormal"\nci90 = [2e12, 4e12]\nsource = "test"\n')
+    cost_edit = _run_with(tmp_path, "cost", '[cost.salary_usd]\ndist = "point"\nvalue = 250_000\nsource = "test"\n')
+    assert key(base) == key(benefit_edit)
+    assert key(base) != key(cost_edit)
+    assert _cache_inputs(base, "bcr") is None  # the BCR, benefit and decision figures are drawn every run

@@ -7,7 +7,7 @@ Each draws through a function of :mod:`mcvalue.plots.charts` (tables or arrays i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -51,10 +51,19 @@ def plot_cost_by_method(result: RunResult, *, ax: Axes | None = None) -> Axes:
     >>> ax = mcvalue.plot_cost_by_method(result)  # doctest: +SKIP
     >>> ax.figure.savefig("figure.png")  # doctest: +SKIP
     """
+    return cost_forest(cost_by_method_columns(result), ax=ax)
+
+
+def cost_by_method_columns(result: RunResult) -> dict[str, Any]:
+    """Return what :func:`plot_cost_by_method` draws: each priced method's cost quantiles (summary) and the paper's Table 1 cost.
+
+    The columns are those of :func:`mcvalue.plots.tables.interval_columns`; they depend
+    on the cost side and the cost priors only, so a benefit prior's edit leaves them (and
+    the report's figure, :mod:`mcvalue.report.figure_cache`) unchanged.
+    """
     methods = result.summary_record["methods"]
     paper = {key: m.paper_cost_per_year for key, m in METHODS_BY_KEY.items()}
-    table = interval_columns({k: methods[k]["cost_usd"] for k in METHOD_KEYS if k in methods}, {k: paper.get(k, np.nan) for k in METHOD_KEYS})
-    return cost_forest(table, ax=ax)
+    return interval_columns({k: methods[k]["cost_usd"] for k in METHOD_KEYS if k in methods}, {k: paper.get(k, np.nan) for k in METHOD_KEYS})
 
 
 def plot_benefit_chain(result: RunResult, *, ax: Axes | None = None) -> Axes:

@@ -1,10 +1,11 @@
-"""Saved PNGs of the figures a prior edit cannot change (the cost model's PPC panels), reused across runs.
+"""Saved PNGs of the figures a benefit prior's edit cannot change (the PPC panels, the cost forest), reused across runs.
 
-The posterior predictive panels draw only the fit's observed and replicated arrays, so a
-re-run after editing a prior (the cost side from its cache) would draw the very same
-pixels again: ~0.3 s of CPU each. :func:`cached_png` keys each PNG by the sha256 of what
-it is drawn from (the figure's name, the arrays' bytes and shapes, the source of
-:mod:`mcvalue.plots`, the matplotlib and mcvalue versions) and keeps it in
+The posterior predictive panels draw only the fit's observed and replicated arrays, and
+the cost forest only the cost quantiles by method, so a re-run after editing a benefit
+prior (the cost side from its cache) would draw the very same pixels again: ~0.2-0.3 s of
+CPU each. :func:`cached_png` keys each PNG by the sha256 of what it is drawn from (the
+figure's name, the arrays' bytes, dtypes and shapes, the source of :mod:`mcvalue.plots`
+and :mod:`mcvalue.vocab`, the matplotlib and mcvalue versions) and keeps it in
 ``cache_dir()/figures/<key>.png``, sealed like every cache entry
 (:mod:`mcvalue.costmodels.seal`: the first line of the file is the HMAC of the PNG
 bytes under the cache's key). An entry that fails its seal, or any error reading or
@@ -30,13 +31,14 @@ def figure_key(stem: str, arrays: Iterable[np.ndarray]) -> str:
     import matplotlib
 
     import mcvalue
-    from mcvalue import plots
 
     digest = hashlib.sha256()
     for part in (stem, mcvalue.__version__, matplotlib.__version__):
         digest.update(part.encode() + b"\0")
-    for source in sorted(Path(plots.__file__).parent.glob("*.py")):  # every module of the plots package draws
-        digest.update(source.read_bytes())
+    package_dir = Path(__file__).resolve().parents[1]
+    for package in ("plots", "vocab"):  # every module of the plots package draws; vocab names and colours what it draws
+        for source in sorted((package_dir / package).glob("*.py")):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes())
     for array in arrays:
         array = np.ascontiguousarray(array)
         digest.update(f"{array.dtype.str}{array.shape}".encode() + b"\0")
