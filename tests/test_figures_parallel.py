@@ -73,3 +73,13 @@ def test_a_child_that_fails_has_its_share_drawn_here(result, tmp_path, monkeypat
     out.mkdir()
     figures.write_figures(result, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == _single_process_bytes(result, tmp_path)
+
+
+def test_a_run_leaves_no_thread_behind():
+    """mcvalue.run summarises the draws in a second thread beside the decision analysis; it must be gone when run returns, or no figure could be forked."""
+    import threading
+
+    before = threading.active_count()
+    mcvalue.run(mcvalue.load_scenario("paper").with_settings(cost_model="table1", draws=3000))
+    assert threading.active_count() == before
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("mcvalue-summaries")]

@@ -161,7 +161,7 @@ def _data_block(cost: CostSide) -> dict[str, Any] | None:
 
 def build_summary(
     scenario: Scenario, cost: CostSide, simulation: Simulation, decision: Decision, swing: tuple[float, float],
-    requested_toml: str | None = None,
+    requested_toml: str | None = None, draws_summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Return summary.json's content for one run: plain JSON types, deterministic.
 
@@ -176,9 +176,11 @@ def build_summary(
     run seed). ``requested_toml`` is the prior file as the user gave it (resolved), before
     the engine shared the weight of methods it could not price or fell back to Table 1:
     ``provenance.resolved_priors_sha256`` is its sha256, as of the run's ``priors.toml``
-    (default: ``scenario``'s); ``methods`` gives the weights used.
+    (default: ``scenario``'s); ``methods`` gives the weights used. ``draws_summary`` is
+    :func:`summarise_simulation` of ``simulation`` when the caller has it already
+    (:func:`mcvalue.run` computes it beside the decision analysis); default: computed here.
     """
-    core = summarise_simulation(simulation)
+    core = summarise_simulation(simulation) if draws_summary is None else draws_summary
     weights = scenario.method_weights
     methods = {
         key: {

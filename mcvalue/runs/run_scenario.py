@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mcvalue.config import Log, silent, to_stderr
 from mcvalue.decision.common import DEFAULT_SWING
 
 if TYPE_CHECKING:
-
+    from mcvalue.decision.analysis import Decision
+    from mcvalue.engine.simulate import Model, Simulation
     from mcvalue.priors.spec import Scenario
     from mcvalue.runs.result import RunResult
 
@@ -74,7 +75,6 @@ def run(
     from mcvalue.costmodels import cost_side, drop_unpriced_methods
     from mcvalue.costmodels.population import check_population
     from mcvalue.costmodels.pymc.diagnostics import convergence_failure
-    from mcvalue.decision.analysis import decide
     from mcvalue.engine.memory import check_memory
     from mcvalue.engine.simulate import check_finite, model_of, simulate
     from mcvalue.engine.summarise import build_summary
@@ -105,11 +105,32 @@ def run(
     say(f"simulating {scenario.run.draws:,} draws...")
     simulation = simulate(scenario, cost.fte, scenario.run.seed, fte_by_year=cost.fte_by_year, years=cost.years)
     check_finite(simulation, scenario)
-    say("decision analysis: exceedance, break-even, tornado, Sobol indices, value of information...")
+    say("decision analysis (exceedance, break-even, tornado, Sobol indices, value of information) and summaries...")
     model = model_of(scenario, cost.fte, cost.fte_by_year, cost.years)
-    decision = decide(scenario, model, simulation, swing, thresholds)
-    say("summarising...")
-    summary = build_summary(scenario, cost, simulation, decision, swing, requested_toml)
+    decision, draws_summary = _decide_and_summarise(scenario, model, simulation, swing, thresholds)
+    summary = build_summary(scenario, cost, simulation, decision, swing, requested_toml, draws_summary=draws_summary)
     return RunResult(scenario, cost, simulation, decision, summary, tuple(warnings), requested_toml)
 
 
+def _decide_and_summarise(
+    scenario: Scenario, model: Model, simulation: Simulation, swing: tuple[float, float], thresholds: Sequence[float]
+) -> tuple[Decision, dict[str, Any]]:
+    """Return the decision analysis of a run's draws and their summaries (:func:`mcvalue.engine.statistics.summarise_simulation`), computed at once.
+
+    The summaries (sorts, quantiles and MCSEs of 15 arrays of draws, ~0.5 s at 200,000
+    draws) run in a second thread while this one runs the decision analysis: their work is
+    in NumPy, which releases the GIL, so on two cores a re-run's wall time falls by about
+    that much and its CPU time does not grow. Neither reads what the other writes, and each
+    is deterministic, so the results are those of running them one after the other. The
+    thread has ended when this returns (a forked figure writer needs a process without
+    other threads, :func:`mcvalue.report.figures.can_fork_writer`).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mcvalue.decision.analysis import decide
+    from mcvalue.engine.statistics import summarise_simulation
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mcvalue-summaries") as pool:
+        summaries = pool.submit(summarise_simulation, simulation)
+        decision = decide(scenario, model, simulation, swing, thresholds)
+        return decision, summaries.result()
