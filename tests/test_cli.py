@@ -53,7 +53,7 @@ def test_flags_take_no_value_in_the_help_and_defaults_are_shown():
     done = subprocess.run([sys.executable, "-m", "mcvalue", "run", "--help"], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0
     rows = {line.split()[1]: line for line in done.stdout.splitlines() if line.strip().startswith("│ --")}
-    for flag in ("--json", "--quiet", "--refit", "--allow-unconverged", "--save-draws"):
+    for flag in ("--json", "--quiet", "--refit", "--allow-unconverged", "--save-draws", "--no-report"):
         assert "<bool>" not in rows[flag], rows[flag]
     assert "[default: 10,90]" in rows["--swing"] and "[default: results]" in rows["--results-dir"]
 
@@ -86,7 +86,7 @@ def test_run_and_sensitivity_take_the_run_options_declared_once():
                 for info in app.registered_commands if info.name in ("run", "sensitivity")}
     shared = {field.name for field in dataclasses.fields(RunOptions)}
     assert {p.name for p in commands["sensitivity"].params} == shared
-    assert {p.name for p in commands["run"].params} == shared | {"name", "results_dir", "save_draws"}
+    assert {p.name for p in commands["run"].params} == shared | {"name", "results_dir", "save_draws", "no_report"}
     run_flags = {p.name: p.opts for p in commands["run"].params}
     assert all(run_flags[p.name] == p.opts for p in commands["sensitivity"].params)
     assert {"--threshold", "--allow-unconverged", "--json", "-q"} <= {o for p in commands["sensitivity"].params for o in p.opts}

@@ -48,17 +48,17 @@ def _run(options: RunOptions) -> "mcvalue.RunResult":
     return result
 
 
-def _write(result: "mcvalue.RunResult", results_dir: Path, name: str | None, target: Path, save_draws: bool) -> Path:
-    """Write the report; an unnamed run whose clock name another run took meanwhile takes the next."""
+def _write(result: "mcvalue.RunResult", results_dir: Path, name: str | None, target: Path, save_draws: bool, report: bool) -> Path:
+    """Write the run directory; an unnamed run whose clock name another run took meanwhile takes the next."""
     command = ["mcvalue", *sys.argv[1:]]
     for _attempt in range(10):
         try:
-            return mcvalue.write_report(result, target, command=command, save_draws=save_draws)
+            return mcvalue.write_report(result, target, command=command, save_draws=save_draws, report=report)
         except mcvalue.RunExistsError:
             if name is not None:
                 raise
             target = mcvalue.report_directory(results_dir)
-    return mcvalue.write_report(result, target, command=command, save_draws=save_draws)
+    return mcvalue.write_report(result, target, command=command, save_draws=save_draws, report=report)
 
 
 @with_run_options
@@ -70,23 +70,32 @@ def run(
         bool,
         typer.Option("--save-draws", help="Also write draws.parquet: one row per Monte Carlo draw (inputs, method, FTE, cost, benefit, BCR).", metavar=FLAG),
     ] = False,
+    no_report: Annotated[
+        bool,
+        typer.Option(
+            "--no-report",
+            help="Write summary.json, priors.toml and run.json only: no report.md, report.html or figures (every number is computed all the same).",
+            metavar=FLAG,
+        ),
+    ] = False,
 ) -> None:
     """Run the whole model and write a report to RESULTS_DIR/NAME/; print the headline and the path of report.html.
 
     --quiet silences the progress lines, not the headline; --json prints summary.json
     instead; to print nothing, send stdout away (`mcvalue run -q > /dev/null`).
+    --no-report leaves the report and its figures out (the path printed is summary.json's).
     """
     target = mcvalue.report_directory(results_dir, name)
     result = _run(options)
     json_out, quiet = options.json_out, options.quiet
-    _progress(quiet)("writing the report...")
+    _progress(quiet)("writing the summary..." if no_report else "writing the report...")
     with results_only_on_stdout():
-        path = _write(result, results_dir, name, target, save_draws)
+        path = _write(result, results_dir, name, target, save_draws, report=not no_report)
     if json_out:
         say_json(mcvalue.text.summary_json(result.summary_record), nl=False)
         return
     say(mcvalue.text.headline(result.summary_record))  # the result: --quiet silences progress, not this
-    say(f"report: {path / 'report.html'}")
+    say(f"summary: {path / 'summary.json'}" if no_report else f"report: {path / 'report.html'}")
 
 
 @with_run_options

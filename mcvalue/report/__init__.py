@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from mcvalue.runs.result import RunResult
 
 
-def write_report(result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None, save_draws: bool = False) -> Path:
+def write_report(
+    result: RunResult, directory: Path | str, *, command: Sequence[str] | None = None, save_draws: bool = False, report: bool = True
+) -> Path:
     """Write a run's report into a new directory and return its path.
 
     Writes ``report.md``, ``report.html`` (the same, self-contained), ``summary.json`` (exactly ``result.summary()``), ``priors.toml``
@@ -34,6 +36,10 @@ def write_report(result: RunResult, directory: Path | str, *, command: Sequence[
     save_draws : bool
         Also write ``draws.parquet``: one row per Monte Carlo draw, the table of
         :meth:`mcvalue.RunResult.draws` (every input, the method, FTE, cost, benefit, BCR).
+    report : bool
+        False (``mcvalue run --no-report``): leave out ``report.md``, ``report.html`` and
+        the figures, about a third of a re-run's time; ``summary.json`` holds every number
+        all the same (the run was done in full), and ``mcvalue compare`` reads it.
 
     Returns
     -------
@@ -49,7 +55,7 @@ def write_report(result: RunResult, directory: Path | str, *, command: Sequence[
     """
     from mcvalue.report.rundir import write_run
 
-    return write_run(result, Path(directory), command, save_draws)
+    return write_run(result, Path(directory), command, save_draws, report)
 
 
 def report_directory(results_dir: Path | str = "results", name: str | None = None) -> Path:

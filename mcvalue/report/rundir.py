@@ -119,8 +119,8 @@ def unused_name(results_dir: Path) -> str:
 DRAWS_FILE = "draws.parquet"
 
 
-def write_run(result: RunResult, directory: Path, command: Sequence[str] | None = None, save_draws: bool = False) -> Path:
-    """Write the run directory atomically and return its path; with ``save_draws`` also draws.parquet.
+def write_run(result: RunResult, directory: Path, command: Sequence[str] | None = None, save_draws: bool = False, report: bool = True) -> Path:
+    """Write the run directory atomically and return its path; with ``save_draws`` also draws.parquet, without ``report`` no report or figures.
 
     Raises
     ------
@@ -139,7 +139,7 @@ def write_run(result: RunResult, directory: Path, command: Sequence[str] | None 
         raise McValueError(f"--results-dir: cannot write into {results_dir} ({error.strerror or error})") from error
     try:
         (staging / STAGING_MARKER).write_bytes(b"")
-        _write_contents(staging, result, target, command)
+        _write_contents(staging, result, target, command, report)
         if save_draws:
             result.draws().to_parquet(staging / DRAWS_FILE, index=False)
         (staging / STAGING_MARKER).unlink()
@@ -162,12 +162,9 @@ def _sample_path(result: RunResult) -> str | None:
     return None if sample is None or result.cost.data is None else str(Path(sample).resolve())
 
 
-def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None) -> None:
-    """Write every file of a run into ``directory`` (report.md last)."""
+def _write_contents(directory: Path, result: RunResult, target: Path, command: Sequence[str] | None, report: bool) -> None:
+    """Write every file of a run into ``directory`` (report.md last; without ``report``, summary.json, priors.toml and run.json only)."""
     from mcvalue.config import cpu_model
-    from mcvalue.report.figures import write_figures
-    from mcvalue.report.html import render_html
-    from mcvalue.report.markdown import labels_for, render_markdown
 
     (directory / SUMMARY_FILE).write_bytes(summary_bytes(result.summary_record))
     # the prior file as the user gave it: re-running it repeats the engine's fallbacks (the warnings say which)
@@ -182,6 +179,16 @@ def _write_contents(directory: Path, result: RunResult, target: Path, command: S
         "cpu": cpu_model(),
     }
     (directory / "run.json").write_text(json.dumps(run_record, indent=2) + "\n", encoding="utf-8")
+    if report:
+        _write_report_files(directory, result)
+
+
+def _write_report_files(directory: Path, result: RunResult) -> None:
+    """Write a run's figures, report.html and report.md (last) into ``directory``."""
+    from mcvalue.report.figures import write_figures
+    from mcvalue.report.html import render_html
+    from mcvalue.report.markdown import labels_for, render_markdown
+
     figures_dir = directory / "figures"
     figures_dir.mkdir(mode=_umask_mode())
     stems = write_figures(result, figures_dir)
