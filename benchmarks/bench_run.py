@@ -10,7 +10,8 @@ CPU time (children included), and peak resident memory (``ru_maxrss`` of the chi
 - re-run after editing a benefit prior: a prior file extending the default with one
   benefit quantity changed, so the cached cost side is reused and only the Monte Carlo,
   the decision analysis, the summaries and the full report (markdown, HTML, every figure)
-  are redone. Median of ``--reruns``. Targets <= 2 s wall and <= 2.5 s CPU.
+  are redone. Median of ``--reruns``. Targets <= 2 s wall and <= 2.5 s CPU. The same
+  re-run with ``--no-report`` (every number, no report or figures) is measured beside it.
 - ``mcvalue priors show`` and ``mcvalue --help``: target <= 0.3 s wall.
 
 With ``--code DIR`` (repeatable) each DIR is a source tree of mcvalue (``git archive main |
@@ -43,8 +44,8 @@ source = "benchmark edit"
 TARGETS = {"cold wall": 30.0, "cold MB": 700.0, "rerun wall": 2.0, "rerun cpu": 2.5, "fast wall": 0.3}
 
 
-def timed(args: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float, float]:
-    """Return (wall s, CPU s, peak MB) of ``mcvalue ARGS`` in a fresh interpreter; exit if it fails.
+def timed(args: list[str], env: dict[str, str], cwd: Path | None = None, optional: bool = False) -> tuple[float, float, float]:
+    """Return (wall s, CPU s, peak MB) of ``mcvalue ARGS`` in a fresh interpreter; exit if it fails (NaNs if ``optional``).
 
     The child is reaped with ``os.wait4``, whose resource usage is that child's alone.
     """
@@ -55,6 +56,8 @@ def timed(args: list[str], env: dict[str, str], cwd: Path | None = None) -> tupl
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0 and optional:  # an older tree without the option measured
+            return float("nan"), float("nan"), float("nan")
         if proc.returncode != 0:
             err.seek(0)
             sys.exit(f"mcvalue {' '.join(args)} failed:\n{err.read().decode(errors='replace')}")
@@ -70,7 +73,7 @@ def measure(trees: dict[str, dict[str, str]], tmp: Path, data_dir: Path, reruns:
     """Measure every figure for each tree (name -> its environment), the trees taking turns; return name -> figure -> runs."""
     edited = tmp / "edited.toml"
     edited.write_text(EDITED_PRIOR)
-    out: dict[str, dict[str, list]] = {name: {"cold": [], "rerun": [], "show": [], "help": []} for name in trees}
+    out: dict[str, dict[str, list]] = {name: {"cold": [], "rerun": [], "numbers": [], "show": [], "help": []} for name in trees}
 
     def common(name: str) -> list[str]:
         return ["--results-dir", str(tmp / name / "results"), "--data-dir", str(data_dir), "--quiet"]
@@ -80,6 +83,8 @@ def measure(trees: dict[str, dict[str, str]], tmp: Path, data_dir: Path, reruns:
     for i in range(reruns):
         for name, env in trees.items():
             out[name]["rerun"].append(timed(["run", "--name", f"edited{i}", "--priors", str(edited), *common(name)], env, cwd=tmp))
+            numbers = ["run", "--name", f"numbers{i}", "--priors", str(edited), "--no-report", *common(name)]
+            out[name]["numbers"].append(timed(numbers, env, cwd=tmp, optional=True))
     for _ in range(5):
         for name, env in trees.items():
             out[name]["show"].append(timed(["priors", "show"], env, cwd=tmp))
@@ -102,6 +107,8 @@ def rows_of(runs: dict[str, list]) -> list[tuple[str, float, float]]:
         (f"re-run after a prior edit, wall (s, median of {len(reruns)})", statistics.median(r[0] for r in reruns), TARGETS["rerun wall"]),
         (f"re-run after a prior edit, CPU (s, median of {len(reruns)})", statistics.median(r[1] for r in reruns), TARGETS["rerun cpu"]),
         ("re-run, peak memory (MB)", max(r[2] for r in reruns), TARGETS["cold MB"]),
+        (f"the same re-run with --no-report, wall (s, median of {len(reruns)})", statistics.median(r[0] for r in runs["numbers"]), float("nan")),
+        (f"the same re-run with --no-report, CPU (s, median of {len(reruns)})", statistics.median(r[1] for r in runs["numbers"]), float("nan")),
         ("mcvalue priors show, wall (s, median of 5)", statistics.median(s[0] for s in runs["show"]), TARGETS["fast wall"]),
         ("mcvalue priors show, CPU (s, median of 5)", statistics.median(s[1] for s in runs["show"]), float("nan")),
         ("mcvalue --help, wall (s, median of 5)", statistics.median(h[0] for h in runs["help"]), TARGETS["fast wall"]),
