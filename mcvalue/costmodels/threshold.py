@@ -177,8 +177,10 @@ def expected_fraction(
         a = alpha[block][:, None, None, None]
         m = mean_extra[block][:, :, None, None] * np.exp(np.sqrt(2.0) * window_sd[block][:, None, None, None] * nodes[None, None, :, None])
         log_coef = gammaln(y + a) - gammaln(a) - gammaln(y + 1.0)
-        log_pmf = log_coef - a * np.log1p(m / a) + y * (np.log(m) - np.log(a + m))
-        below = np.exp(log_pmf) @ weights_c  # (b, E, Q, G): sum_c (1 - c/g)+ P(C = c)
+        pmf = np.subtract(log_coef, a * np.log1p(m / a))  # log P(C = c), built and exponentiated in place: two (b, E, Q, Y) arrays fewer
+        pmf += y * (np.log(m) - np.log(a + m))
+        np.exp(pmf, out=pmf)
+        below = pmf @ weights_c  # (b, E, Q, G): sum_c (1 - c/g)+ P(C = c)
         fraction = 1.0 - np.tensordot(below, gh_weights, axes=([2], [0]))
         out[block] = fraction if scale is None else np.einsum("be,beg->bg", scale[block], fraction)
     return out
