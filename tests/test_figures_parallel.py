@@ -83,3 +83,12 @@ def test_a_run_leaves_no_thread_behind():
     mcvalue.run(mcvalue.load_scenario("paper").with_settings(cost_model="table1", draws=3000))
     assert threading.active_count() == before
     assert not [t.name for t in threading.enumerate() if t.name.startswith("mcvalue-summaries")]
+
+
+def test_the_childs_share_names_figures_a_report_has(result):
+    """A renamed figure left out of ``_CHILD_FIGURES`` would silently leave all the drawing to one process."""
+    from mcvalue.costmodels.pymc.ppc import QUANTITIES
+
+    stems = set(figures.figure_makers(result)) | {f"ppc_{quantity}" for quantity in QUANTITIES}  # the table1 run has no PPC panels
+    assert figures._CHILD_FIGURES <= stems
+    assert 0 < len(figures._CHILD_FIGURES) < len(stems)
