@@ -128,13 +128,11 @@ def test_stable_order_is_the_stable_argsort(draws):
     assert np.array_equal(ordered, draws[expected], equal_nan=True)
 
 
-def test_a_summary_given_its_draws_summary_is_the_summary_computed_in_place():
-    """mcvalue.run passes build_summary the draws' summaries computed beside the decision analysis; the record must be the same."""
+def test_a_runs_summary_computed_beside_its_decision_analysis_is_the_one_computed_after_it():
+    """mcvalue.run summarises the draws in a second thread during the decision analysis; the record must be the sequential one."""
     import mcvalue
-    from mcvalue.engine.statistics import summarise_simulation
+    from mcvalue.decision.common import DEFAULT_SWING
     from mcvalue.engine.summarise import build_summary
 
     result = mcvalue.run(mcvalue.load_scenario("paper").with_settings(cost_model="table1", draws=3000))
-    args = (result.scenario, result.cost, result.simulation, result.decision, (0.1, 0.9))
-    assert build_summary(*args, draws_summary=summarise_simulation(result.simulation)) == build_summary(*args)
-    assert build_summary(*args) == result.summary_record
+    assert build_summary(result.scenario, result.cost, result.simulation, result.decision, DEFAULT_SWING) == result.summary_record
