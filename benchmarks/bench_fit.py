@@ -86,14 +86,14 @@ def child(kind: str, mode: str, draws: int, tune: int, seed: int) -> dict:
 
     from mcvalue.costmodels.pymc.model import ModelPriors
     from mcvalue.costmodels.pymc.model_data import model_data_from_sample
-    from mcvalue.costmodels.pymc.sampling import SamplerSettings, sample_posterior
+    from mcvalue.costmodels.pymc.sampling import SamplerSettings, compile_posterior, sample_posterior
     from mcvalue.data import load_sample
 
     data = model_data_from_sample(load_sample(mode=mode))
     start = time.perf_counter()
     if kind == "optimised":  # exactly what mcvalue fit runs
         settings = SamplerSettings(draws=draws, tune=tune, chains=4, seed=seed)
-        idata = sample_posterior(data, settings, cores=2, progress=False)
+        idata = sample_posterior(compile_posterior(data, ModelPriors()), settings, cores=2, progress=False)
     else:
         with baseline_model(data, ModelPriors()):
             idata = pm.sample(draws=draws, tune=tune, chains=4, cores=2, random_seed=seed, progressbar=False, nuts_sampler="pymc",
