@@ -35,6 +35,8 @@ import sys
 import tempfile
 import time
 
+from mcvalue.data.tables import MODES, Mode
+
 
 def baseline_model(data, priors):
     """Return the naive model: same priors and likelihood (trends, window effects), row by row, everything centred."""
@@ -79,7 +81,7 @@ def baseline_model(data, priors):
     return model
 
 
-def child(kind: str, mode: str, draws: int, tune: int, seed: int) -> dict:
+def child(kind: str, mode: Mode, draws: int, tune: int, seed: int) -> dict:
     """Build, compile and sample one model in this process; wall time and min bulk ESS."""
     import arviz as az
     import pymc as pm
@@ -120,7 +122,7 @@ def main() -> None:
     from mcvalue.costmodels.pymc.sampling import DEFAULT_DRAWS, DEFAULT_TUNE
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mode", default="clean")
+    parser.add_argument("--mode", default="clean", choices=MODES)
     parser.add_argument("--draws", type=int, default=DEFAULT_DRAWS)
     parser.add_argument("--tune", type=int, default=DEFAULT_TUNE)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
