@@ -41,14 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-EDITED_PRIOR = """extends = "default"
-
-[benefit.ai_value_usd]
-# Edited for the benchmark: a lower AI value than the default's.
-dist = "lognormal"
-ci90 = [2e12, 4e12]
-source = "benchmark edit"
-"""
+from bench_run import EDITED_PRIOR, TARGETS  # the same edit and targets as the user's-loop benchmark (this script's folder is on sys.path)
 
 #: Imported by ``mcvalue priors show`` and needed by it: the quantiles, the prior file, the command line.
 SHOW_LIBRARIES = "import numpy, scipy.special, pydantic, typer"
@@ -56,7 +49,6 @@ SHOW_LIBRARIES = "import numpy, scipy.special, pydantic, typer"
 RERUN_STAGES = """
 import json, sys, time
 from pathlib import Path
-from typing import Any
 cpu = time.process_time
 start = cpu()
 import mcvalue
@@ -114,30 +106,31 @@ def timed_child(code: list[str], env: dict[str, str]) -> tuple[float, float, str
 
 
 def show_floor(env: dict[str, str], repeats: int) -> list[tuple[str, float]]:
-    """Median walls of the interpreter, of the libraries ``priors show`` needs, and of the command."""
+    """Median walls of the interpreter, of the libraries ``priors show`` needs (``scipy.special``'s share beyond numpy), and of the command."""
     cases = {
         "the interpreter alone": ["-c", "pass"],
         f"importing what it needs ({SHOW_LIBRARIES.removeprefix('import ')})": ["-c", SHOW_LIBRARIES],
-        "  of which scipy.special": ["-c", "import numpy, scipy.special"],
+        "numpy": ["-c", "import numpy"],
+        "numpy and scipy.special": ["-c", "import numpy, scipy.special"],
         "mcvalue priors show": ["-c", "from mcvalue.cli import main; main()", "priors", "show"],
     }
     walls: dict[str, list[float]] = {label: [] for label in cases}
     for _ in range(repeats):
         for label, code in cases.items():
             walls[label].append(timed_child(code, env)[0])
-    numpy_alone = statistics.median(timed_child(["-c", "import numpy"], env)[0] for _ in range(repeats))
-    rows = [(label, statistics.median(values)) for label, values in walls.items()]
-    rows[2] = (rows[2][0], rows[2][1] - numpy_alone)  # scipy.special beyond numpy
-    return rows
+    median = {label: statistics.median(values) for label, values in walls.items()}
+    scipy_special = median.pop("numpy and scipy.special") - median.pop("numpy")
+    rows = list(median.items())
+    return [*rows[:2], ("  of which scipy.special (beyond numpy)", scipy_special), *rows[2:]]
 
 
-def rerun_floor(env: dict[str, str], tmp: Path, repeats: int) -> dict[str, float | list[str]]:
-    """Median CPU of each stage of a re-run after a benefit-prior edit (one process, caches warm)."""
+def rerun_floor(env: dict[str, str], tmp: Path, repeats: int) -> tuple[dict[str, float], list[str]]:
+    """Median CPU of each stage of a re-run after a benefit-prior edit (one process, caches warm), and the figures it drew."""
     edited = tmp / "edited.toml"
     edited.write_text(EDITED_PRIOR)
-    timed_child(["-c", RERUN_STAGES, str(edited)], env)  # fills the caches: the cost fit, the Sobol design, the figure cache
+    timed_child(["-c", RERUN_STAGES, str(edited)], env)  # fills the caches: the cost fit, the Sobol design
     runs = [json.loads(timed_child(["-c", RERUN_STAGES, str(edited)], env)[2]) for _ in range(repeats)]
-    return {key: statistics.median(run[key] for run in runs) for key in ("read", "numbers", "figures")} | {"drawn": runs[0]["drawn"]}
+    return {key: statistics.median(run[key] for run in runs) for key in ("read", "numbers", "figures")}, runs[0]["drawn"]
 
 
 def cold_floor(env: dict[str, str]) -> dict[str, Any]:
@@ -162,23 +155,24 @@ def main() -> None:
                         NUMBA_CACHE_DIR=str(base / "numba"), PYTENSOR_FLAGS=f"base_compiledir={base / 'pytensor'}")
 
         cold = None if opts.no_cold else cold_floor(env_in("cold"))
-        rerun = rerun_floor(env_in("rerun"), tmp_path, opts.repeats)
+        stages, drawn = rerun_floor(env_in("rerun"), tmp_path, opts.repeats)
         show = show_floor(env_in("show"), opts.repeats)
     load_after = os.getloadavg()
 
-    print(f"1. mcvalue priors show: wall (s, median of {opts.repeats}); target 0.30")
+    print(f"1. mcvalue priors show: wall (s, median of {opts.repeats}); target {TARGETS['fast wall']:.2f}")
     for label, wall in show:
         print(f"   {label:<66} {wall:6.2f}")
-    print(f"2. re-run after a benefit-prior edit, one process, caches warm: CPU (s, median of {opts.repeats}); targets 2.5 CPU, 2.0 wall")
-    read, numbers, figures = (float(rerun[key]) for key in ("read", "numbers", "figures"))  # type: ignore[arg-type]
+    print(f"2. re-run after a benefit-prior edit, one process, caches warm: CPU (s, median of {opts.repeats}); "
+          f"targets {TARGETS['rerun cpu']} CPU, {TARGETS['rerun wall']} wall")
+    read, numbers, figures = stages["read"], stages["numbers"], stages["figures"]
     print(f"   {'reading the prior file (numpy, scipy.special, pydantic)':<66} {read:6.2f}")
     print(f"   {'mcvalue.run: Monte Carlo, decision analysis, summaries':<66} {numbers:6.2f}")
-    print(f"   {'drawing ' + str(len(rerun['drawn'])) + ' figures, importing matplotlib (' + ', '.join(rerun['drawn']) + ')':<66} {figures:6.2f}")  # type: ignore[arg-type]
+    print(f"   {f'drawing {len(drawn)} figures, importing matplotlib ({", ".join(drawn)})':<66} {figures:6.2f}")
     print(f"   {'all, one after the other':<66} {read + numbers + figures:6.2f}")
     print(f"   {'  of which imports and matplotlib alone':<66} {read + figures:6.2f}")
     print(f"   {'  all, spread over 2 cores without loss (a floor for wall time)':<66} {(read + numbers + figures) / 2:6.2f}")
     if cold is not None:
-        print("3. cold fit from empty caches: wall s, CPU s, resident MB after each stage; targets 30 s, 700 MB")
+        print(f"3. cold fit from empty caches: wall s, CPU s, resident MB after each stage; targets {TARGETS['cold wall']:.0f} s, {TARGETS['cold MB']:.0f} MB")
         marks = cold["marks"]
         names = list(marks)
         for before, after in itertools.pairwise(names):
